@@ -1,0 +1,48 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { components, operations, paths, webhooks } from '../../generated/schema.js';
+import type { RetCodeValue } from '../../generated/retcodes.js';
+
+type Schemas = components['schemas'];
+type Request = Schemas['ImportBatchCallRequest'];
+type Order = Schemas['CallOrder'];
+type Response = Schemas['ImportBatchCallResponse'];
+
+describe('generated types', () => {
+  it('RetCode is exactly the union of the documented codes', () => {
+    expectTypeOf<Schemas['RetCode']>().toEqualTypeOf<0 | 1 | 2 | 3 | 4 | 4001 | 5 | 5001 | 6 | 6001 | 6002 | 6003 | 7 | 1001>();
+    expectTypeOf<RetCodeValue>().toEqualTypeOf<Schemas['RetCode']>();
+  });
+
+  it('productID is the literal "callbot"', () => {
+    expectTypeOf<Request['productID']>().toEqualTypeOf<'callbot'>();
+  });
+
+  it('every order field of the vendor table is required', () => {
+    expectTypeOf<Order>().toEqualTypeOf<{
+      orderID: string; userPhone: string; other: string; userName: string; customerName: string;
+      params: { name: string; value: string }[];
+    }>();
+    // @ts-expect-error userPhone is required
+    const missingPhone: Order = { orderID: 'o', other: '', userName: '', customerName: '', params: [] };
+    void missingPhone;
+  });
+
+  it('errList is optional in the response, counts are required', () => {
+    expectTypeOf<Response['errList']>().toEqualTypeOf<Schemas['ImportError'][] | undefined>();
+    expectTypeOf<Response['totalCount']>().toEqualTypeOf<number>();
+  });
+
+  it('the signing headers are not parameters a call site must pass', () => {
+    type Headers = NonNullable<operations['importBatchCall']['parameters']['header']>;
+    expectTypeOf<Headers>().toEqualTypeOf<{ algorithm?: 'MD5' | 'SHA256'; 'Content-Encoding'?: 'gzip' }>();
+    expectTypeOf<keyof paths>().toEqualTypeOf<'/callcentre/api/v3/importBatchCall'>();
+  });
+
+  it('the callbacks are typed as webhooks, with their different callbackType types', () => {
+    type OrderPayload = webhooks['orderFinished']['post']['requestBody']['content']['application/json'];
+    type CallPayload = webhooks['callFinished']['post']['requestBody']['content']['application/json'];
+    expectTypeOf<OrderPayload['callbackType']>().toEqualTypeOf<string>();
+    expectTypeOf<CallPayload['callbackType']>().toEqualTypeOf<number>();
+    expectTypeOf<CallPayload['callInfoDetail']['callingNumber']>().toEqualTypeOf<string | undefined>();
+  });
+});
