@@ -1,0 +1,2 @@
+// The mock server's public entry (filled in by the mock work).
+export {};

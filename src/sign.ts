@@ -1,0 +1,66 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { components } from '../generated/schema.js';
+
+/** `MD5` (the vendor's default) or `SHA256`. */
+export type SignAlgorithm = components['schemas']['SignAlgorithm'];
+export const DEFAULT_ALGORITHM: SignAlgorithm = 'MD5';
+
+/** The JSON text exactly as sent: a string (encoded as UTF-8) or the bytes themselves. */
+export type SignedBody = string | Uint8Array;
+
+export interface SignatureInput {
+  secretKey: string;
+  /** The exact JSON text on the wire (uncompressed). Never re-serialised here. */
+  body: SignedBody;
+  /** Unix seconds, as the decimal string sent in the `createTs` header. */
+  createTs: string;
+  requestID: string;
+  uuid: string;
+}
+
+export interface SignInput extends SignatureInput {
+  algorithm?: SignAlgorithm;
+}
+
+const utf8 = new TextEncoder();
+const HASH_NAMES: Record<SignAlgorithm, string> = { MD5: 'md5', SHA256: 'sha256' };
+
+/** Whether a header value names an algorithm the vendor supports (exact spelling). */
+export function isSignAlgorithm(value: unknown): value is SignAlgorithm {
+  return value === 'MD5' || value === 'SHA256';
+}
+
+/**
+ * The string the vendor hashes:
+ * `<secretKey>&body=<body>&createTs=<createTs>&requestID=<requestID>&uuid=<uuid>`.
+ * It contains the secret: never log it. Exposed for tests and the `callbot sign` debugger.
+ */
+export function signatureBase({ secretKey, body, createTs, requestID, uuid }: SignatureInput): string {
+  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+  return `${secretKey}&body=${text}&createTs=${createTs}&requestID=${requestID}&uuid=${uuid}`;
+}
+
+/**
+ * `UPPERCASE(hex(HASH(signatureBase)))`. The base is hashed in three pieces so a large body
+ * given as bytes is hashed where it lies, not copied into one more string.
+ */
+export function sign({ algorithm = DEFAULT_ALGORITHM, ...input }: SignInput): string {
+  const hashName = HASH_NAMES[algorithm];
+  if (!hashName) throw new TypeError(`algorithm must be MD5 or SHA256`);
+  const hash = createHash(hashName);
+  hash.update(`${input.secretKey}&body=`);
+  hash.update(typeof input.body === 'string' ? utf8.encode(input.body) : input.body);
+  hash.update(`&createTs=${input.createTs}&requestID=${input.requestID}&uuid=${input.uuid}`);
+  return hash.digest('hex').toUpperCase();
+}
+
+/**
+ * Whether `sign` is the signature of the input. Case-insensitive hex; the length is checked
+ * first, then the bytes are compared in constant time.
+ */
+export function verifySignature({ sign: given, ...input }: SignInput & { sign: string }): boolean {
+  if (typeof given !== 'string') return false;
+  const expected = Buffer.from(sign(input), 'latin1');
+  const actual = Buffer.from(given.toUpperCase(), 'latin1');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
