@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sign, signatureBase, verifySignature } from '../../src/sign.js';
+import { fromRoot } from '../support/paths.js';
+
+interface Vector { name: string; secretKey: string; uuid: string; requestID: string; createTs: string; body: string; MD5: string; SHA256: string }
+// Computed by test/fixtures/make_signature_vectors.py with Python's hashlib.
+const vectors: Vector[] = JSON.parse(readFileSync(fromRoot('test/fixtures/signature-vectors.json'), 'utf8'));
+
+const openssl = (algorithm: 'md5' | 'sha256', text: string) =>
+  execFileSync('openssl', ['dgst', `-${algorithm}`, '-r'], { input: Buffer.from(text, 'utf8') }).toString().split(' ')[0]!.toUpperCase();
+
+describe('signature known-answer vectors', () => {
+  it('matches the worked example of the reference notes (typed in from the notes)', () => {
+    const input = {
+      secretKey: 'u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr', uuid: 'Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR',
+      requestID: '0123456789abcdef0123456789abcdef', createTs: '1700000000',
+      body: '{"productID":"callbot","userTaskID":"t1","callInfoList":{"orderCallbackUrl":"https://example.com/o","callCallbackUrl":"https://example.com/c","callList":[{"orderID":"o1","userPhone":"8615600000000","other":"","userName":"","customerName":"","params":[]}]}}',
+    };
+    expect(Buffer.byteLength(signatureBase(input))).toBe(395);
+    expect(sign(input)).toBe('EF8C2D6438591DEA7E79D53F04982B99');
+    expect(sign({ ...input, algorithm: 'SHA256' })).toBe('784B8C2BBD6170958298625081F463F33F336337964C6A2A5E257DC110CF9F0D');
+  });
+
+  it('has the Python-computed vectors it expects (reference, spaced JSON, Chinese raw and escaped, empty)', () => {
+    expect(vectors.map((v) => v.name)).toHaveLength(6);
+    expect(vectors.some((v) => /[\u4e00-\u9fff]/.test(v.body))).toBe(true);
+    expect(vectors.some((v) => v.body.includes('", "'))).toBe(true);
+  });
+
+  it.each(vectors.map((v) => [v.name, v] as const))('%s: sign() equals Python hashlib and openssl', (_name, v) => {
+    const base = `${v.secretKey}&body=${v.body}&createTs=${v.createTs}&requestID=${v.requestID}&uuid=${v.uuid}`;
+    expect(signatureBase(v)).toBe(base);
+    expect(openssl('md5', base)).toBe(v.MD5);
+    expect(openssl('sha256', base)).toBe(v.SHA256);
+    expect(sign(v)).toBe(v.MD5);
+    expect(sign({ ...v, algorithm: 'MD5' })).toBe(v.MD5);
+    expect(sign({ ...v, algorithm: 'SHA256' })).toBe(v.SHA256);
+    expect(sign({ ...v, body: Buffer.from(v.body, 'utf8') })).toBe(v.MD5); // bytes sign like their text
+  });
+
+  it('different JSON spacing of the same object gives a different signature (the body is signed as sent)', () => {
+    const [compact, spaced] = vectors;
+    expect(compact!.MD5).not.toBe(spaced!.MD5);
+  });
+});
+
+describe('verifySignature', () => {
+  const v = vectors[0]!;
+  it('accepts the right signature in either case', () => {
+    expect(verifySignature({ ...v, sign: v.MD5 })).toBe(true);
+    expect(verifySignature({ ...v, sign: v.MD5.toLowerCase() })).toBe(true);
+    expect(verifySignature({ ...v, algorithm: 'SHA256', sign: v.SHA256 })).toBe(true);
+  });
+
+  it('rejects a signature of another algorithm, a truncated one, an empty one and a non-string', () => {
+    expect(verifySignature({ ...v, sign: v.SHA256 })).toBe(false);
+    expect(verifySignature({ ...v, sign: v.MD5.slice(0, 31) })).toBe(false);
+    expect(verifySignature({ ...v, sign: '' })).toBe(false);
+    expect(verifySignature({ ...v, sign: undefined as unknown as string })).toBe(false);
+  });
+
+  it('property: changing any one byte of body, header value or secret breaks verification', () => {
+    const fields = ['body', 'createTs', 'requestID', 'uuid', 'secretKey'] as const;
+    fc.assert(fc.property(
+      fc.constantFrom(...fields), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom('MD5' as const, 'SHA256' as const),
+      (field, position, delta, algorithm) => {
+        const signed = sign({ ...v, algorithm });
+        const bytes = Buffer.from(v[field], 'utf8');
+        const at = position % bytes.length;
+        bytes[at] = (bytes[at]! + delta) % 256;
+        const changed = field === 'body' ? { ...v, body: bytes } : { ...v, [field]: bytes.toString('latin1') };
+        return verifySignature({ ...changed, algorithm, sign: signed }) === false;
+      },
+    ), { numRuns: 500 });
+  });
+
+  it('property: any body signs and verifies as string and as bytes alike', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (body) => {
+      const s = sign({ ...v, body });
+      return verifySignature({ ...v, body: Buffer.from(body, 'utf8'), sign: s });
+    }), { numRuns: 300 });
+  });
+});
