@@ -1,0 +1,78 @@
+import type { IncomingMessage } from 'node:http';
+import { gunzip } from 'node:zlib';
+import { refuse, type Refusal } from './answers.js';
+
+export type BodyResult = { ok: true; bytes: Buffer } | { ok: false; refusal: Refusal; closeConnection: boolean };
+
+const MiB = 1024 * 1024;
+const size = (bytes: number) => (bytes >= MiB ? `${(bytes / MiB).toFixed(bytes % MiB ? 1 : 0)} MiB` : `${bytes} bytes`);
+
+/**
+ * Reads the request body, keeping at most `maxBytes`. A larger body is refused with 4001
+ * (参数内容容量错误, "capacity"); the rest of it is read and thrown away so that the client
+ * gets the answer instead of a reset connection, unless it goes on past `4 × maxBytes`, when
+ * the connection is closed after the answer.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  const drainLimit = Math.max(maxBytes * 4, maxBytes + 64 * MiB);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    const finish = (result: BodyResult) => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    const tooLarge = (closeConnection: boolean): BodyResult => ({
+      ok: false,
+      closeConnection,
+      refusal: refuse(4001, `request body larger than ${size(maxBytes)}`),
+    });
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > drainLimit) {
+      req.pause();
+      finish(tooLarge(true));
+      return;
+    }
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= maxBytes) chunks.push(chunk);
+      else if (received > drainLimit) {
+        req.pause();
+        finish(tooLarge(true));
+      }
+    });
+    req.on('end', () => finish(received > maxBytes ? tooLarge(false) : { ok: true, bytes: Buffer.concat(chunks, received) }));
+    req.on('error', (error) => {
+      if (!settled) {
+        settled = true;
+        reject(error);
+      }
+    });
+  });
+}
+
+const gunzipAsync = (input: Buffer, maxOutputLength: number) =>
+  new Promise<Buffer>((resolve, reject) => gunzip(input, { maxOutputLength }, (error, out) => (error ? reject(error) : resolve(out))));
+
+/**
+ * Undoes `Content-Encoding` (the vendor documents gzip only). The output is capped: a gzip
+ * bomb is refused with 4001 once it would pass `maxDecompressedBytes`, before it fills memory.
+ */
+export async function decodeContent(bytes: Buffer, contentEncoding: string | undefined, maxDecompressedBytes: number): Promise<BodyResult> {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return { ok: true, bytes };
+  if (encoding !== 'gzip' && encoding !== 'x-gzip') {
+    return { ok: false, closeConnection: false, refusal: refuse(3, `Content-Encoding "${encoding.slice(0, 40)}" is not supported (only gzip)`) };
+  }
+  try {
+    return { ok: true, bytes: await gunzipAsync(bytes, maxDecompressedBytes) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      return { ok: false, closeConnection: false, refusal: refuse(4001, `gzip body decompresses to more than ${size(maxDecompressedBytes)}`) };
+    }
+    return { ok: false, closeConnection: false, refusal: refuse(3, `body is not valid gzip (${(error as Error).message})`) };
+  }
+}
