@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // required). `npm run build` empties dist/ first.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', mock: 'src/mock/index.ts' },
+    entry: { index: 'src/index.ts', mock: 'src/mock/index.ts', schema: 'src/schema.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     target: 'node20',
