@@ -87,7 +87,7 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
     return answer(res, refusalAnswer(refuse(4001, `callInfoList.callList has ${callList.length} orders; at most ${ctx.options.maxOrders} per request`)), signing);
   }
 
-  const violations = await ctx.engine.validateImport(body);
+  const violations = ctx.engine.validateImport(body);
   const badPhones = new Set<number>();
   const problems = [];
   for (const violation of violations) {

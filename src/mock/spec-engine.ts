@@ -1,6 +1,5 @@
-import { createLogger } from '@stoplight/prism-core';
-import { getHttpOperationsFromSpec } from '@stoplight/prism-http';
-import { createClientFromOperations } from '@stoplight/prism-http/dist/client.js';
+import { getHttpOperationsFromSpec } from '@stoplight/prism-http/dist/utils/operations.js';
+import { validateInput } from '@stoplight/prism-http/dist/validator/index.js';
 import { IMPORT_BATCH_CALL_PATH } from '../defaults.js';
 import { generatedFile } from '../paths.js';
 
@@ -13,59 +12,47 @@ export interface SpecViolation {
 
 export interface SpecEngine {
   /** The request body's violations of the spec (empty when it is valid). */
-  validateImport(body: unknown): Promise<SpecViolation[]>;
+  validateImport(body: unknown): SpecViolation[];
 }
 
-type Operations = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>;
-let operationsOnce: Promise<Operations> | undefined;
+type Operation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
+let operationOnce: Promise<Operation> | undefined;
 
-/**
- * The bundled spec's operations, loaded once per process. The operation `callbacks` are removed:
- * Prism's mocker would otherwise POST the spec's example payloads, unsigned, to whatever URLs
- * the request body names, after every valid request. The mock sends its own callbacks, to
- * loopback only unless allow-listed (callbacks.ts).
- */
-function loadOperations(): Promise<Operations> {
-  operationsOnce ??= getHttpOperationsFromSpec(generatedFile('openapi.json')).then((operations) =>
-    operations.map((operation) => ({ ...operation, callbacks: [] })),
-  );
-  return operationsOnce;
+function loadImportOperation(): Promise<Operation> {
+  operationOnce ??= getHttpOperationsFromSpec(generatedFile('openapi.json')).then((operations) => {
+    const operation = operations.find((op) => op.method === 'post' && op.path === IMPORT_BATCH_CALL_PATH);
+    if (!operation) throw new Error(`the bundled spec has no POST ${IMPORT_BATCH_CALL_PATH}`);
+    return operation;
+  });
+  return operationOnce;
 }
 
 /**
- * Prism as the engine that knows the spec: the request body goes to Prism's own validator
- * through its in-process client (not through prism-http-server, which caps bodies at 10 MiB and
- * cannot read gzip). Security is checked by verify-request.ts (Prism only checks presence), so
- * Prism is told to skip it; only the body is handed over.
+ * Prism as the engine that knows the spec: the bundled spec is read by Prism
+ * (`getHttpOperationsFromSpec`) and each request body is checked by Prism's own request
+ * validator (`validateInput`, the function Prism's mock server and in-process client call).
+ *
+ * Why the validator and not `createClientFromOperations` or prism-http-server: the server caps
+ * bodies at 10 MiB and cannot read gzip; the in-process client goes through Prism's mocker,
+ * which (a) loads a fake-data generator that makes start-up ~1.5 s slower and (b) POSTs the
+ * spec's example callbacks, unsigned, to whatever URLs the request names. The mock needs none
+ * of that: it answers and sends callbacks itself (loopback only unless allow-listed).
+ * Security headers are checked by verify-request.ts (Prism only checks presence).
  */
 export async function createSpecEngine(): Promise<SpecEngine> {
-  const operations = await loadOperations();
-  const client = createClientFromOperations(operations, {
-    mock: { dynamic: false },
-    checkSecurity: false,
-    validateRequest: true,
-    validateResponse: false,
-    errors: false,
-    upstreamProxy: undefined,
-    isProxy: false,
-    logger: createLogger('callbot-mock-prism', { level: 'silent' }),
-  });
+  const resource = await loadImportOperation();
   return {
-    async validateImport(body) {
-      try {
-        await client.post(IMPORT_BATCH_CALL_PATH, body, { headers: { 'content-type': 'application/json' } });
-        return [];
-      } catch (error) {
-        const validation = (error as { status?: number; additional?: { validation?: unknown } }).additional?.validation;
-        if ((error as { status?: number }).status === 422 && Array.isArray(validation)) {
-          return validation.map((item: { location?: unknown[]; code?: unknown; message?: unknown }) => ({
-            location: (item.location ?? []).map(String),
-            code: String(item.code ?? ''),
-            message: String(item.message ?? ''),
-          }));
-        }
-        throw error;
-      }
+    validateImport(body) {
+      const result = validateInput({
+        resource,
+        element: { method: 'post', url: { path: IMPORT_BATCH_CALL_PATH }, headers: { 'content-type': 'application/json' }, body },
+      });
+      if (result._tag === 'Right') return [];
+      return result.left.map((diagnostic) => ({
+        location: (diagnostic.path ?? []).map(String),
+        code: String(diagnostic.code ?? ''),
+        message: String(diagnostic.message ?? ''),
+      }));
     },
   };
 }
