@@ -1,0 +1,36 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { createCallbotClient, type CallbotError, type ImportBatchCallResult } from '../../src/index.js';
+import type { RetCodeName } from '../../generated/retcodes.js';
+
+const client = createCallbotClient({ uuid: 'u', secretKey: 's' });
+const order = { orderID: 'o', userPhone: '8615600000000', other: '', userName: '', customerName: '', params: [] };
+const callInfoList = { orderCallbackUrl: 'http://x/o', callCallbackUrl: 'http://x/c', callList: [order] };
+
+describe('client types', () => {
+  it('importBatchCall needs no signing headers and no productID, and resolves to a success with errList', () => {
+    expectTypeOf(client.importBatchCall({ userTaskID: 't', callInfoList })).resolves.toEqualTypeOf<ImportBatchCallResult>();
+    expectTypeOf<ImportBatchCallResult['retCode']>().toEqualTypeOf<0>();
+    expectTypeOf<ImportBatchCallResult['errList']>().toEqualTypeOf<{ phone: string; errMsg: string }[]>();
+  });
+
+  it('refuses bodies that break the contract at compile time', () => {
+    // @ts-expect-error userPhone is required
+    void client.importBatchCall({ userTaskID: 't', callInfoList: { ...callInfoList, callList: [{ orderID: 'o', other: '', userName: '', customerName: '', params: [] }] } });
+    // @ts-expect-error productID can only be "callbot"
+    void client.importBatchCall({ productID: 'sms', userTaskID: 't', callInfoList });
+    // @ts-expect-error the algorithm is MD5 or SHA256
+    createCallbotClient({ uuid: 'u', secretKey: 's', algorithm: 'SHA1' });
+  });
+
+  it('the raw client knows the path, and its body type is the contract', () => {
+    void client.raw.POST('/callcentre/api/v3/importBatchCall', { body: { productID: 'callbot', userTaskID: 't', callInfoList } });
+    // @ts-expect-error unknown path
+    void client.raw.POST('/callcentre/api/v3/createTask', { body: {} });
+  });
+
+  it('CallbotError carries the retCode and a documented name', () => {
+    expectTypeOf<CallbotError['retCode']>().toEqualTypeOf<number>();
+    expectTypeOf<CallbotError['retryable']>().toEqualTypeOf<boolean>();
+    expectTypeOf<'SystemBusy'>().toExtend<RetCodeName>();
+  });
+});
