@@ -1,0 +1,33 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
+// Phone numbers in call lists arrive as people typed them: "+86 156-1234-5678", "0086 (156)
+// 1234 5678", "8615612345678". The vendor wants the international number as digits only, with
+// its country calling code and no symbols (the spec's `^[1-9][0-9]{6,14}$`).
+//
+// How strict: a number must be *valid* for its country according to libphonenumber-js's
+// bundled metadata (the country calling code exists, and the length and leading digits fit a
+// number range of that country), not merely 7 to 15 digits. That catches the usual mistakes —
+// a national number without its country code ("13800138000" reads as +1 380…, which does not
+// exist), a digit too many or too few — at the price of refusing the odd brand-new number range
+// until libphonenumber-js is updated. The output is the E.164 form without `+`, so a trunk
+// prefix kept after the country code ("86 010 …") is dropped the way the phone network does.
+
+export type PhoneResult = { ok: true; phone: string } | { ok: false; reason: string };
+
+/** Separators people put inside numbers; removed before anything else. */
+const SEPARATORS = /[\s\u00a0\u3000\-().\u2010-\u2015\uff0d]/g;
+
+export function normalisePhone(input: string): PhoneResult {
+  const compact = input.replace(SEPARATORS, '');
+  if (compact === '') return { ok: false, reason: 'phone is empty' };
+  let digits: string;
+  if (compact.startsWith('+')) digits = compact.slice(1);
+  else if (compact.startsWith('00')) digits = compact.slice(2);
+  else digits = compact;
+  if (!/^\d+$/.test(digits)) return { ok: false, reason: `phone "${input}" has characters other than digits, spaces, dashes, dots, parentheses and a leading + or 00` };
+  if (digits.startsWith('0')) return { ok: false, reason: `phone "${input}" must start with its country calling code (e.g. 86…), not a trunk 0` };
+  const parsed = parsePhoneNumberFromString(`+${digits}`);
+  if (!parsed) return { ok: false, reason: `phone "${input}" is not an international number (unknown country calling code or too short)` };
+  if (!parsed.isValid()) return { ok: false, reason: `phone "${input}" is not a valid number for country code +${parsed.countryCallingCode} (is its country code missing?)` };
+  return { ok: true, phone: parsed.number.slice(1) };
+}
