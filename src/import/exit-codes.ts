@@ -1,0 +1,26 @@
+// What `callbot import` exits with. Scripts branch on these, so they are part of the command's
+// contract (shown in `--help` and the README).
+export const EXIT = {
+  /** Every row was imported (or, with --dry-run, every row would be sent). */
+  allAccepted: 0,
+  /** Wrong flags, missing credentials, unreadable config: nothing was read or sent. */
+  usage: 1,
+  /** The batch was imported but some rows were not: skipped locally or refused in the errList. */
+  someRejected: 2,
+  /** Nothing was imported: rows failed validation, the vendor refused the whole batch, or no connection. */
+  nothingSent: 3,
+  /** The batch was sent and it is not known whether it was imported. Check before sending again. */
+  outcomeUnknown: 4,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  all rows accepted (with --dry-run: all rows valid)
+  1  usage or configuration error (nothing read or sent)
+  2  batch imported, but some rows rejected (locally with --skip-invalid, or in the server's errList)
+  3  nothing imported: invalid rows without --skip-invalid, list too large, the server refused
+     the whole batch, or no connection could be made
+  4  outcome unknown: the batch was sent but the answer was lost or untrustworthy; every sent
+     row is marked "unknown" in the report with the requestID. Check before sending again.`;

@@ -1,0 +1,145 @@
+import { createCallbotClient, type ImportBatchCallInput } from '../client.js';
+import {
+  CallbotConnectionError, CallbotError, CallbotSignatureError, CallbotUnknownOutcomeError,
+} from '../errors.js';
+import type { RetryInfo } from '../retry.js';
+import type { CallOrder, RowOutcome } from './build-batch.js';
+import type { ConnectionSettings } from './credentials.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+
+// Sends the one batch with the package's client (signed, gzip on, the client's retries of
+// requests the vendor certainly did not process) and turns the result into row outcomes and
+// an exit code. The rows were checked against the same schema already, so the client's own
+// check is switched off rather than run twice over 100,000 orders.
+
+export type BatchOutcome = 'imported' | 'refused' | 'not-sent' | 'unknown';
+
+export interface SendResult {
+  outcome: BatchOutcome;
+  exitCode: ExitCode;
+  message: string;
+  requestID?: string | undefined;
+  responseID?: string | undefined;
+  retCode?: number | undefined;
+  attempts?: number | undefined;
+  /** errList entries whose phone matches no sent row (should not happen; shown, not lost). */
+  unmatchedErrors: { phone: string; errMsg: string }[];
+}
+
+export interface SendOptions {
+  settings: ConnectionSettings;
+  userTaskID: string;
+  orders: CallOrder[];
+  /** Outcomes of `orders`, same index; updated in place. */
+  sendable: RowOutcome[];
+  gzip: boolean;
+  timeoutMs: number;
+  onRetry?: (info: RetryInfo) => void;
+  /** Called when the signed (and compressed) request leaves, once per attempt. */
+  onAttempt?: (attempt: number) => void;
+}
+
+export async function sendBatch(options: SendOptions): Promise<SendResult> {
+  const { settings, sendable } = options;
+  let attempts = 0;
+  const client = createCallbotClient({
+    baseUrl: settings.baseUrl,
+    uuid: settings.uuid,
+    secretKey: settings.secretKey,
+    algorithm: settings.algorithm,
+    gzip: options.gzip,
+    timeoutMs: options.timeoutMs,
+    validate: false,
+    retry: options.onRetry ? { onRetry: options.onRetry } : {},
+    fetch: (input, init) => {
+      attempts += 1;
+      options.onAttempt?.(attempts);
+      return fetch(input, init);
+    },
+  });
+  const body: ImportBatchCallInput = {
+    userTaskID: options.userTaskID,
+    callInfoList: { orderCallbackUrl: settings.orderCallbackUrl, callCallbackUrl: settings.callCallbackUrl, callList: options.orders },
+  };
+
+  const markAll = (status: RowOutcome['status'], reason: string) => {
+    for (const row of sendable) {
+      row.status = status;
+      row.reason = reason;
+    }
+  };
+
+  try {
+    const result = await client.importBatchCall(body);
+    // The vendor's errList names only the phone, so rows are matched by phone. Phones are
+    // unique in a batch unless --allow-duplicate-phones was given; then every row with that
+    // phone is marked (the README says so).
+    const errorsByPhone = new Map<string, string[]>();
+    for (const { phone, errMsg } of result.errList) {
+      const list = errorsByPhone.get(phone);
+      if (list) list.push(errMsg);
+      else errorsByPhone.set(phone, [errMsg]);
+    }
+    const matched = new Set<string>();
+    for (const row of sendable) {
+      const errors = errorsByPhone.get(row.phone);
+      if (errors) {
+        matched.add(row.phone);
+        row.status = 'rejected-by-server';
+        row.reason = errors.join('; ');
+      } else {
+        row.status = 'accepted';
+        row.reason = '';
+      }
+    }
+    const unmatchedErrors = result.errList.filter((e) => !matched.has(e.phone));
+    const rejected = sendable.length - sendable.filter((r) => r.status === 'accepted').length;
+    return {
+      outcome: 'imported',
+      exitCode: rejected > 0 ? EXIT.someRejected : EXIT.allAccepted,
+      message: `imported: ${result.successCount} of ${result.totalCount} orders accepted (responseID ${result.responseID})`,
+      requestID: result.requestID,
+      responseID: result.responseID,
+      retCode: 0,
+      attempts: result.attempts,
+      unmatchedErrors,
+    };
+  } catch (error) {
+    if (error instanceof CallbotError) {
+      // 5001 is documented as "internal error — outcome unknown": the batch may have been
+      // imported before the error. Every other code means the batch was not imported (a
+      // retryable one only reaches here once the client's retries are used up).
+      const unknown = error.retCode === 5001;
+      const what = `retCode ${error.retCode} (${error.retCodeName})${error.retMsg ? `: ${error.retMsg}` : ''}`;
+      const ids = `requestID ${error.requestID ?? '?'}, responseID ${error.responseID || '?'}`;
+      if (unknown) markAll('unknown', `outcome unknown: ${what} (${ids})`);
+      else markAll('rejected-by-server', `batch refused: ${what} (${ids})`);
+      return {
+        outcome: unknown ? 'unknown' : 'refused',
+        exitCode: unknown ? EXIT.outcomeUnknown : EXIT.nothingSent,
+        message: unknown
+          ? `outcome unknown: the server answered ${what}; the batch may or may not have been imported. Check the task before sending again (${ids}).`
+          : `the server refused the whole batch: ${what}${error.retryable ? ` (still refused after ${attempts} attempts)` : ''} (${ids})${retCodeHint(error.retCode)}`,
+        requestID: error.requestID, responseID: error.responseID, retCode: error.retCode, attempts, unmatchedErrors: [],
+      };
+    }
+    if (error instanceof CallbotUnknownOutcomeError || error instanceof CallbotSignatureError) {
+      markAll('unknown', `outcome unknown (requestID ${error.requestID ?? '?'}): ${error.message}`);
+      return { outcome: 'unknown', exitCode: EXIT.outcomeUnknown, message: error.message, requestID: error.requestID, attempts, unmatchedErrors: [] };
+    }
+    if (error instanceof CallbotConnectionError) {
+      markAll('not-sent', `not sent: ${error.message}`);
+      return { outcome: 'not-sent', exitCode: EXIT.nothingSent, message: `${error.message} (${settings.baseUrl})`, requestID: error.requestID, attempts, unmatchedErrors: [] };
+    }
+    throw error;
+  }
+}
+
+function retCodeHint(retCode: number): string {
+  switch (retCode) {
+    case 6: return '\n  The signature did not match: check the secret key and algorithm; `callbot sign` shows the signature base.';
+    case 6002: return '\n  The uuid is not known to this server.';
+    case 4001: return '\n  Too many orders for one batch: the server has a lower cap than --max-batch-size.';
+    default: return '';
+  }
+}
