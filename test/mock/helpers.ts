@@ -133,7 +133,8 @@ export async function startReceiver(status: (request: ReceivedCallback, index: n
       const entry = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       const code = status(entry, received.length);
       received.push(entry);
-      res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify({ retCode: code === 200 ? 0 : 1, retMsg: 'test' }));
+      const location = code >= 300 && code < 400 ? { Location: '/elsewhere' } : {};
+      res.writeHead(code, { 'Content-Type': 'application/json', ...location }).end(JSON.stringify({ retCode: code === 200 ? 0 : 1, retMsg: 'test' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
