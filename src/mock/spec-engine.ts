@@ -1,5 +1,3 @@
-import { getHttpOperationsFromSpec } from '@stoplight/prism-http/dist/utils/operations.js';
-import { validateInput } from '@stoplight/prism-http/dist/validator/index.js';
 import { IMPORT_BATCH_CALL_PATH } from '../defaults.js';
 import { generatedFile } from '../paths.js';
 
@@ -15,16 +13,28 @@ export interface SpecEngine {
   validateImport(body: unknown): SpecViolation[];
 }
 
-type Operation = Awaited<ReturnType<typeof getHttpOperationsFromSpec>>[number];
-let operationOnce: Promise<Operation> | undefined;
+type Prism = typeof import('@stoplight/prism-http/dist/utils/operations.js');
+type IHttpOperation = Awaited<ReturnType<Prism['getHttpOperationsFromSpec']>>[number];
+type ValidateInput = typeof import('@stoplight/prism-http/dist/validator/index.js').validateInput;
+let loaded: Promise<{ operation: IHttpOperation; validateInput: ValidateInput }> | undefined;
 
-function loadImportOperation(): Promise<Operation> {
-  operationOnce ??= getHttpOperationsFromSpec(generatedFile('openapi.json')).then((operations) => {
+/**
+ * Prism is imported on first use, not at module load: the `callbot` command's other
+ * subcommands (and `--help`) should not pay the ~0.5 s it takes to load.
+ */
+function loadPrism() {
+  loaded ??= (async () => {
+    const [{ getHttpOperationsFromSpec }, { validateInput }] = await Promise.all([
+      import('@stoplight/prism-http/dist/utils/operations.js'),
+      import('@stoplight/prism-http/dist/validator/index.js'),
+    ]);
+    const operations = await getHttpOperationsFromSpec(generatedFile('openapi.json'));
     const operation = operations.find((op) => op.method === 'post' && op.path === IMPORT_BATCH_CALL_PATH);
     if (!operation) throw new Error(`the bundled spec has no POST ${IMPORT_BATCH_CALL_PATH}`);
-    return operation;
-  });
-  return operationOnce;
+    return { operation, validateInput };
+  })();
+  loaded.catch(() => (loaded = undefined));
+  return loaded;
 }
 
 /**
@@ -40,7 +50,7 @@ function loadImportOperation(): Promise<Operation> {
  * Security headers are checked by verify-request.ts (Prism only checks presence).
  */
 export async function createSpecEngine(): Promise<SpecEngine> {
-  const resource = await loadImportOperation();
+  const { operation: resource, validateInput } = await loadPrism();
   return {
     validateImport(body) {
       const result = validateInput({
