@@ -125,7 +125,11 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     }
     if (error instanceof CallbotUnknownOutcomeError || error instanceof CallbotSignatureError) {
       markAll('unknown', `outcome unknown (requestID ${error.requestID ?? '?'}): ${error.message}`);
-      return { outcome: 'unknown', exitCode: EXIT.outcomeUnknown, message: error.message, requestID: error.requestID, attempts, unmatchedErrors: [] };
+      const hint = error instanceof CallbotSignatureError
+        ? '\n  The most common cause is a wrong secret key or algorithm: the server then refuses the request (retCode 6)\n' +
+          '  and signs its answer with the real key, which cannot be verified here. Compare signatures with `callbot sign`.'
+        : '';
+      return { outcome: 'unknown', exitCode: EXIT.outcomeUnknown, message: `${error.message}${hint}`, requestID: error.requestID, attempts, unmatchedErrors: [] };
     }
     if (error instanceof CallbotConnectionError) {
       markAll('not-sent', `not sent: ${error.message}`);
