@@ -24,7 +24,7 @@ export interface ImportContext {
 }
 
 /** What the log says about one request: no secrets, no signatures, no bodies. */
-export type Outcome = { retCode: number; totalCount?: number; rejected?: number } | { dropped: true } | { fault: string };
+export type Outcome = { retCode: number; totalCount?: number; rejected?: number } | { dropped: true };
 
 const refusalAnswer = (refusal: Refusal): ImportAnswer => ({ ...refusal, responseID: newResponseID(), totalCount: 0, successCount: 0 });
 

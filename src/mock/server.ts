@@ -120,7 +120,6 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
 
 function describe(outcome: Outcome): string {
   if ('dropped' in outcome) return '→ connection dropped (injected fault)';
-  if ('fault' in outcome) return `→ ${outcome.fault}`;
   const counts = outcome.totalCount !== undefined ? ` (${outcome.totalCount} orders, ${outcome.rejected ?? 0} refused)` : '';
   return `→ retCode ${outcome.retCode}${counts}`;
 }
