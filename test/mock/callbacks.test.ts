@@ -176,8 +176,9 @@ describe('callbacks', () => {
     await until(() => r.received.some((c) => c.path === '/order'));
     await mock.close();
     const afterClose = r.received.length;
-    await new Promise((resolve) => setTimeout(resolve, 300)); // ten paces
-    expect(r.received.length).toBe(afterClose);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // ten paces: ~20 more callbacks if it went on
+    // A callback already on the wire when close() ran may still land: at most one order's two.
+    expect(r.received.length - afterClose).toBeLessThanOrEqual(2);
     expect(afterClose).toBeLessThan(100);
   });
 });
