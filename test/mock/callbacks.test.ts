@@ -169,6 +169,15 @@ describe('callbacks', () => {
     expect(r.received.map((c) => c.path)).toEqual(['/call', '/order']);
   });
 
+  it('sends nothing with callbacks off (and Prism never fires the spec\'s example callbacks)', async () => {
+    const r = await receiver();
+    const mock = await mockWith({ callbacks: { enabled: false, firstDelayMs: 0, paceMs: 1 } });
+    expect((await sendImport(mock.url, importBody(5, { callbackBase: r.url }))).json.retCode).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(r.received).toEqual([]);
+    expect((await getJson(`${mock.url}/__mock/callbacks`)).callbacks).toEqual([]);
+  });
+
   it('close() stops the simulation: no callback arrives after it', async () => {
     const r = await receiver();
     const mock = await createMockServer({ port: 0, importingMs: 0, callbacks: { firstDelayMs: 0, paceMs: 30 } });
