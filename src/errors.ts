@@ -95,8 +95,18 @@ export class CallbotConnectionError extends CallbotPackageError {
  */
 export class CallbotSignatureError extends CallbotPackageError {
   readonly outcome = 'unknown' as const;
+  /**
+   * The retCode the untrusted answer claims, if it has one. Not to be acted on, but a hint:
+   * 6 (签名不正确) here usually means the secretKey or algorithm configured is wrong, so the
+   * vendor's correctly signed "your signature is wrong" cannot be verified either.
+   */
+  readonly unverifiedRetCode: number | undefined;
 
-  constructor(reason: string, requestID: string | undefined) {
-    super(`Response signature check failed for requestID ${requestID ?? '?'}: ${reason}`, { requestID });
+  constructor(reason: string, requestID: string | undefined, unverifiedRetCode?: number) {
+    const hint = unverifiedRetCode === 6 || unverifiedRetCode === 6001
+      ? ` (the unverified answer claims retCode ${unverifiedRetCode}: check the secretKey and algorithm)`
+      : unverifiedRetCode === undefined ? '' : ` (the unverified answer claims retCode ${unverifiedRetCode})`;
+    super(`Response signature check failed for requestID ${requestID ?? '?'}: ${reason}${hint}`, { requestID });
+    this.unverifiedRetCode = unverifiedRetCode;
   }
 }

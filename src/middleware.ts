@@ -81,7 +81,7 @@ export function signingMiddleware(options: SigningOptions): Middleware {
         echoedRequestID: h.get('requestID'), echoedUuid: h.get('uuid'), createTs: h.get('createTs'), sign: h.get('sign'),
         algorithm: h.get('algorithm'), requestID, uuid, secretKey, body, fallbackAlgorithm: algorithm,
       });
-      if (problem) throw new CallbotSignatureError(problem, requestID);
+      if (problem) throw new CallbotSignatureError(problem, requestID, claimedRetCode(body));
       return rebuilt;
     },
   };
@@ -114,12 +114,18 @@ function responseProblem(c: ResponseCheck): string | undefined {
   return ok ? undefined : 'sign does not match the answer (altered in transit, or not from the vendor)';
 }
 
-/** An unsigned answer is acceptable only when it says the account is unknown (nothing to sign with). */
-function unsignableAnswer(body: Uint8Array): boolean {
+/** The retCode an (as yet untrusted) answer claims, if it is JSON with a numeric retCode. */
+function claimedRetCode(body: Uint8Array): number | undefined {
   try {
     const answer = JSON.parse(new TextDecoder().decode(body)) as { retCode?: unknown };
-    return typeof answer.retCode === 'number' && UNSIGNABLE_RETCODES.has(answer.retCode);
+    return typeof answer.retCode === 'number' ? answer.retCode : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** An unsigned answer is acceptable only when it says the account is unknown (nothing to sign with). */
+function unsignableAnswer(body: Uint8Array): boolean {
+  const retCode = claimedRetCode(body);
+  return retCode !== undefined && UNSIGNABLE_RETCODES.has(retCode);
 }
