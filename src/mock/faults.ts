@@ -15,6 +15,9 @@ export const RETCODE_FAULTS = {
   /** Imports the batch (callbacks follow), then answers 5001: why 5001 must not be retried. */
   'internal-after-import': { retCode: 5001, retMsg: '服务器内部错误' },
   'in-progress': { retCode: 1001, retMsg: '批次导入进行中,不可导入导出' },
+  /** The two codes nothing else in the mock produces, so clients can exercise them too. */
+  general: { retCode: 1, retMsg: '通用错误' },
+  'no-permission': { retCode: 6003, retMsg: '用户没有权限' },
 } as const;
 
 export type RetCodeFault = keyof typeof RETCODE_FAULTS;

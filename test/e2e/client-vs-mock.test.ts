@@ -119,7 +119,10 @@ describe('client → mock: answers', () => {
     expect(error).toMatchObject({ retCode: 6001, retCodeName: 'MissingSignature' });
   });
 
-  it.each([['internal', 5001, false], ['maintenance', 5, true], ['busy', 7, true], ['in-progress', 1001, true]] as const)(
+  it.each([
+    ['internal', 5001, false], ['maintenance', 5, true], ['busy', 7, true], ['in-progress', 1001, true],
+    ['general', 1, false], ['no-permission', 6003, false],
+  ] as const)(
     'injected %s → retCode %i (retryable: %s), after the client\'s retries', async (fault, retCode, retryable) => {
       let attempts = 0;
       const error = await client({ fetch: faultyFetch(fault), retry: { maxAttempts: 3, baseDelayMs: 10, onRetry: () => { attempts += 1; } } })

@@ -71,6 +71,8 @@ describe('fault injection by header (x-callbot-mock-fault)', () => {
     ['busy', 7],
     ['internal', 5001],
     ['in-progress', 1001],
+    ['general', 1],
+    ['no-permission', 6003],
   ];
   for (const [fault, retCode] of cases) {
     it(`${fault} → retCode ${retCode}, signed, nothing imported`, async () => {
