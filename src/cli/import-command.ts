@@ -120,6 +120,7 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
     rows += 1;
     if (rows % 1000 === 0) reading.update(reader.bytesRead());
   }
+  builder.doneAdding();
   if (reader.format === 'csv' && !reader.header()) throw new InputFileError(`${file} is empty: expected a header row`);
   const problems = builder.problems();
   const blank = reader.blankRows();

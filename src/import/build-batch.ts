@@ -1,6 +1,6 @@
 import type { components } from '../../generated/schema.js';
 import { validateAgainst } from '../validate.js';
-import { mapColumns, mapRecord, MappingError, type ColumnMapping } from './column-mapping.js';
+import { compileCsvMapper, mapColumns, mapRecord, MappingError, type ColumnMapping, type MappedRow } from './column-mapping.js';
 import { deriveOrderId } from './order-id.js';
 import { normalisePhone } from './phone.js';
 import type { SourceRow } from './read-rows.js';
@@ -47,7 +47,7 @@ export class BatchBuilder {
   readonly #options: BatchBuilderOptions;
   readonly #firstRowOfOrderId = new Map<string, number>();
   readonly #firstRowOfPhone = new Map<string, number>();
-  #csvMapping: ColumnMapping | undefined;
+  #csvMapper: ((cells: readonly string[]) => MappedRow) | undefined;
   readonly #jsonMappings = new Map<string, ColumnMapping>();
 
   constructor(options: BatchBuilderOptions) {
@@ -60,7 +60,7 @@ export class BatchBuilder {
     if (mapping.fields.phone === undefined) {
       throw new MappingError(`no phone column: the header is "${header.join(', ')}"; name a column "phone" or use --column phone=HEADER`);
     }
-    this.#csvMapping = mapping;
+    this.#csvMapper = compileCsvMapper(header, mapping);
     this.ignoredColumns = mapping.ignored;
     return mapping;
   }
@@ -80,13 +80,21 @@ export class BatchBuilder {
   }
 
   add(source: SourceRow): void {
-    const json = this.#csvMapping === undefined;
-    const mapping = this.#csvMapping ?? this.#jsonMapping(source.record);
-    const mapped = mapRecord(source.record, mapping, { nestedParams: json });
+    let mapped: MappedRow;
+    let noPhoneField = false;
+    if (source.cells) {
+      if (!this.#csvMapper) throw new Error('BatchBuilder: useHeader() must come before CSV rows');
+      mapped = this.#csvMapper(source.cells);
+    } else {
+      const record = source.record ?? {};
+      const mapping = this.#jsonMapping(record);
+      mapped = mapRecord(record, mapping, { nestedParams: true });
+      noPhoneField = mapping.fields.phone === undefined && !source.problem;
+    }
     const problems = source.problem ? [source.problem, ...mapped.problems] : mapped.problems;
 
     const phone = normalisePhone(mapped.phone);
-    if (!phone.ok) problems.push(json && mapping.fields.phone === undefined && !source.problem ? 'no phone field' : phone.reason);
+    if (!phone.ok) problems.push(noPhoneField ? 'no phone field' : phone.reason);
     const userPhone = phone.ok ? phone.phone : mapped.phone;
     const order: CallOrder = {
       orderID: mapped.orderID,
@@ -128,6 +136,13 @@ export class BatchBuilder {
       this.sendable.push(outcome);
     }
     this.outcomes.push(outcome);
+  }
+
+  /** Drops the duplicate indexes once every row is in: less memory held while sending. */
+  doneAdding(): void {
+    this.#firstRowOfOrderId.clear();
+    this.#firstRowOfPhone.clear();
+    this.#jsonMappings.clear();
   }
 
   /** The rows rejected here, with why: what is listed before anything is sent. */

@@ -106,7 +106,34 @@ function text(value: unknown, label: string, problems: string[]): string {
 }
 
 /**
- * One record → the order's fields, as text (phones not yet normalised). JSON Lines may also
+ * The mapping of a CSV file as cell positions, compiled once: rows are then read by index,
+ * without building an object per row.
+ */
+export function compileCsvMapper(header: readonly string[], mapping: ColumnMapping): (cells: readonly string[]) => MappedRow {
+  const at = (column: string | undefined) => (column === undefined ? -1 : header.indexOf(column));
+  const phone = at(mapping.fields.phone);
+  const orderId = at(mapping.fields.order_id);
+  const name = at(mapping.fields.name);
+  const customer = at(mapping.fields.customer);
+  const other = at(mapping.fields.other);
+  const params = mapping.params.map((p) => ({ name: p.name, index: at(p.column), column: p.column }));
+  return (cells) => {
+    const problems: string[] = [];
+    const cell = (index: number) => (index < 0 ? '' : text(cells[index], header[index]!, problems));
+    return {
+      phone: cell(phone),
+      orderID: cell(orderId),
+      userName: cell(name),
+      customerName: cell(customer),
+      other: cell(other),
+      params: params.map((p) => ({ name: p.name, value: cell(p.index) })),
+      problems,
+    };
+  };
+}
+
+/**
+ * One JSON Lines record → the order's fields, as text (phones not yet normalised). It may also
  * carry `params` as an object (`{"amount": "12"}`) or as the vendor's `[{name, value}]` list.
  */
 export function mapRecord(record: Record<string, unknown>, mapping: ColumnMapping, options: { nestedParams?: boolean } = {}): MappedRow {

@@ -1,16 +1,20 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { PhoneNumber } from 'libphonenumber-js/core';
+import metadata from 'libphonenumber-js/min/metadata';
 
 // Phone numbers in call lists arrive as people typed them: "+86 156-1234-5678", "0086 (156)
 // 1234 5678", "8615612345678". The vendor wants the international number as digits only, with
 // its country calling code and no symbols (the spec's `^[1-9][0-9]{6,14}$`).
 //
 // How strict: a number must be *valid* for its country according to libphonenumber-js's
-// bundled metadata (the country calling code exists, and the length and leading digits fit a
-// number range of that country), not merely 7 to 15 digits. That catches the usual mistakes —
-// a national number without its country code ("13800138000" reads as +1 380…, which does not
-// exist), a digit too many or too few — at the price of refusing the odd brand-new number range
-// until libphonenumber-js is updated. The output is the E.164 form without `+`, so a trunk
-// prefix kept after the country code ("86 010 …") is dropped the way the phone network does.
+// default ("min") metadata — the country calling code exists, and the national number fits that
+// country's general number pattern and possible lengths — not merely 7 to 15 digits. That
+// catches the usual mistakes: a national number without its country code ("13800138000" reads
+// as +1 380…, which does not exist), a missing digit, an unknown country code. It does not tell
+// mobile from fixed-line numbers (the "max" metadata would, at 5x the cost per number), so a
+// Chinese number one digit too long can still pass as a fixed-line number. The output is the
+// E.164 form without `+`, so a trunk prefix kept after the country code ("86 010 …") is dropped
+// the way the phone network does.
 
 export type PhoneResult = { ok: true; phone: string } | { ok: false; reason: string };
 
@@ -26,6 +30,16 @@ export function normalisePhone(input: string): PhoneResult {
   else digits = compact;
   if (!/^\d+$/.test(digits)) return { ok: false, reason: `phone "${input}" has characters other than digits, spaces, dashes, dots, parentheses and a leading + or 00` };
   if (digits.startsWith('0')) return { ok: false, reason: `phone "${input}" must start with its country calling code (e.g. 86…), not a trunk 0` };
+  // Fast path, for the usual well-formed number: the digits as they are (no trunk prefix to
+  // strip). Same metadata and same isValid() as below, without parse()'s text extraction, which
+  // costs about 4x more over a 100,000-row list.
+  if (digits.length >= 7 && digits.length <= 15) {
+    try {
+      if (new PhoneNumber(`+${digits}`, metadata).isValid()) return { ok: true, phone: digits };
+    } catch {
+      // an unknown calling code or too short: parse() below says which
+    }
+  }
   const parsed = parsePhoneNumberFromString(`+${digits}`);
   if (!parsed) return { ok: false, reason: `phone "${input}" is not an international number (unknown country calling code or too short)` };
   if (!parsed.isValid()) return { ok: false, reason: `phone "${input}" is not a valid number for country code +${parsed.countryCallingCode} (is its country code missing?)` };
