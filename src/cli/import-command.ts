@@ -113,12 +113,12 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
   // 1. Read and check every row (one streaming pass).
   const builder = new BatchBuilder({ userTaskID, overrides, allowDuplicatePhones: Boolean(flags.allowDuplicatePhones) });
   const reader = openRowReader(file, { format: flags.format, delimiter: flags.delimiter, onHeader: (header) => builder.useHeader(header) });
-  const reading = progress.step(`reading ${basename(file)}`, reader.totalBytes, 'bytes');
+  const reading = progress.step(`reading ${basename(file)}`, reader.totalBytes);
   let rows = 0;
   for await (const row of reader.rows()) {
     builder.add(row);
     rows += 1;
-    if (rows % 1000 === 0) reading.update(reader.bytesRead());
+    if (rows % 1000 === 0) reading.update(reader.bytesRead(), `${rows} rows`);
   }
   builder.doneAdding();
   if (reader.format === 'csv' && !reader.header()) throw new InputFileError(`${file} is empty: expected a header row`);

@@ -42,6 +42,6 @@ export function normalisePhone(input: string): PhoneResult {
   }
   const parsed = parsePhoneNumberFromString(`+${digits}`);
   if (!parsed) return { ok: false, reason: `phone "${input}" is not an international number (unknown country calling code or too short)` };
-  if (!parsed.isValid()) return { ok: false, reason: `phone "${input}" is not a valid number for country code +${parsed.countryCallingCode} (is its country code missing?)` };
+  if (!parsed.isValid()) return { ok: false, reason: `phone "${input}" is not a valid number for country code +${parsed.countryCallingCode} (a digit too many or too few, or no country code?)` };
   return { ok: true, phone: parsed.number.slice(1) };
 }

@@ -6,14 +6,14 @@ import cliProgress from 'cli-progress';
 // goes to stderr: stdout holds only the summary (or the --json document).
 
 export interface Step {
-  /** `value` out of the step's total (no-op when the step has no total). */
-  update(value: number): void;
+  /** `value` out of the step's total, with a short note shown after the bar (e.g. "5000 rows"). */
+  update(value: number, note?: string): void;
   /** Ends the step with a one-line result. */
   done(result: string): void;
 }
 
 export interface Progress {
-  step(label: string, total?: number, unit?: string): Step;
+  step(label: string, total?: number): Step;
   /** A line of its own (a notice, a warning). */
   line(text: string): void;
   /** "…retrying in Ns": ticks each second on a terminal; a single line otherwise. */
@@ -51,7 +51,7 @@ function terminalProgress(stream: NodeJS.WriteStream): Progress {
     }
   };
   return {
-    step(label, total, unit = '') {
+    step(label, total) {
       clearCountdown();
       const started = Date.now();
       if (total === undefined) {
@@ -60,14 +60,14 @@ function terminalProgress(stream: NodeJS.WriteStream): Progress {
       }
       const bar = new cliProgress.SingleBar({
         stream,
-        format: `${label.padEnd(12)} [{bar}] {percentage}% | {value}/{total}${unit ? ` ${unit}` : ''}`,
+        format: `${label} [{bar}] {percentage}% | {note}`,
         hideCursor: true,
         clearOnComplete: true,
         fps: 10,
       }, cliProgress.Presets.shades_classic);
-      bar.start(Math.max(total, 1), 0);
+      bar.start(Math.max(total, 1), 0, { note: '' });
       return {
-        update: (value) => bar.update(Math.min(value, Math.max(total, 1))),
+        update: (value, note = '') => bar.update(Math.min(value, Math.max(total, 1)), { note }),
         done: (result) => {
           bar.stop();
           stream.write(`${label}: ${result} (${seconds(Date.now() - started)})\n`);

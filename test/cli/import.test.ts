@@ -19,17 +19,21 @@ const BAD_ROWS = fromRoot('test', 'fixtures', 'cli', 'bad-rows.csv');
 let mock: MockProcess; // importing-ms 0: back-to-back imports of one task are accepted
 let inProgressMock: MockProcess; // answers the first import with 1001
 let dropMock: MockProcess; // reads the first import's body, then drops the connection
+let internalMock: MockProcess; // imports the first batch, then answers 5001
+let noPermissionMock: MockProcess; // refuses the first import with 6003
 
 beforeAll(async () => {
   const quiet = ['--quiet', '--no-callbacks'];
-  [mock, inProgressMock, dropMock] = await Promise.all([
+  [mock, inProgressMock, dropMock, internalMock, noPermissionMock] = await Promise.all([
     startMockProcess([...quiet, '--importing-ms', '0']),
     startMockProcess([...quiet, '--importing-ms', '0', '--fault', 'in-progress:1']),
     startMockProcess([...quiet, '--fault', 'drop:1']),
+    startMockProcess([...quiet, '--fault', 'internal-after-import:1']),
+    startMockProcess([...quiet, '--fault', 'no-permission:1']),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([mock?.stop(), inProgressMock?.stop(), dropMock?.stop()]);
+  await Promise.all([mock, inProgressMock, dropMock, internalMock, noPermissionMock].map((m) => m?.stop()));
 });
 
 let taskCounter = 0;
@@ -256,6 +260,28 @@ describe('callbot import: answers and failures', () => {
       expect(line.status).toBe('unknown');
       expect(line.reason).toContain(summary.requestID);
     }
+  });
+
+  it('treats retCode 5001 as an unknown outcome, never retried (exit 4): here the batch was in fact imported', async () => {
+    const task = newTask('5001');
+    const run = await importFile(EXAMPLE, task, internalMock.url, ['--json']);
+    expect(run.code, run.stderr).toBe(4);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'unknown', retCode: 5001, attempts: 1 });
+    const report = readReport(run.report);
+    expect(report.map((l) => l.status)).toEqual(Array(5).fill('unknown'));
+    expect(report[0]!.reason).toMatch(/retCode 5001 \(InternalServerError\)/);
+    expect(await mockBatches(internalMock.url, task)).toHaveLength(1);
+  });
+
+  it('reports a whole-batch refusal (retCode 6003) on every row and exits 3', async () => {
+    const task = newTask('6003');
+    const run = await importFile(EXAMPLE, task, noPermissionMock.url);
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout).toMatch(/the server refused the whole batch: retCode 6003 \(PermissionDenied\)/);
+    const report = readReport(run.report);
+    expect(report.map((l) => l.status)).toEqual(Array(5).fill('rejected-by-server'));
+    expect(report[0]!.reason).toMatch(/^batch refused: retCode 6003/);
+    expect(await mockBatches(noPermissionMock.url, task)).toEqual([]);
   });
 
   it('marks the rows the server refused in its errList (exit 2)', async () => {
