@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -110,6 +111,14 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
   checkEnvelope(userTaskID, settings);
   out.say(`sending as ${settings.uuid}${settings.usingDemoAccount ? ' (the mock\'s demo account)' : ` (secret ${maskSecret(settings.secretKey)} from ${settings.credentialsFrom})`} to ${settings.baseUrl}${flags.dryRun ? ' — dry run, nothing will be sent' : ''}`);
 
+  // The report is written last, after sending: make sure it can be, before anything is sent.
+  const reportPath = resolve(flags.report ?? defaultReportName(userTaskID));
+  try {
+    closeSync(openSync(reportPath, 'w'));
+  } catch (error) {
+    throw new ConfigError(`cannot write the report ${reportPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+
   // 1. Read and check every row (one streaming pass).
   const builder = new BatchBuilder({ userTaskID, overrides, allowDuplicatePhones: Boolean(flags.allowDuplicatePhones) });
   const reader = openRowReader(file, { format: flags.format, delimiter: flags.delimiter, onHeader: (header) => builder.useHeader(header) });
@@ -130,7 +139,6 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
   listNotices(out, 'warning', builder.warnings, flags.maxProblems);
 
   // 2. Decide whether this batch may be sent at all.
-  const reportPath = resolve(flags.report ?? defaultReportName(userTaskID));
   const refuse = (reason: string, message: string) => {
     for (const row of builder.sendable) row.reason = reason;
     return finish(out, { file, userTaskID, settings, builder, reportPath, dryRun: Boolean(flags.dryRun), outcome: 'not-sent', exitCode: EXIT.nothingSent, message });

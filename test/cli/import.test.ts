@@ -353,6 +353,14 @@ describe('callbot import: credentials', () => {
     expect(await mockBatches(mock.url, task)).toEqual([]);
   });
 
+  it('refuses to start when the report cannot be written (exit 1, nothing sent)', async () => {
+    const task = newTask('no-report');
+    const run = await importFile(EXAMPLE, task, mock.url, ['--report', join(freshDir(), 'missing-dir', 'r.csv')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/cannot write the report .*ENOENT/);
+    expect(await mockBatches(mock.url, task)).toEqual([]);
+  });
+
   it('reads a --config file; flags win over it', async () => {
     const dir = freshDir();
     const config = join(dir, 'callbot.json');
