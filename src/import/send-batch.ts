@@ -20,6 +20,7 @@ export interface SendResult {
   message: string;
   requestID?: string | undefined;
   responseID?: string | undefined;
+  /** The answer's retCode; for an answer whose signature did not verify, the retCode it claims. */
   retCode?: number | undefined;
   attempts?: number | undefined;
   /** errList entries whose phone matches no sent row (should not happen; shown, not lost). */
@@ -125,11 +126,13 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     }
     if (error instanceof CallbotUnknownOutcomeError || error instanceof CallbotSignatureError) {
       markAll('unknown', `outcome unknown (requestID ${error.requestID ?? '?'}): ${error.message}`);
+      // A wrong secret key is the usual reason: the vendor then refuses (retCode 6) and signs that
+      // answer with the real key, which cannot be verified here. The client passes on the claim.
+      const claimed = error instanceof CallbotSignatureError ? error.unverifiedRetCode : undefined;
       const hint = error instanceof CallbotSignatureError
-        ? '\n  The most common cause is a wrong secret key or algorithm: the server then refuses the request (retCode 6)\n' +
-          '  and signs its answer with the real key, which cannot be verified here. Compare signatures with `callbot sign`.'
+        ? `\n  ${claimed === 6 || claimed === 6001 ? 'The answer (unverifiable) says the signature is wrong: a wrong secret key or algorithm is the likely cause.' : 'A wrong secret key or algorithm is the most common cause.'}\n  Compare signatures with \`callbot sign\`.`
         : '';
-      return { outcome: 'unknown', exitCode: EXIT.outcomeUnknown, message: `${error.message}${hint}`, requestID: error.requestID, attempts, unmatchedErrors: [] };
+      return { outcome: 'unknown', exitCode: EXIT.outcomeUnknown, message: `${error.message}${hint}`, requestID: error.requestID, retCode: claimed, attempts, unmatchedErrors: [] };
     }
     if (error instanceof CallbotConnectionError) {
       markAll('not-sent', `not sent: ${error.message}`);

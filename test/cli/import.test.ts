@@ -347,7 +347,7 @@ describe('callbot import: credentials', () => {
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/secret a-ve…789 from env/);
     expect(run.stdout).toMatch(/signature check failed/);
-    expect(run.stdout).toMatch(/wrong secret key.*callbot sign/s);
+    expect(run.stdout).toMatch(/says the signature is wrong: a wrong secret key or algorithm is the likely cause.*callbot sign/s);
     expect(`${run.stdout}${run.stderr}${readFileSync(run.report, 'utf8')}`).not.toContain(secret);
     expect(readReport(run.report).every((l) => l.status === 'unknown')).toBe(true);
     expect(await mockBatches(mock.url, task)).toEqual([]);
