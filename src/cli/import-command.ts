@@ -168,13 +168,24 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
     return finish(out, { file, userTaskID, settings, builder, reportPath, dryRun: true, outcome: 'dry-run', exitCode: exitIfSent, message: `dry run: ${builder.orders.length} orders would be sent as one batch` });
   }
 
-  // 4. Send, waiting through "batch import in progress" (1001) with a countdown.
-  const sending = progress.step(`sending ${builder.orders.length} orders`);
+  // 4. Send, waiting through "batch import in progress" (1001) with a countdown. The client
+  // serializes, signs and compresses inside one call; its first fetch marks the end of that.
+  let step = progress.step(`preparing ${builder.orders.length} orders (JSON, signature${flags.gzip ? ', gzip' : ''})`);
+  let preparing = true;
   const result = await sendBatch({
     settings, userTaskID, orders: builder.orders, sendable: builder.sendable, gzip: flags.gzip, timeoutMs: flags.timeoutMs,
     onRetry: (info) => progress.countdown((s) => `${retryReason(info.retCode, info.code)}, retrying in ${s}s…`, info.delayMs),
+    onAttempt: (attempt) => {
+      if (preparing) {
+        preparing = false;
+        step.done('ready');
+        step = progress.step('sending');
+      } else {
+        progress.line(`sending again (attempt ${attempt})`);
+      }
+    },
   });
-  sending.done(result.message);
+  step.done(result.message);
   for (const e of result.unmatchedErrors) out.say(`warning: the server rejected phone ${e.phone} (${e.errMsg}), which matches no row sent`);
   return finish(out, { file, userTaskID, settings, builder, reportPath, dryRun: false, outcome: result.outcome, exitCode: result.outcome === 'imported' && exitIfSent === EXIT.someRejected ? EXIT.someRejected : result.exitCode, message: result.message, result });
 }
