@@ -32,6 +32,7 @@ interface ImportFlags extends ConnectionFlags {
   json?: boolean;
   gzip: boolean;
   timeoutMs: number;
+  maxAttempts?: number;
   maxProblems: number;
 }
 
@@ -58,6 +59,7 @@ export function registerImportCommand(program: Command): void {
     .option('--json', 'print a machine-readable summary on stdout (no progress bars)')
     .option('--no-gzip', 'send the body uncompressed')
     .option('--timeout-ms <ms>', 'how long one attempt may take', positiveInteger, 120_000)
+    .option('--max-attempts <n>', 'attempts in all for a batch the server certainly did not process (retCode 5, 7, 1001, refused connection; default: the client\'s, 4)', positiveInteger)
     .option('--max-problems <n>', 'how many invalid rows to list on screen (all are in the report)', positiveInteger, 20)
     .option('--base-url <url>', 'API base URL [env CALLBOT_BASE_URL] (default: the local mock, http://127.0.0.1:4010)')
     .option('--uuid <uuid>', 'account uuid [env CALLBOT_UUID] (default on loopback: the mock\'s demo account)')
@@ -173,7 +175,7 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
   let step = progress.step(`preparing ${builder.orders.length} orders (JSON, signature${flags.gzip ? ', gzip' : ''})`);
   let preparing = true;
   const result = await sendBatch({
-    settings, userTaskID, orders: builder.orders, sendable: builder.sendable, gzip: flags.gzip, timeoutMs: flags.timeoutMs,
+    settings, userTaskID, orders: builder.orders, sendable: builder.sendable, gzip: flags.gzip, timeoutMs: flags.timeoutMs, maxAttempts: flags.maxAttempts,
     onRetry: (info) => progress.countdown((s) => `${retryReason(info.retCode, info.code)}, retrying in ${s}s…`, info.delayMs),
     onAttempt: (attempt) => {
       if (preparing) {

@@ -35,6 +35,8 @@ export interface SendOptions {
   sendable: RowOutcome[];
   gzip: boolean;
   timeoutMs: number;
+  /** Attempts in all (the client's default when undefined). */
+  maxAttempts?: number | undefined;
   onRetry?: (info: RetryInfo) => void;
   /** Called when the signed (and compressed) request leaves, once per attempt. */
   onAttempt?: (attempt: number) => void;
@@ -51,7 +53,10 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     gzip: options.gzip,
     timeoutMs: options.timeoutMs,
     validate: false,
-    retry: options.onRetry ? { onRetry: options.onRetry } : {},
+    retry: {
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    },
     fetch: (input, init) => {
       attempts += 1;
       options.onAttempt?.(attempts);

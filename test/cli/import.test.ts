@@ -323,9 +323,10 @@ describe('callbot import: answers and failures', () => {
         probe.close(() => resolve(free));
       });
     });
-    const run = await importFile(EXAMPLE, newTask('refused'), `http://127.0.0.1:${port}`);
+    const run = await importFile(EXAMPLE, newTask('refused'), `http://127.0.0.1:${port}`, ['--max-attempts', '2', '--json']);
     expect(run.code, run.stderr).toBe(3);
     expect(run.stderr).toMatch(/could not connect \(ECONNREFUSED\), retrying in/);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'not-sent', attempts: 2 });
     expect(readReport(run.report).map((l) => l.status)).toEqual(Array(5).fill('not-sent'));
   });
 });
