@@ -108,9 +108,10 @@ const baseUrl = await new Promise((resolve, reject) => {
 
 const times = { floor: [], callbot: [] };
 const rssValues = [];
+const floorRssValues = [];
 try {
   for (let round = 0; round < ROUNDS + 1; round += 1) {
-    const floor = await run([fileURLToPath(import.meta.url), '--floor', csv, baseUrl, `bench-floor-${round}`], { label: 'floor' });
+    const floor = await run([fileURLToPath(import.meta.url), '--floor', csv, baseUrl, `bench-floor-${round}`], { label: 'floor', rss: true });
     const report = join(out, 'report.csv');
     const cmd = await run([cli, 'import', csv, '--task', `bench-cli-${round}`, '--base-url', baseUrl, '--report', report, '--json'], { label: 'callbot import', rss: true });
     const summary = JSON.parse(cmd.output.slice(cmd.output.indexOf('{')));
@@ -119,6 +120,7 @@ try {
     times.floor.push(floor.ms);
     times.callbot.push(cmd.ms);
     rssValues.push(cmd.peakRssMB);
+    floorRssValues.push(floor.peakRssMB);
   }
 } finally {
   mock.kill('SIGTERM');
@@ -133,4 +135,4 @@ console.log(`callbot import, ${ROWS} rows (${(csvBytes / 1e6).toFixed(1)} MB CSV
 console.log(`  floor (read, build, stringify, MD5, gzip, one POST)  ${floorMs.toFixed(0).padStart(6)} ms`);
 console.log(`  callbot import                                    ${cliMs.toFixed(0).padStart(6)} ms`);
 console.log(`ratio callbot / floor: ${(cliMs / floorMs).toFixed(2)} (target <= 2.0)`);
-console.log(`peak RSS of callbot import: ${peak.toFixed(0)} MB (target < 300 MB)`);
+console.log(`peak RSS of callbot import: ${peak.toFixed(0)} MB (target < 300 MB); of the floor: ${Math.max(...floorRssValues).toFixed(0)} MB`);
