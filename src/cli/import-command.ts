@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -84,6 +84,8 @@ interface Output {
   json: boolean;
   /** Human lines for stderr (stdout stays for the summary / JSON). */
   say(text: string): void;
+  /** The report file, once created (removed again if the run stops with a usage error). */
+  reportCreated?: string;
 }
 
 async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
@@ -95,6 +97,7 @@ async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
   } catch (error) {
     if (error instanceof ConfigError || error instanceof MappingError || error instanceof InputFileError) {
       progress.stop();
+      if (out.reportCreated) rmSync(out.reportCreated, { force: true });
       process.stderr.write(`callbot import: ${error.message}\n`);
       if (json) process.stdout.write(`${JSON.stringify({ outcome: 'usage-error', exitCode: EXIT.usage, message: error.message }, null, 2)}\n`);
       return EXIT.usage;
@@ -117,6 +120,7 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
   const reportPath = resolve(flags.report ?? defaultReportName(userTaskID));
   try {
     closeSync(openSync(reportPath, 'w'));
+    out.reportCreated = reportPath;
   } catch (error) {
     throw new ConfigError(`cannot write the report ${reportPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }

@@ -354,6 +354,16 @@ describe('callbot import: credentials', () => {
     expect(await mockBatches(mock.url, task)).toEqual([]);
   });
 
+  it('is a usage error when no column holds phones (exit 1, no report left behind)', async () => {
+    const dir = freshDir();
+    const file = join(dir, 'no-phone.csv');
+    writeFileSync(file, 'name,other\n张伟,x\n');
+    const run = await importFile(file, newTask('no-phone'), mock.url);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no phone column.*--column phone=HEADER/);
+    expect(() => readFileSync(run.report)).toThrow();
+  });
+
   it('refuses to start when the report cannot be written (exit 1, nothing sent)', async () => {
     const task = newTask('no-report');
     const run = await importFile(EXAMPLE, task, mock.url, ['--report', join(freshDir(), 'missing-dir', 'r.csv')]);
