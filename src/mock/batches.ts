@@ -1,17 +1,13 @@
+import type { components } from '../../generated/schema.js';
+
 /**
  * The vendor's batch semantics (批次), kept per account and task: every import opens a new
  * batch; of the earlier batches, orders already dialed are kept and orders not yet dialed are
  * dropped. While a batch is importing, another import of the task is answered 1001.
  */
 
-export interface OrderInput {
-  orderID: string;
-  userPhone: string;
-  other: string;
-  userName: string;
-  customerName: string;
-  params: { name: string; value: string }[];
-}
+/** One order as imported: the contract's CallOrder. */
+export type OrderInput = components['schemas']['CallOrder'];
 
 /** `undialed` until the simulated dialer reaches the order, then `dialed` (kept by later batches). */
 export type OrderState = 'undialed' | 'dialed';

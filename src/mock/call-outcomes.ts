@@ -1,3 +1,4 @@
+import type { components } from '../../generated/schema.js';
 import { pick, randomFor, type Random } from './random.js';
 import type { MockOrder, MockTask } from './batches.js';
 
@@ -39,20 +40,8 @@ function drawOutcome(random: Random): Outcome {
   return OUTCOMES[0]!.outcome;
 }
 
-export interface SimulatedCall {
-  callID: string;
-  callStatus: number;
-  callStartTs: number;
-  callAnswerTs: number;
-  callEndTs: number;
-  callDuration: number;
-  callAudioUrl: string;
-  hangupCause: string;
-  termSipCode: string;
-  intents: { intentID: string; intentTag: string; intentName: string; intentLevel: number }[];
-  sms: never[];
-  params: { name: string; value: string }[];
-}
+/** One simulated call, in the contract's shape (call callbacks add callingNumber/lineAddress). */
+export type SimulatedCall = components['schemas']['CallInfoDetail'];
 
 /** The calls of one order; the last one finishes it. Timestamps end at `nowSeconds`. */
 export function simulateCalls(order: MockOrder, seed: number, nowSeconds: number): SimulatedCall[] {

@@ -2,19 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import type { components } from '../../generated/schema.js';
 import { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH } from '../../src/defaults.js';
 import { sign, verifySignature, type SignAlgorithm } from '../../src/sign.js';
 
 export const demo = DEMO_ACCOUNT;
 
-export interface Order {
-  orderID: string;
-  userPhone: string;
-  other: string;
-  userName: string;
-  customerName: string;
-  params: { name: string; value: string }[];
-}
+export type Order = components['schemas']['CallOrder'];
 
 export function order(i: number, overrides: Partial<Order> = {}): Order {
   return {
