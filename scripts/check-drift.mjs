@@ -39,12 +39,13 @@ try {
   ];
   if (problems.length > 0) {
     console.error(`generated/ has drifted from openapi/ — run \`npm run generate\` and commit:\n  ${problems.join('\n  ')}`);
-    process.exit(1);
+    process.exitCode = 1; // not process.exit(): the scratch copy is removed in `finally`
+  } else {
+    console.log(`generated/ matches openapi/ (${want.length} files compared byte for byte)`);
   }
-  console.log(`generated/ matches openapi/ (${want.length} files compared byte for byte)`);
 } catch (error) {
   console.error(String(error.stderr ?? error.message ?? error));
-  process.exit(1);
+  process.exitCode = 1;
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

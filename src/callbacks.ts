@@ -84,7 +84,10 @@ export interface CallbackHandlerOptions extends Omit<VerifyCallbackOptions, 'hea
   maxBodyBytes?: number;
   /** Largest body accepted after gunzip. Default 4 MiB. */
   maxDecompressedBytes?: number;
-  /** How many recent requestIDs are remembered to refuse replays. Default 10,000. */
+  /**
+   * Most requestIDs remembered at once (a memory bound). Each is kept for twice the tolerance
+   * window; after that a replay fails the createTs check anyway. Default 100,000.
+   */
   replayCacheSize?: number;
 }
 
@@ -107,17 +110,53 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 }
 
 /**
+ * requestIDs seen recently, with whether their handler finished. A vendor retry reuses the
+ * requestID (with a fresh createTs and sign), so an ID already handled is acknowledged again
+ * rather than refused; an ID still being handled is refused (409) so the sender tries later.
+ */
+class SeenRequests {
+  private readonly entries = new Map<string, { done: boolean; expires: number }>(); // insertion-ordered
+
+  constructor(private readonly capacity: number, private readonly keepMs: number) {}
+
+  state(requestID: string, now: number): 'new' | 'handling' | 'done' {
+    this.evict(now);
+    const entry = this.entries.get(requestID);
+    return entry ? (entry.done ? 'done' : 'handling') : 'new';
+  }
+
+  start(requestID: string, now: number): void {
+    this.entries.set(requestID, { done: false, expires: now + this.keepMs });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  finish(requestID: string, ok: boolean): void {
+    if (ok) this.entries.get(requestID)!.done = true;
+    else this.entries.delete(requestID); // not handled: the vendor's retry must get through
+  }
+
+  private evict(now: number): void {
+    for (const [id, entry] of this.entries) {
+      if (entry.expires > now) break; // entries are in insertion order, so in expiry order
+      this.entries.delete(id);
+    }
+  }
+}
+
+/**
  * A Web-standard handler for both callback URLs: `(Request) => Promise<Response>`. It verifies
- * the signature, refuses stale, future and replayed callbacks, caps sizes, validates the payload
- * against the spec, and hands it to `onOrderFinished` (callbackType is a string) or
- * `onCallFinished` (callbackType is a number). Answers 200 `{"retCode":0}` once the handler has
- * run; 4xx when the callback is refused; 500 when your handler throws (so the vendor may retry).
+ * the signature, refuses stale and future callbacks, caps sizes, validates the payload against
+ * the spec, and hands it to `onOrderFinished` (callbackType is a string) or `onCallFinished`
+ * (callbackType is a number) — at most once per requestID: a repeat of a handled requestID is
+ * answered 200 without calling your code again, one still being handled gets 409. Answers 200
+ * `{"retCode":0}` once the handler has run; 4xx when the callback is refused; 500 when your
+ * handler throws (so the vendor may retry).
  */
 export function createCallbackHandler(options: CallbackHandlerOptions): (request: Request) => Promise<Response> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxDecompressedBytes = options.maxDecompressedBytes ?? 4 * 1024 * 1024;
-  const cacheSize = options.replayCacheSize ?? 10_000;
-  const seen = new Set<string>(); // insertion-ordered: the oldest id is evicted first
+  const now = options.now ?? Date.now;
+  const seen = new SeenRequests(options.replayCacheSize ?? 100_000, 2 * (options.toleranceSeconds ?? 300) * 1000);
 
   return async (request) => {
     if (request.method !== 'POST') return json(405, 1, 'callbacks are POST requests');
@@ -132,7 +171,9 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
         }
       }
       ({ requestID } = verifyCallback({ ...options, headers: request.headers, body }));
-      if (seen.has(requestID)) throw new CallbackVerificationError('replayed', `requestID ${requestID} was already received`, requestID);
+      const state = seen.state(requestID, now());
+      if (state === 'done') return json(200, 0, 'success (already handled)');
+      if (state === 'handling') throw new CallbackVerificationError('replayed', `requestID ${requestID} is being handled`, requestID);
       let payload: unknown;
       try {
         payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
@@ -144,15 +185,15 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       if (issues.length > 0) {
         throw new CallbackVerificationError('invalid-payload', `payload breaks the contract at ${issues[0]!.path || '(body)'}: ${issues[0]!.message}`, requestID);
       }
-      seen.add(requestID);
-      if (seen.size > cacheSize) seen.delete(seen.values().next().value as string);
+      seen.start(requestID, now());
       try {
         if (isOrder) await options.onOrderFinished?.(payload as OrderFinishedCallback, { requestID });
         else await options.onCallFinished?.(payload as CallFinishedCallback, { requestID });
       } catch {
-        seen.delete(requestID); // not handled: a retry of the same callback must be accepted
+        seen.finish(requestID, false);
         return json(500, 5001, 'callback handler failed');
       }
+      seen.finish(requestID, true);
       return json(200, 0, 'success');
     } catch (error) {
       if (!(error instanceof CallbackVerificationError)) return json(400, 3, 'unreadable callback');

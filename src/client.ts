@@ -58,12 +58,13 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
   const makeRequestId = options.requestId ?? newRequestId;
 
   async function importBatchCall(input: ImportBatchCallInput): Promise<ImportBatchCallResult> {
-    const body: ImportBatchCallRequest = { ...input, productID: 'callbot' };
+    const { productID: _alwaysCallbot, ...fields } = input;
+    const body: ImportBatchCallRequest = { productID: 'callbot', ...fields };
     if (validate) {
       const issues = validateImportRequest(body);
       if (issues.length > 0) throw new CallbotValidationError(issues);
     }
-    const started = Date.now();
+    const started = retry.now();
     for (let attempt = 1; ; attempt += 1) {
       const requestID = makeRequestId();
       let failure: CallbotError | CallbotConnectionError;
@@ -86,7 +87,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
         failure = new CallbotConnectionError(code, { requestID, cause: error });
       }
       const delayMs = backoffDelay(attempt, retry);
-      if (attempt >= retry.maxAttempts || Date.now() - started + delayMs > retry.maxElapsedMs) throw failure;
+      if (attempt >= retry.maxAttempts || retry.now() - started + delayMs > retry.maxElapsedMs) throw failure;
       retry.onRetry?.({
         attempt, delayMs, requestID,
         ...(failure instanceof CallbotError ? { reason: 'retCode', retCode: failure.retCode } : { reason: 'connection', code: failure.code ?? 'unknown' }),

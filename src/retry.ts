@@ -17,6 +17,8 @@ export interface RetryOptions {
   /** Injected by tests. */
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds, for the maxElapsedMs bound. */
+  now?: () => number;
 }
 
 export interface RetryInfo {
@@ -43,6 +45,7 @@ export function resolveRetry(option: RetryOptions | false | undefined): Resolved
     onRetry: given.onRetry,
     random: given.random ?? Math.random,
     sleep: given.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    now: given.now ?? Date.now,
   };
 }
 
@@ -53,29 +56,37 @@ export function backoffDelay(attempt: number, retry: Pick<ResolvedRetry, 'baseDe
   return Math.round(floor + retry.random() * (ceiling - floor));
 }
 
-// Error codes that can only happen before a connection exists, so before any byte is sent.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT',
-]);
+// What proves that nothing was sent: the error came from resolving the host or from opening
+// the connection. Node marks those with `syscall` 'getaddrinfo' / 'connect'; undici's own
+// connect timeout has its own code. The same error codes (EHOSTUNREACH, ENETUNREACH, …) can also
+// surface on a connection that is already open and has sent the body, so a code alone is not
+// enough: without one of these marks the outcome is unknown.
+const CONNECT_PHASE_SYSCALLS = new Set(['connect', 'getaddrinfo']);
+const CONNECT_PHASE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export interface FetchFailure {
   sent: 'no' | 'unknown';
   code: string | undefined;
 }
 
+interface ErrorMark { code: string; beforeSending: boolean }
+
 /** Reads what fetch's error says about the connection (undici nests the reason in `cause`). */
 export function classifyFetchFailure(error: unknown): FetchFailure {
-  const codes: string[] = [];
+  const marks: ErrorMark[] = [];
   const visit = (e: unknown, depth: number) => {
     if (!e || typeof e !== 'object' || depth > 5) return;
-    const { code, name, cause, errors } = e as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof code === 'string') codes.push(code);
-    else if (name === 'TimeoutError' || name === 'AbortError') codes.push(name);
+    const { code, syscall, name, cause, errors } = e as { code?: unknown; syscall?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof code === 'string') {
+      marks.push({ code, beforeSending: CONNECT_PHASE_CODES.has(code) || (typeof syscall === 'string' && CONNECT_PHASE_SYSCALLS.has(syscall)) });
+    } else if (name === 'TimeoutError' || name === 'AbortError') {
+      marks.push({ code: name, beforeSending: false });
+    }
     visit(cause, depth + 1);
     if (Array.isArray(errors)) errors.forEach((inner) => visit(inner, depth + 1));
   };
   visit(error, 0);
-  const code = codes.find((c) => !c.startsWith('UND_ERR_') || c === 'UND_ERR_CONNECT_TIMEOUT') ?? codes[0];
-  const sent = codes.length > 0 && codes.every((c) => NOT_SENT_CODES.has(c)) ? 'no' : 'unknown';
+  const code = marks.find((m) => !m.code.startsWith('UND_ERR_') || m.code === 'UND_ERR_CONNECT_TIMEOUT')?.code ?? marks[0]?.code;
+  const sent = marks.length > 0 && marks.every((m) => m.beforeSending) ? 'no' : 'unknown';
   return { sent, code };
 }

@@ -36,7 +36,8 @@ export function isSignAlgorithm(value: unknown): value is SignAlgorithm {
  * It contains the secret: never log it. Exposed for tests and the `callbot sign` debugger.
  */
 export function signatureBase({ secretKey, body, createTs, requestID, uuid }: SignatureInput): string {
-  const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+  // ignoreBOM: a leading BOM is part of the bytes that are hashed, so it stays in the text too.
+  const text = typeof body === 'string' ? body : new TextDecoder('utf-8', { ignoreBOM: true }).decode(body);
   return `${secretKey}&body=${text}&createTs=${createTs}&requestID=${requestID}&uuid=${uuid}`;
 }
 

@@ -80,12 +80,34 @@ describe('createCallbackHandler', () => {
     expect(received).toEqual([['order', orderExample.orderID], ['call', callExample.callInfoDetail.callID]]);
   });
 
-  it('refuses a replayed requestID (409) without calling the handler again', async () => {
+  it('hands a requestID to the handler once: a replay (or vendor retry) is acknowledged without calling it again', async () => {
     received.length = 0;
     const first = await handler(signedCallback(orderExample, { requestID: 'replay-me' }));
     const again = await handler(signedCallback(orderExample, { requestID: 'replay-me' }));
-    expect([first.status, again.status]).toEqual([200, 409]);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(await again.json()).toMatchObject({ retCode: 0, retMsg: expect.stringMatching(/already handled/) });
     expect(received).toHaveLength(1);
+  });
+
+  it('refuses (409) a requestID whose first delivery is still being handled', async () => {
+    let release!: () => void;
+    const slow = createCallbackHandler({ ...account, now: () => NOW, onOrderFinished: () => new Promise<void>((r) => { release = r; }) });
+    const first = slow(signedCallback(orderExample, { requestID: 'in-flight' }));
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await slow(signedCallback(orderExample, { requestID: 'in-flight' }));
+    expect(second.status).toBe(409);
+    release();
+    expect((await first).status).toBe(200);
+  });
+
+  it('forgets a requestID after twice the tolerance window (a replay then fails the createTs check)', async () => {
+    let clock = NOW;
+    let calls = 0;
+    const h = createCallbackHandler({ ...account, now: () => clock, onOrderFinished: () => { calls += 1; } });
+    expect((await h(signedCallback(orderExample, { requestID: 'old' }))).status).toBe(200);
+    clock += 601_000;
+    expect((await h(signedCallback(orderExample, { requestID: 'old' }))).status).toBe(401); // stale createTs
+    expect(calls).toBe(1);
   });
 
   it.each([
