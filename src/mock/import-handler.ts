@@ -11,7 +11,7 @@ import { decodeContent, readBody } from './read-body.js';
 import { newResponseID, sendSignedJson, type AnswerSigning, type ImportAnswer } from './respond.js';
 import { screenOrders } from './screen-orders.js';
 import type { SpecEngine } from './spec-engine.js';
-import { answerAlgorithm, signingHeaders, verifyRequest } from './verify-request.js';
+import { answerAlgorithm, signingHeaders, single, verifyRequest } from './verify-request.js';
 import { isPerOrderProblem, refusalFor, toFieldProblem } from './violations.js';
 
 export interface ImportContext {
@@ -137,4 +137,3 @@ function answer(res: ServerResponse, body: ImportAnswer, signing: AnswerSigning,
   return { retCode: body.retCode };
 }
 
-const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);

@@ -12,7 +12,8 @@ export interface SigningHeaders {
   algorithm?: string;
 }
 
-const single = (value: string | string[] | undefined): string | undefined => {
+/** A header's value: the first of repeated ones; an empty one counts as absent. */
+export const single = (value: string | string[] | undefined): string | undefined => {
   const text = Array.isArray(value) ? value[0] : value;
   return text === undefined || text === '' ? undefined : text;
 };
