@@ -112,26 +112,26 @@ export class BatchBuilder {
       problems.push(`${issue.path || 'order'}: ${issue.message}`);
     }
 
+    // Duplicates are looked for among the rows that will be sent: an invalid row is never sent,
+    // so it must not block a later valid row with the same phone or orderID (--skip-invalid
+    // would then send neither). Only a sendable row takes its phone and orderID.
     const firstWithId = this.#firstRowOfOrderId.get(order.orderID);
     if (firstWithId !== undefined) {
       problems.push(derived
         ? `same content as row ${firstWithId} (same derived orderID ${order.orderID})`
         : `duplicate orderID ${order.orderID}: also on row ${firstWithId}`);
-    } else {
-      this.#firstRowOfOrderId.set(order.orderID, source.row);
     }
-    if (phone.ok && firstWithId === undefined) {
-      const firstWithPhone = this.#firstRowOfPhone.get(userPhone);
-      if (firstWithPhone === undefined) this.#firstRowOfPhone.set(userPhone, source.row);
-      else if (this.#options.allowDuplicatePhones) this.warnings.push({ row: source.row, message: `phone ${userPhone} also on row ${firstWithPhone} (sent twice: --allow-duplicate-phones)` });
-      else problems.push(`duplicate phone ${userPhone}: also on row ${firstWithPhone}`);
-    }
+    const firstWithPhone = phone.ok && firstWithId === undefined ? this.#firstRowOfPhone.get(userPhone) : undefined;
+    if (firstWithPhone !== undefined && !this.#options.allowDuplicatePhones) problems.push(`duplicate phone ${userPhone}: also on row ${firstWithPhone}`);
 
     const outcome: RowOutcome = { row: source.row, phone: userPhone, orderID: order.orderID, status: 'not-sent', reason: '' };
     if (problems.length > 0) {
       outcome.status = 'rejected-locally';
       outcome.reason = problems.join('; ');
     } else {
+      this.#firstRowOfOrderId.set(order.orderID, source.row);
+      if (firstWithPhone === undefined) this.#firstRowOfPhone.set(userPhone, source.row);
+      else this.warnings.push({ row: source.row, message: `phone ${userPhone} also on row ${firstWithPhone} (sent twice: --allow-duplicate-phones)` });
       this.orders.push(order);
       this.sendable.push(outcome);
     }

@@ -138,6 +138,20 @@ describe('callbot import: invalid rows', () => {
     expect(batches[0]!.orders.map((o) => o.userPhone)).toEqual(['8615600000001', '8615600000010']);
   });
 
+  it('--skip-invalid sends valid rows that repeat the phone or orderID of an invalid row', async () => {
+    // Row 2 is invalid (a cell too many) but has a valid phone and an orderID; rows 3 and 4 are
+    // valid and share only those with it, not with each other.
+    const dir = freshDir();
+    const file = join(dir, 'shadowed.csv');
+    writeFileSync(file, 'phone,name,order_id\n8615600005001,甲,ord-1,surplus\n8615600005002,乙,ord-1\n8615600005001,丙,ord-3\n');
+    const task = newTask('shadowed');
+    const run = await importFile(file, task, mock.url, ['--skip-invalid']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(readReport(run.report).map((l) => [l.row, l.status])).toEqual([[2, 'rejected-locally'], [3, 'accepted'], [4, 'accepted']]);
+    const batches = await mockBatches(mock.url, task);
+    expect(batches[0]!.orders.map((o) => [o.orderID, o.userPhone])).toEqual([['ord-1', '8615600005002'], ['ord-3', '8615600005001']]);
+  });
+
   it('accounts for every input row exactly once in a larger file', async () => {
     // 600 data rows: every 7th has a bad phone, every 50th repeats an earlier phone, a blank
     // line and a multi-line cell now and then. The expected outcome of each row is computed here.

@@ -124,6 +124,23 @@ describe('building the batch', () => {
     expect(builder.orders).toHaveLength(1);
   });
 
+  it('does not let an invalid row block later valid rows with its phone or orderID', () => {
+    // Only rows that will be sent take a phone or orderID: an invalid row is never sent, so a
+    // later valid row repeating its phone or orderID is not a duplicate of anything sent.
+    const builder = new BatchBuilder({ userTaskID: 't' });
+    builder.useHeader(['phone', 'order_id']);
+    builder.add(csv(2, '12345', 'a')); // bad phone, orderID a
+    builder.add({ row: 3, cells: ['8615600000001', 'b'], problem: 'has 3 fields but the header has 2' }); // valid phone, unreadable row
+    builder.add(csv(4, '8615600000004', 'a'));
+    builder.add(csv(5, '8615600000001', 'c'));
+    builder.add(csv(6, '8615600000001', 'a')); // repeats row 4's orderID and row 5's phone: both sendable
+    expect(builder.outcomes.map((o) => [o.row, o.status])).toEqual([
+      [2, 'rejected-locally'], [3, 'rejected-locally'], [4, 'not-sent'], [5, 'not-sent'], [6, 'rejected-locally'],
+    ]);
+    expect(builder.outcomes[4]!.reason).toBe('duplicate orderID a: also on row 4');
+    expect(builder.orders.map((o) => o.orderID)).toEqual(['a', 'c']);
+  });
+
   it('--allow-duplicate-phones sends both and warns', () => {
     const builder = new BatchBuilder({ userTaskID: 't', allowDuplicatePhones: true });
     builder.useHeader(['phone', 'name']);
