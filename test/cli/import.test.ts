@@ -360,10 +360,11 @@ describe('callbot import: credentials', () => {
     const secret = 'a-very-distinctive-wrong-secret-0123456789';
     const run = await importFile(EXAMPLE, task, mock.url, [], { CALLBOT_UUID: DEMO_ACCOUNT.uuid, CALLBOT_SECRET_KEY: secret });
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/secret a-ve…789 from env/);
+    expect(run.stderr).toMatch(/secret <secretKey, 42 chars> from env/);
     expect(run.stdout).toMatch(/signature check failed/);
     expect(run.stdout).toMatch(/says the signature is wrong: a wrong secret key or algorithm is the likely cause.*callbot sign/s);
     expect(`${run.stdout}${run.stderr}${readFileSync(run.report, 'utf8')}`).not.toContain(secret);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('a-ve'); // not even its first characters
     expect(readReport(run.report).every((l) => l.status === 'unknown')).toBe(true);
     expect(await mockBatches(mock.url, task)).toEqual([]);
   });

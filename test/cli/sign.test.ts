@@ -31,15 +31,18 @@ describe('callbot sign', () => {
     const out = JSON.parse(run.stdout) as { signatureBase: string; MD5: string; SHA256: string };
     expect(out.MD5).toBe(v.MD5);
     expect(out.SHA256).toBe(v.SHA256);
-    expect(out.signatureBase).toBe(`u7Mf…GSr&body=${v.body}&createTs=${v.createTs}&requestID=${v.requestID}&uuid=${v.uuid}`);
+    expect(out.signatureBase).toBe(`<secretKey, 32 chars>&body=${v.body}&createTs=${v.createTs}&requestID=${v.requestID}&uuid=${v.uuid}`);
     expect(run.stdout + run.stderr).not.toContain(v.secretKey);
+    // Not even a part of it: the first or last three characters are not shown either.
+    expect(run.stdout + run.stderr).not.toContain(v.secretKey.slice(0, 3));
+    expect(run.stdout + run.stderr).not.toContain(v.secretKey.slice(-3));
   });
 
   it('reads the body from stdin and prints the base and both signatures', async () => {
     const v = vectors[0]!;
     const run = await runCli(args(v), { env: env(v), input: `${v.body}\n` }); // an editor's trailing newline is dropped
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain(`u7Mf…GSr&body=${v.body}&createTs=`);
+    expect(run.stdout).toContain(`<secretKey, 32 chars>&body=${v.body}&createTs=`);
     expect(run.stdout).toMatch(new RegExp(`MD5\\s+${v.MD5}`));
     expect(run.stdout).toMatch(new RegExp(`SHA256\\s+${v.SHA256}`));
     expect(run.stdout).not.toContain(v.secretKey);
