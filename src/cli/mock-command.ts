@@ -10,7 +10,8 @@ interface MockFlags {
   port?: number;
   host?: string;
   config?: string;
-  account?: MockAccount[];
+  /** Raw `UUID:SECRET[:ALGORITHM]` values: parsed in the action, so an error never echoes a secret. */
+  account?: string[];
   allowCallbackHost?: string[];
   fault?: FaultRule[];
   maxOrders?: number;
@@ -63,7 +64,8 @@ export function registerMockCommand(program: Command): void {
     .option('-p, --port <port>', `port to listen on; 0 picks a free one (default ${MOCK_DEFAULT_PORT})`, integer('--port'))
     .option('-H, --host <host>', `address to listen on (default ${MOCK_DEFAULT_HOST})`)
     .option('-c, --config <file>', 'JSON config file (accounts, faults, callbacks, limits)')
-    .option('--account <UUID:SECRET[:ALGORITHM]>', 'accept one more account (repeatable; ALGORITHM MD5 or SHA256 signs its callbacks)', collect(parseAccountSpec))
+    // Collected raw: commander quotes the whole argument when a parser throws, secret included.
+    .option('--account <UUID:SECRET[:ALGORITHM]>', 'accept one more account (repeatable; ALGORITHM MD5 or SHA256 signs its callbacks)', collect((spec: string) => spec))
     .option('--allow-callback-host <host>', 'also send callbacks to this non-loopback host (repeatable)', collect((host: string) => host))
     .option('--fault <spec>', 'inject a fault into import requests (repeatable), e.g. busy:2, latency=200@0.5', collect((spec: string) => {
       const rules = parseFaultList(spec, { allowSchedule: true });
@@ -90,6 +92,18 @@ export function registerMockCommand(program: Command): void {
     });
 }
 
+/** One `--account` value; an error names the uuid (the part before the first colon) and never the secret. */
+function accountFromFlag(spec: string): MockAccount {
+  try {
+    return parseAccountSpec(spec);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^--account:? */, '');
+    // Without a colon there is no telling a uuid from a pasted secret: name nothing.
+    const which = spec.includes(':') ? ` for uuid ${JSON.stringify(spec.slice(0, spec.indexOf(':')))}` : '';
+    throw new TypeError(`--account${which}: ${reason}`);
+  }
+}
+
 function optionsFrom(flags: MockFlags): MockOptionsInput {
   const config = flags.config ? loadConfigFile(flags.config) : {};
   const callbacks = { ...config.callbacks };
@@ -104,7 +118,7 @@ function optionsFrom(flags: MockFlags): MockOptionsInput {
     port: flags.port ?? config.port,
     maxOrders: flags.maxOrders ?? config.maxOrders,
     importingMs: flags.importingMs ?? config.importingMs,
-    accounts: [...(config.accounts ?? []), ...(flags.account ?? [])],
+    accounts: [...(config.accounts ?? []), ...(flags.account ?? []).map(accountFromFlag)],
     demoAccount: flags.demoAccount === false ? false : config.demoAccount,
     faults: [...(config.faults ?? []), ...(flags.fault ?? [])],
     callbacks,
