@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEMO_ACCOUNT, MOCK_DEFAULT_BASE_URL } from '../defaults.js';
+import { invalidJsonProblem } from '../json-syntax.js';
 import { isSignAlgorithm, type SignAlgorithm } from '../sign.js';
 
 // Where `callbot import` sends, as whom, and where the vendor should call back. Each value is
@@ -46,6 +47,8 @@ export function readConfigFile(file: string): ConfigFile {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
+    const invalid = invalidJsonProblem(error);
+    if (invalid) throw new ConfigError(`--config ${file} ${invalid}`);
     throw new ConfigError(`--config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`--config ${file}: expected a JSON object`);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT } from '../defaults.js';
+import { invalidJsonProblem } from '../json-syntax.js';
 import { isSignAlgorithm } from '../sign.js';
 import type { MockAccount } from './accounts.js';
 import { validateRule, type FaultRule } from './faults.js';
@@ -132,7 +133,8 @@ export function loadConfigFile(file: string): MockOptionsInput {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new TypeError(`--config ${file}: ${(error as Error).message}`);
+    const invalid = invalidJsonProblem(error);
+    throw new TypeError(invalid ? `--config ${file} ${invalid}` : `--config ${file}: ${(error as Error).message}`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError(`--config ${file}: expected a JSON object`);
   for (const key of Object.keys(parsed)) {
