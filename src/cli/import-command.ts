@@ -1,5 +1,5 @@
-import { closeSync, openSync, rmSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateImportRequest } from '../validate.js';
@@ -10,6 +10,7 @@ import { EXIT, EXIT_CODES_HELP, type ExitCode } from '../import/exit-codes.js';
 import { createProgress, type Progress } from '../import/progress.js';
 import { InputFileError, openRowReader, type InputFormat } from '../import/read-rows.js';
 import { countStatuses, defaultReportName, summaryTable, writeReport } from '../import/report.js';
+import { prepareReportPath } from '../import/report-path.js';
 import { sendBatch, type SendResult } from '../import/send-batch.js';
 
 // `callbot import FILE --task ID`: the whole list, checked row by row, then sent as ONE batch.
@@ -84,7 +85,7 @@ interface Output {
   json: boolean;
   /** Human lines for stderr (stdout stays for the summary / JSON). */
   say(text: string): void;
-  /** The report file, once created (removed again if the run stops with a usage error). */
+  /** The report file, if this run created it (removed again if the run stops with a usage error). */
   reportCreated?: string;
 }
 
@@ -117,13 +118,9 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
   out.say(`sending as ${settings.uuid}${settings.usingDemoAccount ? ' (the mock\'s demo account)' : ` (secret ${maskSecret(settings.secretKey)} from ${settings.credentialsFrom})`} to ${settings.baseUrl}${flags.dryRun ? ' — dry run, nothing will be sent' : ''}`);
 
   // The report is written last, after sending: make sure it can be, before anything is sent.
-  const reportPath = resolve(flags.report ?? defaultReportName(userTaskID));
-  try {
-    closeSync(openSync(reportPath, 'w'));
-    out.reportCreated = reportPath;
-  } catch (error) {
-    throw new ConfigError(`cannot write the report ${reportPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const report = prepareReportPath(flags.report ?? defaultReportName(userTaskID), file);
+  const reportPath = report.path;
+  if (report.created) out.reportCreated = reportPath;
 
   // 1. Read and check every row (one streaming pass).
   const builder = new BatchBuilder({ userTaskID, overrides, allowDuplicatePhones: Boolean(flags.allowDuplicatePhones) });

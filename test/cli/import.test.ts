@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -385,6 +385,38 @@ describe('callbot import: credentials', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/cannot write the report .*ENOENT/);
     expect(await mockBatches(mock.url, task)).toEqual([]);
+  });
+
+  it('refuses a --report that is the input file, under any name, and leaves the input intact (exit 1)', async () => {
+    const dir = freshDir();
+    const list = join(dir, 'list.csv');
+    const original = readFileSync(EXAMPLE);
+    writeFileSync(list, original);
+    symlinkSync(list, join(dir, 'link.csv'));
+    linkSync(list, join(dir, 'hard.csv'));
+    for (const report of ['list.csv', './sub/../list.csv', 'link.csv', 'hard.csv']) {
+      const run = await runCli(['import', 'list.csv', '--task', newTask('same-file'), '--base-url', mock.url, '--report', report, '--dry-run'], { cwd: dir });
+      expect(run.code, report).toBe(1);
+      expect(run.stderr).toMatch(/--report .* is the input file list\.csv/);
+      expect(readFileSync(list).equals(original), report).toBe(true);
+    }
+  });
+
+  it('leaves an existing --report file as it was when the run stops with a usage error', async () => {
+    const dir = freshDir();
+    const file = join(dir, 'no-phone.csv');
+    writeFileSync(file, 'name,other\n张伟,x\n');
+    const report = join(dir, 'keep.csv');
+    writeFileSync(report, 'keep me\n');
+    const run = await runCli(['import', file, '--task', newTask('keep-report'), '--base-url', mock.url, '--report', report], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no phone column/);
+    expect(readFileSync(report, 'utf8')).toBe('keep me\n');
+
+    // A run that gets to the end replaces it, as before.
+    const dry = await runCli(['import', EXAMPLE, '--task', newTask('keep-report'), '--base-url', mock.url, '--report', report, '--dry-run'], { cwd: dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(readReport(report)).toHaveLength(5);
   });
 
   it('reads a --config file; flags win over it', async () => {
