@@ -246,6 +246,7 @@ async function finish(out: Output, f: Finish): Promise<ExitCode> {
       message: f.message,
       rows: f.builder.outcomes.length,
       counts,
+      vendorCounts: f.result?.vendorCounts,
       requestID: f.result?.requestID,
       responseID: f.result?.responseID,
       retCode: f.result?.retCode,

@@ -25,6 +25,8 @@ export interface SendResult {
   attempts?: number | undefined;
   /** errList entries whose phone matches no sent row (should not happen; shown, not lost). */
   unmatchedErrors: { phone: string; errMsg: string }[];
+  /** The counts of a retCode 0 answer, as the vendor gave them (checked against the rows sent). */
+  vendorCounts?: { totalCount: number; successCount: number; errList: number } | undefined;
 }
 
 export interface SendOptions {
@@ -100,6 +102,25 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     }
     const unmatchedErrors = result.errList.filter((e) => !matched.has(e.phone));
     const rejected = sendable.length - sendable.filter((r) => r.status === 'accepted').length;
+    const vendorCounts = { totalCount: result.totalCount, successCount: result.successCount, errList: result.errList.length };
+    const ids = `requestID ${result.requestID}, responseID ${result.responseID}`;
+    // "Accepted" is only inferred (not in errList): it holds only when the answer's counts agree
+    // with what was sent. When they do not, the rows not named in errList are unknown.
+    if (result.totalCount !== sendable.length || result.successCount !== sendable.length - rejected || unmatchedErrors.length > 0) {
+      const counts = `vendor reports ${result.successCount} of ${result.totalCount} imported but lists ${result.errList.length} refusals` +
+        `${unmatchedErrors.length > 0 ? ` (${unmatchedErrors.length} for phones not sent)` : ''}, for ${sendable.length} rows sent`;
+      const unknown = sendable.filter((row) => row.status === 'accepted');
+      for (const row of unknown) {
+        row.status = 'unknown';
+        row.reason = `${counts}: this row's outcome is unknown (${ids})`;
+      }
+      return {
+        outcome: 'unknown',
+        exitCode: EXIT.outcomeUnknown,
+        message: `outcome unknown: the answer's counts do not add up (${counts}); ${unknown.length} rows not in its errList are marked unknown. Check the task before sending again (${ids}).`,
+        requestID: result.requestID, responseID: result.responseID, retCode: 0, attempts: result.attempts, unmatchedErrors, vendorCounts,
+      };
+    }
     return {
       outcome: 'imported',
       exitCode: rejected > 0 ? EXIT.someRejected : EXIT.allAccepted,
@@ -109,6 +130,7 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
       retCode: 0,
       attempts: result.attempts,
       unmatchedErrors,
+      vendorCounts,
     };
   } catch (error) {
     if (error instanceof CallbotError) {

@@ -9,6 +9,7 @@ import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { fromRoot } from '../support/paths.js';
 import { byRow, mockBatches, readReport } from './support/report.js';
 import { freshDir, runCli } from './support/run-cli.js';
+import { startStandInVendor } from './support/stand-in-vendor.js';
 import { startWireProxy } from './support/wire-proxy.js';
 
 // End to end: the built `callbot` command as a process, against the built mock as a process.
@@ -309,6 +310,32 @@ describe('callbot import: answers and failures', () => {
       [3, 'rejected-by-server', 'phone number is blocked'],
       [4, 'accepted', ''],
     ]);
+  });
+
+  it.each([
+    ['no errList', { totalCount: 3, successCount: 2 }, /vendor reports 2 of 3 imported but lists 0 refusals, for 3 rows sent: this row's outcome is unknown/],
+    ['an errList phone that matches no row', { totalCount: 3, successCount: 2, errList: [{ phone: '8615699999999', errMsg: 'blocked' }] },
+      /vendor reports 2 of 3 imported but lists 1 refusals \(1 for phones not sent\), for 3 rows sent/],
+  ])('does not trust an answer whose counts do not add up (%s): the rows are unknown (exit 4)', async (_label, counts, reason) => {
+    const vendor = await startStandInVendor(() => ({ retCode: 0, retMsg: 'success', responseID: 'resp-1', ...counts }));
+    try {
+      const dir = freshDir();
+      const file = join(dir, 'three.csv');
+      writeFileSync(file, 'phone,name\n8615600006001,甲\n8615600006002,乙\n8615600006003,丙\n');
+      const run = await importFile(file, newTask('counts'), vendor.url, ['--json']);
+      expect(run.code, run.stderr).toBe(4);
+      const summary = JSON.parse(run.stdout) as Record<string, unknown>;
+      expect(summary).toMatchObject({ outcome: 'unknown', exitCode: 4, retCode: 0, responseID: 'resp-1', counts: { accepted: 0, unknown: 3 } });
+      expect(summary.vendorCounts).toEqual({ totalCount: 3, successCount: 2, errList: counts.errList?.length ?? 0 });
+      const report = readReport(run.report);
+      expect(report.map((l) => l.status)).toEqual(['unknown', 'unknown', 'unknown']);
+      for (const line of report) {
+        expect(line.reason).toMatch(reason);
+        expect(line.reason).toContain(String(summary.requestID));
+      }
+    } finally {
+      await vendor.close();
+    }
   });
 
   it('refuses a list over --max-batch-size instead of splitting it (exit 3)', async () => {
