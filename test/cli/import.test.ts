@@ -312,7 +312,7 @@ describe('callbot import: answers and failures', () => {
     ]);
   });
 
-  it.each([
+  it.each<[string, { totalCount: number; successCount: number; errList?: { phone: string; errMsg: string }[] }, RegExp]>([
     ['no errList', { totalCount: 3, successCount: 2 }, /vendor reports 2 of 3 imported but lists 0 refusals, for 3 rows sent: this row's outcome is unknown/],
     ['an errList phone that matches no row', { totalCount: 3, successCount: 2, errList: [{ phone: '8615699999999', errMsg: 'blocked' }] },
       /vendor reports 2 of 3 imported but lists 1 refusals \(1 for phones not sent\), for 3 rows sent/],
