@@ -12,6 +12,7 @@ import { InputFileError, openRowReader, type InputFormat } from '../import/read-
 import { countStatuses, defaultReportName, summaryTable, writeReport } from '../import/report.js';
 import { prepareReportPath } from '../import/report-path.js';
 import { sendBatch, type SendResult } from '../import/send-batch.js';
+import { crashAfterSend, type SentState } from './import-crash.js';
 
 // `callbot import FILE --task ID`: the whole list, checked row by row, then sent as ONE batch.
 // importBatchCall replaces the undialed orders of the task's previous batch, so splitting a
@@ -87,6 +88,8 @@ interface Output {
   say(text: string): void;
   /** The report file, if this run created it (removed again if the run stops with a usage error). */
   reportCreated?: string;
+  /** Set when the batch first goes on the wire: from then on a failure means "outcome unknown". */
+  sent?: SentState;
 }
 
 async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
@@ -96,6 +99,14 @@ async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
   try {
     return await importFile(file, flags, out);
   } catch (error) {
+    // First: once the batch has left, whatever went wrong, its outcome is what matters.
+    if (out.sent) {
+      progress.stop();
+      const crash = await crashAfterSend(error, out.sent);
+      process.stderr.write(`callbot import: ${crash.message}\n`);
+      if (json) process.stdout.write(`${JSON.stringify(crash.summary, null, 2)}\n`);
+      return crash.exitCode;
+    }
     if (error instanceof ConfigError || error instanceof MappingError || error instanceof InputFileError) {
       progress.stop();
       if (out.reportCreated) rmSync(out.reportCreated, { force: true });
@@ -178,7 +189,8 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
   const result = await sendBatch({
     settings, userTaskID, orders: builder.orders, sendable: builder.sendable, gzip: flags.gzip, timeoutMs: flags.timeoutMs, maxAttempts: flags.maxAttempts,
     onRetry: (info) => progress.countdown((s) => `${retryReason(info.retCode, info.code)}, retrying in ${s}s…`, info.delayMs),
-    onAttempt: (attempt) => {
+    onAttempt: (attempt, requestID) => {
+      out.sent = { requestID, reportPath, outcomes: builder.outcomes, sendable: builder.sendable };
       if (preparing) {
         preparing = false;
         step.done('ready');

@@ -22,5 +22,6 @@ Exit codes:
   2  batch imported, but some rows rejected (locally with --skip-invalid, or in the server's errList)
   3  nothing imported: invalid rows without --skip-invalid, list too large, the server refused
      the whole batch, or no connection could be made
-  4  outcome unknown: the batch was sent but the answer was lost or untrustworthy; every sent
-     row is marked "unknown" in the report with the requestID. Check before sending again.`;
+  4  outcome unknown: the batch was sent but the answer was lost or untrustworthy (or the
+     command failed after sending); every sent row without a known outcome is marked "unknown"
+     in the report with the requestID. Check before sending again.`;

@@ -40,8 +40,8 @@ export interface SendOptions {
   /** Attempts in all (the client's default when undefined). */
   maxAttempts?: number | undefined;
   onRetry?: (info: RetryInfo) => void;
-  /** Called when the signed (and compressed) request leaves, once per attempt. */
-  onAttempt?: (attempt: number) => void;
+  /** Called when the signed (and compressed) request leaves, once per attempt, with its requestID header. */
+  onAttempt?: (attempt: number, requestID: string | undefined) => void;
 }
 
 export async function sendBatch(options: SendOptions): Promise<SendResult> {
@@ -61,7 +61,8 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     },
     fetch: (input, init) => {
       attempts += 1;
-      options.onAttempt?.(attempts);
+      const headers = input instanceof Request ? input.headers : new Headers(init?.headers);
+      options.onAttempt?.(attempts, headers.get('requestID') ?? undefined);
       return fetch(input, init);
     },
   });

@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -333,6 +333,32 @@ describe('callbot import: answers and failures', () => {
         expect(line.reason).toMatch(reason);
         expect(line.reason).toContain(String(summary.requestID));
       }
+    } finally {
+      await vendor.close();
+    }
+  });
+
+  it('a failure after the batch was sent is an unknown outcome with the requestID, not a usage error (exit 4)', async () => {
+    // The report's directory passes the check before sending, then becomes a file while the
+    // request is at the vendor: writing the report fails after the batch was imported.
+    const dir = freshDir();
+    const reportDir = join(dir, 'out');
+    mkdirSync(reportDir);
+    const report = join(reportDir, 'report.csv');
+    const vendor = await startStandInVendor(() => {
+      rmSync(reportDir, { recursive: true });
+      writeFileSync(reportDir, 'not a directory any more');
+      return { retCode: 0, retMsg: 'success', responseID: 'resp-2', totalCount: 5, successCount: 5 };
+    });
+    try {
+      const run = await runCli(['import', EXAMPLE, '--task', newTask('crash'), '--base-url', vendor.url, '--report', report, '--json'], { cwd: dir });
+      expect(run.code, run.stderr).toBe(4);
+      const requestID = String(vendor.requests[0]!.headers.requestid);
+      expect(requestID).toMatch(/^[0-9a-f]{32}$/);
+      expect(run.stderr).toMatch(/failed after the batch was sent: .*ENOTDIR/);
+      expect(run.stderr).toContain(`check the task before sending again (requestID ${requestID})`);
+      expect(run.stderr).toMatch(/report .* could not be written \(ENOTDIR\)/);
+      expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'unknown', exitCode: 4, requestID });
     } finally {
       await vendor.close();
     }
