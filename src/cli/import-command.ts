@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateImportRequest } from '../validate.js';
+import { batchBody } from '../import/batch-body.js';
 import { BatchBuilder, type RowNotice } from '../import/build-batch.js';
 import { MappingError, parseColumnOverrides } from '../import/column-mapping.js';
 import { ConfigError, maskSecret, resolveConnection, type ConnectionFlags, type ConnectionSettings } from '../import/credentials.js';
@@ -174,12 +175,12 @@ async function importFile(file: string, flags: ImportFlags, out: Output): Promis
   // 3. Dry run: build the exact body, measure it, send nothing.
   if (flags.dryRun) {
     const building = progress.step('building the body');
-    const text = JSON.stringify({ productID: 'callbot', userTaskID, callInfoList: { orderCallbackUrl: settings.orderCallbackUrl, callCallbackUrl: settings.callCallbackUrl, callList: builder.orders } });
+    const text = JSON.stringify(batchBody(userTaskID, settings, builder.orders));
     const bytes = Buffer.byteLength(text);
     const gzipped = flags.gzip ? gzipSync(text, { level: 1 }).byteLength : undefined;
     building.done(`${builder.orders.length} orders, ${formatBytes(bytes)} JSON${gzipped === undefined ? '' : `, ${formatBytes(gzipped)} gzipped`}`);
     for (const row of builder.sendable) row.reason = 'dry run: valid, not sent';
-    return finish(out, { file, userTaskID, settings, builder, reportPath, dryRun: true, outcome: 'dry-run', exitCode: exitIfSent, message: `dry run: ${builder.orders.length} orders would be sent as one batch` });
+    return finish(out, { file, userTaskID, settings, builder, reportPath, dryRun: true, outcome: 'dry-run', exitCode: exitIfSent, message: `dry run: ${builder.orders.length} orders would be sent as one batch`, bodyBytes: bytes });
   }
 
   // 4. Send, waiting through "batch import in progress" (1001) with a countdown. The client
@@ -241,6 +242,8 @@ interface Finish {
   exitCode: ExitCode;
   message: string;
   result?: SendResult;
+  /** Dry run: the size of the JSON body that would be sent. */
+  bodyBytes?: number;
 }
 
 async function finish(out: Output, f: Finish): Promise<ExitCode> {
@@ -253,6 +256,7 @@ async function finish(out: Output, f: Finish): Promise<ExitCode> {
       userTaskID: f.userTaskID,
       baseUrl: f.settings.baseUrl,
       dryRun: f.dryRun,
+      ...(f.bodyBytes === undefined ? {} : { bodyBytes: f.bodyBytes }),
       outcome: f.outcome,
       exitCode: f.exitCode,
       message: f.message,

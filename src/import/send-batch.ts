@@ -1,8 +1,9 @@
-import { createCallbotClient, type ImportBatchCallInput } from '../client.js';
+import { createCallbotClient } from '../client.js';
 import {
   CallbotConnectionError, CallbotError, CallbotSignatureError, CallbotUnknownOutcomeError,
 } from '../errors.js';
 import type { RetryInfo } from '../retry.js';
+import { batchInput } from './batch-body.js';
 import type { CallOrder, RowOutcome } from './build-batch.js';
 import type { ConnectionSettings } from './credentials.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -66,10 +67,7 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
       return fetch(input, init);
     },
   });
-  const body: ImportBatchCallInput = {
-    userTaskID: options.userTaskID,
-    callInfoList: { orderCallbackUrl: settings.orderCallbackUrl, callCallbackUrl: settings.callCallbackUrl, callList: options.orders },
-  };
+  const body = batchInput(options.userTaskID, settings, options.orders);
 
   const markAll = (status: RowOutcome['status'], reason: string) => {
     for (const row of sendable) {

@@ -227,6 +227,22 @@ describe('callbot import: on the wire', () => {
     }
   });
 
+  it('--dry-run measures the very body a real import sends: same bytes, productID first', async () => {
+    const proxy = await startWireProxy(mock.url);
+    try {
+      const task = newTask('dry-vs-wire');
+      const sent = await importFile(EXAMPLE, task, proxy.url);
+      expect(sent.code, sent.stderr).toBe(0);
+      const wire = gunzipSync(proxy.requests[0]!.body).toString('utf8');
+      expect(wire).toMatch(/^\{"productID":"callbot","userTaskID":"[^"]+","callInfoList":\{"orderCallbackUrl":"[^"]+","callCallbackUrl":"[^"]+","callList":\[/);
+      const dry = await importFile(EXAMPLE, task, mock.url, ['--dry-run', '--json']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, bodyBytes: Buffer.byteLength(wire) });
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('--no-gzip sends the JSON as is', async () => {
     const proxy = await startWireProxy(mock.url);
     try {

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { batchBody, batchInput } from '../../src/import/batch-body.js';
 import { BatchBuilder } from '../../src/import/build-batch.js';
 import { mapColumns, MappingError, parseColumnOverrides } from '../../src/import/column-mapping.js';
 import { isLoopbackUrl, maskSecret, resolveConnection } from '../../src/import/credentials.js';
@@ -198,6 +199,16 @@ describe('credentials', () => {
     // No character of the secret: printed next to full signatures, even a few would shrink a brute force.
     expect(maskSecret('u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr')).toBe('<secretKey, 32 chars>');
     expect(maskSecret('short')).toBe('<secretKey, 5 chars>');
+  });
+});
+
+describe('the batch body', () => {
+  it('is built in the client\'s key order: productID, userTaskID, callInfoList (callbacks before callList)', () => {
+    const settings = resolveConnection({}, {});
+    const body = batchBody('t', settings, []);
+    expect(Object.keys(body)).toEqual(['productID', 'userTaskID', 'callInfoList']);
+    expect(Object.keys(body.callInfoList)).toEqual(['orderCallbackUrl', 'callCallbackUrl', 'callList']);
+    expect(JSON.stringify(body)).toBe(JSON.stringify({ productID: 'callbot', ...batchInput('t', settings, []) }));
   });
 });
 
