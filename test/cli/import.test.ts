@@ -23,18 +23,25 @@ let dropMock: MockProcess; // reads the first import's body, then drops the conn
 let internalMock: MockProcess; // imports the first batch, then answers 5001
 let noPermissionMock: MockProcess; // refuses the first import with 6003
 
+/** Every mock process that started, even when another failed to: afterAll stops them all. */
+const started: MockProcess[] = [];
+
 beforeAll(async () => {
   const quiet = ['--quiet', '--no-callbacks'];
-  [mock, inProgressMock, dropMock, internalMock, noPermissionMock] = await Promise.all([
+  const results = await Promise.allSettled([
     startMockProcess([...quiet, '--importing-ms', '0']),
     startMockProcess([...quiet, '--importing-ms', '0', '--fault', 'in-progress:1']),
     startMockProcess([...quiet, '--fault', 'drop:1']),
     startMockProcess([...quiet, '--fault', 'internal-after-import:1']),
     startMockProcess([...quiet, '--fault', 'no-permission:1']),
   ]);
+  for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  [mock, inProgressMock, dropMock, internalMock, noPermissionMock] = started as [MockProcess, MockProcess, MockProcess, MockProcess, MockProcess];
 });
 afterAll(async () => {
-  await Promise.all([mock, inProgressMock, dropMock, internalMock, noPermissionMock].map((m) => m?.stop()));
+  await Promise.allSettled(started.map((m) => m.stop()));
 });
 
 let taskCounter = 0;

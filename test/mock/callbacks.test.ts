@@ -181,9 +181,15 @@ describe('callbacks', () => {
   it('close() stops the simulation: no callback arrives after it', async () => {
     const r = await receiver();
     const mock = await createMockServer({ port: 0, importingMs: 0, callbacks: { firstDelayMs: 0, paceMs: 30 } });
+    // Closed by the test itself; registered too, so a failure before that still closes it.
+    let closed = false;
+    cleanup.push(async () => {
+      if (!closed) await mock.close();
+    });
     await sendImport(mock.url, importBody(50, { callbackBase: r.url }));
     await until(() => r.received.some((c) => c.path === '/order'));
     await mock.close();
+    closed = true;
     const afterClose = r.received.length;
     await new Promise((resolve) => setTimeout(resolve, 300)); // ten paces: ~20 more callbacks if it went on
     // A callback already on the wire when close() ran may still land: at most one order's two.
