@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEMO_ACCOUNT, MOCK_DEFAULT_BASE_URL } from '../defaults.js';
 import { invalidJsonProblem } from '../json-syntax.js';
 import { isSignAlgorithm, type SignAlgorithm } from '../sign.js';
+import { isLoopbackUrl } from '../loopback.js';
 
 // Where `callbot import` sends, as whom, and where the vendor should call back. Each value is
 // taken from the first place that has it: flag > environment > config file (`--config`) >
@@ -59,14 +60,6 @@ export function readConfigFile(file: string): ConfigFile {
   return parsed as ConfigFile;
 }
 
-export function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-  } catch {
-    return false;
-  }
-}
 
 function httpUrl(value: string, label: string): string {
   let url: URL;

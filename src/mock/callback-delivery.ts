@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loopbackHost } from '../loopback.js';
 import { sign } from '../sign.js';
 import type { MockAccount } from './accounts.js';
 import type { MockLogger } from './logger.js';
@@ -21,8 +21,9 @@ export function isAllowedCallbackUrl(url: string, allowHosts: readonly string[] 
     return { allowed: false, host: '', reason: 'not a valid URL' };
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { allowed: false, host: parsed.host, reason: 'not http(s)' };
+  const loopback = loopbackHost(parsed);
+  if (loopback) return { allowed: true, host: loopback };
   const host = parsed.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))) return { allowed: true, host };
   if (allowHosts.includes(host)) return { allowed: true, host };
   return { allowed: false, host, reason: 'not loopback and not allow-listed (--allow-callback-host)' };
 }
