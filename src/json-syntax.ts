@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 // Why a JSON config file did not parse, without quoting it. V8's SyntaxError messages quote
 // the text around the fault (`..."ecretKey":u7Mf3zUNOk"...`), and in a config file that text is
 // often a secret key: only the position is passed on, when V8 gives one.
@@ -8,4 +10,20 @@ export function invalidJsonProblem(error: unknown): string | undefined {
   const at = /at position (\d+)(?: \(line (\d+) column (\d+)\))?/.exec(error.message);
   if (!at) return 'is not valid JSON';
   return `is not valid JSON (at position ${at[1]}${at[2] ? `, line ${at[2]} column ${at[3]}` : ''})`;
+}
+
+/**
+ * Reads `--config FILE` as a JSON object, or returns the problem as one line that names the
+ * file and never quotes its text. Callers wrap the line in their own error type.
+ */
+export function readJsonObjectFile(file: string): { object: Record<string, unknown> } | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const invalid = invalidJsonProblem(error);
+    return { problem: invalid ? `--config ${file} ${invalid}` : `--config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { problem: `--config ${file}: expected a JSON object` };
+  return { object: parsed as Record<string, unknown> };
 }

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { DEMO_ACCOUNT, MOCK_DEFAULT_BASE_URL } from '../defaults.js';
-import { invalidJsonProblem } from '../json-syntax.js';
+import { readJsonObjectFile } from '../json-syntax.js';
 import { isSignAlgorithm, type SignAlgorithm } from '../sign.js';
 import { isLoopbackUrl } from '../loopback.js';
 
@@ -44,15 +43,9 @@ const CONFIG_KEYS = ['uuid', 'secretKey', 'algorithm', 'baseUrl', 'orderCallback
 type ConfigFile = Partial<Record<(typeof CONFIG_KEYS)[number], string>>;
 
 export function readConfigFile(file: string): ConfigFile {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const invalid = invalidJsonProblem(error);
-    if (invalid) throw new ConfigError(`--config ${file} ${invalid}`);
-    throw new ConfigError(`--config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`--config ${file}: expected a JSON object`);
+  const read = readJsonObjectFile(file);
+  if ('problem' in read) throw new ConfigError(read.problem);
+  const parsed = read.object;
   for (const [key, value] of Object.entries(parsed)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) throw new ConfigError(`--config ${file}: unknown key "${key}" (known: ${CONFIG_KEYS.join(', ')})`);
     if (typeof value !== 'string') throw new ConfigError(`--config ${file}: "${key}" must be a string`);

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT } from '../defaults.js';
-import { invalidJsonProblem } from '../json-syntax.js';
+import { readJsonObjectFile } from '../json-syntax.js';
 import { isSignAlgorithm } from '../sign.js';
 import type { MockAccount } from './accounts.js';
 import { validateRule, type FaultRule } from './faults.js';
@@ -129,14 +128,9 @@ const CONFIG_KEYS = new Set([
 
 /** A JSON config file (`--config`): the same keys as MockOptions, minus the logger. */
 export function loadConfigFile(file: string): MockOptionsInput {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const invalid = invalidJsonProblem(error);
-    throw new TypeError(invalid ? `--config ${file} ${invalid}` : `--config ${file}: ${(error as Error).message}`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError(`--config ${file}: expected a JSON object`);
+  const read = readJsonObjectFile(file);
+  if ('problem' in read) throw new TypeError(read.problem);
+  const parsed = read.object;
   for (const key of Object.keys(parsed)) {
     if (!CONFIG_KEYS.has(key)) throw new TypeError(`--config ${file}: unknown key "${key}" (known: ${[...CONFIG_KEYS].join(', ')})`);
   }

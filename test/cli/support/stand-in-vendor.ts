@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { DEMO_ACCOUNT } from '../../../src/defaults.js';
 import { sign } from '../../../src/sign.js';
+import { listenOnLoopback } from '../../support/listen.js';
 
 // A loopback stand-in for the vendor that answers importBatchCall with whatever a test asks
 // for, signed with the demo account's key as the vendor would: for answers the mock never
@@ -44,14 +44,5 @@ export async function startStandInVendor(answer: (request: StandInRequest) => Re
       res.end(body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
