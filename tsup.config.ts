@@ -1,24 +1,14 @@
 import { defineConfig } from 'tsup';
 
-// The library and the mock: ESM + CJS + types. The `callbot` command: ESM only (it is run, not
-// required). `npm run build` empties dist/ first.
-export default defineConfig([
-  {
-    entry: { index: 'src/index.ts', mock: 'src/mock/index.ts', schema: 'src/schema.ts' },
-    format: ['esm', 'cjs'],
-    dts: true,
-    target: 'node20',
-    platform: 'node',
-    shims: true, // import.meta.url in the CJS build (used to find generated/ next to dist/)
-    splitting: false,
-    outDir: 'dist',
-  },
-  {
-    entry: { cli: 'src/cli/main.ts' },
-    format: ['esm'],
-    target: 'node20',
-    platform: 'node',
-    splitting: false,
-    outDir: 'dist',
-  },
-]);
+// callbot-contract: the client library, the types-only schema entry and the plumbing shared with
+// the sibling packages. ESM + CJS + types. `npm run build:contract` empties dist/ first.
+// callbot-mock and callbot-cli build themselves (packages/*/tsup.config.ts).
+export default defineConfig({
+  entry: { index: 'src/index.ts', schema: 'src/schema.ts', internal: 'src/internal/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  target: 'node20',
+  platform: 'node',
+  splitting: false,
+  outDir: 'dist',
+});

@@ -1,17 +1,23 @@
 import { defineConfig } from 'vitest/config';
+import { sharedTestOptions } from './test/vitest.shared.js';
 
+// `npm test` runs every package's suites in one run (one report, one `N passed, N failed`):
+// the contract's here, callbot-mock's and callbot-cli's from their own vitest.config.ts, each
+// of which also runs alone (`npx vitest run --project callbot-cli`).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     // Two cores: keep the process-spawning suites from starving each other.
     maxWorkers: 2,
-    typecheck: {
-      enabled: true,
-      include: ['test/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
-    },
+    projects: [
+      {
+        test: {
+          ...sharedTestOptions,
+          name: 'callbot-contract',
+          include: ['test/**/*.test.ts'],
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+      'packages/*/vitest.config.ts',
+    ],
   },
 });

@@ -1,4 +1,4 @@
-// callbot-contract: the typed, signed client for nxtele Callbot v3 importBatchCall.
+// callbot-contract: the typed, signed client for the nxtele Callbot v3 API, its errors and the callback receiver.
 export { createCallbotClient } from './client.js';
 export type {
   CallbotClient, CallbotClientOptions, ImportBatchCallInput, ImportBatchCallRequest, ImportBatchCallResponse, ImportBatchCallResult,
@@ -11,11 +11,11 @@ export {
   CallbotConnectionError, CallbotError, CallbotPackageError, CallbotSignatureError, CallbotUnknownOutcomeError, CallbotValidationError,
 } from './errors.js';
 export type { ValidationIssue } from './errors.js';
-export { validateImportRequest } from './validate.js';
+export { validateAgainst, validateImportRequest } from './validate.js';
 export type { RetryInfo, RetryOptions } from './retry.js';
 export { CallbackVerificationError, createCallbackHandler, verifyCallback } from './callbacks.js';
 export type { CallbackHandlerOptions, CallbackRejection, CallFinishedCallback, OrderFinishedCallback, VerifyCallbackOptions } from './callbacks.js';
-export { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, MOCK_DEFAULT_BASE_URL, PRODUCTION_BASE_URL } from './defaults.js';
+export { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, MOCK_DEFAULT_BASE_URL, MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, PRODUCTION_BASE_URL } from './defaults.js';
 export { RetCodes, retCodeInfo } from '../generated/retcodes.js';
 export type { RetCodeInfo, RetCodeName, RetCodeValue } from '../generated/retcodes.js';
 export type { components, operations, paths, webhooks } from '../generated/schema.js';

@@ -1,50 +1,91 @@
-import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot, repoRoot, testOutput } from '../support/paths.js';
 
-// The package as users get it: `npm pack`, unpacked into a consumer folder (inside the repo so
-// its dependencies resolve from the repo's node_modules), then imported from ESM and CJS, and
-// type-checked, on the Node running this suite (CI runs it on 20, 22 and 24).
+// The three packages as users get them: `npm pack` of each (dist/ was built by the global
+// setup, so packing runs no script), installed into empty projects with npm, then used from
+// ESM, CommonJS, TypeScript and the two bins, on the Node running this suite (CI runs it on
+// 20, 22 and 24). Third-party dependencies come from npm's cache (`--prefer-offline`); our own
+// three names never reach a registry: they are the tarballs given on the command line.
 const run = promisify(execFile);
 const bin = (name: string) => fromRoot('node_modules', '.bin', name);
 const work = testOutput(`package-${process.version}`);
-const consumer = join(work, 'consumer');
-let tarball = '';
+const packs = join(work, 'packs');
+const NAMES = ['callbot-contract', 'callbot-mock', 'callbot-cli'] as const;
+type Name = (typeof NAMES)[number];
+const tarball = {} as Record<Name, string>;
+const version = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+
+async function installInto(dir: string, names: readonly Name[]): Promise<void> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...names.map((n) => tarball[n])], { cwd: dir });
+}
+
+/** Every installed package, from the lockfile npm wrote: `node_modules/…` paths. */
+const installedPackages = (dir: string) =>
+  Object.keys((JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> }).packages).filter((key) => key !== '');
 
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
-  mkdirSync(join(consumer, 'node_modules', 'callbot-contract'), { recursive: true });
-  await run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: repoRoot });
-  tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-  await run('tar', ['-xzf', tarball, '-C', join(consumer, 'node_modules', 'callbot-contract'), '--strip-components=1']);
-  cpSync(fromRoot('test/fixtures/consumer'), consumer, { recursive: true });
+  mkdirSync(packs, { recursive: true });
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--workspaces', '--pack-destination', packs, '--json', '--loglevel=error'], { cwd: repoRoot });
+  for (const entry of JSON.parse(stdout) as Array<{ name: Name; filename: string }>) tarball[entry.name] = join(packs, entry.filename);
+  expect(Object.keys(tarball).sort()).toEqual([...NAMES].sort());
 }, 120_000);
 
-describe('the packed package', () => {
-  it('ships dist/, generated/ and openapi/, and no tests or sources', async () => {
-    const { stdout } = await run('tar', ['-tzf', tarball]);
-    const files = stdout.trim().split('\n');
+describe('the packed tarballs', () => {
+  const listing = async (name: Name) => (await run('tar', ['-tzf', tarball[name]])).stdout.trim().split('\n');
+
+  it('callbot-contract ships dist/, the bundled spec and types, openapi/, LICENSE; no sources, tests, docs site or mock', async () => {
+    const files = await listing('callbot-contract');
     expect(files).toEqual(expect.arrayContaining([
       'package/dist/index.js', 'package/dist/index.cjs', 'package/dist/index.d.ts', 'package/dist/index.d.cts',
-      'package/generated/openapi.json', 'package/generated/openapi.yaml', 'package/generated/docs/index.html', 'package/openapi/openapi.yaml',
+      'package/generated/openapi.json', 'package/generated/openapi.yaml', 'package/openapi/openapi.yaml', 'package/LICENSE', 'package/README.md',
     ]));
-    expect(files.filter((f) => f.startsWith('package/test/') || f.startsWith('package/src/'))).toEqual([]);
+    expect(files.filter((f) => /^package\/(src|test|packages|scripts|bench)\//.test(f) || f.includes('docs/index.html'))).toEqual([]);
   });
 
-  it('passes publint --strict', async () => {
-    const { stdout } = await run(bin('publint'), ['run', tarball, '--strict']);
+  it('callbot-mock ships its dist/, the offline docs site and LICENSE; callbot-cli its dist/, examples and LICENSE', async () => {
+    expect(await listing('callbot-mock')).toEqual(expect.arrayContaining(['package/dist/bin.js', 'package/dist/index.js', 'package/dist/index.cjs', 'package/docs/index.html', 'package/LICENSE', 'package/README.md']));
+    expect(await listing('callbot-cli')).toEqual(expect.arrayContaining(['package/dist/cli.js', 'package/examples/call-list.csv', 'package/LICENSE', 'package/README.md']));
+  });
+
+  it.each(NAMES)('%s passes publint --strict', async (name) => {
+    const { stdout } = await run(bin('publint'), ['run', tarball[name], '--strict']);
     expect(stdout).toContain('All good');
   });
 
-  it('passes @arethetypeswrong/cli (node16 + bundler; the YAML file is an asset, not a module)', async () => {
-    const result = await run(bin('attw'), [tarball, '--profile', 'node16', '--exclude-entrypoints', './openapi.yaml', '--format', 'json'])
-      .catch((error: { stdout: string }) => error);
+  it.each(['callbot-contract', 'callbot-mock'] as const)('%s passes @arethetypeswrong/cli (node16 + bundler)', async (name) => {
+    const exclude = name === 'callbot-contract' ? ['--exclude-entrypoints', './openapi.yaml'] : []; // an asset, not a module
+    const result = await run(bin('attw'), [tarball[name], '--profile', 'node16', ...exclude, '--format', 'json']).catch((error: { stdout: string }) => error);
     const report = JSON.parse(result.stdout) as { analysis: { problems: Array<{ resolutionKind?: string }> } };
     // The json format also lists what the node16 profile ignores (node10, which has no `exports`).
     expect(report.analysis.problems.filter((p) => p.resolutionKind !== 'node10')).toEqual([]);
+  });
+});
+
+describe('callbot-contract alone: what a team that wants only the types and the client installs', () => {
+  const consumer = join(work, 'contract-only');
+  beforeAll(async () => {
+    await installInto(consumer, ['callbot-contract']);
+    cpSync(fromRoot('test/fixtures/consumer'), consumer, { recursive: true });
+  }, 180_000);
+
+  it('is small: at most 5 MB on disk and 10 packages, none of the mock\'s or the command\'s dependencies', async () => {
+    const { stdout } = await run('du', ['-sk', join(consumer, 'node_modules')]);
+    const kilobytes = Number(stdout.split('\t')[0]);
+    const packages = installedPackages(consumer);
+    console.log(`callbot-contract installed alone: ${(kilobytes / 1024).toFixed(2)} MB on disk, ${packages.length} packages (${packages.map((p) => p.replace(/^.*node_modules\//, '')).join(', ')})`);
+    expect(kilobytes).toBeLessThanOrEqual(5 * 1024);
+    expect(packages.length).toBeLessThanOrEqual(10);
+    for (const heavy of ['@stoplight', '@faker-js', 'csv-parse', 'libphonenumber-js', 'commander', 'cli-progress', 'ajv']) {
+      expect(packages.filter((p) => p.includes(`node_modules/${heavy}`)), heavy).toEqual([]);
+    }
   });
 
   it('works from ESM: vectors, retCodes, openapi.json, and a client import with one retry', async () => {
@@ -64,5 +105,52 @@ describe('the packed package', () => {
     }));
     const result = await run(process.execPath, [fromRoot('node_modules/typescript/bin/tsc'), '-p', consumer]).catch((e: { stdout: string }) => e);
     expect('stdout' in result ? result.stdout : '').toBe('');
+  });
+});
+
+describe('the three packages installed together', () => {
+  const consumer = join(work, 'all-three');
+  let mock: ReturnType<typeof spawn> | undefined;
+  beforeAll(() => installInto(consumer, NAMES), 300_000);
+  afterAll(() => {
+    mock?.kill('SIGTERM');
+  });
+
+  it('resolved our own names to the tarballs, once each (no registry, no second copy of the contract)', () => {
+    const lock = JSON.parse(readFileSync(join(consumer, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
+    for (const name of NAMES) expect(lock.packages[`node_modules/${name}`]?.resolved, name).toMatch(/^file:/);
+    expect(installedPackages(consumer).filter((p) => p.endsWith('/callbot-contract'))).toEqual(['node_modules/callbot-contract']);
+  });
+
+  it('`callbot --version` and `callbot-mock --version` print the packages\' versions', async () => {
+    const cli = await run(join(consumer, 'node_modules', '.bin', 'callbot'), ['--version']);
+    expect(cli.stdout.trim()).toBe(version(fromRoot('packages', 'cli')));
+    const mockVersion = await run(join(consumer, 'node_modules', '.bin', 'callbot-mock'), ['--version']);
+    expect(mockVersion.stdout.trim()).toBe(version(fromRoot('packages', 'mock')));
+  });
+
+  it('callbot-mock serves one signed import sent by `callbot import` (the demo account, the shipped sample list)', async () => {
+    mock = spawn(join(consumer, 'node_modules', '.bin', 'callbot-mock'), ['--port', '0', '--host', '127.0.0.1', '--no-callbacks', '--quiet'], { cwd: consumer });
+    const url = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`callbot-mock did not start: ${output}`)), 30_000);
+      mock!.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      mock!.once('exit', (code) => reject(new Error(`callbot-mock exited ${code}: ${output}`)));
+    });
+    const list = join(consumer, 'node_modules', 'callbot-cli', 'examples', 'call-list.csv');
+    expect(existsSync(list)).toBe(true);
+    const report = join(consumer, 'report.csv');
+    const imported = await run(join(consumer, 'node_modules', '.bin', 'callbot'), ['import', list, '--task', 'package-test', '--base-url', url, '--report', report, '--json'], { cwd: consumer });
+    const summary = JSON.parse(imported.stdout) as { outcome: string; exitCode: number; counts: Record<string, number> };
+    expect(summary.outcome).toBe('imported');
+    expect(summary.exitCode).toBe(0);
+    expect(readdirSync(consumer)).toContain('report.csv');
   });
 });

@@ -15,12 +15,12 @@ export interface MockProcess {
 const LISTENING = /Callbot mock listening on (http:\/\/\S+)/;
 
 /**
- * Starts the built mock (`node dist/cli.js mock --port 0 --host 127.0.0.1 …args`) as a real
+ * Starts the built mock (`node packages/mock/dist/bin.js --port 0 --host 127.0.0.1 …args`) as a real
  * process and resolves once it prints the URL it listens on. dist/ is built by
  * test/global-setup.ts (or `npm run build`).
  */
 export function startMockProcess(args: string[] = [], { timeoutMs = 20_000 } = {}): Promise<MockProcess> {
-  const child = spawn(process.execPath, [fromRoot('dist', 'cli.js'), 'mock', '--port', '0', '--host', '127.0.0.1', ...args], {
+  const child = spawn(process.execPath, [fromRoot('packages', 'mock', 'dist', 'bin.js'), '--port', '0', '--host', '127.0.0.1', ...args], {
     cwd: fromRoot(),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },

@@ -1,0 +1,178 @@
+import { createCallbotClient } from 'callbot-contract';
+import {
+  CallbotConnectionError, CallbotError, CallbotSignatureError, CallbotUnknownOutcomeError,
+} from 'callbot-contract';
+import type { RetryInfo } from 'callbot-contract';
+import { batchInput } from './batch-body.js';
+import type { CallOrder, RowOutcome } from './build-batch.js';
+import type { ConnectionSettings } from './credentials.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+
+// Sends the one batch with the package's client (signed, gzip on, the client's retries of
+// requests the vendor certainly did not process) and turns the result into row outcomes and
+// an exit code. The rows were checked against the same schema already, so the client's own
+// check is switched off rather than run twice over 100,000 orders.
+
+export type BatchOutcome = 'imported' | 'refused' | 'not-sent' | 'unknown';
+
+export interface SendResult {
+  outcome: BatchOutcome;
+  exitCode: ExitCode;
+  message: string;
+  requestID?: string | undefined;
+  responseID?: string | undefined;
+  /** The answer's retCode; for an answer whose signature did not verify, the retCode it claims. */
+  retCode?: number | undefined;
+  attempts?: number | undefined;
+  /** errList entries whose phone matches no sent row (should not happen; shown, not lost). */
+  unmatchedErrors: { phone: string; errMsg: string }[];
+  /** The counts of a retCode 0 answer, as the vendor gave them (checked against the rows sent). */
+  vendorCounts?: { totalCount: number; successCount: number; errList: number } | undefined;
+}
+
+export interface SendOptions {
+  settings: ConnectionSettings;
+  userTaskID: string;
+  orders: CallOrder[];
+  /** Outcomes of `orders`, same index; updated in place. */
+  sendable: RowOutcome[];
+  gzip: boolean;
+  timeoutMs: number;
+  /** Attempts in all (the client's default when undefined). */
+  maxAttempts?: number | undefined;
+  onRetry?: (info: RetryInfo) => void;
+  /** Called when the signed (and compressed) request leaves, once per attempt, with its requestID header. */
+  onAttempt?: (attempt: number, requestID: string | undefined) => void;
+}
+
+export async function sendBatch(options: SendOptions): Promise<SendResult> {
+  const { settings, sendable } = options;
+  let attempts = 0;
+  const client = createCallbotClient({
+    baseUrl: settings.baseUrl,
+    uuid: settings.uuid,
+    secretKey: settings.secretKey,
+    algorithm: settings.algorithm,
+    gzip: options.gzip,
+    timeoutMs: options.timeoutMs,
+    validate: false,
+    retry: {
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    },
+    fetch: (input, init) => {
+      attempts += 1;
+      const headers = input instanceof Request ? input.headers : new Headers(init?.headers);
+      options.onAttempt?.(attempts, headers.get('requestID') ?? undefined);
+      return fetch(input, init);
+    },
+  });
+  const body = batchInput(options.userTaskID, settings, options.orders);
+
+  const markAll = (status: RowOutcome['status'], reason: string) => {
+    for (const row of sendable) {
+      row.status = status;
+      row.reason = reason;
+    }
+  };
+
+  try {
+    const result = await client.importBatchCall(body);
+    // The vendor's errList names only the phone, so rows are matched by phone. Phones are
+    // unique in a batch unless --allow-duplicate-phones was given; then every row with that
+    // phone is marked (the README says so).
+    const errorsByPhone = new Map<string, string[]>();
+    for (const { phone, errMsg } of result.errList) {
+      const list = errorsByPhone.get(phone);
+      if (list) list.push(errMsg);
+      else errorsByPhone.set(phone, [errMsg]);
+    }
+    const matched = new Set<string>();
+    for (const row of sendable) {
+      const errors = errorsByPhone.get(row.phone);
+      if (errors) {
+        matched.add(row.phone);
+        row.status = 'rejected-by-server';
+        row.reason = errors.join('; ');
+      } else {
+        row.status = 'accepted';
+        row.reason = '';
+      }
+    }
+    const unmatchedErrors = result.errList.filter((e) => !matched.has(e.phone));
+    const rejected = sendable.length - sendable.filter((r) => r.status === 'accepted').length;
+    const vendorCounts = { totalCount: result.totalCount, successCount: result.successCount, errList: result.errList.length };
+    const ids = `requestID ${result.requestID}, responseID ${result.responseID}`;
+    // "Accepted" is only inferred (not in errList): it holds only when the answer's counts agree
+    // with what was sent. When they do not, the rows not named in errList are unknown.
+    if (result.totalCount !== sendable.length || result.successCount !== sendable.length - rejected || unmatchedErrors.length > 0) {
+      const counts = `vendor reports ${result.successCount} of ${result.totalCount} imported but lists ${result.errList.length} refusals` +
+        `${unmatchedErrors.length > 0 ? ` (${unmatchedErrors.length} for phones not sent)` : ''}, for ${sendable.length} rows sent`;
+      const unknown = sendable.filter((row) => row.status === 'accepted');
+      for (const row of unknown) {
+        row.status = 'unknown';
+        row.reason = `${counts}: this row's outcome is unknown (${ids})`;
+      }
+      return {
+        outcome: 'unknown',
+        exitCode: EXIT.outcomeUnknown,
+        message: `outcome unknown: the answer's counts do not add up (${counts}); ${unknown.length} rows not in its errList are marked unknown. Check the task before sending again (${ids}).`,
+        requestID: result.requestID, responseID: result.responseID, retCode: 0, attempts: result.attempts, unmatchedErrors, vendorCounts,
+      };
+    }
+    return {
+      outcome: 'imported',
+      exitCode: rejected > 0 ? EXIT.someRejected : EXIT.allAccepted,
+      message: `imported: ${result.successCount} of ${result.totalCount} orders accepted (responseID ${result.responseID})`,
+      requestID: result.requestID,
+      responseID: result.responseID,
+      retCode: 0,
+      attempts: result.attempts,
+      unmatchedErrors,
+      vendorCounts,
+    };
+  } catch (error) {
+    if (error instanceof CallbotError) {
+      // 5001 is documented as "internal error — outcome unknown": the batch may have been
+      // imported before the error. Every other code means the batch was not imported (a
+      // retryable one only reaches here once the client's retries are used up).
+      const unknown = error.retCode === 5001;
+      const what = `retCode ${error.retCode} (${error.retCodeName})${error.retMsg ? `: ${error.retMsg}` : ''}`;
+      const ids = `requestID ${error.requestID ?? '?'}, responseID ${error.responseID || '?'}`;
+      if (unknown) markAll('unknown', `outcome unknown: ${what} (${ids})`);
+      else markAll('rejected-by-server', `batch refused: ${what} (${ids})`);
+      return {
+        outcome: unknown ? 'unknown' : 'refused',
+        exitCode: unknown ? EXIT.outcomeUnknown : EXIT.nothingSent,
+        message: unknown
+          ? `outcome unknown: the server answered ${what}; the batch may or may not have been imported. Check the task before sending again (${ids}).`
+          : `the server refused the whole batch: ${what}${error.retryable ? ` (still refused after ${attempts} attempts)` : ''} (${ids})${retCodeHint(error.retCode)}`,
+        requestID: error.requestID, responseID: error.responseID, retCode: error.retCode, attempts, unmatchedErrors: [],
+      };
+    }
+    if (error instanceof CallbotUnknownOutcomeError || error instanceof CallbotSignatureError) {
+      markAll('unknown', `outcome unknown (requestID ${error.requestID ?? '?'}): ${error.message}`);
+      // A wrong secret key is the usual reason: the vendor then refuses (retCode 6) and signs that
+      // answer with the real key, which cannot be verified here. The client passes on the claim.
+      const claimed = error instanceof CallbotSignatureError ? error.unverifiedRetCode : undefined;
+      const hint = error instanceof CallbotSignatureError
+        ? `\n  ${claimed === 6 || claimed === 6001 ? 'The answer (unverifiable) says the signature is wrong: a wrong secret key or algorithm is the likely cause.' : 'A wrong secret key or algorithm is the most common cause.'}\n  Compare signatures with \`callbot sign\`.`
+        : '';
+      return { outcome: 'unknown', exitCode: EXIT.outcomeUnknown, message: `${error.message}${hint}`, requestID: error.requestID, retCode: claimed, attempts, unmatchedErrors: [] };
+    }
+    if (error instanceof CallbotConnectionError) {
+      markAll('not-sent', `not sent: ${error.message}`);
+      return { outcome: 'not-sent', exitCode: EXIT.nothingSent, message: `${error.message} (${settings.baseUrl})`, requestID: error.requestID, attempts, unmatchedErrors: [] };
+    }
+    throw error;
+  }
+}
+
+function retCodeHint(retCode: number): string {
+  switch (retCode) {
+    case 6: return '\n  The signature did not match: check the secret key and algorithm; `callbot sign` shows the signature base.';
+    case 6002: return '\n  The uuid is not known to this server.';
+    case 4001: return '\n  Too many orders for one batch: the server has a lower cap than --max-batch-size.';
+    default: return '';
+  }
+}

@@ -1,0 +1,225 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { batchBody, batchInput } from '../src/import/batch-body.js';
+import { BatchBuilder } from '../src/import/build-batch.js';
+import { mapColumns, MappingError, parseColumnOverrides } from '../src/import/column-mapping.js';
+import { maskSecret, resolveConnection } from '../src/import/credentials.js';
+import { isLoopbackUrl } from 'callbot-contract/internal';
+import { deriveOrderId } from '../src/import/order-id.js';
+import { normalisePhone } from '../src/import/phone.js';
+import { openRowReader, type SourceRow } from '../src/import/read-rows.js';
+import { csvCell, writeReport } from '../src/import/report.js';
+import { freshDir } from './support/run-cli.js';
+
+// The pieces of `callbot import`, in process: fast, and precise about edge cases.
+
+describe('phone numbers', () => {
+  it.each([
+    ['8615612345678', '8615612345678'],
+    ['+86 156 1234 5678', '8615612345678'],
+    ['0086-156-1234-5678', '8615612345678'],
+    ['(86) 156.1234.5678', '8615612345678'],
+    ['+86 010 1234 5678', '861012345678'], // trunk 0 after the country code: dropped, as E.164 does
+    ['+44 20 7183 8750', '442071838750'],
+    ['1 202 555 0123', '12025550123'],
+  ])('%s → %s', (input, phone) => {
+    expect(normalisePhone(input)).toEqual({ ok: true, phone });
+  });
+
+  it.each([
+    ['', /empty/],
+    ['86156abc5678', /characters other than digits/],
+    ['013800138000', /must start with its country calling code/],
+    ['13800138000', /not a valid number for country code \+1/], // national number without 86
+    ['8612345', /not a valid number for country code \+86/],
+    ['999123456789', /not an international number/],
+    ['+44 20 7183 875', /not a valid number for country code \+44/],
+  ])('%j is refused', (input, reason) => {
+    const result = normalisePhone(input);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(reason);
+  });
+});
+
+describe('derived order IDs', () => {
+  const order = { userPhone: '8615600000000', userName: '张伟', customerName: '华南物流', other: 'crm-1', params: [{ name: 'b', value: '2' }, { name: 'a', value: '1' }] };
+
+  it('are UUIDv5 values anyone can recompute (known answers from Python uuid.uuid5)', () => {
+    expect(deriveOrderId('t1', order)).toBe('60823d63-2a32-5b75-b96b-416194d9bd0f');
+    expect(deriveOrderId('t2', order)).toBe('6495cb42-0435-5fde-a615-78bf70491d5e');
+  });
+
+  it('do not depend on the order of the param columns, but on every value', () => {
+    expect(deriveOrderId('t1', { ...order, params: [...order.params].reverse() })).toBe(deriveOrderId('t1', order));
+    expect(deriveOrderId('t1', { ...order, other: 'crm-2' })).not.toBe(deriveOrderId('t1', order));
+    expect(deriveOrderId('t1', { ...order, params: [{ name: 'a', value: '1' }, { name: 'b', value: '3' }] })).not.toBe(deriveOrderId('t1', order));
+  });
+});
+
+describe('column mapping', () => {
+  it('finds fields by header name and aliases, params by param.NAME, and lists the rest as ignored', () => {
+    const mapping = mapColumns(['User Phone', '姓名', 'customerName', 'other', 'orderID', 'param.amount', 'notes']);
+    expect(mapping.fields).toEqual({ phone: 'User Phone', name: '姓名', customer: 'customerName', other: 'other', order_id: 'orderID' });
+    expect(mapping.params).toEqual([{ name: 'amount', column: 'param.amount' }]);
+    expect(mapping.ignored).toEqual(['notes']);
+  });
+
+  it('--column overrides win, and a missing column is an error', () => {
+    const mapping = mapColumns(['phone', 'Mobile', 'Betrag'], parseColumnOverrides(['phone=Mobile', 'param.amount=Betrag']));
+    expect(mapping.fields.phone).toBe('Mobile');
+    expect(mapping.params).toEqual([{ name: 'amount', column: 'Betrag' }]);
+    expect(mapping.ignored).toEqual(['phone']);
+    expect(() => mapColumns(['phone'], parseColumnOverrides(['name=Nom']))).toThrow(MappingError);
+    expect(() => parseColumnOverrides(['telephone=Mobile'])).toThrow(/FIELD one of/);
+  });
+});
+
+async function readAll(file: string): Promise<SourceRow[]> {
+  const rows: SourceRow[] = [];
+  for await (const row of openRowReader(file).rows()) rows.push(row);
+  return rows;
+}
+
+describe('reading rows', () => {
+  it('numbers CSV rows as a spreadsheet shows them (header = 1, blank lines count, multi-line cells are one row)', async () => {
+    const file = join(freshDir(), 'rows.csv');
+    writeFileSync(file, '\ufeffphone,other\r\n8615600000001,a\r\n\r\n8615600000002,"x\r\ny"\r\n8615600000003,b\r\n,\r\n8615600000004,c');
+    const reader = openRowReader(file);
+    const rows: SourceRow[] = [];
+    for await (const row of reader.rows()) rows.push(row);
+    expect(rows.map((r) => [r.row, r.cells?.[0]])).toEqual([[2, '8615600000001'], [4, '8615600000002'], [5, '8615600000003'], [7, '8615600000004']]);
+    expect(rows[1]!.cells?.[1]).toBe('x\r\ny');
+    expect(reader.header()).toEqual(['phone', 'other']);
+    expect(reader.blankRows()).toBe(2); // the empty line and the "," row: no value at all
+  });
+
+  it('detects a semicolon delimiter and keeps quoted commas', async () => {
+    const file = join(freshDir(), 'semi.csv');
+    writeFileSync(file, 'phone;name\n8615600000001;"Li, Na"\n');
+    expect((await readAll(file))[0]!.cells).toEqual(['8615600000001', 'Li, Na']);
+  });
+
+  it('numbers JSON Lines by line and reports lines that are not objects', async () => {
+    const file = join(freshDir(), 'rows.jsonl');
+    writeFileSync(file, '{"phone":"8615600000001"}\n\n[1,2]\n{not json\n');
+    const rows = await readAll(file);
+    expect(rows.map((r) => [r.row, r.problem ?? 'ok'])).toEqual([[1, 'ok'], [3, 'is not a JSON object'], [4, expect.stringMatching(/not valid JSON/)]]);
+  });
+});
+
+describe('building the batch', () => {
+  const csv = (row: number, ...cells: string[]): SourceRow => ({ row, cells });
+  const json = (row: number, record: Record<string, unknown>): SourceRow => ({ row, record });
+
+  it('rejects later duplicates of a phone or orderID, naming the earlier row', () => {
+    const builder = new BatchBuilder({ userTaskID: 't' });
+    builder.useHeader(['phone', 'order_id']);
+    builder.add(csv(2, '8615600000001', 'a'));
+    builder.add(csv(3, '+86 156 0000 0001', 'b'));
+    builder.add(csv(4, '8615600000004', 'a'));
+    expect(builder.outcomes.map((o) => [o.row, o.status, o.reason])).toEqual([
+      [2, 'not-sent', ''],
+      [3, 'rejected-locally', 'duplicate phone 8615600000001: also on row 2'],
+      [4, 'rejected-locally', 'duplicate orderID a: also on row 2'],
+    ]);
+    expect(builder.orders).toHaveLength(1);
+  });
+
+  it('does not let an invalid row block later valid rows with its phone or orderID', () => {
+    // Only rows that will be sent take a phone or orderID: an invalid row is never sent, so a
+    // later valid row repeating its phone or orderID is not a duplicate of anything sent.
+    const builder = new BatchBuilder({ userTaskID: 't' });
+    builder.useHeader(['phone', 'order_id']);
+    builder.add(csv(2, '12345', 'a')); // bad phone, orderID a
+    builder.add({ row: 3, cells: ['8615600000001', 'b'], problem: 'has 3 fields but the header has 2' }); // valid phone, unreadable row
+    builder.add(csv(4, '8615600000004', 'a'));
+    builder.add(csv(5, '8615600000001', 'c'));
+    builder.add(csv(6, '8615600000001', 'a')); // repeats row 4's orderID and row 5's phone: both sendable
+    expect(builder.outcomes.map((o) => [o.row, o.status])).toEqual([
+      [2, 'rejected-locally'], [3, 'rejected-locally'], [4, 'not-sent'], [5, 'not-sent'], [6, 'rejected-locally'],
+    ]);
+    expect(builder.outcomes[4]!.reason).toBe('duplicate orderID a: also on row 4');
+    expect(builder.orders.map((o) => o.orderID)).toEqual(['a', 'c']);
+  });
+
+  it('--allow-duplicate-phones sends both and warns', () => {
+    const builder = new BatchBuilder({ userTaskID: 't', allowDuplicatePhones: true });
+    builder.useHeader(['phone', 'name']);
+    builder.add(csv(2, '8615600000001', 'a'));
+    builder.add(csv(3, '8615600000001', 'b'));
+    expect(builder.orders).toHaveLength(2);
+    expect(builder.warnings).toEqual([{ row: 3, message: expect.stringMatching(/also on row 2/) }]);
+  });
+
+  it('flags identical rows by their identical derived orderID', () => {
+    const builder = new BatchBuilder({ userTaskID: 't' });
+    builder.useHeader(['phone']);
+    builder.add(csv(2, '8615600000001'));
+    builder.add(csv(3, '8615600000001'));
+    expect(builder.outcomes[1]!.reason).toMatch(/same content as row 2/);
+  });
+
+  it('refuses a header without a phone column', () => {
+    expect(() => new BatchBuilder({ userTaskID: 't' }).useHeader(['name', 'other'])).toThrow(/no phone column/);
+  });
+
+  it('checks JSON Lines values against the spec (a param value must be text)', () => {
+    const builder = new BatchBuilder({ userTaskID: 't' });
+    builder.add(json(1, { phone: '8615600000001', params: { amount: { nested: true } } }));
+    builder.add(json(2, { name: 'no phone' }));
+    expect(builder.outcomes.map((o) => o.reason)).toEqual([expect.stringMatching(/params.amount must be text/), 'no phone field']);
+  });
+
+  it('says so when a file is not UTF-8', () => {
+    const builder = new BatchBuilder({ userTaskID: 't' });
+    builder.useHeader(['phone', 'name']);
+    builder.add(csv(2, '8615600000001', '\ufffd\ufffd'));
+    expect(builder.outcomes[0]!.reason).toMatch(/not valid UTF-8/);
+  });
+});
+
+describe('credentials', () => {
+  it('uses the demo account only on loopback', () => {
+    expect(resolveConnection({}, {}).usingDemoAccount).toBe(true);
+    expect(resolveConnection({ baseUrl: 'http://localhost:4010' }, {}).usingDemoAccount).toBe(true);
+    expect(() => resolveConnection({ baseUrl: 'https://nxbot.nxcloud.com' }, {})).toThrow(/no credentials/);
+    expect(() => resolveConnection({ baseUrl: 'https://nxbot.nxcloud.com', uuid: 'u', secret: 's' }, {})).toThrow(/--order-callback-url is required/);
+    expect(isLoopbackUrl('http://127.0.0.2:1')).toBe(true);
+    expect(isLoopbackUrl('http://127.0.0.1.example.com')).toBe(false);
+  });
+
+  it('takes each value from flag, then environment, then config', () => {
+    const dir = freshDir();
+    const config = join(dir, 'c.json');
+    writeFileSync(config, JSON.stringify({ uuid: 'cfg', secretKey: 'cfg-secret', algorithm: 'SHA256' }));
+    const env = { CALLBOT_UUID: 'env', CALLBOT_SECRET_KEY: 'env-secret' };
+    expect(resolveConnection({ config }, env)).toMatchObject({ uuid: 'env', secretKey: 'env-secret', algorithm: 'SHA256', credentialsFrom: 'env' });
+    expect(resolveConnection({ config, uuid: 'flag', secret: 'flag-secret', algorithm: 'md5' }, env)).toMatchObject({ uuid: 'flag', algorithm: 'MD5', credentialsFrom: 'flag' });
+    expect(() => resolveConnection({ uuid: 'only-uuid' }, {})).toThrow(/without its secret/);
+    // No character of the secret: printed next to full signatures, even a few would shrink a brute force.
+    expect(maskSecret('u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr')).toBe('<secretKey, 32 chars>');
+    expect(maskSecret('short')).toBe('<secretKey, 5 chars>');
+  });
+});
+
+describe('the batch body', () => {
+  it('is built in the client\'s key order: productID, userTaskID, callInfoList (callbacks before callList)', () => {
+    const settings = resolveConnection({}, {});
+    const body = batchBody('t', settings, []);
+    expect(Object.keys(body)).toEqual(['productID', 'userTaskID', 'callInfoList']);
+    expect(Object.keys(body.callInfoList)).toEqual(['orderCallbackUrl', 'callCallbackUrl', 'callList']);
+    expect(JSON.stringify(body)).toBe(JSON.stringify({ productID: 'callbot', ...batchInput('t', settings, []) }));
+  });
+});
+
+describe('the report', () => {
+  it('quotes what needs quoting and defuses spreadsheet formulas', async () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    const file = join(freshDir(), 'r.csv');
+    await writeReport(file, [{ row: 2, phone: '+86 x', orderID: 'o', status: 'rejected-locally', reason: 'a; b' }]);
+    expect(readFileSync(file, 'utf8')).toBe('\ufeffrow,phone,orderID,status,reason\n2,\'+86 x,o,rejected-locally,"a; b"\n');
+  });
+});

@@ -1,0 +1,6 @@
+import { defineProject } from 'vitest/config';
+import { sharedTestOptions } from '../../test/vitest.shared.js';
+
+export default defineProject({
+  test: { ...sharedTestOptions, name: 'callbot-cli', include: ['test/**/*.test.ts'] },
+});

@@ -1,0 +1,138 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loopbackHost } from 'callbot-contract/internal';
+import { sign } from 'callbot-contract';
+import type { MockAccount } from './accounts.js';
+import type { MockLogger } from './logger.js';
+
+/**
+ * Whether the mock may send to this URL. A mock must not become a way to make requests to
+ * arbitrary hosts: by default only loopback (127.0.0.0/8, ::1, `localhost`) is allowed; other
+ * hosts must be named in `allowHosts`. The check is on the parsed URL's host, which the WHATWG
+ * parser has normalised (`http://2130706433/` is 127.0.0.1); redirects are never followed.
+ */
+export function isAllowedCallbackUrl(url: string, allowHosts: readonly string[] = []): { allowed: boolean; host: string; reason?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { allowed: false, host: '', reason: 'not a valid URL' };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { allowed: false, host: parsed.host, reason: 'not http(s)' };
+  const loopback = loopbackHost(parsed);
+  if (loopback) return { allowed: true, host: loopback };
+  const host = parsed.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (allowHosts.includes(host)) return { allowed: true, host };
+  return { allowed: false, host, reason: 'not loopback and not allow-listed (--allow-callback-host)' };
+}
+
+export type CallbackKind = 'call' | 'order';
+
+/** One callback as recorded for `GET /__mock/callbacks` (never the payload's signature base or a secret). */
+export interface DeliveryRecord {
+  kind: CallbackKind;
+  url: string;
+  orderID: string;
+  requestID: string;
+  status: 'pending' | 'delivered' | 'failed' | 'skipped';
+  attempts: number;
+  lastStatusCode?: number;
+  lastError?: string;
+  at: string;
+}
+
+export interface DeliveryOptions {
+  maxAttempts: number;
+  retryDelayMs: number;
+  timeoutMs: number;
+  allowHosts: readonly string[];
+}
+
+/** POSTs `body` once; resolves with the status code (redirects count as failures: never followed). */
+function postOnce(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs: number, signal: AbortSignal): Promise<number> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, agent: false, timeout: timeoutMs, signal }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Sends one signed callback with bounded retries. Signed like a vendor request with the
+ * account's secret and console algorithm, and — as on the vendor's callback pages — without an
+ * `algorithm` header. The `requestID` stays the same across attempts (a receiver can
+ * de-duplicate); `createTs` and `sign` are fresh for each.
+ */
+export async function deliverCallback(args: {
+  kind: CallbackKind;
+  url: string;
+  payload: { orderID: string };
+  account: MockAccount;
+  options: DeliveryOptions;
+  signal: AbortSignal;
+  logger: MockLogger;
+  record: (entry: DeliveryRecord) => void;
+}): Promise<DeliveryRecord> {
+  const { kind, url, payload, account, options, signal, logger } = args;
+  const entry: DeliveryRecord = {
+    kind,
+    url,
+    orderID: payload.orderID,
+    requestID: randomBytes(16).toString('hex'),
+    status: 'pending',
+    attempts: 0,
+    at: new Date().toISOString(),
+  };
+  args.record(entry);
+  const check = isAllowedCallbackUrl(url, options.allowHosts);
+  if (!check.allowed) {
+    entry.status = 'skipped';
+    entry.lastError = `host ${check.host || '(none)'} ${check.reason}`;
+    logger.warn(`${kind} callback for order ${payload.orderID} skipped: ${entry.lastError}`);
+    return entry;
+  }
+  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const target = new URL(url);
+  for (let attempt = 1; attempt <= options.maxAttempts && !signal.aborted; attempt += 1) {
+    entry.attempts = attempt;
+    const createTs = String(Math.floor(Date.now() / 1000));
+    const headers = {
+      'Content-Type': 'application/json; charset=utf-8',
+      requestID: entry.requestID,
+      uuid: account.uuid,
+      createTs,
+      sign: sign({ secretKey: account.secretKey, algorithm: account.algorithm, body, createTs, requestID: entry.requestID, uuid: account.uuid }),
+    };
+    try {
+      const status = await postOnce(target, headers, body, options.timeoutMs, signal);
+      entry.lastStatusCode = status;
+      delete entry.lastError;
+      if (status >= 200 && status < 300) {
+        entry.status = 'delivered';
+        return entry;
+      }
+    } catch (error) {
+      if (signal.aborted) break;
+      entry.lastError = (error as Error).message;
+    }
+    if (attempt < options.maxAttempts) {
+      try {
+        await sleep(options.retryDelayMs * 2 ** (attempt - 1), undefined, { signal, ref: false });
+      } catch {
+        break; // aborted: the mock is closing
+      }
+    }
+  }
+  entry.status = 'failed';
+  if (signal.aborted) entry.lastError = 'mock closed';
+  else logger.warn(`${kind} callback for order ${payload.orderID} to ${target.host} failed after ${entry.attempts} attempt(s): ${entry.lastError ?? `HTTP ${entry.lastStatusCode}`}`);
+  return entry;
+}

@@ -1,0 +1,138 @@
+import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT } from 'callbot-contract';
+import { readJsonObjectFile } from 'callbot-contract/internal';
+import { isSignAlgorithm } from 'callbot-contract';
+import type { MockAccount } from './accounts.js';
+import { validateRule, type FaultRule } from './faults.js';
+import { silentLogger, type MockLogger } from './logger.js';
+
+export interface CallbackOptions {
+  /** Simulate calls and send callbacks after an accepted import. Off: orders stay undialed. */
+  enabled: boolean;
+  /** Seed of the simulated outcomes (and of probabilistic faults). */
+  seed: number;
+  /** Delay between an accepted import and its first simulated order. */
+  firstDelayMs: number;
+  /** Delay between two simulated orders of one batch. */
+  paceMs: number;
+  /** Attempts per callback (first one included) before it is given up. */
+  maxAttempts: number;
+  /** Backoff before the second attempt; doubled for each further one. */
+  retryDelayMs: number;
+  /** How long one attempt may take. */
+  timeoutMs: number;
+  /** Hosts, besides loopback, that callbacks may be sent to (exact host names, case-insensitive). */
+  allowHosts: string[];
+}
+
+export interface MockOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Accounts besides the demo account. */
+  accounts: MockAccount[];
+  /** Include DEMO_ACCOUNT (default true). */
+  demoAccount: boolean;
+  /** More orders than this in one request: retCode 4001. */
+  maxOrders: number;
+  /** After an accepted import, how long the task counts as "importing" (another import: 1001). */
+  importingMs: number;
+  /** Allowed distance between `createTs` and the mock's clock. */
+  timeToleranceSeconds: number;
+  /** Largest request body read from the wire (compressed or not). */
+  maxBodyBytes: number;
+  /** Largest body after gunzip: a gzip bomb stops here. */
+  maxDecompressedBytes: number;
+  /** Deepest JSON nesting accepted (a valid import is 5 deep). */
+  maxJsonDepth: number;
+  /** Faults applied to import requests (see faults.ts). */
+  faults: FaultRule[];
+  callbacks: CallbackOptions;
+  logger: MockLogger;
+}
+
+const MiB = 1024 * 1024;
+
+export function defaultOptions(): MockOptions {
+  return {
+    host: MOCK_DEFAULT_HOST,
+    port: MOCK_DEFAULT_PORT,
+    accounts: [],
+    demoAccount: true,
+    maxOrders: 100_000,
+    importingMs: 1000,
+    timeToleranceSeconds: 300,
+    // 100,000 orders of the example shape are ~18 MiB of JSON: room for long names and params.
+    maxBodyBytes: 32 * MiB,
+    maxDecompressedBytes: 64 * MiB,
+    maxJsonDepth: 32,
+    faults: [],
+    callbacks: {
+      enabled: true,
+      seed: 1,
+      firstDelayMs: 1000,
+      paceMs: 500,
+      maxAttempts: 3,
+      retryDelayMs: 500,
+      timeoutMs: 5000,
+      allowHosts: [],
+    },
+    logger: silentLogger,
+  };
+}
+
+export type MockOptionsInput = Partial<Omit<MockOptions, 'callbacks'>> & { callbacks?: Partial<CallbackOptions> };
+
+function nonNegativeInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0) throw new TypeError(`${name} must be an integer >= 0 (got ${String(value)})`);
+}
+
+/** Defaults, then `input`; checked, so that a typo in a config file fails at start, not mid-test. */
+export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
+  const defaults = defaultOptions();
+  const options: MockOptions = {
+    ...defaults,
+    ...stripUndefined(input),
+    callbacks: { ...defaults.callbacks, ...stripUndefined(input.callbacks ?? {}) },
+  };
+  nonNegativeInteger('port', options.port);
+  if (options.port > 65535) throw new TypeError('port must be <= 65535');
+  for (const name of ['maxOrders', 'importingMs', 'timeToleranceSeconds', 'maxBodyBytes', 'maxDecompressedBytes', 'maxJsonDepth'] as const) {
+    nonNegativeInteger(name, options[name]);
+  }
+  for (const name of ['seed', 'firstDelayMs', 'paceMs', 'retryDelayMs', 'timeoutMs'] as const) {
+    nonNegativeInteger(`callbacks.${name}`, options.callbacks[name]);
+  }
+  if (!Number.isInteger(options.callbacks.maxAttempts) || options.callbacks.maxAttempts < 1 || options.callbacks.maxAttempts > 20) {
+    throw new TypeError('callbacks.maxAttempts must be an integer from 1 to 20');
+  }
+  options.callbacks.allowHosts = options.callbacks.allowHosts.map((host) => host.trim().toLowerCase()).filter(Boolean);
+  options.faults = options.faults.map((rule) => validateRule({ ...rule }));
+  for (const account of options.accounts) {
+    if (!account || typeof account.uuid !== 'string' || typeof account.secretKey !== 'string') {
+      throw new TypeError('accounts[]: each account needs uuid and secretKey strings');
+    }
+    account.algorithm ??= 'MD5';
+    if (!isSignAlgorithm(account.algorithm)) throw new TypeError(`account ${account.uuid}: algorithm must be MD5 or SHA256`);
+  }
+  return options;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const CONFIG_KEYS = new Set([
+  'host', 'port', 'accounts', 'demoAccount', 'maxOrders', 'importingMs', 'timeToleranceSeconds',
+  'maxBodyBytes', 'maxDecompressedBytes', 'maxJsonDepth', 'faults', 'callbacks',
+]);
+
+/** A JSON config file (`--config`): the same keys as MockOptions, minus the logger. */
+export function loadConfigFile(file: string): MockOptionsInput {
+  const read = readJsonObjectFile(file);
+  if ('problem' in read) throw new TypeError(read.problem);
+  const parsed = read.object;
+  for (const key of Object.keys(parsed)) {
+    if (!CONFIG_KEYS.has(key)) throw new TypeError(`--config ${file}: unknown key "${key}" (known: ${[...CONFIG_KEYS].join(', ')})`);
+  }
+  return parsed as MockOptionsInput;
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseAccountSpec, parseFaultList, resolveOptions } from '../src/index.js';
+import { FaultInjector } from '../src/faults.js';
+
+describe('mock options', () => {
+  it('parses --account UUID:SECRET[:ALGORITHM]', () => {
+    expect(parseAccountSpec('acme:s3cret')).toEqual({ uuid: 'acme', secretKey: 's3cret', algorithm: 'MD5' });
+    expect(parseAccountSpec('acme:s3cret:SHA256')).toEqual({ uuid: 'acme', secretKey: 's3cret', algorithm: 'SHA256' });
+    expect(parseAccountSpec('acme:a:b:c')).toEqual({ uuid: 'acme', secretKey: 'a:b:c', algorithm: 'MD5' });
+    expect(() => parseAccountSpec('acme')).toThrow(/UUID:SECRET/);
+    expect(() => parseAccountSpec('acme:s3cret:sha256')).toThrow(/MD5 or SHA256/);
+    try {
+      parseAccountSpec('acme:very-secret:sha256');
+    } catch (error) {
+      expect((error as Error).message).not.toContain('very-secret');
+    }
+  });
+
+  it('parses fault lists and refuses unknown ones', () => {
+    expect(parseFaultList('latency=200, busy')).toEqual([{ kind: 'latency', latencyMs: 200 }, { kind: 'busy' }]);
+    expect(parseFaultList('busy:2', { allowSchedule: true })).toEqual([{ kind: 'busy', times: 2 }]);
+    expect(parseFaultList('maintenance@0.25', { allowSchedule: true })).toEqual([{ kind: 'maintenance', probability: 0.25 }]);
+    expect(() => parseFaultList('busy:2')).toThrow(/configured faults only/);
+    expect(() => parseFaultList('latency')).toThrow(/latency=MS/);
+    expect(() => parseFaultList('explode')).toThrow(/unknown fault/);
+    expect(() => parseFaultList('maintenance@2', { allowSchedule: true })).toThrow(/probability/);
+  });
+
+  it('counts down configured faults and combines them with the header', () => {
+    const faults = new FaultInjector([{ kind: 'busy', times: 1 }, { kind: 'latency', latencyMs: 10 }], 1);
+    expect(faults.plan(undefined)).toEqual({ latencyMs: 10, retCode: 'busy' });
+    expect(faults.plan('drop')).toEqual({ latencyMs: 10, connection: 'drop' });
+  });
+
+  it('checks options so that a typo fails at start', () => {
+    expect(resolveOptions().maxOrders).toBe(100_000);
+    expect(resolveOptions({ callbacks: { seed: 9 } }).callbacks).toMatchObject({ seed: 9, enabled: true, paceMs: 500 });
+    expect(() => resolveOptions({ maxOrders: -1 })).toThrow(/maxOrders/);
+    expect(() => resolveOptions({ callbacks: { maxAttempts: 0 } })).toThrow(/maxAttempts/);
+    expect(() => resolveOptions({ faults: [{ kind: 'nope' as never }] })).toThrow(/unknown fault/);
+    expect(() => resolveOptions({ accounts: [{ uuid: 'a', secretKey: 'b', algorithm: 'SHA1' as never }] })).toThrow(/MD5 or SHA256/);
+    expect(resolveOptions({ callbacks: { allowHosts: [' Hooks.Example.com '] } }).callbacks.allowHosts).toEqual(['hooks.example.com']);
+  });
+});

@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySignature } from 'callbot-contract';
+import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
+import { fromRoot } from '../../../test/support/paths.js';
+import { demo, importBody, sendImport } from './helpers.js';
+
+const run = promisify(execFile);
+
+// The mock as users start it: `callbot mock` as a real process, on a free loopback port.
+let mock: MockProcess;
+beforeAll(async () => {
+  mock = await startMockProcess(['--account', 'py-acct:py-secret-123:SHA256', '--no-callbacks', '--importing-ms', '0']);
+});
+afterAll(async () => {
+  await mock?.stop();
+});
+
+describe('callbot mock (process)', () => {
+  it('prints its URLs and the demo account, never another account\'s secret', () => {
+    const out = mock.output();
+    expect(out).toMatch(/Callbot mock listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toContain(`${mock.url}/docs/`);
+    expect(out).toContain(`${mock.url}/openapi.json`);
+    expect(out).toContain(`${mock.url}/openapi.yaml`);
+    expect(out).toContain(`uuid=${demo.uuid} secretKey=${demo.secretKey} algorithm=${demo.algorithm}`);
+    expect(out).toContain('uuid=py-acct algorithm=SHA256');
+    expect(out).not.toContain('py-secret-123');
+  });
+
+  it('serves the docs site and the bundled spec', async () => {
+    const docs = await fetch(`${mock.url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await docs.text()).toContain('importBatchCall');
+    const json = await fetch(`${mock.url}/openapi.json`);
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    const spec = await json.json();
+    expect(spec.openapi).toBe('3.1.0');
+    expect(Object.keys(spec.paths)).toContain('/callcentre/api/v3/importBatchCall');
+    const yaml = await fetch(`${mock.url}/openapi.yaml`);
+    expect(yaml.headers.get('content-type')).toMatch(/yaml/);
+    expect(await yaml.text()).toMatch(/^openapi: 3\.1\.0$/m);
+  });
+
+  it('answers a signed import with a signed retCode 0, and 404s unknown paths', async () => {
+    const answer = await sendImport(mock.url, importBody(3));
+    expect(answer.json).toMatchObject({ retCode: 0, totalCount: 3, successCount: 3 });
+    expect((await fetch(`${mock.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${mock.url}/callcentre/api/v3/importBatchCall`)).status).toBe(405);
+  });
+
+  it('accepts a request signed by a stdlib Python client (json.dumps spacing, header requestId)', async () => {
+    for (const [uuid, secret, algorithm] of [
+      [demo.uuid, demo.secretKey, 'MD5'],
+      ['py-acct', 'py-secret-123', 'SHA256'],
+    ] as const) {
+      const { stdout } = await run('python3', [fromRoot('test', 'fixtures', 'python_client.py'), mock.url, uuid, secret, algorithm]);
+      const result = JSON.parse(stdout);
+      expect(result.sentText).toContain('"productID": "callbot"'); // Python's default spacing, really sent
+      expect(result.sentText).toContain('\\u5f20\\u4f1f'); // 张伟, escaped by json.dumps
+      expect(result.status).toBe(200);
+      const body = JSON.parse(result.body);
+      expect(body).toMatchObject({ retCode: 0, totalCount: 2, successCount: 2 });
+      expect(result.headers.algorithm).toBe(algorithm);
+      expect(
+        verifySignature({
+          secretKey: secret,
+          algorithm,
+          body: result.body,
+          createTs: result.headers.createts,
+          requestID: result.headers.requestid,
+          uuid: result.headers.uuid,
+          sign: result.headers.sign,
+        }),
+      ).toBe(true);
+    }
+  });
+});
+
+describe('callbot mock: options and stopping', () => {
+  it('reads accounts and faults from --config, and stops cleanly on SIGTERM with exit code 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callbot-mock-'));
+    const config = join(dir, 'mock.json');
+    writeFileSync(config, JSON.stringify({ accounts: [{ uuid: 'cfg', secretKey: 'cfg-secret', algorithm: 'MD5' }], faults: [{ kind: 'maintenance', times: 1 }], callbacks: { enabled: false } }));
+    const proc = await startMockProcess(['--config', config, '--quiet']);
+    try {
+      expect(proc.output()).not.toContain('cfg-secret');
+      const first = await sendImport(proc.url, importBody(1), { uuid: 'cfg', secretKey: 'cfg-secret' });
+      expect(first.json.retCode).toBe(5);
+      const second = await sendImport(proc.url, importBody(1), { uuid: 'cfg', secretKey: 'cfg-secret' });
+      expect(second.json.retCode).toBe(0);
+    } finally {
+      expect(await proc.stop()).toBe(0);
+    }
+  });
+
+  it('refuses a bad config with one clear line and exit code 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callbot-mock-'));
+    const config = join(dir, 'bad.json');
+    writeFileSync(config, JSON.stringify({ maxOrderz: 5 }));
+    await expect(startMockProcess(['--config', config])).rejects.toThrow(/exited with code 1[\s\S]*unknown key "maxOrderz"/);
+  });
+
+  it('explains itself in --help', async () => {
+    const { stdout } = await run(process.execPath, [fromRoot('packages', 'mock', 'dist', 'bin.js'), '--help']);
+    for (const flag of ['--port', '--host', '--config', '--account', '--allow-callback-host', '--max-orders', '--importing-ms', '--seed', '--no-callbacks', '--quiet', 'x-callbot-mock-fault', 'Examples:']) {
+      expect(stdout).toContain(flag);
+    }
+  });
+});
