@@ -245,32 +245,41 @@ export interface components {
          * @description 响应码,0为成功,其余为失败 — the result code; 0 is success, anything else is failure. Every
          *     code is answered with HTTP 200.
          *
-         *     | retCode | name | 中文 | English | safe to send again later |
+         *     | retCode | name | 中文 | English | outcome (`x-callbot-outcomes`) |
          *     |---|---|---|---|---|
-         *     | 0 | Success | 成功 | Success (may still list rejected orders in `errList`) | — |
-         *     | 1 | GeneralError | 通用错误 | General error | no |
-         *     | 2 | MissingParameter | 参数丢失 | Missing parameter | no (fix the request) |
-         *     | 3 | ParameterFormatError | 参数格式错误 | Parameter format error | no (fix the request) |
-         *     | 4 | InvalidParameterValue | 参数值错误 | Invalid parameter value | no (fix the request) |
-         *     | 4001 | TooManyElements | 参数内容容量错误(数组元素过多) | Too many array elements | no (the list is too large) |
-         *     | 5 | ServerMaintenance | 服务器维护 | Server maintenance | **yes** |
-         *     | 5001 | InternalServerError | 服务器内部错误 | Internal server error | no — outcome unknown |
-         *     | 6 | IncorrectSignature | 签名不正确 | Incorrect signature | no (fix the signing) |
-         *     | 6001 | MissingSignature | 签名错误丢失 | Signature missing | no (fix the signing) |
-         *     | 6002 | AccountNotFound | 账号不存在 | Account does not exist | no |
-         *     | 6003 | PermissionDenied | 用户没有权限 | User has no permission | no |
-         *     | 7 | SystemBusy | 系统正忙 | System busy | **yes** |
-         *     | 1001 | BatchImportInProgress | 批次导入进行中,不可导入导出 | Batch import in progress; import and export unavailable | **yes** |
+         *     | 0 | Success | 成功 | Success (may still list rejected orders in `errList`) | `success` |
+         *     | 1 | GeneralError | 通用错误 | General error | `refused` |
+         *     | 2 | MissingParameter | 参数丢失 | Missing parameter | `refused` (fix the request) |
+         *     | 3 | ParameterFormatError | 参数格式错误 | Parameter format error | `refused` (fix the request) |
+         *     | 4 | InvalidParameterValue | 参数值错误 | Invalid parameter value | `refused` (fix the request) |
+         *     | 4001 | TooManyElements | 参数内容容量错误(数组元素过多) | Too many array elements | `refused` (the list is too large) |
+         *     | 5 | ServerMaintenance | 服务器维护 | Server maintenance | **`not-processed`** |
+         *     | 5001 | InternalServerError | 服务器内部错误 | Internal server error | **`unknown`** |
+         *     | 6 | IncorrectSignature | 签名不正确 | Incorrect signature | `refused` (fix the signing) |
+         *     | 6001 | MissingSignature | 签名错误丢失 | Signature missing | `refused` (fix the signing) |
+         *     | 6002 | AccountNotFound | 账号不存在 | Account does not exist | `refused` |
+         *     | 6003 | PermissionDenied | 用户没有权限 | User has no permission | `refused` |
+         *     | 7 | SystemBusy | 系统正忙 | System busy | **`not-processed`** |
+         *     | 1001 | BatchImportInProgress | 批次导入进行中,不可导入导出 | Batch import in progress; import and export unavailable | **`not-processed`** |
          *
-         *     "Safe to send again later" (`x-callbot-retryable`) means the vendor says it did not process the
-         *     request, so sending it again cannot call anybody twice. **Choice:** 5001 is *not* retryable:
+         *     The outcome classes (`x-callbot-outcomes`, read by the client's retry decision, its errors'
+         *     `outcome`, the mock and the command): `success`, the request was processed; `not-processed`,
+         *     the vendor says it did not process the request, so sending it again later cannot call anybody
+         *     twice (the client retries these); `refused`, the vendor processed the request and refused it:
+         *     sending the same request again gets the same answer; `unknown`, the request may or may not have
+         *     been processed: check before sending it again. **Choice:** 5001 is `unknown`, not retryable:
          *     an internal error does not say whether the batch was imported.
+         *
+         *     `x-enum-descriptions` hold the vendor's Chinese message and its English translation, as
+         *     `中文 — English`; `x-callbot-hints` say what to do about a code, for people (the command's
+         *     messages).
          *
          *     The vendor's table lists 6001 twice, with the same text; it is one code.
          *
          *     **Choice:** the schema lists the documented codes, so the generated type is their union. The
          *     vendor says any non-zero code is a failure: a code not in this table is reported by the client
-         *     as a failure named `Unknown`, not retryable.
+         *     as a failure named `Unknown`, not retryable, with the outcome `unknown` (nothing documents
+         *     whether the vendor processed the request before answering it).
          * @example 0
          * @enum {integer}
          */

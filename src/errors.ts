@@ -1,4 +1,4 @@
-import { retCodeInfo } from '../generated/retcodes.js';
+import { retCodeInfo, retCodeOutcome, type RetCodeOutcome } from '../generated/retcodes.js';
 
 /**
  * Every error this package throws extends CallbotPackageError. None of them ever holds the
@@ -28,7 +28,13 @@ export class CallbotError extends CallbotPackageError {
   readonly retCodeName: string;
   readonly retMsg: string;
   readonly responseID: string;
-  /** The vendor said it did not process the request: sending it again later is safe. */
+  /**
+   * What the code says about the request, from the spec (x-callbot-outcomes): `not-processed`
+   * (safe to send again later), `refused` (processed and refused) or `unknown` (it may have been
+   * processed: check before sending again; also every undocumented code).
+   */
+  readonly outcome: Exclude<RetCodeOutcome, 'success'>;
+  /** The vendor said it did not process the request: sending it again later is safe (`outcome` is `not-processed`). */
   readonly retryable: boolean;
 
   constructor(answer: { retCode: number; retMsg?: string; responseID?: string }, requestID: string | undefined) {
@@ -39,7 +45,9 @@ export class CallbotError extends CallbotPackageError {
     this.retCodeName = name;
     this.retMsg = answer.retMsg ?? '';
     this.responseID = answer.responseID ?? '';
-    this.retryable = info?.retryable ?? false;
+    const outcome = retCodeOutcome(answer.retCode);
+    this.outcome = outcome === 'success' ? 'unknown' : outcome; // a retCode 0 is never an error; were one built, nothing is known
+    this.retryable = outcome === 'not-processed';
   }
 }
 

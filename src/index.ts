@@ -16,6 +16,6 @@ export type { RetryInfo, RetryOptions } from './retry.js';
 export { CallbackVerificationError, createCallbackHandler, verifyCallback } from './callbacks.js';
 export type { CallbackHandlerOptions, CallbackRejection, CallFinishedCallback, OrderFinishedCallback, VerifyCallbackOptions } from './callbacks.js';
 export { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, MOCK_DEFAULT_BASE_URL, MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, PRODUCTION_BASE_URL } from './defaults.js';
-export { RetCodes, retCodeInfo } from '../generated/retcodes.js';
-export type { RetCodeInfo, RetCodeName, RetCodeValue } from '../generated/retcodes.js';
+export { RetCodes, retCodeInfo, retCodeOutcome, retCodesWithOutcome } from '../generated/retcodes.js';
+export type { RetCodeInfo, RetCodeName, RetCodeOutcome, RetCodeValue } from '../generated/retcodes.js';
 export type { components, operations, paths, webhooks } from '../generated/schema.js';

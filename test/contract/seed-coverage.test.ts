@@ -118,9 +118,14 @@ describe('the spec carries every row of the vendor page', () => {
     expect(retCode['x-enum-descriptions'][index]).toContain(text);
   });
 
-  it('RetCode has no code the vendor does not document, and 5, 7, 1001 are the retryable ones', () => {
+  it('RetCode has no code the vendor does not document; 5, 7, 1001 are the not-processed ones, 5001 the unknown one', () => {
     expect([...schemas.RetCode.enum].sort((a: number, b: number) => a - b)).toEqual(retCodes.map(([c]) => c).sort((a, b) => a - b));
-    expect(schemas.RetCode['x-callbot-retryable']).toEqual([5, 7, 1001]);
+    const outcomes = schemas.RetCode['x-callbot-outcomes'];
+    expect(outcomes['not-processed']).toEqual([5, 7, 1001]);
+    expect(outcomes.unknown).toEqual([5001]);
+    expect(outcomes.success).toEqual([0]);
+    // Every documented code in exactly one class.
+    expect(Object.values(outcomes).flat().sort((a: any, b: any) => a - b)).toEqual([...schemas.RetCode.enum].sort((a: number, b: number) => a - b));
   });
 
   it('productID is the constant "callbot" and the signature algorithm is MD5 | SHA256 defaulting to MD5', () => {
