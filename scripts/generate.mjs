@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderRetCodeModule } from './lib/retcodes.mjs';
+import { renderValidatorModules } from './lib/validators.mjs';
 import { makeDocsOffline } from './lib/offline-docs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +35,10 @@ run('openapi-typescript', []); // reads redocly.yaml (apis.callbot.x-openapi-ts.
 
 const spec = JSON.parse(readFileSync(join(out, 'openapi.json'), 'utf8'));
 writeFileSync(join(out, 'retcodes.ts'), renderRetCodeModule(spec));
+// Precompiled validators for src/validate.ts: nothing compiles a schema at run time.
+const validatorModules = renderValidatorModules(spec);
+writeFileSync(join(out, 'validators.js'), validatorModules.js);
+writeFileSync(join(out, 'validators.d.ts'), validatorModules.dts);
 
 const docs = join(out, 'docs', 'index.html');
 run('redocly', [

@@ -1,29 +1,10 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
-import spec from '../generated/openapi.json' with { type: 'json' };
+import { validators, type ValidatorError, type ValidatorName } from '../generated/validators.js';
 import type { ValidationIssue } from './errors.js';
 
-// Request and callback bodies are checked against the spec's own schemas (generated/openapi.json),
-// compiled once, on first use, with a JSON Schema 2020-12 validator: there is no second,
-// hand-written copy of the rules to drift from the contract.
-const SPEC_ID = 'callbot-openapi';
-let ajv: Ajv2020 | undefined;
-const compiled = new Map<string, ValidateFunction>();
-
-function validatorFor(schemaName: string): ValidateFunction {
-  let validate = compiled.get(schemaName);
-  if (!validate) {
-    if (!ajv) {
-      ajv = new Ajv2020({ strict: false, allErrors: true });
-      formats.default(ajv, ['uri']);
-      ajv.addSchema(spec as object, SPEC_ID);
-    }
-    validate = ajv.getSchema(`${SPEC_ID}#/components/schemas/${schemaName}`);
-    if (!validate) throw new Error(`callbot-contract: no schema ${schemaName} in generated/openapi.json`);
-    compiled.set(schemaName, validate);
-  }
-  return validate;
-}
+// Request and callback bodies are checked against the spec's own schemas: generated/validators.js
+// is emitted from generated/openapi.json by `npm run generate` (Ajv standalone code, JSON Schema
+// 2020-12), so there is no hand-written copy of the rules to drift from the contract, and nothing
+// compiles a schema at run time (no start-up cost, no Ajv compiler in the package).
 
 /** `/callInfoList/callList/3/userPhone` → `callInfoList.callList[3].userPhone`. */
 export function toFieldPath(instancePath: string, child?: string): string {
@@ -32,8 +13,8 @@ export function toFieldPath(instancePath: string, child?: string): string {
   return segments.reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '');
 }
 
-function describe(error: ErrorObject): ValidationIssue {
-  const p = error.params as Record<string, unknown>;
+function describe(error: ValidatorError): ValidationIssue {
+  const p = error.params;
   switch (error.keyword) {
     case 'required':
       return { path: toFieldPath(error.instancePath, String(p.missingProperty)), message: 'is required' };
@@ -49,8 +30,8 @@ function describe(error: ErrorObject): ValidationIssue {
 }
 
 /** Every way `value` breaks the named schema of the spec; an empty list when it is valid. */
-export function validateAgainst(schemaName: string, value: unknown): ValidationIssue[] {
-  const validate = validatorFor(schemaName);
+export function validateAgainst(schemaName: ValidatorName, value: unknown): ValidationIssue[] {
+  const validate = validators[schemaName];
   if (validate(value)) return [];
   return (validate.errors ?? []).map(describe);
 }

@@ -1,6 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { components, operations, paths, webhooks } from '../../generated/schema.js';
 import type { RetCodeValue } from '../../generated/retcodes.js';
+import type { ValidatorName } from '../../generated/validators.js';
+import { validateAgainst } from '../../src/validate.js';
 
 type Schemas = components['schemas'];
 type Request = Schemas['ImportBatchCallRequest'];
@@ -44,5 +46,13 @@ describe('generated types', () => {
     expectTypeOf<OrderPayload['callbackType']>().toEqualTypeOf<string>();
     expectTypeOf<CallPayload['callbackType']>().toEqualTypeOf<number>();
     expectTypeOf<CallPayload['callInfoDetail']['callingNumber']>().toEqualTypeOf<string | undefined>();
+  });
+
+  it('the generated validators are named after the schemas, and a misspelt name does not compile', () => {
+    expectTypeOf<ValidatorName>().toEqualTypeOf<keyof Schemas>();
+    expectTypeOf(validateAgainst).parameter(0).toEqualTypeOf<ValidatorName>();
+    // @ts-expect-error 'ImportBatchCallRequst' is not a schema of the spec
+    const misspelt = () => validateAgainst('ImportBatchCallRequst', {});
+    void misspelt;
   });
 });
