@@ -1,0 +1,26 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { fromRoot, repoRoot } from '../support/paths.js';
+
+// The whole repository type-checks (the three packages' sources and tests, scripts, benchmarks
+// and the examples the READMEs point at), and the hand-written code is formatted as Biome
+// (pinned, biome.json) formats it. generated/ is left out of formatting: the drift check
+// compares its bytes.
+const run = promisify(execFile);
+
+describe('the hand-written code', () => {
+  it('type-checks with tsc --noEmit (strict, one tsconfig for all three packages)', async () => {
+    const result = await run(process.execPath, [fromRoot('node_modules/typescript/bin/tsc'), '-p', repoRoot, '--noEmit'], { cwd: repoRoot })
+      .catch((error: { stdout: string }) => error);
+    expect('stdout' in result ? result.stdout : '').toBe('');
+  });
+
+  it('is formatted (`npm run format` fixes it)', async () => {
+    const result = await run(fromRoot('node_modules/.bin/biome'), ['format', '--max-diagnostics=5', '--colors=off'], { cwd: repoRoot })
+      .then(() => ({ code: 0, output: '' }))
+      .catch((error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }));
+    expect(result.output).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
