@@ -3,8 +3,14 @@ export { createCallbotClient } from './client.js';
 export type {
   CallbotClient, CallbotClientOptions, ImportBatchCallInput, ImportBatchCallRequest, ImportBatchCallResponse, ImportBatchCallResult,
 } from './client.js';
-export { signingMiddleware, newRequestId } from './middleware.js';
+export { callbotMiddleware, signingMiddleware } from './middleware.js';
 export type { SigningOptions } from './middleware.js';
+export { newRequestId, signRequestMiddleware } from './sign-middleware.js';
+export type { SignRequestOptions } from './sign-middleware.js';
+export { gzipRequestMiddleware } from './gzip-middleware.js';
+export type { GzipRequestOptions } from './gzip-middleware.js';
+export { verifyResponseMiddleware } from './verify-middleware.js';
+export type { VerifyResponseOptions } from './verify-middleware.js';
 export { DEFAULT_ALGORITHM, isSignAlgorithm, sign, signatureBase, verifySignature } from './sign.js';
 export type { SignAlgorithm, SignatureInput, SignedBody, SignInput } from './sign.js';
 export {
