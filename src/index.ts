@@ -21,6 +21,8 @@ export { validateImportRequest } from './validate.js';
 export type { RetryInfo, RetryOptions } from './retry.js';
 export { CallbackVerificationError, createCallbackHandler, verifyCallback } from './callbacks.js';
 export type { CallbackHandlerOptions, CallbackRejection, CallFinishedCallback, OrderFinishedCallback, VerifyCallbackOptions } from './callbacks.js';
+export { toNodeListener } from './node-adapter.js';
+export type { NodeIncomingMessage, NodeListenerOptions, NodeServerResponse } from './node-adapter.js';
 export { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, MOCK_DEFAULT_BASE_URL, PRODUCTION_BASE_URL } from './defaults.js';
 export { RetCodes, retCodeInfo } from '../generated/retcodes.js';
 export type { RetCodeInfo, RetCodeName, RetCodeValue } from '../generated/retcodes.js';
