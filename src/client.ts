@@ -4,7 +4,8 @@ import { PRODUCTION_BASE_URL, IMPORT_BATCH_CALL_PATH } from './defaults.js';
 import {
   CallbotConnectionError, CallbotError, CallbotPackageError, CallbotUnknownOutcomeError, CallbotValidationError,
 } from './errors.js';
-import { newRequestId, signingMiddleware, type SigningOptions } from './middleware.js';
+import { callbotMiddleware, type SigningOptions } from './middleware.js';
+import { newRequestId } from './sign-middleware.js';
 import { backoffDelay, classifyFetchFailure, resolveRetry, type RetryOptions } from './retry.js';
 import { validateImportRequest } from './validate.js';
 
@@ -44,14 +45,14 @@ export interface CallbotClient {
    * unknown: NOT retried) or CallbotConnectionError (never sent).
    */
   importBatchCall(body: ImportBatchCallInput): Promise<ImportBatchCallResult>;
-  /** The underlying openapi-fetch client, with the signing middleware: `raw.POST(path, { body })`. */
+  /** The underlying openapi-fetch client, with callbotMiddleware (signed, verified): `raw.POST(path, { body })`. */
   readonly raw: Client<paths>;
 }
 
 export function createCallbotClient(options: CallbotClientOptions): CallbotClient {
   if (!options.uuid || !options.secretKey) throw new TypeError('createCallbotClient: uuid and secretKey are required');
   const raw = createClient<paths>({ baseUrl: options.baseUrl ?? PRODUCTION_BASE_URL, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  raw.use(signingMiddleware(options));
+  raw.use(...callbotMiddleware(options));
   const retry = resolveRetry(options.retry);
   const timeoutMs = options.timeoutMs ?? 120_000;
   const validate = options.validate ?? true;

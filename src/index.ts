@@ -3,8 +3,14 @@ export { createCallbotClient } from './client.js';
 export type {
   CallbotClient, CallbotClientOptions, ImportBatchCallInput, ImportBatchCallRequest, ImportBatchCallResponse, ImportBatchCallResult,
 } from './client.js';
-export { signingMiddleware, newRequestId } from './middleware.js';
+export { callbotMiddleware, signingMiddleware } from './middleware.js';
 export type { SigningOptions } from './middleware.js';
+export { newRequestId, signRequestMiddleware } from './sign-middleware.js';
+export type { SignRequestOptions } from './sign-middleware.js';
+export { gzipRequestMiddleware } from './gzip-middleware.js';
+export type { GzipRequestOptions } from './gzip-middleware.js';
+export { verifyResponseMiddleware } from './verify-middleware.js';
+export type { VerifyResponseOptions } from './verify-middleware.js';
 export { DEFAULT_ALGORITHM, isSignAlgorithm, sign, signatureBase, verifySignature } from './sign.js';
 export type { SignAlgorithm, SignatureInput, SignedBody, SignInput } from './sign.js';
 export {
@@ -15,6 +21,8 @@ export { validateAgainst, validateImportRequest } from './validate.js';
 export type { RetryInfo, RetryOptions } from './retry.js';
 export { CallbackVerificationError, createCallbackHandler, verifyCallback } from './callbacks.js';
 export type { CallbackHandlerOptions, CallbackRejection, CallFinishedCallback, OrderFinishedCallback, VerifyCallbackOptions } from './callbacks.js';
+export { toNodeListener } from './node-adapter.js';
+export type { NodeIncomingMessage, NodeListenerOptions, NodeServerResponse } from './node-adapter.js';
 export { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, MOCK_DEFAULT_BASE_URL, MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, PRODUCTION_BASE_URL } from './defaults.js';
 export { RetCodes, retCodeInfo, retCodeOutcome, retCodesWithOutcome } from '../generated/retcodes.js';
 export type { RetCodeInfo, RetCodeName, RetCodeOutcome, RetCodeValue } from '../generated/retcodes.js';

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import createClient, { type Middleware } from 'openapi-fetch';
+import { describe, expect, it } from 'vitest';
+import type { paths } from '../../generated/schema.js';
+import { CallbotSignatureError } from '../../src/errors.js';
+import { gzipRequestMiddleware } from '../../src/gzip-middleware.js';
+import { callbotMiddleware, signingMiddleware } from '../../src/middleware.js';
+import { signRequestMiddleware } from '../../src/sign-middleware.js';
+import { verifyResponseMiddleware } from '../../src/verify-middleware.js';
+import { batch } from '../support/bodies.js';
+import { fromRoot } from '../support/paths.js';
+
+// Each middleware alone, then together, on an openapi-fetch client whose injected `fetch`
+// captures the final Request and plays the vendor. Signatures are recomputed here with
+// node:crypto (or taken from the Python vectors), never with src/sign.ts.
+
+interface Vector { name: string; secretKey: string; uuid: string; requestID: string; createTs: string; body: string; MD5: string; SHA256: string }
+const vectors: Vector[] = JSON.parse(readFileSync(fromRoot('test/fixtures/signature-vectors.json'), 'utf8'));
+
+const account = { uuid: 'acct-mw', secretKey: 'MIDDLEWARE-secret-0123456789' };
+const PATH = '/callcentre/api/v3/importBatchCall';
+const body = { ...batch(20), productID: 'callbot' as const };
+const answer = { retCode: 0, retMsg: 'success', responseID: 'r-1', totalCount: 20, successCount: 20, errList: [] };
+
+const hash = (algorithm: string, text: string) =>
+  createHash(algorithm === 'SHA256' ? 'sha256' : 'md5').update(text, 'utf8').digest('hex').toUpperCase();
+/** The vendor's sign over `json` for the requestID/uuid/createTs/algorithm in `h`. */
+const signOf = (json: string, h: Headers, secretKey = account.secretKey) =>
+  hash(h.get('algorithm') ?? 'MD5', `${secretKey}&body=${json}&createTs=${h.get('createTs')}&requestID=${h.get('requestID')}&uuid=${h.get('uuid')}`);
+
+interface Sent { request: Request; wire: Buffer }
+type Vendor = (sent: Sent) => Response;
+
+/** Answers like the vendor: echoes requestID and uuid, signs its body. `tamper` alters it after signing. */
+const signedAnswer = (opts: { tamper?: boolean; echo?: string; payload?: object; unsigned?: boolean } = {}): Vendor => ({ request }) => {
+  const json = JSON.stringify(opts.payload ?? answer);
+  const headers = new Headers({
+    'content-type': 'application/json', requestID: opts.echo ?? request.headers.get('requestID') ?? '',
+    uuid: account.uuid, createTs: '1800000000', algorithm: 'MD5',
+  });
+  if (opts.unsigned) headers.delete('createTs');
+  else headers.set('sign', signOf(json, headers));
+  return new Response(opts.tamper ? json.replace('"successCount":20', '"successCount":19') : json, { headers });
+};
+const plainAnswer: Vendor = () => new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } });
+
+function harness(middleware: Middleware[], vendor: Vendor = plainAnswer) {
+  const sent: Sent[] = [];
+  const client = createClient<paths>({
+    baseUrl: 'http://vendor.invalid',
+    fetch: async (request) => {
+      const captured = { request, wire: Buffer.from(await request.clone().arrayBuffer()) };
+      sent.push(captured);
+      return vendor(captured);
+    },
+  });
+  client.use(...middleware);
+  return { client, sent };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
+}
+
+describe('signRequestMiddleware alone', () => {
+  it.each(vectors.filter((v) => v.body !== '').map((v) => [v.name, v] as const))(
+    '%s: signs the exact serialized text with the Python-computed MD5 and SHA256',
+    async (_name, v) => {
+      for (const algorithm of ['MD5', 'SHA256'] as const) {
+        const { client, sent } = harness([signRequestMiddleware({
+          uuid: v.uuid, secretKey: v.secretKey, algorithm, clock: () => Number(v.createTs) * 1000, requestId: () => v.requestID,
+        })]);
+        // The serializer hands over the vector's own text (spacing, escapes), which must be signed as is.
+        await client.POST(PATH, { body: JSON.parse(v.body) as never, bodySerializer: () => v.body });
+        const { request, wire } = sent.at(-1)!;
+        expect(wire.toString('utf8')).toBe(v.body);
+        expect(Object.fromEntries(['requestID', 'uuid', 'createTs', 'algorithm', 'sign'].map((n) => [n, request.headers.get(n)]))).toEqual({
+          requestID: v.requestID, uuid: v.uuid, createTs: v.createTs, algorithm, sign: v[algorithm],
+        });
+        expect(request.headers.get('content-encoding')).toBeNull();
+      }
+    },
+  );
+
+  it("keeps the caller's requestID and signs with it; makes a fresh 32-hex one otherwise", async () => {
+    const { client, sent } = harness([signRequestMiddleware(account)]);
+    await client.POST(PATH, { body, headers: { requestID: 'caller-chosen-id' } });
+    await client.POST(PATH, { body });
+    const [mine, fresh] = sent;
+    expect(mine!.request.headers.get('requestID')).toBe('caller-chosen-id');
+    expect(mine!.request.headers.get('sign')).toBe(signOf(JSON.stringify(body), mine!.request.headers));
+    expect(fresh!.request.headers.get('requestID')).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh!.request.headers.get('sign')).toBe(signOf(JSON.stringify(body), fresh!.request.headers));
+  });
+
+  it('does not check answers: a tampered one goes through', async () => {
+    const { client } = harness([signRequestMiddleware(account)], signedAnswer({ tamper: true }));
+    const { data } = await client.POST(PATH, { body });
+    expect(data?.successCount).toBe(19);
+  });
+});
+
+describe('gzipRequestMiddleware alone', () => {
+  it('compresses without signing: Content-Encoding gzip, no signing headers, the JSON inside', async () => {
+    const { client, sent } = harness([gzipRequestMiddleware()]);
+    await client.POST(PATH, { body });
+    const { request, wire } = sent[0]!;
+    expect(request.headers.get('content-encoding')).toBe('gzip');
+    expect(wire.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(gunzipSync(wire).toString('utf8')).toBe(JSON.stringify(body));
+    expect(['requestID', 'uuid', 'createTs', 'algorithm', 'sign'].filter((n) => request.headers.has(n))).toEqual([]);
+  });
+
+  it('minBytes: a smaller body goes plain, byte for byte', async () => {
+    const small = Buffer.byteLength(JSON.stringify(body)); // bytes, not UTF-16 units: the names are Chinese
+    const { client, sent } = harness([gzipRequestMiddleware({ minBytes: small + 1 })]);
+    await client.POST(PATH, { body });
+    expect(sent[0]!.request.headers.get('content-encoding')).toBeNull();
+    expect(sent[0]!.wire.toString('utf8')).toBe(JSON.stringify(body));
+  });
+});
+
+describe('verifyResponseMiddleware alone', () => {
+  // Without signing middleware the test sets the requestID the answer must echo.
+  const call = (vendor: Vendor) => harness([verifyResponseMiddleware(account)], vendor).client.POST(PATH, { body, headers: { requestID: 'req-1' } });
+
+  it('accepts a correctly signed, echoing answer and hands its body on', async () => {
+    expect((await call(signedAnswer())).data).toEqual(answer);
+  });
+
+  it('rejects a tampered answer with CallbotSignatureError carrying the claimed retCode', async () => {
+    const error = await rejection(call(signedAnswer({ tamper: true })));
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect(error).toMatchObject({ requestID: 'req-1', unverifiedRetCode: 0 });
+    expect((error as Error).message).toContain('sign does not match the answer (altered in transit, or not from the vendor)');
+  });
+
+  it('rejects a wrong requestID echo and an unsigned answer; accepts an unsigned 6002', async () => {
+    expect(((await rejection(call(signedAnswer({ echo: 'someone-else' })))) as Error).message)
+      .toContain('requestID header is "someone-else", expected the request\'s');
+    expect(((await rejection(call(signedAnswer({ unsigned: true })))) as Error).message).toContain('the answer has no sign/createTs header');
+    const unknownAccount = { retCode: 6002, retMsg: 'uuid not found' };
+    expect((await call(signedAnswer({ unsigned: true, payload: unknownAccount }))).data).toEqual(unknownAccount);
+  });
+
+  it('leaves a non-200 answer alone', async () => {
+    const { response } = await call(() => new Response('bad gateway', { status: 502 }));
+    expect(response.status).toBe(502);
+  });
+});
+
+describe('together, in order', () => {
+  it('callbotMiddleware: gzip wraps the signed bytes (gunzipped and re-signed here), the signed answer verifies', async () => {
+    const { client, sent } = harness(callbotMiddleware({ ...account, gzip: true }), signedAnswer());
+    const { data } = await client.POST(PATH, { body, headers: { requestID: 'caller-chosen-id' } });
+    expect(data).toEqual(answer);
+    const { request, wire } = sent[0]!;
+    expect(request.headers.get('content-encoding')).toBe('gzip');
+    expect(request.headers.get('requestID')).toBe('caller-chosen-id');
+    const json = gunzipSync(wire).toString('utf8');
+    expect(json).toBe(JSON.stringify(body));
+    expect(request.headers.get('sign')).toBe(signOf(json, request.headers));
+  });
+
+  it('callbotMiddleware: a tampered answer is refused; gzip and verification follow the options', async () => {
+    const error = await rejection(harness(callbotMiddleware(account), signedAnswer({ tamper: true })).client.POST(PATH, { body }));
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect(callbotMiddleware(account)).toHaveLength(2);
+    expect(callbotMiddleware({ ...account, gzip: { minBytes: 10 }, verifyResponses: false })).toHaveLength(2);
+    const { client, sent } = harness(callbotMiddleware({ ...account, gzip: { minBytes: 1e9 }, verifyResponses: false }), signedAnswer({ tamper: true }));
+    expect((await client.POST(PATH, { body })).data?.successCount).toBe(19);
+    expect(sent[0]!.request.headers.get('content-encoding')).toBeNull();
+  });
+
+  it('gzip registered before signing is refused, rather than signing compressed bytes', async () => {
+    const { client, sent } = harness([gzipRequestMiddleware(), signRequestMiddleware(account)]);
+    const error = await rejection(client.POST(PATH, { body }));
+    expect((error as Error).message).toMatch(/register gzipRequestMiddleware after it/);
+    expect(sent).toEqual([]);
+  });
+
+  it('signingMiddleware (one object, as in earlier versions) still signs, gzips and verifies', async () => {
+    const { client, sent } = harness([signingMiddleware({ ...account, gzip: true })], signedAnswer());
+    expect((await client.POST(PATH, { body })).data).toEqual(answer);
+    const { request, wire } = sent[0]!;
+    expect(request.headers.get('sign')).toBe(signOf(gunzipSync(wire).toString('utf8'), request.headers));
+    const tampered = harness([signingMiddleware(account)], signedAnswer({ tamper: true }));
+    expect(await rejection(tampered.client.POST(PATH, { body }))).toBeInstanceOf(CallbotSignatureError);
+  });
+});
