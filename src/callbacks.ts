@@ -1,6 +1,8 @@
 import { gunzipSync } from 'node:zlib';
+import { RetCodes } from '../generated/retcodes.js';
 import type { components } from '../generated/schema.js';
 import { CallbotPackageError } from './errors.js';
+import { ReplayCache } from './replay-cache.js';
 import { type SignAlgorithm, verifySignature } from './sign.js';
 import { validateAgainst } from './validate.js';
 
@@ -85,8 +87,10 @@ export interface CallbackHandlerOptions extends Omit<VerifyCallbackOptions, 'hea
   /** Largest body accepted after gunzip. Default 4 MiB. */
   maxDecompressedBytes?: number;
   /**
-   * Most requestIDs remembered at once (a memory bound). Each is kept for twice the tolerance
-   * window; after that a replay fails the createTs check anyway. Default 100,000.
+   * Most requestIDs remembered at once (a memory bound; default 100,000). A requestID is kept
+   * while its handler runs and then for as long as a repeat of it could pass the createTs check
+   * (see createCallbackHandler); when that many must be kept, a new requestID is answered 503
+   * with `Retry-After` instead of forgetting one.
    */
   replayCacheSize?: number;
 }
@@ -110,53 +114,38 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 }
 
 /**
- * requestIDs seen recently, with whether their handler finished. A vendor retry reuses the
- * requestID (with a fresh createTs and sign), so an ID already handled is acknowledged again
- * rather than refused; an ID still being handled is refused (409) so the sender tries later.
+ * Keys through which a parsed payload could reach `Object.prototype` in user code that merges
+ * or assigns it (`__proto__`, and `constructor.prototype`). No callback schema has them, and
+ * JSON.parse would make `__proto__` an own property: the reviver drops all three.
  */
-class SeenRequests {
-  private readonly entries = new Map<string, { done: boolean; expires: number }>(); // insertion-ordered
-
-  constructor(private readonly capacity: number, private readonly keepMs: number) {}
-
-  state(requestID: string, now: number): 'new' | 'handling' | 'done' {
-    this.evict(now);
-    const entry = this.entries.get(requestID);
-    return entry ? (entry.done ? 'done' : 'handling') : 'new';
-  }
-
-  start(requestID: string, now: number): void {
-    this.entries.set(requestID, { done: false, expires: now + this.keepMs });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-  }
-
-  finish(requestID: string, ok: boolean): void {
-    if (ok) this.entries.get(requestID)!.done = true;
-    else this.entries.delete(requestID); // not handled: the vendor's retry must get through
-  }
-
-  private evict(now: number): void {
-    for (const [id, entry] of this.entries) {
-      if (entry.expires > now) break; // entries are in insertion order, so in expiry order
-      this.entries.delete(id);
-    }
-  }
-}
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const withoutPrototypeKeys = (key: string, value: unknown) => (PROTOTYPE_KEYS.has(key) ? undefined : value);
 
 /**
  * A Web-standard handler for both callback URLs: `(Request) => Promise<Response>`. It verifies
  * the signature, refuses stale and future callbacks, caps sizes, validates the payload against
  * the spec, and hands it to `onOrderFinished` (callbackType is a string) or `onCallFinished`
- * (callbackType is a number) — at most once per requestID: a repeat of a handled requestID is
- * answered 200 without calling your code again, one still being handled gets 409. Answers 200
- * `{"retCode":0}` once the handler has run; 4xx when the callback is refused; 500 when your
- * handler throws (so the vendor may retry).
+ * (callbackType is a number). The payload is parsed without `__proto__`, `constructor` and
+ * `prototype` keys. Answers 200 `{"retCode":0}` once the handler has run; 4xx when the callback
+ * is refused; 500 when your handler throws (the requestID is then forgotten, so the vendor's
+ * retry is handled).
+ *
+ * Once per requestID, exactly: your handler is called at most once for all deliveries of a
+ * requestID whose `createTs` is no later than the latest of (a) the createTs of any delivery of
+ * it this handler has verified and (b) the moment your handler finished with it. A repeat while
+ * your handler runs gets 409 (the entry is never dropped then, however long it runs); a repeat
+ * afterwards gets 200 "already handled". The entry is kept until none of those deliveries can
+ * pass the createTs check (`toleranceSeconds` after that latest second); a replay of any request
+ * it covers is therefore recognised for as long as the createTs check would let it in. When
+ * `replayCacheSize` entries must all be kept, a new requestID gets 503 (retCode 7, SystemBusy)
+ * with `Retry-After` (seconds until one may go) rather than an entry being forgotten. The memory
+ * is this handler's, in this process: a restart or a second instance starts empty.
  */
 export function createCallbackHandler(options: CallbackHandlerOptions): (request: Request) => Promise<Response> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxDecompressedBytes = options.maxDecompressedBytes ?? 4 * 1024 * 1024;
   const now = options.now ?? Date.now;
-  const seen = new SeenRequests(options.replayCacheSize ?? 100_000, 2 * (options.toleranceSeconds ?? 300) * 1000);
+  const seen = new ReplayCache(options.replayCacheSize ?? 100_000, options.toleranceSeconds ?? 300);
 
   return async (request) => {
     if (request.method !== 'POST') return json(405, 1, 'callbacks are POST requests');
@@ -170,13 +159,14 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
           throw new CallbackVerificationError('bad-encoding', `gzip body is corrupt or over ${maxDecompressedBytes} bytes`);
         }
       }
-      ({ requestID } = verifyCallback({ ...options, headers: request.headers, body }));
-      const state = seen.state(requestID, now());
+      let createTs: number;
+      ({ requestID, createTs } = verifyCallback({ ...options, headers: request.headers, body }));
+      const state = seen.seen(requestID, createTs, now());
       if (state === 'done') return json(200, 0, 'success (already handled)');
       if (state === 'handling') throw new CallbackVerificationError('replayed', `requestID ${requestID} is being handled`, requestID);
       let payload: unknown;
       try {
-        payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+        payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body), withoutPrototypeKeys);
       } catch {
         throw new CallbackVerificationError('invalid-payload', 'body is not UTF-8 JSON', requestID);
       }
@@ -185,15 +175,19 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       if (issues.length > 0) {
         throw new CallbackVerificationError('invalid-payload', `payload breaks the contract at ${issues[0]!.path || '(body)'}: ${issues[0]!.message}`, requestID);
       }
-      seen.start(requestID, now());
+      if (!seen.start(requestID, createTs, now())) {
+        const busy = json(503, RetCodes.SystemBusy.code, 'too many callbacks to remember at once; try again later');
+        busy.headers.set('retry-after', String(seen.retryAfterSeconds(now())));
+        return busy;
+      }
       try {
         if (isOrder) await options.onOrderFinished?.(payload as OrderFinishedCallback, { requestID });
         else await options.onCallFinished?.(payload as CallFinishedCallback, { requestID });
       } catch {
-        seen.finish(requestID, false);
+        seen.finish(requestID, false, now());
         return json(500, 5001, 'callback handler failed');
       }
-      seen.finish(requestID, true);
+      seen.finish(requestID, true, now());
       return json(200, 0, 'success');
     } catch (error) {
       if (!(error instanceof CallbackVerificationError)) return json(400, 3, 'unreadable callback');

@@ -55,13 +55,20 @@ export function sign({ algorithm = DEFAULT_ALGORITHM, ...input }: SignInput): st
   return hash.digest('hex').toUpperCase();
 }
 
+/** A signature as the vendor writes it: 32 (MD5) or 64 (SHA256) uppercase hex digits, nothing else. */
+const CANONICAL_SIGN = /^[0-9A-F]{32}$|^[0-9A-F]{64}$/;
+
 /**
- * Whether `sign` is the signature of the input. Case-insensitive hex; the length is checked
- * first, then the bytes are compared in constant time.
+ * Whether `sign` is the signature of the input. Case rule: the vendor documents
+ * `UPPERCASE(hex(...))`, so only that spelling is accepted — `sign` must match
+ * `^[0-9A-F]{32}$|^[0-9A-F]{64}$`; lowercase or mixed-case hex, surrounding spaces and any other
+ * character (including ones above U+00FF, which a byte conversion would cut down to a hex digit)
+ * are refused before anything is compared. Then the length is checked and the bytes are compared
+ * in constant time.
  */
 export function verifySignature({ sign: given, ...input }: SignInput & { sign: string }): boolean {
-  if (typeof given !== 'string') return false;
-  const expected = Buffer.from(sign(input), 'latin1');
-  const actual = Buffer.from(given.toUpperCase(), 'latin1');
+  if (typeof given !== 'string' || !CANONICAL_SIGN.test(given)) return false;
+  const expected = Buffer.from(sign(input), 'ascii');
+  const actual = Buffer.from(given, 'ascii');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

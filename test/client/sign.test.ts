@@ -49,10 +49,41 @@ describe('signature known-answer vectors', () => {
 
 describe('verifySignature', () => {
   const v = vectors[0]!;
-  it('accepts the right signature in either case', () => {
+  it('accepts the right signature, in uppercase hex', () => {
     expect(verifySignature({ ...v, sign: v.MD5 })).toBe(true);
-    expect(verifySignature({ ...v, sign: v.MD5.toLowerCase() })).toBe(true);
     expect(verifySignature({ ...v, algorithm: 'SHA256', sign: v.SHA256 })).toBe(true);
+  });
+
+  // The vendor documents upper(hex(HASH(...))): only that spelling is a signature. (This test
+  // used to accept lowercase too; issue 9 finding 12 made the rule exact.)
+  it('refuses the right signature in lowercase or mixed case', () => {
+    expect(verifySignature({ ...v, sign: v.MD5.toLowerCase() })).toBe(false);
+    expect(verifySignature({ ...v, algorithm: 'SHA256', sign: v.SHA256.toLowerCase() })).toBe(false);
+    const mixed = v.MD5.replace(/[A-F]/, (c) => c.toLowerCase());
+    expect(mixed).not.toBe(v.MD5);
+    expect(verifySignature({ ...v, sign: mixed })).toBe(false);
+  });
+
+  it('refuses a sign with characters above U+00FF that equal the signature once cut to bytes (latin1)', () => {
+    for (const [algorithm, signature] of [['MD5', v.MD5], ['SHA256', v.SHA256]] as const) {
+      // U+0100 + c becomes the byte c in Buffer.from(…, 'latin1'); keep only those whose
+      // uppercase form does too, so the forgery collides whichever way a verifier folds case.
+      const forged = [...signature]
+        .map((c) => {
+          const high = String.fromCharCode(c.charCodeAt(0) + 0x100);
+          return Buffer.from(high.toUpperCase(), 'latin1').equals(Buffer.from(c)) ? high : c;
+        })
+        .join('');
+      expect(forged).not.toBe(signature);
+      expect(Buffer.from(forged, 'latin1').equals(Buffer.from(signature, 'latin1'))).toBe(true);
+      expect(verifySignature({ ...v, algorithm, sign: forged })).toBe(false);
+    }
+  });
+
+  it('refuses anything but 32 or 64 uppercase hex digits (spaces, a prefix, a trailing newline)', () => {
+    for (const sign of [` ${v.MD5}`, `${v.MD5}\n`, `0x${v.MD5}`, `${v.MD5}${v.MD5.slice(0, 32)}`.slice(0, 40)]) {
+      expect(verifySignature({ ...v, sign })).toBe(false);
+    }
   });
 
   it('rejects a signature of another algorithm, a truncated one, an empty one and a non-string', () => {
