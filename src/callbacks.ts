@@ -148,7 +148,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
   const seen = new ReplayCache(options.replayCacheSize ?? 100_000, options.toleranceSeconds ?? 300);
 
   return async (request) => {
-    if (request.method !== 'POST') return json(405, 1, 'callbacks are POST requests');
+    if (request.method !== 'POST') return json(405, RetCodes.GeneralError.code, 'callbacks are POST requests');
     let requestID: string | undefined;
     try {
       let body = await readCapped(request, maxBodyBytes);
@@ -162,7 +162,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       let createTs: number;
       ({ requestID, createTs } = verifyCallback({ ...options, headers: request.headers, body }));
       const state = seen.seen(requestID, createTs, now());
-      if (state === 'done') return json(200, 0, 'success (already handled)');
+      if (state === 'done') return json(200, RetCodes.Success.code, 'success (already handled)');
       if (state === 'handling') throw new CallbackVerificationError('replayed', `requestID ${requestID} is being handled`, requestID);
       let payload: unknown;
       try {
@@ -185,14 +185,14 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
         else await options.onCallFinished?.(payload as CallFinishedCallback, { requestID });
       } catch {
         seen.finish(requestID, false, now());
-        return json(500, 5001, 'callback handler failed');
+        return json(500, RetCodes.InternalServerError.code, 'callback handler failed');
       }
       seen.finish(requestID, true, now());
-      return json(200, 0, 'success');
+      return json(200, RetCodes.Success.code, 'success');
     } catch (error) {
-      if (!(error instanceof CallbackVerificationError)) return json(400, 3, 'unreadable callback');
+      if (!(error instanceof CallbackVerificationError)) return json(400, RetCodes.ParameterFormatError.code, 'unreadable callback');
       const status = { 'too-large': 413, replayed: 409, 'invalid-payload': 400, 'bad-encoding': 400 }[error.reason as string] ?? 401;
-      return json(status, status === 401 ? 6 : 3, error.message);
+      return json(status, status === 401 ? RetCodes.IncorrectSignature.code : RetCodes.ParameterFormatError.code, error.message);
     }
   };
 }

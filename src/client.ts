@@ -78,7 +78,8 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
         }
         if (data.retCode === 0) return { ...data, retCode: 0, errList: data.errList ?? [], requestID, attempts: attempt };
         failure = new CallbotError(data, requestID);
-        if (!failure.retryable) throw failure;
+        // Sent again only when the vendor said it did not process the request (the spec's outcome class).
+        if (failure.outcome !== 'not-processed') throw failure;
       } catch (error) {
         if (error instanceof CallbotPackageError) throw error;
         const { sent, code } = classifyFetchFailure(error);

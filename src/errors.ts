@@ -1,4 +1,4 @@
-import { retCodeInfo, retCodeOutcome, type RetCodeOutcome } from '../generated/retcodes.js';
+import { retCodeInfo, retCodeOutcome, type RetCodeName, type RetCodeOutcome } from '../generated/retcodes.js';
 
 /**
  * Every error this package throws extends CallbotPackageError. None of them ever holds the
@@ -97,6 +97,9 @@ export class CallbotConnectionError extends CallbotPackageError {
   }
 }
 
+/** The codes that say the request's signing is wrong: the vendor's answer to a wrong secretKey or algorithm. */
+const SIGNING_RETCODES: ReadonlySet<RetCodeName> = new Set<RetCodeName>(['IncorrectSignature', 'MissingSignature']);
+
 /**
  * An answer's signature or echo headers do not match: it may have been altered or did not come
  * from the vendor. The request was sent, so its outcome is unknown.
@@ -105,13 +108,15 @@ export class CallbotSignatureError extends CallbotPackageError {
   readonly outcome = 'unknown' as const;
   /**
    * The retCode the untrusted answer claims, if it has one. Not to be acted on, but a hint:
-   * 6 (签名不正确) here usually means the secretKey or algorithm configured is wrong, so the
-   * vendor's correctly signed "your signature is wrong" cannot be verified either.
+   * IncorrectSignature or MissingSignature here usually means the secretKey or algorithm
+   * configured is wrong, so the vendor's correctly signed "your signature is wrong" cannot be
+   * verified either.
    */
   readonly unverifiedRetCode: number | undefined;
 
   constructor(reason: string, requestID: string | undefined, unverifiedRetCode?: number) {
-    const hint = unverifiedRetCode === 6 || unverifiedRetCode === 6001
+    const claimed = unverifiedRetCode === undefined ? undefined : retCodeInfo(unverifiedRetCode)?.name;
+    const hint = claimed !== undefined && SIGNING_RETCODES.has(claimed)
       ? ` (the unverified answer claims retCode ${unverifiedRetCode}: check the secretKey and algorithm)`
       : unverifiedRetCode === undefined ? '' : ` (the unverified answer claims retCode ${unverifiedRetCode})`;
     super(`Response signature check failed for requestID ${requestID ?? '?'}: ${reason}${hint}`, { requestID });

@@ -1,5 +1,6 @@
 // When may an import be sent again? Only when it certainly did not happen: the vendor said so
-// (a retryable retCode: 5, 7, 1001, from the spec) or the connection failed before any byte
+// (a retCode whose outcome class is `not-processed`, read from the spec: the RetCode schema's
+// x-callbot-outcomes, through generated/retcodes.ts) or the connection failed before any byte
 // left. Everything else — a timeout or a reset after sending, an unreadable answer — has an
 // unknown outcome and is reported, never retried: a duplicate import calls people twice.
 

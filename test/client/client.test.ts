@@ -98,12 +98,12 @@ describe('validation before sending', () => {
 describe('retCode mapping and retry decisions', () => {
   const all = Object.values(RetCodes).filter((info) => info.code !== 0);
 
-  it.each(all.map((info) => [info.code, info.name, info.retryable] as const))(
-    'retCode %i → CallbotError %s (retryable: %s)', async (code, name, retryable) => {
+  it.each(all.map((info) => [info.code, info.name, info.outcome, info.retryable] as const))(
+    'retCode %i → CallbotError %s (outcome %s, retryable: %s)', async (code, name, outcome, retryable) => {
       vendor.script({ answer: { retCode: code, retMsg: `m${code}`, responseID: `r${code}`, totalCount: 0, successCount: 0 } });
       const error = await rejection(client({ retry: { ...noWait, maxAttempts: 3 } }).importBatchCall(batch(1))) as CallbotError;
       expect(error).toBeInstanceOf(CallbotError);
-      expect(error).toMatchObject({ retCode: code, retCodeName: name, retMsg: `m${code}`, responseID: `r${code}`, retryable });
+      expect(error).toMatchObject({ retCode: code, retCodeName: name, retMsg: `m${code}`, responseID: `r${code}`, outcome, retryable });
       expect(error.requestID).toBe(vendor.received.at(-1)!.headers.requestid);
       // Only "not processed" codes are sent again; each attempt freshly signed with a new requestID.
       expect(vendor.received).toHaveLength(retryable ? 3 : 1);
@@ -123,8 +123,22 @@ describe('retCode mapping and retry decisions', () => {
   it('an undocumented retCode is an error that is not retried', async () => {
     vendor.script({ answer: { retCode: 9999, retMsg: 'new', responseID: 'r', totalCount: 0, successCount: 0 } });
     const error = await rejection(client().importBatchCall(batch(1))) as CallbotError;
-    expect(error).toMatchObject({ retCode: 9999, retCodeName: 'Unknown', retryable: false });
+    expect(error).toMatchObject({ retCode: 9999, retCodeName: 'Unknown', outcome: 'unknown', retryable: false });
     expect(vendor.received).toHaveLength(1);
+  });
+
+  it('CallbotError.outcome follows the spec\'s outcome classes: only not-processed codes are retryable', () => {
+    // The policy, stated here by name as an independent check of the spec's x-callbot-outcomes.
+    const expected: Record<string, string> = {
+      ServerMaintenance: 'not-processed', SystemBusy: 'not-processed', BatchImportInProgress: 'not-processed',
+      InternalServerError: 'unknown',
+    };
+    for (const info of all) {
+      const error = new CallbotError({ retCode: info.code, retMsg: info.zh }, 'req-1');
+      const outcome = expected[info.name] ?? 'refused';
+      expect({ name: info.name, outcome: error.outcome, retryable: error.retryable }).toEqual({ name: info.name, outcome, retryable: outcome === 'not-processed' });
+    }
+    expect(new CallbotError({ retCode: 9999 }, 'req-1')).toMatchObject({ retCodeName: 'Unknown', outcome: 'unknown', retryable: false });
   });
 
   it('retry: false sends once', async () => {
@@ -196,6 +210,15 @@ describe('response verification', () => {
     vendor.script({ kind: 'unsigned', answer: { retCode: 6002, retMsg: '账号不存在', responseID: 'r', totalCount: 0, successCount: 0 } });
     const error = await rejection(client().importBatchCall(batch(1)));
     expect(error).toMatchObject({ retCode: 6002, retCodeName: 'AccountNotFound' });
+  });
+
+  it('the "check the secretKey" hint is given for the signing codes of the table only', () => {
+    const hinted = (code: number | undefined) => /check the secretKey and algorithm/.test(new CallbotSignatureError('sign does not match', 'req-1', code).message);
+    for (const info of Object.values(RetCodes)) {
+      expect({ name: info.name, hinted: hinted(info.code) }).toEqual({ name: info.name, hinted: info.name === 'IncorrectSignature' || info.name === 'MissingSignature' });
+    }
+    expect(hinted(9999)).toBe(false);
+    expect(hinted(undefined)).toBe(false);
   });
 
   it('verifyResponses: false (unsafe) takes a tampered answer as it is', async () => {

@@ -1,5 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createCallbotClient, type CallbotError, type ImportBatchCallResult } from '../../src/index.js';
+import {
+  createCallbotClient, type CallbotConnectionError, type CallbotError, type CallbotSignatureError, type CallbotUnknownOutcomeError, type ImportBatchCallResult,
+} from '../../src/index.js';
 import type { RetCodeName } from '../../generated/retcodes.js';
 
 const client = createCallbotClient({ uuid: 'u', secretKey: 's' });
@@ -31,6 +33,11 @@ describe('client types', () => {
   it('CallbotError carries the retCode and a documented name', () => {
     expectTypeOf<CallbotError['retCode']>().toEqualTypeOf<number>();
     expectTypeOf<CallbotError['retryable']>().toEqualTypeOf<boolean>();
+    expectTypeOf<CallbotError['outcome']>().toEqualTypeOf<'not-processed' | 'refused' | 'unknown'>();
+    // …so one switch on `error.outcome` covers every error that was (or was not) sent.
+    expectTypeOf<CallbotUnknownOutcomeError['outcome']>().toEqualTypeOf<'unknown'>();
+    expectTypeOf<CallbotSignatureError['outcome']>().toEqualTypeOf<'unknown'>();
+    expectTypeOf<CallbotConnectionError['outcome']>().toEqualTypeOf<'not-sent'>();
     expectTypeOf<'SystemBusy'>().toExtend<RetCodeName>();
   });
 });

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, IMPORT_BATCH_CALL_PATH } from 'callbot-contract';
+import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, IMPORT_BATCH_CALL_PATH, RetCodes } from 'callbot-contract';
 import { parseAccountSpec, type MockAccount } from './accounts.js';
 import { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultRule } from './faults.js';
 import { consoleLogger, silentLogger } from './logger.js';
@@ -43,7 +43,7 @@ Examples:
   $ callbot-mock                                   # http://127.0.0.1:4010, demo account
   $ callbot-mock --port 0                          # any free port (the URL is printed)
   $ callbot-mock --account acme:s3cret:SHA256      # one more account (repeatable)
-  $ callbot-mock --fault busy:2                    # the next 2 imports answer retCode 7
+  $ callbot-mock --fault busy:2                    # the next 2 imports answer retCode ${RetCodes.SystemBusy.code}
   $ callbot-mock --fault latency=300@0.5 --seed 7  # half of the imports wait 300 ms
   $ callbot-mock --config mock.json --quiet
 
@@ -75,8 +75,8 @@ export function createMockCommand(): Command {
       if (rules.length !== 1) throw new Error('one fault per --fault');
       return rules[0]!;
     }))
-    .option('--max-orders <n>', 'more orders than this in one request: retCode 4001 (default 100000)', integer('--max-orders'))
-    .option('--importing-ms <ms>', 'how long an accepted batch counts as importing: retCode 1001 (default 1000)', integer('--importing-ms'))
+    .option('--max-orders <n>', `more orders than this in one request: retCode ${RetCodes.TooManyElements.code} (default 100000)`, integer('--max-orders'))
+    .option('--importing-ms <ms>', `how long an accepted batch counts as importing: retCode ${RetCodes.BatchImportInProgress.code} (default 1000)`, integer('--importing-ms'))
     .option('--seed <n>', 'seed of simulated call outcomes and probabilistic faults (default 1)', integer('--seed'))
     .option('--callback-delay-ms <ms>', 'delay before the first simulated call of a batch (default 1000)', integer('--callback-delay-ms'))
     .option('--callback-pace-ms <ms>', 'delay between simulated orders (default 500)', integer('--callback-pace-ms'))

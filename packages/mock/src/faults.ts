@@ -1,3 +1,4 @@
+import { RetCodes, type RetCodeInfo } from 'callbot-contract';
 import { mulberry32, type Random } from './random.js';
 
 /**
@@ -7,17 +8,20 @@ import { mulberry32, type Random } from './random.js';
  */
 export const FAULT_HEADER = 'x-callbot-mock-fault';
 
+/** A code of the spec's RetCode table, answered with the vendor's own message. */
+const answerWith = ({ code, zh }: RetCodeInfo) => ({ retCode: code, retMsg: zh });
+
 /** Faults that answer with a retCode, after the request is authenticated (so they are signed). */
 export const RETCODE_FAULTS = {
-  maintenance: { retCode: 5, retMsg: '服务器维护' },
-  busy: { retCode: 7, retMsg: '系统正忙' },
-  internal: { retCode: 5001, retMsg: '服务器内部错误' },
-  /** Imports the batch (callbacks follow), then answers 5001: why 5001 must not be retried. */
-  'internal-after-import': { retCode: 5001, retMsg: '服务器内部错误' },
-  'in-progress': { retCode: 1001, retMsg: '批次导入进行中,不可导入导出' },
+  maintenance: answerWith(RetCodes.ServerMaintenance),
+  busy: answerWith(RetCodes.SystemBusy),
+  internal: answerWith(RetCodes.InternalServerError),
+  /** Imports the batch (callbacks follow), then answers InternalServerError: why its outcome is unknown, not retryable. */
+  'internal-after-import': answerWith(RetCodes.InternalServerError),
+  'in-progress': answerWith(RetCodes.BatchImportInProgress),
   /** The two codes nothing else in the mock produces, so clients can exercise them too. */
-  general: { retCode: 1, retMsg: '通用错误' },
-  'no-permission': { retCode: 6003, retMsg: '用户没有权限' },
+  general: answerWith(RetCodes.GeneralError),
+  'no-permission': answerWith(RetCodes.PermissionDenied),
 } as const;
 
 export type RetCodeFault = keyof typeof RETCODE_FAULTS;

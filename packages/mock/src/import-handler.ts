@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RetCodes } from 'callbot-contract';
 import type { AccountStore } from './accounts.js';
 import { refuse, SUCCESS, type Refusal } from './answers.js';
 import type { BatchStore, OrderInput } from './batches.js';
@@ -47,7 +48,7 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
     plan = ctx.faults.plan(req.headers[FAULT_HEADER]);
   } catch (error) {
     await readBody(req, ctx.options.maxBodyBytes);
-    return answer(res, refusalAnswer(refuse(1, `${FAULT_HEADER}: ${(error as Error).message}`)), signing);
+    return answer(res, refusalAnswer(refuse(RetCodes.GeneralError.code, `${FAULT_HEADER}: ${(error as Error).message}`)), signing);
   }
   if (plan.connection === 'drop-before-body') {
     req.socket.destroy();
@@ -84,7 +85,7 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
   // Counted before the spec check: validating a million orders only to refuse them is waste.
   const callList = (body.callInfoList as { callList?: unknown } | undefined)?.callList;
   if (Array.isArray(callList) && callList.length > ctx.options.maxOrders) {
-    return answer(res, refusalAnswer(refuse(4001, `callInfoList.callList has ${callList.length} orders; at most ${ctx.options.maxOrders} per request`)), signing);
+    return answer(res, refusalAnswer(refuse(RetCodes.TooManyElements.code, `callInfoList.callList has ${callList.length} orders; at most ${ctx.options.maxOrders} per request`)), signing);
   }
 
   const violations = ctx.engine.validateImport(body);
@@ -100,7 +101,7 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
   const request = body as { userTaskID: string; callInfoList: { callCallbackUrl: string; orderCallbackUrl: string; callList: OrderInput[] } };
   const now = Date.now();
   if (ctx.batches.isImporting(account.uuid, request.userTaskID, now)) {
-    return answer(res, refusalAnswer({ retCode: 1001, retMsg: '批次导入进行中,不可导入导出' }), signing);
+    return answer(res, refusalAnswer(refuse(RetCodes.BatchImportInProgress.code)), signing);
   }
 
   const { accepted, errList } = screenOrders(request.callInfoList.callList, badPhones);
@@ -118,7 +119,8 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
 
   const totalCount = request.callInfoList.callList.length;
   if (plan.retCode === 'internal-after-import') {
-    return answer(res, refusalAnswer({ retCode: 5001, retMsg: '服务器内部错误 (injected fault: internal-after-import; the batch WAS imported)' }), signing);
+    const { retCode, retMsg } = RETCODE_FAULTS[plan.retCode];
+    return answer(res, refusalAnswer({ retCode, retMsg: `${retMsg} (injected fault: internal-after-import; the batch WAS imported)` }), signing);
   }
   const success: ImportAnswer = {
     retCode: SUCCESS,

@@ -32,9 +32,9 @@ export interface MockOptions {
   accounts: MockAccount[];
   /** Include DEMO_ACCOUNT (default true). */
   demoAccount: boolean;
-  /** More orders than this in one request: retCode 4001. */
+  /** More orders than this in one request: retCode TooManyElements. */
   maxOrders: number;
-  /** After an accepted import, how long the task counts as "importing" (another import: 1001). */
+  /** After an accepted import, how long the task counts as "importing" (another import: BatchImportInProgress). */
   importingMs: number;
   /** Allowed distance between `createTs` and the mock's clock. */
   timeToleranceSeconds: number;

@@ -1,3 +1,4 @@
+import { RetCodes } from 'callbot-contract';
 import { refuse, type Refusal } from './answers.js';
 
 export type ParseResult = { ok: true; value: Record<string, unknown> } | { ok: false; refusal: Refusal };
@@ -28,22 +29,22 @@ export function exceedsDepth(text: string, limit: number): boolean {
 
 /** The (signature-checked) body bytes as a JSON object, or the refusal that says why not. */
 export function parseJsonBody(bytes: Uint8Array, maxDepth: number): ParseResult {
-  if (bytes.length === 0) return { ok: false, refusal: refuse(2, 'request body is empty') };
+  if (bytes.length === 0) return { ok: false, refusal: refuse(RetCodes.MissingParameter.code, 'request body is empty') };
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    return { ok: false, refusal: refuse(3, 'request body is not valid UTF-8') };
+    return { ok: false, refusal: refuse(RetCodes.ParameterFormatError.code, 'request body is not valid UTF-8') };
   }
-  if (exceedsDepth(text, maxDepth)) return { ok: false, refusal: refuse(3, `JSON nested deeper than ${maxDepth} levels`) };
+  if (exceedsDepth(text, maxDepth)) return { ok: false, refusal: refuse(RetCodes.ParameterFormatError.code, `JSON nested deeper than ${maxDepth} levels`) };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, refusal: refuse(3, `request body is not JSON (${(error as Error).message.slice(0, 120)})`) };
+    return { ok: false, refusal: refuse(RetCodes.ParameterFormatError.code, `request body is not JSON (${(error as Error).message.slice(0, 120)})`) };
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, refusal: refuse(3, 'request body must be a JSON object') };
+    return { ok: false, refusal: refuse(RetCodes.ParameterFormatError.code, 'request body must be a JSON object') };
   }
   return { ok: true, value: value as Record<string, unknown> };
 }

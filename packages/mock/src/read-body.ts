@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
+import { RetCodes } from 'callbot-contract';
 import { refuse, type Refusal } from './answers.js';
 
 export type BodyResult = { ok: true; bytes: Buffer } | { ok: false; refusal: Refusal; closeConnection: boolean };
@@ -8,10 +9,10 @@ const MiB = 1024 * 1024;
 const size = (bytes: number) => (bytes >= MiB ? `${(bytes / MiB).toFixed(bytes % MiB ? 1 : 0)} MiB` : `${bytes} bytes`);
 
 /**
- * Reads the request body, keeping at most `maxBytes`. A larger body is refused with 4001
- * (参数内容容量错误, "capacity"); the rest of it is read and thrown away so that the client
- * gets the answer instead of a reset connection, unless it goes on past `4 × maxBytes`, when
- * the connection is closed after the answer.
+ * Reads the request body, keeping at most `maxBytes`. A larger body is refused with
+ * TooManyElements (the vendor's "capacity" code); the rest of it is read and thrown away so
+ * that the client gets the answer instead of a reset connection, unless it goes on past
+ * `4 × maxBytes`, when the connection is closed after the answer.
  */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
   const drainLimit = Math.max(maxBytes * 4, maxBytes + 64 * MiB);
@@ -27,7 +28,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
     const tooLarge = (closeConnection: boolean): BodyResult => ({
       ok: false,
       closeConnection,
-      refusal: refuse(4001, `request body larger than ${size(maxBytes)}`),
+      refusal: refuse(RetCodes.TooManyElements.code, `request body larger than ${size(maxBytes)}`),
     });
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > drainLimit) {
@@ -58,21 +59,22 @@ const gunzipAsync = (input: Buffer, maxOutputLength: number) =>
 
 /**
  * Undoes `Content-Encoding` (the vendor documents gzip only). The output is capped: a gzip
- * bomb is refused with 4001 once it would pass `maxDecompressedBytes`, before it fills memory.
+ * bomb is refused with TooManyElements once it would pass `maxDecompressedBytes`, before it
+ * fills memory.
  */
 export async function decodeContent(bytes: Buffer, contentEncoding: string | undefined, maxDecompressedBytes: number): Promise<BodyResult> {
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
   if (encoding === '' || encoding === 'identity') return { ok: true, bytes };
   if (encoding !== 'gzip' && encoding !== 'x-gzip') {
-    return { ok: false, closeConnection: false, refusal: refuse(3, `Content-Encoding "${encoding.slice(0, 40)}" is not supported (only gzip)`) };
+    return { ok: false, closeConnection: false, refusal: refuse(RetCodes.ParameterFormatError.code, `Content-Encoding "${encoding.slice(0, 40)}" is not supported (only gzip)`) };
   }
   try {
     return { ok: true, bytes: await gunzipAsync(bytes, maxDecompressedBytes) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      return { ok: false, closeConnection: false, refusal: refuse(4001, `gzip body decompresses to more than ${size(maxDecompressedBytes)}`) };
+      return { ok: false, closeConnection: false, refusal: refuse(RetCodes.TooManyElements.code, `gzip body decompresses to more than ${size(maxDecompressedBytes)}`) };
     }
-    return { ok: false, closeConnection: false, refusal: refuse(3, `body is not valid gzip (${(error as Error).message})`) };
+    return { ok: false, closeConnection: false, refusal: refuse(RetCodes.ParameterFormatError.code, `body is not valid gzip (${(error as Error).message})`) };
   }
 }

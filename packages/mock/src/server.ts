@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { IMPORT_BATCH_CALL_PATH } from 'callbot-contract';
+import { IMPORT_BATCH_CALL_PATH, RetCodes } from 'callbot-contract';
 import { AccountStore, demoAccount, type MockAccount } from './accounts.js';
 import { BatchStore } from './batches.js';
 import { CallSimulator } from './call-simulator.js';
@@ -49,11 +49,11 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
     if (url.pathname === IMPORT_BATCH_CALL_PATH) {
       if (method === 'POST') return handleImport(req, res, ctx);
       res.setHeader('Allow', 'POST');
-      sendJson(res, 405, { retCode: 1, retMsg: `${method} is not supported here; importBatchCall is POST only` });
+      sendJson(res, 405, { retCode: RetCodes.GeneralError.code, retMsg: `${method} is not supported here; importBatchCall is POST only` });
       return undefined;
     }
     if (method !== 'GET' && method !== 'HEAD') {
-      sendJson(res, 405, { retCode: 1, retMsg: `${method} ${url.pathname} is not supported (the mock's own endpoints are read-only)` });
+      sendJson(res, 405, { retCode: RetCodes.GeneralError.code, retMsg: `${method} ${url.pathname} is not supported (the mock's own endpoints are read-only)` });
       return undefined;
     }
     if (url.pathname === DEBUG_BATCHES_PATH) {
@@ -64,7 +64,7 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
     } else if (isStaticPath(url.pathname)) {
       await serveStatic(url.pathname, method, res);
     } else {
-      sendJson(res, 404, { retCode: 1, retMsg: `not found: ${url.pathname}`, see: ['/docs/', '/openapi.json', IMPORT_BATCH_CALL_PATH] });
+      sendJson(res, 404, { retCode: RetCodes.GeneralError.code, retMsg: `not found: ${url.pathname}`, see: ['/docs/', '/openapi.json', IMPORT_BATCH_CALL_PATH] });
     }
     return undefined;
   };
@@ -78,7 +78,7 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
       .catch((error: Error) => {
         logger.error(`${req.method} ${req.url}: ${error.stack ?? error.message}`);
         if (!res.headersSent && !res.destroyed) {
-          sendJson(res, 200, { retCode: 5001, retMsg: '服务器内部错误: the mock failed; see its log', responseID: '', totalCount: 0, successCount: 0 });
+          sendJson(res, 200, { retCode: RetCodes.InternalServerError.code, retMsg: `${RetCodes.InternalServerError.zh}: the mock failed; see its log`, responseID: '', totalCount: 0, successCount: 0 });
         } else res.destroy();
       });
   });
@@ -87,7 +87,7 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    const body = JSON.stringify({ retCode: 3, retMsg: `参数格式错误: malformed HTTP request (${error.code ?? 'unknown'})` });
+    const body = JSON.stringify({ retCode: RetCodes.ParameterFormatError.code, retMsg: `${RetCodes.ParameterFormatError.zh}: malformed HTTP request (${error.code ?? 'unknown'})` });
     socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { DEFAULT_ALGORITHM, isSignAlgorithm, verifySignature, type SignAlgorithm } from 'callbot-contract';
+import { DEFAULT_ALGORITHM, isSignAlgorithm, RetCodes, verifySignature, type SignAlgorithm } from 'callbot-contract';
 import type { AccountStore, MockAccount } from './accounts.js';
 import { refuse, type Refusal } from './answers.js';
 
@@ -46,15 +46,15 @@ export function verifyRequest(
   accounts: AccountStore,
   { nowSeconds, toleranceSeconds }: { nowSeconds: number; toleranceSeconds: number },
 ): Verification {
-  if (!headers.sign) return { ok: false, refusal: refuse(6001, 'header sign is missing') };
-  if (!headers.uuid) return { ok: false, refusal: refuse(6002, 'header uuid is missing') };
+  if (!headers.sign) return { ok: false, refusal: refuse(RetCodes.MissingSignature.code, 'header sign is missing') };
+  if (!headers.uuid) return { ok: false, refusal: refuse(RetCodes.AccountNotFound.code, 'header uuid is missing') };
   const account = accounts.get(headers.uuid);
-  if (!account) return { ok: false, refusal: refuse(6002) };
-  if (!headers.requestID) return { ok: false, refusal: refuse(2, 'header requestID is missing') };
-  if (!headers.createTs) return { ok: false, refusal: refuse(2, 'header createTs is missing') };
-  if (!/^[0-9]{1,12}$/.test(headers.createTs)) return { ok: false, refusal: refuse(3, 'header createTs must be Unix seconds (decimal digits)') };
+  if (!account) return { ok: false, refusal: refuse(RetCodes.AccountNotFound.code) };
+  if (!headers.requestID) return { ok: false, refusal: refuse(RetCodes.MissingParameter.code, 'header requestID is missing') };
+  if (!headers.createTs) return { ok: false, refusal: refuse(RetCodes.MissingParameter.code, 'header createTs is missing') };
+  if (!/^[0-9]{1,12}$/.test(headers.createTs)) return { ok: false, refusal: refuse(RetCodes.ParameterFormatError.code, 'header createTs must be Unix seconds (decimal digits)') };
   const algorithm = headers.algorithm ?? DEFAULT_ALGORITHM;
-  if (!isSignAlgorithm(algorithm)) return { ok: false, refusal: refuse(6, 'header algorithm must be MD5 or SHA256') };
+  if (!isSignAlgorithm(algorithm)) return { ok: false, refusal: refuse(RetCodes.IncorrectSignature.code, 'header algorithm must be MD5 or SHA256') };
   const valid = verifySignature({
     secretKey: account.secretKey,
     body,
@@ -64,12 +64,12 @@ export function verifyRequest(
     algorithm,
     sign: headers.sign,
   });
-  if (!valid) return { ok: false, refusal: refuse(6) };
+  if (!valid) return { ok: false, refusal: refuse(RetCodes.IncorrectSignature.code) };
   const skew = Number(headers.createTs) - nowSeconds;
   if (Math.abs(skew) > toleranceSeconds) {
     return {
       ok: false,
-      refusal: refuse(4, `header createTs is ${Math.abs(skew)} s ${skew < 0 ? 'behind' : 'ahead of'} the server clock (allowed: ±${toleranceSeconds} s; server time ${nowSeconds})`),
+      refusal: refuse(RetCodes.InvalidParameterValue.code, `header createTs is ${Math.abs(skew)} s ${skew < 0 ? 'behind' : 'ahead of'} the server clock (allowed: ±${toleranceSeconds} s; server time ${nowSeconds})`),
     };
   }
   return { ok: true, account, algorithm };

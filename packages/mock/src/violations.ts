@@ -1,9 +1,16 @@
+import { RetCodes } from 'callbot-contract';
 import { refuse, type Refusal } from './answers.js';
 import type { SpecViolation } from './spec-engine.js';
 
+const MISSING = RetCodes.MissingParameter.code;
+const FORMAT = RetCodes.ParameterFormatError.code;
+const VALUE = RetCodes.InvalidParameterValue.code;
+/** The three codes a field problem can have. */
+type FieldRetCode = typeof MISSING | typeof FORMAT | typeof VALUE;
+
 /** A violation translated into the vendor's terms. */
 export interface FieldProblem {
-  retCode: 2 | 3 | 4;
+  retCode: FieldRetCode;
   /** `callInfoList.callList[3].userPhone` */
   field: string;
   detail: string;
@@ -13,29 +20,29 @@ export interface FieldProblem {
 
 /**
  * Prism (ajv) keyword → the vendor's retCode:
- * 2 参数丢失 "missing": a required field is absent, or a required string/list is empty (the
- *   vendor's "may be an empty string" fields have no minLength, so an empty value here means
- *   "not given");
- * 3 参数格式错误 "format": wrong JSON type, pattern, format, a field the schema does not know;
- * 4 参数值错误 "value": a well-formed value that is not allowed (const, enum, ranges).
+ * MissingParameter "missing": a required field is absent, or a required string/list is empty
+ *   (the vendor's "may be an empty string" fields have no minLength, so an empty value here
+ *   means "not given");
+ * ParameterFormatError "format": wrong JSON type, pattern, format, a field the schema does not know;
+ * InvalidParameterValue "value": a well-formed value that is not allowed (const, enum, ranges).
  */
-const RETCODE_BY_KEYWORD: Record<string, 2 | 3 | 4> = {
-  required: 2,
-  minLength: 2,
-  minItems: 2,
-  type: 3,
-  pattern: 3,
-  format: 3,
-  additionalProperties: 3,
-  const: 4,
-  enum: 4,
-  minimum: 4,
-  maximum: 4,
-  exclusiveMinimum: 4,
-  exclusiveMaximum: 4,
-  maxLength: 4,
-  maxItems: 4,
-  uniqueItems: 4,
+const RETCODE_BY_KEYWORD: Record<string, FieldRetCode> = {
+  required: MISSING,
+  minLength: MISSING,
+  minItems: MISSING,
+  type: FORMAT,
+  pattern: FORMAT,
+  format: FORMAT,
+  additionalProperties: FORMAT,
+  const: VALUE,
+  enum: VALUE,
+  minimum: VALUE,
+  maximum: VALUE,
+  exclusiveMinimum: VALUE,
+  exclusiveMaximum: VALUE,
+  maxLength: VALUE,
+  maxItems: VALUE,
+  uniqueItems: VALUE,
 };
 
 /** `["body","callInfoList","callList","3","userPhone"]` → `callInfoList.callList[3].userPhone` */
@@ -58,7 +65,7 @@ export function toFieldProblem(violation: SpecViolation): FieldProblem {
     if (name) location.push(name);
     detail = violation.code === 'required' ? 'is required' : 'is not a field of this request';
   }
-  const problem: FieldProblem = { retCode: RETCODE_BY_KEYWORD[violation.code] ?? 3, field: fieldPath(location), detail };
+  const problem: FieldProblem = { retCode: RETCODE_BY_KEYWORD[violation.code] ?? FORMAT, field: fieldPath(location), detail };
   const body = location[0] === 'body' ? location.slice(1) : location;
   if (body[0] === 'callInfoList' && body[1] === 'callList' && body[2] !== undefined && /^\d+$/.test(body[2]) && body.length > 3) {
     problem.orderIndex = Number(body[2]);

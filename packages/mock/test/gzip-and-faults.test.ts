@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../src/index.js';
 import { answerSignatureValid, importBody, sendImport } from './helpers.js';
-import { IMPORT_BATCH_CALL_PATH } from 'callbot-contract';
+import { IMPORT_BATCH_CALL_PATH, retCodeInfo } from 'callbot-contract';
 
 let mock: MockServer;
 beforeAll(async () => {
@@ -81,6 +81,7 @@ describe('fault injection by header (x-callbot-mock-fault)', () => {
       expect(answer.status).toBe(200);
       expect(answer.json.retCode).toBe(retCode);
       expect(answer.json.retMsg).toContain(`injected fault: ${fault}`);
+      expect(answer.json.retMsg.startsWith(`${retCodeInfo(retCode)!.zh} (`)).toBe(true); // the vendor's message, from the spec's table
       expect(answerSignatureValid(answer)).toBe(true);
       const batches = await (await fetch(`${mock.url}/__mock/batches?userTaskID=${body.userTaskID}`)).json();
       expect(batches.tasks).toEqual([]);

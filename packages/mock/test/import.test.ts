@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RetCodes } from 'callbot-contract';
 import { createMockServer, type MockServer } from '../src/index.js';
 import { answerSignatureValid, demo, importBody, order, sendImport } from './helpers.js';
 
@@ -49,6 +50,7 @@ describe('accepted imports', () => {
     const answer = await sendImport(mock.url, importBody(51));
     expect(answer.json.retCode).toBe(4001);
     expect(answer.json.retMsg).toContain('51 orders');
+    expect(answer.json.retMsg.startsWith(`${RetCodes.TooManyElements.zh}: `)).toBe(true); // the vendor's full message, from the spec's table
     expect(await sendImport(mock.url, importBody(50)).then((a) => a.json.retCode)).toBe(0);
   });
 });
