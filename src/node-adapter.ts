@@ -1,3 +1,5 @@
+import { RetCodes } from '../generated/retcodes.js';
+
 /**
  * The parts of node:http's IncomingMessage and ServerResponse the adapter uses. Declared here
  * rather than imported so that the package's types keep working without @types/node; Node's
@@ -64,7 +66,7 @@ export function toNodeListener(
       const hasBody = method !== 'GET' && method !== 'HEAD';
       request = new Request(`http://localhost${req.url ?? '/'}`, { method, headers, body: hasBody ? (body as Uint8Array<ArrayBuffer>) : null });
     } catch {
-      return answer(res, 400, 3, 'the request cannot be represented as a Fetch Request');
+      return answer(res, 400, RetCodes.ParameterFormatError.code, 'the request cannot be represented as a Fetch Request');
     }
     try {
       const response = await handler(request);
@@ -74,7 +76,7 @@ export function toNodeListener(
       res.end(bytes);
     } catch {
       // Nothing useful to log for the sender; a handler that throws is a 500 to it.
-      if (!res.headersSent) answer(res, 500, 5001, 'handler failed');
+      if (!res.headersSent) answer(res, 500, RetCodes.InternalServerError.code, 'handler failed');
       else res.destroy();
     }
   };
@@ -112,7 +114,7 @@ function refuseTooLarge(req: NodeIncomingMessage, res: NodeServerResponse, maxBy
   // The rest is never read: the connection closes once the answer is out (Node would otherwise
   // read and discard it first). A sender still writing may see a reset instead of the 413.
   res.once('finish', () => req.destroy());
-  answer(res, 413, 3, `body over ${maxBytes} bytes`, { connection: 'close' });
+  answer(res, 413, RetCodes.ParameterFormatError.code, `body over ${maxBytes} bytes`, { connection: 'close' });
 }
 
 /** The same `{retCode, retMsg}` answer createCallbackHandler gives. */

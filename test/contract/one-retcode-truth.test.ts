@@ -18,7 +18,7 @@ const NOT_SCANNED = new Set([
   'src/verify-middleware.ts', // (the unsigned-6002 rule is being removed; covered after that merge)
 ]);
 /** Calls whose arguments are a retCode (`refuse(4001, …)`, `json(500, 5001, …)`). */
-const CODE_TAKING_CALLS = ['refuse', 'json'];
+const CODE_TAKING_CALLS = ['refuse', 'json', 'answer'];
 
 // 0 is left out: "0 is success, anything else is failure" is the vendor's rule itself, and the
 // success result's type says `retCode: 0`. Every other documented code counts.
