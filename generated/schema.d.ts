@@ -57,8 +57,12 @@ export interface webhooks {
          *     Typed and documented here; the same request is declared as a callback of `importBatchCall` (operation `orderFinishedCallback`) so that mocks can fire it.
          *
          *     **Unknown:** what the vendor expects back and how it retries. **Choice:** answer HTTP 200
-         *     with `CallbackAck`; the mock treats any 2xx as delivered and retries others a bounded number
-         *     of times.
+         *     with `CallbackAck` once the callback is handled (or when it repeats a `requestID` already
+         *     handled); refuse it with a 4xx or 5xx status and a `CallbackRefusal` body whose status says
+         *     whether sending it again can help (each response's `x-callbot-retry`: `no`, `later`,
+         *     `fresh-signature`). These are the answers of this package's receiver
+         *     (`createCallbackHandler`), which also answers 405 to any method but POST. The mock treats
+         *     any 2xx as delivered and retries any other answer a bounded number of times.
          */
         post: operations["orderFinished"];
         delete?: never;
@@ -82,8 +86,12 @@ export interface webhooks {
          *     Typed and documented here; the same request is declared as a callback of `importBatchCall` (operation `callFinishedCallback`) so that mocks can fire it.
          *
          *     **Unknown:** what the vendor expects back and how it retries. **Choice:** answer HTTP 200
-         *     with `CallbackAck`; the mock treats any 2xx as delivered and retries others a bounded number
-         *     of times.
+         *     with `CallbackAck` once the callback is handled (or when it repeats a `requestID` already
+         *     handled); refuse it with a 4xx or 5xx status and a `CallbackRefusal` body whose status says
+         *     whether sending it again can help (each response's `x-callbot-retry`: `no`, `later`,
+         *     `fresh-signature`). These are the answers of this package's receiver
+         *     (`createCallbackHandler`), which also answers 405 to any method but POST. The mock treats
+         *     any 2xx as delivered and retries any other answer a bounded number of times.
          */
         post: operations["callFinished"];
         delete?: never;
@@ -117,14 +125,16 @@ export interface components {
             /**
              * Format: uri
              * @description 通话订单完成后回调地址 — URL the vendor POSTs an `OrderFinishedCallback` to when an order
-             *     is finished. **Choice:** must be an absolute `http`/`https` URL.
+             *     is finished. **Choice:** must be an absolute `http`/`https` URL with a host (the pattern
+             *     ends in `[^/]`, not in `/`: some generators strip a trailing `/` from a pattern).
              * @example https://example.com/callbot/order-finished
              */
             orderCallbackUrl: string;
             /**
              * Format: uri
              * @description 通话完成后回调地址 — URL the vendor POSTs a `CallFinishedCallback` to after each call.
-             *     **Choice:** must be an absolute `http`/`https` URL.
+             *     **Choice:** must be an absolute `http`/`https` URL with a host (the pattern ends in `[^/]`,
+             *     not in `/`: some generators strip a trailing `/` from a pattern).
              * @example https://example.com/callbot/call-finished
              */
             callCallbackUrl: string;
@@ -203,7 +213,21 @@ export interface components {
          *     them for errors.
          */
         ImportBatchCallResponse: {
-            retCode: components["schemas"]["RetCode"];
+            /**
+             * @description 响应码,0为成功,其余为失败 — the result code: 0 is success, anything else is failure. The
+             *     codes the vendor documents, with their meaning and what to do about each, are the
+             *     `RetCode` schema.
+             *
+             *     **Choice:** an answer may carry **any integer**, not only a documented code: the vendor
+             *     says any non-zero code is a failure and may add codes without notice, and a client
+             *     generated from a closed enum would fail to read such an answer at all. So this property
+             *     is `anyOf` the documented `RetCode` and any integer; validators accept 9999, while the
+             *     `RetCode` schema (and the types and tables generated from it) still name the documented
+             *     codes. This package's client reports an undocumented code as a failure named `Unknown`,
+             *     with the outcome `unknown`.
+             * @example 0
+             */
+            retCode: components["schemas"]["RetCode"] | number;
             /**
              * @description 响应消息 — human-readable message.
              * @example success
@@ -276,10 +300,14 @@ export interface components {
          *
          *     The vendor's table lists 6001 twice, with the same text; it is one code.
          *
-         *     **Choice:** the schema lists the documented codes, so the generated type is their union. The
-         *     vendor says any non-zero code is a failure: a code not in this table is reported by the client
-         *     as a failure named `Unknown`, not retryable, with the outcome `unknown` (nothing documents
-         *     whether the vendor processed the request before answering it).
+         *     **Choice:** this schema is the closed list of the documented codes, so the type generated from
+         *     it is their union and the tables generated from it (names, messages, outcomes, hints) cover
+         *     exactly these. An answer's `retCode` (`ImportBatchCallResponse`) is **not** limited to them: it
+         *     is `anyOf` this schema and any integer, because the vendor says any non-zero code is a failure
+         *     and may add codes; a generated validator must not reject an answer for a new code. A code not
+         *     in this table is reported by the client as a failure named `Unknown`, not retryable, with the
+         *     outcome `unknown` (nothing documents whether the vendor processed the request before
+         *     answering it).
          * @example 0
          * @enum {integer}
          */
@@ -563,9 +591,11 @@ export interface components {
             manualHangupBy?: number;
         };
         /**
-         * @description 回调应答 — what a callback receiver answers. **Unknown:** the vendor does not publish what it
-         *     expects. **Choice:** any 2xx status means "delivered" to the mock (anything else is retried a
-         *     bounded number of times); this package's receiver answers HTTP 200 with this body.
+         * @description 回调应答 — what a callback receiver answers when it takes a callback. **Unknown:** the vendor
+         *     does not publish what it expects. **Choice:** any 2xx status means "delivered" to the mock
+         *     (anything else is retried a bounded number of times); this package's receiver answers HTTP
+         *     200 with this body, also to a repeat of a `requestID` it already handled. A refusal is
+         *     answered with a 4xx or 5xx status and a `CallbackRefusal` body.
          */
         CallbackAck: {
             /**
@@ -576,6 +606,28 @@ export interface components {
             /**
              * @description Message.
              * @example success
+             */
+            retMsg: string;
+        };
+        /**
+         * @description 回调拒绝 — the body of a receiver's non-2xx answer to a callback: why the callback was not
+         *     taken. Same shape as `CallbackAck`. **Unknown:** the vendor does not document what a
+         *     receiver answers nor how it retries. **Choice:** this package's receiver
+         *     (`createCallbackHandler`) answers each refusal with an HTTP status that says whether sending
+         *     the same callback again can help (see the callback operations' responses) and this body,
+         *     whose `retCode` reuses the vendor's own codes.
+         */
+        CallbackRefusal: {
+            /**
+             * @description Why, as a vendor retCode: 3 the payload or its encoding is not acceptable (also when it
+             *     is too large, or its requestID is still being handled), 6 the signature or timestamp does
+             *     not verify, 5001 the receiver's own handler failed, 7 the receiver is busy. Never 0.
+             * @example 6
+             */
+            retCode: number;
+            /**
+             * @description 原因 — what was wrong, for people. Never contains a secret or a signature base.
+             * @example callback signature does not match
              */
             retMsg: string;
         };
@@ -590,6 +642,88 @@ export interface components {
                 "application/json": components["schemas"]["CallbackAck"];
             };
         };
+        /**
+         * @description **Choice:** 请求无效 — the callback was not taken: its body is not UTF-8 JSON, not valid gzip, or
+         *     breaks the payload schema. Nothing was handled. Sending the same callback again gets the same
+         *     answer (`x-callbot-retry: no`); the sender must fix the payload. retCode 3.
+         */
+        CallbackRefusedInvalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CallbackRefusal"];
+            };
+        };
+        /**
+         * @description **Choice:** 签名校验失败 — the callback was not taken: a signing header is missing, the `uuid`
+         *     is not the receiver's account, the `sign` does not match, or `createTs` is outside the allowed
+         *     window (±300 s by default). Nothing was handled. Only a retry signed afresh (new `createTs`
+         *     and `sign`, as every retry should be) can succeed, and only when the cause was the clock; with
+         *     a wrong secret or algorithm every retry fails the same way (`x-callbot-retry:
+         *     fresh-signature`). retCode 6.
+         */
+        CallbackRefusedUnauthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CallbackRefusal"];
+            };
+        };
+        /**
+         * @description **Choice:** 正在处理 — a callback with the same `requestID` is still being handled; this copy was
+         *     not handled. Send it again later with the same `requestID` (`x-callbot-retry: later`): once
+         *     the first copy is handled the answer is 200 without handling it twice, and if the first copy
+         *     failed the retry is handled afresh. retCode 3.
+         */
+        CallbackRefusedInProgress: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CallbackRefusal"];
+            };
+        };
+        /**
+         * @description **Choice:** 请求体过大 — the body (on the wire, or after gunzip) is larger than the receiver
+         *     accepts (1 MiB and 4 MiB by default). Nothing was handled. Sending the same callback again
+         *     gets the same answer (`x-callbot-retry: no`); the receiver's limit must be raised. retCode 3.
+         */
+        CallbackRefusedTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CallbackRefusal"];
+            };
+        };
+        /**
+         * @description **Choice:** 处理失败 — the callback verified, but the receiver's own handler failed. It is not
+         *     recorded as handled: a retry with the same `requestID` runs the handler again
+         *     (`x-callbot-retry: later`). retCode 5001.
+         */
+        CallbackHandlerFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CallbackRefusal"];
+            };
+        };
+        /**
+         * @description **Choice:** 系统正忙 — the receiver cannot take a callback now (for instance its record of recent
+         *     `requestID`s is full, so it could not tell a repeat from a new callback). Nothing was handled;
+         *     send it again later (`x-callbot-retry: later`). retCode 7.
+         */
+        CallbackRefusedBusy: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CallbackRefusal"];
+            };
+        };
     };
     parameters: {
         /**
@@ -599,12 +733,6 @@ export interface components {
          * @example MD5
          */
         Algorithm: components["schemas"]["SignAlgorithm"];
-        /**
-         * @description 如果填了gzip,则会对请求体进行解压 — with `gzip`, the server decompresses the request body.
-         *     **Choice:** the signature covers the uncompressed JSON text (see `CallbotSign`).
-         * @example gzip
-         */
-        ContentEncoding: "gzip";
     };
     requestBodies: {
         /**
@@ -631,11 +759,23 @@ export interface components {
     headers: {
         /**
          * @description 与请求头一致 — the request's `requestID`, echoed.
+         *
+         *     **Choice:** the vendor marks this header required, but an echo needs something to echo: it
+         *     is present whenever the request carried a non-empty `requestID` header (a request from a
+         *     client that signs always does), and absent otherwise — for instance on the retCode 2 or
+         *     6001 answer to a request that lacked it. Hence not `required` here; `x-callbot-present-when`
+         *     states the condition for tools.
          * @example 0123456789abcdef0123456789abcdef
          */
         RequestID: string;
         /**
          * @description 与请求头一致 — the request's `uuid`, echoed.
+         *
+         *     **Choice:** the vendor marks this header required, but an echo needs something to echo: it
+         *     is present whenever the request carried a non-empty `uuid` header (a request from a client
+         *     that signs always does), and absent otherwise — for instance on the retCode 6001 or 6002
+         *     answer to a request that lacked it. Hence not `required` here; `x-callbot-present-when`
+         *     states the condition for tools.
          * @example Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR
          */
         Uuid: string;
@@ -648,9 +788,15 @@ export interface components {
          * @description 生成方法与请求头sign生成算法一样 — computed like the request `sign`, over the response body
          *     and the response's `createTs`, with the echoed `requestID` and `uuid`.
          *
-         *     **Choice:** an answer with retCode 6002 (账号不存在) cannot be signed — the vendor has no
-         *     secret for an unknown `uuid` — so the mock sends it without `sign`, and the client accepts an
-         *     unsigned answer for that retCode only.
+         *     **Choice:** the vendor marks this header required, but an answer can only be signed when
+         *     there is a secret and something to sign with. `sign` is present when the request carried
+         *     `requestID` and `uuid` and the `uuid` names an account the vendor knows; it is absent
+         *     otherwise. So it is never on a retCode 6002 (账号不存在) answer — the vendor has no secret for
+         *     an unknown `uuid` — and not on answers to requests that lacked `requestID` or `uuid`
+         *     (refusals such as 2 or 6001, before the request could be authenticated). Hence not
+         *     `required` here; `x-callbot-present-when` and `x-callbot-unsigned-retcodes` state this for
+         *     tools. A client that sends every signing header (as this package's does) accepts an
+         *     unsigned answer for retCode 6002 only, and treats any other unsigned answer as untrusted.
          * @example EF8C2D6438591DEA7E79D53F04982B99
          */
         Sign: string;
@@ -675,19 +821,24 @@ export interface operations {
                  * @example MD5
                  */
                 algorithm?: components["parameters"]["Algorithm"];
-                /**
-                 * @description 如果填了gzip,则会对请求体进行解压 — with `gzip`, the server decompresses the request body.
-                 *     **Choice:** the signature covers the uncompressed JSON text (see `CallbotSign`).
-                 * @example gzip
-                 */
-                "Content-Encoding"?: components["parameters"]["ContentEncoding"];
             };
             path?: never;
             cookie?: never;
         };
         /**
-         * @description The batch. Sent as JSON text, optionally gzip-compressed (`Content-Encoding: gzip`); the
-         *     signature covers the uncompressed JSON text.
+         * @description The batch, sent as JSON text.
+         *
+         *     **Request compression (gzip).** 如果填了gzip,则会对请求体进行解压 — a request may carry the
+         *     header `Content-Encoding: gzip` with the JSON text gzip-compressed; the vendor decompresses
+         *     it before reading it. The signature covers the **uncompressed** JSON text (see
+         *     `CallbotSign`); only `gzip` is documented. `x-callbot-request-encoding` says this for tools.
+         *
+         *     **Choice:** the vendor lists `Content-Encoding` among this endpoint's headers, but it is not
+         *     declared as a header parameter here. It describes how the body is encoded on the wire, so
+         *     it must be set by whatever compresses the body: a generated client that offered it as a
+         *     parameter would send `Content-Encoding: gzip` over an uncompressed body, which cannot be
+         *     decompressed (the mock answers retCode 3, 参数格式错误). This package's client compresses
+         *     and sets the header itself (its `gzip` option); the mock decompresses gzip bodies.
          */
         requestBody: {
             content: {
@@ -695,7 +846,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description 成功 — the outcome, in `retCode`. Every business error also answers 200. */
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
             200: {
                 headers: {
                     requestID: components["headers"]["RequestID"];
@@ -721,6 +878,12 @@ export interface operations {
         requestBody: components["requestBodies"]["OrderFinished"];
         responses: {
             200: components["responses"]["CallbackAccepted"];
+            400: components["responses"]["CallbackRefusedInvalid"];
+            401: components["responses"]["CallbackRefusedUnauthenticated"];
+            409: components["responses"]["CallbackRefusedInProgress"];
+            413: components["responses"]["CallbackRefusedTooLarge"];
+            500: components["responses"]["CallbackHandlerFailed"];
+            503: components["responses"]["CallbackRefusedBusy"];
         };
     };
     callFinished: {
@@ -733,6 +896,12 @@ export interface operations {
         requestBody: components["requestBodies"]["CallFinished"];
         responses: {
             200: components["responses"]["CallbackAccepted"];
+            400: components["responses"]["CallbackRefusedInvalid"];
+            401: components["responses"]["CallbackRefusedUnauthenticated"];
+            409: components["responses"]["CallbackRefusedInProgress"];
+            413: components["responses"]["CallbackRefusedTooLarge"];
+            500: components["responses"]["CallbackHandlerFailed"];
+            503: components["responses"]["CallbackRefusedBusy"];
         };
     };
 }

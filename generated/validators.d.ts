@@ -34,7 +34,8 @@ export type ValidatorName =
   | "Intent"
   | "SmsRecord"
   | "AgentInfo"
-  | "CallbackAck";
+  | "CallbackAck"
+  | "CallbackRefusal";
 
 export declare const ImportBatchCallRequest: ValidateFunction;
 export declare const CallInfoList: ValidateFunction;
@@ -51,6 +52,7 @@ export declare const Intent: ValidateFunction;
 export declare const SmsRecord: ValidateFunction;
 export declare const AgentInfo: ValidateFunction;
 export declare const CallbackAck: ValidateFunction;
+export declare const CallbackRefusal: ValidateFunction;
 
 /** Every validator, by schema name. */
 export declare const validators: Readonly<Record<ValidatorName, ValidateFunction>>;

@@ -69,7 +69,7 @@ describe('generated/validators.js', () => {
           { path: 'productID', message: 'must be "callbot"' },
           { path: 'extra', message: 'is not a field of the contract' },
           { path: 'callInfoList.callList[2].orderID', message: 'is required' },
-          { path: 'callInfoList.callCallbackUrl', message: 'must match ^https?://' },
+          { path: 'callInfoList.callCallbackUrl', message: 'must match ^https?://[^/]' },
         ]));
         expect(issues.length).toBe(expected.length);
       } else {
