@@ -795,8 +795,9 @@ export interface components {
          *     an unknown `uuid` — and not on answers to requests that lacked `requestID` or `uuid`
          *     (refusals such as 2 or 6001, before the request could be authenticated). Hence not
          *     `required` here; `x-callbot-present-when` and `x-callbot-unsigned-retcodes` state this for
-         *     tools. A client that sends every signing header (as this package's does) accepts an
-         *     unsigned answer for retCode 6002 only, and treats any other unsigned answer as untrusted.
+         *     tools. **Choice:** a client that sends every signing header (as this package's does) never
+         *     believes an unsigned answer, a 6002 included: anyone on the network path can forge one after
+         *     the request was delivered. It passes the claim on as unverified, with an unknown outcome.
          * @example EF8C2D6438591DEA7E79D53F04982B99
          */
         Sign: string;

@@ -71,28 +71,53 @@ export class CallbotValidationError extends CallbotPackageError {
 
 /**
  * The request may or may not have been processed: it was sent, and then the connection was
- * reset, the time ran out, or the answer could not be read or trusted. It is NOT retried: a
- * duplicate import would call real people twice. Check the batch (or ask the vendor with the
+ * reset, the time ran out, the answer was a redirect (never followed: the first host received the
+ * request), or the answer could not be read within `maxAnswerBytes` or trusted. It is NOT retried:
+ * a duplicate import would call real people twice. Check the batch (or ask the vendor with the
  * requestID) before sending again.
  */
 export class CallbotUnknownOutcomeError extends CallbotPackageError {
   readonly outcome = 'unknown' as const;
-  /** HTTP status, when an answer arrived but was not a readable 200. */
+  /** HTTP status, when an answer arrived but was not a readable 200 (a redirect's 301…308 included). */
   readonly status: number | undefined;
+  /** Where a redirect pointed (its Location, resolved against the request's URL). Not followed. */
+  readonly location: string | undefined;
 
-  constructor(reason: string, options: { requestID?: string | undefined; cause?: unknown; status?: number }) {
+  constructor(reason: string, options: { requestID?: string | undefined; cause?: unknown; status?: number; location?: string }) {
     super(`Outcome unknown for requestID ${options.requestID ?? '?'}: ${reason}. The request was not retried; check the task's batch before sending again.`, options);
     this.status = options.status;
+    this.location = options.location;
   }
 }
 
-/** The connection failed before any byte of the request was sent (after any retries). */
-export class CallbotConnectionError extends CallbotPackageError {
+/**
+ * Nothing of the request left the machine, so nothing was imported (`outcome` is `not-sent`):
+ * it failed before fetch was called — a body JSON.stringify cannot serialize (a BigInt, a
+ * circular value; `validate: false` lets such a body get that far), a middleware that threw, a
+ * base URL no Request can be built from — or fetch refused it before connecting
+ * (CallbotConnectionError, a subclass). Sending it again is safe once the cause is fixed; the
+ * client itself retries only connection failures that may pass (ECONNREFUSED, DNS, …).
+ */
+export class CallbotNotSentError extends CallbotPackageError {
   readonly outcome = 'not-sent' as const;
+
+  /** `reason` completes "The request was not sent (requestID …): "; a subclass gives its whole message. */
+  constructor(reason: string, options: { requestID?: string | undefined; cause?: unknown }) {
+    super(new.target === CallbotNotSentError ? `The request was not sent (requestID ${options.requestID ?? '?'}): ${reason}.` : reason, options);
+  }
+}
+
+/**
+ * The connection could not be opened, so no byte of the request was sent (after any retries):
+ * refused, unknown host, connect timeout, or a port fetch refuses to use at all (`code`
+ * `BAD_PORT`: the Fetch standard's blocked ports such as 1 or 6000; not retried).
+ */
+export class CallbotConnectionError extends CallbotNotSentError {
   readonly code: string | undefined;
 
   constructor(code: string | undefined, options: { requestID?: string | undefined; cause?: unknown }) {
-    super(`Could not connect (${code ?? 'unknown error'}); the request was not sent.`, options);
+    const why = code === 'BAD_PORT' ? 'BAD_PORT: fetch refuses this port before connecting' : code ?? 'unknown error';
+    super(`Could not connect (${why}); the request was not sent.`, options);
     this.code = code;
   }
 }
@@ -101,8 +126,11 @@ export class CallbotConnectionError extends CallbotPackageError {
 const SIGNING_RETCODES: ReadonlySet<RetCodeName> = new Set<RetCodeName>(['IncorrectSignature', 'MissingSignature']);
 
 /**
- * An answer's signature or echo headers do not match: it may have been altered or did not come
- * from the vendor. The request was sent, so its outcome is unknown.
+ * An answer's signature or echo headers do not match, or it carries none: it may have been
+ * altered or did not come from the vendor. The request was sent, so its outcome is unknown —
+ * whatever the answer claims. An unsigned "account unknown" (retCode 6002, which the vendor
+ * cannot sign) lands here too: anyone on the network path can forge it after the batch was
+ * delivered, so it never means "not imported".
  */
 export class CallbotSignatureError extends CallbotPackageError {
   readonly outcome = 'unknown' as const;
@@ -110,16 +138,24 @@ export class CallbotSignatureError extends CallbotPackageError {
    * The retCode the untrusted answer claims, if it has one. Not to be acted on, but a hint:
    * IncorrectSignature or MissingSignature here usually means the secretKey or algorithm
    * configured is wrong, so the vendor's correctly signed "your signature is wrong" cannot be
-   * verified either.
+   * verified either; AccountNotFound (unsigned) that the uuid may be unknown to that server. The
+   * message carries the table's hint.
    */
   readonly unverifiedRetCode: number | undefined;
 
   constructor(reason: string, requestID: string | undefined, unverifiedRetCode?: number) {
-    const claimed = unverifiedRetCode === undefined ? undefined : retCodeInfo(unverifiedRetCode)?.name;
-    const hint = claimed !== undefined && SIGNING_RETCODES.has(claimed)
-      ? ` (the unverified answer claims retCode ${unverifiedRetCode}: check the secretKey and algorithm)`
-      : unverifiedRetCode === undefined ? '' : ` (the unverified answer claims retCode ${unverifiedRetCode})`;
-    super(`Response signature check failed for requestID ${requestID ?? '?'}: ${reason}${hint}`, { requestID });
+    super(`Response signature check failed for requestID ${requestID ?? '?'}: ${reason}${unverifiedClaim(unverifiedRetCode)}`, { requestID });
     this.unverifiedRetCode = unverifiedRetCode;
   }
+}
+
+/** What an untrusted answer says, passed on as such, with what to check if it is true. */
+function unverifiedClaim(retCode: number | undefined): string {
+  if (retCode === undefined) return '';
+  const info = retCodeInfo(retCode);
+  if (info && SIGNING_RETCODES.has(info.name)) {
+    return ` (the unverified answer claims retCode ${retCode}: check the secretKey and algorithm)`;
+  }
+  const hint = info?.hint ? ` If the claim is true: ${info.hint}` : '';
+  return ` (unverified: the answer claims retCode ${retCode}${info ? ` ${info.name}` : ''}; the outcome is unknown.${hint})`;
 }

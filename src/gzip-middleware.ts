@@ -26,7 +26,7 @@ export function gzipRequestMiddleware(options: GzipRequestOptions = {}): Middlew
         headers.set('Content-Encoding', 'gzip');
       }
       // The body has been read, so the request is rebuilt even when it stays plain.
-      return new Request(request.url, { method: request.method, headers, body: wire, signal: request.signal });
+      return new Request(request.url, { method: request.method, headers, body: wire, signal: request.signal, redirect: request.redirect });
     },
   };
 }

@@ -14,7 +14,8 @@ export type { VerifyResponseOptions } from './verify-middleware.js';
 export { DEFAULT_ALGORITHM, isSignAlgorithm, sign, signatureBase, verifySignature } from './sign.js';
 export type { SignAlgorithm, SignatureInput, SignedBody, SignInput } from './sign.js';
 export {
-  CallbotConnectionError, CallbotError, CallbotPackageError, CallbotSignatureError, CallbotUnknownOutcomeError, CallbotValidationError,
+  CallbotConnectionError, CallbotError, CallbotNotSentError, CallbotPackageError, CallbotSignatureError, CallbotUnknownOutcomeError,
+  CallbotValidationError,
 } from './errors.js';
 export type { ValidationIssue } from './errors.js';
 export { validateAgainst, validateImportRequest } from './validate.js';

@@ -15,6 +15,11 @@ export interface SigningOptions extends SignRequestOptions {
    * default. Turning it off is unsafe: a forged or altered answer is then taken as the vendor's.
    */
   verifyResponses?: boolean;
+  /**
+   * The most bytes of an answer the verification reads (after fetch has decoded any gzip);
+   * past it the call rejects with CallbotUnknownOutcomeError. Default 64 MiB.
+   */
+  maxAnswerBytes?: number;
 }
 
 /**

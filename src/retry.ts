@@ -57,9 +57,9 @@ export function backoffDelay(attempt: number, retry: Pick<ResolvedRetry, 'baseDe
   return Math.round(floor + retry.random() * (ceiling - floor));
 }
 
-// What proves that nothing was sent: the error came from resolving the host or from opening
-// the connection. Node marks those with `syscall` 'getaddrinfo' / 'connect'; undici's own
-// connect timeout has its own code. The same error codes (EHOSTUNREACH, ENETUNREACH, …) can also
+// What proves that nothing was sent: fetch refused the URL's port before connecting (below), or
+// the error came from resolving the host or from opening the connection. Node marks those with
+// `syscall` 'getaddrinfo' / 'connect'; undici's own connect timeout has its own code. The same error codes (EHOSTUNREACH, ENETUNREACH, …) can also
 // surface on a connection that is already open and has sent the body, so a code alone is not
 // enough: without one of these marks the outcome is unknown.
 const CONNECT_PHASE_SYSCALLS = new Set(['connect', 'getaddrinfo']);
@@ -68,12 +68,30 @@ const CONNECT_PHASE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_
 export interface FetchFailure {
   sent: 'no' | 'unknown';
   code: string | undefined;
+  /** Not sent, and sending again cannot help (a port fetch refuses): not worth a retry. */
+  permanent?: true;
+}
+
+/**
+ * undici refuses a port on the Fetch standard's block list (1, 6000, …) before it opens any
+ * connection. Its error has no code: a TypeError "fetch failed" whose cause is a plain Error
+ * "bad port". Only that exact shape counts — the words alone prove nothing.
+ */
+function isBadPortRefusal(e: unknown): boolean {
+  if (!e || typeof e !== 'object') return false;
+  const { name, message, cause } = e as { name?: unknown; message?: unknown; cause?: unknown };
+  if (name !== 'TypeError' || message !== 'fetch failed' || !cause || typeof cause !== 'object') return false;
+  const inner = cause as { message?: unknown; code?: unknown; cause?: unknown };
+  return inner.message === 'bad port' && inner.code === undefined && inner.cause === undefined;
 }
 
 interface ErrorMark { code: string; beforeSending: boolean }
 
 /** Reads what fetch's error says about the connection (undici nests the reason in `cause`). */
 export function classifyFetchFailure(error: unknown): FetchFailure {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth <= 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    if (isBadPortRefusal(e)) return { sent: 'no', code: 'BAD_PORT', permanent: true };
+  }
   const marks: ErrorMark[] = [];
   const visit = (e: unknown, depth: number) => {
     if (!e || typeof e !== 'object' || depth > 5) return;

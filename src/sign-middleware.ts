@@ -44,7 +44,8 @@ export function signRequestMiddleware(options: SignRequestOptions): Middleware {
       headers.set('createTs', createTs);
       headers.set('algorithm', algorithm);
       headers.set('sign', sign({ secretKey, body, createTs, requestID, uuid, algorithm }));
-      return new Request(request.url, { method: request.method, headers, body, signal: request.signal });
+      // The rebuilt request keeps the redirect mode (createCallbotClient's 'manual': never followed).
+      return new Request(request.url, { method: request.method, headers, body, signal: request.signal, redirect: request.redirect });
     },
   };
 }

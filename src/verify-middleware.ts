@@ -1,5 +1,6 @@
 import type { Middleware } from 'openapi-fetch';
-import { CallbotSignatureError } from './errors.js';
+import { readBoundedBody, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
+import { CallbotSignatureError, CallbotUnknownOutcomeError } from './errors.js';
 import { DEFAULT_ALGORITHM, type SignAlgorithm, verifySignature } from './sign.js';
 
 export interface VerifyResponseOptions {
@@ -7,15 +8,24 @@ export interface VerifyResponseOptions {
   secretKey: string;
   /** For answers without an `algorithm` header: the one the requests are signed with. Default MD5. */
   algorithm?: SignAlgorithm;
+  /**
+   * The most bytes of an answer it reads to verify it (after fetch has decoded any gzip); a
+   * larger answer rejects with CallbotUnknownOutcomeError and its connection is closed. Default
+   * 64 MiB. (createCallbotClient reads answers with a tighter bound before this runs.)
+   */
+  maxAnswerBytes?: number;
 }
-
-/** retCodes for which the vendor cannot sign its answer, because it does not know the account. */
-const UNSIGNABLE_RETCODES = new Set([6002]);
 
 /**
  * openapi-fetch middleware that checks every HTTP 200 answer: it must echo the request's
  * `requestID` and `uuid` headers and carry a valid `sign` over its body; otherwise the call
- * rejects with CallbotSignatureError. An unsigned answer is accepted only for retCode 6002.
+ * rejects with CallbotSignatureError, passing on the retCode the answer claims as unverified.
+ * There is no exception: the vendor leaves its "account unknown" answer (retCode 6002) unsigned,
+ * but an unsigned answer is exactly what anyone on the network path can forge after the request
+ * was delivered, so it is never taken for "not imported".
+ *
+ * An answer that came through a redirect (a fetch that follows them) is not the answer of the
+ * host the request was sent to: CallbotUnknownOutcomeError.
  *
  * The requestID it expects is the one on the request as sent, so it works in any position; it
  * sees the answer as received when it is registered last (onResponse runs in reverse order).
@@ -23,12 +33,17 @@ const UNSIGNABLE_RETCODES = new Set([6002]);
 export function verifyResponseMiddleware(options: VerifyResponseOptions): Middleware {
   const { uuid, secretKey } = options;
   const fallbackAlgorithm = options.algorithm ?? DEFAULT_ALGORITHM;
+  const maxAnswerBytes = options.maxAnswerBytes ?? UNCOUNTED_MAX_ANSWER_BYTES;
 
   return {
     async onResponse({ request, response }) {
-      if (response.status !== 200) return undefined;
       const requestID = request.headers.get('requestID') ?? undefined;
-      const body = new Uint8Array(await response.arrayBuffer());
+      if (response.redirected) {
+        response.body?.cancel().catch(() => {});
+        throw new CallbotUnknownOutcomeError(`the answer came through a redirect, from ${response.url}; it is not believed`, { requestID, status: response.status, location: response.url });
+      }
+      if (response.status !== 200) return undefined;
+      const body = await readBoundedBody(response, maxAnswerBytes, requestID);
       const rebuilt = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
       const h = response.headers;
       const problem = responseProblem({
@@ -58,10 +73,7 @@ interface ResponseCheck {
 function responseProblem(c: ResponseCheck): string | undefined {
   if (c.echoedRequestID !== c.requestID) return `requestID header is ${JSON.stringify(c.echoedRequestID)}, expected the request's`;
   if (c.echoedUuid !== c.uuid) return `uuid header is ${JSON.stringify(c.echoedUuid)}, expected the request's`;
-  if (!c.sign || !c.createTs) {
-    if (unsignableAnswer(c.body)) return undefined;
-    return 'the answer has no sign/createTs header';
-  }
+  if (!c.sign || !c.createTs) return 'the answer has no sign/createTs header';
   const algorithm = c.algorithm ?? c.fallbackAlgorithm;
   if (algorithm !== 'MD5' && algorithm !== 'SHA256') return `unknown algorithm header ${JSON.stringify(algorithm)}`;
   const ok = verifySignature({ secretKey: c.secretKey, body: c.body, createTs: c.createTs, requestID: c.echoedRequestID, uuid: c.echoedUuid, algorithm, sign: c.sign });
@@ -76,10 +88,4 @@ function claimedRetCode(body: Uint8Array): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** An unsigned answer is acceptable only when it says the account is unknown (nothing to sign with). */
-function unsignableAnswer(body: Uint8Array): boolean {
-  const retCode = claimedRetCode(body);
-  return retCode !== undefined && UNSIGNABLE_RETCODES.has(retCode);
 }

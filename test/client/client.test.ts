@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RetCodes } from '../../generated/retcodes.js';
+import { RetCodes, retCodeInfo } from '../../generated/retcodes.js';
 import { createCallbotClient, type CallbotClientOptions } from '../../src/client.js';
 import {
-  CallbotConnectionError, CallbotError, CallbotSignatureError, CallbotUnknownOutcomeError, CallbotValidationError,
+  CallbotConnectionError, CallbotError, CallbotNotSentError, CallbotSignatureError, CallbotUnknownOutcomeError, CallbotValidationError,
 } from '../../src/errors.js';
 import { batch } from '../support/bodies.js';
 import { accepted, startFakeVendor, type FakeVendor } from '../support/fake-vendor.js';
@@ -168,6 +168,36 @@ describe('faults: what was sent is never sent again', () => {
     expect(waits).toMatchObject([{ reason: 'connection', code: 'ECONNREFUSED' }, { reason: 'connection' }]);
   });
 
+  // fetch refuses the ports on the Fetch standard's block list (1, 6000, …) before opening any
+  // connection: nothing left the machine, and trying again cannot help (issue 9, finding 11).
+  it.each([1, 6000])('a port fetch refuses before connecting (%i) is not sent, and not retried', async (port) => {
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => { calls += 1; return fetch(input, init); };
+    const error = await rejection(createCallbotClient({ ...account, baseUrl: `http://127.0.0.1:${port}`, fetch: counting, retry: { ...noWait, maxAttempts: 3 } }).importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotConnectionError);
+    expect(error).toMatchObject({ outcome: 'not-sent', code: 'BAD_PORT' });
+    expect((error as Error).message).toMatch(/not sent/);
+    expect(calls).toBe(1);
+  });
+
+  // A body JSON.stringify cannot serialize fails inside openapi-fetch before fetch is called:
+  // certainly not sent (validate: false lets such a body get that far, as the CLI sends).
+  it.each([
+    ['a BigInt', () => ({ ...batch(1), userTaskID: 12n as unknown as string }), /BigInt/],
+    ['a circular value', () => { const body = batch(1); (body as Record<string, unknown>).self = body; return body; }, /circular/],
+  ])('a body with %s is reported as not sent; nothing reaches fetch', async (_name, makeBody, cause) => {
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => { calls += 1; return fetch(input, init); };
+    const error = await rejection(client({ validate: false, fetch: counting }).importBatchCall(makeBody())) as CallbotNotSentError;
+    expect(error).toBeInstanceOf(CallbotNotSentError);
+    expect(error).not.toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(error.name).toBe('CallbotNotSentError');
+    expect(error.outcome).toBe('not-sent');
+    expect(error.message).toMatch(cause);
+    expect(calls).toBe(0);
+    expect(vendor.received).toHaveLength(0);
+  });
+
   it('a reset after the body was sent is an unknown outcome, sent exactly once', async () => {
     vendor.script({ kind: 'reset-after-body' });
     const error = await rejection(client().importBatchCall(batch(3))) as CallbotUnknownOutcomeError;
@@ -206,10 +236,20 @@ describe('response verification', () => {
     expect(vendor.received).toHaveLength(1);
   });
 
-  it('accepts an unsigned 6002 (the vendor has no secret for an unknown account)', async () => {
-    vendor.script({ kind: 'unsigned', answer: { retCode: 6002, retMsg: '账号不存在', responseID: 'r', totalCount: 0, successCount: 0 } });
-    const error = await rejection(client().importBatchCall(batch(1)));
-    expect(error).toMatchObject({ retCode: 6002, retCodeName: 'AccountNotFound' });
+  // Earlier versions believed an unsigned retCode 6002 (the vendor has no secret to sign with
+  // for an unknown account) and reported "refused, nothing imported". Anyone on the network path
+  // can forge that answer after the batch was delivered, so it is now an unknown outcome that
+  // passes the vendor's words on as unverified, with the table's hint (issue 9, finding 2).
+  it('an unsigned 6002 is not believed: CallbotSignatureError with unverifiedRetCode 6002 and the uuid hint, outcome unknown', async () => {
+    vendor.script({ kind: 'unsigned', answer: { retCode: RetCodes.AccountNotFound.code, retMsg: '账号不存在', responseID: 'r', totalCount: 0, successCount: 0 } });
+    const error = await rejection(client().importBatchCall(batch(1))) as CallbotSignatureError;
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect(error).not.toBeInstanceOf(CallbotError);
+    expect(error).toMatchObject({ outcome: 'unknown', unverifiedRetCode: RetCodes.AccountNotFound.code, requestID: vendor.received[0]!.headers.requestid });
+    expect(error.message).toContain('the answer has no sign/createTs header');
+    expect(error.message).toContain(retCodeInfo(RetCodes.AccountNotFound.code)!.hint!);
+    expect(error.message).toMatch(/unverified/);
+    expect(vendor.received).toHaveLength(1);
   });
 
   it('the "check the secretKey" hint is given for the signing codes of the table only', () => {

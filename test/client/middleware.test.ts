@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import createClient, { type Middleware } from 'openapi-fetch';
 import { describe, expect, it } from 'vitest';
+import { RetCodes } from '../../generated/retcodes.js';
 import type { paths } from '../../generated/schema.js';
-import { CallbotSignatureError } from '../../src/errors.js';
+import { CallbotSignatureError, CallbotUnknownOutcomeError } from '../../src/errors.js';
 import { gzipRequestMiddleware } from '../../src/gzip-middleware.js';
 import { callbotMiddleware, signingMiddleware } from '../../src/middleware.js';
 import { signRequestMiddleware } from '../../src/sign-middleware.js';
@@ -137,12 +138,32 @@ describe('verifyResponseMiddleware alone', () => {
     expect((error as Error).message).toContain('sign does not match the answer (altered in transit, or not from the vendor)');
   });
 
-  it('rejects a wrong requestID echo and an unsigned answer; accepts an unsigned 6002', async () => {
+  it('rejects a wrong requestID echo and an unsigned answer, an unsigned 6002 included', async () => {
     expect(((await rejection(call(signedAnswer({ echo: 'someone-else' })))) as Error).message)
       .toContain('requestID header is "someone-else", expected the request\'s');
     expect(((await rejection(call(signedAnswer({ unsigned: true })))) as Error).message).toContain('the answer has no sign/createTs header');
-    const unknownAccount = { retCode: 6002, retMsg: 'uuid not found' };
-    expect((await call(signedAnswer({ unsigned: true, payload: unknownAccount }))).data).toEqual(unknownAccount);
+    // An unsigned 6002 used to be handed on as the vendor's answer. It cannot be verified (anyone
+    // on the path can forge it), so it is refused like any unsigned answer, its claim passed on.
+    const unknownAccount = { retCode: RetCodes.AccountNotFound.code, retMsg: 'uuid not found' };
+    const error = await rejection(call(signedAnswer({ unsigned: true, payload: unknownAccount })));
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect(error).toMatchObject({ unverifiedRetCode: RetCodes.AccountNotFound.code, outcome: 'unknown' });
+  });
+
+  it('reads at most maxAnswerBytes of an answer to verify it (default 64 MiB): CallbotUnknownOutcomeError past it', async () => {
+    const small = (vendor: Vendor) => harness([verifyResponseMiddleware({ ...account, maxAnswerBytes: 64 })], vendor).client.POST(PATH, { body, headers: { requestID: 'req-1' } });
+    const error = await rejection(small(signedAnswer()));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(error).toMatchObject({ requestID: 'req-1', outcome: 'unknown' });
+    expect((error as Error).message).toMatch(/maxAnswerBytes \(64 bytes\)/);
+    expect((await call(signedAnswer())).data).toEqual(answer);
+  });
+
+  it('an answer that came through a redirect (a fetch that follows them) is not believed, signed or not', async () => {
+    const followed: Vendor = (sent) => Object.defineProperty(signedAnswer()(sent), 'redirected', { value: true });
+    const error = await rejection(call(followed));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect((error as Error).message).toMatch(/redirect/);
   });
 
   it('leaves a non-200 answer alone', async () => {
@@ -172,6 +193,17 @@ describe('together, in order', () => {
     const { client, sent } = harness(callbotMiddleware({ ...account, gzip: { minBytes: 1e9 }, verifyResponses: false }), signedAnswer({ tamper: true }));
     expect((await client.POST(PATH, { body })).data?.successCount).toBe(19);
     expect(sent[0]!.request.headers.get('content-encoding')).toBeNull();
+  });
+
+  it('the rebuilt request keeps the redirect mode of the client (signing and gzip rebuild it)', async () => {
+    const sent: Request[] = [];
+    const client = createClient<paths>({
+      baseUrl: 'http://vendor.invalid', redirect: 'manual',
+      fetch: async (request) => { sent.push(request); return signedAnswer()({ request, wire: Buffer.alloc(0) }); },
+    });
+    client.use(...callbotMiddleware({ ...account, gzip: true }));
+    await client.POST(PATH, { body });
+    expect(sent[0]!.redirect).toBe('manual');
   });
 
   it('gzip registered before signing is refused, rather than signing compressed bytes', async () => {

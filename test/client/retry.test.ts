@@ -31,6 +31,20 @@ describe('classifyFetchFailure: only a failure to connect proves nothing was sen
   });
 });
 
+describe('classifyFetchFailure: what fetch refuses before connecting', () => {
+  // undici checks the port against the Fetch standard's block list before it opens a
+  // connection; its error carries no code, only the message (issue 9, finding 11).
+  it.each([1, 6000])('the real error of fetch for port %i → not sent, permanent (not worth retrying)', async (port) => {
+    const error = await fetch(`http://127.0.0.1:${port}/x`, { method: 'POST', body: '{}' }).then(() => undefined, (e: unknown) => e);
+    expect(classifyFetchFailure(error)).toEqual({ sent: 'no', code: 'BAD_PORT', permanent: true });
+  });
+
+  it('a "bad port" message anywhere else (a server error text, no fetch wrapper) proves nothing', () => {
+    expect(classifyFetchFailure(new Error('bad port')).sent).toBe('unknown');
+    expect(classifyFetchFailure(fetchFailed(Object.assign(new Error('bad port'), { code: 'ECONNRESET' }))).sent).toBe('unknown');
+  });
+});
+
 describe('backoff', () => {
   it('grows exponentially within [base/2, cap] and never exceeds maxDelayMs', () => {
     const low = resolveRetry({ baseDelayMs: 100, maxDelayMs: 1000, random: () => 0 });

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  createCallbotClient, type CallbotConnectionError, type CallbotError, type CallbotSignatureError, type CallbotUnknownOutcomeError, type ImportBatchCallResult,
+  createCallbotClient, type CallbotClientOptions, type CallbotConnectionError, type CallbotError, type CallbotNotSentError, type CallbotSignatureError,
+  type CallbotUnknownOutcomeError, type ImportBatchCallResult,
 } from '../../src/index.js';
 import type { RetCodeName } from '../../generated/retcodes.js';
 
@@ -28,6 +29,13 @@ describe('client types', () => {
     void client.raw.POST('/callcentre/api/v3/importBatchCall', { body: { productID: 'callbot', userTaskID: 't', callInfoList } });
     // @ts-expect-error unknown path
     void client.raw.POST('/callcentre/api/v3/createTask', { body: {} });
+  });
+
+  it('not-sent errors share a class and an outcome; an unknown outcome may name a redirect', () => {
+    expectTypeOf<CallbotConnectionError>().toExtend<CallbotNotSentError>();
+    expectTypeOf<CallbotNotSentError['outcome']>().toEqualTypeOf<'not-sent'>();
+    expectTypeOf<CallbotUnknownOutcomeError['location']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<CallbotClientOptions['maxAnswerBytes']>().toEqualTypeOf<number | undefined>();
   });
 
   it('CallbotError carries the retCode and a documented name', () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbackHandler, type CallFinishedCallback, type OrderFinishedCallback } from 'callbot-contract';
 import { createCallbotClient, type CallbotClientOptions } from 'callbot-contract';
-import { DEMO_ACCOUNT } from 'callbot-contract';
+import { DEMO_ACCOUNT, RetCodes, retCodeInfo } from 'callbot-contract';
 import { CallbotError, CallbotSignatureError, CallbotUnknownOutcomeError } from 'callbot-contract';
 import { batch } from '../../../../test/support/bodies.js';
 import { startMockProcess, type MockProcess } from '../../../../test/support/mock-process.js';
@@ -95,9 +95,16 @@ describe('client → mock: answers', () => {
     expect(error).toMatchObject({ retCode: 4001, retCodeName: 'TooManyElements', retryable: false });
   });
 
-  it('retCode 6002 for an unknown account (unsigned answer, accepted only for this code)', async () => {
+  // The mock answers an unknown account with retCode 6002 unsigned, as the vendor documents. The
+  // client used to believe that one unsigned answer (a CallbotError 6002: "refused, nothing
+  // imported"); anyone on the network path can forge it, so it is now an unknown outcome that
+  // passes the claim on, unverified, with the table's hint.
+  it('an unknown account: the unsigned retCode 6002 is passed on unverified, outcome unknown', async () => {
     const error = await client({ uuid: 'nobody', secretKey: 'x' }).importBatchCall(batch(1, task())).catch((e: unknown) => e);
-    expect(error).toMatchObject({ retCode: 6002, retCodeName: 'AccountNotFound' });
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect(error).not.toBeInstanceOf(CallbotError);
+    expect(error).toMatchObject({ outcome: 'unknown', unverifiedRetCode: RetCodes.AccountNotFound.code });
+    expect((error as Error).message).toContain(retCodeInfo(RetCodes.AccountNotFound.code)!.hint!);
   });
 
   it('a wrong secret: the answer (retCode 6) cannot be verified either, and the error says what to check', async () => {
