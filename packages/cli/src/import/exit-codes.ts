@@ -1,5 +1,9 @@
-// What `callbot import` exits with. Scripts branch on these, so they are part of the command's
-// contract (shown in `--help` and the README).
+import type { ImportSummary } from './engine.js';
+
+// What `callbot import` exits with, and the one place that decides it from the engine's
+// summary. Scripts branch on these, so they are part of the command's contract (shown in
+// `--help` and the README). The engine never picks an exit code: it reports what happened
+// (`outcome`, the rows per status) and this mapping turns that into a number.
 export const EXIT = {
   /** Every row was imported (or, with --dry-run, every row would be sent). */
   allAccepted: 0,
@@ -14,6 +18,25 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The exit code for a summary of `runImport` (what `callbot import` exits with). */
+export function exitCodeFor(summary: Pick<ImportSummary, 'outcome' | 'counts'>): ExitCode {
+  switch (summary.outcome) {
+    case 'usage-error':
+      return EXIT.usage;
+    case 'not-sent':
+    case 'refused':
+      return EXIT.nothingSent;
+    case 'unknown':
+      return EXIT.outcomeUnknown;
+    case 'imported':
+    case 'dry-run': {
+      // Imported (or, dry run, would be sent): 2 when any row was left out on the way.
+      const rejected = summary.counts['rejected-locally'] + summary.counts['rejected-by-server'];
+      return rejected > 0 ? EXIT.someRejected : EXIT.allAccepted;
+    }
+  }
+}
 
 export const EXIT_CODES_HELP = `
 Exit codes:
