@@ -12,7 +12,7 @@ import { createProgress, type Progress, type Step, type TextSink } from './progr
 // on stderr (bars on a terminal, plain lines otherwise), prints the summary on stdout (a table,
 // or one JSON document with --json) and exits with the code exit-codes.ts gives the summary.
 
-interface ImportFlags extends ConnectionFlags {
+export interface ImportFlags extends ConnectionFlags {
   task: string;
   format?: InputFormat;
   delimiter?: ',' | ';';
