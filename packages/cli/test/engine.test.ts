@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from 'callbot-mock';
-import { DEMO_ACCOUNT, verifySignature } from 'callbot-contract';
+import { DEMO_ACCOUNT, RetCodes, verifySignature } from 'callbot-contract';
 import { exitCodeFor, runImport, type ImportEvent, type ImportIO, type ImportRequest } from '../src/index.js';
 import { fromRoot } from '../../../test/support/paths.js';
 import { startMock, stopMocks } from './support/mock-server.js';
@@ -318,10 +318,24 @@ describe('runImport: answers and failures', () => {
     expect(run.summary).toMatchObject({ outcome: 'refused', retCode: 6003, attempts: 1 });
     expect(run.exitCode).toBe(3);
     expect(run.summary.message).toMatch(/^the server refused the whole batch: retCode 6003 \(PermissionDenied\)/);
+    expect(run.summary.message.endsWith(`\n  ${RetCodes.PermissionDenied.hint}`)).toBe(true); // the spec's hint (x-callbot-hints)
     const report = readReport(run.report);
     expect(report.map((l) => l.status)).toEqual(Array(5).fill('rejected-by-server'));
     expect(report[0]!.reason).toMatch(/^batch refused: retCode 6003/);
     expect(await mockBatches(refusing.url, task)).toEqual([]);
+  });
+
+  it('treats a retCode the spec does not document as an unknown outcome, as the contract classes it (exit 4)', async () => {
+    const vendor = await startStandInVendor(() => ({ retCode: 4242, retMsg: 'something new', responseID: 'resp-new' }));
+    try {
+      const run = await importList(EXAMPLE, newTask('undocumented'), vendor.url);
+      expect(run.summary).toMatchObject({ outcome: 'unknown', retCode: 4242, responseID: 'resp-new', attempts: 1, counts: { unknown: 5 } });
+      expect(run.exitCode).toBe(4);
+      expect(run.summary.message).toMatch(/^outcome unknown: the server answered retCode 4242 \(Unknown\): something new; the batch may or may not have been imported/);
+      expect(vendor.requests).toHaveLength(1); // not retried
+    } finally {
+      await vendor.close();
+    }
   });
 
   it('marks the rows the server refused in its errList (exit 2)', async () => {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from 'callbot-mock';
-import { DEMO_ACCOUNT } from 'callbot-contract';
+import { DEMO_ACCOUNT, RetCodes, retCodesWithOutcome } from 'callbot-contract';
 import { importCommand, registerImportCommand, type ImportFlags, type Terminal } from '../src/commands/import.js';
+import { EXIT_CODES_HELP } from '../src/import/exit-codes.js';
 import { fromRoot } from '../../../test/support/paths.js';
 import { startMock, stopMocks } from './support/mock-server.js';
 import { freshDir } from './support/run-cli.js';
@@ -134,5 +135,18 @@ describe('callbot import, the front', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^sending as someone \(secret <secretKey, 19 chars> from env\) to http:\/\/127\.0\.0\.1:\d+ — dry run, nothing will be sent$/m);
     expect(run.stdout + run.stderr).not.toContain('not-the-demo-secret');
+  });
+});
+
+describe('callbot import --help', () => {
+  it('names the codes the client sends again from the contract\'s table, and the exit codes by outcome class', () => {
+    const program = new Command();
+    registerImportCommand(program);
+    const maxAttempts = program.commands[0]!.options.find((option) => option.long === '--max-attempts')!;
+    expect(maxAttempts.description).toContain(`(retCode ${retCodesWithOutcome('not-processed').join(', ')}, refused connection;`);
+    for (const outcome of ['"refused"', '"not-processed"', '"unknown"']) expect(EXIT_CODES_HELP).toContain(outcome);
+    for (const { code } of Object.values(RetCodes)) {
+      if (code > 4) expect(EXIT_CODES_HELP).not.toMatch(new RegExp(`\\b${code}\\b`)); // 0-4 are the exit codes themselves
+    }
   });
 });

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TIMEOUT_MS, runImport, type ImportEvent
 import { EXIT_CODES_HELP, exitCodeFor, type ExitCode } from '../import/exit-codes.js';
 import type { InputFormat } from '../import/read-rows.js';
 import { summaryTable } from '../import/report.js';
+import { notProcessedCodes } from '../import/retcode-text.js';
 import { createProgress, type Progress, type Step, type TextSink } from './progress.js';
 
 // `callbot import FILE --task ID`, the front: parses the flags, hands them to the engine
@@ -68,7 +69,7 @@ export function registerImportCommand(program: Command): void {
     .option('--json', 'print a machine-readable summary on stdout (no progress bars)')
     .option('--no-gzip', 'send the body uncompressed')
     .option('--timeout-ms <ms>', 'how long one attempt may take', positiveInteger, DEFAULT_TIMEOUT_MS)
-    .option('--max-attempts <n>', 'attempts in all for a batch the server certainly did not process (retCode 5, 7, 1001, refused connection; default: the client\'s, 4)', positiveInteger)
+    .option('--max-attempts <n>', `attempts in all for a batch the server certainly did not process (retCode ${notProcessedCodes()}, refused connection; default: the client's, 4)`, positiveInteger)
     .option('--max-problems <n>', 'how many invalid rows to list on screen (all are in the report)', positiveInteger, 20)
     .option('--base-url <url>', 'API base URL [env CALLBOT_BASE_URL] (default: the local mock, http://127.0.0.1:4010)')
     .option('--uuid <uuid>', 'account uuid [env CALLBOT_UUID] (default on loopback: the mock\'s demo account)')

@@ -287,8 +287,8 @@ async function importFile(run: Run): Promise<ImportSummary> {
     return finish('dry-run', `dry run: ${builder.orders.length} orders would be sent as one batch`, { bodyBytes: bytes });
   }
 
-  // 4. Send, waiting through "batch import in progress" (1001) and the like as the client
-  // retries. The client serializes, signs and compresses inside one call; its first
+  // 4. Send, waiting through "not processed" answers (batch import in progress, …) as the
+  // client retries. The client serializes, signs and compresses inside one call; its first
   // fetch marks the end of that.
   emit({ type: 'step', step: 'prepare', label: `preparing ${builder.orders.length} orders (JSON, signature${gzip ? ', gzip' : ''})` });
   let preparing = true;

@@ -38,13 +38,17 @@ export function exitCodeFor(summary: Pick<ImportSummary, 'outcome' | 'counts'>):
   }
 }
 
+// The retCode classes named here are the spec's (x-callbot-outcomes), not code numbers: which
+// codes fall in each is the contract's business (README "retCode" of callbot-contract).
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  all rows accepted (with --dry-run: all rows valid)
   1  usage or configuration error (nothing read or sent)
   2  batch imported, but some rows rejected (locally with --skip-invalid, or in the server's errList)
-  3  nothing imported: invalid rows without --skip-invalid, list too large, the server refused
-     the whole batch, or no connection could be made
-  4  outcome unknown: the batch was sent but the answer was lost or untrustworthy (or the
-     command failed after sending); every sent row without a known outcome is marked "unknown"
-     in the report with the requestID. Check before sending again.`;
+  3  nothing imported: invalid rows without --skip-invalid, list too large, no connection could
+     be made, or the server refused the whole batch (a "refused" retCode, or a "not-processed"
+     one still given when the retries ran out)
+  4  outcome unknown: the batch was sent but the answer was lost, untrustworthy or carried a
+     retCode whose outcome is "unknown" (or the command failed after sending); every sent row
+     without a known outcome is marked "unknown" in the report with the requestID. Check
+     before sending again.`;

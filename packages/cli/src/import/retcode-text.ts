@@ -1,24 +1,34 @@
-// What the command says about retCodes: why an attempt is repeated, what to do about a refusal,
-// whether an answer claims a bad signature.
+import { RetCodes, retCodeInfo, retCodesWithOutcome } from 'callbot-contract';
 
-/** Why an attempt is repeated, for the countdown; a refused connection by its error code. */
+// What the command says about retCodes, all taken from the contract's table (the spec's RetCode
+// schema: names, the vendor's messages, outcome classes and hints). Nothing here names a code
+// by its number: a code the spec adds or reclassifies changes these texts without a change here
+// (test/no-retcode-literals.test.ts keeps it that way for all of src/).
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
+/**
+ * Why an attempt is repeated, for the countdown: the English message up to its first `;`, and
+ * the code (`batch import in progress (1001)`); a refused connection by its error code.
+ */
 export function retryReason(retCode: number | undefined, connectionCode: string | undefined): string {
-  if (retCode === 1001) return 'batch import in progress (1001)';
-  if (retCode === 5) return 'server maintenance (5)';
-  if (retCode === 7) return 'system busy (7)';
-  if (retCode !== undefined) return `retCode ${retCode}`;
-  return `could not connect (${connectionCode ?? 'unknown'})`;
+  if (retCode === undefined) return `could not connect (${connectionCode ?? 'unknown'})`;
+  const info = retCodeInfo(retCode);
+  if (!info) return `retCode ${retCode}`;
+  return `${lowerFirst(info.en.split(';')[0]!.trim())} (${retCode})`;
 }
 
-/** What to do about a code, on its own indented line after the message; '' when there is nothing to add. */
+/** What to do about a code, on its own indented line after the message; '' when the table has no hint. */
 export function retCodeHint(retCode: number): string {
-  switch (retCode) {
-    case 6: return '\n  The signature did not match: check the secret key and algorithm; `callbot sign` shows the signature base.';
-    case 6002: return '\n  The uuid is not known to this server.';
-    case 4001: return '\n  Too many orders for one batch: the server has a lower cap than --max-batch-size.';
-    default: return '';
-  }
+  const hint = retCodeInfo(retCode)?.hint;
+  return hint ? `\n  ${hint}` : '';
 }
+
+/** The codes the vendor uses for "your signature is wrong or missing". */
+const SIGNATURE_CODES: readonly number[] = [RetCodes.IncorrectSignature.code, RetCodes.MissingSignature.code];
 
 /** Whether an answer (verified or not) says the request's signature was wrong or missing. */
-export const claimsBadSignature = (retCode: number | undefined) => retCode === 6 || retCode === 6001;
+export const claimsBadSignature = (retCode: number | undefined) => retCode !== undefined && SIGNATURE_CODES.includes(retCode);
+
+/** The codes the client sends again on its own (`not-processed`): `5, 7, 1001` in the spec's order. */
+export const notProcessedCodes = () => retCodesWithOutcome('not-processed').join(', ');

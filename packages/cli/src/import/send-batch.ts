@@ -10,9 +10,10 @@ import { claimsBadSignature, retCodeHint } from './retcode-text.js';
 
 // Part of the engine: sends the one batch with the package's client (signed, gzip on, the
 // client's retries of requests the vendor certainly did not process) and reconciles the answer
-// with the rows: each sent row gets its status, the batch an outcome. The rows were checked
-// against the same schema already, so the client's own check is switched off rather than run
-// twice over 100,000 orders.
+// with the rows: each sent row gets its status, the batch an outcome. What a retCode means
+// (refused, not processed, unknown) is the contract's `CallbotError.outcome`, never decided
+// here. The rows were checked against the same schema already, so the client's own check is
+// switched off rather than run twice over 100,000 orders.
 
 export type BatchOutcome = 'imported' | 'refused' | 'not-sent' | 'unknown';
 
@@ -133,10 +134,11 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     };
   } catch (error) {
     if (error instanceof CallbotError) {
-      // 5001 is documented as "internal error — outcome unknown": the batch may have been
-      // imported before the error. Every other code means the batch was not imported (a
-      // retryable one only reaches here once the client's retries are used up).
-      const unknown = error.retCode === 5001;
+      // The code's outcome class comes from the spec. `unknown` (an internal error, or a code
+      // the spec does not document): the batch may have been imported before the error. Every
+      // other class means it was not (a `not-processed` one only reaches here once the client's
+      // retries are used up).
+      const unknown = error.outcome === 'unknown';
       const what = `retCode ${error.retCode} (${error.retCodeName})${error.retMsg ? `: ${error.retMsg}` : ''}`;
       const ids = `requestID ${error.requestID ?? '?'}, responseID ${error.responseID || '?'}`;
       if (unknown) markAll('unknown', `outcome unknown: ${what} (${ids})`);
@@ -145,14 +147,15 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
         outcome: unknown ? 'unknown' : 'refused',
         message: unknown
           ? `outcome unknown: the server answered ${what}; the batch may or may not have been imported. Check the task before sending again (${ids}).`
-          : `the server refused the whole batch: ${what}${error.retryable ? ` (still refused after ${attempts} attempts)` : ''} (${ids})${retCodeHint(error.retCode)}`,
+          : `the server refused the whole batch: ${what}${error.outcome === 'not-processed' ? ` (still refused after ${attempts} attempts)` : ''} (${ids})${retCodeHint(error.retCode)}`,
         requestID: error.requestID, responseID: error.responseID, retCode: error.retCode, attempts, unmatchedErrors: [],
       };
     }
     if (error instanceof CallbotUnknownOutcomeError || error instanceof CallbotSignatureError) {
       markAll('unknown', `outcome unknown (requestID ${error.requestID ?? '?'}): ${error.message}`);
-      // A wrong secret key is the usual reason: the vendor then refuses (retCode 6) and signs that
-      // answer with the real key, which cannot be verified here. The client passes on the claim.
+      // A wrong secret key is the usual reason: the vendor then refuses (incorrect signature) and
+      // signs that answer with the real key, which cannot be verified here. The client passes on
+      // the claim.
       const claimed = error instanceof CallbotSignatureError ? error.unverifiedRetCode : undefined;
       const hint = error instanceof CallbotSignatureError
         ? `\n  ${claimsBadSignature(claimed) ? 'The answer (unverifiable) says the signature is wrong: a wrong secret key or algorithm is the likely cause.' : 'A wrong secret key or algorithm is the most common cause.'}\n  Compare signatures with \`callbot sign\`.`
