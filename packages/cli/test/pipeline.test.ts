@@ -10,6 +10,8 @@ import { deriveOrderId } from '../src/import/order-id.js';
 import { normalisePhone } from '../src/import/phone.js';
 import { openRowReader, type SourceRow } from '../src/import/read-rows.js';
 import { csvCell, writeReport } from '../src/import/report.js';
+import { claimsBadSignature, retCodeHint, retryReason } from '../src/import/retcode-text.js';
+import { RetCodes } from 'callbot-contract';
 import { freshDir } from './support/run-cli.js';
 
 // The pieces of `callbot import`, in process: fast, and precise about edge cases.
@@ -221,5 +223,28 @@ describe('the report', () => {
     const file = join(freshDir(), 'r.csv');
     await writeReport(file, [{ row: 2, phone: '+86 x', orderID: 'o', status: 'rejected-locally', reason: 'a; b' }]);
     expect(readFileSync(file, 'utf8')).toBe('\ufeffrow,phone,orderID,status,reason\n2,\'+86 x,o,rejected-locally,"a; b"\n');
+  });
+});
+
+describe('what the command says about retCodes (from the contract\'s table)', () => {
+  it('names a retried code by the vendor\'s English message and its number; a refused connection by its error', () => {
+    expect(retryReason(1001, undefined)).toBe('batch import in progress (1001)');
+    expect(retryReason(5, undefined)).toBe('server maintenance (5)');
+    expect(retryReason(7, undefined)).toBe('system busy (7)');
+    expect(retryReason(4242, undefined)).toBe('retCode 4242');
+    expect(retryReason(undefined, 'ECONNREFUSED')).toBe('could not connect (ECONNREFUSED)');
+  });
+
+  it('hints at what to do with each code\'s x-callbot-hints, and nothing for a code without one', () => {
+    for (const info of Object.values(RetCodes)) {
+      const hint = 'hint' in info ? info.hint : undefined;
+      expect(retCodeHint(info.code), info.name).toBe(hint ? `\n  ${hint}` : '');
+    }
+    expect(retCodeHint(4242)).toBe('');
+  });
+
+  it('knows the signature codes by name', () => {
+    expect(Object.values(RetCodes).filter((info) => claimsBadSignature(info.code)).map((info) => info.name)).toEqual(['IncorrectSignature', 'MissingSignature']);
+    expect(claimsBadSignature(undefined)).toBe(false);
   });
 });

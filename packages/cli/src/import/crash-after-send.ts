@@ -1,10 +1,10 @@
 import type { RowOutcome } from './build-batch.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
 import { writeReport } from './report.js';
 
-// Once the batch has left, exit 1 ("usage error, nothing sent") would be a lie that invites a
-// second import. Any unexpected failure from then on (the report cannot be written, a bug)
-// is reported as what it is for the caller: the outcome is unknown (exit 4).
+// Part of the engine. Once the batch has left, "usage error, nothing sent" would be a lie that
+// invites a second import. Any unexpected failure from then on (the report cannot be written, a
+// bug) is reported as what it is for the caller: the outcome is unknown. The rows without a
+// known outcome are marked so, and the report is written if it can be.
 
 export interface SentState {
   /** The requestID of the last attempt, as put on the wire (to ask the vendor about). */
@@ -16,16 +16,17 @@ export interface SentState {
   sendable: readonly RowOutcome[];
 }
 
-export interface CrashReport {
-  exitCode: ExitCode;
-  /** For stderr. */
-  message: string;
-  /** For stdout with --json. */
-  summary: Record<string, unknown>;
+export interface FailureAfterSend {
+  /** What failed (the error's message). */
+  error: string;
+  /** Where the report was to be written. */
+  reportPath: string;
+  /** Why the report could not be written (an errno code or a message); undefined when it was written. */
+  reportError?: string | undefined;
 }
 
 /** Marks the rows without a known outcome `unknown`, writes the report if it can, and says what happened. */
-export async function crashAfterSend(error: unknown, sent: SentState): Promise<CrashReport> {
+export async function crashAfterSend(error: unknown, sent: SentState): Promise<FailureAfterSend> {
   const what = error instanceof Error ? error.message : String(error);
   const requestID = sent.requestID ?? '?';
   for (const row of sent.sendable) {
@@ -33,20 +34,10 @@ export async function crashAfterSend(error: unknown, sent: SentState): Promise<C
     row.status = 'unknown';
     row.reason = `outcome unknown (requestID ${requestID}): callbot import failed after sending: ${what}`;
   }
-  let reportLine: string;
-  let report: string | undefined;
   try {
     await writeReport(sent.reportPath, sent.outcomes);
-    report = sent.reportPath;
-    reportLine = `report: ${sent.reportPath}`;
+    return { error: what, reportPath: sent.reportPath };
   } catch (writeError) {
-    reportLine = `the report ${sent.reportPath} could not be written (${(writeError as NodeJS.ErrnoException).code ?? (writeError as Error).message})`;
+    return { error: what, reportPath: sent.reportPath, reportError: (writeError as NodeJS.ErrnoException).code ?? (writeError as Error).message };
   }
-  const message = `failed after the batch was sent: ${what}\n` +
-    `  The outcome is unknown: check the task before sending again (requestID ${requestID}).\n  ${reportLine}`;
-  return {
-    exitCode: EXIT.outcomeUnknown,
-    message,
-    summary: { outcome: 'unknown', exitCode: EXIT.outcomeUnknown, message: `failed after the batch was sent: ${what}`, requestID: sent.requestID, report },
-  };
 }

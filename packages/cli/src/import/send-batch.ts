@@ -6,18 +6,19 @@ import type { RetryInfo } from 'callbot-contract';
 import { batchInput } from './batch-body.js';
 import type { CallOrder, RowOutcome } from './build-batch.js';
 import type { ConnectionSettings } from './credentials.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { claimsBadSignature, retCodeHint } from './retcode-text.js';
 
-// Sends the one batch with the package's client (signed, gzip on, the client's retries of
-// requests the vendor certainly did not process) and turns the result into row outcomes and
-// an exit code. The rows were checked against the same schema already, so the client's own
-// check is switched off rather than run twice over 100,000 orders.
+// Part of the engine: sends the one batch with the package's client (signed, gzip on, the
+// client's retries of requests the vendor certainly did not process) and reconciles the answer
+// with the rows: each sent row gets its status, the batch an outcome. What a retCode means
+// (refused, not processed, unknown) is the contract's `CallbotError.outcome`, never decided
+// here. The rows were checked against the same schema already, so the client's own check is
+// switched off rather than run twice over 100,000 orders.
 
 export type BatchOutcome = 'imported' | 'refused' | 'not-sent' | 'unknown';
 
 export interface SendResult {
   outcome: BatchOutcome;
-  exitCode: ExitCode;
   message: string;
   requestID?: string | undefined;
   responseID?: string | undefined;
@@ -43,6 +44,8 @@ export interface SendOptions {
   onRetry?: (info: RetryInfo) => void;
   /** Called when the signed (and compressed) request leaves, once per attempt, with its requestID header. */
   onAttempt?: (attempt: number, requestID: string | undefined) => void;
+  /** The fetch the client uses (tests inject one). Default: the global fetch. */
+  fetch?: typeof fetch | undefined;
 }
 
 export async function sendBatch(options: SendOptions): Promise<SendResult> {
@@ -64,7 +67,7 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
       attempts += 1;
       const headers = input instanceof Request ? input.headers : new Headers(init?.headers);
       options.onAttempt?.(attempts, headers.get('requestID') ?? undefined);
-      return fetch(input, init);
+      return (options.fetch ?? globalThis.fetch)(input, init);
     },
   });
   const body = batchInput(options.userTaskID, settings, options.orders);
@@ -115,64 +118,54 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
       }
       return {
         outcome: 'unknown',
-        exitCode: EXIT.outcomeUnknown,
         message: `outcome unknown: the answer's counts do not add up (${counts}); ${unknown.length} rows not in its errList are marked unknown. Check the task before sending again (${ids}).`,
-        requestID: result.requestID, responseID: result.responseID, retCode: 0, attempts: result.attempts, unmatchedErrors, vendorCounts,
+        requestID: result.requestID, responseID: result.responseID, retCode: result.retCode, attempts: result.attempts, unmatchedErrors, vendorCounts,
       };
     }
     return {
       outcome: 'imported',
-      exitCode: rejected > 0 ? EXIT.someRejected : EXIT.allAccepted,
       message: `imported: ${result.successCount} of ${result.totalCount} orders accepted (responseID ${result.responseID})`,
       requestID: result.requestID,
       responseID: result.responseID,
-      retCode: 0,
+      retCode: result.retCode,
       attempts: result.attempts,
       unmatchedErrors,
       vendorCounts,
     };
   } catch (error) {
     if (error instanceof CallbotError) {
-      // 5001 is documented as "internal error — outcome unknown": the batch may have been
-      // imported before the error. Every other code means the batch was not imported (a
-      // retryable one only reaches here once the client's retries are used up).
-      const unknown = error.retCode === 5001;
+      // The code's outcome class comes from the spec. `unknown` (an internal error, or a code
+      // the spec does not document): the batch may have been imported before the error. Every
+      // other class means it was not (a `not-processed` one only reaches here once the client's
+      // retries are used up).
+      const unknown = error.outcome === 'unknown';
       const what = `retCode ${error.retCode} (${error.retCodeName})${error.retMsg ? `: ${error.retMsg}` : ''}`;
       const ids = `requestID ${error.requestID ?? '?'}, responseID ${error.responseID || '?'}`;
       if (unknown) markAll('unknown', `outcome unknown: ${what} (${ids})`);
       else markAll('rejected-by-server', `batch refused: ${what} (${ids})`);
       return {
         outcome: unknown ? 'unknown' : 'refused',
-        exitCode: unknown ? EXIT.outcomeUnknown : EXIT.nothingSent,
         message: unknown
           ? `outcome unknown: the server answered ${what}; the batch may or may not have been imported. Check the task before sending again (${ids}).`
-          : `the server refused the whole batch: ${what}${error.retryable ? ` (still refused after ${attempts} attempts)` : ''} (${ids})${retCodeHint(error.retCode)}`,
+          : `the server refused the whole batch: ${what}${error.outcome === 'not-processed' ? ` (still refused after ${attempts} attempts)` : ''} (${ids})${retCodeHint(error.retCode)}`,
         requestID: error.requestID, responseID: error.responseID, retCode: error.retCode, attempts, unmatchedErrors: [],
       };
     }
     if (error instanceof CallbotUnknownOutcomeError || error instanceof CallbotSignatureError) {
       markAll('unknown', `outcome unknown (requestID ${error.requestID ?? '?'}): ${error.message}`);
-      // A wrong secret key is the usual reason: the vendor then refuses (retCode 6) and signs that
-      // answer with the real key, which cannot be verified here. The client passes on the claim.
+      // A wrong secret key is the usual reason: the vendor then refuses (incorrect signature) and
+      // signs that answer with the real key, which cannot be verified here. The client passes on
+      // the claim.
       const claimed = error instanceof CallbotSignatureError ? error.unverifiedRetCode : undefined;
       const hint = error instanceof CallbotSignatureError
-        ? `\n  ${claimed === 6 || claimed === 6001 ? 'The answer (unverifiable) says the signature is wrong: a wrong secret key or algorithm is the likely cause.' : 'A wrong secret key or algorithm is the most common cause.'}\n  Compare signatures with \`callbot sign\`.`
+        ? `\n  ${claimsBadSignature(claimed) ? 'The answer (unverifiable) says the signature is wrong: a wrong secret key or algorithm is the likely cause.' : 'A wrong secret key or algorithm is the most common cause.'}\n  Compare signatures with \`callbot sign\`.`
         : '';
-      return { outcome: 'unknown', exitCode: EXIT.outcomeUnknown, message: `${error.message}${hint}`, requestID: error.requestID, retCode: claimed, attempts, unmatchedErrors: [] };
+      return { outcome: 'unknown', message: `${error.message}${hint}`, requestID: error.requestID, retCode: claimed, attempts, unmatchedErrors: [] };
     }
     if (error instanceof CallbotConnectionError) {
       markAll('not-sent', `not sent: ${error.message}`);
-      return { outcome: 'not-sent', exitCode: EXIT.nothingSent, message: `${error.message} (${settings.baseUrl})`, requestID: error.requestID, attempts, unmatchedErrors: [] };
+      return { outcome: 'not-sent', message: `${error.message} (${settings.baseUrl})`, requestID: error.requestID, attempts, unmatchedErrors: [] };
     }
     throw error;
-  }
-}
-
-function retCodeHint(retCode: number): string {
-  switch (retCode) {
-    case 6: return '\n  The signature did not match: check the secret key and algorithm; `callbot sign` shows the signature base.';
-    case 6002: return '\n  The uuid is not known to this server.';
-    case 4001: return '\n  Too many orders for one batch: the server has a lower cap than --max-batch-size.';
-    default: return '';
   }
 }

@@ -1,9 +1,10 @@
 import cliProgress from 'cli-progress';
 
-// Progress of the long steps (reading, validating, sending). On a terminal: cli-progress bars
-// and a countdown that ticks each second, on stderr. Otherwise (stdout redirected, or --json):
-// plain lines, one when a step starts and one when it ends, so logs stay readable. Everything
-// goes to stderr: stdout holds only the summary (or the --json document).
+// How the `callbot import` front draws the engine's progress (reading, validating, sending). On
+// a terminal: cli-progress bars and a countdown that ticks each second, on stderr. Otherwise
+// (stdout redirected, or --json): plain lines, one when a step starts and one when it ends, so
+// logs stay readable. Everything goes to stderr: stdout holds only the summary (or the --json
+// document).
 
 export interface Step {
   /** `value` out of the step's total, with a short note shown after the bar (e.g. "5000 rows"). */
@@ -21,14 +22,19 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(options: { interactive: boolean; stream?: NodeJS.WriteStream }): Progress {
-  const stream = options.stream ?? process.stderr;
-  return options.interactive ? terminalProgress(stream) : plainProgress(stream);
+/** Where text goes: process.stderr, or anything with `write` (tests). */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+/** `interactive` (bars, a ticking countdown) needs `stream` to be a terminal's stream. */
+export function createProgress(options: { interactive: boolean; stream: TextSink }): Progress {
+  return options.interactive ? terminalProgress(options.stream as NodeJS.WriteStream) : plainProgress(options.stream);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
-function plainProgress(stream: NodeJS.WriteStream): Progress {
+function plainProgress(stream: TextSink): Progress {
   return {
     step(label) {
       const started = Date.now();
