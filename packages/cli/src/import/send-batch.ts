@@ -1,8 +1,6 @@
-import { createCallbotClient } from 'callbot-contract';
 import {
-  CallbotConnectionError, CallbotError, CallbotSignatureError, CallbotUnknownOutcomeError,
+  CallbotError, CallbotNotSentError, CallbotSignatureError, CallbotUnknownOutcomeError, createCallbotClient, retCodeInfo, type RetryInfo,
 } from 'callbot-contract';
-import type { RetryInfo } from 'callbot-contract';
 import { batchInput } from './batch-body.js';
 import type { CallOrder, RowOutcome } from './build-batch.js';
 import type { ConnectionSettings } from './credentials.js';
@@ -157,12 +155,15 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
       // signs that answer with the real key, which cannot be verified here. The client passes on
       // the claim.
       const claimed = error instanceof CallbotSignatureError ? error.unverifiedRetCode : undefined;
-      const hint = error instanceof CallbotSignatureError
-        ? `\n  ${claimsBadSignature(claimed) ? 'The answer (unverifiable) says the signature is wrong: a wrong secret key or algorithm is the likely cause.' : 'A wrong secret key or algorithm is the most common cause.'}\n  Compare signatures with \`callbot sign\`.`
-        : '';
+      // A claim with a hint of its own (an unsigned "account unknown") already carries it in the message.
+      const hint = !(error instanceof CallbotSignatureError) || (!claimsBadSignature(claimed) && retCodeInfo(claimed ?? Number.NaN)?.hint)
+        ? ''
+        : `\n  ${claimsBadSignature(claimed) ? 'The answer (unverifiable) says the signature is wrong: a wrong secret key or algorithm is the likely cause.' : 'A wrong secret key or algorithm is the most common cause.'}\n  Compare signatures with \`callbot sign\`.`;
       return { outcome: 'unknown', message: `${error.message}${hint}`, requestID: error.requestID, retCode: claimed, attempts, unmatchedErrors: [] };
     }
-    if (error instanceof CallbotConnectionError) {
+    // Nothing left the machine: a refused connection, a port fetch will not use, a body that
+    // cannot be serialized (CallbotConnectionError is one kind of CallbotNotSentError).
+    if (error instanceof CallbotNotSentError) {
       markAll('not-sent', `not sent: ${error.message}`);
       return { outcome: 'not-sent', message: `${error.message} (${settings.baseUrl})`, requestID: error.requestID, attempts, unmatchedErrors: [] };
     }
