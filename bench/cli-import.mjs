@@ -6,7 +6,7 @@
 // bytes to the same mock, waiting for its answer.
 // Both sides are fresh Node processes timed from spawn to exit, interleaved, medians reported.
 // Target: callbot / floor <= 2.0, and the command's peak RSS < 300 MB.
-// Run: npm run bench:cli (builds dist/ first). ROWS=… and ROUNDS=… to vary.
+// Run: npm run bench:cli (builds every dist/ first). ROWS=… and ROUNDS=… to vary.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'output');
-const cli = join(root, 'dist', 'cli.js');
+const cli = join(root, 'packages', 'cli', 'dist', 'cli.js');
 const ROWS = Number(process.env.ROWS ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const DEMO = { uuid: 'demo-0000-callbot-mock', secretKey: 'demo-secret-for-the-local-mock-only' };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Load benchmark of the mock (NOT a test): drives three servers on loopback with autocannon for
 // a bounded time each, in the same run, and prints requests/second and p99 latency:
-//   1. our mock (`node dist/cli.js mock`, a process of its own: the real thing users start),
+//   1. our mock (`node packages/mock/dist/bin.js`, a process of its own: the real thing users start),
 //   2. plain Prism 5.14.2 (`prism mock`, its CLI, as `npm run mock:prism` runs it),
 //   3. a bare node:http server answering a fixed JSON (the ceiling of this machine).
 // Every server is a child process on 127.0.0.1 and a free port; this script stops them all.
@@ -138,7 +138,7 @@ async function measure(target, expectBody) {
 const prismCli = createRequire(import.meta.url).resolve('@stoplight/prism-cli/dist/index.js');
 const runs = [
   {
-    args: [join(root, 'dist', 'cli.js'), 'mock', '--port', '0', '--host', '127.0.0.1', '--quiet', '--no-callbacks', '--importing-ms', '0'],
+    args: [join(root, 'packages', 'mock', 'dist', 'bin.js'), '--port', '0', '--host', '127.0.0.1', '--quiet', '--no-callbacks', '--importing-ms', '0'],
     name: 'callbot mock',
     pattern: /Callbot mock listening on (http:\/\/\S+)/,
     expect: (status, text) => status === 200 && JSON.parse(text).retCode === 0,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { MockAccount } from './accounts.js';
 import type { MockBatch, MockTask } from './batches.js';
 import { callFinishedPayload, orderFinishedPayload, simulateCalls } from './call-outcomes.js';
@@ -5,15 +6,13 @@ import { deliverCallback, type DeliveryRecord } from './callback-delivery.js';
 import type { MockLogger } from './logger.js';
 import type { CallbackOptions } from './options.js';
 
-/** How many deliveries `GET /__mock/callbacks` remembers (oldest forgotten first). */
-const KEEP_RECORDS = 1000;
-
 /**
  * The simulated dialer. After an accepted import it works through the batch's orders one at a
  * time (`firstDelayMs`, then one every `paceMs`): marks the order dialed, draws its calls, and
  * sends a call-finished callback per call and then an order-finished callback. A batch replaced
- * by a newer import stops being dialed. Timers are unref'd and `close()` cancels everything, so
- * the simulator never keeps a process alive.
+ * by a newer import stops being dialed. At most `maxInFlight` orders have callbacks in flight:
+ * the dialer waits for one to finish before it dials the next. Timers are unref'd and `close()`
+ * cancels everything, so the simulator never keeps a process alive.
  */
 export class CallSimulator {
   readonly #options: CallbackOptions;
@@ -21,11 +20,17 @@ export class CallSimulator {
   readonly #timers = new Map<MockBatch, NodeJS.Timeout>();
   readonly #abort = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #records: DeliveryRecord[] = [];
+  /** The last `maxRecords` deliveries by id (ids are consecutive: the oldest is `#nextId - size`). */
+  readonly #records = new Map<number, DeliveryRecord>();
+  readonly #maxRecords: number;
+  #nextId = 1;
 
-  constructor(options: CallbackOptions, logger: MockLogger) {
+  constructor(options: CallbackOptions, logger: MockLogger, { maxRecords }: { maxRecords: number }) {
     this.#options = options;
     this.#logger = logger;
+    this.#maxRecords = maxRecords;
+    // Each delivery in flight listens on the one abort signal (its request, its backoff).
+    setMaxListeners(2 * options.maxInFlight + 10, this.#abort.signal);
   }
 
   start(task: MockTask, batch: MockBatch, account: MockAccount): void {
@@ -34,6 +39,11 @@ export class CallSimulator {
     const tick = () => {
       this.#timers.delete(batch);
       if (!batch.current || this.#abort.signal.aborted) return;
+      if (this.#inFlight.size >= this.#options.maxInFlight) {
+        // Bounded: wait until earlier orders' callbacks are delivered (or given up).
+        this.#schedule(batch, tick, Math.max(this.#options.paceMs, 10));
+        return;
+      }
       const order = batch.orders[next];
       next += 1;
       if (!order) return;
@@ -50,8 +60,23 @@ export class CallSimulator {
     this.#timers.delete(batch);
   }
 
-  records(): DeliveryRecord[] {
-    return this.#records.map((record) => ({ ...record }));
+  /** Whether this batch still has orders waiting to be dialed. */
+  isDialing(batch: MockBatch): boolean {
+    return this.#timers.has(batch);
+  }
+
+  /**
+   * Up to `limit` delivery records with an id above `after`, oldest first (copies), and how
+   * many are kept in all. `next` is the id to pass as `after` for the following page.
+   */
+  records({ after = 0, limit = Number.POSITIVE_INFINITY }: { after?: number; limit?: number } = {}) {
+    const page: DeliveryRecord[] = [];
+    let id = Math.max(after + 1, this.#nextId - this.#records.size);
+    for (; id < this.#nextId && page.length < limit; id += 1) {
+      const record = this.#records.get(id);
+      if (record) page.push({ ...record });
+    }
+    return { records: page, total: this.#records.size, next: id < this.#nextId ? page.at(-1)?.id : undefined };
   }
 
   /** Cancels pending dials and callbacks (in-flight requests are aborted) and waits for them to settle. */
@@ -96,8 +121,9 @@ export class CallSimulator {
       signal: this.#abort.signal,
       logger: this.#logger,
       record: (entry) => {
-        this.#records.push(entry);
-        if (this.#records.length > KEEP_RECORDS) this.#records.shift();
+        entry.id = this.#nextId++;
+        this.#records.set(entry.id, entry);
+        if (this.#records.size > this.#maxRecords) this.#records.delete(entry.id - this.#maxRecords);
       },
     });
   }

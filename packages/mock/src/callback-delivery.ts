@@ -32,6 +32,8 @@ export type CallbackKind = 'call' | 'order';
 
 /** One callback as recorded for `GET /__mock/callbacks` (never the payload's signature base or a secret). */
 export interface DeliveryRecord {
+  /** Consecutive, from 1: the paging cursor of `GET /__mock/callbacks`. */
+  id: number;
   kind: CallbackKind;
   url: string;
   orderID: string;
@@ -42,6 +44,11 @@ export interface DeliveryRecord {
   lastError?: string;
   at: string;
 }
+
+/** A record keeps at most this much of a URL or an error message: each record is bounded too. */
+const MAX_RECORDED_URL = 2048;
+const MAX_RECORDED_ERROR = 500;
+const bounded = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 export interface DeliveryOptions {
   maxAttempts: number;
@@ -83,8 +90,9 @@ export async function deliverCallback(args: {
 }): Promise<DeliveryRecord> {
   const { kind, url, payload, account, options, signal, logger } = args;
   const entry: DeliveryRecord = {
+    id: 0, // set by `record`
     kind,
-    url,
+    url: bounded(url, MAX_RECORDED_URL),
     orderID: payload.orderID,
     requestID: randomBytes(16).toString('hex'),
     status: 'pending',
@@ -121,7 +129,7 @@ export async function deliverCallback(args: {
       }
     } catch (error) {
       if (signal.aborted) break;
-      entry.lastError = (error as Error).message;
+      entry.lastError = bounded((error as Error).message, MAX_RECORDED_ERROR);
     }
     if (attempt < options.maxAttempts) {
       try {

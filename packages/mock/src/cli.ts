@@ -4,8 +4,10 @@ import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, IMPORT_BATCH_CALL_PATH, RetCodes 
 import { parseAccountSpec, type MockAccount } from './accounts.js';
 import { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultRule } from './faults.js';
 import { consoleLogger, silentLogger } from './logger.js';
-import { loadConfigFile, type MockOptionsInput } from './options.js';
-import { createMockServer, DEBUG_BATCHES_PATH, DEBUG_CALLBACKS_PATH } from './server.js';
+import { defaultOptions, loadConfigFile, type MockOptionsInput } from './options.js';
+import { createMockServer, DEBUG_BATCHES_PATH, DEBUG_CALLBACKS_PATH, LISTING_PAGES as PAGES } from './server.js';
+
+const DEFAULTS = defaultOptions();
 
 interface MockFlags {
   port?: number;
@@ -17,6 +19,14 @@ interface MockFlags {
   fault?: FaultRule[];
   maxOrders?: number;
   importingMs?: number;
+  maxTasks?: number;
+  maxStoredOrders?: number;
+  maxBatchesPerTask?: number;
+  maxCallbackRecords?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  maxConnections?: number;
   seed?: number;
   callbackDelayMs?: number;
   callbackPaceMs?: number;
@@ -53,10 +63,19 @@ Faults (--fault KIND[=MS][:TIMES][@PROBABILITY], or per request the header ${FAU
 Config file (JSON, same keys as createMockServer's options), e.g.
   { "accounts": [{ "uuid": "acme", "secretKey": "…", "algorithm": "MD5" }],
     "maxOrders": 100000, "importingMs": 1000, "timeToleranceSeconds": 300,
+    "maxTasks": ${DEFAULTS.maxTasks}, "maxStoredOrders": ${DEFAULTS.maxStoredOrders}, "maxConnections": ${DEFAULTS.maxConnections},
     "faults": [{ "kind": "maintenance", "times": 1 }],
     "callbacks": { "seed": 1, "firstDelayMs": 1000, "paceMs": 500, "allowHosts": [] } }
 Flags override the config file. Callbacks go to loopback only unless --allow-callback-host.
-Only the demo account's secret is printed; never the others'.`;
+Only the demo account's secret is printed; never the others'.
+
+Bounds: the mock forgets the least recently imported idle task past --max-tasks or
+--max-stored-orders (one log line each). Requests slower than --headers-timeout-ms /
+--request-timeout-ms get 408; past --max-connections new connections are closed.
+Configured faults are used up only by authenticated requests (drop-before-body: by requests
+that carry every signing header of a known account). The debug listings page:
+  ${DEBUG_BATCHES_PATH}?limit=${PAGES.batches.limit.default}&orderLimit=${PAGES.batches.orderLimit.default} (at most ${PAGES.batches.limit.max} tasks and ${PAGES.batches.orderLimit.max} orders a page)
+  ${DEBUG_CALLBACKS_PATH}?limit=${PAGES.callbacks.limit.default} (at most ${PAGES.callbacks.limit.max}); follow "next" for the following page.`;
 
 /** The `callbot-mock` command: parses flags, starts the server, stops it on SIGINT/SIGTERM. */
 export function createMockCommand(): Command {
@@ -77,6 +96,14 @@ export function createMockCommand(): Command {
     }))
     .option('--max-orders <n>', `more orders than this in one request: retCode ${RetCodes.TooManyElements.code} (default 100000)`, integer('--max-orders'))
     .option('--importing-ms <ms>', `how long an accepted batch counts as importing: retCode ${RetCodes.BatchImportInProgress.code} (default 1000)`, integer('--importing-ms'))
+    .option('--max-tasks <n>', `tasks kept; past it the least recently imported idle task is forgotten, logged (default ${DEFAULTS.maxTasks})`, integer('--max-tasks'))
+    .option('--max-stored-orders <n>', `orders kept over all tasks; past it tasks are forgotten as for --max-tasks (default ${DEFAULTS.maxStoredOrders})`, integer('--max-stored-orders'))
+    .option('--max-batches-per-task <n>', `batches kept per task, the oldest (empty first) forgotten (default ${DEFAULTS.maxBatchesPerTask})`, integer('--max-batches-per-task'))
+    .option('--max-callback-records <n>', `callback deliveries kept for ${DEBUG_CALLBACKS_PATH} (default ${DEFAULTS.maxCallbackRecords})`, integer('--max-callback-records'))
+    .option('--headers-timeout-ms <ms>', `time to send the request headers, then 408 and close (default ${DEFAULTS.headersTimeoutMs})`, integer('--headers-timeout-ms'))
+    .option('--request-timeout-ms <ms>', `time to send the whole request, body included, then 408 and close (default ${DEFAULTS.requestTimeoutMs})`, integer('--request-timeout-ms'))
+    .option('--keep-alive-timeout-ms <ms>', `idle kept-alive connections are closed after this (default ${DEFAULTS.keepAliveTimeoutMs})`, integer('--keep-alive-timeout-ms'))
+    .option('--max-connections <n>', `open connections at once; more are closed as soon as accepted (default ${DEFAULTS.maxConnections})`, integer('--max-connections'))
     .option('--seed <n>', 'seed of simulated call outcomes and probabilistic faults (default 1)', integer('--seed'))
     .option('--callback-delay-ms <ms>', 'delay before the first simulated call of a batch (default 1000)', integer('--callback-delay-ms'))
     .option('--callback-pace-ms <ms>', 'delay between simulated orders (default 500)', integer('--callback-pace-ms'))
@@ -121,6 +148,14 @@ function optionsFrom(flags: MockFlags): MockOptionsInput {
     port: flags.port ?? config.port,
     maxOrders: flags.maxOrders ?? config.maxOrders,
     importingMs: flags.importingMs ?? config.importingMs,
+    maxTasks: flags.maxTasks ?? config.maxTasks,
+    maxStoredOrders: flags.maxStoredOrders ?? config.maxStoredOrders,
+    maxBatchesPerTask: flags.maxBatchesPerTask ?? config.maxBatchesPerTask,
+    maxCallbackRecords: flags.maxCallbackRecords ?? config.maxCallbackRecords,
+    headersTimeoutMs: flags.headersTimeoutMs ?? config.headersTimeoutMs,
+    requestTimeoutMs: flags.requestTimeoutMs ?? config.requestTimeoutMs,
+    keepAliveTimeoutMs: flags.keepAliveTimeoutMs ?? config.keepAliveTimeoutMs,
+    maxConnections: flags.maxConnections ?? config.maxConnections,
     accounts: [...(config.accounts ?? []), ...(flags.account ?? []).map(accountFromFlag)],
     demoAccount: flags.demoAccount === false ? false : config.demoAccount,
     faults: [...(config.faults ?? []), ...(flags.fault ?? [])],
@@ -149,6 +184,7 @@ async function runMock(flags: MockFlags): Promise<void> {
   }
   lines.push(
     `  callbacks: ${options.callbacks.enabled ? `on (seed ${options.callbacks.seed}; loopback${options.callbacks.allowHosts.length ? ` + ${options.callbacks.allowHosts.join(', ')}` : ' only'})` : 'off'}`,
+    `  bounds:    ${options.maxTasks} tasks, ${options.maxStoredOrders} orders kept; ${options.maxConnections} connections; headers ${options.headersTimeoutMs} ms, request ${options.requestTimeoutMs} ms`,
     `  faults:    ${options.faults.length ? options.faults.map((f) => f.kind).join(', ') : 'none configured'} (header ${FAULT_HEADER})`,
     'Press Ctrl-C to stop.',
   );

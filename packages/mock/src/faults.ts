@@ -104,7 +104,15 @@ function addToPlan(plan: FaultPlan, rule: FaultRule): void {
   else plan.retCode ??= rule.kind;
 }
 
-/** The configured rules, with their remaining counts; one per server. */
+const headerText = (headerValue: string | string[] | undefined) => (Array.isArray(headerValue) ? headerValue.join(',') : headerValue);
+const beforeBody = (rule: FaultRule) => rule.kind === 'drop-before-body';
+
+/**
+ * The configured rules, with their remaining counts; one per server. A rule is used up (its
+ * count, its seeded draw) only by the requests it is planned for: `plan` is called once a
+ * request is authenticated, `dropsBeforeBody` for requests that carry every signing header of
+ * a known account (the body, and so the signature, is not read yet).
+ */
 export class FaultInjector {
   readonly #rules: { rule: FaultRule; remaining: number }[];
   readonly #random: Random;
@@ -114,17 +122,41 @@ export class FaultInjector {
     this.#random = mulberry32((seed ^ 0x5eed) >>> 0);
   }
 
-  /** The plan for one import request: configured rules first, then the request's header. */
-  plan(headerValue: string | string[] | undefined): FaultPlan {
-    const plan: FaultPlan = { latencyMs: 0 };
+  #draw(applies: (rule: FaultRule) => boolean): FaultRule[] {
+    const drawn: FaultRule[] = [];
     for (const entry of this.#rules) {
-      if (entry.remaining <= 0) continue;
+      if (entry.remaining <= 0 || !applies(entry.rule)) continue;
       if (entry.rule.probability !== undefined && this.#random() >= entry.rule.probability) continue;
       entry.remaining -= 1;
-      addToPlan(plan, entry.rule);
+      drawn.push(entry.rule);
     }
-    const value = Array.isArray(headerValue) ? headerValue.join(',') : headerValue;
-    if (value) for (const rule of parseFaultList(value)) addToPlan(plan, rule);
+    return drawn;
+  }
+
+  /**
+   * Whether to close the connection before reading the body (`drop-before-body`, configured or
+   * in the header). An unparsable header counts as no fault here: `plan` reports it.
+   */
+  dropsBeforeBody(headerValue: string | string[] | undefined): boolean {
+    const configured = this.#draw(beforeBody).length > 0;
+    let fromHeader = false;
+    try {
+      fromHeader = parseFaultList(headerText(headerValue) ?? '').some(beforeBody);
+    } catch {
+      // reported by plan() once the request is authenticated
+    }
+    return configured || fromHeader;
+  }
+
+  /**
+   * The plan for one authenticated import request: configured rules first, then the request's
+   * header (`drop-before-body` is not planned here: see dropsBeforeBody). Throws on a header
+   * that does not parse.
+   */
+  plan(headerValue: string | string[] | undefined): FaultPlan {
+    const plan: FaultPlan = { latencyMs: 0 };
+    const fromHeader = parseFaultList(headerText(headerValue) ?? '');
+    for (const rule of [...this.#draw((rule) => !beforeBody(rule)), ...fromHeader]) if (!beforeBody(rule)) addToPlan(plan, rule);
     return plan;
   }
 }

@@ -25,7 +25,10 @@ export interface ImportContext {
 }
 
 /** What the log says about one request: no secrets, no signatures, no bodies. */
-export type Outcome = { retCode: number; totalCount?: number; rejected?: number } | { dropped: true };
+export type Outcome =
+  | { retCode: number; totalCount?: number; rejected?: number }
+  | { dropped: true }
+  | { aborted: true; received: number; declared: number | undefined };
 
 const refusalAnswer = (refusal: Refusal): ImportAnswer => ({ ...refusal, responseID: newResponseID(), totalCount: 0, successCount: 0 });
 
@@ -33,6 +36,10 @@ const refusalAnswer = (refusal: Refusal): ImportAnswer => ({ ...refusal, respons
  * `POST /callcentre/api/v3/importBatchCall`, in the vendor's order: read (capped) and gunzip
  * the body, authenticate, apply injected faults, parse, count, validate against the spec
  * (Prism), check the task's import lock, then import. Every answer is HTTP 200 with a retCode.
+ * Faults are planned only for authenticated requests, so an unsigned or wrongly signed request
+ * uses up no configured fault; the one exception is `drop-before-body`, which acts before the
+ * body (and so the signature) can be read: it applies to requests that carry every signing
+ * header of a known account.
  */
 export async function handleImport(req: IncomingMessage, res: ServerResponse, ctx: ImportContext): Promise<Outcome> {
   const headers = signingHeaders(req.headers);
@@ -43,24 +50,17 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
     algorithm: answerAlgorithm(headers),
   };
 
-  let plan: FaultPlan;
-  try {
-    plan = ctx.faults.plan(req.headers[FAULT_HEADER]);
-  } catch (error) {
-    await readBody(req, ctx.options.maxBodyBytes);
-    return answer(res, refusalAnswer(refuse(RetCodes.GeneralError.code, `${FAULT_HEADER}: ${(error as Error).message}`)), signing);
-  }
-  if (plan.connection === 'drop-before-body') {
+  const looksSigned = signing.account !== undefined && Boolean(headers.sign && headers.requestID && headers.createTs);
+  if (looksSigned && ctx.faults.dropsBeforeBody(req.headers[FAULT_HEADER])) {
     req.socket.destroy();
     return { dropped: true };
   }
 
   const raw = await readBody(req, ctx.options.maxBodyBytes);
-  if (plan.connection === 'drop') {
-    req.socket.destroy();
-    return { dropped: true };
+  if ('aborted' in raw) {
+    const declared = Number(req.headers['content-length']);
+    return { aborted: true, received: raw.received, declared: Number.isFinite(declared) ? declared : undefined };
   }
-  if (plan.latencyMs > 0) await sleep(plan.latencyMs, undefined, { ref: false });
   if (!raw.ok) return answer(res, refusalAnswer(raw.refusal), signing, raw.closeConnection);
 
   const decoded = await decodeContent(raw.bytes, single(req.headers['content-encoding']), ctx.options.maxDecompressedBytes);
@@ -73,6 +73,17 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
   if (!verification.ok) return answer(res, refusalAnswer(verification.refusal), signing);
   const { account } = verification;
 
+  let plan: FaultPlan;
+  try {
+    plan = ctx.faults.plan(req.headers[FAULT_HEADER]);
+  } catch (error) {
+    return answer(res, refusalAnswer(refuse(RetCodes.GeneralError.code, `${FAULT_HEADER}: ${(error as Error).message}`)), signing);
+  }
+  if (plan.connection === 'drop') {
+    req.socket.destroy();
+    return { dropped: true };
+  }
+  if (plan.latencyMs > 0) await sleep(plan.latencyMs, undefined, { ref: false });
   if (plan.retCode && plan.retCode !== 'internal-after-import') {
     const { retCode, retMsg } = RETCODE_FAULTS[plan.retCode];
     return answer(res, refusalAnswer({ retCode, retMsg: `${retMsg} (injected fault: ${plan.retCode})` }), signing);

@@ -1,5 +1,5 @@
 // callbot-mock's library entry: `import { createMockServer } from 'callbot-mock'`.
-export { createMockServer, DEBUG_BATCHES_PATH, DEBUG_CALLBACKS_PATH, type MockServer } from './server.js';
+export { createMockServer, DEBUG_BATCHES_PATH, DEBUG_CALLBACKS_PATH, LISTING_PAGES, type MockServer } from './server.js';
 export { defaultOptions, loadConfigFile, resolveOptions, type CallbackOptions, type MockOptions, type MockOptionsInput } from './options.js';
 export { parseAccountSpec, type MockAccount } from './accounts.js';
 export { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultKind, type FaultRule } from './faults.js';

@@ -22,6 +22,8 @@ export interface CallbackOptions {
   timeoutMs: number;
   /** Hosts, besides loopback, that callbacks may be sent to (exact host names, case-insensitive). */
   allowHosts: string[];
+  /** Orders whose callbacks are being delivered at once; when reached, the simulated dialer waits. */
+  maxInFlight: number;
 }
 
 export interface MockOptions {
@@ -44,6 +46,26 @@ export interface MockOptions {
   maxDecompressedBytes: number;
   /** Deepest JSON nesting accepted (a valid import is 5 deep). */
   maxJsonDepth: number;
+  /**
+   * Tasks (account + userTaskID) kept with their batches. Past it, the least recently imported
+   * idle task is forgotten (one log line each); a task still importing or being dialed only
+   * when no task is idle.
+   */
+  maxTasks: number;
+  /** Orders kept over all tasks and batches; past it, tasks are forgotten as for `maxTasks`. */
+  maxStoredOrders: number;
+  /** Batches kept per task; past it, the oldest (empty ones first) are forgotten. */
+  maxBatchesPerTask: number;
+  /** Callback delivery records kept for `GET /__mock/callbacks` (the oldest forgotten first). */
+  maxCallbackRecords: number;
+  /** Time a client has to send the request headers; then 408 and the connection is closed. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request (headers and body); then 408 and closed. */
+  requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+  /** Open connections at once; more are closed as soon as they are accepted. */
+  maxConnections: number;
   /** Faults applied to import requests (see faults.ts). */
   faults: FaultRule[];
   callbacks: CallbackOptions;
@@ -65,6 +87,15 @@ export function defaultOptions(): MockOptions {
     maxBodyBytes: 32 * MiB,
     maxDecompressedBytes: 64 * MiB,
     maxJsonDepth: 32,
+    // About 300–500 bytes per order kept: the defaults keep the mock's state near 100 MB.
+    maxTasks: 10_000,
+    maxStoredOrders: 250_000,
+    maxBatchesPerTask: 50,
+    maxCallbackRecords: 1000,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 60_000,
+    keepAliveTimeoutMs: 5000,
+    maxConnections: 256,
     faults: [],
     callbacks: {
       enabled: true,
@@ -75,6 +106,7 @@ export function defaultOptions(): MockOptions {
       retryDelayMs: 500,
       timeoutMs: 5000,
       allowHosts: [],
+      maxInFlight: 100,
     },
     logger: silentLogger,
   };
@@ -84,6 +116,22 @@ export type MockOptionsInput = Partial<Omit<MockOptions, 'callbacks'>> & { callb
 
 function nonNegativeInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) throw new TypeError(`${name} must be an integer >= 0 (got ${String(value)})`);
+}
+
+/** Limits that bound the mock's memory and connections: 0 would mean "none" to Node, so at least 1. */
+const LIMITS = [
+  'maxTasks',
+  'maxStoredOrders',
+  'maxBatchesPerTask',
+  'maxCallbackRecords',
+  'headersTimeoutMs',
+  'requestTimeoutMs',
+  'keepAliveTimeoutMs',
+  'maxConnections',
+] as const;
+
+function positiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be an integer >= 1 (got ${String(value)})`);
 }
 
 /** Defaults, then `input`; checked, so that a typo in a config file fails at start, not mid-test. */
@@ -99,9 +147,14 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
   for (const name of ['maxOrders', 'importingMs', 'timeToleranceSeconds', 'maxBodyBytes', 'maxDecompressedBytes', 'maxJsonDepth'] as const) {
     nonNegativeInteger(name, options[name]);
   }
+  for (const name of LIMITS) positiveInteger(name, options[name]);
+  if (options.headersTimeoutMs > options.requestTimeoutMs) {
+    throw new TypeError(`headersTimeoutMs (${options.headersTimeoutMs}) must not be more than requestTimeoutMs (${options.requestTimeoutMs})`);
+  }
   for (const name of ['seed', 'firstDelayMs', 'paceMs', 'retryDelayMs', 'timeoutMs'] as const) {
     nonNegativeInteger(`callbacks.${name}`, options.callbacks[name]);
   }
+  positiveInteger('callbacks.maxInFlight', options.callbacks.maxInFlight);
   if (!Number.isInteger(options.callbacks.maxAttempts) || options.callbacks.maxAttempts < 1 || options.callbacks.maxAttempts > 20) {
     throw new TypeError('callbacks.maxAttempts must be an integer from 1 to 20');
   }
@@ -123,7 +176,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 
 const CONFIG_KEYS = new Set([
   'host', 'port', 'accounts', 'demoAccount', 'maxOrders', 'importingMs', 'timeToleranceSeconds',
-  'maxBodyBytes', 'maxDecompressedBytes', 'maxJsonDepth', 'faults', 'callbacks',
+  'maxBodyBytes', 'maxDecompressedBytes', 'maxJsonDepth', 'faults', 'callbacks', ...LIMITS,
 ]);
 
 /** A JSON config file (`--config`): the same keys as MockOptions, minus the logger. */

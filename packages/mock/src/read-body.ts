@@ -4,23 +4,26 @@ import { RetCodes } from 'callbot-contract';
 import { refuse, type Refusal } from './answers.js';
 
 export type BodyResult = { ok: true; bytes: Buffer } | { ok: false; refusal: Refusal; closeConnection: boolean };
+/** The client went away (or was cut off by a timeout) before the body was complete: nothing to answer. */
+export type Aborted = { ok: false; aborted: true; received: number };
 
 const MiB = 1024 * 1024;
 const size = (bytes: number) => (bytes >= MiB ? `${(bytes / MiB).toFixed(bytes % MiB ? 1 : 0)} MiB` : `${bytes} bytes`);
 
 /**
  * Reads the request body, keeping at most `maxBytes`. A larger body is refused with
- * TooManyElements (the vendor's "capacity" code); the rest of it is read and thrown away so
- * that the client gets the answer instead of a reset connection, unless it goes on past
- * `4 × maxBytes`, when the connection is closed after the answer.
+ * TooManyElements (参数内容容量错误, the vendor's "capacity" code); the rest of it is read and thrown away so that the client
+ * gets the answer instead of a reset connection, unless it goes on past `4 × maxBytes`, when
+ * the connection is closed after the answer. A connection closed before the end of the body
+ * resolves `aborted` (an everyday event, not an error).
  */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult | Aborted> {
   const drainLimit = Math.max(maxBytes * 4, maxBytes + 64 * MiB);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let received = 0;
     let settled = false;
-    const finish = (result: BodyResult) => {
+    const finish = (result: BodyResult | Aborted) => {
       if (settled) return;
       settled = true;
       resolve(result);
@@ -45,11 +48,10 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
       }
     });
     req.on('end', () => finish(received > maxBytes ? tooLarge(false) : { ok: true, bytes: Buffer.concat(chunks, received) }));
-    req.on('error', (error) => {
-      if (!settled) {
-        settled = true;
-        reject(error);
-      }
+    const aborted = () => finish({ ok: false, aborted: true, received });
+    req.on('error', aborted);
+    req.on('close', () => {
+      if (!req.complete) aborted();
     });
   });
 }

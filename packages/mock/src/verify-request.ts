@@ -32,12 +32,15 @@ export function signingHeaders(headers: IncomingHttpHeaders): SigningHeaders {
 export const answerAlgorithm = (headers: SigningHeaders): SignAlgorithm =>
   isSignAlgorithm(headers.algorithm) ? headers.algorithm : DEFAULT_ALGORITHM;
 
+const SIGN_LENGTH: Record<SignAlgorithm, number> = { MD5: 32, SHA256: 64 };
+const SIGN_FORMAT: Record<SignAlgorithm, RegExp> = { MD5: /^[0-9A-F]{32}$/, SHA256: /^[0-9A-F]{64}$/ };
+
 export type Verification = { ok: true; account: MockAccount; algorithm: SignAlgorithm } | { ok: false; refusal: Refusal };
 
 /**
  * The vendor's authentication, in the order a client can act on: signature missing (6001),
  * account unknown (6002), other headers missing or malformed (2/3), algorithm not one of the
- * two (6), signature wrong (6), and only for a correctly signed request the clock check
+ * two (6), signature not uppercase hex of the algorithm's length (6), signature wrong (6), and only for a correctly signed request the clock check
  * (4: an unauthenticated caller learns nothing about the server's time).
  */
 export function verifyRequest(
@@ -55,6 +58,17 @@ export function verifyRequest(
   if (!/^[0-9]{1,12}$/.test(headers.createTs)) return { ok: false, refusal: refuse(RetCodes.ParameterFormatError.code, 'header createTs must be Unix seconds (decimal digits)') };
   const algorithm = headers.algorithm ?? DEFAULT_ALGORITHM;
   if (!isSignAlgorithm(algorithm)) return { ok: false, refusal: refuse(RetCodes.IncorrectSignature.code, 'header algorithm must be MD5 or SHA256') };
+  // The vendor documents UPPER(hex(...)): as strict as that, whatever verifySignature tolerates,
+  // so that a client sending lowercase fails here rather than at the vendor.
+  if (!SIGN_FORMAT[algorithm].test(headers.sign)) {
+    return {
+      ok: false,
+      refusal: refuse(
+        RetCodes.IncorrectSignature.code,
+        `header sign must be the uppercase hex digest (${SIGN_LENGTH[algorithm]} characters 0-9A-F for ${algorithm}), UPPER(hex(${algorithm}(...)))`,
+      ),
+    };
+  }
   const valid = verifySignature({
     secretKey: account.secretKey,
     body,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../src/index.js';
-import { answerSignatureValid, importBody, sendImport } from './helpers.js';
+import { RetCodes } from 'callbot-contract';
+import { answerSignatureValid, demo, importBody, sendImport } from './helpers.js';
 
 const acme = { uuid: 'acme-uuid', secretKey: 'acme-secret-key', algorithm: 'SHA256' as const };
 let mock: MockServer;
@@ -68,6 +69,26 @@ describe('signature', () => {
     const tampered = body.replace('"ticket-0"', '"ticket-X"');
     expect((await sendImport(mock.url, tampered, { createTs, requestID: 'r1', sign: signature })).json.retCode).toBe(6);
     expect((await sendImport(mock.url, body, { createTs, requestID: 'r1', sign: signature })).json.retCode).toBe(0);
+  });
+
+  it('a lowercase hex sign → 6, as strict as the vendor documents (UPPER(hex(HASH(...))))', async () => {
+    // Issue 9, finding 17: a client that sends lowercase would pass a lenient mock and fail at the vendor.
+    const { sign } = await import('callbot-contract');
+    for (const algorithm of ['MD5', 'SHA256'] as const) {
+      const body = JSON.stringify(importBody(1));
+      const createTs = String(now());
+      const requestID = `case-${algorithm}`;
+      const upper = sign({ secretKey: demo.secretKey, body, createTs, requestID, uuid: demo.uuid, algorithm });
+      expect(upper).toMatch(/^[0-9A-F]+$/);
+      const lower = await sendImport(mock.url, body, { algorithm, createTs, requestID, sign: upper.toLowerCase() });
+      expect(lower.json.retCode, algorithm).toBe(RetCodes.IncorrectSignature.code);
+      expect(lower.json.retMsg).toContain('uppercase');
+      expect(answerSignatureValid(lower)).toBe(true);
+      const letter = upper.search(/[A-F]/); // one letter lowercased (a digest of digits only has none: ~1e-7 for MD5)
+      const mixed = letter < 0 ? upper.toLowerCase().replace(/^./, 'x') : `${upper.slice(0, letter)}${upper[letter]!.toLowerCase()}${upper.slice(letter + 1)}`;
+      expect((await sendImport(mock.url, body, { algorithm, createTs, requestID, sign: mixed })).json.retCode).toBe(RetCodes.IncorrectSignature.code);
+      expect((await sendImport(mock.url, body, { algorithm, createTs, requestID, sign: upper })).json.retCode, algorithm).toBe(RetCodes.Success.code);
+    }
   });
 
   it('an algorithm header other than MD5/SHA256 → 6', async () => {

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../src/index.js';
 import { answerSignatureValid, importBody, sendImport } from './helpers.js';
-import { IMPORT_BATCH_CALL_PATH, retCodeInfo } from 'callbot-contract';
+import { IMPORT_BATCH_CALL_PATH, RetCodes, retCodeInfo } from 'callbot-contract';
 
 let mock: MockServer;
 beforeAll(async () => {
@@ -123,6 +123,34 @@ describe('configured faults and the import lock', () => {
       const codes = [];
       for (let i = 0; i < 3; i += 1) codes.push((await sendImport(server.url, importBody(1))).json.retCode);
       expect(codes).toEqual([7, 7, 0]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an unauthenticated request does not use up a configured fault: busy:1 goes to the first signed request', async () => {
+    // Issue 9, finding 13: faults used to be planned before authentication.
+    const server = await createMockServer({ port: 0, importingMs: 0, callbacks: { enabled: false }, faults: [{ kind: 'busy', times: 1 }] });
+    try {
+      expect((await sendImport(server.url, importBody(1), { sign: null })).json.retCode).toBe(RetCodes.MissingSignature.code);
+      expect((await sendImport(server.url, importBody(1), { sign: 'A'.repeat(32) })).json.retCode).toBe(RetCodes.IncorrectSignature.code);
+      expect((await sendImport(server.url, importBody(1), { uuid: 'nobody' })).json.retCode).toBe(RetCodes.AccountNotFound.code);
+      const busy = await sendImport(server.url, importBody(1));
+      expect(busy.json.retCode).toBe(RetCodes.SystemBusy.code);
+      expect(answerSignatureValid(busy)).toBe(true);
+      expect((await sendImport(server.url, importBody(1))).json.retCode).toBe(RetCodes.Success.code);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a configured drop-before-body is not used up by a request naming an unknown account', async () => {
+    const server = await createMockServer({ port: 0, importingMs: 0, callbacks: { enabled: false }, faults: [{ kind: 'drop-before-body', times: 1 }] });
+    try {
+      expect((await sendImport(server.url, importBody(1), { uuid: 'nobody' })).json.retCode).toBe(RetCodes.AccountNotFound.code);
+      expect((await sendImport(server.url, importBody(1), { sign: null })).json.retCode).toBe(RetCodes.MissingSignature.code);
+      await expect(sendImport(server.url, importBody(1))).rejects.toThrow();
+      expect((await sendImport(server.url, importBody(1))).json.retCode).toBe(RetCodes.Success.code);
     } finally {
       await server.close();
     }

@@ -32,8 +32,29 @@ describe('mock options', () => {
     expect(faults.plan('drop')).toEqual({ latencyMs: 10, connection: 'drop' });
   });
 
+  it('plans drop-before-body apart from the other faults, each rule used up only where it is planned', () => {
+    const faults = new FaultInjector([{ kind: 'drop-before-body', times: 1 }, { kind: 'busy', times: 1 }], 1);
+    expect(faults.plan(undefined)).toEqual({ latencyMs: 0, retCode: 'busy' }); // drop-before-body not planned (nor used up) here
+    expect(faults.plan(undefined)).toEqual({ latencyMs: 0 });
+    expect(faults.dropsBeforeBody(undefined)).toBe(true);
+    expect(faults.dropsBeforeBody(undefined)).toBe(false);
+    expect(faults.dropsBeforeBody('latency=5,drop-before-body')).toBe(true);
+    expect(faults.dropsBeforeBody('explode')).toBe(false); // reported by plan() after authentication
+    expect(() => faults.plan('explode')).toThrow(/unknown fault/);
+  });
+
   it('checks options so that a typo fails at start', () => {
     expect(resolveOptions().maxOrders).toBe(100_000);
+    expect(resolveOptions()).toMatchObject({
+      maxTasks: 10_000,
+      maxStoredOrders: 250_000,
+      maxBatchesPerTask: 50,
+      maxCallbackRecords: 1000,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5000,
+      maxConnections: 256,
+    });
     expect(resolveOptions({ callbacks: { seed: 9 } }).callbacks).toMatchObject({ seed: 9, enabled: true, paceMs: 500 });
     expect(() => resolveOptions({ maxOrders: -1 })).toThrow(/maxOrders/);
     expect(() => resolveOptions({ callbacks: { maxAttempts: 0 } })).toThrow(/maxAttempts/);

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignature } from 'callbot-contract';
+import { RetCodes, verifySignature } from 'callbot-contract';
 import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
 import { fromRoot } from '../../../test/support/paths.js';
-import { demo, importBody, sendImport } from './helpers.js';
+import { demo, importBody, sendImport, until } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -99,6 +100,34 @@ describe('callbot mock: options and stopping', () => {
     }
   });
 
+  it('takes the bounds from flags and --config: eviction logged in one line, slow headers → 408', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callbot-mock-'));
+    const config = join(dir, 'bounds.json');
+    writeFileSync(config, JSON.stringify({ maxTasks: 2, headersTimeoutMs: 200, callbacks: { enabled: false } }));
+    const proc = await startMockProcess(['--config', config, '--request-timeout-ms', '400', '--max-connections', '50', '--importing-ms', '0']);
+    try {
+      for (const userTaskID of ['bound-1', 'bound-2', 'bound-3']) expect((await sendImport(proc.url, importBody(1, { userTaskID }))).json.retCode).toBe(RetCodes.Success.code);
+      await until(() => proc.output().includes('evicted task'));
+      const evictions = proc.output().split('\n').filter((line) => line.includes('evicted task'));
+      expect(evictions).toHaveLength(1);
+      expect(evictions[0]).toMatch(/"bound-1".*maxTasks 2/);
+      const response = await new Promise<string>((resolve, reject) => {
+        let data = '';
+        const socket = connect(proc.port, '127.0.0.1', () => socket.write('GET /__mock/batches HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          data += chunk;
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(data));
+      });
+      expect(response).toMatch(/^HTTP\/1\.1 408 /);
+      expect(await until(() => proc.output().split('\n').filter((line) => line.includes('408 request timeout')))).toHaveLength(1);
+    } finally {
+      expect(await proc.stop()).toBe(0);
+    }
+  });
+
   it('refuses a bad config with one clear line and exit code 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callbot-mock-'));
     const config = join(dir, 'bad.json');
@@ -108,7 +137,11 @@ describe('callbot mock: options and stopping', () => {
 
   it('explains itself in --help', async () => {
     const { stdout } = await run(process.execPath, [fromRoot('packages', 'mock', 'dist', 'bin.js'), '--help']);
-    for (const flag of ['--port', '--host', '--config', '--account', '--allow-callback-host', '--max-orders', '--importing-ms', '--seed', '--no-callbacks', '--quiet', 'x-callbot-mock-fault', 'Examples:']) {
+    for (const flag of [
+      '--port', '--host', '--config', '--account', '--allow-callback-host', '--max-orders', '--importing-ms', '--seed', '--no-callbacks', '--quiet',
+      '--max-tasks', '--max-stored-orders', '--max-batches-per-task', '--max-callback-records', '--headers-timeout-ms', '--request-timeout-ms',
+      '--keep-alive-timeout-ms', '--max-connections', 'orderLimit', 'x-callbot-mock-fault', 'Examples:',
+    ]) {
       expect(stdout).toContain(flag);
     }
   });
