@@ -95,7 +95,7 @@ function run(args, { label, rss = false } = {}) {
 }
 
 // The mock as a separate process (as users run it); importing-ms 0 so every round is accepted.
-const mock = spawn(process.execPath, [cli, 'mock', '--port', '0', '--quiet', '--no-callbacks', '--importing-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const mock = spawn(process.execPath, [join(root, 'packages', 'mock', 'dist', 'bin.js'), '--port', '0', '--quiet', '--no-callbacks', '--importing-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const baseUrl = await new Promise((resolve, reject) => {
   let text = '';
   mock.stdout.on('data', (c) => {

@@ -139,7 +139,7 @@ const prismCli = createRequire(import.meta.url).resolve('@stoplight/prism-cli/di
 const runs = [
   {
     args: [join(root, 'packages', 'mock', 'dist', 'bin.js'), '--port', '0', '--host', '127.0.0.1', '--quiet', '--no-callbacks', '--importing-ms', '0'],
-    name: 'callbot mock',
+    name: 'callbot-mock',
     pattern: /Callbot mock listening on (http:\/\/\S+)/,
     expect: (status, text) => status === 200 && JSON.parse(text).retCode === 0,
   },
