@@ -5,11 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 major="$1"
-prefix="test-output/node-$major"
-if [ ! -x "$prefix/node_modules/node/bin/node" ]; then
-  npm install --prefix "$prefix" --no-audit --no-fund --silent "node@$major" >/dev/null
-fi
-node_bin="$(cd "$prefix/node_modules/node/bin" && pwd)/node"
+node_bin="$(bash scripts/install-node.sh "$major")"
 echo "runtime tests on $("$node_bin" --version)"
 # The build (dist/) is made once by Node 20 in test/global-setup.ts; vitest itself runs on $major.
 "$node_bin" node_modules/vitest/vitest.mjs run test/client test/package --typecheck.enabled=false \
