@@ -334,7 +334,7 @@ describe('every vendor endpoint is an operation of the spec', () => {
 
     it(`x-callbot-resend-unknown: ${resend}${gzip ? '; x-callbot-answer-gzip: true' : ''}`, () => {
       expect(o['x-callbot-resend-unknown']).toBe(resend);
-      expect(o.description).toContain(`x-callbot-resend-unknown: ${resend}`.slice(0, 24));
+      expect(o.description).toContain(`x-callbot-resend-unknown: ${resend}`);
       expect(o['x-callbot-answer-gzip'] ?? false).toBe(gzip);
       if (gzip) expect(o.description).toContain('Accept-Encoding: gzip');
     });
