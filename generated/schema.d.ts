@@ -4,6 +4,369 @@
  */
 
 export interface paths {
+    "/callcentre/api/v3/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check that the service answers and the signature verifies
+         * @description 探活 — checks that the service is up and that the request's signature verifies. The body's
+         *     `data` is echoed back.
+         *
+         *     Unlike every other operation, its answer has no `retCode`/`retMsg`/`responseID` but `code`,
+         *     `msg`, `reqId` (see `PingResponse`).
+         *
+         *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
+         *     timeout, retCode 5001) it may simply be sent again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["ping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/createTask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an automatic dialing task
+         * @description 创建自动拨号任务 — creates a task (script template `sceneID`, dial settings, feature
+         *     switches). Add its orders afterwards with `addBatchCall`, or use `createAndCall` for both.
+         *
+         *     **Unknown:** the answer body is not shown. **Choice:** the common envelope (`CallbotAnswer`).
+         *
+         *     **Choice:** this operation's task-status callback URL is the top-level `taskCallbackUrl`
+         *     (as in the vendor's example); `createAndCall` and `updateTask` take it inside
+         *     `taskCreateSetting`.
+         *
+         *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
+         *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
+         *     it again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/addBatchCall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add orders to an existing task
+         * @description 批量添加拨打名单 — adds orders (one phone number = one order) to a task created before
+         *     with `createTask`. Unlike `importBatchCall` it opens no batch and drops nothing.
+         *
+         *     **Unknown:** the answer body is not shown, nor the most orders one request may carry (4001
+         *     answers a list that is too long). **Choice:** the answer is `OrdersAddedResponse` (the
+         *     envelope, with optional counts and `errList` as in the import's answer).
+         *
+         *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
+         *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
+         *     it again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["addBatchCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/createAndCall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a task and add its orders
+         * @description 创建自动拨号任务并添加拨打名单 — creates a task and adds its orders in one request
+         *     (`createTask` then `addBatchCall`).
+         *
+         *     **Unknown:** the field table and the answer body are not shown. **Choice:** the answer is
+         *     `OrdersAddedResponse` (the envelope, with optional `taskID`, counts and `errList`); the
+         *     task-status callback URL is `taskCreateSetting.taskCallbackUrl`.
+         *
+         *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
+         *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
+         *     it again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["createAndCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/mgrTaskStatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start, pause or complete a task
+         * @description 操作任务状态 — changes a task's state: 1 启动 start, 2 暂停 pause, 3 完结 complete
+         *     (`taskOperate`); `delCall: 1` also deletes the data not dialed yet (慎用, use with caution).
+         *     The answer gives the task's `taskID` and new `taskStatus`.
+         *
+         *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
+         *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
+         *     it again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["mgrTaskStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/updateTask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update a paused or not yet started task
+         * @description 更新任务 — changes a task's `taskCreateSetting` and `funcFlag`. Only a task that is paused
+         *     or not yet started can be changed. A change of number masking (`phoneEncrypt`) or of the SMS
+         *     settings does not apply to numbers already imported or completed, and takes effect after 5
+         *     minutes.
+         *
+         *     **Unknown:** the answer body is not shown, nor which retCode refuses an update of a running
+         *     task. **Choice:** the common envelope (`CallbotAnswer`); the example refusal uses 1.
+         *
+         *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
+         *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
+         *     it again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["updateTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/listTask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List tasks with their statistics
+         * @description 获取任务列表 — lists tasks and their statistics (`taskStat`), a page at a time, filtered by
+         *     `queryConditions`.
+         *
+         *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
+         *     timeout, retCode 5001) it may simply be sent again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["listTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/listCall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List the calls of a task
+         * @description 获取通话列表 — lists a task's calls (call dimension: one order may have several calls), a
+         *     page at a time, filtered by `options`.
+         *
+         *     **Answer compression (gzip).** The vendor documents `Accept-Encoding: gzip` for this operation:
+         *     the answer body then comes gzip-compressed. `x-callbot-answer-gzip: true` says so for tools.
+         *     **Choice:** not declared as a header parameter (an HTTP stack sets it and decompresses).
+         *     **Unknown:** whether the answer's `sign` covers the compressed bytes; we read it as the JSON
+         *     text, as for requests.
+         *
+         *     **Unknown:** the answer body is not shown. **Choice:** `ListCallResponse` (items `OrderCall`).
+         *
+         *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
+         *     timeout, retCode 5001) it may simply be sent again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["listCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/listOrder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List the orders of a task, each with its last call
+         * @description 获取拨打订单列表 — lists a task's orders, each with the status of its **last** call, a page
+         *     at a time, filtered by `options`.
+         *
+         *     **Unknown:** the answer body is not shown. **Choice:** `ListOrderResponse` (items `OrderCall`).
+         *
+         *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
+         *     timeout, retCode 5001) it may simply be sent again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["listOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/stopOrder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop orders (irreversible)
+         * @description 停止订单拨打 — stops the given orders: calls not dialed yet are not made. Stopping is
+         *     irreversible (停止订单操作不可逆). `delCall: 1` also deletes their undialed data. The orders
+         *     that could not be stopped are listed in `errList`.
+         *
+         *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
+         *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
+         *     it again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["stopOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/listOrderDetail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List every call of the given orders
+         * @description 查询订单维度拨打详情 — for each given order id (at most 500), every call of that order.
+         *
+         *     **Choice:** a list of more than 500 ids is refused by the contract (`maxItems: 500`); the
+         *     vendor presumably answers it with 4001.
+         *
+         *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
+         *     timeout, retCode 5001) it may simply be sent again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["listOrderDetail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/callcentre/api/v3/exportBatchCall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export the calls of the task's latest batch
+         * @description 批次-导出最新批次数据 — exports every call of the task's batch, with the batch's `batchID`.
+         *     While an import of the task is running the answer is retCode 1001 (批次导入进行中) — send it
+         *     again later.
+         *
+         *     **Unknown:** which batch: the English Sep-2024 page says the **previous** batch, the Chinese
+         *     sidebar and the index say the **latest**. **Choice:** the latest, as `batchID` identifies.
+         *     **Choice:** under the Batch tag with `importBatchCall`; the vendor files both under 订单操作.
+         *
+         *     **Answer compression (gzip).** The vendor documents `Accept-Encoding: gzip` for this operation:
+         *     the answer body then comes gzip-compressed. `x-callbot-answer-gzip: true` says so for tools.
+         *     **Choice:** not declared as a header parameter (an HTTP stack sets it and decompresses).
+         *
+         *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
+         *     timeout, retCode 5001) it may simply be sent again.
+         *
+         *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
+         */
+        post: operations["exportBatchCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/callcentre/api/v3/importBatchCall": {
         parameters: {
             query?: never;
@@ -32,6 +395,11 @@ export interface paths {
          *     **Callbacks.** For every call made the vendor POSTs a `CallFinishedCallback` to
          *     `callCallbackUrl`; when an order is finished, an `OrderFinishedCallback` to
          *     `orderCallbackUrl`.
+         *
+         *     **Resending (`x-callbot-resend-unknown: false`).** It replaces the task's batch: when its
+         *     outcome is unknown (a timeout, retCode 5001) check (e.g. `exportBatchCall`) before sending it
+         *     again. The retCodes it can answer are in `x-callbot-retcodes`: every documented code,
+         *     1001 included (1001 belongs to the two batch operations).
          */
         post: operations["importBatchCall"];
         delete?: never;
@@ -54,7 +422,7 @@ export interface webhooks {
         /**
          * Receive the order-finished callback
          * @description Sent by the vendor to `callInfoList.orderCallbackUrl` once an order is finished (订单维度拨打回调), with its last call.
-         *     Typed and documented here; the same request is declared as a callback of `importBatchCall` (operation `orderFinishedCallback`) so that mocks can fire it.
+         *     Typed and documented here; the same request is declared as a callback of `importBatchCall`, `addBatchCall` and `createAndCall` (operation `orderFinishedCallback`) so that mocks can fire it.
          *
          *     **Unknown:** what the vendor expects back and how it retries. **Choice:** answer HTTP 200
          *     with `CallbackAck` once the callback is handled (or when it repeats a `requestID` already
@@ -83,7 +451,7 @@ export interface webhooks {
         /**
          * Receive the call-finished callback
          * @description Sent by the vendor to `callInfoList.callCallbackUrl` after each call ends (通话维度回调).
-         *     Typed and documented here; the same request is declared as a callback of `importBatchCall` (operation `callFinishedCallback`) so that mocks can fire it.
+         *     Typed and documented here; the same request is declared as a callback of `importBatchCall`, `addBatchCall` and `createAndCall` (operation `callFinishedCallback`) so that mocks can fire it.
          *
          *     **Unknown:** what the vendor expects back and how it retries. **Choice:** answer HTTP 200
          *     with `CallbackAck` once the callback is handled (or when it repeats a `requestID` already
@@ -100,9 +468,1005 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    taskStatusChanged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive the task-status callback
+         * @description Sent by the vendor to `taskCallbackUrl` when a task's status changes (任务状态回调): started,
+         *     paused, completed, ended. Typed and documented here; the same request is declared as a
+         *     callback of `createTask`, `createAndCall` and `updateTask` (operation
+         *     `taskStatusChangedCallback`) so that mocks can fire it.
+         *
+         *     **Unknown:** what the vendor expects back and how it retries. **Choice:** answer HTTP 200
+         *     with `CallbackAck` once the callback is handled (or when it repeats a `requestID` already
+         *     handled); refuse it with a 4xx or 5xx status and a `CallbackRefusal` body whose status says
+         *     whether sending it again can help (each response's `x-callbot-retry`: `no`, `later`,
+         *     `fresh-signature`). These are the answers of this package's receiver
+         *     (`createCallbackHandler`), which also answers 405 to any method but POST. The mock treats
+         *     any 2xx as delivered and retries any other answer a bounded number of times.
+         */
+        post: operations["taskStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
+        /**
+         * @description 批量添加拨打名单 — the body of `addBatchCall`: orders added to an existing task (create it
+         *     first with `createTask`). Unlike `importBatchCall`, no batch is replaced. Same shape as
+         *     `ImportBatchCallRequest`.
+         */
+        AddBatchCallRequest: {
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+            callInfoList: components["schemas"]["CallInfoList"];
+        };
+        /**
+         * @description 响应码,0为成功,其余为失败 — the result code of every answer but ping's: 0 is success,
+         *     anything else is failure. The documented codes, their meaning and what to do about each are
+         *     the `RetCode` schema; the codes each operation can answer are its `x-callbot-retcodes`.
+         *
+         *     **Choice:** like `ImportBatchCallResponse.retCode`, an answer may carry **any integer**: this
+         *     is `anyOf` the documented `RetCode` and any integer, so that a code the vendor adds does not
+         *     make an answer unreadable.
+         * @example 0
+         */
+        AnswerRetCode: components["schemas"]["RetCode"] | number;
+        /**
+         * @description 任务状态 — the task's status in an answer or a callback: one of `TaskStatus` (1 待启动, 2
+         *     进行中, 3 已完成, 4 已完结, 5 已暂停) or, **Choice:**, any other integer the vendor may add.
+         *     **Unknown:** `mgrTaskStatus` and the task callback do not say their `taskStatus` uses the
+         *     `listTask` enum; we read it so.
+         * @example 2
+         */
+        AnswerTaskStatus: components["schemas"]["TaskStatus"] | number;
+        /**
+         * Format: uri
+         * @description 回调地址 — a URL the vendor POSTs callbacks to. **Choice:** an absolute `http`/`https` URL
+         *     with a host, like `callInfoList`'s callback URLs (the pattern ends in `[^/]`, not in `/`: some
+         *     generators strip a trailing `/` from a pattern).
+         * @example https://example.com/callbot/task-status
+         */
+        CallbackUrl: string;
+        /**
+         * @description 应答 — the common answer envelope (HTTP 200): `retCode`, `retMsg`, `responseID`.
+         *
+         *     **Unknown:** the vendor shows no answer body for `createTask` and `updateTask`. **Choice:**
+         *     their answer is this envelope; fields the vendor adds are tolerated (answers are open).
+         */
+        CallbotAnswer: {
+            retCode: components["schemas"]["AnswerRetCode"];
+            retMsg: components["schemas"]["RetMsg"];
+            responseID: components["schemas"]["ResponseID"];
+        };
+        /**
+         * @description 创建自动拨号任务并添加拨打名单 — the body of `createAndCall`: a task (as `createTask`) and its
+         *     first orders (as `addBatchCall`) in one request.
+         *
+         *     **Unknown:** the vendor's field table could not be read. **Choice:** required are
+         *     `productID`, `userTaskID`, `sceneID` (as in `createTask`) and `callInfoList` (the orders are
+         *     the point of this operation); `taskCallbackUrl` goes inside `taskCreateSetting`.
+         */
+        CreateAndCallRequest: {
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+            sceneID: components["schemas"]["SceneID"];
+            taskCreateSetting?: components["schemas"]["TaskCreateSetting"];
+            funcFlag?: components["schemas"]["FuncFlag"];
+            callInfoList: components["schemas"]["CallInfoList"];
+        };
+        /**
+         * @description 创建自动拨号任务 — the body of `createTask`. Orders are added afterwards with `addBatchCall`
+         *     (or `importBatchCall`).
+         *
+         *     **Unknown:** the vendor's table stops after `sceneID`; the other keys come from its example.
+         *     **Choice:** required are the three rows the table marks required; the rest is optional.
+         *
+         *     **Choice:** `taskCallbackUrl` (and `orderCallbackUrl`) at the top of the body, as in this
+         *     page's example, although `createAndCall` and `updateTask` put `taskCallbackUrl` inside
+         *     `taskCreateSetting`. The settings shape is shared, so `taskCreateSetting.taskCallbackUrl` is
+         *     accepted here too; **Unknown:** which one the vendor uses when both are sent — send one.
+         */
+        CreateTaskRequest: {
+            /**
+             * @description 账号 — account (in the vendor's example only; **Unknown:** meaning).
+             * @example
+             */
+            account?: string;
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+            sceneID: components["schemas"]["SceneID"];
+            taskCreateSetting?: components["schemas"]["TaskCreateSetting"];
+            funcFlag?: components["schemas"]["FuncFlag"];
+            /**
+             * @description 透传字段 — pass-through text (in the vendor's example only).
+             * @example campaign-2026-12
+             */
+            other?: string;
+            /** @description 任务状态回调地址 — URL the vendor POSTs a `TaskStatusCallback` to when the task's status changes. */
+            taskCallbackUrl?: components["schemas"]["CallbackUrl"];
+            /**
+             * @description 订单回调地址 — in the vendor's `createTask` example only. **Unknown:** whether it is used:
+             *     orders arrive through `addBatchCall`, whose `callInfoList.orderCallbackUrl` is required.
+             */
+            orderCallbackUrl?: components["schemas"]["CallbackUrl"];
+        };
+        /**
+         * @description 是否删除未拨打的数据(慎用) — delete the data not dialed yet (use with caution): 0 no, 1
+         *     delete. **Choice:** absent means 0.
+         * @default 0
+         * @example 0
+         * @enum {integer}
+         */
+        DelCall: 0 | 1;
+        /** @description 批次-导出最新批次数据 — the body of `exportBatchCall`. */
+        ExportBatchCallRequest: {
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+        };
+        /**
+         * @description 批次导出 — the answer to `exportBatchCall` (HTTP 200; gzip-compressed when asked with
+         *     `Accept-Encoding: gzip`). **Choice:** `totalCount`, `batchID` and `callList` are optional
+         *     (a refusal such as 1001 carries only the envelope).
+         */
+        ExportBatchCallResponse: {
+            retCode: components["schemas"]["AnswerRetCode"];
+            retMsg: components["schemas"]["RetMsg"];
+            responseID: components["schemas"]["ResponseID"];
+            /**
+             * @description 总数 — calls in the batch.
+             * @example 1
+             */
+            totalCount?: number;
+            /**
+             * @description 批次id — the exported batch's id.
+             * @example b-20261201-01
+             */
+            batchID?: string;
+            /** @description 通话列表 — the calls of the batch. */
+            callList?: components["schemas"]["ExportedCall"][];
+        };
+        /** @description 导出的通话 — one call of the exported batch. */
+        ExportedCall: {
+            /**
+             * @description 订单id — the order's `orderID`.
+             * @example 3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21
+             */
+            orderID: string;
+            /**
+             * @description 手机号 — the phone number.
+             * @example 8615612345678
+             */
+            userPhone: string;
+            /**
+             * @description 透传字段 — the order's pass-through text.
+             * @example crm-ticket-1042
+             */
+            other?: string;
+            /**
+             * @description 通话id — call id.
+             * @example c-5d1f0a
+             */
+            callID: string;
+            /**
+             * @description 通话状态 — call status (**Unknown:** values; the vendor's example shows 0).
+             * @example 0
+             */
+            callStatus: number;
+            /**
+             * @description 呼叫开始时间 — call start, Unix seconds.
+             * @example 1700000100
+             */
+            callStartTs?: number;
+            /** @description 意向标签 — intents recognised in the call. */
+            intents?: components["schemas"]["Intent"][];
+        };
+        /**
+         * @description 功能开关 — the task's feature switches, one shape for `createTask`, `createAndCall` and
+         *     `updateTask`. **Unknown:** the vendor's tables stop before these rows; meanings are our
+         *     reading of the names. **Choice:** every field optional; unknown keys are refused.
+         *     `updateTask`: a change of `phoneEncrypt` or of the SMS settings does not apply to numbers
+         *     already imported or completed, and takes effect after 5 minutes.
+         */
+        FuncFlag: {
+            /**
+             * @description 任务保持 — keep the task open when its list is done (our reading).
+             * @example true
+             */
+            taskKeep?: boolean;
+            /**
+             * @description 轮次重拨 — redial in rounds per the dial strategy (our reading).
+             * @example true
+             */
+            roundRedial?: boolean;
+            /**
+             * @description 全程TTS — speak the whole dialogue with text-to-speech (our reading).
+             * @example false
+             */
+            wholeTTS?: boolean;
+            /**
+             * @description 短信开关 — send text messages after calls (see `smsFuncFlag`).
+             * @example false
+             */
+            smsEnable?: boolean;
+            /** @description 短信规则 — which SMS template is sent for which intents. */
+            smsFuncFlag?: components["schemas"]["SmsFuncFlag"][];
+            /**
+             * @description 号码加密 — mask phone numbers (not in `createTask`'s example; accepted everywhere).
+             * @example true
+             */
+            phoneEncrypt?: boolean;
+        };
+        /**
+         * @description 查询条件 — the filters of `listCall`, all optional (`{}` lists every call). A `null` list
+         *     means "no filter" where the vendor shows `null`.
+         *
+         *     **Choice:** the vendor's Dec-2024 table lists `callingNumber` and `lineAddress` under
+         *     `callID`: they are fields of a call record (see `CallInfoDetail`), not filters, and are
+         *     refused here. **Unknown:** the `callStatus` and `intentLevel` values.
+         */
+        ListCallOptions: {
+            /** @description 通话id — only these calls. */
+            callID?: string[] | null;
+            /** @description 意向标签id — console intent-tag ids (from the template's intent-tag settings). */
+            intentID?: string[] | null;
+            /** @description 意向名称 — intent names. */
+            intentName?: string[] | null;
+            /** @description 用户自定义意向标签 — user-defined intent tags. */
+            intentTag?: string[];
+            /** @description 意向等级 — intent levels (**Unknown:** values). */
+            intentLevel?: number[];
+            /** @description 对话轮次 — dialogue-turn count range. */
+            turnTime?: components["schemas"]["RangeFilter"];
+            /** @description 通话时长 — call duration range, seconds. */
+            callDuration?: components["schemas"]["RangeFilter"];
+            /** @description 通话状态 — call statuses (**Unknown:** values; see `CallInfoDetail.callStatus`). */
+            callStatus?: number[];
+            /**
+             * @description 开始时间 — calls from this time, Unix seconds.
+             * @example 1700000000
+             */
+            startTs?: number;
+            /**
+             * @description 结束时间 — calls until this time, Unix seconds.
+             * @example 1700086400
+             */
+            endTs?: number;
+        };
+        /**
+         * @description 获取通话列表 — the body of `listCall`: the calls of one task (call dimension: an order may
+         *     have several calls).
+         *
+         *     **Choice:** `page` and `size` are optional here (the vendor marks them required only in
+         *     `listTask`; its examples send 1 and 100).
+         */
+        ListCallRequest: {
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+            options: components["schemas"]["ListCallOptions"];
+            page?: components["schemas"]["PageNumber"];
+            size?: components["schemas"]["PageSize"];
+        };
+        /**
+         * @description 通话列表 — the answer to `listCall` (HTTP 200; gzip-compressed when asked with
+         *     `Accept-Encoding: gzip`). **Unknown:** the vendor's answer could not be read. **Choice:**
+         *     the envelope plus optional `totalCount` and `callList` (items `OrderCall`); fields the vendor
+         *     sends otherwise are tolerated.
+         */
+        ListCallResponse: {
+            retCode: components["schemas"]["AnswerRetCode"];
+            retMsg: components["schemas"]["RetMsg"];
+            responseID: components["schemas"]["ResponseID"];
+            /**
+             * @description 总数 — calls matching the filters (**Choice:** name as in the other answers).
+             * @example 1
+             */
+            totalCount?: number;
+            /** @description 通话列表 — the calls of this page (**Choice:** name). */
+            callList?: components["schemas"]["OrderCall"][];
+        };
+        /** @description 查询订单维度拨打详情 — the body of `listOrderDetail`; every call of each given order. */
+        ListOrderDetailRequest: {
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+            /**
+             * @description 订单id列表,最多500个 — the order ids, **at most 500** (stated on two copies of the page).
+             *     **Choice:** at least one.
+             */
+            orderList: string[];
+        };
+        /**
+         * @description 订单维度拨打详情 — the answer to `listOrderDetail` (HTTP 200). **Unknown:** the meanings of
+         *     the fields (the vendor shows only their names). **Choice:** `orderDetailList` is optional (a
+         *     refusal carries only the envelope).
+         */
+        ListOrderDetailResponse: {
+            retCode: components["schemas"]["AnswerRetCode"];
+            retMsg: components["schemas"]["RetMsg"];
+            responseID: components["schemas"]["ResponseID"];
+            /** @description 订单详情列表 — one entry per requested order. */
+            orderDetailList?: components["schemas"]["OrderDetail"][];
+        };
+        /**
+         * @description 查询条件 — the filters of `listOrder`, all optional. Unlike `listCall` there is no
+         *     `startTs`/`endTs`. A `null` value means "no filter" where the vendor shows `null`.
+         *     **Choice:** `intentLevel` (in the zh example, not in the en one) is accepted.
+         */
+        ListOrderOptions: {
+            /** @description 订单id — only these orders (the caller's ids). */
+            orderID?: string[] | null;
+            /** @description 意向标签id — console intent-tag ids. */
+            intentID?: string[] | null;
+            /** @description 意向名称 — console intent-tag names. */
+            intentName?: string[] | null;
+            /** @description 用户自定义意向标签 — user-defined intent tags. */
+            intentTag?: string[] | null;
+            /** @description 意向等级 — intent levels (**Unknown:** values). */
+            intentLevel?: number[];
+            /**
+             * @description 已完成通话 — completed orders (the vendor's example sends 1). **Unknown:** the other
+             *     values; **Choice:** 1 for finished, 0 for not finished, `null` or absent for both.
+             * @example 1
+             */
+            finish?: number | null;
+            /** @description 对话轮次 — dialogue-turn count range, or `null`. */
+            turnTime?: components["schemas"]["RangeFilter"] | null;
+            /** @description 通话时长 — call duration range (seconds), or `null`. */
+            callDuration?: components["schemas"]["RangeFilter"] | null;
+            /** @description 通话状态 — status of the order's last call (**Unknown:** values). */
+            callStatus?: number[];
+        };
+        /**
+         * @description 获取拨打订单列表 — the body of `listOrder`: the orders of one task, each with its **last**
+         *     call.
+         *
+         *     **Choice:** `page` and `size` are optional here (the vendor marks them required only in
+         *     `listTask`; its examples send 1 and 100).
+         */
+        ListOrderRequest: {
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+            options: components["schemas"]["ListOrderOptions"];
+            page?: components["schemas"]["PageNumber"];
+            size?: components["schemas"]["PageSize"];
+        };
+        /**
+         * @description 订单列表 — the answer to `listOrder` (HTTP 200). **Unknown:** the vendor's answer could not
+         *     be read. **Choice:** the envelope plus optional `totalCount` and `orderList` (items
+         *     `OrderCall`: each order with its last call); fields the vendor sends otherwise are tolerated.
+         */
+        ListOrderResponse: {
+            retCode: components["schemas"]["AnswerRetCode"];
+            retMsg: components["schemas"]["RetMsg"];
+            responseID: components["schemas"]["ResponseID"];
+            /**
+             * @description 总数 — orders matching the filters (**Choice:** name).
+             * @example 1
+             */
+            totalCount?: number;
+            /** @description 订单列表 — the orders of this page, each with its last call (**Choice:** name). */
+            orderList?: components["schemas"]["OrderCall"][];
+        };
+        /** @description 查询条件 — the filters of `listTask`, all optional (`{}` lists every task). */
+        ListTaskConditions: {
+            /** @description 任务状态 — only tasks in these states. */
+            taskStatus?: components["schemas"]["TaskStatus"][];
+            /** @description 任务名称 — task names (a fuzzy match, per the Jan-2024 revision). */
+            taskName?: string[];
+            /**
+             * @description 话术模板id — only tasks of this script template.
+             * @example scene-1001
+             */
+            sceneID?: string;
+            /** @description 用户任务id — only these tasks (the caller's ids). */
+            userTaskID?: string[];
+            /**
+             * @description 任务创建开始时间 — tasks created at or after this time, Unix seconds.
+             * @example 1700000000
+             */
+            startTs?: number;
+            /**
+             * @description 任务创建结束时间 — tasks created at or before this time, Unix seconds.
+             * @example 1702592000
+             */
+            endTs?: number;
+        };
+        /** @description 获取任务列表 — the body of `listTask`; every field is required by the vendor. */
+        ListTaskRequest: {
+            productID: components["schemas"]["ProductID"];
+            page: components["schemas"]["PageNumber"];
+            size: components["schemas"]["PageSize"];
+            queryConditions: components["schemas"]["ListTaskConditions"];
+        };
+        /**
+         * @description 任务列表 — the answer to `listTask` (HTTP 200). **Unknown:** the end of the vendor's example
+         *     (a total count, paging fields) could not be read. **Choice:** `taskData` is optional (a
+         *     refusal carries only the envelope); other fields the vendor sends are tolerated.
+         */
+        ListTaskResponse: {
+            retCode: components["schemas"]["AnswerRetCode"];
+            retMsg: components["schemas"]["RetMsg"];
+            responseID: components["schemas"]["ResponseID"];
+            /** @description 任务列表 — the tasks of this page. */
+            taskData?: components["schemas"]["TaskData"][];
+        };
+        /**
+         * @description 转人工设置 — settings for handing calls to human agents. **Unknown:** types and values; the
+         *     hints below come from the separate NXCC API.
+         */
+        ManualCallSetting: {
+            /**
+             * @description 坐席组 — the agent group that takes the calls.
+             * @example group-a
+             */
+            agentGroup?: string;
+            /**
+             * @description 外呼方式 — dispatch type. **Unknown:** values; the NXCC API uses 0 none, 1 ratio
+             *     outbound, 2 predictive outbound. No `enum` here.
+             * @example 0
+             */
+            dispatchType?: number;
+            /**
+             * @description 比例外呼倍率 — calls per free agent in ratio mode (NXCC hint, 1 decimal).
+             * @example 1.5
+             */
+            ratioCallRate?: number;
+            /**
+             * @description 预测外呼倍率 — rate in predictive mode (NXCC hint, 2 decimals).
+             * @example 1.25
+             */
+            predictCallRate?: number;
+        };
+        /** @description 操作任务状态 — the body of `mgrTaskStatus`; start, pause or complete a task. */
+        MgrTaskStatusRequest: {
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+            taskOperate: components["schemas"]["TaskOperate"];
+            delCall?: components["schemas"]["DelCall"];
+        };
+        /**
+         * @description 任务操作结果 — the answer to `mgrTaskStatus` (HTTP 200). **Choice:** `taskID` and
+         *     `taskStatus` are optional: a refusal carries only the envelope.
+         */
+        MgrTaskStatusResponse: {
+            retCode: components["schemas"]["AnswerRetCode"];
+            retMsg: components["schemas"]["RetMsg"];
+            responseID: components["schemas"]["ResponseID"];
+            /**
+             * @description 任务id — the vendor's id of the task.
+             * @example 880012
+             */
+            taskID?: string;
+            taskStatus?: components["schemas"]["AnswerTaskStatus"];
+        };
+        /**
+         * @description 订单与通话 — one order with one of its calls: the call-callback payload without
+         *     `callbackType`. Items of `listCall` (each call) and `listOrder` (each order's last call).
+         *
+         *     **Unknown:** the vendor's answers for `listCall` and `listOrder` could not be read.
+         *     **Choice:** their items are this shape, the one the callbacks carry, with the call in
+         *     `callInfoDetail` (`CallInfoDetail`, shared with the callbacks and `listOrderDetail`).
+         */
+        OrderCall: {
+            /**
+             * @description 订单id — the order's `orderID`.
+             * @example 3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21
+             */
+            orderID: string;
+            /**
+             * @description 手机号 — the phone number called.
+             * @example 8615612345678
+             */
+            userPhone: string;
+            /**
+             * @description 用户名 — the order's `userName`.
+             * @example 张伟
+             */
+            userName?: string;
+            /**
+             * @description 话术模板id — script template id.
+             * @example scene-1001
+             */
+            sceneID?: string;
+            /**
+             * @description 用户任务id — the caller's task id.
+             * @example 7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11
+             */
+            userTaskID?: string;
+            /**
+             * @description 任务id — the vendor's task id.
+             * @example 880012
+             */
+            taskID?: string;
+            /**
+             * @description 订单完成 — whether the order is finished.
+             * @example true
+             */
+            finish?: boolean;
+            /**
+             * @description 透传字段 — the order's pass-through text.
+             * @example crm-ticket-1042
+             */
+            other?: string;
+            callInfoDetail: components["schemas"]["CallInfoDetail"];
+        };
+        /** @description 订单拨打详情 — one order of a `listOrderDetail` answer, with every call made for it. */
+        OrderDetail: {
+            /**
+             * @description 订单id — the order's `orderID`.
+             * @example 3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21
+             */
+            orderID: string;
+            /**
+             * @description 手机号 — the phone number.
+             * @example 8615612345678
+             */
+            userPhone?: string;
+            /**
+             * @description 用户名 — the order's `userName`.
+             * @example 张伟
+             */
+            userName?: string;
+            /**
+             * @description 话术模板id — script template id.
+             * @example scene-1001
+             */
+            sceneID?: string;
+            /**
+             * @description 用户任务id — the caller's task id.
+             * @example 7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11
+             */
+            userTaskID?: string;
+            /**
+             * @description 任务id — the vendor's task id.
+             * @example 880012
+             */
+            taskID?: string;
+            /**
+             * @description 订单完成 — whether the order is finished.
+             * @example true
+             */
+            finish?: boolean;
+            /**
+             * @description 透传字段 — the order's pass-through text.
+             * @example crm-ticket-1042
+             */
+            other?: string;
+            /** @description 通话详情列表 — every call of the order. */
+            callInfoDetailList: components["schemas"]["CallInfoDetail"][];
+        };
+        /**
+         * @description 添加结果 — the answer to `addBatchCall` and `createAndCall` (HTTP 200).
+         *
+         *     **Unknown:** the vendor shows no answer body for either. **Choice:** the envelope, plus the
+         *     counts and `errList` of the `importBatchCall` answer (same request shape) as **optional**
+         *     fields: read them when present, never rely on them. Fields the vendor adds are tolerated.
+         */
+        OrdersAddedResponse: {
+            retCode: components["schemas"]["AnswerRetCode"];
+            retMsg: components["schemas"]["RetMsg"];
+            responseID: components["schemas"]["ResponseID"];
+            /**
+             * @description 任务id — the vendor's id of the task (**Choice:** optional; as in `mgrTaskStatus`).
+             * @example 880012
+             */
+            taskID?: string;
+            /**
+             * @description 总数 — orders in the request.
+             * @example 3
+             */
+            totalCount?: number;
+            /**
+             * @description 成功数 — orders added.
+             * @example 3
+             */
+            successCount?: number;
+            /** @description 错误列表 — the orders that were not added, with the reason. */
+            errList?: components["schemas"]["ImportError"][];
+        };
+        /**
+         * @description 页码 — page number, from 1. **Choice:** at least 1 (the vendor's examples use 1).
+         * @example 1
+         */
+        PageNumber: number;
+        /**
+         * @description 每页条数 — page size (the vendor's examples use 100). **Unknown:** the vendor publishes no
+         *     maximum (its separate NXCC CDR query caps pages at 100). **Choice:** at least 1, no
+         *     `maximum` in the contract; ask for 100 or fewer.
+         * @example 100
+         */
+        PageSize: number;
+        /** @description 探活请求 — the body of `ping`. */
+        PingRequest: {
+            /**
+             * @description 透传字段 — pass-through text, echoed in the answer.
+             * @example hello
+             */
+            data: string;
+        };
+        /**
+         * @description 探活结果 — the answer to `ping` (HTTP 200). Unlike every other answer it has no
+         *     `retCode`/`retMsg`/`responseID`: `code`, `msg`, `reqId`, with the echoed `data` and the
+         *     server's `timestamp`. All five are required by the vendor.
+         *
+         *     **Unknown:** whether a refused ping (a bad signature, an unknown account) is answered in this
+         *     envelope or in the common one. **Choice:** this envelope, with the retCode in `code`.
+         */
+        PingResponse: {
+            /**
+             * @description 透传字段 — the request's `data`, echoed.
+             * @example hello
+             */
+            data: string;
+            /**
+             * @description 探活时间 — the server's current time, Unix seconds.
+             * @example 1700000000
+             */
+            timestamp: number;
+            /**
+             * @description 0为成功,其余为失败 — 0 success, anything else failure. **Choice:** read as a retCode
+             *     (`anyOf` `RetCode` and any integer); the vendor gives ping no code table.
+             */
+            code: components["schemas"]["AnswerRetCode"];
+            /**
+             * @description 消息 — message.
+             * @example success
+             */
+            msg: string;
+            /**
+             * @description 请求id,随机唯一id,用于请求追踪 — random unique id for tracing.
+             * @example 5f0c2a7e9b1d4c3e8a6f0b2d4e6a8c0e
+             */
+            reqId: string;
+        };
+        /**
+         * @description 产品id,定值"callbot" — product id, always `callbot`.
+         * @example callbot
+         * @constant
+         */
+        ProductID: "callbot";
+        /**
+         * @description 范围筛选 — a range filter (`turnTime` dialogue turns, `callDuration` seconds): values greater
+         *     than `gt` and less than `lt`, applied only when `enable` is true.
+         *
+         *     **Choice:** every field optional (the vendor marks none); both bounds exclusive (大于 / 小于).
+         */
+        RangeFilter: {
+            /**
+             * @description 大于 — greater than (exclusive lower bound).
+             * @example 0
+             */
+            gt?: number;
+            /**
+             * @description 小于 — less than (exclusive upper bound).
+             * @example 10
+             */
+            lt?: number;
+            /**
+             * @description 是否启用该筛选 — whether this filter is used.
+             * @example true
+             */
+            enable?: boolean;
+        };
+        /**
+         * @description 响应id,随机唯一id,用于请求追踪 — random unique id for tracing; quote it when you report a
+         *     problem to the vendor.
+         * @example 9d6c1b0e4f7a4b0c8e2d5a3f6b7c8d9e
+         */
+        ResponseID: string;
+        /**
+         * @description 响应消息 — human-readable message.
+         * @example success
+         */
+        RetMsg: string;
+        /**
+         * @description 话术模板id — script (dialogue) template id, found in the console under 话术管理 (Script
+         *     Management) → the template. **Choice:** not empty.
+         * @example scene-1001
+         */
+        SceneID: string;
+        /**
+         * @description 短信规则 — one SMS rule: send SMS template `smsID` after calls with these intents.
+         *
+         *     **Choice:** the keys are `smsID` and `intentID`, as in the `createAndCall` and `updateTask`
+         *     examples. The `createTask` example spells them `smsId` and `intentId`; those spellings are
+         *     refused here (`additionalProperties: false`). **Unknown:** which spelling the vendor's
+         *     `createTask` reads.
+         */
+        SmsFuncFlag: {
+            /**
+             * @description 短信模板id — SMS template id.
+             * @example sms-01
+             */
+            smsID?: string;
+            /** @description 意向标签id — the intent-tag ids that trigger the SMS. */
+            intentID?: string[];
+            /** @description 意向名称 — the intent names that trigger the SMS. */
+            intentName?: string[];
+        };
+        /** @description 停止失败的订单 — one order that was not stopped. */
+        StopOrderError: {
+            /**
+             * @description 订单id — the order.
+             * @example 0c7d2e5a-1b3f-4e6a-9c8d-7f6e5d4c3b2a
+             */
+            orderID: string;
+            /**
+             * @description 失败原因 — why it was not stopped.
+             * @example order already finished
+             */
+            errMsg: string;
+        };
+        /** @description 停止订单拨打 — the body of `stopOrder`. Stopping is irreversible (停止订单操作不可逆). */
+        StopOrderRequest: {
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+            /**
+             * @description 订单id — the orders to stop (calls not dialed yet are not made). **Choice:** at least
+             *     one; **Unknown:** the maximum (4001 answers a list that is too long).
+             */
+            orderIDs: string[];
+            delCall?: components["schemas"]["DelCall"];
+        };
+        /**
+         * @description 停止结果 — the answer to `stopOrder` (HTTP 200). **Choice:** the counts and `errList` are
+         *     optional: a refusal carries only the envelope.
+         */
+        StopOrderResponse: {
+            retCode: components["schemas"]["AnswerRetCode"];
+            retMsg: components["schemas"]["RetMsg"];
+            responseID: components["schemas"]["ResponseID"];
+            /**
+             * @description 总数 — orders in the request.
+             * @example 2
+             */
+            totalCount?: number;
+            /**
+             * @description 成功数 — orders stopped.
+             * @example 1
+             */
+            successCount?: number;
+            /** @description 错误列表 — the orders that were not stopped. */
+            errList?: components["schemas"]["StopOrderError"][];
+        };
+        /**
+         * @description 任务配置 — the task's settings, one shape for `createTask`, `createAndCall` and `updateTask`.
+         *
+         *     **Unknown:** the vendor's tables stop before these rows: the names come from its examples,
+         *     the types and meanings below are our reading of them (timestamps Unix seconds). No field is
+         *     marked required. **Choice:** every field optional; unknown keys are refused.
+         *
+         *     **Choice:** the key is `dialAtUpHour`. The vendor's `createTask` example (zh and en) spells
+         *     it `"dialAtUpHour "`, with a trailing space; its `createAndCall` example spells it without.
+         *     The spaced key is a typo and is refused here (`additionalProperties: false`).
+         *
+         *     **Choice:** `taskCallbackUrl`, `maxCall` and `taskName` belong here, as in the
+         *     `createAndCall` and `updateTask` examples; `createTask`'s example puts `taskCallbackUrl` at
+         *     the top of the body instead (see `CreateTaskRequest`). The zh `createTask` example repeats
+         *     `maxRingTime` and `routeID`; JSON keeps one of each.
+         */
+        TaskCreateSetting: {
+            /**
+             * @description 拨打策略名称 — dial strategy name, e.g. 默认策略 (default strategy) or 一拨一 (one
+             *     round). **Unknown:** the list of strategies (the second is a hint from the separate NXCC
+             *     API).
+             * @example 默认策略
+             */
+            strategyName?: string;
+            /**
+             * @description 启动方式 — how the task starts. **Unknown:** the values; the separate NXCC API uses 0
+             *     none, 1 manual start, 2 scheduled start (`startupAt`), 3 immediate start. No `enum` here.
+             * @example 1
+             */
+            startupType?: number;
+            /**
+             * @description 定时启动时间 — scheduled start, Unix seconds (**Unknown:** type; our reading).
+             * @example 1700003600
+             */
+            startupAt?: number;
+            /**
+             * @description 时区偏移 — the time zone of the dialing hours, as an offset from UTC in seconds
+             *     (**Unknown:** our reading of the name; e.g. 28800 for UTC+8).
+             * @example 28800
+             */
+            zoneSecond?: number;
+            /**
+             * @description 可拨打的星期 — the weekdays on which calls are made. **Unknown:** the numbering; the
+             *     contract takes integers 0–7 (0 or 7 for Sunday).
+             */
+            dialAtWeekDay?: number[];
+            /**
+             * @description 每日拨打开始时间 — daily start of the dialing window, `HH:MM` in the task's time zone.
+             *     **Unknown:** format; our reading. (Spelt `"dialAtUpHour "` in the vendor's createTask
+             *     example: see the schema's **Choice:**.)
+             * @example 09:00
+             */
+            dialAtUpHour?: string;
+            /**
+             * @description 每日拨打结束时间 — daily end of the dialing window, `HH:MM` (**Unknown:** format).
+             * @example 18:00
+             */
+            dialAtDownHour?: string;
+            /**
+             * @description 最大振铃时长 — the longest a call may ring, seconds (**Unknown:** unit; our reading).
+             * @example 30
+             */
+            maxRingTime?: number;
+            /**
+             * @description 线路id — the call route (line) used for the task.
+             * @example route-01
+             */
+            routeID?: string;
+            /**
+             * @description 最大并发 — the most calls made at once (**Unknown:** meaning; our reading).
+             * @example 10
+             */
+            maxCall?: number;
+            /**
+             * @description 任务名称 — task name, shown in the console and searchable in `listTask`.
+             * @example 账单提醒 2026-12
+             */
+            taskName?: string;
+            /**
+             * @description 任务状态回调地址 — URL the vendor POSTs a `TaskStatusCallback` to when the task's status
+             *     changes (`createAndCall`, `updateTask`; `createTask` takes it at the top of its body).
+             */
+            taskCallbackUrl?: components["schemas"]["CallbackUrl"];
+            manualCallSetting?: components["schemas"]["ManualCallSetting"];
+        };
+        /** @description 任务信息 — one task in a `listTask` answer, with its statistics. */
+        TaskData: {
+            /**
+             * @description 用户任务id — the caller's task id.
+             * @example 7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11
+             */
+            userTaskID: string;
+            /**
+             * @description 任务id — the vendor's task id.
+             * @example 880012
+             */
+            taskID: string;
+            /**
+             * @description 话术模板id — script template id.
+             * @example scene-1001
+             */
+            sceneID: string;
+            taskStatus: components["schemas"]["AnswerTaskStatus"];
+            /**
+             * @description 任务创建时间 — task creation time, Unix seconds.
+             * @example 1700000000
+             */
+            createTs: number;
+            taskStat: components["schemas"]["TaskStat"];
+        };
+        /**
+         * @description 任务操作参数 — the operation on the task: 1 启动 (start), 2 暂停 (pause), 3 完结
+         *     (complete / end; irreversible).
+         * @example 1
+         * @enum {integer}
+         */
+        TaskOperate: 1 | 2 | 3;
+        /** @description 任务统计 — task statistics (in `listTask` answers and the task-status callback). */
+        TaskStat: {
+            /**
+             * @description 接通订单数 — orders answered.
+             * @example 42
+             */
+            answerOrderCount: number;
+            /**
+             * @description 完成订单数 — orders completed.
+             * @example 80
+             */
+            finishOrderCount: number;
+            /**
+             * @description 订单总数 — orders in the task.
+             * @example 100
+             */
+            totalOrderCount: number;
+            /**
+             * @description 完成率 — finishOrderCount / totalOrderCount, 2 decimals.
+             * @example 0.8
+             */
+            finishRate: number;
+            /**
+             * @description 接通通话数 — calls answered.
+             * @example 45
+             */
+            totalAnswerCall: number;
+            /**
+             * @description 通话总数 — calls made.
+             * @example 130
+             */
+            totalCall: number;
+            /**
+             * @description 接通率 — totalAnswerCall / totalCall, 2 decimals.
+             * @example 0.35
+             */
+            answerRate: number;
+        };
+        /**
+         * @description 任务状态 — task status: 1 待启动 (waiting to start), 2 进行中 (running), 3 已完成
+         *     (completed), 4 已完结(失败) (ended / failed), 5 已暂停 (paused).
+         *
+         *     In answers and callbacks a task status is `anyOf` this schema and any integer (the vendor
+         *     may add states); in request filters it is this closed list.
+         * @example 2
+         * @enum {integer}
+         */
+        TaskStatus: 1 | 2 | 3 | 4 | 5;
+        /**
+         * @description 任务状态回调 — sent by the vendor to `taskCallbackUrl` when the task's status changes. Signed
+         *     like a request (headers `requestID`, `uuid`, `createTs`, `sign`; algorithm as set in the
+         *     console). Every field is required by the vendor.
+         *
+         *     **Unknown:** the `callbackType` values of the three callbacks. The task callback's table says
+         *     1 = task callback, 2 = order call(back) and is cut there; the call and order callback
+         *     examples show `1` / `"1"`, which collides with it. **Choice:** 1 for this callback (the
+         *     documented value), `"2"` for the order callback, 3 for the call callback (the mock's values);
+         *     a receiver tells the callbacks apart by URL, not by `callbackType`.
+         */
+        TaskStatusCallback: {
+            /**
+             * @description 回调类型 — callback type; 1 = task callback (see **Unknown:** above).
+             * @example 1
+             */
+            callbackType: number;
+            /**
+             * @description 用户任务id — the caller's task id.
+             * @example 7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11
+             */
+            userTaskID: string;
+            /**
+             * @description 任务id — the vendor's task id.
+             * @example 880012
+             */
+            taskID: string;
+            /**
+             * @description 话术模板id — script template id.
+             * @example scene-1001
+             */
+            sceneID: string;
+            taskStatus: components["schemas"]["AnswerTaskStatus"];
+            /**
+             * @description 任务创建时间 — task creation time, Unix seconds.
+             * @example 1700000000
+             */
+            createTs: number;
+            taskStat: components["schemas"]["TaskStat"];
+        };
+        /**
+         * @description 更新任务 — the body of `updateTask`. Only a task that is paused or not yet started can be
+         *     changed, and only its `taskCreateSetting` and `funcFlag`.
+         *
+         *     **Unknown:** the vendor's table has no "required" column. **Choice:** `productID` and
+         *     `userTaskID` are required; `sceneID` (in the vendor's example) is accepted but cannot change
+         *     the task's template.
+         */
+        UpdateTaskRequest: {
+            productID: components["schemas"]["ProductID"];
+            userTaskID: components["schemas"]["UserTaskID"];
+            sceneID?: components["schemas"]["SceneID"];
+            taskCreateSetting?: components["schemas"]["TaskCreateSetting"];
+            funcFlag?: components["schemas"]["FuncFlag"];
+        };
+        /**
+         * @description 请求方的任务id(调用方生成并且保证唯一),建议使用uuid — the caller's task id (generated and
+         *     kept unique by the caller; a UUID is recommended). Every task and order operation names its
+         *     task by this id; the vendor's own id is `taskID`. **Choice:** not empty.
+         * @example 7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11
+         */
+        UserTaskID: string;
         /** @description 导入最新批次的号码 — the body of `importBatchCall`: one task's complete new batch. */
         ImportBatchCallRequest: {
             /**
@@ -435,7 +1799,9 @@ export interface components {
         /**
          * @description 通话详情 — one call. **Unknown:** the vendor publishes the field names but not their types or
          *     enums; the types below are our reading of its examples (timestamps as Unix seconds).
-         *     `callingNumber` and `lineAddress` appear only in call callbacks (English page).
+         *     One shape for the callbacks, `listOrderDetail` and (our choice) `listCall`/`listOrder`.
+         *     `callingNumber` and `lineAddress` appear only in call callbacks and `listOrderDetail` (English
+         *     pages); `agent` and `recordDetail` only where the vendor shows them.
          */
         CallInfoDetail: {
             /**
@@ -444,12 +1810,12 @@ export interface components {
              */
             callID: string;
             /**
-             * @description 主叫号码 — calling number (call callbacks only).
+             * @description 主叫号码 — calling number (call callbacks, listOrderDetail).
              * @example 862160000000
              */
             callingNumber?: string;
             /**
-             * @description 线路IP — line IP (call callbacks only).
+             * @description 线路IP — line IP (call callbacks, listOrderDetail).
              * @example 10.0.0.8
              */
             lineAddress?: string;
@@ -500,6 +1866,11 @@ export interface components {
             agent?: components["schemas"]["AgentInfo"];
             /** @description 变量 — the template variables used in the call. */
             params: components["schemas"]["TemplateParam"][];
+            /**
+             * @description 录音详情 — recording details (`listOrderDetail` only). **Unknown:** the items' fields (the
+             *     vendor shows `[{}]`); any object is accepted.
+             */
+            recordDetail?: Record<string, never>[];
         };
         /** @description 意向 — an intent tag recognised in a call. */
         Intent: {
@@ -736,6 +2107,16 @@ export interface components {
     };
     requestBodies: {
         /**
+         * @description The task-status payload, sent by the vendor to `taskCallbackUrl` when a task's status changes (任务状态回调).
+         *     Signed with the same headers as a request (`requestID`, `uuid`, `createTs`, `sign`; no
+         *     `algorithm` header: the algorithm is the one set in the console). Verify it before trusting it.
+         */
+        TaskStatusChanged: {
+            content: {
+                "application/json": components["schemas"]["TaskStatusCallback"];
+            };
+        };
+        /**
          * @description The order-finished payload, sent by the vendor to `callInfoList.orderCallbackUrl` once an order is finished (订单维度拨打回调), with its last call.
          *     Signed with the same headers as a request (`requestID`, `uuid`, `createTs`, `sign`; no
          *     `algorithm` header: the algorithm is the one set in the console). Verify it before trusting it.
@@ -811,6 +2192,534 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    ping: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`PingRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PingRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `code`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PingResponse"];
+                };
+            };
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`CreateTaskRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTaskRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbotAnswer"];
+                };
+            };
+        };
+    };
+    addBatchCall: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`AddBatchCallRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddBatchCallRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrdersAddedResponse"];
+                };
+            };
+        };
+    };
+    createAndCall: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`CreateAndCallRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAndCallRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrdersAddedResponse"];
+                };
+            };
+        };
+    };
+    mgrTaskStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`MgrTaskStatusRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MgrTaskStatusRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MgrTaskStatusResponse"];
+                };
+            };
+        };
+    };
+    updateTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`UpdateTaskRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTaskRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallbotAnswer"];
+                };
+            };
+        };
+    };
+    listTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`ListTaskRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListTaskRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListTaskResponse"];
+                };
+            };
+        };
+    };
+    listCall: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`ListCallRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListCallRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListCallResponse"];
+                };
+            };
+        };
+    };
+    listOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`ListOrderRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListOrderRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOrderResponse"];
+                };
+            };
+        };
+    };
+    stopOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`StopOrderRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StopOrderRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StopOrderResponse"];
+                };
+            };
+        };
+    };
+    listOrderDetail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`ListOrderDetailRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListOrderDetailRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOrderDetailResponse"];
+                };
+            };
+        };
+    };
+    exportBatchCall: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 签名的算法:MD5或者SHA256,不填默认用MD5 — the signature algorithm, `MD5` or `SHA256`;
+                 *     MD5 when absent. **Choice:** when the header is absent the mock uses MD5 even if the
+                 *     account is set to SHA256 in the console (the vendor does not say which wins).
+                 * @example MD5
+                 */
+                algorithm?: components["parameters"]["Algorithm"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The request, sent as JSON text (`ExportBatchCallRequest`). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportBatchCallRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description 成功 — the outcome, in `retCode`. Every business error also answers 200.
+             *
+             *     Headers: `createTs` and `algorithm` are on every answer; `requestID` and `uuid` echo the
+             *     request's when it carried them; `sign` is there when the answer could be signed (never
+             *     for retCode 6002). Each header's `x-callbot-present-when` gives the condition.
+             */
+            200: {
+                headers: {
+                    requestID: components["headers"]["RequestID"];
+                    uuid: components["headers"]["Uuid"];
+                    createTs: components["headers"]["CreateTs"];
+                    sign: components["headers"]["Sign"];
+                    algorithm: components["headers"]["Algorithm"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportBatchCallResponse"];
+                };
+            };
+        };
+    };
     importBatchCall: {
         parameters: {
             query?: never;
@@ -895,6 +2804,24 @@ export interface operations {
             cookie?: never;
         };
         requestBody: components["requestBodies"]["CallFinished"];
+        responses: {
+            200: components["responses"]["CallbackAccepted"];
+            400: components["responses"]["CallbackRefusedInvalid"];
+            401: components["responses"]["CallbackRefusedUnauthenticated"];
+            409: components["responses"]["CallbackRefusedInProgress"];
+            413: components["responses"]["CallbackRefusedTooLarge"];
+            500: components["responses"]["CallbackHandlerFailed"];
+            503: components["responses"]["CallbackRefusedBusy"];
+        };
+    };
+    taskStatusChanged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["TaskStatusChanged"];
         responses: {
             200: components["responses"]["CallbackAccepted"];
             400: components["responses"]["CallbackRefusedInvalid"];

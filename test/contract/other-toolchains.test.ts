@@ -146,8 +146,11 @@ describe('18: the callbacks declare the refusals of our receiver; URL patterns r
   const refusals = ['400', '401', '409', '413', '500', '503'];
   const callbackOperations = allOperations().filter(([where]) => where.includes('callback') || where.startsWith('webhook'));
 
-  it('there are four callback operations (two callbacks, two webhooks)', () => {
-    expect(callbackOperations.map(([where]) => where)).toHaveLength(4);
+  it('there are twelve callback operations (nine declared callbacks, three webhooks)', () => {
+    // Callbacks: importBatchCall, addBatchCall (order + call), createAndCall (task + order + call),
+    // createTask, updateTask (task); webhooks: orderFinished, callFinished, taskStatusChanged.
+    expect(callbackOperations.map(([where]) => where)).toHaveLength(12);
+    expect(callbackOperations.filter(([where]) => where.startsWith('webhook'))).toHaveLength(3);
   });
 
   it.each(callbackOperations)('%s declares 200 and 400/401/409/413/500/503 with a {retCode, retMsg} body', (_where, op) => {

@@ -4,6 +4,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveChromium, launchChromium } from '../support/browser.js';
 import { fromRoot, testOutput } from '../support/paths.js';
+import { bundledSpec, type JsonObject } from '../support/spec.js';
+
+// Redoc's routes: `#/<tag>/<operationId>` for an operation, `#/callbacks/<name>` for a webhook (lower case).
+const operationRoutes = Object.entries<JsonObject>(bundledSpec.paths).map(([path, item]) => {
+  const op = item.post as JsonObject;
+  return [`/${String(op.tags[0]).toLowerCase()}/${String(op.operationId).toLowerCase()}`, path, op.summary as string, Object.keys(op.callbacks ?? {})] as const;
+});
+const webhookRoutes = Object.entries<JsonObject>(bundledSpec.webhooks).map(([name, item]) =>
+  [`/callbacks/${name.toLowerCase()}`, item.post.summary as string] as const);
 
 // In CI chromium is installed by .ci/run; a developer machine without it must not pass silently.
 const requireBrowser = process.env.CI === 'true' || haveChromium;
@@ -62,6 +71,43 @@ describe.runIf(requireBrowser)('the docs site renders offline in headless Chromi
       expect(text).toContain('callInfoDetail');
       expect(text).toContain('callbackType');
     });
+
+  it('finds every operation (13) and every webhook (3) of the spec', () => {
+    expect(operationRoutes).toHaveLength(13);
+    expect(webhookRoutes.map(([route]) => route).sort()).toEqual(['/callbacks/callfinished', '/callbacks/orderfinished', '/callbacks/taskstatuschanged']);
+  });
+
+  it.each(operationRoutes)('renders the operation at #%s (%s): summary, signed headers, callbacks', async (route, path, summary, callbacks) => {
+    await page.goto(docsUrl(route));
+    await page.getByText(path).first().waitFor({ timeout: 30_000 });
+    // The route really selects this operation: its own section is in the page.
+    await page.locator(`[href="#${route}"]`).first().waitFor({ state: 'attached', timeout: 30_000 });
+    const text = await pageText();
+    expect(text).toContain(summary);
+    for (const header of ['algorithm', 'requestID', 'createTs', 'sign']) expect(text).toContain(header);
+    expect(text).toContain('Responses');
+    // Each declared callback is listed under the operation (Redoc links it as …/callbacks/<name>/post).
+    for (const name of callbacks) {
+      await page.locator(`[href="#${route}#${route.slice(1)}/callbacks/${name.toLowerCase()}/post"]`).first().waitFor({ state: 'attached', timeout: 30_000 });
+    }
+    if (callbacks.length > 0) expect(text).toContain('Callbacks');
+  });
+
+  it.each(webhookRoutes)('renders the webhook at #%s (%s) with its payload', async (route, title) => {
+    await page.goto(docsUrl(route));
+    await page.getByText(title).first().waitFor({ timeout: 30_000 });
+    const text = await pageText();
+    expect(text).toContain('callbackType');
+    expect(text).toContain(route.endsWith('taskstatuschanged') ? 'taskStat' : 'callInfoDetail');
+  });
+
+  it('the task-status callback shows its taskStatus values and taskStat', async () => {
+    await page.goto(docsUrl('/callbacks/taskstatuschanged'));
+    await page.getByText('Receive the task-status callback').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: testOutput('docs-task-callback.png') });
+    const text = await pageText();
+    for (const word of ['userTaskID', 'taskStatus', 'taskStat', 'sceneID']) expect(text).toContain(word);
+  });
 
   it('logged no console errors and sent no request off the machine', () => {
     expect(consoleErrors).toEqual([]);

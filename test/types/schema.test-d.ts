@@ -46,7 +46,9 @@ describe('generated types', () => {
     // Content-Encoding is set by whatever compresses the body (the client's gzip option), never by a call site.
     type Headers = NonNullable<operations['importBatchCall']['parameters']['header']>;
     expectTypeOf<Headers>().toEqualTypeOf<{ algorithm?: 'MD5' | 'SHA256' }>();
-    expectTypeOf<keyof paths>().toEqualTypeOf<'/callcentre/api/v3/importBatchCall'>();
+    expectTypeOf<keyof paths>().toEqualTypeOf<`/callcentre/api/v3/${
+      | 'ping' | 'createTask' | 'addBatchCall' | 'createAndCall' | 'mgrTaskStatus' | 'updateTask' | 'listTask'
+      | 'listCall' | 'listOrder' | 'stopOrder' | 'listOrderDetail' | 'exportBatchCall' | 'importBatchCall'}`>();
   });
 
   it('the callbacks are typed as webhooks, with their different callbackType types', () => {
