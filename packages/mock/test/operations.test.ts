@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, RetCodes } from 'callbot-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ const operations: Operation[] = Object.entries(spec.paths as Json)
 
 // Answers are checked against the spec's own schemas, compiled by Ajv from the bundled spec.
 const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
+addFormats.default(ajv);
 ajv.addSchema({ ...spec, $id: 'spec.json' });
 const answerErrors = (op: Operation, body: unknown) => {
   const validate = ajv.getSchema(`spec.json${op.answerSchemaRef}`);
