@@ -1,18 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { RetCodes } from 'callbot-contract';
+import { IMPORT_BATCH_CALL_PATH, RetCodes } from 'callbot-contract';
 import type { AccountStore } from './accounts.js';
 import { refuse, SUCCESS, type Refusal } from './answers.js';
 import type { BatchStore, OrderInput } from './batches.js';
 import type { CallSimulator } from './call-simulator.js';
-import { FAULT_HEADER, RETCODE_FAULTS, type FaultInjector, type FaultPlan } from './faults.js';
+import { RETCODE_FAULTS, type FaultInjector } from './faults.js';
 import type { MockOptions } from './options.js';
 import { parseJsonBody } from './parse-json.js';
-import { decodeContent, readBody } from './read-body.js';
+import { answerWith, isReceived, receive } from './pipeline.js';
 import { newResponseID, sendSignedJson, type AnswerSigning, type ImportAnswer } from './respond.js';
 import { screenOrders } from './screen-orders.js';
 import type { SpecEngine } from './spec-engine.js';
-import { answerAlgorithm, signingHeaders, single, verifyRequest } from './verify-request.js';
 import { isPerOrderProblem, refusalFor, toFieldProblem } from './violations.js';
 
 export interface ImportContext {
@@ -42,54 +40,11 @@ const refusalAnswer = (refusal: Refusal): ImportAnswer => ({ ...refusal, respons
  * header of a known account.
  */
 export async function handleImport(req: IncomingMessage, res: ServerResponse, ctx: ImportContext): Promise<Outcome> {
-  const headers = signingHeaders(req.headers);
-  const signing: AnswerSigning = {
-    requestID: headers.requestID,
-    uuid: headers.uuid,
-    account: ctx.accounts.get(headers.uuid),
-    algorithm: answerAlgorithm(headers),
-  };
+  const received = await receive(req, res, ctx, refusalAnswer);
+  if (!isReceived(received)) return received;
+  const { signing, account, plan } = received;
 
-  const looksSigned = signing.account !== undefined && Boolean(headers.sign && headers.requestID && headers.createTs);
-  if (looksSigned && ctx.faults.dropsBeforeBody(req.headers[FAULT_HEADER])) {
-    req.socket.destroy();
-    return { dropped: true };
-  }
-
-  const raw = await readBody(req, ctx.options.maxBodyBytes);
-  if ('aborted' in raw) {
-    const declared = Number(req.headers['content-length']);
-    return { aborted: true, received: raw.received, declared: Number.isFinite(declared) ? declared : undefined };
-  }
-  if (!raw.ok) return answer(res, refusalAnswer(raw.refusal), signing, raw.closeConnection);
-
-  const decoded = await decodeContent(raw.bytes, single(req.headers['content-encoding']), ctx.options.maxDecompressedBytes);
-  if (!decoded.ok) return answer(res, refusalAnswer(decoded.refusal), signing);
-
-  const verification = verifyRequest(headers, decoded.bytes, ctx.accounts, {
-    nowSeconds: Math.floor(Date.now() / 1000),
-    toleranceSeconds: ctx.options.timeToleranceSeconds,
-  });
-  if (!verification.ok) return answer(res, refusalAnswer(verification.refusal), signing);
-  const { account } = verification;
-
-  let plan: FaultPlan;
-  try {
-    plan = ctx.faults.plan(req.headers[FAULT_HEADER]);
-  } catch (error) {
-    return answer(res, refusalAnswer(refuse(RetCodes.GeneralError.code, `${FAULT_HEADER}: ${(error as Error).message}`)), signing);
-  }
-  if (plan.connection === 'drop') {
-    req.socket.destroy();
-    return { dropped: true };
-  }
-  if (plan.latencyMs > 0) await sleep(plan.latencyMs, undefined, { ref: false });
-  if (plan.retCode && plan.retCode !== 'internal-after-import') {
-    const { retCode, retMsg } = RETCODE_FAULTS[plan.retCode];
-    return answer(res, refusalAnswer({ retCode, retMsg: `${retMsg} (injected fault: ${plan.retCode})` }), signing);
-  }
-
-  const parsed = parseJsonBody(decoded.bytes, ctx.options.maxJsonDepth);
+  const parsed = parseJsonBody(received.bytes, ctx.options.maxJsonDepth);
   if (!parsed.ok) return answer(res, refusalAnswer(parsed.refusal), signing);
   const body = parsed.value;
 
@@ -99,7 +54,7 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
     return answer(res, refusalAnswer(refuse(RetCodes.TooManyElements.code, `callInfoList.callList has ${callList.length} orders; at most ${ctx.options.maxOrders} per request`)), signing);
   }
 
-  const violations = ctx.engine.validateImport(body);
+  const violations = ctx.engine.validate(IMPORT_BATCH_CALL_PATH, body);
   const badPhones = new Set<number>();
   const problems = [];
   for (const violation of violations) {
@@ -145,8 +100,7 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
   return { retCode: SUCCESS, totalCount, rejected: errList.length };
 }
 
-function answer(res: ServerResponse, body: ImportAnswer, signing: AnswerSigning, closeConnection = false): Outcome {
-  sendSignedJson(res, body, signing, { closeConnection });
-  return { retCode: body.retCode };
+function answer(res: ServerResponse, body: ImportAnswer, signing: AnswerSigning): Outcome {
+  return answerWith(res, body, signing);
 }
 

@@ -29,7 +29,7 @@ export interface AnswerSigning {
  * same `sign()` the client verifies with. Unsigned when the account is unknown (6002: there is
  * no secret to sign with) or `requestID`/`uuid` are missing (nothing to echo into the signature).
  */
-export function sendSignedJson(res: ServerResponse, answer: ImportAnswer, signing: AnswerSigning, { closeConnection = false } = {}): void {
+export function sendSignedJson(res: ServerResponse, answer: object, signing: AnswerSigning, { closeConnection = false } = {}): void {
   const body = Buffer.from(JSON.stringify(answer), 'utf8');
   const createTs = String(Math.floor(Date.now() / 1000));
   res.statusCode = 200;

@@ -6,6 +6,7 @@ import { BatchStore, formatCursor, parseCursor } from './batches.js';
 import { CallSimulator } from './call-simulator.js';
 import { FaultInjector } from './faults.js';
 import { handleImport, type ImportContext, type Outcome } from './import-handler.js';
+import { exampleOperation, handleExampleOperation } from './operation-handler.js';
 import { resolveOptions, type MockOptions, type MockOptionsInput } from './options.js';
 import { sendJson } from './respond.js';
 import { createSpecEngine } from './spec-engine.js';
@@ -47,14 +48,24 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
     faults: new FaultInjector(options.faults, options.callbacks.seed),
     engine: await createSpecEngine(),
   };
+  // Every POST operation of the bundled spec, read once: the import is simulated, the others
+  // are answered from the spec's examples (operation-handler.ts) after the same checks.
+  const operations = new Map(ctx.engine.operations.map((operation) => [operation.path, operation]));
+  const byExamples = new Map(
+    ctx.engine.operations.filter((operation) => operation.path !== IMPORT_BATCH_CALL_PATH).map((operation) => [operation.path, exampleOperation(operation)]),
+  );
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<Outcome | undefined> => {
     const url = new URL(req.url ?? '/', 'http://mock.invalid');
     const method = req.method ?? 'GET';
-    if (url.pathname === IMPORT_BATCH_CALL_PATH) {
-      if (method === 'POST') return handleImport(req, res, ctx);
+    const operation = operations.get(url.pathname);
+    if (operation) {
+      if (method === 'POST') {
+        const answeredByExamples = byExamples.get(operation.path);
+        return answeredByExamples ? handleExampleOperation(req, res, ctx, answeredByExamples) : handleImport(req, res, ctx);
+      }
       res.setHeader('Allow', 'POST');
-      sendJson(res, 405, { retCode: RetCodes.GeneralError.code, retMsg: `${method} is not supported here; importBatchCall is POST only` });
+      sendJson(res, 405, { retCode: RetCodes.GeneralError.code, retMsg: `${method} is not supported here; ${operation.operationId} is POST only` });
       return undefined;
     }
     if (method !== 'GET' && method !== 'HEAD') {
