@@ -1,8 +1,17 @@
 // callbot-contract: the typed, signed client for the nxtele Callbot v3 API, its errors and the callback receiver.
-export { createCallbotClient } from './client.js';
+export { createCallbotClient, DEFAULT_PAGE_SIZE, LIST_ORDER_DETAIL_MAX_IDS } from './client.js';
 export type {
-  CallbotClient, CallbotClientOptions, ImportBatchCallInput, ImportBatchCallRequest, ImportBatchCallResponse, ImportBatchCallResult,
+  AddBatchCallInput, AddBatchCallRequest, AddBatchCallResponse, CallbotClient, CallbotClientOptions, CallbotInput, CallbotResult, CallItem,
+  CreateAndCallInput, CreateAndCallRequest, CreateAndCallResponse, CreateTaskInput, CreateTaskRequest, CreateTaskResponse,
+  ExportBatchCallInput, ExportBatchCallRequest, ExportBatchCallResponse, ImportBatchCallInput, ImportBatchCallRequest, ImportBatchCallResponse,
+  ImportBatchCallResult, ListCallInput, ListCallRequest, ListCallResponse, ListOrderDetailInput, ListOrderDetailRequest, ListOrderDetailResponse,
+  ListOrderDetailsResult, ListOrderInput, ListOrderRequest, ListOrderResponse, ListTaskInput, ListTaskRequest, ListTaskResponse,
+  MgrTaskStatusInput, MgrTaskStatusRequest, MgrTaskStatusResponse, OperationAnswer, OperationRequest, OrderDetailItem, OrderItem, PagedQuery,
+  PingRequest, PingResponse, StopOrderInput, StopOrderRequest, StopOrderResponse, TaskItem, UpdateTaskInput, UpdateTaskRequest,
+  UpdateTaskResponse,
 } from './client.js';
+export { Operations } from '../generated/operations.js';
+export type { OperationId, OperationInfo, OperationPath } from '../generated/operations.js';
 export { callbotMiddleware, signingMiddleware } from './middleware.js';
 export type { SigningOptions } from './middleware.js';
 export { newRequestId, signRequestMiddleware } from './sign-middleware.js';
