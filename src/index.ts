@@ -29,8 +29,10 @@ export {
 export type { ValidationIssue } from './errors.js';
 export { validateAgainst, validateImportRequest } from './validate.js';
 export type { RetryInfo, RetryOptions } from './retry.js';
-export { CallbackVerificationError, createCallbackHandler, verifyCallback } from './callbacks.js';
-export type { CallbackHandlerOptions, CallbackRejection, CallFinishedCallback, OrderFinishedCallback, VerifyCallbackOptions } from './callbacks.js';
+export { CallbackVerificationError, callbackKind, createCallbackHandler, verifyCallback } from './callbacks.js';
+export type {
+  CallbackHandlerOptions, CallbackKind, CallbackRejection, CallFinishedCallback, OrderFinishedCallback, TaskStatusChangedCallback, VerifyCallbackOptions,
+} from './callbacks.js';
 export { toNodeListener } from './node-adapter.js';
 export type { NodeIncomingMessage, NodeListenerOptions, NodeServerResponse } from './node-adapter.js';
 export { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, MOCK_DEFAULT_BASE_URL, MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, PRODUCTION_BASE_URL } from './defaults.js';
