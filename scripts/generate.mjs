@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderOperationsModule } from './lib/operations.mjs';
 import { renderRetCodeModule } from './lib/retcodes.mjs';
 import { renderValidatorModules } from './lib/validators.mjs';
 import { makeDocsOffline } from './lib/offline-docs.mjs';
@@ -35,6 +36,7 @@ run('openapi-typescript', []); // reads redocly.yaml (apis.callbot.x-openapi-ts.
 
 const spec = JSON.parse(readFileSync(join(out, 'openapi.json'), 'utf8'));
 writeFileSync(join(out, 'retcodes.ts'), renderRetCodeModule(spec));
+writeFileSync(join(out, 'operations.ts'), renderOperationsModule(spec));
 // Precompiled validators for src/validate.ts: nothing compiles a schema at run time.
 const validatorModules = renderValidatorModules(spec);
 writeFileSync(join(out, 'validators.js'), validatorModules.js);

@@ -8,6 +8,9 @@ import { validateAgainst } from './validate.js';
 
 export type OrderFinishedCallback = components['schemas']['OrderFinishedCallback'];
 export type CallFinishedCallback = components['schemas']['CallFinishedCallback'];
+export type TaskStatusChangedCallback = components['schemas']['TaskStatusCallback'];
+/** The three callbacks: `task` (taskCallbackUrl), `order` (orderCallbackUrl), `call` (callCallbackUrl). */
+export type CallbackKind = 'task' | 'order' | 'call';
 
 export type CallbackRejection =
   | 'missing-header' | 'uuid-mismatch' | 'bad-signature' | 'stale' | 'future' | 'replayed'
@@ -82,6 +85,13 @@ export function verifyCallback(options: VerifyCallbackOptions): { requestID: str
 export interface CallbackHandlerOptions extends Omit<VerifyCallbackOptions, 'headers' | 'body'> {
   onOrderFinished?: (payload: OrderFinishedCallback, meta: { requestID: string }) => void | Promise<void>;
   onCallFinished?: (payload: CallFinishedCallback, meta: { requestID: string }) => void | Promise<void>;
+  onTaskStatusChanged?: (payload: TaskStatusChangedCallback, meta: { requestID: string }) => void | Promise<void>;
+  /**
+   * The one callback this handler's URL receives, when you give each callback URL its own
+   * handler (the spec's advice: tell them apart by URL). Without it, one handler takes all three
+   * and tells them apart by their payloads (see createCallbackHandler).
+   */
+  only?: CallbackKind;
   /** Largest body accepted on the wire. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Largest body accepted after gunzip. Default 4 MiB. */
@@ -121,11 +131,27 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const withoutPrototypeKeys = (key: string, value: unknown) => (PROTOTYPE_KEYS.has(key) ? undefined : value);
 
+const CALLBACK_SCHEMAS = { task: 'TaskStatusCallback', order: 'OrderFinishedCallback', call: 'CallFinishedCallback' } as const;
+
 /**
- * A Web-standard handler for both callback URLs: `(Request) => Promise<Response>`. It verifies
- * the signature, refuses stale and future callbacks, caps sizes, validates the payload against
- * the spec, and hands it to `onOrderFinished` (callbackType is a string) or `onCallFinished`
- * (callbackType is a number). The payload is parsed without `__proto__`, `constructor` and
+ * Which callback a payload is. The spec's callbackType values (1 task, "2" order, 3 call) are a
+ * Choice — the vendor's own examples show 1 / "1" for the call and order callbacks — so the
+ * numbers are not trusted: the order callback is the one whose callbackType is a string (its
+ * schema's type), the call callback carries an order (`orderID`, `callInfoDetail`), and the
+ * task callback carries neither. The payload is then validated against that callback's schema.
+ */
+export function callbackKind(payload: unknown): CallbackKind {
+  const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
+  if (typeof p.callbackType === 'string') return 'order';
+  return 'orderID' in p || 'callInfoDetail' in p ? 'call' : 'task';
+}
+
+/**
+ * A Web-standard handler for the three callback URLs: `(Request) => Promise<Response>`. It
+ * verifies the signature, refuses stale and future callbacks, caps sizes, validates the payload
+ * against the spec, and hands it to `onOrderFinished` (callbackType is a string),
+ * `onCallFinished` (an order's call) or `onTaskStatusChanged` (a task's status), as callbackKind
+ * tells them apart — or only to the one named by `only`. The payload is parsed without `__proto__`, `constructor` and
  * `prototype` keys. Answers 200 `{"retCode":0}` once the handler has run; 4xx when the callback
  * is refused; 500 when your handler throws (the requestID is then forgotten, so the vendor's
  * retry is handled).
@@ -170,8 +196,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       } catch {
         throw new CallbackVerificationError('invalid-payload', 'body is not UTF-8 JSON', requestID);
       }
-      const isOrder = typeof (payload as { callbackType?: unknown })?.callbackType === 'string';
-      const issues = validateAgainst(isOrder ? 'OrderFinishedCallback' : 'CallFinishedCallback', payload);
+      const kind = options.only ?? callbackKind(payload);
+      const issues = validateAgainst(CALLBACK_SCHEMAS[kind], payload);
       if (issues.length > 0) {
         throw new CallbackVerificationError('invalid-payload', `payload breaks the contract at ${issues[0]!.path || '(body)'}: ${issues[0]!.message}`, requestID);
       }
@@ -181,8 +207,9 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
         return busy;
       }
       try {
-        if (isOrder) await options.onOrderFinished?.(payload as OrderFinishedCallback, { requestID });
-        else await options.onCallFinished?.(payload as CallFinishedCallback, { requestID });
+        if (kind === 'order') await options.onOrderFinished?.(payload as OrderFinishedCallback, { requestID });
+        else if (kind === 'call') await options.onCallFinished?.(payload as CallFinishedCallback, { requestID });
+        else await options.onTaskStatusChanged?.(payload as TaskStatusChangedCallback, { requestID });
       } catch {
         seen.finish(requestID, false, now());
         return json(500, RetCodes.InternalServerError.code, 'callback handler failed');

@@ -1,19 +1,85 @@
 import createClient, { type Client } from 'openapi-fetch';
+import { Operations, type OperationId } from '../generated/operations.js';
 import type { components, paths } from '../generated/schema.js';
-import { PRODUCTION_BASE_URL, IMPORT_BATCH_CALL_PATH } from './defaults.js';
+import type { ValidatorName } from '../generated/validators.js';
+import { PRODUCTION_BASE_URL } from './defaults.js';
 import { guardFetch, importAnswerBound, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
 import {
   CallbotConnectionError, CallbotError, CallbotNotSentError, CallbotPackageError, CallbotUnknownOutcomeError, CallbotValidationError,
 } from './errors.js';
 import { callbotMiddleware, type SigningOptions } from './middleware.js';
 import { newRequestId } from './sign-middleware.js';
-import { backoffDelay, classifyFetchFailure, resolveRetry, type RetryOptions } from './retry.js';
-import { validateImportRequest } from './validate.js';
+import { type AttemptOutcome, backoffDelay, classifyFetchFailure, mayResend, resolveRetry, type RetryOptions } from './retry.js';
+import { validateAgainst } from './validate.js';
 
-export type ImportBatchCallRequest = components['schemas']['ImportBatchCallRequest'];
-export type ImportBatchCallResponse = components['schemas']['ImportBatchCallResponse'];
+type Schemas = components['schemas'];
+/** The request body of an operation, as the spec's schema (components.schemas) types it. */
+export type OperationRequest<K extends OperationId> = Schemas[(typeof Operations)[K]['requestSchema']];
+/** The answer body of an operation (HTTP 200), as the spec's schema types it. */
+export type OperationAnswer<K extends OperationId> = Schemas[(typeof Operations)[K]['answerSchema']];
+/** A request body as the methods take it: `productID` optional (it can only be "callbot"; the client fills it in). */
+export type CallbotInput<T> = T extends { productID: infer P } ? Omit<T, 'productID'> & { productID?: P } : T;
+/** A successful answer (retCode 0), with the `requestID` of the attempt that got it and how many attempts it took. */
+export type CallbotResult<T> = T & {
+  /** The `requestID` of the attempt that succeeded. */
+  requestID: string;
+  /** How many attempts it took (more than 1 only after "not processed" answers, refused connections or, for reads, lost answers). */
+  attempts: number;
+};
+
+export type PingRequest = OperationRequest<'ping'>;
+export type PingResponse = OperationAnswer<'ping'>;
+export type CreateTaskRequest = OperationRequest<'createTask'>;
+export type CreateTaskResponse = OperationAnswer<'createTask'>;
+export type CreateTaskInput = CallbotInput<CreateTaskRequest>;
+export type CreateAndCallRequest = OperationRequest<'createAndCall'>;
+export type CreateAndCallResponse = OperationAnswer<'createAndCall'>;
+export type CreateAndCallInput = CallbotInput<CreateAndCallRequest>;
+export type UpdateTaskRequest = OperationRequest<'updateTask'>;
+export type UpdateTaskResponse = OperationAnswer<'updateTask'>;
+export type UpdateTaskInput = CallbotInput<UpdateTaskRequest>;
+export type MgrTaskStatusRequest = OperationRequest<'mgrTaskStatus'>;
+export type MgrTaskStatusResponse = OperationAnswer<'mgrTaskStatus'>;
+export type MgrTaskStatusInput = CallbotInput<MgrTaskStatusRequest>;
+export type AddBatchCallRequest = OperationRequest<'addBatchCall'>;
+export type AddBatchCallResponse = OperationAnswer<'addBatchCall'>;
+export type AddBatchCallInput = CallbotInput<AddBatchCallRequest>;
+export type StopOrderRequest = OperationRequest<'stopOrder'>;
+export type StopOrderResponse = OperationAnswer<'stopOrder'>;
+export type StopOrderInput = CallbotInput<StopOrderRequest>;
+export type ListTaskRequest = OperationRequest<'listTask'>;
+export type ListTaskResponse = OperationAnswer<'listTask'>;
+export type ListTaskInput = CallbotInput<ListTaskRequest>;
+export type ListOrderRequest = OperationRequest<'listOrder'>;
+export type ListOrderResponse = OperationAnswer<'listOrder'>;
+export type ListOrderInput = CallbotInput<ListOrderRequest>;
+export type ListCallRequest = OperationRequest<'listCall'>;
+export type ListCallResponse = OperationAnswer<'listCall'>;
+export type ListCallInput = CallbotInput<ListCallRequest>;
+export type ListOrderDetailRequest = OperationRequest<'listOrderDetail'>;
+export type ListOrderDetailResponse = OperationAnswer<'listOrderDetail'>;
+export type ListOrderDetailInput = CallbotInput<ListOrderDetailRequest>;
+export type ExportBatchCallRequest = OperationRequest<'exportBatchCall'>;
+export type ExportBatchCallResponse = OperationAnswer<'exportBatchCall'>;
+export type ExportBatchCallInput = CallbotInput<ExportBatchCallRequest>;
+export type ImportBatchCallRequest = OperationRequest<'importBatchCall'>;
+export type ImportBatchCallResponse = OperationAnswer<'importBatchCall'>;
 /** The body, with `productID` optional (it can only be "callbot"; the client fills it in). */
-export type ImportBatchCallInput = Omit<ImportBatchCallRequest, 'productID'> & { productID?: 'callbot' };
+export type ImportBatchCallInput = CallbotInput<ImportBatchCallRequest>;
+
+/** One item of each paged list. */
+export type TaskItem = NonNullable<ListTaskResponse['taskData']>[number];
+export type OrderItem = NonNullable<ListOrderResponse['orderList']>[number];
+export type CallItem = NonNullable<ListCallResponse['callList']>[number];
+export type OrderDetailItem = NonNullable<ListOrderDetailResponse['orderDetailList']>[number];
+
+/** A paged query without its `page` (the iterator counts pages); `size` defaults to 100, `page` to 1 (the first page to read). */
+export type PagedQuery<T> = Omit<T, 'page' | 'size'> & { page?: number; size?: number };
+
+/** listOrderDetail takes at most this many order ids (the spec's `maxItems`); listOrderDetails splits longer lists. */
+export const LIST_ORDER_DETAIL_MAX_IDS = 500;
+/** The page size the iterators ask for unless told otherwise (the vendor's examples use 100). */
+export const DEFAULT_PAGE_SIZE = 100;
 
 /** A batch the vendor imported (retCode 0). Orders it refused are in `errList`. */
 export interface ImportBatchCallResult extends ImportBatchCallResponse {
@@ -24,6 +90,13 @@ export interface ImportBatchCallResult extends ImportBatchCallResponse {
   /** How many attempts it took (more than 1 only after "not processed" answers or refused connections). */
   attempts: number;
 }
+
+/** listOrderDetails' answer: the answers of its calls (≤ 500 ids each) merged. */
+export type ListOrderDetailsResult = CallbotResult<ListOrderDetailResponse> & {
+  orderDetailList: OrderDetailItem[];
+  /** The requestID of each call made, in order (one per 500 order ids). */
+  requestIDs: string[];
+};
 
 export interface CallbotClientOptions extends SigningOptions {
   /** Default `https://nxbot.nxcloud.com` (production). The local mock is `http://127.0.0.1:4010`. */
@@ -52,7 +125,36 @@ export interface CallbotClientOptions extends SigningOptions {
   maxAnswerBytes?: number;
 }
 
+/**
+ * Every method signs its request, checks the body against the spec's schema before sending
+ * (CallbotValidationError naming the field; nothing sent), verifies the answer's signature and
+ * resolves on retCode 0. It rejects with CallbotError (another retCode, from a verified answer),
+ * CallbotUnknownOutcomeError / CallbotSignatureError (sent, outcome unknown) or
+ * CallbotNotSentError / CallbotConnectionError (never sent). Requests the vendor did not process
+ * (`not-processed` retCodes, refused connections) are sent again for every operation; a request
+ * whose outcome is unknown (timeout, reset, unreadable answer, a retCode of unknown outcome) is
+ * sent again — with a fresh requestID — only for the reads (`ping`, `list*`, `exportBatchCall`:
+ * the spec's `x-callbot-resend-unknown`), never for a write.
+ */
 export interface CallbotClient {
+  /** Checks the account and the signing: the vendor echoes `data`. Resolves when `code` is 0. A read. */
+  ping(data?: string): Promise<CallbotResult<PingResponse>>;
+  /** Creates an automatic dialling task (`createTask`). A write: not resent after an unknown outcome. */
+  createTask(body: CreateTaskInput): Promise<CallbotResult<CreateTaskResponse>>;
+  /** Creates a task and adds its orders in one request (`createAndCall`). A write. */
+  createAndCall(body: CreateAndCallInput): Promise<CallbotResult<CreateAndCallResponse>>;
+  /** Changes a paused or not yet started task's `taskCreateSetting` / `funcFlag` (`updateTask`). A write. */
+  updateTask(body: UpdateTaskInput): Promise<CallbotResult<UpdateTaskResponse>>;
+  /** Starts (1), pauses (2) or completes (3) a task (`mgrTaskStatus`). A write. */
+  setTaskStatus(body: MgrTaskStatusInput): Promise<CallbotResult<MgrTaskStatusResponse>>;
+  /** `setTaskStatus({ userTaskID, taskOperate: 1 })`. */
+  startTask(userTaskID: string): Promise<CallbotResult<MgrTaskStatusResponse>>;
+  /** `setTaskStatus({ userTaskID, taskOperate: 2 })`. */
+  pauseTask(userTaskID: string): Promise<CallbotResult<MgrTaskStatusResponse>>;
+  /** `setTaskStatus({ userTaskID, taskOperate: 3, delCall })`: ends the task (delCall 1 also deletes undialled orders). */
+  completeTask(userTaskID: string, options?: { delCall?: MgrTaskStatusRequest['delCall'] }): Promise<CallbotResult<MgrTaskStatusResponse>>;
+  /** Adds orders to an existing task (`addBatchCall`). A write. */
+  addBatchCall(body: AddBatchCallInput): Promise<CallbotResult<AddBatchCallResponse>>;
   /**
    * Imports `body` as the task's newest batch. Resolves on retCode 0 (a partial success still
    * resolves, with `errList`). Rejects with CallbotValidationError (nothing sent), CallbotError
@@ -62,12 +164,42 @@ export interface CallbotClient {
    * (never sent). Every error has an `outcome` but CallbotValidationError.
    */
   importBatchCall(body: ImportBatchCallInput): Promise<ImportBatchCallResult>;
+  /** Stops orders, irreversibly (`stopOrder`). A write. */
+  stopOrders(body: StopOrderInput): Promise<CallbotResult<StopOrderResponse>>;
+  /** One page of tasks (`listTask`). A read. See `tasks()` for every page. */
+  listTasks(body: ListTaskInput): Promise<CallbotResult<ListTaskResponse>>;
+  /** One page of a task's orders (`listOrder`). A read. See `orders()`. */
+  listOrders(body: ListOrderInput): Promise<CallbotResult<ListOrderResponse>>;
+  /** One page of a task's calls (`listCall`; the answer may come gzip-compressed). A read. See `calls()`. */
+  listCalls(body: ListCallInput): Promise<CallbotResult<ListCallResponse>>;
+  /**
+   * Every call of the given orders (`listOrderDetail`). The vendor takes at most 500 order ids a
+   * request: a longer `orderList` is split into requests of at most 500 ids, sent one after the
+   * other (reads: safe to repeat), and their `orderDetailList`s are merged in order. The first
+   * failing request rejects the whole call. An empty list is refused locally (CallbotValidationError).
+   */
+  listOrderDetails(body: ListOrderDetailInput): Promise<ListOrderDetailsResult>;
+  /** The calls of the task's latest batch (`exportBatchCall`; the answer may come gzip-compressed). A read. */
+  exportBatchCall(body: ExportBatchCallInput): Promise<CallbotResult<ExportBatchCallResponse>>;
+  /**
+   * Every task matching the query, page by page (`listTask` with `page` 1, 2, …; `size` default
+   * 100): yields each task once and stops after a short or empty page (or once `totalCount`, when
+   * the answer has one, is reached). Holds one page at a time. A page that fails rejects the loop.
+   */
+  tasks(query: PagedQuery<ListTaskInput>): AsyncGenerator<TaskItem, void, undefined>;
+  /** Every order of the query, page by page (`listOrder`), as `tasks()`. */
+  orders(query: PagedQuery<ListOrderInput>): AsyncGenerator<OrderItem, void, undefined>;
+  /** Every call of the query, page by page (`listCall`), as `tasks()`. */
+  calls(query: PagedQuery<ListCallInput>): AsyncGenerator<CallItem, void, undefined>;
   /**
    * The underlying openapi-fetch client, with callbotMiddleware (signed, verified), no redirects
    * followed and answers bounded by `maxAnswerBytes`: `raw.POST(path, { body })`.
    */
   readonly raw: Client<paths>;
 }
+
+type Answer = Record<string, unknown> & { retCode?: unknown; code?: unknown };
+type LooseClient = { POST(path: string, init: Record<string, unknown>): Promise<{ data?: Answer; response: Response }> };
 
 export function createCallbotClient(options: CallbotClientOptions): CallbotClient {
   if (!options.uuid || !options.secretKey) throw new TypeError('createCallbotClient: uuid and secretKey are required');
@@ -83,64 +215,153 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     fetch: (request) => fetchAnswer(request, maxAnswerBytes ?? UNCOUNTED_MAX_ANSWER_BYTES),
   });
   raw.use(...callbotMiddleware(options));
+  const loose = raw as unknown as LooseClient;
   const retry = resolveRetry(options.retry);
   const timeoutMs = options.timeoutMs ?? 120_000;
   const validate = options.validate ?? true;
   const makeRequestId = options.requestId ?? newRequestId;
 
-  async function importBatchCall(input: ImportBatchCallInput): Promise<ImportBatchCallResult> {
-    const { productID: _alwaysCallbot, ...fields } = input;
-    const body: ImportBatchCallRequest = { productID: 'callbot', ...fields };
+  /**
+   * The one way every method sends: fills in productID, validates against the operation's
+   * request schema, signs (middleware), sends, verifies, and retries as the operation's row of
+   * generated/operations.ts allows (mayResend). Resolves with the retCode-0 answer.
+   */
+  async function call<K extends OperationId>(operationId: K, input: unknown, answerBound?: number): Promise<CallbotResult<OperationAnswer<K>>> {
+    const operation = Operations[operationId];
+    const body = operation.productID ? { productID: 'callbot', ...(withoutProductID(input) as object) } : input;
     if (validate) {
-      const issues = validateImportRequest(body);
+      const issues = validateAgainst(operation.requestSchema as ValidatorName, body);
       if (issues.length > 0) throw new CallbotValidationError(issues);
     }
-    const orders = Array.isArray(body.callInfoList?.callList) ? body.callInfoList.callList.length : 0;
-    const answerBound = maxAnswerBytes ?? importAnswerBound(orders);
+    const bound = maxAnswerBytes ?? answerBound ?? UNCOUNTED_MAX_ANSWER_BYTES;
     const started = retry.now();
     for (let attempt = 1; ; attempt += 1) {
       const requestID = makeRequestId();
-      let failure: CallbotError | CallbotConnectionError;
+      let failure: CallbotPackageError;
+      let outcome: AttemptOutcome;
       // Whether this attempt got as far as fetch: a failure before it (serializing the body,
       // building or signing the request) certainly sent nothing.
       let reachedFetch = false;
       try {
-        const { data, response } = await raw.POST(IMPORT_BATCH_CALL_PATH, {
-          body, headers: { requestID }, signal: AbortSignal.timeout(timeoutMs),
-          fetch: (request) => {
+        const { data, response } = await loose.POST(operation.path, {
+          body,
+          headers: operation.answerGzip ? { requestID, 'Accept-Encoding': 'gzip' } : { requestID },
+          signal: AbortSignal.timeout(timeoutMs),
+          fetch: (request: Request) => {
             reachedFetch = true;
-            return fetchAnswer(request, answerBound);
+            return fetchAnswer(request, bound);
           },
         });
-        if (response.status !== 200 || !data || typeof data.retCode !== 'number') {
-          throw new CallbotUnknownOutcomeError(`HTTP ${response.status} without a readable answer`, { requestID, status: response.status });
+        const retCode = typeof data?.retCode === 'number' ? data.retCode : typeof data?.code === 'number' ? data.code : undefined;
+        if (response.status !== 200 || !data || retCode === undefined) {
+          failure = new CallbotUnknownOutcomeError(`HTTP ${response.status} without a readable answer`, { requestID, status: response.status });
+          outcome = 'unknown';
+        } else if (retCode === 0) {
+          return { ...(data as OperationAnswer<K>), requestID, attempts: attempt };
+        } else {
+          // ping's answer names its fields code/msg/reqId; every other answer retCode/retMsg/responseID.
+          const error = new CallbotError({ retCode, retMsg: text(data.retMsg ?? data.msg), responseID: text(data.responseID ?? data.reqId) }, requestID);
+          failure = error;
+          outcome = error.outcome === 'refused' ? 'final' : error.outcome;
         }
-        if (data.retCode === 0) return { ...data, retCode: 0, errList: data.errList ?? [], requestID, attempts: attempt };
-        failure = new CallbotError(data, requestID);
-        // Sent again only when the vendor said it did not process the request (the spec's outcome class).
-        if (failure.outcome !== 'not-processed') throw failure;
       } catch (error) {
+        // The answer guard's and the verification's errors (redirect, too large, untrusted): the same request would meet the same.
         if (error instanceof CallbotPackageError) throw error;
         if (!reachedFetch) throw new CallbotNotSentError(`it failed before reaching fetch (${describeLocalError(error)})`, { requestID, cause: error });
         const { sent, code, permanent } = classifyFetchFailure(error);
         if (sent !== 'no') {
-          throw new CallbotUnknownOutcomeError(code ? `the connection failed after sending (${code})` : 'the answer could not be read', { requestID, cause: error });
+          failure = new CallbotUnknownOutcomeError(code ? `the connection failed after sending (${code})` : 'the answer could not be read', { requestID, cause: error });
+          outcome = 'unknown';
+        } else {
+          failure = new CallbotConnectionError(code, { requestID, cause: error });
+          outcome = permanent ? 'final' : 'not-sent';
         }
-        failure = new CallbotConnectionError(code, { requestID, cause: error });
-        if (permanent) throw failure;
       }
+      if (!mayResend(outcome, operation)) throw failure;
       const delayMs = backoffDelay(attempt, retry);
       if (attempt >= retry.maxAttempts || retry.now() - started + delayMs > retry.maxElapsedMs) throw failure;
       retry.onRetry?.({
         attempt, delayMs, requestID,
-        ...(failure instanceof CallbotError ? { reason: 'retCode', retCode: failure.retCode } : { reason: 'connection', code: failure.code ?? 'unknown' }),
+        ...(failure instanceof CallbotError
+          ? { reason: 'retCode', retCode: failure.retCode }
+          : failure instanceof CallbotConnectionError ? { reason: 'connection', code: failure.code ?? 'unknown' } : { reason: 'unknown-outcome' }),
       });
       await retry.sleep(delayMs);
     }
   }
 
-  return { importBatchCall, raw };
+  /** Reads a paged list to its end, one page in memory at a time. */
+  async function* pages<K extends 'listTask' | 'listOrder' | 'listCall', T>(
+    operationId: K, query: { page?: number; size?: number }, items: (answer: OperationAnswer<K>) => T[] | undefined,
+  ): AsyncGenerator<T, void, undefined> {
+    const size = query.size ?? DEFAULT_PAGE_SIZE;
+    for (let page = query.page ?? 1; ; page += 1) {
+      const answer = await call(operationId, { ...query, page, size });
+      const list = items(answer) ?? [];
+      const total = (answer as { totalCount?: unknown }).totalCount;
+      yield* list;
+      if (list.length === 0 || list.length < size || (typeof total === 'number' && page * size >= total)) return;
+    }
+  }
+
+  async function importBatchCall(input: ImportBatchCallInput): Promise<ImportBatchCallResult> {
+    const orders = Array.isArray(input?.callInfoList?.callList) ? input.callInfoList.callList.length : 0;
+    const answer = await call('importBatchCall', input, importAnswerBound(orders));
+    return { ...answer, retCode: 0, errList: answer.errList ?? [] };
+  }
+
+  async function listOrderDetails(input: ListOrderDetailInput): Promise<ListOrderDetailsResult> {
+    const ids = Array.isArray(input?.orderList) ? input.orderList : [];
+    if (ids.length <= LIST_ORDER_DETAIL_MAX_IDS) {
+      const answer = await call('listOrderDetail', input);
+      return { ...answer, orderDetailList: answer.orderDetailList ?? [], requestIDs: [answer.requestID] };
+    }
+    let merged: ListOrderDetailsResult | undefined;
+    for (let from = 0; from < ids.length; from += LIST_ORDER_DETAIL_MAX_IDS) {
+      const answer = await call('listOrderDetail', { ...input, orderList: ids.slice(from, from + LIST_ORDER_DETAIL_MAX_IDS) });
+      const details = answer.orderDetailList ?? [];
+      if (!merged) merged = { ...answer, orderDetailList: [...details], requestIDs: [answer.requestID] };
+      else {
+        merged.orderDetailList.push(...details);
+        merged.requestIDs.push(answer.requestID);
+        merged.attempts += answer.attempts;
+      }
+    }
+    return merged!;
+  }
+
+  const setTaskStatus = (body: MgrTaskStatusInput) => call('mgrTaskStatus', body);
+  return {
+    ping: (data = 'ping') => call('ping', { data }),
+    createTask: (body) => call('createTask', body),
+    createAndCall: (body) => call('createAndCall', body),
+    updateTask: (body) => call('updateTask', body),
+    setTaskStatus,
+    startTask: (userTaskID) => setTaskStatus({ userTaskID, taskOperate: 1 }),
+    pauseTask: (userTaskID) => setTaskStatus({ userTaskID, taskOperate: 2 }),
+    completeTask: (userTaskID, { delCall } = {}) => setTaskStatus({ userTaskID, taskOperate: 3, ...(delCall === undefined ? {} : { delCall }) }),
+    addBatchCall: (body) => call('addBatchCall', body),
+    importBatchCall,
+    stopOrders: (body) => call('stopOrder', body),
+    listTasks: (body) => call('listTask', body),
+    listOrders: (body) => call('listOrder', body),
+    listCalls: (body) => call('listCall', body),
+    listOrderDetails,
+    exportBatchCall: (body) => call('exportBatchCall', body),
+    tasks: (query) => pages('listTask', query, (answer) => answer.taskData),
+    orders: (query) => pages('listOrder', query, (answer) => answer.orderList),
+    calls: (query) => pages('listCall', query, (answer) => answer.callList),
+    raw,
+  };
 }
+
+function withoutProductID(input: unknown): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const { productID: _alwaysCallbot, ...fields } = input as Record<string, unknown>;
+  return fields;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** A local error, for a message: its kind and first words (JSON.stringify's name property names, never values). */
 function describeLocalError(error: unknown): string {

@@ -72,8 +72,10 @@ export class CallbotValidationError extends CallbotPackageError {
 /**
  * The request may or may not have been processed: it was sent, and then the connection was
  * reset, the time ran out, the answer was a redirect (never followed: the first host received the
- * request), or the answer could not be read within `maxAnswerBytes` or trusted. It is NOT retried:
- * a duplicate import would call real people twice. Check the batch (or ask the vendor with the
+ * request), or the answer could not be read within `maxAnswerBytes` or trusted. A write is NOT
+ * retried: a duplicate import would call real people twice. A read (the spec's
+ * `x-callbot-resend-unknown`) is sent again after a timeout, a reset or an unreadable answer;
+ * this error then reports the last attempt. Check the batch (or ask the vendor with the
  * requestID) before sending again.
  */
 export class CallbotUnknownOutcomeError extends CallbotPackageError {
@@ -84,7 +86,7 @@ export class CallbotUnknownOutcomeError extends CallbotPackageError {
   readonly location: string | undefined;
 
   constructor(reason: string, options: { requestID?: string | undefined; cause?: unknown; status?: number; location?: string }) {
-    super(`Outcome unknown for requestID ${options.requestID ?? '?'}: ${reason}. The request was not retried; check the task's batch before sending again.`, options);
+    super(`Outcome unknown for requestID ${options.requestID ?? '?'}: ${reason}. A write is never sent again after this (a read is, within the retry bounds, before this error is reported); check the task before sending again.`, options);
     this.status = options.status;
     this.location = options.location;
   }

@@ -1,8 +1,17 @@
 // callbot-contract: the typed, signed client for the nxtele Callbot v3 API, its errors and the callback receiver.
-export { createCallbotClient } from './client.js';
+export { createCallbotClient, DEFAULT_PAGE_SIZE, LIST_ORDER_DETAIL_MAX_IDS } from './client.js';
 export type {
-  CallbotClient, CallbotClientOptions, ImportBatchCallInput, ImportBatchCallRequest, ImportBatchCallResponse, ImportBatchCallResult,
+  AddBatchCallInput, AddBatchCallRequest, AddBatchCallResponse, CallbotClient, CallbotClientOptions, CallbotInput, CallbotResult, CallItem,
+  CreateAndCallInput, CreateAndCallRequest, CreateAndCallResponse, CreateTaskInput, CreateTaskRequest, CreateTaskResponse,
+  ExportBatchCallInput, ExportBatchCallRequest, ExportBatchCallResponse, ImportBatchCallInput, ImportBatchCallRequest, ImportBatchCallResponse,
+  ImportBatchCallResult, ListCallInput, ListCallRequest, ListCallResponse, ListOrderDetailInput, ListOrderDetailRequest, ListOrderDetailResponse,
+  ListOrderDetailsResult, ListOrderInput, ListOrderRequest, ListOrderResponse, ListTaskInput, ListTaskRequest, ListTaskResponse,
+  MgrTaskStatusInput, MgrTaskStatusRequest, MgrTaskStatusResponse, OperationAnswer, OperationRequest, OrderDetailItem, OrderItem, PagedQuery,
+  PingRequest, PingResponse, StopOrderInput, StopOrderRequest, StopOrderResponse, TaskItem, UpdateTaskInput, UpdateTaskRequest,
+  UpdateTaskResponse,
 } from './client.js';
+export { Operations } from '../generated/operations.js';
+export type { OperationId, OperationInfo, OperationPath } from '../generated/operations.js';
 export { callbotMiddleware, signingMiddleware } from './middleware.js';
 export type { SigningOptions } from './middleware.js';
 export { newRequestId, signRequestMiddleware } from './sign-middleware.js';
@@ -20,8 +29,10 @@ export {
 export type { ValidationIssue } from './errors.js';
 export { validateAgainst, validateImportRequest } from './validate.js';
 export type { RetryInfo, RetryOptions } from './retry.js';
-export { CallbackVerificationError, createCallbackHandler, verifyCallback } from './callbacks.js';
-export type { CallbackHandlerOptions, CallbackRejection, CallFinishedCallback, OrderFinishedCallback, VerifyCallbackOptions } from './callbacks.js';
+export { CallbackVerificationError, callbackKind, createCallbackHandler, verifyCallback } from './callbacks.js';
+export type {
+  CallbackHandlerOptions, CallbackKind, CallbackRejection, CallFinishedCallback, OrderFinishedCallback, TaskStatusChangedCallback, VerifyCallbackOptions,
+} from './callbacks.js';
 export { toNodeListener } from './node-adapter.js';
 export type { NodeIncomingMessage, NodeListenerOptions, NodeServerResponse } from './node-adapter.js';
 export { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, MOCK_DEFAULT_BASE_URL, MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, PRODUCTION_BASE_URL } from './defaults.js';

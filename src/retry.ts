@@ -1,8 +1,10 @@
-// When may an import be sent again? Only when it certainly did not happen: the vendor said so
+// When may a request be sent again? Always when it certainly did not happen: the vendor said so
 // (a retCode whose outcome class is `not-processed`, read from the spec: the RetCode schema's
 // x-callbot-outcomes, through generated/retcodes.ts) or the connection failed before any byte
-// left. Everything else — a timeout or a reset after sending, an unreadable answer — has an
-// unknown outcome and is reported, never retried: a duplicate import calls people twice.
+// left. When its outcome is unknown — a timeout or a reset after sending, an unreadable answer,
+// a retCode of the `unknown` class — only if the spec marks the operation
+// `x-callbot-resend-unknown: true` (the reads; generated/operations.ts): a duplicate import or
+// task change calls people twice, a duplicate read costs nothing. No operation is named here.
 
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 4. */
@@ -27,8 +29,12 @@ export interface RetryInfo {
   attempt: number;
   /** How long the client waits before the next attempt. */
   delayMs: number;
-  /** `retCode` when the vendor said "not processed", `connection` when nothing was sent. */
-  reason: 'retCode' | 'connection';
+  /**
+   * `retCode` when the vendor said "not processed" (or, for a read, answered a retCode of unknown
+   * outcome), `connection` when nothing was sent, `unknown-outcome` when a read was sent and
+   * its answer was lost (timeout, reset, unreadable answer).
+   */
+  reason: 'retCode' | 'connection' | 'unknown-outcome';
   retCode?: number;
   code?: string;
   requestID: string;
@@ -108,4 +114,21 @@ export function classifyFetchFailure(error: unknown): FetchFailure {
   const code = marks.find((m) => !m.code.startsWith('UND_ERR_') || m.code === 'UND_ERR_CONNECT_TIMEOUT')?.code ?? marks[0]?.code;
   const sent = marks.length > 0 && marks.every((m) => m.beforeSending) ? 'no' : 'unknown';
   return { sent, code };
+}
+
+/**
+ * What a failed attempt says about the request: `not-processed` (the vendor said so), `not-sent`
+ * (no byte left, and another try may connect), `unknown` (it may have been processed) or
+ * `final` (sending the same request again cannot help: refused, a redirect, an answer too large
+ * or untrusted).
+ */
+export type AttemptOutcome = 'not-processed' | 'not-sent' | 'unknown' | 'final';
+
+/**
+ * The resend rule: a request that was certainly not processed may always be sent again; one
+ * whose outcome is unknown only when its operation says so (`resendUnknown`, from the spec's
+ * `x-callbot-resend-unknown`; each attempt gets a fresh requestID).
+ */
+export function mayResend(outcome: AttemptOutcome, operation: { readonly resendUnknown: boolean }): boolean {
+  return outcome === 'not-processed' || outcome === 'not-sent' || (outcome === 'unknown' && operation.resendUnknown);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 // A loopback stand-in for the vendor, written from the vendor's description and NOT from the
 // package's code: it recomputes `sign` with node:crypto over
@@ -9,7 +9,9 @@ import { gunzipSync } from 'node:zlib';
 // way. Each request takes the next scripted behaviour; the last one repeats.
 
 export type Behaviour =
-  | { answer: Record<string, unknown> }
+  | { answer: Record<string, unknown>; gzip?: boolean }
+  /** The answer computed from the request (its parsed body and path): for paging, and per-path answers. */
+  | { kind: 'compute'; answer: (body: any, path: string) => Record<string, unknown>; gzip?: boolean }
   | { kind: 'reset-after-body' }
   | { kind: 'slow'; ms: number }
   | { kind: 'tamper-body' }
@@ -18,6 +20,8 @@ export type Behaviour =
   | { kind: 'http-status'; status: number };
 
 export interface ReceivedRequest {
+  /** The request's path, e.g. `/callcentre/api/v3/listOrder`. */
+  path: string;
   headers: IncomingMessage['headers'];
   rawHeaderNames: string[];
   wireBytes: Buffer;
@@ -52,7 +56,7 @@ export async function startFakeVendor(account: { uuid: string; secretKey: string
       const base = `${account.secretKey}&body=${json}&createTs=${h.createts}&requestID=${h.requestid}&uuid=${h.uuid}`;
       const signatureValid = h.sign === hash(algorithm, base);
       const rawHeaderNames = req.rawHeaders.filter((_, i) => i % 2 === 0);
-      received.push({ headers: h, rawHeaderNames, wireBytes, json, signatureValid });
+      received.push({ path: req.url ?? '', headers: h, rawHeaderNames, wireBytes, json, signatureValid });
       const behaviour = behaviours.length > 1 ? behaviours.shift()! : behaviours[0]!;
       respond(behaviour, req, res, algorithm, signatureValid);
     });
@@ -67,10 +71,16 @@ export async function startFakeVendor(account: { uuid: string; secretKey: string
   }
 
   function respond(b: Behaviour, req: IncomingMessage, res: ServerResponse, algorithm: string, signatureValid: boolean) {
-    if ('answer' in b && !('kind' in b)) {
-      const answer = signatureValid ? b.answer : { retCode: 6, retMsg: '签名不正确', responseID: 'r', totalCount: 0, successCount: 0 };
+    if (!('kind' in b) || b.kind === 'compute') {
+      const computed = 'kind' in b ? b.answer(JSON.parse(received.at(-1)!.json), req.url ?? '') : b.answer;
+      const answer = signatureValid ? computed : { retCode: 6, retMsg: '签名不正确', responseID: 'r', totalCount: 0, successCount: 0 };
       const body = JSON.stringify(answer);
-      res.writeHead(200, signedHeaders(req, body, algorithm)).end(body);
+      // The sign covers the JSON text; gzip (only when the client asked for it) wraps it.
+      if (b.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        res.writeHead(200, { ...signedHeaders(req, body, algorithm), 'content-encoding': 'gzip' }).end(gzipSync(body));
+      } else {
+        res.writeHead(200, signedHeaders(req, body, algorithm)).end(body);
+      }
       return;
     }
     switch (b.kind) {
