@@ -359,9 +359,10 @@ describe.skipIf(!modernNode)('orval (zod output, run under Node >= 22.18) reads 
   it('its callback URL patterns match https://example.com/x and reject ftp://x', () => {
     const text = readFileSync(`${dir}/out/callbot.zod.ts`, 'utf8');
     const regexps = Object.entries(zod).filter(([name]) => /CallbackUrlRegExp\d*$/.test(name));
-    expect(regexps.map(([name]) => name).sort()).toEqual([
+    // Every operation that takes a callback URL has its own; the import's two among them.
+    expect(regexps.map(([name]) => name)).toEqual(expect.arrayContaining([
       'importBatchCallBodyCallInfoListCallCallbackUrlRegExp', 'importBatchCallBodyCallInfoListOrderCallbackUrlRegExp',
-    ]);
+    ]));
     for (const [name, regexp] of regexps) {
       expect(regexp, name).toBeInstanceOf(RegExp);
       expect((regexp as RegExp).test('https://example.com/x'), name).toBe(true);
