@@ -34,17 +34,31 @@ if (process.argv[2] === '--floor') {
     if (!lines[i]) continue;
     const cells = lines[i].split(',');
     callList.push({
-      orderID: cells[at.order_id], userPhone: cells[at.phone], other: cells[at.other], userName: cells[at.name], customerName: cells[at.customer],
+      orderID: cells[at.order_id],
+      userPhone: cells[at.phone],
+      other: cells[at.other],
+      userName: cells[at.name],
+      customerName: cells[at.customer],
       params: params.map(([name, index]) => ({ name, value: cells[index] })),
     });
   }
-  const text = JSON.stringify({ productID: 'callbot', userTaskID: task, callInfoList: { orderCallbackUrl: CALLBACKS.order, callCallbackUrl: CALLBACKS.call, callList } });
+  const text = JSON.stringify({
+    productID: 'callbot',
+    userTaskID: task,
+    callInfoList: { orderCallbackUrl: CALLBACKS.order, callCallbackUrl: CALLBACKS.call, callList },
+  });
   const bytes = Buffer.from(text);
   const createTs = String(Math.floor(Date.now() / 1000));
   const requestID = crypto.randomUUID().replaceAll('-', '');
-  const sign = createHash('md5').update(`${DEMO.secretKey}&body=`).update(bytes).update(`&createTs=${createTs}&requestID=${requestID}&uuid=${DEMO.uuid}`).digest('hex').toUpperCase();
+  const sign = createHash('md5')
+    .update(`${DEMO.secretKey}&body=`)
+    .update(bytes)
+    .update(`&createTs=${createTs}&requestID=${requestID}&uuid=${DEMO.uuid}`)
+    .digest('hex')
+    .toUpperCase();
   const response = await fetch(`${baseUrl}/callcentre/api/v3/importBatchCall`, {
-    method: 'POST', body: gzipSync(bytes, { level: 1 }),
+    method: 'POST',
+    body: gzipSync(bytes, { level: 1 }),
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', requestID, uuid: DEMO.uuid, createTs, sign, algorithm: 'MD5' },
   });
   const answer = await response.json();
@@ -76,14 +90,21 @@ const csvBytes = readFileSync(csv).byteLength;
 function run(args, { label, rss = false } = {}) {
   const rssFile = join(out, `rss-${process.pid}.txt`);
   const preload = rss
-    ? ['--import', `data:text/javascript,import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)))`]
+    ? [
+        '--import',
+        `data:text/javascript,import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)))`,
+      ]
     : [];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [...preload, ...args], { cwd: out, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (c) => { output += c; });
-    child.stderr.on('data', (c) => { output += c; });
+    child.stdout.on('data', (c) => {
+      output += c;
+    });
+    child.stderr.on('data', (c) => {
+      output += c;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - t0;
@@ -95,7 +116,9 @@ function run(args, { label, rss = false } = {}) {
 }
 
 // The mock as a separate process (as users run it); importing-ms 0 so every round is accepted.
-const mock = spawn(process.execPath, [join(root, 'packages', 'mock', 'dist', 'bin.js'), '--port', '0', '--quiet', '--no-callbacks', '--importing-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const mock = spawn(process.execPath, [join(root, 'packages', 'mock', 'dist', 'bin.js'), '--port', '0', '--quiet', '--no-callbacks', '--importing-ms', '0'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const baseUrl = await new Promise((resolve, reject) => {
   let text = '';
   mock.stdout.on('data', (c) => {
@@ -113,7 +136,10 @@ try {
   for (let round = 0; round < ROUNDS + 1; round += 1) {
     const floor = await run([fileURLToPath(import.meta.url), '--floor', csv, baseUrl, `bench-floor-${round}`], { label: 'floor', rss: true });
     const report = join(out, 'report.csv');
-    const cmd = await run([cli, 'import', csv, '--task', `bench-cli-${round}`, '--base-url', baseUrl, '--report', report, '--json'], { label: 'callbot import', rss: true });
+    const cmd = await run([cli, 'import', csv, '--task', `bench-cli-${round}`, '--base-url', baseUrl, '--report', report, '--json'], {
+      label: 'callbot import',
+      rss: true,
+    });
     const summary = JSON.parse(cmd.output.slice(cmd.output.indexOf('{')));
     if (summary.counts.accepted !== ROWS) throw new Error(`callbot import accepted ${summary.counts.accepted} of ${ROWS}`);
     if (round === 0) continue; // warm-up (disk cache, mock JIT)
@@ -127,7 +153,10 @@ try {
   rmSync(join(out, `rss-${process.pid}.txt`), { force: true });
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const floorMs = median(times.floor);
 const cliMs = median(times.callbot);
 const peak = Math.max(...rssValues);

@@ -17,8 +17,12 @@ const body = {
     orderCallbackUrl: 'http://127.0.0.1:8787/callbot/order',
     callCallbackUrl: 'http://127.0.0.1:8787/callbot/call',
     callList: Array.from({ length: ORDERS }, (_, i) => ({
-      orderID: crypto.randomUUID(), userPhone: `86156${String(i).padStart(8, '0')}`, other: `crm-${i}`,
-      userName: '张伟', customerName: '华南物流', params: [{ name: 'amount', value: String(100 + i) }],
+      orderID: crypto.randomUUID(),
+      userPhone: `86156${String(i).padStart(8, '0')}`,
+      other: `crm-${i}`,
+      userName: '张伟',
+      customerName: '华南物流',
+      params: [{ name: 'amount', value: String(100 + i) }],
     })),
   },
 };
@@ -26,13 +30,25 @@ const body = {
 // The same server for both: reads the whole body, answers a signed success.
 const server = createServer((req, res) => {
   let size = 0;
-  req.on('data', (c) => { size += c.length; }).on('end', () => {
-    const answer = `{"retCode":0,"retMsg":"success","responseID":"r","totalCount":${ORDERS},"successCount":${ORDERS},"errList":[]}`;
-    const createTs = String(Math.floor(Date.now() / 1000));
-    const requestID = req.headers.requestid;
-    res.writeHead(200, { 'content-type': 'application/json', requestID, uuid: account.uuid, createTs, algorithm: 'MD5',
-      sign: sign({ ...account, body: answer, createTs, requestID }) }).end(answer);
-  });
+  req
+    .on('data', (c) => {
+      size += c.length;
+    })
+    .on('end', () => {
+      const answer = `{"retCode":0,"retMsg":"success","responseID":"r","totalCount":${ORDERS},"successCount":${ORDERS},"errList":[]}`;
+      const createTs = String(Math.floor(Date.now() / 1000));
+      const requestID = req.headers.requestid;
+      res
+        .writeHead(200, {
+          'content-type': 'application/json',
+          requestID,
+          uuid: account.uuid,
+          createTs,
+          algorithm: 'MD5',
+          sign: sign({ ...account, body: answer, createTs, requestID }),
+        })
+        .end(answer);
+    });
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}`;
@@ -43,7 +59,8 @@ async function floor() {
   const requestID = crypto.randomUUID().replaceAll('-', '');
   const s = sign({ ...account, body: text, createTs, requestID });
   const response = await fetch(`${url}/callcentre/api/v3/importBatchCall`, {
-    method: 'POST', body: text,
+    method: 'POST',
+    body: text,
     headers: { 'content-type': 'application/json', requestID, uuid: account.uuid, createTs, sign: s, algorithm: 'MD5' },
   });
   await response.json();
@@ -67,7 +84,10 @@ for (let round = 0; round < ROUNDS + 5; round += 1) {
 }
 server.close();
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const base = median(times.floor);
 console.log(`importBatchCall, ${ORDERS} orders (${(Buffer.byteLength(JSON.stringify(body)) / 1e6).toFixed(2)} MB JSON), ${ROUNDS} rounds, medians:`);
 for (const [name, xs] of Object.entries(times)) {

@@ -148,7 +148,10 @@ const runs = [
     // It prints nothing with -v silent: wait until its port answers.
     args: async () => {
       const port = await freePort();
-      return { args: [prismCli, 'mock', join(root, 'generated', 'openapi.yaml'), '-h', '127.0.0.1', '-p', String(port), '-v', 'silent'], url: `http://127.0.0.1:${port}` };
+      return {
+        args: [prismCli, 'mock', join(root, 'generated', 'openapi.yaml'), '-h', '127.0.0.1', '-p', String(port), '-v', 'silent'],
+        url: `http://127.0.0.1:${port}`,
+      };
     },
     name: 'plain Prism 5.14.2 (CLI)',
     expect: (status) => status === 200,

@@ -43,9 +43,6 @@ writeFileSync(join(out, 'validators.js'), validatorModules.js);
 writeFileSync(join(out, 'validators.d.ts'), validatorModules.dts);
 
 const docs = join(out, 'docs', 'index.html');
-run('redocly', [
-  'build-docs', 'generated/openapi.json', '--inlineBundle', '--output', 'generated/docs/index.html',
-  '--title', 'nxtele Callbot v3 API',
-]);
+run('redocly', ['build-docs', 'generated/openapi.json', '--inlineBundle', '--output', 'generated/docs/index.html', '--title', 'nxtele Callbot v3 API']);
 writeFileSync(docs, makeDocsOffline(readFileSync(docs, 'utf8')));
 console.log('generated/ is up to date with openapi/');

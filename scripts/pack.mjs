@@ -12,7 +12,10 @@ const packs = join(root, 'packs');
 rmSync(packs, { recursive: true, force: true });
 mkdirSync(packs);
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-const out = execFileSync('npm', ['pack', '--ignore-scripts', '--workspaces', '--pack-destination', packs, '--json', '--loglevel=error'], { cwd: root, encoding: 'utf8' });
+const out = execFileSync('npm', ['pack', '--ignore-scripts', '--workspaces', '--pack-destination', packs, '--json', '--loglevel=error'], {
+  cwd: root,
+  encoding: 'utf8',
+});
 for (const { filename, size, unpackedSize } of JSON.parse(out)) {
   console.log(`packs/${filename}  ${(size / 1024).toFixed(0)} KB packed, ${(unpackedSize / 1024).toFixed(0)} KB unpacked`);
 }

@@ -13,8 +13,15 @@ export type TaskStatusChangedCallback = components['schemas']['TaskStatusCallbac
 export type CallbackKind = 'task' | 'order' | 'call';
 
 export type CallbackRejection =
-  | 'missing-header' | 'uuid-mismatch' | 'bad-signature' | 'stale' | 'future' | 'replayed'
-  | 'too-large' | 'bad-encoding' | 'invalid-payload';
+  | 'missing-header'
+  | 'uuid-mismatch'
+  | 'bad-signature'
+  | 'stale'
+  | 'future'
+  | 'replayed'
+  | 'too-large'
+  | 'bad-encoding'
+  | 'invalid-payload';
 
 /** A callback that must not be trusted. `reason` is machine-readable; nothing secret is included. */
 export class CallbackVerificationError extends CallbotPackageError {
@@ -199,7 +206,11 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       const kind = options.only ?? callbackKind(payload);
       const issues = validateAgainst(CALLBACK_SCHEMAS[kind], payload);
       if (issues.length > 0) {
-        throw new CallbackVerificationError('invalid-payload', `payload breaks the contract at ${issues[0]!.path || '(body)'}: ${issues[0]!.message}`, requestID);
+        throw new CallbackVerificationError(
+          'invalid-payload',
+          `payload breaks the contract at ${issues[0]!.path || '(body)'}: ${issues[0]!.message}`,
+          requestID,
+        );
       }
       if (!seen.start(requestID, createTs, now())) {
         const busy = json(503, RetCodes.SystemBusy.code, 'too many callbacks to remember at once; try again later');

@@ -5,7 +5,12 @@ import type { ValidatorName } from '../generated/validators.js';
 import { PRODUCTION_BASE_URL } from './defaults.js';
 import { guardFetch, importAnswerBound, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
 import {
-  CallbotConnectionError, CallbotError, CallbotNotSentError, CallbotPackageError, CallbotUnknownOutcomeError, CallbotValidationError,
+  CallbotConnectionError,
+  CallbotError,
+  CallbotNotSentError,
+  CallbotPackageError,
+  CallbotUnknownOutcomeError,
+  CallbotValidationError,
 } from './errors.js';
 import { callbotMiddleware, type SigningOptions } from './middleware.js';
 import { newRequestId } from './sign-middleware.js';
@@ -270,7 +275,10 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
         if (!reachedFetch) throw new CallbotNotSentError(`it failed before reaching fetch (${describeLocalError(error)})`, { requestID, cause: error });
         const { sent, code, permanent } = classifyFetchFailure(error);
         if (sent !== 'no') {
-          failure = new CallbotUnknownOutcomeError(code ? `the connection failed after sending (${code})` : 'the answer could not be read', { requestID, cause: error });
+          failure = new CallbotUnknownOutcomeError(code ? `the connection failed after sending (${code})` : 'the answer could not be read', {
+            requestID,
+            cause: error,
+          });
           outcome = 'unknown';
         } else {
           failure = new CallbotConnectionError(code, { requestID, cause: error });
@@ -281,10 +289,14 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
       const delayMs = backoffDelay(attempt, retry);
       if (attempt >= retry.maxAttempts || retry.now() - started + delayMs > retry.maxElapsedMs) throw failure;
       retry.onRetry?.({
-        attempt, delayMs, requestID,
+        attempt,
+        delayMs,
+        requestID,
         ...(failure instanceof CallbotError
           ? { reason: 'retCode', retCode: failure.retCode }
-          : failure instanceof CallbotConnectionError ? { reason: 'connection', code: failure.code ?? 'unknown' } : { reason: 'unknown-outcome' }),
+          : failure instanceof CallbotConnectionError
+            ? { reason: 'connection', code: failure.code ?? 'unknown' }
+            : { reason: 'unknown-outcome' }),
       });
       await retry.sleep(delayMs);
     }
@@ -292,7 +304,9 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
 
   /** Reads a paged list to its end, one page in memory at a time. */
   async function* pages<K extends 'listTask' | 'listOrder' | 'listCall', T>(
-    operationId: K, query: { page?: number; size?: number }, items: (answer: OperationAnswer<K>) => T[] | undefined,
+    operationId: K,
+    query: { page?: number; size?: number },
+    items: (answer: OperationAnswer<K>) => T[] | undefined,
   ): AsyncGenerator<T, void, undefined> {
     const size = query.size ?? DEFAULT_PAGE_SIZE;
     for (let page = query.page ?? 1; ; page += 1) {

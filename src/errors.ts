@@ -86,7 +86,10 @@ export class CallbotUnknownOutcomeError extends CallbotPackageError {
   readonly location: string | undefined;
 
   constructor(reason: string, options: { requestID?: string | undefined; cause?: unknown; status?: number; location?: string }) {
-    super(`Outcome unknown for requestID ${options.requestID ?? '?'}: ${reason}. A write is never sent again after this (a read is, within the retry bounds, before this error is reported); check the task before sending again.`, options);
+    super(
+      `Outcome unknown for requestID ${options.requestID ?? '?'}: ${reason}. A write is never sent again after this (a read is, within the retry bounds, before this error is reported); check the task before sending again.`,
+      options,
+    );
     this.status = options.status;
     this.location = options.location;
   }
@@ -118,7 +121,7 @@ export class CallbotConnectionError extends CallbotNotSentError {
   readonly code: string | undefined;
 
   constructor(code: string | undefined, options: { requestID?: string | undefined; cause?: unknown }) {
-    const why = code === 'BAD_PORT' ? 'BAD_PORT: fetch refuses this port before connecting' : code ?? 'unknown error';
+    const why = code === 'BAD_PORT' ? 'BAD_PORT: fetch refuses this port before connecting' : (code ?? 'unknown error');
     super(`Could not connect (${why}); the request was not sent.`, options);
     this.code = code;
   }

@@ -1,13 +1,56 @@
 // callbot-contract: the typed, signed client for the nxtele Callbot v3 API, its errors and the callback receiver.
 export { createCallbotClient, DEFAULT_PAGE_SIZE, LIST_ORDER_DETAIL_MAX_IDS } from './client.js';
 export type {
-  AddBatchCallInput, AddBatchCallRequest, AddBatchCallResponse, CallbotClient, CallbotClientOptions, CallbotInput, CallbotResult, CallItem,
-  CreateAndCallInput, CreateAndCallRequest, CreateAndCallResponse, CreateTaskInput, CreateTaskRequest, CreateTaskResponse,
-  ExportBatchCallInput, ExportBatchCallRequest, ExportBatchCallResponse, ImportBatchCallInput, ImportBatchCallRequest, ImportBatchCallResponse,
-  ImportBatchCallResult, ListCallInput, ListCallRequest, ListCallResponse, ListOrderDetailInput, ListOrderDetailRequest, ListOrderDetailResponse,
-  ListOrderDetailsResult, ListOrderInput, ListOrderRequest, ListOrderResponse, ListTaskInput, ListTaskRequest, ListTaskResponse,
-  MgrTaskStatusInput, MgrTaskStatusRequest, MgrTaskStatusResponse, OperationAnswer, OperationRequest, OrderDetailItem, OrderItem, PagedQuery,
-  PingRequest, PingResponse, StopOrderInput, StopOrderRequest, StopOrderResponse, TaskItem, UpdateTaskInput, UpdateTaskRequest,
+  AddBatchCallInput,
+  AddBatchCallRequest,
+  AddBatchCallResponse,
+  CallbotClient,
+  CallbotClientOptions,
+  CallbotInput,
+  CallbotResult,
+  CallItem,
+  CreateAndCallInput,
+  CreateAndCallRequest,
+  CreateAndCallResponse,
+  CreateTaskInput,
+  CreateTaskRequest,
+  CreateTaskResponse,
+  ExportBatchCallInput,
+  ExportBatchCallRequest,
+  ExportBatchCallResponse,
+  ImportBatchCallInput,
+  ImportBatchCallRequest,
+  ImportBatchCallResponse,
+  ImportBatchCallResult,
+  ListCallInput,
+  ListCallRequest,
+  ListCallResponse,
+  ListOrderDetailInput,
+  ListOrderDetailRequest,
+  ListOrderDetailResponse,
+  ListOrderDetailsResult,
+  ListOrderInput,
+  ListOrderRequest,
+  ListOrderResponse,
+  ListTaskInput,
+  ListTaskRequest,
+  ListTaskResponse,
+  MgrTaskStatusInput,
+  MgrTaskStatusRequest,
+  MgrTaskStatusResponse,
+  OperationAnswer,
+  OperationRequest,
+  OrderDetailItem,
+  OrderItem,
+  PagedQuery,
+  PingRequest,
+  PingResponse,
+  StopOrderInput,
+  StopOrderRequest,
+  StopOrderResponse,
+  TaskItem,
+  UpdateTaskInput,
+  UpdateTaskRequest,
   UpdateTaskResponse,
 } from './client.js';
 export { Operations } from '../generated/operations.js';
@@ -23,7 +66,12 @@ export type { VerifyResponseOptions } from './verify-middleware.js';
 export { DEFAULT_ALGORITHM, isSignAlgorithm, sign, signatureBase, verifySignature } from './sign.js';
 export type { SignAlgorithm, SignatureInput, SignedBody, SignInput } from './sign.js';
 export {
-  CallbotConnectionError, CallbotError, CallbotNotSentError, CallbotPackageError, CallbotSignatureError, CallbotUnknownOutcomeError,
+  CallbotConnectionError,
+  CallbotError,
+  CallbotNotSentError,
+  CallbotPackageError,
+  CallbotSignatureError,
+  CallbotUnknownOutcomeError,
   CallbotValidationError,
 } from './errors.js';
 export type { ValidationIssue } from './errors.js';
@@ -31,7 +79,13 @@ export { validateAgainst, validateImportRequest } from './validate.js';
 export type { RetryInfo, RetryOptions } from './retry.js';
 export { CallbackVerificationError, callbackKind, createCallbackHandler, verifyCallback } from './callbacks.js';
 export type {
-  CallbackHandlerOptions, CallbackKind, CallbackRejection, CallFinishedCallback, OrderFinishedCallback, TaskStatusChangedCallback, VerifyCallbackOptions,
+  CallbackHandlerOptions,
+  CallbackKind,
+  CallbackRejection,
+  CallFinishedCallback,
+  OrderFinishedCallback,
+  TaskStatusChangedCallback,
+  VerifyCallbackOptions,
 } from './callbacks.js';
 export { toNodeListener } from './node-adapter.js';
 export type { NodeIncomingMessage, NodeListenerOptions, NodeServerResponse } from './node-adapter.js';

@@ -43,7 +43,7 @@ export interface RetryInfo {
 export type ResolvedRetry = Required<Omit<RetryOptions, 'onRetry'>> & Pick<RetryOptions, 'onRetry'>;
 
 export function resolveRetry(option: RetryOptions | false | undefined): ResolvedRetry {
-  const given = option === false ? { maxAttempts: 1 } : option ?? {};
+  const given = option === false ? { maxAttempts: 1 } : (option ?? {});
   return {
     maxAttempts: Math.max(1, Math.floor(given.maxAttempts ?? 4)),
     baseDelayMs: given.baseDelayMs ?? 1000,
@@ -91,7 +91,10 @@ function isBadPortRefusal(e: unknown): boolean {
   return inner.message === 'bad port' && inner.code === undefined && inner.cause === undefined;
 }
 
-interface ErrorMark { code: string; beforeSending: boolean }
+interface ErrorMark {
+  code: string;
+  beforeSending: boolean;
+}
 
 /** Reads what fetch's error says about the connection (undici nests the reason in `cause`). */
 export function classifyFetchFailure(error: unknown): FetchFailure {

@@ -40,15 +40,27 @@ export function verifyResponseMiddleware(options: VerifyResponseOptions): Middle
       const requestID = request.headers.get('requestID') ?? undefined;
       if (response.redirected) {
         response.body?.cancel().catch(() => {});
-        throw new CallbotUnknownOutcomeError(`the answer came through a redirect, from ${response.url}; it is not believed`, { requestID, status: response.status, location: response.url });
+        throw new CallbotUnknownOutcomeError(`the answer came through a redirect, from ${response.url}; it is not believed`, {
+          requestID,
+          status: response.status,
+          location: response.url,
+        });
       }
       if (response.status !== 200) return undefined;
       const body = await readBoundedBody(response, maxAnswerBytes, requestID);
       const rebuilt = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
       const h = response.headers;
       const problem = responseProblem({
-        echoedRequestID: h.get('requestID'), echoedUuid: h.get('uuid'), createTs: h.get('createTs'), sign: h.get('sign'),
-        algorithm: h.get('algorithm'), requestID, uuid, secretKey, body, fallbackAlgorithm,
+        echoedRequestID: h.get('requestID'),
+        echoedUuid: h.get('uuid'),
+        createTs: h.get('createTs'),
+        sign: h.get('sign'),
+        algorithm: h.get('algorithm'),
+        requestID,
+        uuid,
+        secretKey,
+        body,
+        fallbackAlgorithm,
       });
       if (problem) throw new CallbotSignatureError(problem, requestID, claimedRetCode(body));
       return rebuilt;
@@ -76,7 +88,15 @@ function responseProblem(c: ResponseCheck): string | undefined {
   if (!c.sign || !c.createTs) return 'the answer has no sign/createTs header';
   const algorithm = c.algorithm ?? c.fallbackAlgorithm;
   if (algorithm !== 'MD5' && algorithm !== 'SHA256') return `unknown algorithm header ${JSON.stringify(algorithm)}`;
-  const ok = verifySignature({ secretKey: c.secretKey, body: c.body, createTs: c.createTs, requestID: c.echoedRequestID, uuid: c.echoedUuid, algorithm, sign: c.sign });
+  const ok = verifySignature({
+    secretKey: c.secretKey,
+    body: c.body,
+    createTs: c.createTs,
+    requestID: c.echoedRequestID,
+    uuid: c.echoedUuid,
+    algorithm,
+    sign: c.sign,
+  });
   return ok ? undefined : 'sign does not match the answer (altered in transit, or not from the vendor)';
 }
 

@@ -33,8 +33,10 @@ export function renderRetCodeModule(spec) {
     const outcome = outcomeOf.get(code);
     if (!outcome) throw new Error(`RetCode ${code} is in no x-callbot-outcomes class`);
     const hint = hints[code] === undefined ? '' : `, hint: ${JSON.stringify(hints[code])}`;
-    return `  ${JSON.stringify(names[i])}: { code: ${code}, name: ${JSON.stringify(names[i])}, zh: ${JSON.stringify(zh)}, en: ${JSON.stringify(en)}, ` +
-      `outcome: ${JSON.stringify(outcome)}, retryable: ${outcome === 'not-processed'}${hint} },`;
+    return (
+      `  ${JSON.stringify(names[i])}: { code: ${code}, name: ${JSON.stringify(names[i])}, zh: ${JSON.stringify(zh)}, en: ${JSON.stringify(en)}, ` +
+      `outcome: ${JSON.stringify(outcome)}, retryable: ${outcome === 'not-processed'}${hint} },`
+    );
   });
   return `/**
  * This file was generated from openapi/components/schemas/RetCode.yaml by scripts/generate.mjs.

@@ -30,17 +30,24 @@ const member = gzipSync(Buffer.alloc(16 * MiB), { level: 9 });
 const BOMB_MEMBERS = 64;
 
 beforeAll(async () => {
-  server = await listenOnLoopback(createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      requests.push(Date.now());
-      req.socket.once('close', () => socketsClosed.push(Date.now()));
-      play(req, res);
-    });
-  }));
+  server = await listenOnLoopback(
+    createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests.push(Date.now());
+        req.socket.once('close', () => socketsClosed.push(Date.now()));
+        play(req, res);
+      });
+    }),
+  );
 });
-afterAll(async () => { await server.close(); });
-beforeEach(() => { requests.length = 0; socketsClosed.length = 0; });
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  requests.length = 0;
+  socketsClosed.length = 0;
+});
 
 function signedHeaders(req: IncomingMessage, json: string) {
   const h = { requestID: String(req.headers.requestid), uuid: String(req.headers.uuid), createTs: String(Math.floor(Date.now() / 1000)) };
@@ -51,7 +58,12 @@ const client = (extra: Partial<CallbotClientOptions> = {}) =>
   createCallbotClient({ ...account, baseUrl: server.url, retry: { baseDelayMs: 1, maxDelayMs: 2, sleep: async () => {}, maxAttempts: 3 }, ...extra });
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
 }
 
 /** A fetch that counts the (decoded) answer bytes the client pulls through it. */
@@ -61,7 +73,10 @@ function countingFetch() {
     const response = await fetch(input, init);
     if (!response.body) return response;
     const counter = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) { counted.bytes += chunk.byteLength; controller.enqueue(chunk); },
+      transform(chunk, controller) {
+        counted.bytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
     });
     return new Response(response.body.pipeThrough(counter), { status: response.status, statusText: response.statusText, headers: response.headers });
   };
@@ -79,7 +94,10 @@ describe('answer bodies are read with a bound', () => {
       const pump = () => {
         while (written < BOMB_MEMBERS && !res.destroyed) {
           written += 1;
-          if (!res.write(member)) { res.once('drain', pump); return; }
+          if (!res.write(member)) {
+            res.once('drain', pump);
+            return;
+          }
         }
         if (!res.destroyed) res.end();
       };
@@ -89,7 +107,7 @@ describe('answer bodies are read with a bound', () => {
     const { counted, counting } = countingFetch();
     const rssBefore = process.memoryUsage().rss;
     const started = Date.now();
-    const error = await rejection(client(instrumented ? { fetch: counting } : {}).importBatchCall(batch(1))) as CallbotUnknownOutcomeError;
+    const error = (await rejection(client(instrumented ? { fetch: counting } : {}).importBatchCall(batch(1)))) as CallbotUnknownOutcomeError;
     const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.outcome).toBe('unknown');
@@ -114,7 +132,7 @@ describe('answer bodies are read with a bound', () => {
       res.write('{"retCode":0,'); // and then nothing: a client that waits for the rest hangs until its timeout
     };
     const started = Date.now();
-    const error = await rejection(client({ timeoutMs: 20_000 }).importBatchCall(batch(1))) as CallbotUnknownOutcomeError;
+    const error = (await rejection(client({ timeoutMs: 20_000 }).importBatchCall(batch(1)))) as CallbotUnknownOutcomeError;
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.message).toMatch(/Content-Length 52428800/);
     expect(error.message).toMatch(/maxAnswerBytes/);
@@ -125,7 +143,9 @@ describe('answer bodies are read with a bound', () => {
 
   it('maxAnswerBytes sets the bound: a correctly signed retCode 0 answer larger than it is an unknown outcome', async () => {
     const json = JSON.stringify({ retCode: 0, retMsg: 'success', responseID: 'r', totalCount: 1, successCount: 1, errList: [] });
-    play = (req, res) => { res.writeHead(200, signedHeaders(req, json)).end(json); };
+    play = (req, res) => {
+      res.writeHead(200, signedHeaders(req, json)).end(json);
+    };
     await expect(client({ maxAnswerBytes: json.length }).importBatchCall(batch(1))).resolves.toMatchObject({ retCode: 0 });
     const error = await rejection(client({ maxAnswerBytes: json.length - 1 }).importBatchCall(batch(1)));
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
@@ -134,17 +154,24 @@ describe('answer bodies are read with a bound', () => {
 
   it('the default grows with the batch: an answer refusing every order of a large batch is read', async () => {
     // 5000 orders each refused with a long reason: about 1.3 MB of answer, over 1 MiB.
-    const errList = batch(5000).callInfoList.callList.map((o) => ({ phone: o.userPhone, errMsg: '号码格式不正确 (the number is not a valid mobile number for this route) '.repeat(3) }));
+    const errList = batch(5000).callInfoList.callList.map((o) => ({
+      phone: o.userPhone,
+      errMsg: '号码格式不正确 (the number is not a valid mobile number for this route) '.repeat(3),
+    }));
     const json = JSON.stringify({ retCode: 0, retMsg: 'success', responseID: 'r', totalCount: 5000, successCount: 0, errList });
     expect(Buffer.byteLength(json)).toBeGreaterThan(MiB);
-    play = (req, res) => { res.writeHead(200, signedHeaders(req, json)).end(json); };
+    play = (req, res) => {
+      res.writeHead(200, signedHeaders(req, json)).end(json);
+    };
     const result = await client().importBatchCall(batch(5000));
     expect(result.errList).toHaveLength(5000);
   });
 
   it('the raw client is bounded too', async () => {
     const json = JSON.stringify({ retCode: 0, retMsg: 'success', responseID: 'r', totalCount: 1, successCount: 1, errList: [] });
-    play = (req, res) => { res.writeHead(200, signedHeaders(req, json)).end(json); };
+    play = (req, res) => {
+      res.writeHead(200, signedHeaders(req, json)).end(json);
+    };
     const error = await rejection(client({ maxAnswerBytes: 10 }).raw.POST(IMPORT_BATCH_CALL_PATH, { body: { ...batch(1), productID: 'callbot' } }));
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
   });

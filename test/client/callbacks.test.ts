@@ -5,7 +5,13 @@ import { inspect } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CallbackVerificationError, createCallbackHandler, verifyCallback, type CallFinishedCallback, type OrderFinishedCallback } from '../../src/callbacks.js';
+import {
+  CallbackVerificationError,
+  createCallbackHandler,
+  verifyCallback,
+  type CallFinishedCallback,
+  type OrderFinishedCallback,
+} from '../../src/callbacks.js';
 import { fromRoot } from '../support/paths.js';
 
 const account = { uuid: 'acct-cb', secretKey: 'CALLBACK-SECRET-abcdef' };
@@ -25,12 +31,18 @@ function vendorSign(p: { secretKey: string; body: string; createTs: string; requ
     .toUpperCase();
 }
 
-function signedCallback(payload: unknown, opts: { createTs?: number; requestID?: string; algorithm?: 'MD5' | 'SHA256'; secretKey?: string; gzip?: boolean; body?: string } = {}) {
+function signedCallback(
+  payload: unknown,
+  opts: { createTs?: number; requestID?: string; algorithm?: 'MD5' | 'SHA256'; secretKey?: string; gzip?: boolean; body?: string } = {},
+) {
   const body = opts.body ?? JSON.stringify(payload);
   const createTs = String(opts.createTs ?? NOW / 1000);
   const requestID = opts.requestID ?? `cb-${(counter += 1)}`;
   const headers: Record<string, string> = {
-    'content-type': 'application/json', requestID, uuid: account.uuid, createTs,
+    'content-type': 'application/json',
+    requestID,
+    uuid: account.uuid,
+    createTs,
     sign: vendorSign({ secretKey: opts.secretKey ?? account.secretKey, body, createTs, requestID, uuid: account.uuid, algorithm: opts.algorithm ?? 'MD5' }),
   };
   if (opts.gzip) headers['content-encoding'] = 'gzip';
@@ -68,7 +80,9 @@ describe('verifyCallback', () => {
   it('refuses a lowercase sign and one with characters above U+00FF (bad-signature)', () => {
     const r = signedCallback(orderExample);
     const h = headersOf(r);
-    expect(() => verifyCallback({ ...base, headers: { ...h, sign: h.sign!.toLowerCase() }, body })).toThrow(expect.objectContaining({ reason: 'bad-signature' }));
+    expect(() => verifyCallback({ ...base, headers: { ...h, sign: h.sign!.toLowerCase() }, body })).toThrow(
+      expect.objectContaining({ reason: 'bad-signature' }),
+    );
     // U+0100 + c is cut to the byte c by a latin1 conversion (even after toUpperCase, for these): it must not pass for c.
     const shifted = [...h.sign!]
       .map((c) => {
@@ -78,7 +92,9 @@ describe('verifyCallback', () => {
       .join('');
     expect(shifted).not.toBe(h.sign);
     expect(Buffer.from(shifted, 'latin1').equals(Buffer.from(h.sign!))).toBe(true);
-    expect(() => verifyCallback({ ...base, algorithm: 'MD5', headers: { ...h, sign: shifted }, body })).toThrow(expect.objectContaining({ reason: 'bad-signature' }));
+    expect(() => verifyCallback({ ...base, algorithm: 'MD5', headers: { ...h, sign: shifted }, body })).toThrow(
+      expect.objectContaining({ reason: 'bad-signature' }),
+    );
   });
 
   it('accepts ±tolerance exactly at the edge', () => {
@@ -91,8 +107,14 @@ describe('createCallbackHandler', () => {
   const received: Array<[string, unknown]> = [];
   const handler = createCallbackHandler({
     // Room for every requestID this block sends: a full cache answers 503 (see the guarantee tests).
-    ...account, now: () => NOW, maxBodyBytes: 64 * 1024, maxDecompressedBytes: 256 * 1024, replayCacheSize: 8,
-    onOrderFinished: (p) => { received.push(['order', p.orderID]); },
+    ...account,
+    now: () => NOW,
+    maxBodyBytes: 64 * 1024,
+    maxDecompressedBytes: 256 * 1024,
+    replayCacheSize: 8,
+    onOrderFinished: (p) => {
+      received.push(['order', p.orderID]);
+    },
     onCallFinished: (p) => {
       if (p.other === 'explode') throw new Error('downstream is down');
       received.push(['call', p.callInfoDetail.callID]);
@@ -104,7 +126,10 @@ describe('createCallbackHandler', () => {
     const b = await handler(signedCallback(callExample, { gzip: true }));
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(await a.json()).toEqual({ retCode: 0, retMsg: 'success' });
-    expect(received).toEqual([['order', orderExample.orderID], ['call', callExample.callInfoDetail.callID]]);
+    expect(received).toEqual([
+      ['order', orderExample.orderID],
+      ['call', callExample.callInfoDetail.callID],
+    ]);
   });
 
   it('hands a requestID to the handler once: a replay (or vendor retry) is acknowledged without calling it again', async () => {
@@ -118,7 +143,14 @@ describe('createCallbackHandler', () => {
 
   it('refuses (409) a requestID whose first delivery is still being handled', async () => {
     let release!: () => void;
-    const slow = createCallbackHandler({ ...account, now: () => NOW, onOrderFinished: () => new Promise<void>((r) => { release = r; }) });
+    const slow = createCallbackHandler({
+      ...account,
+      now: () => NOW,
+      onOrderFinished: () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    });
     const first = slow(signedCallback(orderExample, { requestID: 'in-flight' }));
     await new Promise((r) => setTimeout(r, 20));
     const second = await slow(signedCallback(orderExample, { requestID: 'in-flight' }));
@@ -130,7 +162,13 @@ describe('createCallbackHandler', () => {
   it('refuses a replay once its createTs is outside the window (401), without calling the handler again', async () => {
     let clock = NOW;
     let calls = 0;
-    const h = createCallbackHandler({ ...account, now: () => clock, onOrderFinished: () => { calls += 1; } });
+    const h = createCallbackHandler({
+      ...account,
+      now: () => clock,
+      onOrderFinished: () => {
+        calls += 1;
+      },
+    });
     expect((await h(signedCallback(orderExample, { requestID: 'old' }))).status).toBe(200);
     clock += 601_000;
     expect((await h(signedCallback(orderExample, { requestID: 'old' }))).status).toBe(401); // stale createTs
@@ -337,14 +375,23 @@ describe('createCallbackHandler behind node:http on loopback', () => {
   let url: string;
   const got: string[] = [];
   beforeAll(async () => {
-    const handler = createCallbackHandler({ ...account, onOrderFinished: (p) => { got.push(p.orderID); } });
+    const handler = createCallbackHandler({
+      ...account,
+      onOrderFinished: (p) => {
+        got.push(p.orderID);
+      },
+    });
     // The adapter a Node user writes: IncomingMessage → Request, Response → ServerResponse.
     server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const response = await handler(new Request(`http://127.0.0.1${req.url}`, {
-        method: req.method, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks),
-      }));
+      const response = await handler(
+        new Request(`http://127.0.0.1${req.url}`, {
+          method: req.method,
+          headers: req.headers as Record<string, string>,
+          body: Buffer.concat(chunks),
+        }),
+      );
       res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

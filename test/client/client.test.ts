@@ -3,7 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RetCodes, retCodeInfo } from '../../generated/retcodes.js';
 import { createCallbotClient, type CallbotClientOptions } from '../../src/client.js';
 import {
-  CallbotConnectionError, CallbotError, CallbotNotSentError, CallbotSignatureError, CallbotUnknownOutcomeError, CallbotValidationError,
+  CallbotConnectionError,
+  CallbotError,
+  CallbotNotSentError,
+  CallbotSignatureError,
+  CallbotUnknownOutcomeError,
+  CallbotValidationError,
 } from '../../src/errors.js';
 import { batch } from '../support/bodies.js';
 import { accepted, startFakeVendor, type FakeVendor } from '../support/fake-vendor.js';
@@ -13,15 +18,26 @@ const noWait = { baseDelayMs: 1, maxDelayMs: 2, sleep: async () => {} };
 const errorsSeen: unknown[] = [];
 
 let vendor: FakeVendor;
-beforeAll(async () => { vendor = await startFakeVendor(account); });
-afterAll(async () => { await vendor.close(); });
-beforeEach(() => { vendor.received.length = 0; vendor.script({ answer: accepted() }); });
+beforeAll(async () => {
+  vendor = await startFakeVendor(account);
+});
+afterAll(async () => {
+  await vendor.close();
+});
+beforeEach(() => {
+  vendor.received.length = 0;
+  vendor.script({ answer: accepted() });
+});
 
-const client = (extra: Partial<CallbotClientOptions> = {}) =>
-  createCallbotClient({ ...account, baseUrl: vendor.url, retry: noWait, ...extra });
+const client = (extra: Partial<CallbotClientOptions> = {}) => createCallbotClient({ ...account, baseUrl: vendor.url, retry: noWait, ...extra });
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  const error = await promise.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
   errorsSeen.push(error);
   return error;
 }
@@ -76,13 +92,13 @@ describe('validation before sending', () => {
   it('reports every problem with its path and sends nothing', async () => {
     const body = batch(5);
     body.callInfoList.callList[3]!.userPhone = '+86 156 0000 0000';
-    delete (body.callInfoList.callList[1] as Partial<typeof body.callInfoList.callList[1]>).orderID;
+    delete (body.callInfoList.callList[1] as Partial<(typeof body.callInfoList.callList)[1]>).orderID;
     body.callInfoList.callCallbackUrl = 'not a url';
-    const error = await rejection(client().importBatchCall(body)) as CallbotValidationError;
+    const error = (await rejection(client().importBatchCall(body))) as CallbotValidationError;
     expect(error).toBeInstanceOf(CallbotValidationError);
-    expect(error.issues.map((i) => i.path)).toEqual(expect.arrayContaining([
-      'callInfoList.callList[3].userPhone', 'callInfoList.callList[1].orderID', 'callInfoList.callCallbackUrl',
-    ]));
+    expect(error.issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['callInfoList.callList[3].userPhone', 'callInfoList.callList[1].orderID', 'callInfoList.callCallbackUrl']),
+    );
     expect(error.message).toContain('callInfoList.callList[3].userPhone');
     expect(vendor.received).toHaveLength(0);
   });
@@ -99,9 +115,10 @@ describe('retCode mapping and retry decisions', () => {
   const all = Object.values(RetCodes).filter((info) => info.code !== 0);
 
   it.each(all.map((info) => [info.code, info.name, info.outcome, info.retryable] as const))(
-    'retCode %i → CallbotError %s (outcome %s, retryable: %s)', async (code, name, outcome, retryable) => {
+    'retCode %i → CallbotError %s (outcome %s, retryable: %s)',
+    async (code, name, outcome, retryable) => {
       vendor.script({ answer: { retCode: code, retMsg: `m${code}`, responseID: `r${code}`, totalCount: 0, successCount: 0 } });
-      const error = await rejection(client({ retry: { ...noWait, maxAttempts: 3 } }).importBatchCall(batch(1))) as CallbotError;
+      const error = (await rejection(client({ retry: { ...noWait, maxAttempts: 3 } }).importBatchCall(batch(1)))) as CallbotError;
       expect(error).toBeInstanceOf(CallbotError);
       expect(error).toMatchObject({ retCode: code, retCodeName: name, retMsg: `m${code}`, responseID: `r${code}`, outcome, retryable });
       expect(error.requestID).toBe(vendor.received.at(-1)!.headers.requestid);
@@ -109,7 +126,8 @@ describe('retCode mapping and retry decisions', () => {
       expect(vendor.received).toHaveLength(retryable ? 3 : 1);
       expect(new Set(vendor.received.map((r) => r.headers.requestid)).size).toBe(vendor.received.length);
       expect(vendor.received.every((r) => r.signatureValid)).toBe(true);
-    });
+    },
+  );
 
   it('busy, maintenance, 1001, then success: resolves after 4 attempts, reporting each wait', async () => {
     const busy = (retCode: number) => ({ answer: { retCode, retMsg: '', responseID: 'r', totalCount: 0, successCount: 0 } });
@@ -117,26 +135,36 @@ describe('retCode mapping and retry decisions', () => {
     const waits: unknown[] = [];
     const result = await client({ retry: { ...noWait, maxAttempts: 4, onRetry: (info) => waits.push(info) } }).importBatchCall(batch(1));
     expect(result.attempts).toBe(4);
-    expect(waits).toMatchObject([{ attempt: 1, retCode: 7 }, { attempt: 2, retCode: 5 }, { attempt: 3, retCode: 1001 }]);
+    expect(waits).toMatchObject([
+      { attempt: 1, retCode: 7 },
+      { attempt: 2, retCode: 5 },
+      { attempt: 3, retCode: 1001 },
+    ]);
   });
 
   it('an undocumented retCode is an error that is not retried', async () => {
     vendor.script({ answer: { retCode: 9999, retMsg: 'new', responseID: 'r', totalCount: 0, successCount: 0 } });
-    const error = await rejection(client().importBatchCall(batch(1))) as CallbotError;
+    const error = (await rejection(client().importBatchCall(batch(1)))) as CallbotError;
     expect(error).toMatchObject({ retCode: 9999, retCodeName: 'Unknown', outcome: 'unknown', retryable: false });
     expect(vendor.received).toHaveLength(1);
   });
 
-  it('CallbotError.outcome follows the spec\'s outcome classes: only not-processed codes are retryable', () => {
+  it("CallbotError.outcome follows the spec's outcome classes: only not-processed codes are retryable", () => {
     // The policy, stated here by name as an independent check of the spec's x-callbot-outcomes.
     const expected: Record<string, string> = {
-      ServerMaintenance: 'not-processed', SystemBusy: 'not-processed', BatchImportInProgress: 'not-processed',
+      ServerMaintenance: 'not-processed',
+      SystemBusy: 'not-processed',
+      BatchImportInProgress: 'not-processed',
       InternalServerError: 'unknown',
     };
     for (const info of all) {
       const error = new CallbotError({ retCode: info.code, retMsg: info.zh }, 'req-1');
       const outcome = expected[info.name] ?? 'refused';
-      expect({ name: info.name, outcome: error.outcome, retryable: error.retryable }).toEqual({ name: info.name, outcome, retryable: outcome === 'not-processed' });
+      expect({ name: info.name, outcome: error.outcome, retryable: error.retryable }).toEqual({
+        name: info.name,
+        outcome,
+        retryable: outcome === 'not-processed',
+      });
     }
     expect(new CallbotError({ retCode: 9999 }, 'req-1')).toMatchObject({ retCodeName: 'Unknown', outcome: 'unknown', retryable: false });
   });
@@ -150,7 +178,17 @@ describe('retCode mapping and retry decisions', () => {
   it('the total time bound stops retries even with attempts left', async () => {
     vendor.script({ answer: { retCode: 7, retMsg: '', responseID: 'r', totalCount: 0, successCount: 0 } });
     let clock = 0; // a fake clock that the fake sleep advances: 1 s per wait
-    const retry = { maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 1000, maxElapsedMs: 3500, random: () => 1, now: () => clock, sleep: async (ms: number) => { clock += ms; } };
+    const retry = {
+      maxAttempts: 10,
+      baseDelayMs: 1000,
+      maxDelayMs: 1000,
+      maxElapsedMs: 3500,
+      random: () => 1,
+      now: () => clock,
+      sleep: async (ms: number) => {
+        clock += ms;
+      },
+    };
     await rejection(client({ retry }).importBatchCall(batch(1)));
     // waits end at 1, 2, 3 s; a 4th wait would end past 3.5 s, so attempt 4 is the last.
     expect(vendor.received).toHaveLength(4);
@@ -162,7 +200,9 @@ describe('faults: what was sent is never sent again', () => {
     const closed = await startFakeVendor(account);
     await closed.close();
     const waits: unknown[] = [];
-    const error = await rejection(createCallbotClient({ ...account, baseUrl: closed.url, retry: { ...noWait, maxAttempts: 3, onRetry: (i) => waits.push(i) } }).importBatchCall(batch(1)));
+    const error = await rejection(
+      createCallbotClient({ ...account, baseUrl: closed.url, retry: { ...noWait, maxAttempts: 3, onRetry: (i) => waits.push(i) } }).importBatchCall(batch(1)),
+    );
     expect(error).toBeInstanceOf(CallbotConnectionError);
     expect(error).toMatchObject({ outcome: 'not-sent', code: 'ECONNREFUSED' });
     expect(waits).toMatchObject([{ reason: 'connection', code: 'ECONNREFUSED' }, { reason: 'connection' }]);
@@ -172,8 +212,13 @@ describe('faults: what was sent is never sent again', () => {
   // connection: nothing left the machine, and trying again cannot help (issue 9, finding 11).
   it.each([1, 6000])('a port fetch refuses before connecting (%i) is not sent, and not retried', async (port) => {
     let calls = 0;
-    const counting: typeof fetch = (input, init) => { calls += 1; return fetch(input, init); };
-    const error = await rejection(createCallbotClient({ ...account, baseUrl: `http://127.0.0.1:${port}`, fetch: counting, retry: { ...noWait, maxAttempts: 3 } }).importBatchCall(batch(1)));
+    const counting: typeof fetch = (input, init) => {
+      calls += 1;
+      return fetch(input, init);
+    };
+    const error = await rejection(
+      createCallbotClient({ ...account, baseUrl: `http://127.0.0.1:${port}`, fetch: counting, retry: { ...noWait, maxAttempts: 3 } }).importBatchCall(batch(1)),
+    );
     expect(error).toBeInstanceOf(CallbotConnectionError);
     expect(error).toMatchObject({ outcome: 'not-sent', code: 'BAD_PORT' });
     expect((error as Error).message).toMatch(/not sent/);
@@ -184,11 +229,22 @@ describe('faults: what was sent is never sent again', () => {
   // certainly not sent (validate: false lets such a body get that far, as the CLI sends).
   it.each([
     ['a BigInt', () => ({ ...batch(1), userTaskID: 12n as unknown as string }), /BigInt/],
-    ['a circular value', () => { const body = batch(1); (body as Record<string, unknown>).self = body; return body; }, /circular/],
+    [
+      'a circular value',
+      () => {
+        const body = batch(1);
+        (body as Record<string, unknown>).self = body;
+        return body;
+      },
+      /circular/,
+    ],
   ])('a body with %s is reported as not sent; nothing reaches fetch', async (_name, makeBody, cause) => {
     let calls = 0;
-    const counting: typeof fetch = (input, init) => { calls += 1; return fetch(input, init); };
-    const error = await rejection(client({ validate: false, fetch: counting }).importBatchCall(makeBody())) as CallbotNotSentError;
+    const counting: typeof fetch = (input, init) => {
+      calls += 1;
+      return fetch(input, init);
+    };
+    const error = (await rejection(client({ validate: false, fetch: counting }).importBatchCall(makeBody()))) as CallbotNotSentError;
     expect(error).toBeInstanceOf(CallbotNotSentError);
     expect(error).not.toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.name).toBe('CallbotNotSentError');
@@ -200,7 +256,7 @@ describe('faults: what was sent is never sent again', () => {
 
   it('a reset after the body was sent is an unknown outcome, sent exactly once', async () => {
     vendor.script({ kind: 'reset-after-body' });
-    const error = await rejection(client().importBatchCall(batch(3))) as CallbotUnknownOutcomeError;
+    const error = (await rejection(client().importBatchCall(batch(3)))) as CallbotUnknownOutcomeError;
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.outcome).toBe('unknown');
     expect(error.requestID).toBe(vendor.received[0]!.headers.requestid);
@@ -229,7 +285,7 @@ describe('response verification', () => {
     ['an unsigned answer', { kind: 'unsigned', answer: accepted() } as const, /no sign/],
   ])('rejects %s with CallbotSignatureError, not retried', async (_name, behaviour, message) => {
     vendor.script(behaviour);
-    const error = await rejection(client().importBatchCall(batch(1))) as CallbotSignatureError;
+    const error = (await rejection(client().importBatchCall(batch(1)))) as CallbotSignatureError;
     expect(error).toBeInstanceOf(CallbotSignatureError);
     expect(error.message).toMatch(message);
     expect(error.outcome).toBe('unknown');
@@ -241,8 +297,11 @@ describe('response verification', () => {
   // can forge that answer after the batch was delivered, so it is now an unknown outcome that
   // passes the vendor's words on as unverified, with the table's hint (issue 9, finding 2).
   it('an unsigned 6002 is not believed: CallbotSignatureError with unverifiedRetCode 6002 and the uuid hint, outcome unknown', async () => {
-    vendor.script({ kind: 'unsigned', answer: { retCode: RetCodes.AccountNotFound.code, retMsg: '账号不存在', responseID: 'r', totalCount: 0, successCount: 0 } });
-    const error = await rejection(client().importBatchCall(batch(1))) as CallbotSignatureError;
+    vendor.script({
+      kind: 'unsigned',
+      answer: { retCode: RetCodes.AccountNotFound.code, retMsg: '账号不存在', responseID: 'r', totalCount: 0, successCount: 0 },
+    });
+    const error = (await rejection(client().importBatchCall(batch(1)))) as CallbotSignatureError;
     expect(error).toBeInstanceOf(CallbotSignatureError);
     expect(error).not.toBeInstanceOf(CallbotError);
     expect(error).toMatchObject({ outcome: 'unknown', unverifiedRetCode: RetCodes.AccountNotFound.code, requestID: vendor.received[0]!.headers.requestid });
@@ -253,9 +312,13 @@ describe('response verification', () => {
   });
 
   it('the "check the secretKey" hint is given for the signing codes of the table only', () => {
-    const hinted = (code: number | undefined) => /check the secretKey and algorithm/.test(new CallbotSignatureError('sign does not match', 'req-1', code).message);
+    const hinted = (code: number | undefined) =>
+      /check the secretKey and algorithm/.test(new CallbotSignatureError('sign does not match', 'req-1', code).message);
     for (const info of Object.values(RetCodes)) {
-      expect({ name: info.name, hinted: hinted(info.code) }).toEqual({ name: info.name, hinted: info.name === 'IncorrectSignature' || info.name === 'MissingSignature' });
+      expect({ name: info.name, hinted: hinted(info.code) }).toEqual({
+        name: info.name,
+        hinted: info.name === 'IncorrectSignature' || info.name === 'MissingSignature',
+      });
     }
     expect(hinted(9999)).toBe(false);
     expect(hinted(undefined)).toBe(false);
@@ -273,18 +336,34 @@ describe('no secret leaks', () => {
     // Make one of every kind here (the suite above adds more when run whole).
     const invalid = batch(1);
     invalid.callInfoList.callList[0]!.userPhone = 'x';
-    errorsSeen.push(await client().importBatchCall(invalid).catch((e: unknown) => e));
+    errorsSeen.push(
+      await client()
+        .importBatchCall(invalid)
+        .catch((e: unknown) => e),
+    );
     vendor.script({ answer: { retCode: 7, retMsg: '', responseID: 'r', totalCount: 0, successCount: 0 } });
-    errorsSeen.push(await client({ retry: false }).importBatchCall(batch(1)).catch((e: unknown) => e));
+    errorsSeen.push(
+      await client({ retry: false })
+        .importBatchCall(batch(1))
+        .catch((e: unknown) => e),
+    );
     for (const behaviour of [{ kind: 'tamper-body' }, { kind: 'reset-after-body' }, { kind: 'http-status', status: 500 }] as const) {
       vendor.script(behaviour);
-      errorsSeen.push(await client().importBatchCall(batch(1)).catch((e: unknown) => e));
+      errorsSeen.push(
+        await client()
+          .importBatchCall(batch(1))
+          .catch((e: unknown) => e),
+      );
     }
-    errorsSeen.push(await client({ baseUrl: 'http://127.0.0.1:9', retry: false }).importBatchCall(batch(1)).catch((e: unknown) => e));
+    errorsSeen.push(
+      await client({ baseUrl: 'http://127.0.0.1:9', retry: false })
+        .importBatchCall(batch(1))
+        .catch((e: unknown) => e),
+    );
     const kinds = new Set(errorsSeen.map((e) => (e as Error).name));
-    expect([...kinds]).toEqual(expect.arrayContaining([
-      'CallbotValidationError', 'CallbotError', 'CallbotSignatureError', 'CallbotUnknownOutcomeError', 'CallbotConnectionError',
-    ]));
+    expect([...kinds]).toEqual(
+      expect.arrayContaining(['CallbotValidationError', 'CallbotError', 'CallbotSignatureError', 'CallbotUnknownOutcomeError', 'CallbotConnectionError']),
+    );
     for (const error of errorsSeen) {
       const renderings = [String(error), JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), (error as Error).stack ?? ''];
       for (const text of renderings) {

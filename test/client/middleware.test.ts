@@ -17,7 +17,16 @@ import { fromRoot } from '../support/paths.js';
 // captures the final Request and plays the vendor. Signatures are recomputed here with
 // node:crypto (or taken from the Python vectors), never with src/sign.ts.
 
-interface Vector { name: string; secretKey: string; uuid: string; requestID: string; createTs: string; body: string; MD5: string; SHA256: string }
+interface Vector {
+  name: string;
+  secretKey: string;
+  uuid: string;
+  requestID: string;
+  createTs: string;
+  body: string;
+  MD5: string;
+  SHA256: string;
+}
 const vectors: Vector[] = JSON.parse(readFileSync(fromRoot('test/fixtures/signature-vectors.json'), 'utf8'));
 
 const account = { uuid: 'acct-mw', secretKey: 'MIDDLEWARE-secret-0123456789' };
@@ -26,25 +35,36 @@ const body = { ...batch(20), productID: 'callbot' as const };
 const answer = { retCode: 0, retMsg: 'success', responseID: 'r-1', totalCount: 20, successCount: 20, errList: [] };
 
 const hash = (algorithm: string, text: string) =>
-  createHash(algorithm === 'SHA256' ? 'sha256' : 'md5').update(text, 'utf8').digest('hex').toUpperCase();
+  createHash(algorithm === 'SHA256' ? 'sha256' : 'md5')
+    .update(text, 'utf8')
+    .digest('hex')
+    .toUpperCase();
 /** The vendor's sign over `json` for the requestID/uuid/createTs/algorithm in `h`. */
 const signOf = (json: string, h: Headers, secretKey = account.secretKey) =>
   hash(h.get('algorithm') ?? 'MD5', `${secretKey}&body=${json}&createTs=${h.get('createTs')}&requestID=${h.get('requestID')}&uuid=${h.get('uuid')}`);
 
-interface Sent { request: Request; wire: Buffer }
+interface Sent {
+  request: Request;
+  wire: Buffer;
+}
 type Vendor = (sent: Sent) => Response;
 
 /** Answers like the vendor: echoes requestID and uuid, signs its body. `tamper` alters it after signing. */
-const signedAnswer = (opts: { tamper?: boolean; echo?: string; payload?: object; unsigned?: boolean } = {}): Vendor => ({ request }) => {
-  const json = JSON.stringify(opts.payload ?? answer);
-  const headers = new Headers({
-    'content-type': 'application/json', requestID: opts.echo ?? request.headers.get('requestID') ?? '',
-    uuid: account.uuid, createTs: '1800000000', algorithm: 'MD5',
-  });
-  if (opts.unsigned) headers.delete('createTs');
-  else headers.set('sign', signOf(json, headers));
-  return new Response(opts.tamper ? json.replace('"successCount":20', '"successCount":19') : json, { headers });
-};
+const signedAnswer =
+  (opts: { tamper?: boolean; echo?: string; payload?: object; unsigned?: boolean } = {}): Vendor =>
+  ({ request }) => {
+    const json = JSON.stringify(opts.payload ?? answer);
+    const headers = new Headers({
+      'content-type': 'application/json',
+      requestID: opts.echo ?? request.headers.get('requestID') ?? '',
+      uuid: account.uuid,
+      createTs: '1800000000',
+      algorithm: 'MD5',
+    });
+    if (opts.unsigned) headers.delete('createTs');
+    else headers.set('sign', signOf(json, headers));
+    return new Response(opts.tamper ? json.replace('"successCount":20', '"successCount":19') : json, { headers });
+  };
 const plainAnswer: Vendor = () => new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } });
 
 function harness(middleware: Middleware[], vendor: Vendor = plainAnswer) {
@@ -62,7 +82,12 @@ function harness(middleware: Middleware[], vendor: Vendor = plainAnswer) {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
 }
 
 describe('signRequestMiddleware alone', () => {
@@ -70,15 +95,25 @@ describe('signRequestMiddleware alone', () => {
     '%s: signs the exact serialized text with the Python-computed MD5 and SHA256',
     async (_name, v) => {
       for (const algorithm of ['MD5', 'SHA256'] as const) {
-        const { client, sent } = harness([signRequestMiddleware({
-          uuid: v.uuid, secretKey: v.secretKey, algorithm, clock: () => Number(v.createTs) * 1000, requestId: () => v.requestID,
-        })]);
+        const { client, sent } = harness([
+          signRequestMiddleware({
+            uuid: v.uuid,
+            secretKey: v.secretKey,
+            algorithm,
+            clock: () => Number(v.createTs) * 1000,
+            requestId: () => v.requestID,
+          }),
+        ]);
         // The serializer hands over the vector's own text (spacing, escapes), which must be signed as is.
         await client.POST(PATH, { body: JSON.parse(v.body) as never, bodySerializer: () => v.body });
         const { request, wire } = sent.at(-1)!;
         expect(wire.toString('utf8')).toBe(v.body);
         expect(Object.fromEntries(['requestID', 'uuid', 'createTs', 'algorithm', 'sign'].map((n) => [n, request.headers.get(n)]))).toEqual({
-          requestID: v.requestID, uuid: v.uuid, createTs: v.createTs, algorithm, sign: v[algorithm],
+          requestID: v.requestID,
+          uuid: v.uuid,
+          createTs: v.createTs,
+          algorithm,
+          sign: v[algorithm],
         });
         expect(request.headers.get('content-encoding')).toBeNull();
       }
@@ -139,8 +174,9 @@ describe('verifyResponseMiddleware alone', () => {
   });
 
   it('rejects a wrong requestID echo and an unsigned answer, an unsigned 6002 included', async () => {
-    expect(((await rejection(call(signedAnswer({ echo: 'someone-else' })))) as Error).message)
-      .toContain('requestID header is "someone-else", expected the request\'s');
+    expect(((await rejection(call(signedAnswer({ echo: 'someone-else' })))) as Error).message).toContain(
+      'requestID header is "someone-else", expected the request\'s',
+    );
     expect(((await rejection(call(signedAnswer({ unsigned: true })))) as Error).message).toContain('the answer has no sign/createTs header');
     // An unsigned 6002 used to be handed on as the vendor's answer. It cannot be verified (anyone
     // on the path can forge it), so it is refused like any unsigned answer, its claim passed on.
@@ -151,7 +187,8 @@ describe('verifyResponseMiddleware alone', () => {
   });
 
   it('reads at most maxAnswerBytes of an answer to verify it (default 64 MiB): CallbotUnknownOutcomeError past it', async () => {
-    const small = (vendor: Vendor) => harness([verifyResponseMiddleware({ ...account, maxAnswerBytes: 64 })], vendor).client.POST(PATH, { body, headers: { requestID: 'req-1' } });
+    const small = (vendor: Vendor) =>
+      harness([verifyResponseMiddleware({ ...account, maxAnswerBytes: 64 })], vendor).client.POST(PATH, { body, headers: { requestID: 'req-1' } });
     const error = await rejection(small(signedAnswer()));
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error).toMatchObject({ requestID: 'req-1', outcome: 'unknown' });
@@ -198,8 +235,12 @@ describe('together, in order', () => {
   it('the rebuilt request keeps the redirect mode of the client (signing and gzip rebuild it)', async () => {
     const sent: Request[] = [];
     const client = createClient<paths>({
-      baseUrl: 'http://vendor.invalid', redirect: 'manual',
-      fetch: async (request) => { sent.push(request); return signedAnswer()({ request, wire: Buffer.alloc(0) }); },
+      baseUrl: 'http://vendor.invalid',
+      redirect: 'manual',
+      fetch: async (request) => {
+        sent.push(request);
+        return signedAnswer()({ request, wire: Buffer.alloc(0) });
+      },
     });
     client.use(...callbotMiddleware({ ...account, gzip: true }));
     await client.POST(PATH, { body });

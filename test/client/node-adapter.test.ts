@@ -22,11 +22,24 @@ const exchanges: Array<{ socket: Socket; done: Promise<void> }> = [];
 let server: { url: string; close: () => Promise<void> };
 
 beforeAll(async () => {
-  const handler = createCallbackHandler({ ...account, now: () => NOW, maxBodyBytes: CAP, onOrderFinished: (p) => { handled.push(p.orderID); } });
+  const handler = createCallbackHandler({
+    ...account,
+    now: () => NOW,
+    maxBodyBytes: CAP,
+    onOrderFinished: (p) => {
+      handled.push(p.orderID);
+    },
+  });
   const listener = toNodeListener(handler, { maxBodyBytes: CAP });
-  server = await listenOnLoopback(createServer((req, res) => { exchanges.push({ socket: req.socket, done: listener(req, res) }); }));
+  server = await listenOnLoopback(
+    createServer((req, res) => {
+      exchanges.push({ socket: req.socket, done: listener(req, res) });
+    }),
+  );
 });
-afterAll(async () => { await server.close(); });
+afterAll(async () => {
+  await server.close();
+});
 
 function signedHeaders(body: string, requestID: string): Record<string, string> {
   const createTs = String(NOW / 1000);
@@ -46,7 +59,12 @@ function rawPost(headers: Record<string, string | number>) {
     req.on('close', () => resolve(undefined));
     req.on('response', (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+      res
+        .setEncoding('utf8')
+        .on('data', (d: string) => {
+          text += d;
+        })
+        .on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
     });
   });
   return { req, answer };
@@ -72,7 +90,9 @@ describe('toNodeListener', () => {
     const { req, answer } = rawPost({ 'Content-Type': 'application/json' }); // no Content-Length: chunked
     let written = 0;
     let answered = false;
-    void answer.then(() => { answered = true; });
+    void answer.then(() => {
+      answered = true;
+    });
     // Paced: client and server share this process, and a client writing flat out into the
     // kernel's loopback buffers would keep the server from reading until they are full.
     while (written < chunks && !answered) {
@@ -119,7 +139,13 @@ describe('toNodeListener', () => {
 
   it('answers 500 when the handler throws, and settles', async () => {
     // Passed to createServer as is, as the README does.
-    const own = await listenOnLoopback(createServer(toNodeListener(() => { throw new Error('handler bug'); })));
+    const own = await listenOnLoopback(
+      createServer(
+        toNodeListener(() => {
+          throw new Error('handler bug');
+        }),
+      ),
+    );
     try {
       const res = await fetch(`${own.url}/x`, { method: 'POST', body: '{}' });
       expect([res.status, await res.json()]).toEqual([500, { retCode: 5001, retMsg: 'handler failed' }]);

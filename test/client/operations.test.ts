@@ -12,7 +12,13 @@ import { bundledSpec, schemas, type JsonObject } from '../support/spec.js';
 const account = { uuid: 'acct-uuid-ops', secretKey: 'OPS-secret-key-0123456789' };
 const noWait = { baseDelayMs: 1, maxDelayMs: 2, sleep: async () => {} };
 
-const resolveRef = (x: JsonObject): JsonObject => (x?.$ref ? x.$ref.slice(2).split('/').reduce((o: JsonObject, k: string) => o[k], bundledSpec) : x);
+const resolveRef = (x: JsonObject): JsonObject =>
+  x?.$ref
+    ? x.$ref
+        .slice(2)
+        .split('/')
+        .reduce((o: JsonObject, k: string) => o[k], bundledSpec)
+    : x;
 const op = (id: OperationId) => bundledSpec.paths[Operations[id].path].post;
 function requestExample(id: OperationId): JsonObject {
   const content = resolveRef(op(id).requestBody).content['application/json'];
@@ -39,13 +45,25 @@ function plain(method: keyof CallbotClient, operationId: OperationId, breakIt: (
   const invoke = (client: CallbotClient, body: JsonObject) => (client[method] as (b: unknown) => Promise<unknown>)(body);
   const body = () => withoutProduct(requestExample(operationId));
   return {
-    method, operationId, invoke, body, sent: sentAsIs,
-    bad: () => { const b = body(); const field = breakIt(b); return { invoke: (c) => invoke(c, b), field }; },
+    method,
+    operationId,
+    invoke,
+    body,
+    sent: sentAsIs,
+    bad: () => {
+      const b = body();
+      const field = breakIt(b);
+      return { invoke: (c) => invoke(c, b), field };
+    },
   };
 }
-const dropUserTaskID = (b: JsonObject) => { delete b.userTaskID; return 'userTaskID'; };
+const dropUserTaskID = (b: JsonObject) => {
+  delete b.userTaskID;
+  return 'userTaskID';
+};
 const taskStatus = (method: 'startTask' | 'pauseTask' | 'completeTask', taskOperate: number): MethodCase => ({
-  method, operationId: 'mgrTaskStatus',
+  method,
+  operationId: 'mgrTaskStatus',
   invoke: (client, body) => client[method](body.userTaskID),
   body: () => ({ userTaskID: 'task-42' }),
   sent: (body) => ({ productID: 'callbot', userTaskID: body.userTaskID, taskOperate }),
@@ -54,23 +72,54 @@ const taskStatus = (method: 'startTask' | 'pauseTask' | 'completeTask', taskOper
 
 const cases: MethodCase[] = [
   {
-    method: 'ping', operationId: 'ping', invoke: (c, b) => c.ping(b.data), body: () => ({ data: 'hello' }), sent: (b) => b,
+    method: 'ping',
+    operationId: 'ping',
+    invoke: (c, b) => c.ping(b.data),
+    body: () => ({ data: 'hello' }),
+    sent: (b) => b,
     bad: () => ({ invoke: (c) => c.ping(42 as unknown as string), field: 'data' }),
   },
-  plain('createTask', 'createTask', (b) => { delete b.sceneID; return 'sceneID'; }),
-  plain('createAndCall', 'createAndCall', (b) => { b.callInfoList.callList[0].userPhone = '+86 156'; return 'callInfoList.callList[0].userPhone'; }),
+  plain('createTask', 'createTask', (b) => {
+    delete b.sceneID;
+    return 'sceneID';
+  }),
+  plain('createAndCall', 'createAndCall', (b) => {
+    b.callInfoList.callList[0].userPhone = '+86 156';
+    return 'callInfoList.callList[0].userPhone';
+  }),
   plain('updateTask', 'updateTask', dropUserTaskID),
-  plain('setTaskStatus', 'mgrTaskStatus', (b) => { b.taskOperate = 9; return 'taskOperate'; }),
+  plain('setTaskStatus', 'mgrTaskStatus', (b) => {
+    b.taskOperate = 9;
+    return 'taskOperate';
+  }),
   taskStatus('startTask', 1),
   taskStatus('pauseTask', 2),
   taskStatus('completeTask', 3),
-  plain('addBatchCall', 'addBatchCall', (b) => { delete b.callInfoList.callList[0].orderID; return 'callInfoList.callList[0].orderID'; }),
-  plain('importBatchCall', 'importBatchCall', (b) => { delete b.callInfoList.callCallbackUrl; return 'callInfoList.callCallbackUrl'; }),
-  plain('stopOrders', 'stopOrder', (b) => { b.orderIDs = 'o-1'; return 'orderIDs'; }),
-  plain('listTasks', 'listTask', (b) => { delete b.queryConditions; return 'queryConditions'; }),
+  plain('addBatchCall', 'addBatchCall', (b) => {
+    delete b.callInfoList.callList[0].orderID;
+    return 'callInfoList.callList[0].orderID';
+  }),
+  plain('importBatchCall', 'importBatchCall', (b) => {
+    delete b.callInfoList.callCallbackUrl;
+    return 'callInfoList.callCallbackUrl';
+  }),
+  plain('stopOrders', 'stopOrder', (b) => {
+    b.orderIDs = 'o-1';
+    return 'orderIDs';
+  }),
+  plain('listTasks', 'listTask', (b) => {
+    delete b.queryConditions;
+    return 'queryConditions';
+  }),
   plain('listOrders', 'listOrder', dropUserTaskID),
-  plain('listCalls', 'listCall', (b) => { b.page = 0; return 'page'; }),
-  plain('listOrderDetails', 'listOrderDetail', (b) => { b.orderList = []; return 'orderList'; }),
+  plain('listCalls', 'listCall', (b) => {
+    b.page = 0;
+    return 'page';
+  }),
+  plain('listOrderDetails', 'listOrderDetail', (b) => {
+    b.orderList = [];
+    return 'orderList';
+  }),
   plain('exportBatchCall', 'exportBatchCall', dropUserTaskID),
 ];
 
@@ -78,14 +127,21 @@ const cases: MethodCase[] = [
 const bodyOf = (method: keyof CallbotClient): any => cases.find((c) => c.method === method)!.body();
 
 let vendor: FakeVendor;
-beforeAll(async () => { vendor = await startFakeVendor(account); });
-afterAll(async () => { await vendor.close(); });
+beforeAll(async () => {
+  vendor = await startFakeVendor(account);
+});
+afterAll(async () => {
+  await vendor.close();
+});
 /** Answers each path with its operation's documented success. */
 const successByPath: Behaviour = {
   kind: 'compute',
   answer: (_body, path) => successExample(Object.values(Operations).find((o) => o.path === path)!.operationId),
 };
-beforeEach(() => { vendor.received.length = 0; vendor.script(successByPath); });
+beforeEach(() => {
+  vendor.received.length = 0;
+  vendor.script(successByPath);
+});
 
 const client = (extra: Partial<CallbotClientOptions> = {}) => createCallbotClient({ ...account, baseUrl: vendor.url, retry: noWait, ...extra });
 
@@ -96,7 +152,7 @@ describe('one method per operation', () => {
 
   it.each(cases)('$method: signed, sent to its path with productID filled in, the verified answer resolved', async (c) => {
     const body = c.body();
-    const result = await c.invoke(client(), body) as JsonObject;
+    const result = (await c.invoke(client(), body)) as JsonObject;
     expect(vendor.received).toHaveLength(1);
     const [sent] = vendor.received;
     expect(sent!.path).toBe(Operations[c.operationId].path);
@@ -107,7 +163,10 @@ describe('one method per operation', () => {
 
   it.each(cases)('$method: a body that breaks the contract is refused locally, naming the field; nothing is sent', async (c) => {
     const { invoke, field } = c.bad();
-    const error = await invoke(client()).then(() => undefined, (e: unknown) => e) as CallbotValidationError;
+    const error = (await invoke(client()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as CallbotValidationError;
     expect(error).toBeInstanceOf(CallbotValidationError);
     expect(error.issues.map((i) => i.path)).toContain(field);
     expect(vendor.received).toHaveLength(0);
@@ -128,7 +187,7 @@ describe('resending is decided by the spec (x-callbot-resend-unknown)', () => {
   it.each(reads)('$method (a read): resent once after a dropped connection, with a new requestID', async (c) => {
     vendor.script({ kind: 'reset-after-body' }, successByPath);
     const retries: unknown[] = [];
-    const result = await c.invoke(client({ retry: { ...noWait, onRetry: (info) => retries.push(info.reason) } }), c.body()) as JsonObject;
+    const result = (await c.invoke(client({ retry: { ...noWait, onRetry: (info) => retries.push(info.reason) } }), c.body())) as JsonObject;
     expect(vendor.received).toHaveLength(2);
     const [first, second] = vendor.received;
     expect(first!.headers.requestid).not.toBe(second!.headers.requestid);
@@ -139,7 +198,10 @@ describe('resending is decided by the spec (x-callbot-resend-unknown)', () => {
 
   it.each(writes)('$method (a write): NOT resent after a dropped connection: CallbotUnknownOutcomeError', async (c) => {
     vendor.script({ kind: 'reset-after-body' }, successByPath);
-    const error = await c.invoke(client(), c.body()).then(() => undefined, (e: unknown) => e) as CallbotUnknownOutcomeError;
+    const error = (await c.invoke(client(), c.body()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as CallbotUnknownOutcomeError;
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.requestID).toBe(vendor.received[0]!.headers.requestid);
     expect(vendor.received).toHaveLength(1);
@@ -153,7 +215,9 @@ describe('resending is decided by the spec (x-callbot-resend-unknown)', () => {
     await expect(client().exportBatchCall({ userTaskID: 't' })).resolves.toMatchObject({ attempts: 2 });
     vendor.received.length = 0;
     vendor.script({ answer: { retCode: 5001, retMsg: '服务器内部错误', responseID: 'r' } }, successByPath);
-    const error = await client().stopOrders({ userTaskID: 't', orderIDs: ['o'] }).catch((e: unknown) => e) as CallbotError;
+    const error = (await client()
+      .stopOrders({ userTaskID: 't', orderIDs: ['o'] })
+      .catch((e: unknown) => e)) as CallbotError;
     expect(error).toBeInstanceOf(CallbotError);
     expect(error.retCode).toBe(5001);
     expect(vendor.received).toHaveLength(1);
@@ -170,7 +234,9 @@ describe('resending is decided by the spec (x-callbot-resend-unknown)', () => {
 
   it('ping: a non-zero `code` is a CallbotError', async () => {
     vendor.script({ answer: { data: 'x', timestamp: 1, code: 6, msg: '签名不正确', reqId: 'q' } });
-    const error = await client().ping().catch((e: unknown) => e) as CallbotError;
+    const error = (await client()
+      .ping()
+      .catch((e: unknown) => e)) as CallbotError;
     expect(error).toBeInstanceOf(CallbotError);
     expect(error).toMatchObject({ retCode: 6, retMsg: '签名不正确', responseID: 'q' });
   });
@@ -195,15 +261,22 @@ describe('paging', () => {
   };
 
   it.each([
-    ['tasks', 5, false], ['orders', 5, false], ['calls', 5, false], // a short last page ends it
-    ['orders', 6, true], ['calls', 6, true], // a full last page: totalCount ends it
+    ['tasks', 5, false],
+    ['orders', 5, false],
+    ['calls', 5, false], // a short last page ends it
+    ['orders', 6, true],
+    ['calls', 6, true], // a full last page: totalCount ends it
   ] as const)('%s: %i items, 2 a page (totalCount: %s): exactly 3 requests, every item once, in order', async (kind, total, withTotal) => {
     vendor.script(pagedVendor(kind, total, withTotal));
     const seen: unknown[] = [];
     for await (const x of (client()[kind] as (q: unknown) => AsyncIterable<unknown>)({ ...queries[kind], size: 2 })) seen.push(x);
     expect(seen).toEqual(Array.from({ length: total }, (_, n) => item(kind, n)));
     expect(vendor.received).toHaveLength(3);
-    expect(vendor.received.map((r) => JSON.parse(r.json)).map((b) => [b.page, b.size])).toEqual([[1, 2], [2, 2], [3, 2]]);
+    expect(vendor.received.map((r) => JSON.parse(r.json)).map((b) => [b.page, b.size])).toEqual([
+      [1, 2],
+      [2, 2],
+      [3, 2],
+    ]);
     expect(vendor.received.every((r) => r.signatureValid)).toBe(true);
   });
 
@@ -223,13 +296,23 @@ describe('paging', () => {
 
   it('a page that fails rejects the loop with the error', async () => {
     vendor.script({ answer: { retCode: 3, retMsg: '参数值无效', responseID: 'r' } });
-    const loop = async () => { for await (const _ of client().calls(queries.calls)) { /* nothing */ } };
+    const loop = async () => {
+      for await (const _ of client().calls(queries.calls)) {
+        /* nothing */
+      }
+    };
     await expect(loop()).rejects.toBeInstanceOf(CallbotError);
   });
 });
 
 describe('compressed answers (x-callbot-answer-gzip)', () => {
-  const big = { retCode: 0, retMsg: 'success', responseID: 'r', totalCount: 2000, callList: Array.from({ length: 2000 }, (_, n) => ({ callID: `call-${n}`, callStatus: 1 })) };
+  const big = {
+    retCode: 0,
+    retMsg: 'success',
+    responseID: 'r',
+    totalCount: 2000,
+    callList: Array.from({ length: 2000 }, (_, n) => ({ callID: `call-${n}`, callStatus: 1 })),
+  };
 
   it.each(['listCalls', 'exportBatchCall'] as const)('%s asks for gzip, and the gzip answer is inflated and verified over its JSON text', async (method) => {
     vendor.script({ answer: big, gzip: true });
@@ -247,7 +330,9 @@ describe('compressed answers (x-callbot-answer-gzip)', () => {
   it('maxAnswerBytes counts the inflated bytes: a small gzip answer that inflates past it is an unknown outcome (not resent past the cap)', async () => {
     vendor.script({ answer: big, gzip: true });
     const size = Buffer.byteLength(JSON.stringify(big));
-    const error = await client({ maxAnswerBytes: Math.floor(size / 2) }).listCalls({ userTaskID: 't', options: {} }).catch((e: unknown) => e);
+    const error = await client({ maxAnswerBytes: Math.floor(size / 2) })
+      .listCalls({ userTaskID: 't', options: {} })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(String((error as Error).message)).toContain('maxAnswerBytes');
     expect(vendor.received).toHaveLength(1);
@@ -255,7 +340,7 @@ describe('compressed answers (x-callbot-answer-gzip)', () => {
 });
 
 describe('listOrderDetails with more than 500 order ids', () => {
-  it('the limit is the spec\'s maxItems', () => {
+  it("the limit is the spec's maxItems", () => {
     expect(schemas.ListOrderDetailRequest.properties.orderList.maxItems).toBe(LIST_ORDER_DETAIL_MAX_IDS);
   });
 

@@ -22,29 +22,44 @@ const seen: { method: string; bytes: number }[] = [];
 
 beforeAll(async () => {
   elsewhere = await startFakeVendor(account);
-  redirector = await listenOnLoopback(createServer((req: IncomingMessage, res) => {
-    let bytes = 0;
-    req.on('data', (c: Buffer) => { bytes += c.length; });
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', bytes });
-      res.writeHead(status, { location: `${elsewhere.url}${IMPORT_BATCH_CALL_PATH}`, 'content-type': 'text/plain' }).end('moved');
-    });
-  }));
+  redirector = await listenOnLoopback(
+    createServer((req: IncomingMessage, res) => {
+      let bytes = 0;
+      req.on('data', (c: Buffer) => {
+        bytes += c.length;
+      });
+      req.on('end', () => {
+        seen.push({ method: req.method ?? '', bytes });
+        res.writeHead(status, { location: `${elsewhere.url}${IMPORT_BATCH_CALL_PATH}`, 'content-type': 'text/plain' }).end('moved');
+      });
+    }),
+  );
 });
-afterAll(async () => { await Promise.all([elsewhere.close(), redirector.close()]); });
-beforeEach(() => { seen.length = 0; elsewhere.received.length = 0; elsewhere.script({ answer: accepted() }); });
+afterAll(async () => {
+  await Promise.all([elsewhere.close(), redirector.close()]);
+});
+beforeEach(() => {
+  seen.length = 0;
+  elsewhere.received.length = 0;
+  elsewhere.script({ answer: accepted() });
+});
 
 const client = (extra: Partial<CallbotClientOptions> = {}) =>
   createCallbotClient({ ...account, baseUrl: redirector.url, retry: { ...noWait, maxAttempts: 3 }, ...extra });
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
 }
 
 describe('redirects are never followed', () => {
   it.each([301, 302, 303, 307, 308])('HTTP %i → CallbotUnknownOutcomeError naming the Location; the Location host receives nothing', async (code) => {
     status = code;
-    const error = await rejection(client().importBatchCall(batch(2))) as CallbotUnknownOutcomeError;
+    const error = (await rejection(client().importBatchCall(batch(2)))) as CallbotUnknownOutcomeError;
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     const location = `${elsewhere.url}${IMPORT_BATCH_CALL_PATH}`;
     expect(error).toMatchObject({ outcome: 'unknown', status: code, location });
@@ -59,7 +74,10 @@ describe('redirects are never followed', () => {
   it('with a fetch of your own, the client still asks it not to follow', async () => {
     status = 307;
     const inits: (RequestInit | undefined)[] = [];
-    const own: typeof fetch = (input, init) => { inits.push(init); return fetch(input, init); };
+    const own: typeof fetch = (input, init) => {
+      inits.push(init);
+      return fetch(input, init);
+    };
     const error = await rejection(client({ fetch: own }).importBatchCall(batch(1)));
     expect(error).toMatchObject({ status: 307, outcome: 'unknown' });
     expect(inits).toEqual([expect.objectContaining({ redirect: 'manual' })]);
@@ -69,7 +87,7 @@ describe('redirects are never followed', () => {
   it('a fetch of your own that follows anyway: the answer from elsewhere is not believed', async () => {
     status = 302; // followed as a GET without the body (a 307/308 with this body makes fetch fail instead)
     const follows: typeof fetch = (input) => fetch(new Request(input as Request, { redirect: 'follow' }));
-    const error = await rejection(client({ fetch: follows }).importBatchCall(batch(1))) as CallbotUnknownOutcomeError;
+    const error = (await rejection(client({ fetch: follows }).importBatchCall(batch(1)))) as CallbotUnknownOutcomeError;
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.message).toContain(`${elsewhere.url}${IMPORT_BATCH_CALL_PATH}`);
     expect(elsewhere.received).toHaveLength(1); // it went there (that fetch's doing), but its retCode 0 is not taken

@@ -35,7 +35,10 @@ describe('classifyFetchFailure: what fetch refuses before connecting', () => {
   // undici checks the port against the Fetch standard's block list before it opens a
   // connection; its error carries no code, only the message (issue 9, finding 11).
   it.each([1, 6000])('the real error of fetch for port %i → not sent, permanent (not worth retrying)', async (port) => {
-    const error = await fetch(`http://127.0.0.1:${port}/x`, { method: 'POST', body: '{}' }).then(() => undefined, (e: unknown) => e);
+    const error = await fetch(`http://127.0.0.1:${port}/x`, { method: 'POST', body: '{}' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(classifyFetchFailure(error)).toEqual({ sent: 'no', code: 'BAD_PORT', permanent: true });
   });
 

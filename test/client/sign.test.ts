@@ -5,18 +5,32 @@ import { describe, expect, it } from 'vitest';
 import { sign, signatureBase, verifySignature } from '../../src/sign.js';
 import { fromRoot } from '../support/paths.js';
 
-interface Vector { name: string; secretKey: string; uuid: string; requestID: string; createTs: string; body: string; MD5: string; SHA256: string }
+interface Vector {
+  name: string;
+  secretKey: string;
+  uuid: string;
+  requestID: string;
+  createTs: string;
+  body: string;
+  MD5: string;
+  SHA256: string;
+}
 // Computed by test/fixtures/make_signature_vectors.py with Python's hashlib.
 const vectors: Vector[] = JSON.parse(readFileSync(fromRoot('test/fixtures/signature-vectors.json'), 'utf8'));
 
 const openssl = (algorithm: 'md5' | 'sha256', text: string) =>
-  execFileSync('openssl', ['dgst', `-${algorithm}`, '-r'], { input: Buffer.from(text, 'utf8') }).toString().split(' ')[0]!.toUpperCase();
+  execFileSync('openssl', ['dgst', `-${algorithm}`, '-r'], { input: Buffer.from(text, 'utf8') })
+    .toString()
+    .split(' ')[0]!
+    .toUpperCase();
 
 describe('signature known-answer vectors', () => {
   it('matches the worked example of the reference notes (typed in from the notes)', () => {
     const input = {
-      secretKey: 'u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr', uuid: 'Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR',
-      requestID: '0123456789abcdef0123456789abcdef', createTs: '1700000000',
+      secretKey: 'u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr',
+      uuid: 'Vh71ym3yQwWSYZFpqkFwTskGXUbSxDtR',
+      requestID: '0123456789abcdef0123456789abcdef',
+      createTs: '1700000000',
       body: '{"productID":"callbot","userTaskID":"t1","callInfoList":{"orderCallbackUrl":"https://example.com/o","callCallbackUrl":"https://example.com/c","callList":[{"orderID":"o1","userPhone":"8615600000000","other":"","userName":"","customerName":"","params":[]}]}}',
     };
     expect(Buffer.byteLength(signatureBase(input))).toBe(395);
@@ -65,7 +79,10 @@ describe('verifySignature', () => {
   });
 
   it('refuses a sign with characters above U+00FF that equal the signature once cut to bytes (latin1)', () => {
-    for (const [algorithm, signature] of [['MD5', v.MD5], ['SHA256', v.SHA256]] as const) {
+    for (const [algorithm, signature] of [
+      ['MD5', v.MD5],
+      ['SHA256', v.SHA256],
+    ] as const) {
       // U+0100 + c becomes the byte c in Buffer.from(…, 'latin1'); keep only those whose
       // uppercase form does too, so the forgery collides whichever way a verifier folds case.
       const forged = [...signature]
@@ -95,23 +112,32 @@ describe('verifySignature', () => {
 
   it('property: changing any one byte of body, header value or secret breaks verification', () => {
     const fields = ['body', 'createTs', 'requestID', 'uuid', 'secretKey'] as const;
-    fc.assert(fc.property(
-      fc.constantFrom(...fields), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom('MD5' as const, 'SHA256' as const),
-      (field, position, delta, algorithm) => {
-        const signed = sign({ ...v, algorithm });
-        const bytes = Buffer.from(v[field], 'utf8');
-        const at = position % bytes.length;
-        bytes[at] = (bytes[at]! + delta) % 256;
-        const changed = field === 'body' ? { ...v, body: bytes } : { ...v, [field]: bytes.toString('latin1') };
-        return verifySignature({ ...changed, algorithm, sign: signed }) === false;
-      },
-    ), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...fields),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.constantFrom('MD5' as const, 'SHA256' as const),
+        (field, position, delta, algorithm) => {
+          const signed = sign({ ...v, algorithm });
+          const bytes = Buffer.from(v[field], 'utf8');
+          const at = position % bytes.length;
+          bytes[at] = (bytes[at]! + delta) % 256;
+          const changed = field === 'body' ? { ...v, body: bytes } : { ...v, [field]: bytes.toString('latin1') };
+          return verifySignature({ ...changed, algorithm, sign: signed }) === false;
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('property: any body signs and verifies as string and as bytes alike', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (body) => {
-      const s = sign({ ...v, body });
-      return verifySignature({ ...v, body: Buffer.from(body, 'utf8'), sign: s });
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (body) => {
+        const s = sign({ ...v, body });
+        return verifySignature({ ...v, body: Buffer.from(body, 'utf8'), sign: s });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

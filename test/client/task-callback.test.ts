@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  callbackKind, createCallbackHandler, type CallFinishedCallback, type OrderFinishedCallback, type TaskStatusChangedCallback,
+  callbackKind,
+  createCallbackHandler,
+  type CallFinishedCallback,
+  type OrderFinishedCallback,
+  type TaskStatusChangedCallback,
 } from '../../src/callbacks.js';
 import { fromRoot } from '../support/paths.js';
 
@@ -19,9 +23,15 @@ let counter = 0;
 function signed(payload: unknown, requestID = `task-cb-${(counter += 1)}`): Request {
   const body = JSON.stringify(payload);
   const createTs = String(NOW / 1000);
-  const sign = createHash('md5').update(`${account.secretKey}&body=${body}&createTs=${createTs}&requestID=${requestID}&uuid=${account.uuid}`, 'utf8')
-    .digest('hex').toUpperCase();
-  return new Request('http://127.0.0.1/cb', { method: 'POST', headers: { 'content-type': 'application/json', requestID, uuid: account.uuid, createTs, sign }, body });
+  const sign = createHash('md5')
+    .update(`${account.secretKey}&body=${body}&createTs=${createTs}&requestID=${requestID}&uuid=${account.uuid}`, 'utf8')
+    .digest('hex')
+    .toUpperCase();
+  return new Request('http://127.0.0.1/cb', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', requestID, uuid: account.uuid, createTs, sign },
+    body,
+  });
 }
 
 describe('the task-status callback', () => {
@@ -41,25 +51,40 @@ describe('the task-status callback', () => {
   it('routes each of the three, verified and validated, to its own handler, once per requestID', async () => {
     const got: string[] = [];
     const handler = createCallbackHandler({
-      ...account, now: () => NOW,
-      onTaskStatusChanged: (p) => { got.push(`task ${p.userTaskID} ${p.taskStatus} ${p.taskStat.finishRate}`); },
-      onOrderFinished: (p) => { got.push(`order ${p.orderID}`); },
-      onCallFinished: (p) => { got.push(`call ${p.callInfoDetail.callID}`); },
+      ...account,
+      now: () => NOW,
+      onTaskStatusChanged: (p) => {
+        got.push(`task ${p.userTaskID} ${p.taskStatus} ${p.taskStat.finishRate}`);
+      },
+      onOrderFinished: (p) => {
+        got.push(`order ${p.orderID}`);
+      },
+      onCallFinished: (p) => {
+        got.push(`call ${p.callInfoDetail.callID}`);
+      },
     });
     const answers = await Promise.all([handler(signed(taskExample, 'rid-task')), handler(signed(orderExample)), handler(signed(callExample))]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     const again = await handler(signed(taskExample, 'rid-task'));
     expect(await again.json()).toMatchObject({ retCode: 0, retMsg: expect.stringMatching(/already handled/) });
-    expect(got.sort()).toEqual([
-      `call ${callExample.callInfoDetail.callID}`,
-      `order ${orderExample.orderID}`,
-      `task ${taskExample.userTaskID} ${taskExample.taskStatus} ${taskExample.taskStat.finishRate}`,
-    ].sort());
+    expect(got.sort()).toEqual(
+      [
+        `call ${callExample.callInfoDetail.callID}`,
+        `order ${orderExample.orderID}`,
+        `task ${taskExample.userTaskID} ${taskExample.taskStatus} ${taskExample.taskStat.finishRate}`,
+      ].sort(),
+    );
   });
 
   it('a task callback that breaks its schema is refused (400) naming the field; the handler is not called', async () => {
     let calls = 0;
-    const handler = createCallbackHandler({ ...account, now: () => NOW, onTaskStatusChanged: () => { calls += 1; } });
+    const handler = createCallbackHandler({
+      ...account,
+      now: () => NOW,
+      onTaskStatusChanged: () => {
+        calls += 1;
+      },
+    });
     const { taskStat: _dropped, ...broken } = taskExample;
     const answer = await handler(signed(broken));
     expect(answer.status).toBe(400);
@@ -68,13 +93,27 @@ describe('the task-status callback', () => {
   });
 
   it('a forged task callback is refused (401)', async () => {
-    const handler = createCallbackHandler({ ...account, secretKey: 'another-secret', now: () => NOW, onTaskStatusChanged: () => { throw new Error('never'); } });
+    const handler = createCallbackHandler({
+      ...account,
+      secretKey: 'another-secret',
+      now: () => NOW,
+      onTaskStatusChanged: () => {
+        throw new Error('never');
+      },
+    });
     expect((await handler(signed(taskExample))).status).toBe(401);
   });
 
   it('`only` pins a handler to one callback URL: anything else is validated as that callback and refused', async () => {
     const got: unknown[] = [];
-    const handler = createCallbackHandler({ ...account, now: () => NOW, only: 'task', onTaskStatusChanged: (p) => { got.push(p.taskID); } });
+    const handler = createCallbackHandler({
+      ...account,
+      now: () => NOW,
+      only: 'task',
+      onTaskStatusChanged: (p) => {
+        got.push(p.taskID);
+      },
+    });
     expect((await handler(signed(taskExample))).status).toBe(200);
     expect((await handler(signed(callExample))).status).toBe(400);
     expect(got).toEqual([taskExample.taskID]);

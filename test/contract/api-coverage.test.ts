@@ -8,7 +8,14 @@ import { bundledSpec, type JsonObject, schemas } from '../support/spec.js';
 // a limit — or one of the Unknown/Choice paragraphs that say where the vendor is silent — this fails.
 
 const resolve = (node: any): any =>
-  node?.$ref ? resolve(node.$ref.slice(2).split('/').reduce((n: any, k: string) => n[k.replaceAll('~1', '/').replaceAll('~0', '~')], bundledSpec)) : node;
+  node?.$ref
+    ? resolve(
+        node.$ref
+          .slice(2)
+          .split('/')
+          .reduce((n: any, k: string) => n[k.replaceAll('~1', '/').replaceAll('~0', '~')], bundledSpec),
+      )
+    : node;
 
 const COMMON = [0, 1, 2, 3, 4, 5, 5001, 6, 6001, 6002, 6003, 7];
 
@@ -182,9 +189,22 @@ const answerFields: [string, string, boolean, string][] = [
   ['PingResponse', 'msg', true, 'string'],
   ['PingResponse', 'reqId', true, 'string'],
   // the common envelope on every other answer
-  ...(['CallbotAnswer', 'OrdersAddedResponse', 'MgrTaskStatusResponse', 'ListTaskResponse', 'ListCallResponse', 'ListOrderResponse',
-    'StopOrderResponse', 'ListOrderDetailResponse', 'ExportBatchCallResponse'] as const).flatMap((s): [string, string, boolean, string][] => [
-    [s, 'retCode', true, 'integer'], [s, 'retMsg', true, 'string'], [s, 'responseID', true, 'string'],
+  ...(
+    [
+      'CallbotAnswer',
+      'OrdersAddedResponse',
+      'MgrTaskStatusResponse',
+      'ListTaskResponse',
+      'ListCallResponse',
+      'ListOrderResponse',
+      'StopOrderResponse',
+      'ListOrderDetailResponse',
+      'ExportBatchCallResponse',
+    ] as const
+  ).flatMap((s): [string, string, boolean, string][] => [
+    [s, 'retCode', true, 'integer'],
+    [s, 'retMsg', true, 'string'],
+    [s, 'responseID', true, 'string'],
   ]),
   // 3.5 mgrTaskStatus
   ['MgrTaskStatusResponse', 'taskID', false, 'string'],
@@ -215,23 +235,40 @@ const answerFields: [string, string, boolean, string][] = [
   ['StopOrderResponse', 'errList[].errMsg', true, 'string'],
   // 3.11 listOrderDetail
   ['ListOrderDetailResponse', 'orderDetailList', false, 'array'],
-  ...(['orderID', 'userPhone', 'userName', 'sceneID', 'userTaskID', 'taskID', 'other'] as const).map((f): [string, string, boolean, string] =>
-    ['ListOrderDetailResponse', `orderDetailList[].${f}`, f === 'orderID', 'string']),
+  ...(['orderID', 'userPhone', 'userName', 'sceneID', 'userTaskID', 'taskID', 'other'] as const).map((f): [string, string, boolean, string] => [
+    'ListOrderDetailResponse',
+    `orderDetailList[].${f}`,
+    f === 'orderID',
+    'string',
+  ]),
   ['ListOrderDetailResponse', 'orderDetailList[].finish', false, 'boolean'],
   ['ListOrderDetailResponse', 'orderDetailList[].callInfoDetailList', true, 'array'],
-  ...(['callID', 'callingNumber', 'lineAddress', 'callAudioUrl', 'hangupCause', 'termSipCode'] as const).map((f): [string, string, boolean, string] =>
-    ['ListOrderDetailResponse', `orderDetailList[].callInfoDetailList[].${f}`, !['callingNumber', 'lineAddress'].includes(f), 'string']),
-  ...(['callStatus', 'callStartTs', 'callAnswerTs', 'callEndTs', 'callDuration'] as const).map((f): [string, string, boolean, string] =>
-    ['ListOrderDetailResponse', `orderDetailList[].callInfoDetailList[].${f}`, true, 'integer']),
+  ...(['callID', 'callingNumber', 'lineAddress', 'callAudioUrl', 'hangupCause', 'termSipCode'] as const).map((f): [string, string, boolean, string] => [
+    'ListOrderDetailResponse',
+    `orderDetailList[].callInfoDetailList[].${f}`,
+    !['callingNumber', 'lineAddress'].includes(f),
+    'string',
+  ]),
+  ...(['callStatus', 'callStartTs', 'callAnswerTs', 'callEndTs', 'callDuration'] as const).map((f): [string, string, boolean, string] => [
+    'ListOrderDetailResponse',
+    `orderDetailList[].callInfoDetailList[].${f}`,
+    true,
+    'integer',
+  ]),
   ['ListOrderDetailResponse', 'orderDetailList[].callInfoDetailList[].intents', true, 'array'],
   ['ListOrderDetailResponse', 'orderDetailList[].callInfoDetailList[].sms', true, 'array'],
   ['ListOrderDetailResponse', 'orderDetailList[].callInfoDetailList[].params', true, 'array'],
   ['ListOrderDetailResponse', 'orderDetailList[].callInfoDetailList[].recordDetail', false, 'array'],
   ['ListOrderDetailResponse', 'orderDetailList[].callInfoDetailList[].agent', false, 'object'],
-  ...(['agentName', 'agentGroup', 'agentLabel'] as const).map((f): [string, string, boolean, string] =>
-    ['ListOrderDetailResponse', `orderDetailList[].callInfoDetailList[].agent.${f}`, false, 'string']),
-  ...(['agentCallStatus', 'agentCallElapsed', 'manualCallStart', 'manualCallAnswer', 'manualCallEnd', 'manualHangupBy'] as const).map((f): [string, string, boolean, string] =>
-    ['ListOrderDetailResponse', `orderDetailList[].callInfoDetailList[].agent.${f}`, false, 'integer']),
+  ...(['agentName', 'agentGroup', 'agentLabel'] as const).map((f): [string, string, boolean, string] => [
+    'ListOrderDetailResponse',
+    `orderDetailList[].callInfoDetailList[].agent.${f}`,
+    false,
+    'string',
+  ]),
+  ...(['agentCallStatus', 'agentCallElapsed', 'manualCallStart', 'manualCallAnswer', 'manualCallEnd', 'manualHangupBy'] as const).map(
+    (f): [string, string, boolean, string] => ['ListOrderDetailResponse', `orderDetailList[].callInfoDetailList[].agent.${f}`, false, 'integer'],
+  ),
   // 3.12 exportBatchCall
   ['ExportBatchCallResponse', 'totalCount', false, 'integer'],
   ['ExportBatchCallResponse', 'batchID', false, 'string'],
@@ -247,8 +284,17 @@ const answerFields: [string, string, boolean, string][] = [
   ['ExportBatchCallResponse', 'callList[].intents[].intentName', false, 'string'],
   ['ExportBatchCallResponse', 'callList[].intents[].intentLevel', false, 'integer'],
   // 3.16 the task-status callback: every field required
-  ...([['callbackType', 'integer'], ['userTaskID', 'string'], ['taskID', 'string'], ['sceneID', 'string'], ['taskStatus', 'integer'],
-    ['createTs', 'integer'], ['taskStat', 'object']] as const).map(([f, t]): [string, string, boolean, string] => ['TaskStatusCallback', f, true, t]),
+  ...(
+    [
+      ['callbackType', 'integer'],
+      ['userTaskID', 'string'],
+      ['taskID', 'string'],
+      ['sceneID', 'string'],
+      ['taskStatus', 'integer'],
+      ['createTs', 'integer'],
+      ['taskStat', 'object'],
+    ] as const
+  ).map(([f, t]): [string, string, boolean, string] => ['TaskStatusCallback', f, true, t]),
   ['TaskStatusCallback', 'taskStat.finishRate', true, 'number'],
   ['TaskStatusCallback', 'taskStat.answerRate', true, 'number'],
 ];
@@ -412,7 +458,11 @@ describe('enums and limits', () => {
     expect(field('MgrTaskStatusRequest', 'delCall').schema).toEqual({ $ref: '#/components/schemas/DelCall' });
     expect(field('StopOrderRequest', 'delCall').schema).toEqual({ $ref: '#/components/schemas/DelCall' });
     expect(resolve(field('ListTaskRequest', 'queryConditions.taskStatus').schema).items).toEqual({ $ref: '#/components/schemas/TaskStatus' });
-    for (const [root, path] of [['MgrTaskStatusResponse', 'taskStatus'], ['ListTaskResponse', 'taskData[].taskStatus'], ['TaskStatusCallback', 'taskStatus']] as const) {
+    for (const [root, path] of [
+      ['MgrTaskStatusResponse', 'taskStatus'],
+      ['ListTaskResponse', 'taskData[].taskStatus'],
+      ['TaskStatusCallback', 'taskStatus'],
+    ] as const) {
       expect(resolve(field(root, path).schema).anyOf).toEqual([{ $ref: '#/components/schemas/TaskStatus' }, expect.objectContaining({ type: 'integer' })]);
     }
   });
@@ -438,7 +488,12 @@ describe('enums and limits', () => {
 
   it('one range filter ({gt, lt, enable}) for turnTime and callDuration in listCall and listOrder', () => {
     expect(Object.keys(schemas.RangeFilter.properties)).toEqual(['gt', 'lt', 'enable']);
-    for (const [root, path] of [['ListCallRequest', 'options.turnTime'], ['ListCallRequest', 'options.callDuration'], ['ListOrderRequest', 'options.turnTime'], ['ListOrderRequest', 'options.callDuration']] as const) {
+    for (const [root, path] of [
+      ['ListCallRequest', 'options.turnTime'],
+      ['ListCallRequest', 'options.callDuration'],
+      ['ListOrderRequest', 'options.turnTime'],
+      ['ListOrderRequest', 'options.callDuration'],
+    ] as const) {
       const s = field(root, path).schema;
       const refs = s.$ref ? [s.$ref] : s.anyOf.map((b: JsonObject) => b.$ref).filter(Boolean);
       expect(refs, `${root}.${path}`).toEqual(['#/components/schemas/RangeFilter']);
@@ -453,7 +508,9 @@ describe('enums and limits', () => {
     expect(validators.StopOrderRequest({ productID: 'callbot', userTaskID: 't', orderIDs: [] })).toBe(false);
     expect(validators.ListTaskRequest({ productID: 'callbot', page: 0, size: 100, queryConditions: {} })).toBe(false);
     expect(validators.ListTaskRequest({ productID: 'callbot', page: 1, size: 100, queryConditions: { taskStatus: [6] } })).toBe(false);
-    expect(validators.ListOrderRequest({ productID: 'callbot', userTaskID: 't', options: { turnTime: null, callDuration: { gt: 1, lt: 9, enable: true } } })).toBe(true);
+    expect(
+      validators.ListOrderRequest({ productID: 'callbot', userTaskID: 't', options: { turnTime: null, callDuration: { gt: 1, lt: 9, enable: true } } }),
+    ).toBe(true);
     // Answers: any integer retCode, fields the vendor adds tolerated.
     expect(validators.ListTaskResponse({ retCode: 9999, retMsg: '', responseID: 'r', total: 3 })).toBe(true);
     expect(validators.MgrTaskStatusResponse({ retCode: 0, retMsg: '', responseID: 'r', taskID: '1', taskStatus: 9 })).toBe(true);
@@ -490,7 +547,7 @@ describe('shared components: one fact in one place', () => {
     expect(schemas.TaskStatusCallback.properties.taskStat).toEqual({ $ref: '#/components/schemas/TaskStat' });
   });
 
-  it('one answer envelope: every answer but importBatchCall\'s refers to AnswerRetCode, RetMsg and ResponseID', () => {
+  it("one answer envelope: every answer but importBatchCall's refers to AnswerRetCode, RetMsg and ResponseID", () => {
     for (const [, , , , , , answer] of operations) {
       if (answer === 'PingResponse' || answer === 'ImportBatchCallResponse') continue;
       expect(schemas[answer].properties.retCode, answer).toEqual({ $ref: '#/components/schemas/AnswerRetCode' });
@@ -527,7 +584,10 @@ describe('the task-status callback (3.16): a webhook, and a callback of the oper
   });
 
   it('no other operation declares callbacks; every callback operationId is unique in the bundle', () => {
-    const withCallbacks = [...byId.entries()].filter(([, { op: o }]) => o.callbacks).map(([id]) => id).sort();
+    const withCallbacks = [...byId.entries()]
+      .filter(([, { op: o }]) => o.callbacks)
+      .map(([id]) => id)
+      .sort();
     expect(withCallbacks).toEqual(['addBatchCall', 'createAndCall', 'createTask', 'importBatchCall', 'updateTask']);
     const ids: string[] = [];
     const walk = (node: unknown) => {
@@ -550,8 +610,8 @@ describe('every Unknown and Choice is written down', () => {
     // answer bodies the vendor does not show
     ['#/components/schemas/CallbotAnswer', '**Unknown:** the vendor shows no answer body for `createTask` and `updateTask`'],
     ['#/components/schemas/OrdersAddedResponse', '**Unknown:** the vendor shows no answer body for either'],
-    ['#/components/schemas/ListCallResponse', '**Unknown:** the vendor\'s answer could not be read'],
-    ['#/components/schemas/ListOrderResponse', '**Unknown:** the vendor\'s answer could not'],
+    ['#/components/schemas/ListCallResponse', "**Unknown:** the vendor's answer could not be read"],
+    ['#/components/schemas/ListOrderResponse', "**Unknown:** the vendor's answer could not"],
     ['#/components/schemas/OrderCall', '**Choice:** their items are this shape'],
     // spellings and typos
     ['#/components/schemas/SmsFuncFlag', '**Choice:** the keys are `smsID` and `intentID`'],
@@ -570,21 +630,27 @@ describe('every Unknown and Choice is written down', () => {
     ['#/components/schemas/ListCallOptions', '`callingNumber` and `lineAddress`'],
     ['#/components/schemas/ListOrderOptions', '**Choice:** `intentLevel`'],
     ['#/components/schemas/UpdateTaskRequest', '**Unknown:** the vendor\'s table has no "required" column'],
-    ['#/components/schemas/CreateAndCallRequest', '**Unknown:** the vendor\'s field table could not be read'],
+    ['#/components/schemas/CreateAndCallRequest', "**Unknown:** the vendor's field table could not be read"],
     ['#/paths/~1callcentre~1api~1v3~1exportBatchCall/post', '**previous** batch'],
     ['#/paths/~1callcentre~1api~1v3~1updateTask/post', 'which retCode refuses an update of a running'],
-    ['#/paths/~1callcentre~1api~1v3~1listCall/post', '**Unknown:** whether the answer\'s `sign` covers the compressed bytes'],
+    ['#/paths/~1callcentre~1api~1v3~1listCall/post', "**Unknown:** whether the answer's `sign` covers the compressed bytes"],
   ])('%s says %j', (pointer, phrase) => {
     expect(description(pointer)).toContain(phrase);
   });
 
-  it('the generated validators hold the spelling choices (the vendor\'s typos are refused in requests)', () => {
+  it("the generated validators hold the spelling choices (the vendor's typos are refused in requests)", () => {
     const base = { productID: 'callbot', userTaskID: 't', sceneID: 's' };
     expect(validators.CreateTaskRequest({ ...base, taskCreateSetting: { dialAtUpHour: '09:00' } })).toBe(true);
     expect(validators.CreateTaskRequest({ ...base, taskCreateSetting: { 'dialAtUpHour ': '09:00' } })).toBe(false);
     expect(validators.CreateTaskRequest({ ...base, funcFlag: { smsFuncFlag: [{ smsID: 'x', intentID: ['i'] }] } })).toBe(true);
     expect(validators.CreateTaskRequest({ ...base, funcFlag: { smsFuncFlag: [{ smsId: 'x' }] } })).toBe(false);
     expect(validators.CreateTaskRequest({ ...base, taskCallbackUrl: 'https://example.com/t' })).toBe(true);
-    expect(validators.CreateAndCallRequest({ ...base, taskCallbackUrl: 'https://example.com/t', callInfoList: { orderCallbackUrl: 'https://e.x/o', callCallbackUrl: 'https://e.x/c', callList: [] } })).toBe(false);
+    expect(
+      validators.CreateAndCallRequest({
+        ...base,
+        taskCallbackUrl: 'https://example.com/t',
+        callInfoList: { orderCallbackUrl: 'https://e.x/o', callCallbackUrl: 'https://e.x/c', callList: [] },
+      }),
+    ).toBe(false);
   });
 });

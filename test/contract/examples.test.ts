@@ -10,7 +10,11 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 formats.default(ajv);
 ajv.addSchema(bundledSpec, 'spec');
 
-interface ExampleCase { where: string; schemaPointer: string; value: unknown }
+interface ExampleCase {
+  where: string;
+  schemaPointer: string;
+  value: unknown;
+}
 
 function pointer(path: string[]): string {
   return path.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
@@ -41,7 +45,10 @@ function collectExamples(): ExampleCase[] {
 }
 
 function resolveRef(ref: string): JsonObject {
-  return ref.slice(2).split('/').reduce<JsonObject>((node, key) => node[key.replaceAll('~1', '/').replaceAll('~0', '~')], bundledSpec);
+  return ref
+    .slice(2)
+    .split('/')
+    .reduce<JsonObject>((node, key) => node[key.replaceAll('~1', '/').replaceAll('~0', '~')], bundledSpec);
 }
 
 const cases = collectExamples();
@@ -49,10 +56,18 @@ const cases = collectExamples();
 describe('every example in the spec is valid against its schema (JSON Schema 2020-12)', () => {
   it('finds the named examples (request, success, partial success, one per error code, both callbacks)', () => {
     const named = cases.filter((c) => c.where.includes('.examples.')).map((c) => c.where.split('.').at(-1));
-    expect(named).toEqual(expect.arrayContaining([
-      'ImportRequest', 'ImportSuccess', 'ImportPartialSuccess', 'ErrorBatchImportInProgress',
-      'ErrorIncorrectSignature', 'CallFinished', 'OrderFinished', 'CallbackAccepted',
-    ]));
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'ImportRequest',
+        'ImportSuccess',
+        'ImportPartialSuccess',
+        'ErrorBatchImportInProgress',
+        'ErrorIncorrectSignature',
+        'CallFinished',
+        'OrderFinished',
+        'CallbackAccepted',
+      ]),
+    );
     expect(cases.length).toBeGreaterThan(60);
   });
 
@@ -70,13 +85,55 @@ describe('the example check can fail', () => {
   const good = resolveRef('#/components/examples/ImportRequest').value as JsonObject;
 
   it.each([
-    ['a phone with a plus sign', (b: JsonObject) => { b.callInfoList.callList[0].userPhone = '+8615612345678'; }, 'pattern'],
-    ['a null template param, as the vendor example shows', (b: JsonObject) => { b.callInfoList.callList[0].params[0].value = null; }, 'type'],
-    ['a wrong productID', (b: JsonObject) => { b.productID = 'sms'; }, 'const'],
-    ['a missing orderID', (b: JsonObject) => { delete b.callInfoList.callList[0].orderID; }, 'required'],
-    ['an unknown field', (b: JsonObject) => { b.callInfoList.extra = 1; }, 'additionalProperties'],
-    ['an empty call list', (b: JsonObject) => { b.callInfoList.callList = []; }, 'minItems'],
-    ['a callback URL that is not http(s)', (b: JsonObject) => { b.callInfoList.callCallbackUrl = 'ftp://x'; }, 'pattern'],
+    [
+      'a phone with a plus sign',
+      (b: JsonObject) => {
+        b.callInfoList.callList[0].userPhone = '+8615612345678';
+      },
+      'pattern',
+    ],
+    [
+      'a null template param, as the vendor example shows',
+      (b: JsonObject) => {
+        b.callInfoList.callList[0].params[0].value = null;
+      },
+      'type',
+    ],
+    [
+      'a wrong productID',
+      (b: JsonObject) => {
+        b.productID = 'sms';
+      },
+      'const',
+    ],
+    [
+      'a missing orderID',
+      (b: JsonObject) => {
+        delete b.callInfoList.callList[0].orderID;
+      },
+      'required',
+    ],
+    [
+      'an unknown field',
+      (b: JsonObject) => {
+        b.callInfoList.extra = 1;
+      },
+      'additionalProperties',
+    ],
+    [
+      'an empty call list',
+      (b: JsonObject) => {
+        b.callInfoList.callList = [];
+      },
+      'minItems',
+    ],
+    [
+      'a callback URL that is not http(s)',
+      (b: JsonObject) => {
+        b.callInfoList.callCallbackUrl = 'ftp://x';
+      },
+      'pattern',
+    ],
   ])('rejects %s', (_name, mutate, keyword) => {
     expect(request(good)).toBe(true);
     const bad = structuredClone(good);

@@ -20,8 +20,12 @@ const CODE_TAKING_CALLS = ['refuse', 'json', 'answer'];
 
 // 0 is left out: "0 is success, anything else is failure" is the vendor's rule itself, and the
 // success result's type says `retCode: 0`. Every other documented code counts.
-const codes = Object.values(RetCodes).map((info) => info.code).filter((code) => code !== 0);
-const messages = Object.values(RetCodes).filter((info) => info.code !== 0).map((info) => info.zh);
+const codes = Object.values(RetCodes)
+  .map((info) => info.code)
+  .filter((code) => code !== 0);
+const messages = Object.values(RetCodes)
+  .filter((info) => info.code !== 0)
+  .map((info) => info.zh);
 const CODE = `(?<![\\w.])(?:${[...codes].sort((a, b) => b - a).join('|')})(?![\\w.])`;
 const BIG_CODE = `(?<![\\w.])(?:${codes.filter((code) => code >= 1000).join('|')})(?![\\w.])`;
 
@@ -62,14 +66,16 @@ function withoutComments(text: string, fileName: string): string {
 /** Every line of `text` that restates a code or a message of the table, as `file:line: …`. */
 function findRestatedRetCodes(text: string, file: string): string[] {
   const findings: string[] = [];
-  withoutComments(text, file).split('\n').forEach((line, index) => {
-    const reasons = PATTERNS.filter(({ pattern }) => pattern.test(line)).map(({ what }) => what);
-    // A run of Chinese that is (part of) one of the table's messages: '系统正忙', or a shortened '参数内容容量错误'.
-    for (const run of line.match(/\p{Script=Han}{2,}/gu) ?? []) {
-      if (messages.some((message) => message.includes(run))) reasons.push(`the table's message "${run}"`);
-    }
-    if (reasons.length > 0) findings.push(`${file}:${index + 1}: ${reasons.join('; ')}: ${line.trim()}`);
-  });
+  withoutComments(text, file)
+    .split('\n')
+    .forEach((line, index) => {
+      const reasons = PATTERNS.filter(({ pattern }) => pattern.test(line)).map(({ what }) => what);
+      // A run of Chinese that is (part of) one of the table's messages: '系统正忙', or a shortened '参数内容容量错误'.
+      for (const run of line.match(/\p{Script=Han}{2,}/gu) ?? []) {
+        if (messages.some((message) => message.includes(run))) reasons.push(`the table's message "${run}"`);
+      }
+      if (reasons.length > 0) findings.push(`${file}:${index + 1}: ${reasons.join('; ')}: ${line.trim()}`);
+    });
   return findings;
 }
 
@@ -80,7 +86,7 @@ function sourceFiles(folder: string): string[] {
     .sort();
 }
 
-describe('one retCode truth: codes and messages come from the spec\'s table, not literals', () => {
+describe("one retCode truth: codes and messages come from the spec's table, not literals", () => {
   it('the scan catches every form of a restated code or message (fixtures)', () => {
     const restated = [
       "const busy = { retCode: 5, retMsg: 'x' };",
@@ -93,7 +99,7 @@ describe('one retCode truth: codes and messages come from the spec\'s table, not
       "return json(500, 5001, 'handler failed');",
       'return json(status, status === 401 ? 6 : 3, message);',
       'const UNSIGNABLE = new Set([6002]);',
-      "const problem: { retCode: 2 | 3 | 4 } = { retCode: RETCODE_BY_KEYWORD[k] ?? 3 };",
+      'const problem: { retCode: 2 | 3 | 4 } = { retCode: RETCODE_BY_KEYWORD[k] ?? 3 };',
       "const help = 'the next import answers retCode 7';",
       "const busyMessage = '系统正忙';",
       "const capacity = '参数内容容量错误';",
@@ -121,7 +127,9 @@ describe('one retCode truth: codes and messages come from the spec\'s table, not
   it(`no file under ${SCANNED_FOLDERS.join(', ')} restates a retCode or its message`, () => {
     const files = SCANNED_FOLDERS.flatMap(sourceFiles).filter((file) => !NOT_SCANNED.has(file));
     // The scan really reads the consumers (a wrong folder name must not make it pass on nothing).
-    expect(files).toEqual(expect.arrayContaining(['src/callbacks.ts', 'src/errors.ts', 'src/client.ts', 'packages/mock/src/faults.ts', 'packages/mock/src/answers.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['src/callbacks.ts', 'src/errors.ts', 'src/client.ts', 'packages/mock/src/faults.ts', 'packages/mock/src/answers.ts']),
+    );
     const findings = files.flatMap((file) => findRestatedRetCodes(readFileSync(fromRoot(file), 'utf8'), file));
     expect(findings).toEqual([]);
   });

@@ -23,7 +23,14 @@ import { bundledSpec, type JsonObject, operation, schemas } from '../support/spe
 
 const run = promisify(execFile);
 const resolve = (node: JsonObject): JsonObject =>
-  node?.$ref ? resolve(node.$ref.slice(2).split('/').reduce((n: JsonObject, k: string) => n[k.replaceAll('~1', '/').replaceAll('~0', '~')], bundledSpec)) : node;
+  node?.$ref
+    ? resolve(
+        node.$ref
+          .slice(2)
+          .split('/')
+          .reduce((n: JsonObject, k: string) => n[k.replaceAll('~1', '/').replaceAll('~0', '~')], bundledSpec),
+      )
+    : node;
 
 /** Every operation of the spec: the path's, its callbacks', and the webhooks'. */
 function allOperations(): [string, JsonObject][] {
@@ -81,22 +88,30 @@ describe('14: the answer headers say when they are present', () => {
   describe("this package's client passes an unsigned answer on as unverified (outcome unknown), for x-callbot-unsigned-retcodes too", () => {
     const account = { uuid: 'acct-toolchains', secretKey: 'TOOLCHAINS-secret-0123456789' };
     let vendor: FakeVendor;
-    beforeAll(async () => { vendor = await startFakeVendor(account); });
-    afterAll(async () => { await vendor.close(); });
+    beforeAll(async () => {
+      vendor = await startFakeVendor(account);
+    });
+    afterAll(async () => {
+      await vendor.close();
+    });
     const client = () => createCallbotClient({ ...account, baseUrl: vendor.url, retry: false });
 
     // The vendor cannot sign these, but anyone on the network path can forge them after the
     // batch was delivered: the claim is passed on, never believed (issue 9, item 2).
     it.each((resolve(headers.sign)['x-callbot-unsigned-retcodes'] ?? []) as number[])('unsigned retCode %i: unverified, outcome unknown', async (code) => {
       vendor.script({ kind: 'unsigned', answer: answer(code) });
-      const error = await client().importBatchCall(batch(1)).catch((e: unknown) => e);
+      const error = await client()
+        .importBatchCall(batch(1))
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CallbotSignatureError);
       expect(error).toMatchObject({ unverifiedRetCode: code, outcome: 'unknown' });
     });
 
     it('unsigned retCode 6001 (the client sent every signing header, so it could have been signed): untrusted', async () => {
       vendor.script({ kind: 'unsigned', answer: answer(6001) });
-      const error = await client().importBatchCall(batch(1)).catch((e: unknown) => e);
+      const error = await client()
+        .importBatchCall(batch(1))
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CallbotSignatureError);
     });
   });
@@ -176,11 +191,11 @@ describe('18: the callbacks declare the refusals of our receiver; URL patterns r
       const createTs = String(now / 1000);
       const requestID = opts.requestID ?? `tc-${(n += 1)}`;
       const headers: Record<string, string> = { 'content-type': 'application/json', requestID, uuid: account.uuid, createTs };
-      if (!opts.omitSign) headers.sign = sign({ secretKey: opts.secretKey ?? account.secretKey, body, createTs, requestID, uuid: account.uuid, algorithm: 'MD5' });
+      if (!opts.omitSign)
+        headers.sign = sign({ secretKey: opts.secretKey ?? account.secretKey, body, createTs, requestID, uuid: account.uuid, algorithm: 'MD5' });
       return new Request('http://127.0.0.1/cb', { method: 'POST', headers, body });
     };
-    const handler = (extra: Partial<CallbackHandlerOptions> = {}) =>
-      createCallbackHandler({ secretKey: account.secretKey, now: () => now, ...extra });
+    const handler = (extra: Partial<CallbackHandlerOptions> = {}) => createCallbackHandler({ secretKey: account.secretKey, now: () => now, ...extra });
 
     async function expectDeclared(response: Response, status: string) {
       expect(response.status).toBe(Number(status));
@@ -205,15 +220,28 @@ describe('18: the callbacks declare the refusals of our receiver; URL patterns r
     });
 
     it('500: the handler failed', async () => {
-      const failing = handler({ onCallFinished: () => { throw new Error('database down'); } });
+      const failing = handler({
+        onCallFinished: () => {
+          throw new Error('database down');
+        },
+      });
       await expectDeclared(await failing(post(JSON.stringify(payload))), '500');
     });
 
     it('409: the same requestID while the first is still being handled', async () => {
       let release!: () => void;
       let entered!: () => void;
-      const handling = new Promise<void>((r) => { entered = r; });
-      const slow = handler({ onCallFinished: () => { entered(); return new Promise<void>((r) => { release = r; }); } });
+      const handling = new Promise<void>((r) => {
+        entered = r;
+      });
+      const slow = handler({
+        onCallFinished: () => {
+          entered();
+          return new Promise<void>((r) => {
+            release = r;
+          });
+        },
+      });
       const body = JSON.stringify(payload);
       const first = slow(post(body, { requestID: 'same-id' }));
       await handling;
@@ -252,7 +280,11 @@ describe('@hey-api/openapi-ts generates a client from the bundled spec that type
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     // An absolute input path: a relative `a/b` reads as a Hey API registry shorthand.
-    await run(fromRoot('node_modules', '.bin', 'openapi-ts'), ['-i', fromRoot('generated', 'openapi.json'), '-o', `${dir}/client`, '-c', '@hey-api/client-fetch', '--no-log-file', '-s'], { cwd: repoRoot });
+    await run(
+      fromRoot('node_modules', '.bin', 'openapi-ts'),
+      ['-i', fromRoot('generated', 'openapi.json'), '-o', `${dir}/client`, '-c', '@hey-api/client-fetch', '--no-log-file', '-s'],
+      { cwd: repoRoot },
+    );
   }, 120_000);
 
   it('is the pinned version', () => {
@@ -268,7 +300,9 @@ describe('@hey-api/openapi-ts generates a client from the bundled spec that type
   });
 
   it('the output and a consumer of it pass tsc --strict (lib ES2022 + DOM)', async () => {
-    writeFileSync(`${dir}/consumer.ts`, `// Written by test/contract/other-toolchains.test.ts: what a user of the generated client writes.
+    writeFileSync(
+      `${dir}/consumer.ts`,
+      `// Written by test/contract/other-toolchains.test.ts: what a user of the generated client writes.
 import { importBatchCall } from './client/sdk.gen.js';
 import type { ImportBatchCallData, ImportBatchCallResponse, RetCode } from './client/types.gen.js';
 
@@ -296,15 +330,31 @@ export const call = () => importBatchCall({
     },
   },
 });
-`);
-    writeFileSync(`${dir}/tsconfig.json`, JSON.stringify({
-      compilerOptions: {
-        strict: true, noUncheckedIndexedAccess: true, noImplicitOverride: true, noFallthroughCasesInSwitch: true,
-        target: 'ES2022', lib: ['ES2022', 'DOM', 'DOM.Iterable'], module: 'ESNext', moduleResolution: 'Bundler',
-        types: [], skipLibCheck: false, noEmit: true,
-      },
-      include: ['client/**/*.ts', 'consumer.ts'],
-    }, null, 2));
+`,
+    );
+    writeFileSync(
+      `${dir}/tsconfig.json`,
+      JSON.stringify(
+        {
+          compilerOptions: {
+            strict: true,
+            noUncheckedIndexedAccess: true,
+            noImplicitOverride: true,
+            noFallthroughCasesInSwitch: true,
+            target: 'ES2022',
+            lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+            module: 'ESNext',
+            moduleResolution: 'Bundler',
+            types: [],
+            skipLibCheck: false,
+            noEmit: true,
+          },
+          include: ['client/**/*.ts', 'consumer.ts'],
+        },
+        null,
+        2,
+      ),
+    );
     const result = await run(process.execPath, [tsc, '-p', dir], { cwd: dir }).catch((error: { stdout: string }) => error);
     expect('stdout' in result ? result.stdout : '').toBe('');
   }, 120_000);
@@ -320,7 +370,8 @@ function findModernNode(): string | undefined {
   return undefined;
 }
 const modernNode = findModernNode();
-const noModernNode = 'no Node >= 22.18 in test-output/ (orval 8.38 needs it): run `bash scripts/test-on-node.sh 22` or `npm install --prefix test-output/node-22 node@22` first';
+const noModernNode =
+  'no Node >= 22.18 in test-output/ (orval 8.38 needs it): run `bash scripts/test-on-node.sh 22` or `npm install --prefix test-output/node-22 node@22` first';
 
 describe.skipIf(!modernNode)('orval (zod output, run under Node >= 22.18) reads the spec the same way', () => {
   const dir = `${output}/orval`;
@@ -334,20 +385,27 @@ describe.skipIf(!modernNode)('orval (zod output, run under Node >= 22.18) reads 
     // The pinned install (package.json + package-lock.json), refreshed when the lock changes.
     const lock = readFileSync(fromRoot('test/contract/toolchains/orval/package-lock.json'), 'utf8');
     mkdirSync(dir, { recursive: true });
-    if (!existsSync(`${dir}/node_modules/orval/package.json`) || !existsSync(`${dir}/package-lock.json`) || readFileSync(`${dir}/package-lock.json`, 'utf8') !== lock) {
+    if (
+      !existsSync(`${dir}/node_modules/orval/package.json`) ||
+      !existsSync(`${dir}/package-lock.json`) ||
+      readFileSync(`${dir}/package-lock.json`, 'utf8') !== lock
+    ) {
       cpSync(fromRoot('test/contract/toolchains/orval/package.json'), `${dir}/package.json`);
       cpSync(fromRoot('test/contract/toolchains/orval/package-lock.json'), `${dir}/package-lock.json`);
       const path = `${nodeBin.replace(/\/node$/, '')}:${process.env.PATH}`;
       await run('npm', ['ci', '--no-audit', '--no-fund', '--silent'], { cwd: dir, env: { ...process.env, PATH: path } });
     }
     rmSync(`${dir}/out`, { recursive: true, force: true });
-    writeFileSync(`${dir}/orval.config.mjs`, `export default {
+    writeFileSync(
+      `${dir}/orval.config.mjs`,
+      `export default {
   callbot: {
     input: { target: ${JSON.stringify(fromRoot('generated', 'openapi.json'))} },
     output: { client: 'zod', target: 'out/callbot.zod.ts', mode: 'single', prettier: false },
   },
 };
-`);
+`,
+    );
     await run(nodeBin, ['node_modules/orval/dist/bin/orval.mjs', '--config', 'orval.config.mjs'], { cwd: dir });
     zod = await import(pathToFileURL(`${dir}/out/callbot.zod.ts`).href);
   }, 300_000);
@@ -360,9 +418,9 @@ describe.skipIf(!modernNode)('orval (zod output, run under Node >= 22.18) reads 
     const text = readFileSync(`${dir}/out/callbot.zod.ts`, 'utf8');
     const regexps = Object.entries(zod).filter(([name]) => /CallbackUrlRegExp\d*$/.test(name));
     // Every operation that takes a callback URL has its own; the import's two among them.
-    expect(regexps.map(([name]) => name)).toEqual(expect.arrayContaining([
-      'importBatchCallBodyCallInfoListCallCallbackUrlRegExp', 'importBatchCallBodyCallInfoListOrderCallbackUrlRegExp',
-    ]));
+    expect(regexps.map(([name]) => name)).toEqual(
+      expect.arrayContaining(['importBatchCallBodyCallInfoListCallCallbackUrlRegExp', 'importBatchCallBodyCallInfoListOrderCallbackUrlRegExp']),
+    );
     for (const [name, regexp] of regexps) {
       expect(regexp, name).toBeInstanceOf(RegExp);
       expect((regexp as RegExp).test('https://example.com/x'), name).toBe(true);

@@ -48,19 +48,38 @@ const responseFields = [
 const responseHeaders = [
   // [name, required on the vendor page, required in the spec]: an echo or a signature cannot be
   // on every answer (see the headers' **Choice:**), so those say when they are present instead.
-  ['requestID', true, false], ['uuid', true, false], ['createTs', true, true], ['sign', true, false], ['algorithm', false, false],
+  ['requestID', true, false],
+  ['uuid', true, false],
+  ['createTs', true, true],
+  ['sign', true, false],
+  ['algorithm', false, false],
 ] as const;
 
 const retCodes = [
-  [0, '成功'], [1, '通用错误'], [2, '参数丢失'], [3, '参数格式错误'], [4, '参数值错误'],
-  [4001, '参数内容容量错误(数组元素过多)'], [5, '服务器维护'], [5001, '服务器内部错误'],
-  [6, '签名不正确'], [6001, '签名错误丢失'], [6002, '账号不存在'], [6003, '用户没有权限'],
-  [7, '系统正忙'], [1001, '批次导入进行中,不可导入导出'],
+  [0, '成功'],
+  [1, '通用错误'],
+  [2, '参数丢失'],
+  [3, '参数格式错误'],
+  [4, '参数值错误'],
+  [4001, '参数内容容量错误(数组元素过多)'],
+  [5, '服务器维护'],
+  [5001, '服务器内部错误'],
+  [6, '签名不正确'],
+  [6001, '签名错误丢失'],
+  [6002, '账号不存在'],
+  [6003, '用户没有权限'],
+  [7, '系统正忙'],
+  [1001, '批次导入进行中,不可导入导出'],
 ] as const;
 
 function resolve(node: any): any {
   if (node?.$ref) {
-    return resolve(node.$ref.slice(2).split('/').reduce((n: any, k: string) => n[k], bundledSpec));
+    return resolve(
+      node.$ref
+        .slice(2)
+        .split('/')
+        .reduce((n: any, k: string) => n[k], bundledSpec),
+    );
   }
   return node;
 }
@@ -89,7 +108,9 @@ describe('the spec carries every row of the vendor page', () => {
   it.each(requestHeaders)('request header %s (required: %s) is carried as a %s', (name, required, how) => {
     if (how === 'security') {
       const requirement = operation.security[0];
-      const scheme = Object.keys(requirement).map((k) => bundledSpec.components.securitySchemes[k]).find((s: any) => s.name === name);
+      const scheme = Object.keys(requirement)
+        .map((k) => bundledSpec.components.securitySchemes[k])
+        .find((s: any) => s.name === name);
       expect(scheme, `no security scheme for header ${name}`).toMatchObject({ type: 'apiKey', in: 'header', name });
     } else if (how === 'parameter') {
       const parameter = operation.parameters.map(resolve).find((p: any) => p.name === name);
@@ -139,7 +160,11 @@ describe('the spec carries every row of the vendor page', () => {
     expect(outcomes.unknown).toEqual([5001]);
     expect(outcomes.success).toEqual([0]);
     // Every documented code in exactly one class.
-    expect(Object.values(outcomes).flat().sort((a: any, b: any) => a - b)).toEqual([...schemas.RetCode.enum].sort((a: number, b: number) => a - b));
+    expect(
+      Object.values(outcomes)
+        .flat()
+        .sort((a: any, b: any) => a - b),
+    ).toEqual([...schemas.RetCode.enum].sort((a: number, b: number) => a - b));
   });
 
   it('productID is the constant "callbot" and the signature algorithm is MD5 | SHA256 defaulting to MD5', () => {

@@ -11,8 +11,9 @@ const run = promisify(execFile);
 
 describe('the hand-written code', () => {
   it('type-checks with tsc --noEmit (strict, one tsconfig for all three packages)', async () => {
-    const result = await run(process.execPath, [fromRoot('node_modules/typescript/bin/tsc'), '-p', repoRoot, '--noEmit'], { cwd: repoRoot })
-      .catch((error: { stdout: string }) => error);
+    const result = await run(process.execPath, [fromRoot('node_modules/typescript/bin/tsc'), '-p', repoRoot, '--noEmit'], { cwd: repoRoot }).catch(
+      (error: { stdout: string }) => error,
+    );
     expect('stdout' in result ? result.stdout : '').toBe('');
   });
 

@@ -56,7 +56,10 @@ describe('generated/validators.js', () => {
     delete invalid.callInfoList.callList[2].orderID;
     invalid.callInfoList.callList[0].params[0].value = null;
 
-    it.each([['valid', { productID: 'callbot', ...valid }], ['invalid', invalid]])('%s ImportBatchCallRequest', (_name, body) => {
+    it.each([
+      ['valid', { productID: 'callbot', ...valid }],
+      ['invalid', invalid],
+    ])('%s ImportBatchCallRequest', (_name, body) => {
       const expected = fresh(body) ? [] : fresh.errors!;
       const generated = validators.ImportBatchCallRequest;
       expect(generated(body)).toBe(expected.length === 0);
@@ -65,12 +68,14 @@ describe('generated/validators.js', () => {
       const issues = validateImportRequest(body);
       expect(validateAgainst('ImportBatchCallRequest', body)).toEqual(issues);
       if (expected.length > 0) {
-        expect(issues).toEqual(expect.arrayContaining([
-          { path: 'productID', message: 'must be "callbot"' },
-          { path: 'extra', message: 'is not a field of the contract' },
-          { path: 'callInfoList.callList[2].orderID', message: 'is required' },
-          { path: 'callInfoList.callCallbackUrl', message: 'must match ^https?://[^/]' },
-        ]));
+        expect(issues).toEqual(
+          expect.arrayContaining([
+            { path: 'productID', message: 'must be "callbot"' },
+            { path: 'extra', message: 'is not a field of the contract' },
+            { path: 'callInfoList.callList[2].orderID', message: 'is required' },
+            { path: 'callInfoList.callCallbackUrl', message: 'must match ^https?://[^/]' },
+          ]),
+        );
         expect(issues.length).toBe(expected.length);
       } else {
         expect(issues).toEqual([]);

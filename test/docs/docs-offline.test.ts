@@ -11,8 +11,9 @@ const operationRoutes = Object.entries<JsonObject>(bundledSpec.paths).map(([path
   const op = item.post as JsonObject;
   return [`/${String(op.tags[0]).toLowerCase()}/${String(op.operationId).toLowerCase()}`, path, op.summary as string, Object.keys(op.callbacks ?? {})] as const;
 });
-const webhookRoutes = Object.entries<JsonObject>(bundledSpec.webhooks).map(([name, item]) =>
-  [`/callbacks/${name.toLowerCase()}`, item.post.summary as string] as const);
+const webhookRoutes = Object.entries<JsonObject>(bundledSpec.webhooks).map(
+  ([name, item]) => [`/callbacks/${name.toLowerCase()}`, item.post.summary as string] as const,
+);
 
 // In CI chromium is installed by .ci/run; a developer machine without it must not pass silently.
 const requireBrowser = process.env.CI === 'true' || haveChromium;
@@ -36,7 +37,9 @@ describe.runIf(requireBrowser)('the docs site renders offline in headless Chromi
       return route.abort();
     });
     page = await context.newPage();
-    page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
     page.on('pageerror', (error) => consoleErrors.push(error.message));
     mkdirSync(testOutput(), { recursive: true });
   });
@@ -63,14 +66,16 @@ describe.runIf(requireBrowser)('the docs site renders offline in headless Chromi
     await page.screenshot({ path: testOutput('docs-security.png') });
   });
 
-  it.each([['orderfinished', 'Receive the order-finished callback'], ['callfinished', 'Receive the call-finished callback']])(
-    'renders the %s callback with its payload', async (route, title) => {
-      await page.goto(docsUrl(`/callbacks/${route}`));
-      await page.getByText(title).first().waitFor({ timeout: 30_000 });
-      const text = await pageText();
-      expect(text).toContain('callInfoDetail');
-      expect(text).toContain('callbackType');
-    });
+  it.each([
+    ['orderfinished', 'Receive the order-finished callback'],
+    ['callfinished', 'Receive the call-finished callback'],
+  ])('renders the %s callback with its payload', async (route, title) => {
+    await page.goto(docsUrl(`/callbacks/${route}`));
+    await page.getByText(title).first().waitFor({ timeout: 30_000 });
+    const text = await pageText();
+    expect(text).toContain('callInfoDetail');
+    expect(text).toContain('callbackType');
+  });
 
   it('finds every operation (13) and every webhook (3) of the spec', () => {
     expect(operationRoutes).toHaveLength(13);
@@ -88,7 +93,10 @@ describe.runIf(requireBrowser)('the docs site renders offline in headless Chromi
     expect(text).toContain('Responses');
     // Each declared callback is listed under the operation (Redoc links it as …/callbacks/<name>/post).
     for (const name of callbacks) {
-      await page.locator(`[href="#${route}#${route.slice(1)}/callbacks/${name.toLowerCase()}/post"]`).first().waitFor({ state: 'attached', timeout: 30_000 });
+      await page
+        .locator(`[href="#${route}#${route.slice(1)}/callbacks/${name.toLowerCase()}/post"]`)
+        .first()
+        .waitFor({ state: 'attached', timeout: 30_000 });
     }
     if (callbacks.length > 0) expect(text).toContain('Callbacks');
   });

@@ -23,7 +23,9 @@ async function installInto(dir: string, names: readonly Name[]): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...names.map((n) => tarball[n])], { cwd: dir });
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...names.map((n) => tarball[n])], {
+    cwd: dir,
+  });
 }
 
 /** Every installed package, from the lockfile npm wrote: `node_modules/…` paths. */
@@ -33,7 +35,9 @@ const installedPackages = (dir: string) =>
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(packs, { recursive: true });
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--workspaces', '--pack-destination', packs, '--json', '--loglevel=error'], { cwd: repoRoot });
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--workspaces', '--pack-destination', packs, '--json', '--loglevel=error'], {
+    cwd: repoRoot,
+  });
   for (const entry of JSON.parse(stdout) as Array<{ name: Name; filename: string }>) tarball[entry.name] = join(packs, entry.filename);
   expect(Object.keys(tarball).sort()).toEqual([...NAMES].sort());
 }, 120_000);
@@ -43,16 +47,36 @@ describe('the packed tarballs', () => {
 
   it('callbot-contract ships dist/, the bundled spec and types, openapi/, LICENSE; no sources, tests, docs site or mock', async () => {
     const files = await listing('callbot-contract');
-    expect(files).toEqual(expect.arrayContaining([
-      'package/dist/index.js', 'package/dist/index.cjs', 'package/dist/index.d.ts', 'package/dist/index.d.cts',
-      'package/generated/openapi.json', 'package/generated/openapi.yaml', 'package/openapi/openapi.yaml', 'package/LICENSE', 'package/README.md',
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package/dist/index.js',
+        'package/dist/index.cjs',
+        'package/dist/index.d.ts',
+        'package/dist/index.d.cts',
+        'package/generated/openapi.json',
+        'package/generated/openapi.yaml',
+        'package/openapi/openapi.yaml',
+        'package/LICENSE',
+        'package/README.md',
+      ]),
+    );
     expect(files.filter((f) => /^package\/(src|test|packages|scripts|bench)\//.test(f) || f.includes('docs/index.html'))).toEqual([]);
   });
 
   it('callbot-mock ships its dist/, the offline docs site and LICENSE; callbot-cli its dist/, examples and LICENSE', async () => {
-    expect(await listing('callbot-mock')).toEqual(expect.arrayContaining(['package/dist/bin.js', 'package/dist/index.js', 'package/dist/index.cjs', 'package/docs/index.html', 'package/LICENSE', 'package/README.md']));
-    expect(await listing('callbot-cli')).toEqual(expect.arrayContaining(['package/dist/cli.js', 'package/examples/call-list.csv', 'package/LICENSE', 'package/README.md']));
+    expect(await listing('callbot-mock')).toEqual(
+      expect.arrayContaining([
+        'package/dist/bin.js',
+        'package/dist/index.js',
+        'package/dist/index.cjs',
+        'package/docs/index.html',
+        'package/LICENSE',
+        'package/README.md',
+      ]),
+    );
+    expect(await listing('callbot-cli')).toEqual(
+      expect.arrayContaining(['package/dist/cli.js', 'package/examples/call-list.csv', 'package/LICENSE', 'package/README.md']),
+    );
   });
 
   it.each(NAMES)('%s passes publint --strict', async (name) => {
@@ -82,15 +106,20 @@ describe('callbot-contract alone: what a team that wants only the types and the 
     cpSync(fromRoot('test/fixtures/consumer'), consumer, { recursive: true });
   }, 180_000);
 
-  it('is small: at most 5 MB on disk and 10 packages, none of the mock\'s or the command\'s dependencies', async () => {
+  it("is small: at most 5 MB on disk and 10 packages, none of the mock's or the command's dependencies", async () => {
     const { stdout } = await run('du', ['-sk', join(consumer, 'node_modules')]);
     const kilobytes = Number(stdout.split('\t')[0]);
     const packages = installedPackages(consumer);
-    console.log(`callbot-contract installed alone: ${(kilobytes / 1024).toFixed(2)} MB on disk, ${packages.length} packages (${packages.map((p) => p.replace(/^.*node_modules\//, '')).join(', ')})`);
+    console.log(
+      `callbot-contract installed alone: ${(kilobytes / 1024).toFixed(2)} MB on disk, ${packages.length} packages (${packages.map((p) => p.replace(/^.*node_modules\//, '')).join(', ')})`,
+    );
     expect(kilobytes).toBeLessThanOrEqual(5 * 1024);
     expect(packages.length).toBeLessThanOrEqual(10);
     for (const heavy of ['@stoplight', '@faker-js', 'csv-parse', 'libphonenumber-js', 'commander', 'cli-progress', 'ajv']) {
-      expect(packages.filter((p) => p.includes(`node_modules/${heavy}`)), heavy).toEqual([]);
+      expect(
+        packages.filter((p) => p.includes(`node_modules/${heavy}`)),
+        heavy,
+      ).toEqual([]);
     }
   });
 
@@ -105,10 +134,13 @@ describe('callbot-contract alone: what a team that wants only the types and the 
   });
 
   it('type-checks for a consumer on moduleResolution node16 (and rejects what must not compile)', async () => {
-    writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: false, types: [] },
-      files: ['types.ts'],
-    }));
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: false, types: [] },
+        files: ['types.ts'],
+      }),
+    );
     const result = await run(process.execPath, [fromRoot('node_modules/typescript/bin/tsc'), '-p', consumer]).catch((e: { stdout: string }) => e);
     expect('stdout' in result ? result.stdout : '').toBe('');
   });
@@ -128,7 +160,7 @@ describe('the three packages installed together', () => {
     expect(installedPackages(consumer).filter((p) => p.endsWith('/callbot-contract'))).toEqual(['node_modules/callbot-contract']);
   });
 
-  it('`callbot --version` and `callbot-mock --version` print the packages\' versions', async () => {
+  it("`callbot --version` and `callbot-mock --version` print the packages' versions", async () => {
     const cli = await run(join(consumer, 'node_modules', '.bin', 'callbot'), ['--version']);
     expect(cli.stdout.trim()).toBe(version(fromRoot('packages', 'cli')));
     const mockVersion = await run(join(consumer, 'node_modules', '.bin', 'callbot-mock'), ['--version']);
@@ -136,7 +168,9 @@ describe('the three packages installed together', () => {
   });
 
   it('callbot-mock serves one signed import sent by `callbot import` (the demo account, the shipped sample list)', async () => {
-    mock = spawn(join(consumer, 'node_modules', '.bin', 'callbot-mock'), ['--port', '0', '--host', '127.0.0.1', '--no-callbacks', '--quiet'], { cwd: consumer });
+    mock = spawn(join(consumer, 'node_modules', '.bin', 'callbot-mock'), ['--port', '0', '--host', '127.0.0.1', '--no-callbacks', '--quiet'], {
+      cwd: consumer,
+    });
     const url = await new Promise<string>((resolve, reject) => {
       let output = '';
       const timer = setTimeout(() => reject(new Error(`callbot-mock did not start: ${output}`)), 30_000);
@@ -153,7 +187,11 @@ describe('the three packages installed together', () => {
     const list = join(consumer, 'node_modules', 'callbot-cli', 'examples', 'call-list.csv');
     expect(existsSync(list)).toBe(true);
     const report = join(consumer, 'report.csv');
-    const imported = await run(join(consumer, 'node_modules', '.bin', 'callbot'), ['import', list, '--task', 'package-test', '--base-url', url, '--report', report, '--json'], { cwd: consumer });
+    const imported = await run(
+      join(consumer, 'node_modules', '.bin', 'callbot'),
+      ['import', list, '--task', 'package-test', '--base-url', url, '--report', report, '--json'],
+      { cwd: consumer },
+    );
     const summary = JSON.parse(imported.stdout) as { outcome: string; exitCode: number; counts: Record<string, number> };
     expect(summary.outcome).toBe('imported');
     expect(summary.exitCode).toBe(0);

@@ -37,7 +37,10 @@ export interface FakeVendor {
 }
 
 const hash = (algorithm: string, text: string) =>
-  createHash(algorithm === 'SHA256' ? 'sha256' : 'md5').update(text, 'utf8').digest('hex').toUpperCase();
+  createHash(algorithm === 'SHA256' ? 'sha256' : 'md5')
+    .update(text, 'utf8')
+    .digest('hex')
+    .toUpperCase();
 
 export const accepted = (totalCount = 1) => ({ retCode: 0, retMsg: 'success', responseID: 'resp-1', totalCount, successCount: totalCount, errList: [] });
 
@@ -88,7 +91,9 @@ export async function startFakeVendor(account: { uuid: string; secretKey: string
         req.socket.destroy();
         return;
       case 'slow':
-        setTimeout(() => { if (!res.destroyed) res.writeHead(200).end('{}'); }, b.ms).unref();
+        setTimeout(() => {
+          if (!res.destroyed) res.writeHead(200).end('{}');
+        }, b.ms).unref();
         return;
       case 'tamper-body': {
         const body = JSON.stringify(accepted());
@@ -102,7 +107,8 @@ export async function startFakeVendor(account: { uuid: string; secretKey: string
         return;
       }
       case 'unsigned':
-        res.writeHead(200, { 'content-type': 'application/json', requestID: String(req.headers.requestid), uuid: String(req.headers.uuid) })
+        res
+          .writeHead(200, { 'content-type': 'application/json', requestID: String(req.headers.requestid), uuid: String(req.headers.uuid) })
           .end(JSON.stringify(b.answer));
         return;
       case 'http-status':
@@ -116,7 +122,13 @@ export async function startFakeVendor(account: { uuid: string; secretKey: string
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    script: (...next) => { behaviours = next; },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    script: (...next) => {
+      behaviours = next;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

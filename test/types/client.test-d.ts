@@ -1,7 +1,13 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  createCallbotClient, type CallbotClientOptions, type CallbotConnectionError, type CallbotError, type CallbotNotSentError, type CallbotSignatureError,
-  type CallbotUnknownOutcomeError, type ImportBatchCallResult,
+  createCallbotClient,
+  type CallbotClientOptions,
+  type CallbotConnectionError,
+  type CallbotError,
+  type CallbotNotSentError,
+  type CallbotSignatureError,
+  type CallbotUnknownOutcomeError,
+  type ImportBatchCallResult,
 } from '../../src/index.js';
 import type { RetCodeName } from '../../generated/retcodes.js';
 
@@ -17,8 +23,9 @@ describe('client types', () => {
   });
 
   it('refuses bodies that break the contract at compile time', () => {
+    const withoutPhone = { ...callInfoList, callList: [{ orderID: 'o', other: '', userName: '', customerName: '', params: [] }] };
     // @ts-expect-error userPhone is required
-    void client.importBatchCall({ userTaskID: 't', callInfoList: { ...callInfoList, callList: [{ orderID: 'o', other: '', userName: '', customerName: '', params: [] }] } });
+    void client.importBatchCall({ userTaskID: 't', callInfoList: withoutPhone });
     // @ts-expect-error productID can only be "callbot"
     void client.importBatchCall({ productID: 'sms', userTaskID: 't', callInfoList });
     // @ts-expect-error the algorithm is MD5 or SHA256

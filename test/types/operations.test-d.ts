@@ -1,14 +1,24 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  createCallbotClient, type CallbackHandlerOptions, type CallbotResult, type CallItem, type ListOrderDetailsResult, type ListOrderResponse,
-  type MgrTaskStatusResponse, type OrderItem, type PingResponse, type StopOrderInput, type StopOrderResponse, type TaskItem,
+  createCallbotClient,
+  type CallbackHandlerOptions,
+  type CallbotResult,
+  type CallItem,
+  type ListOrderDetailsResult,
+  type ListOrderResponse,
+  type MgrTaskStatusResponse,
+  type OrderItem,
+  type PingResponse,
+  type StopOrderInput,
+  type StopOrderResponse,
+  type TaskItem,
   type TaskStatusChangedCallback,
 } from '../../src/index.js';
 
 const client = createCallbotClient({ uuid: 'u', secretKey: 's' });
 
 describe('the methods of every operation', () => {
-  it('take the contract\'s body without productID and resolve to its answer with requestID and attempts', () => {
+  it("take the contract's body without productID and resolve to its answer with requestID and attempts", () => {
     expectTypeOf(client.ping()).resolves.toEqualTypeOf<CallbotResult<PingResponse>>();
     expectTypeOf(client.stopOrders({ userTaskID: 't', orderIDs: ['o'], delCall: 1 })).resolves.toEqualTypeOf<CallbotResult<StopOrderResponse>>();
     expectTypeOf(client.listOrders({ userTaskID: 't', options: {} })).resolves.toEqualTypeOf<CallbotResult<ListOrderResponse>>();

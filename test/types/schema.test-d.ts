@@ -29,7 +29,11 @@ describe('generated types', () => {
 
   it('every order field of the vendor table is required', () => {
     expectTypeOf<Order>().toEqualTypeOf<{
-      orderID: string; userPhone: string; other: string; userName: string; customerName: string;
+      orderID: string;
+      userPhone: string;
+      other: string;
+      userName: string;
+      customerName: string;
       params: { name: string; value: string }[];
     }>();
     // @ts-expect-error userPhone is required
@@ -47,8 +51,19 @@ describe('generated types', () => {
     type Headers = NonNullable<operations['importBatchCall']['parameters']['header']>;
     expectTypeOf<Headers>().toEqualTypeOf<{ algorithm?: 'MD5' | 'SHA256' }>();
     expectTypeOf<keyof paths>().toEqualTypeOf<`/callcentre/api/v3/${
-      | 'ping' | 'createTask' | 'addBatchCall' | 'createAndCall' | 'mgrTaskStatus' | 'updateTask' | 'listTask'
-      | 'listCall' | 'listOrder' | 'stopOrder' | 'listOrderDetail' | 'exportBatchCall' | 'importBatchCall'}`>();
+      | 'ping'
+      | 'createTask'
+      | 'addBatchCall'
+      | 'createAndCall'
+      | 'mgrTaskStatus'
+      | 'updateTask'
+      | 'listTask'
+      | 'listCall'
+      | 'listOrder'
+      | 'stopOrder'
+      | 'listOrderDetail'
+      | 'exportBatchCall'
+      | 'importBatchCall'}`>();
   });
 
   it('the callbacks are typed as webhooks, with their different callbackType types', () => {

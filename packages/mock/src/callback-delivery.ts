@@ -61,11 +61,15 @@ export interface DeliveryOptions {
 function postOnce(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs: number, signal: AbortSignal): Promise<number> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, agent: false, timeout: timeoutMs, signal }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
+    const req = send(
+      url,
+      { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, agent: false, timeout: timeoutMs, signal },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);
@@ -141,6 +145,9 @@ export async function deliverCallback(args: {
   }
   entry.status = 'failed';
   if (signal.aborted) entry.lastError = 'mock closed';
-  else logger.warn(`${kind} callback for order ${payload.orderID} to ${target.host} failed after ${entry.attempts} attempt(s): ${entry.lastError ?? `HTTP ${entry.lastStatusCode}`}`);
+  else
+    logger.warn(
+      `${kind} callback for order ${payload.orderID} to ${target.host} failed after ${entry.attempts} attempt(s): ${entry.lastError ?? `HTTP ${entry.lastStatusCode}`}`,
+    );
   return entry;
 }

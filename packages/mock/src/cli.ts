@@ -40,13 +40,15 @@ const integer = (name: string) => (value: string) => {
   return Number(value);
 };
 
-const collect = <T>(parse: (value: string) => T) => (value: string, previous: T[] = []) => {
-  try {
-    return [...previous, parse(value)];
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-};
+const collect =
+  <T>(parse: (value: string) => T) =>
+  (value: string, previous: T[] = []) => {
+    try {
+      return [...previous, parse(value)];
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
 
 const EXAMPLES = `
 Examples:
@@ -79,47 +81,97 @@ that carry every signing header of a known account). The debug listings page:
 
 /** The `callbot-mock` command: parses flags, starts the server, stops it on SIGINT/SIGTERM. */
 export function createMockCommand(): Command {
-  return new Command('callbot-mock')
-    .description('Start the local Callbot mock: vendor retCodes and signatures, docs at /docs, signed callbacks.')
-    .version(packageJson.version, '-V, --version', 'print the version of callbot-mock')
-    .showHelpAfterError()
-    .option('-p, --port <port>', `port to listen on; 0 picks a free one (default ${MOCK_DEFAULT_PORT})`, integer('--port'))
-    .option('-H, --host <host>', `address to listen on (default ${MOCK_DEFAULT_HOST})`)
-    .option('-c, --config <file>', 'JSON config file (accounts, faults, callbacks, limits)')
-    // Collected raw: commander quotes the whole argument when a parser throws, secret included.
-    .option('--account <UUID:SECRET[:ALGORITHM]>', 'accept one more account (repeatable; ALGORITHM MD5 or SHA256 signs its callbacks)', collect((spec: string) => spec))
-    .option('--allow-callback-host <host>', 'also send callbacks to this non-loopback host (repeatable)', collect((host: string) => host))
-    .option('--fault <spec>', 'inject a fault into import requests (repeatable), e.g. busy:2, latency=200@0.5', collect((spec: string) => {
-      const rules = parseFaultList(spec, { allowSchedule: true });
-      if (rules.length !== 1) throw new Error('one fault per --fault');
-      return rules[0]!;
-    }))
-    .option('--max-orders <n>', `more orders than this in one request: retCode ${RetCodes.TooManyElements.code} (default 100000)`, integer('--max-orders'))
-    .option('--importing-ms <ms>', `how long an accepted batch counts as importing: retCode ${RetCodes.BatchImportInProgress.code} (default 1000)`, integer('--importing-ms'))
-    .option('--max-tasks <n>', `tasks kept; past it the least recently imported idle task is forgotten, logged (default ${DEFAULTS.maxTasks})`, integer('--max-tasks'))
-    .option('--max-stored-orders <n>', `orders kept over all tasks; past it tasks are forgotten as for --max-tasks (default ${DEFAULTS.maxStoredOrders})`, integer('--max-stored-orders'))
-    .option('--max-batches-per-task <n>', `batches kept per task, the oldest (empty first) forgotten (default ${DEFAULTS.maxBatchesPerTask})`, integer('--max-batches-per-task'))
-    .option('--max-callback-records <n>', `callback deliveries kept for ${DEBUG_CALLBACKS_PATH} (default ${DEFAULTS.maxCallbackRecords})`, integer('--max-callback-records'))
-    .option('--headers-timeout-ms <ms>', `time to send the request headers, then 408 and close (default ${DEFAULTS.headersTimeoutMs})`, integer('--headers-timeout-ms'))
-    .option('--request-timeout-ms <ms>', `time to send the whole request, body included, then 408 and close (default ${DEFAULTS.requestTimeoutMs})`, integer('--request-timeout-ms'))
-    .option('--keep-alive-timeout-ms <ms>', `idle kept-alive connections are closed after this (default ${DEFAULTS.keepAliveTimeoutMs})`, integer('--keep-alive-timeout-ms'))
-    .option('--max-connections <n>', `open connections at once; more are closed as soon as accepted (default ${DEFAULTS.maxConnections})`, integer('--max-connections'))
-    .option('--seed <n>', 'seed of simulated call outcomes and probabilistic faults (default 1)', integer('--seed'))
-    .option('--callback-delay-ms <ms>', 'delay before the first simulated call of a batch (default 1000)', integer('--callback-delay-ms'))
-    .option('--callback-pace-ms <ms>', 'delay between simulated orders (default 500)', integer('--callback-pace-ms'))
-    .option('--no-callbacks', 'do not simulate calls or send callbacks (orders stay undialed)')
-    .addOption(new Option('--no-demo-account', 'do not accept the demo account'))
-    .option('-q, --quiet', 'no per-request log lines (the start banner is still printed)')
-    .addHelpText('after', EXAMPLES)
-    .action(async (flags: MockFlags) => {
-      try {
-        await runMock(flags);
-      } catch (error) {
-        // A config typo or a busy port: one clear line, not a stack trace.
-        console.error(`callbot-mock: ${(error as Error).message}`);
-        process.exitCode = 1;
-      }
-    });
+  return (
+    new Command('callbot-mock')
+      .description('Start the local Callbot mock: vendor retCodes and signatures, docs at /docs, signed callbacks.')
+      .version(packageJson.version, '-V, --version', 'print the version of callbot-mock')
+      .showHelpAfterError()
+      .option('-p, --port <port>', `port to listen on; 0 picks a free one (default ${MOCK_DEFAULT_PORT})`, integer('--port'))
+      .option('-H, --host <host>', `address to listen on (default ${MOCK_DEFAULT_HOST})`)
+      .option('-c, --config <file>', 'JSON config file (accounts, faults, callbacks, limits)')
+      // Collected raw: commander quotes the whole argument when a parser throws, secret included.
+      .option(
+        '--account <UUID:SECRET[:ALGORITHM]>',
+        'accept one more account (repeatable; ALGORITHM MD5 or SHA256 signs its callbacks)',
+        collect((spec: string) => spec),
+      )
+      .option(
+        '--allow-callback-host <host>',
+        'also send callbacks to this non-loopback host (repeatable)',
+        collect((host: string) => host),
+      )
+      .option(
+        '--fault <spec>',
+        'inject a fault into import requests (repeatable), e.g. busy:2, latency=200@0.5',
+        collect((spec: string) => {
+          const rules = parseFaultList(spec, { allowSchedule: true });
+          if (rules.length !== 1) throw new Error('one fault per --fault');
+          return rules[0]!;
+        }),
+      )
+      .option('--max-orders <n>', `more orders than this in one request: retCode ${RetCodes.TooManyElements.code} (default 100000)`, integer('--max-orders'))
+      .option(
+        '--importing-ms <ms>',
+        `how long an accepted batch counts as importing: retCode ${RetCodes.BatchImportInProgress.code} (default 1000)`,
+        integer('--importing-ms'),
+      )
+      .option(
+        '--max-tasks <n>',
+        `tasks kept; past it the least recently imported idle task is forgotten, logged (default ${DEFAULTS.maxTasks})`,
+        integer('--max-tasks'),
+      )
+      .option(
+        '--max-stored-orders <n>',
+        `orders kept over all tasks; past it tasks are forgotten as for --max-tasks (default ${DEFAULTS.maxStoredOrders})`,
+        integer('--max-stored-orders'),
+      )
+      .option(
+        '--max-batches-per-task <n>',
+        `batches kept per task, the oldest (empty first) forgotten (default ${DEFAULTS.maxBatchesPerTask})`,
+        integer('--max-batches-per-task'),
+      )
+      .option(
+        '--max-callback-records <n>',
+        `callback deliveries kept for ${DEBUG_CALLBACKS_PATH} (default ${DEFAULTS.maxCallbackRecords})`,
+        integer('--max-callback-records'),
+      )
+      .option(
+        '--headers-timeout-ms <ms>',
+        `time to send the request headers, then 408 and close (default ${DEFAULTS.headersTimeoutMs})`,
+        integer('--headers-timeout-ms'),
+      )
+      .option(
+        '--request-timeout-ms <ms>',
+        `time to send the whole request, body included, then 408 and close (default ${DEFAULTS.requestTimeoutMs})`,
+        integer('--request-timeout-ms'),
+      )
+      .option(
+        '--keep-alive-timeout-ms <ms>',
+        `idle kept-alive connections are closed after this (default ${DEFAULTS.keepAliveTimeoutMs})`,
+        integer('--keep-alive-timeout-ms'),
+      )
+      .option(
+        '--max-connections <n>',
+        `open connections at once; more are closed as soon as accepted (default ${DEFAULTS.maxConnections})`,
+        integer('--max-connections'),
+      )
+      .option('--seed <n>', 'seed of simulated call outcomes and probabilistic faults (default 1)', integer('--seed'))
+      .option('--callback-delay-ms <ms>', 'delay before the first simulated call of a batch (default 1000)', integer('--callback-delay-ms'))
+      .option('--callback-pace-ms <ms>', 'delay between simulated orders (default 500)', integer('--callback-pace-ms'))
+      .option('--no-callbacks', 'do not simulate calls or send callbacks (orders stay undialed)')
+      .addOption(new Option('--no-demo-account', 'do not accept the demo account'))
+      .option('-q, --quiet', 'no per-request log lines (the start banner is still printed)')
+      .addHelpText('after', EXAMPLES)
+      .action(async (flags: MockFlags) => {
+        try {
+          await runMock(flags);
+        } catch (error) {
+          // A config typo or a busy port: one clear line, not a stack trace.
+          console.error(`callbot-mock: ${(error as Error).message}`);
+          process.exitCode = 1;
+        }
+      })
+  );
 }
 
 /** One `--account` value; an error names the uuid (the part before the first colon) and never the secret. */

@@ -29,12 +29,7 @@ export type RetCodeFault = keyof typeof RETCODE_FAULTS;
 export type ConnectionFault = 'drop' | 'drop-before-body';
 export type FaultKind = RetCodeFault | ConnectionFault | 'latency';
 
-export const FAULT_KINDS: readonly FaultKind[] = [
-  ...(Object.keys(RETCODE_FAULTS) as RetCodeFault[]),
-  'drop',
-  'drop-before-body',
-  'latency',
-];
+export const FAULT_KINDS: readonly FaultKind[] = [...(Object.keys(RETCODE_FAULTS) as RetCodeFault[]), 'drop', 'drop-before-body', 'latency'];
 
 export interface FaultRule {
   kind: FaultKind;

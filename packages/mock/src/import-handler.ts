@@ -51,7 +51,11 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
   // Counted before the spec check: validating a million orders only to refuse them is waste.
   const callList = (body.callInfoList as { callList?: unknown } | undefined)?.callList;
   if (Array.isArray(callList) && callList.length > ctx.options.maxOrders) {
-    return answer(res, refusalAnswer(refuse(RetCodes.TooManyElements.code, `callInfoList.callList has ${callList.length} orders; at most ${ctx.options.maxOrders} per request`)), signing);
+    return answer(
+      res,
+      refusalAnswer(refuse(RetCodes.TooManyElements.code, `callInfoList.callList has ${callList.length} orders; at most ${ctx.options.maxOrders} per request`)),
+      signing,
+    );
   }
 
   const violations = ctx.engine.validate(IMPORT_BATCH_CALL_PATH, body);
@@ -103,4 +107,3 @@ export async function handleImport(req: IncomingMessage, res: ServerResponse, ct
 function answer(res: ServerResponse, body: ImportAnswer, signing: AnswerSigning): Outcome {
   return answerWith(res, body, signing);
 }
-

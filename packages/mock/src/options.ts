@@ -175,8 +175,19 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 const CONFIG_KEYS = new Set([
-  'host', 'port', 'accounts', 'demoAccount', 'maxOrders', 'importingMs', 'timeToleranceSeconds',
-  'maxBodyBytes', 'maxDecompressedBytes', 'maxJsonDepth', 'faults', 'callbacks', ...LIMITS,
+  'host',
+  'port',
+  'accounts',
+  'demoAccount',
+  'maxOrders',
+  'importingMs',
+  'timeToleranceSeconds',
+  'maxBodyBytes',
+  'maxDecompressedBytes',
+  'maxJsonDepth',
+  'faults',
+  'callbacks',
+  ...LIMITS,
 ]);
 
 /** A JSON config file (`--config`): the same keys as MockOptions, minus the logger. */

@@ -21,7 +21,12 @@ export interface Received {
 export type RefusalBody = (refusal: Refusal) => object;
 
 /** Sends a signed answer (see respond.ts) and says what to log. */
-export function answerWith(res: ServerResponse, body: object & { retCode?: unknown; code?: unknown }, signing: AnswerSigning, closeConnection = false): Outcome {
+export function answerWith(
+  res: ServerResponse,
+  body: object & { retCode?: unknown; code?: unknown },
+  signing: AnswerSigning,
+  closeConnection = false,
+): Outcome {
   sendSignedJson(res, body, signing, { closeConnection });
   const retCode = typeof body.retCode === 'number' ? body.retCode : typeof body.code === 'number' ? body.code : Number.NaN;
   return { retCode };

@@ -68,14 +68,22 @@ export async function decodeContent(bytes: Buffer, contentEncoding: string | und
   const encoding = (contentEncoding ?? '').trim().toLowerCase();
   if (encoding === '' || encoding === 'identity') return { ok: true, bytes };
   if (encoding !== 'gzip' && encoding !== 'x-gzip') {
-    return { ok: false, closeConnection: false, refusal: refuse(RetCodes.ParameterFormatError.code, `Content-Encoding "${encoding.slice(0, 40)}" is not supported (only gzip)`) };
+    return {
+      ok: false,
+      closeConnection: false,
+      refusal: refuse(RetCodes.ParameterFormatError.code, `Content-Encoding "${encoding.slice(0, 40)}" is not supported (only gzip)`),
+    };
   }
   try {
     return { ok: true, bytes: await gunzipAsync(bytes, maxDecompressedBytes) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      return { ok: false, closeConnection: false, refusal: refuse(RetCodes.TooManyElements.code, `gzip body decompresses to more than ${size(maxDecompressedBytes)}`) };
+      return {
+        ok: false,
+        closeConnection: false,
+        refusal: refuse(RetCodes.TooManyElements.code, `gzip body decompresses to more than ${size(maxDecompressedBytes)}`),
+      };
     }
     return { ok: false, closeConnection: false, refusal: refuse(RetCodes.ParameterFormatError.code, `body is not valid gzip (${(error as Error).message})`) };
   }

@@ -69,7 +69,10 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
       return undefined;
     }
     if (method !== 'GET' && method !== 'HEAD') {
-      sendJson(res, 405, { retCode: RetCodes.GeneralError.code, retMsg: `${method} ${url.pathname} is not supported (the mock's own endpoints are read-only)` });
+      sendJson(res, 405, {
+        retCode: RetCodes.GeneralError.code,
+        retMsg: `${method} ${url.pathname} is not supported (the mock's own endpoints are read-only)`,
+      });
       return undefined;
     }
     if (url.pathname === DEBUG_BATCHES_PATH) {
@@ -79,7 +82,11 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
     } else if (isStaticPath(url.pathname)) {
       await serveStatic(url.pathname, method, res);
     } else {
-      sendJson(res, 404, { retCode: RetCodes.GeneralError.code, retMsg: `not found: ${url.pathname}`, see: ['/docs/', '/openapi.json', IMPORT_BATCH_CALL_PATH] });
+      sendJson(res, 404, {
+        retCode: RetCodes.GeneralError.code,
+        retMsg: `not found: ${url.pathname}`,
+        see: ['/docs/', '/openapi.json', IMPORT_BATCH_CALL_PATH],
+      });
     }
     return undefined;
   };
@@ -125,7 +132,13 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
       .catch((error: Error) => {
         logger.error(`${req.method} ${req.url}: ${error.stack ?? error.message}`);
         if (!res.headersSent && !res.destroyed) {
-          sendJson(res, 200, { retCode: RetCodes.InternalServerError.code, retMsg: `${RetCodes.InternalServerError.zh}: the mock failed; see its log`, responseID: '', totalCount: 0, successCount: 0 });
+          sendJson(res, 200, {
+            retCode: RetCodes.InternalServerError.code,
+            retMsg: `${RetCodes.InternalServerError.zh}: the mock failed; see its log`,
+            responseID: '',
+            totalCount: 0,
+            successCount: 0,
+          });
         } else res.destroy();
       });
   });

@@ -29,8 +29,7 @@ export function signingHeaders(headers: IncomingHttpHeaders): SigningHeaders {
 }
 
 /** The algorithm the answer is signed with: the request's, when it named a valid one. */
-export const answerAlgorithm = (headers: SigningHeaders): SignAlgorithm =>
-  isSignAlgorithm(headers.algorithm) ? headers.algorithm : DEFAULT_ALGORITHM;
+export const answerAlgorithm = (headers: SigningHeaders): SignAlgorithm => (isSignAlgorithm(headers.algorithm) ? headers.algorithm : DEFAULT_ALGORITHM);
 
 const SIGN_LENGTH: Record<SignAlgorithm, number> = { MD5: 32, SHA256: 64 };
 const SIGN_FORMAT: Record<SignAlgorithm, RegExp> = { MD5: /^[0-9A-F]{32}$/, SHA256: /^[0-9A-F]{64}$/ };
@@ -55,7 +54,8 @@ export function verifyRequest(
   if (!account) return { ok: false, refusal: refuse(RetCodes.AccountNotFound.code) };
   if (!headers.requestID) return { ok: false, refusal: refuse(RetCodes.MissingParameter.code, 'header requestID is missing') };
   if (!headers.createTs) return { ok: false, refusal: refuse(RetCodes.MissingParameter.code, 'header createTs is missing') };
-  if (!/^[0-9]{1,12}$/.test(headers.createTs)) return { ok: false, refusal: refuse(RetCodes.ParameterFormatError.code, 'header createTs must be Unix seconds (decimal digits)') };
+  if (!/^[0-9]{1,12}$/.test(headers.createTs))
+    return { ok: false, refusal: refuse(RetCodes.ParameterFormatError.code, 'header createTs must be Unix seconds (decimal digits)') };
   const algorithm = headers.algorithm ?? DEFAULT_ALGORITHM;
   if (!isSignAlgorithm(algorithm)) return { ok: false, refusal: refuse(RetCodes.IncorrectSignature.code, 'header algorithm must be MD5 or SHA256') };
   // The vendor documents UPPER(hex(...)): as strict as that, whatever verifySignature tolerates,
@@ -83,7 +83,10 @@ export function verifyRequest(
   if (Math.abs(skew) > toleranceSeconds) {
     return {
       ok: false,
-      refusal: refuse(RetCodes.InvalidParameterValue.code, `header createTs is ${Math.abs(skew)} s ${skew < 0 ? 'behind' : 'ahead of'} the server clock (allowed: ±${toleranceSeconds} s; server time ${nowSeconds})`),
+      refusal: refuse(
+        RetCodes.InvalidParameterValue.code,
+        `header createTs is ${Math.abs(skew)} s ${skew < 0 ? 'behind' : 'ahead of'} the server clock (allowed: ±${toleranceSeconds} s; server time ${nowSeconds})`,
+      ),
     };
   }
   return { ok: true, account, algorithm };

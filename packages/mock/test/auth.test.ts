@@ -32,7 +32,7 @@ describe('signature', () => {
     expect(answerSignatureValid(answer)).toBe(true);
   });
 
-  it('uses MD5 when the header is absent even for an account set to SHA256 (the spec\'s Choice)', async () => {
+  it("uses MD5 when the header is absent even for an account set to SHA256 (the spec's Choice)", async () => {
     const md5 = await sendImport(mock.url, importBody(1), { uuid: acme.uuid, secretKey: acme.secretKey });
     expect(md5.json.retCode).toBe(0);
     expect(answerSignatureValid(md5, acme.secretKey)).toBe(true);
@@ -97,7 +97,7 @@ describe('signature', () => {
     expect(answer.json.retMsg).toContain('algorithm');
   });
 
-  it('answers 6 and 6001 signed with the account\'s secret (the account is known)', async () => {
+  it("answers 6 and 6001 signed with the account's secret (the account is known)", async () => {
     const wrong = await sendImport(mock.url, importBody(1), { sign: 'B'.repeat(32) });
     expect(answerSignatureValid(wrong)).toBe(true);
     const missing = await sendImport(mock.url, importBody(1), { sign: null });

@@ -19,7 +19,7 @@ afterAll(async () => {
 const batchesOf = (userTaskID: string) => getJson(`${mock.url}/__mock/batches?userTaskID=${encodeURIComponent(userTaskID)}`);
 
 describe('batches', () => {
-  it('a new import drops the previous batch\'s undialed orders and keeps its dialed ones', async () => {
+  it("a new import drops the previous batch's undialed orders and keeps its dialed ones", async () => {
     const userTaskID = 'task-replace';
     const first = importBody([order(1), order(2), order(3)], { userTaskID, callbackBase: receiver.url });
     expect((await sendImport(mock.url, first)).json.retCode).toBe(0);

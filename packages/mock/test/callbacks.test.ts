@@ -52,7 +52,14 @@ describe('callbacks', () => {
     }
     expect(orderCallbacks.map((c) => c.orderID).sort()).toEqual(['order-1', 'order-2', 'order-3']);
     const first = orderCallbacks.find((c) => c.orderID === 'order-1');
-    expect(first).toMatchObject({ callbackType: '2', finish: true, other: 'crm-1', userName: '李雷', userPhone: orders[0]!.userPhone, userTaskID: body.userTaskID });
+    expect(first).toMatchObject({
+      callbackType: '2',
+      finish: true,
+      other: 'crm-1',
+      userName: '李雷',
+      userPhone: orders[0]!.userPhone,
+      userTaskID: body.userTaskID,
+    });
     expect(first.taskID).toMatch(/^\d+$/);
     expect(first.callInfoDetail.callingNumber).toBeUndefined();
     expect(first.callInfoDetail.params).toEqual(orders[0]!.params);
@@ -72,7 +79,7 @@ describe('callbacks', () => {
     }
   });
 
-  it('signs callbacks with the account\'s console algorithm (SHA256 here)', async () => {
+  it("signs callbacks with the account's console algorithm (SHA256 here)", async () => {
     const r = await receiver();
     const acme = { uuid: 'acme', secretKey: 'acme-secret', algorithm: 'SHA256' as const };
     const mock = await mockWith({ accounts: [acme], callbacks: { firstDelayMs: 0, paceMs: 10 } });
@@ -149,7 +156,15 @@ describe('callbacks', () => {
     for (const url of ['http://127.0.0.1:8080/x', 'http://127.1.2.3/x', 'http://localhost/x', 'http://[::1]:9/x', 'http://2130706433/x', 'http://0x7f.1/x']) {
       expect(isAllowedCallbackUrl(url).allowed, url).toBe(true);
     }
-    for (const url of ['http://example.com/x', 'http://10.0.0.1/x', 'http://[::ffff:a00:1]/x', 'http://127.0.0.1.nip.io/x', 'ftp://127.0.0.1/x', 'not a url', 'http://localhost.example.com/']) {
+    for (const url of [
+      'http://example.com/x',
+      'http://10.0.0.1/x',
+      'http://[::ffff:a00:1]/x',
+      'http://127.0.0.1.nip.io/x',
+      'ftp://127.0.0.1/x',
+      'not a url',
+      'http://localhost.example.com/',
+    ]) {
       expect(isAllowedCallbackUrl(url).allowed, url).toBe(false);
     }
     expect(isAllowedCallbackUrl('https://hooks.example.com/x', ['hooks.example.com']).allowed).toBe(true);
@@ -169,7 +184,7 @@ describe('callbacks', () => {
     expect(r.received.map((c) => c.path)).toEqual(['/call', '/order']);
   });
 
-  it('sends nothing with callbacks off (and Prism never fires the spec\'s example callbacks)', async () => {
+  it("sends nothing with callbacks off (and Prism never fires the spec's example callbacks)", async () => {
     const r = await receiver();
     const mock = await mockWith({ callbacks: { enabled: false, firstDelayMs: 0, paceMs: 1 } });
     expect((await sendImport(mock.url, importBody(5, { callbackBase: r.url }))).json.retCode).toBe(0);

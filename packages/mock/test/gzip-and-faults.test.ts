@@ -22,7 +22,13 @@ describe('Content-Encoding: gzip', () => {
     const { sign } = await import('callbot-contract');
     const compressed = gzipSync(text);
     const createTs = String(Math.floor(Date.now() / 1000));
-    const overCompressed = sign({ secretKey: 'demo-secret-for-the-local-mock-only', body: compressed, createTs, requestID: 'g1', uuid: 'demo-0000-callbot-mock' });
+    const overCompressed = sign({
+      secretKey: 'demo-secret-for-the-local-mock-only',
+      body: compressed,
+      createTs,
+      requestID: 'g1',
+      uuid: 'demo-0000-callbot-mock',
+    });
     const response = await fetch(`${mock.url}${IMPORT_BATCH_CALL_PATH}`, {
       method: 'POST',
       headers: { 'Content-Encoding': 'gzip', requestID: 'g1', uuid: 'demo-0000-callbot-mock', createTs, sign: overCompressed },
@@ -158,7 +164,12 @@ describe('configured faults and the import lock', () => {
 
   it('applies a probabilistic fault reproducibly for a seed', async () => {
     const run = async () => {
-      const server = await createMockServer({ port: 0, importingMs: 0, callbacks: { enabled: false, seed: 42 }, faults: [{ kind: 'maintenance', probability: 0.5 }] });
+      const server = await createMockServer({
+        port: 0,
+        importingMs: 0,
+        callbacks: { enabled: false, seed: 42 },
+        faults: [{ kind: 'maintenance', probability: 0.5 }],
+      });
       try {
         const codes = [];
         for (let i = 0; i < 12; i += 1) codes.push((await sendImport(server.url, importBody(1))).json.retCode);
@@ -173,7 +184,7 @@ describe('configured faults and the import lock', () => {
     expect(await run()).toEqual(first);
   });
 
-  it('answers 1001 while the task\'s previous batch is importing, then accepts again', async () => {
+  it("answers 1001 while the task's previous batch is importing, then accepts again", async () => {
     const server = await createMockServer({ port: 0, importingMs: 1500, callbacks: { enabled: false } });
     try {
       const body = importBody(2);

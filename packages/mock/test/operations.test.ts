@@ -15,7 +15,12 @@ const spec = JSON.parse(readFileSync(require.resolve('callbot-contract/openapi.j
 
 const deref = (value: any): any => {
   if (!value || typeof value !== 'object' || typeof value.$ref !== 'string') return value;
-  return deref(value.$ref.slice(2).split('/').reduce((node: any, part: string) => node?.[part], spec));
+  return deref(
+    value.$ref
+      .slice(2)
+      .split('/')
+      .reduce((node: any, part: string) => node?.[part], spec),
+  );
 };
 
 interface Operation {
@@ -85,8 +90,14 @@ async function post(path: string, body: unknown, { signed = true, headers = {} a
 it('the spec has operations, and every one has a success and a refusal example', () => {
   expect(operations.length).toBeGreaterThanOrEqual(13);
   for (const op of operations) {
-    expect(op.answerExamples.some((example) => retCodeOf(example.value) === RetCodes.Success.code), op.operationId).toBe(true);
-    expect(op.answerExamples.some((example) => retCodeOf(example.value) !== RetCodes.Success.code), op.operationId).toBe(true);
+    expect(
+      op.answerExamples.some((example) => retCodeOf(example.value) === RetCodes.Success.code),
+      op.operationId,
+    ).toBe(true);
+    expect(
+      op.answerExamples.some((example) => retCodeOf(example.value) !== RetCodes.Success.code),
+      op.operationId,
+    ).toBe(true);
   }
 });
 
@@ -177,14 +188,14 @@ describe('operations answered from examples', () => {
     expect(unknown.body.retMsg).toContain('notAField');
   });
 
-  it.skipIf(!ping)('answers ping refusals in ping\'s own envelope', async () => {
+  it.skipIf(!ping)("answers ping refusals in ping's own envelope", async () => {
     const answer = await post(ping!.path, ping!.requestExample, { signed: false });
     expect(answer.body).toMatchObject({ code: RetCodes.MissingSignature.code, data: '' });
     expect(typeof answer.body.reqId).toBe('string');
     expect(answerErrors(ping!, answer.body)).toEqual([]);
   });
 
-  it('still answers 404 for an unknown path (405 for a POST to it: the mock\'s own endpoints are read-only)', async () => {
+  it("still answers 404 for an unknown path (405 for a POST to it: the mock's own endpoints are read-only)", async () => {
     expect((await fetch(`${mock.url}/callcentre/api/v3/noSuchOperation`)).status).toBe(404);
     expect((await fetch(`${mock.url}/callcentre/api/v3/noSuchOperation`, { method: 'POST', body: '{}' })).status).toBe(405);
   });

@@ -27,13 +27,25 @@ describe('mock options', () => {
   });
 
   it('counts down configured faults and combines them with the header', () => {
-    const faults = new FaultInjector([{ kind: 'busy', times: 1 }, { kind: 'latency', latencyMs: 10 }], 1);
+    const faults = new FaultInjector(
+      [
+        { kind: 'busy', times: 1 },
+        { kind: 'latency', latencyMs: 10 },
+      ],
+      1,
+    );
     expect(faults.plan(undefined)).toEqual({ latencyMs: 10, retCode: 'busy' });
     expect(faults.plan('drop')).toEqual({ latencyMs: 10, connection: 'drop' });
   });
 
   it('plans drop-before-body apart from the other faults, each rule used up only where it is planned', () => {
-    const faults = new FaultInjector([{ kind: 'drop-before-body', times: 1 }, { kind: 'busy', times: 1 }], 1);
+    const faults = new FaultInjector(
+      [
+        { kind: 'drop-before-body', times: 1 },
+        { kind: 'busy', times: 1 },
+      ],
+      1,
+    );
     expect(faults.plan(undefined)).toEqual({ latencyMs: 0, retCode: 'busy' }); // drop-before-body not planned (nor used up) here
     expect(faults.plan(undefined)).toEqual({ latencyMs: 0 });
     expect(faults.dropsBeforeBody(undefined)).toBe(true);

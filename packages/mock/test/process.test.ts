@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('callbot mock (process)', () => {
-  it('prints its URLs and the demo account, never another account\'s secret', () => {
+  it("prints its URLs and the demo account, never another account's secret", () => {
     const out = mock.output();
     expect(out).toMatch(/Callbot mock listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(out).toContain(`${mock.url}/docs/`);
@@ -87,7 +87,14 @@ describe('callbot mock: options and stopping', () => {
   it('reads accounts and faults from --config, and stops cleanly on SIGTERM with exit code 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callbot-mock-'));
     const config = join(dir, 'mock.json');
-    writeFileSync(config, JSON.stringify({ accounts: [{ uuid: 'cfg', secretKey: 'cfg-secret', algorithm: 'MD5' }], faults: [{ kind: 'maintenance', times: 1 }], callbacks: { enabled: false } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        accounts: [{ uuid: 'cfg', secretKey: 'cfg-secret', algorithm: 'MD5' }],
+        faults: [{ kind: 'maintenance', times: 1 }],
+        callbacks: { enabled: false },
+      }),
+    );
     const proc = await startMockProcess(['--config', config, '--quiet']);
     try {
       expect(proc.output()).not.toContain('cfg-secret');
@@ -106,9 +113,13 @@ describe('callbot mock: options and stopping', () => {
     writeFileSync(config, JSON.stringify({ maxTasks: 2, headersTimeoutMs: 200, callbacks: { enabled: false } }));
     const proc = await startMockProcess(['--config', config, '--request-timeout-ms', '400', '--max-connections', '50', '--importing-ms', '0']);
     try {
-      for (const userTaskID of ['bound-1', 'bound-2', 'bound-3']) expect((await sendImport(proc.url, importBody(1, { userTaskID }))).json.retCode).toBe(RetCodes.Success.code);
+      for (const userTaskID of ['bound-1', 'bound-2', 'bound-3'])
+        expect((await sendImport(proc.url, importBody(1, { userTaskID }))).json.retCode).toBe(RetCodes.Success.code);
       await until(() => proc.output().includes('evicted task'));
-      const evictions = proc.output().split('\n').filter((line) => line.includes('evicted task'));
+      const evictions = proc
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('evicted task'));
       expect(evictions).toHaveLength(1);
       expect(evictions[0]).toMatch(/"bound-1".*maxTasks 2/);
       const response = await new Promise<string>((resolve, reject) => {
@@ -122,7 +133,14 @@ describe('callbot mock: options and stopping', () => {
         socket.on('close', () => resolve(data));
       });
       expect(response).toMatch(/^HTTP\/1\.1 408 /);
-      expect(await until(() => proc.output().split('\n').filter((line) => line.includes('408 request timeout')))).toHaveLength(1);
+      expect(
+        await until(() =>
+          proc
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('408 request timeout')),
+        ),
+      ).toHaveLength(1);
     } finally {
       expect(await proc.stop()).toBe(0);
     }
@@ -138,9 +156,27 @@ describe('callbot mock: options and stopping', () => {
   it('explains itself in --help', async () => {
     const { stdout } = await run(process.execPath, [fromRoot('packages', 'mock', 'dist', 'bin.js'), '--help']);
     for (const flag of [
-      '--port', '--host', '--config', '--account', '--allow-callback-host', '--max-orders', '--importing-ms', '--seed', '--no-callbacks', '--quiet',
-      '--max-tasks', '--max-stored-orders', '--max-batches-per-task', '--max-callback-records', '--headers-timeout-ms', '--request-timeout-ms',
-      '--keep-alive-timeout-ms', '--max-connections', 'orderLimit', 'x-callbot-mock-fault', 'Examples:',
+      '--port',
+      '--host',
+      '--config',
+      '--account',
+      '--allow-callback-host',
+      '--max-orders',
+      '--importing-ms',
+      '--seed',
+      '--no-callbacks',
+      '--quiet',
+      '--max-tasks',
+      '--max-stored-orders',
+      '--max-batches-per-task',
+      '--max-callback-records',
+      '--headers-timeout-ms',
+      '--request-timeout-ms',
+      '--keep-alive-timeout-ms',
+      '--max-connections',
+      'orderLimit',
+      'x-callbot-mock-fault',
+      'Examples:',
     ]) {
       expect(stdout).toContain(flag);
     }

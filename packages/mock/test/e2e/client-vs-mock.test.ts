@@ -17,11 +17,24 @@ const task = () => `contract-task-${(taskNo += 1)}`;
 
 beforeAll(async () => {
   mock = await startMockProcess([
-    '--account', `${acme.uuid}:${acme.secretKey}:${acme.algorithm}`, '--importing-ms', '300', '--max-orders', '500',
-    '--callback-delay-ms', '0', '--callback-pace-ms', '20', '--seed', '42', '--quiet',
+    '--account',
+    `${acme.uuid}:${acme.secretKey}:${acme.algorithm}`,
+    '--importing-ms',
+    '300',
+    '--max-orders',
+    '500',
+    '--callback-delay-ms',
+    '0',
+    '--callback-pace-ms',
+    '20',
+    '--seed',
+    '42',
+    '--quiet',
   ]);
 });
-afterAll(async () => { await mock?.stop(); });
+afterAll(async () => {
+  await mock?.stop();
+});
 
 const client = (extra: Partial<CallbotClientOptions> = {}) =>
   createCallbotClient({ ...DEMO_ACCOUNT, baseUrl: mock.url, retry: { baseDelayMs: 50, maxDelayMs: 400 }, ...extra });
@@ -67,31 +80,51 @@ describe('client → mock: answers', () => {
     body.callInfoList.callList[3]!.userPhone = '8613900000042';
     const result = await client().importBatchCall(body);
     expect(result.successCount).toBe(2);
-    expect(result.errList).toEqual(expect.arrayContaining([
-      { phone: body.callInfoList.callList[1]!.userPhone, errMsg: expect.stringMatching(/duplicate orderID/) },
-      { phone: '8613900000042', errMsg: expect.stringMatching(/blocked/) },
-    ]));
+    expect(result.errList).toEqual(
+      expect.arrayContaining([
+        { phone: body.callInfoList.callList[1]!.userPhone, errMsg: expect.stringMatching(/duplicate orderID/) },
+        { phone: '8613900000042', errMsg: expect.stringMatching(/blocked/) },
+      ]),
+    );
   });
 
   it.each([
-    ['2 (missing field)', (b: any) => { delete b.callInfoList.callList[0].orderID; }, 2],
-    ['3 (wrong type)', (b: any) => { b.callInfoList.callList[0].params = 'none'; }, 3],
-  ])('retCode %s from the mock\'s own validation (client validation off)', async (_name, mutate, retCode) => {
+    [
+      '2 (missing field)',
+      (b: any) => {
+        delete b.callInfoList.callList[0].orderID;
+      },
+      2,
+    ],
+    [
+      '3 (wrong type)',
+      (b: any) => {
+        b.callInfoList.callList[0].params = 'none';
+      },
+      3,
+    ],
+  ])("retCode %s from the mock's own validation (client validation off)", async (_name, mutate, retCode) => {
     const body = batch(2, task());
     mutate(body);
-    const error = await client({ validate: false }).importBatchCall(body).catch((e: unknown) => e);
+    const error = await client({ validate: false })
+      .importBatchCall(body)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbotError);
     expect(error).toMatchObject({ retCode, retryable: false });
     expect((error as CallbotError).retMsg).toMatch(/callInfoList\.callList\[0\]/);
   });
 
   it('retCode 4 for a createTs outside the window (a client clock an hour slow)', async () => {
-    const error = await client({ clock: () => Date.now() - 3_600_000 }).importBatchCall(batch(1, task())).catch((e: unknown) => e);
+    const error = await client({ clock: () => Date.now() - 3_600_000 })
+      .importBatchCall(batch(1, task()))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ retCode: 4, retCodeName: 'InvalidParameterValue' });
   });
 
   it('retCode 4001 for more orders than the mock allows', async () => {
-    const error = await client().importBatchCall(batch(501, task())).catch((e: unknown) => e);
+    const error = await client()
+      .importBatchCall(batch(501, task()))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ retCode: 4001, retCodeName: 'TooManyElements', retryable: false });
   });
 
@@ -100,7 +133,9 @@ describe('client → mock: answers', () => {
   // imported"); anyone on the network path can forge it, so it is now an unknown outcome that
   // passes the claim on, unverified, with the table's hint.
   it('an unknown account: the unsigned retCode 6002 is passed on unverified, outcome unknown', async () => {
-    const error = await client({ uuid: 'nobody', secretKey: 'x' }).importBatchCall(batch(1, task())).catch((e: unknown) => e);
+    const error = await client({ uuid: 'nobody', secretKey: 'x' })
+      .importBatchCall(batch(1, task()))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbotSignatureError);
     expect(error).not.toBeInstanceOf(CallbotError);
     expect(error).toMatchObject({ outcome: 'unknown', unverifiedRetCode: RetCodes.AccountNotFound.code });
@@ -108,7 +143,9 @@ describe('client → mock: answers', () => {
   });
 
   it('a wrong secret: the answer (retCode 6) cannot be verified either, and the error says what to check', async () => {
-    const error = await client({ secretKey: 'wrong' }).importBatchCall(batch(1, task())).catch((e: unknown) => e);
+    const error = await client({ secretKey: 'wrong' })
+      .importBatchCall(batch(1, task()))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbotSignatureError);
     expect(error).toMatchObject({ unverifiedRetCode: 6 });
     expect((error as Error).message).toMatch(/check the secretKey and algorithm/);
@@ -122,21 +159,36 @@ describe('client → mock: answers', () => {
       headers.delete('sign');
       return fetch(new Request(request, { headers }));
     };
-    const error = await client({ fetch: stripSign }).importBatchCall(batch(1, task())).catch((e: unknown) => e);
+    const error = await client({ fetch: stripSign })
+      .importBatchCall(batch(1, task()))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ retCode: 6001, retCodeName: 'MissingSignature' });
   });
 
   it.each([
-    ['internal', 5001, false], ['maintenance', 5, true], ['busy', 7, true], ['in-progress', 1001, true],
-    ['general', 1, false], ['no-permission', 6003, false],
-  ] as const)(
-    'injected %s → retCode %i (retryable: %s), after the client\'s retries', async (fault, retCode, retryable) => {
-      let attempts = 0;
-      const error = await client({ fetch: faultyFetch(fault), retry: { maxAttempts: 3, baseDelayMs: 10, onRetry: () => { attempts += 1; } } })
-        .importBatchCall(batch(1, task())).catch((e: unknown) => e);
-      expect(error).toMatchObject({ retCode, retryable });
-      expect(attempts).toBe(retryable ? 2 : 0);
-    });
+    ['internal', 5001, false],
+    ['maintenance', 5, true],
+    ['busy', 7, true],
+    ['in-progress', 1001, true],
+    ['general', 1, false],
+    ['no-permission', 6003, false],
+  ] as const)("injected %s → retCode %i (retryable: %s), after the client's retries", async (fault, retCode, retryable) => {
+    let attempts = 0;
+    const error = await client({
+      fetch: faultyFetch(fault),
+      retry: {
+        maxAttempts: 3,
+        baseDelayMs: 10,
+        onRetry: () => {
+          attempts += 1;
+        },
+      },
+    })
+      .importBatchCall(batch(1, task()))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ retCode, retryable });
+    expect(attempts).toBe(retryable ? 2 : 0);
+  });
 });
 
 describe('client → mock: retries and unknown outcomes', () => {
@@ -157,8 +209,13 @@ describe('client → mock: retries and unknown outcomes', () => {
 
   it('a dropped connection after the body was read is an unknown outcome, sent once', async () => {
     let sent = 0;
-    const counting: typeof fetch = (input, init) => { sent += 1; return faultyFetch('drop')(input, init); };
-    const error = await client({ fetch: counting }).importBatchCall(batch(1, task())).catch((e: unknown) => e);
+    const counting: typeof fetch = (input, init) => {
+      sent += 1;
+      return faultyFetch('drop')(input, init);
+    };
+    const error = await client({ fetch: counting })
+      .importBatchCall(batch(1, task()))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(sent).toBe(1);
   });
@@ -166,8 +223,13 @@ describe('client → mock: retries and unknown outcomes', () => {
   it('5001 after the batch was imported: not retried, and the batch does exist', async () => {
     const userTaskID = task();
     let sent = 0;
-    const counting: typeof fetch = (input, init) => { sent += 1; return faultyFetch('internal-after-import')(input, init); };
-    const error = await client({ fetch: counting }).importBatchCall(batch(2, userTaskID)).catch((e: unknown) => e);
+    const counting: typeof fetch = (input, init) => {
+      sent += 1;
+      return faultyFetch('internal-after-import')(input, init);
+    };
+    const error = await client({ fetch: counting })
+      .importBatchCall(batch(2, userTaskID))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ retCode: 5001, retryable: false });
     expect(sent).toBe(1);
     expect(JSON.stringify(await batchesOf(userTaskID))).toContain('order-000001');
@@ -182,28 +244,38 @@ describe('client → tampering proxy → mock', () => {
     proxy = createServer((req, res) => {
       const upstream = httpRequest(`${mock.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
         const chunks: Buffer[] = [];
-        answer.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-          const body = Buffer.concat(chunks);
-          const at = body.indexOf('"totalCount":') + '"totalCount":'.length;
-          body[at] = body[at] === 0x39 ? 0x38 : body[at]! + 1;
-          res.writeHead(answer.statusCode ?? 502, answer.headers).end(body);
-        });
+        answer
+          .on('data', (c: Buffer) => chunks.push(c))
+          .on('end', () => {
+            const body = Buffer.concat(chunks);
+            const at = body.indexOf('"totalCount":') + '"totalCount":'.length;
+            body[at] = body[at] === 0x39 ? 0x38 : body[at]! + 1;
+            res.writeHead(answer.statusCode ?? 502, answer.headers).end(body);
+          });
       });
       req.pipe(upstream);
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((r) => { proxy.closeAllConnections(); proxy.close(() => r()); }));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        proxy.closeAllConnections();
+        proxy.close(() => r());
+      }),
+  );
 
   it('one flipped byte in the answer is a CallbotSignatureError, not a result', async () => {
-    const error = await client({ baseUrl: proxyUrl }).importBatchCall(batch(2, task())).catch((e: unknown) => e);
+    const error = await client({ baseUrl: proxyUrl })
+      .importBatchCall(batch(2, task()))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbotSignatureError);
     expect((error as Error).message).toMatch(/sign does not match/);
   });
 });
 
-describe('mock → callbacks → the client\'s callback handler', () => {
+describe("mock → callbacks → the client's callback handler", () => {
   let receiver: Server;
   let receiverUrl: string;
   const orders: OrderFinishedCallback[] = [];
@@ -212,21 +284,35 @@ describe('mock → callbacks → the client\'s callback handler', () => {
 
   beforeAll(async () => {
     const handle = createCallbackHandler({
-      secretKey: acme.secretKey, uuid: acme.uuid, algorithm: acme.algorithm,
-      onOrderFinished: (payload) => { orders.push(payload); },
-      onCallFinished: (payload) => { calls.push(payload); },
+      secretKey: acme.secretKey,
+      uuid: acme.uuid,
+      algorithm: acme.algorithm,
+      onOrderFinished: (payload) => {
+        orders.push(payload);
+      },
+      onCallFinished: (payload) => {
+        calls.push(payload);
+      },
     });
     receiver = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const response = await handle(new Request(`http://127.0.0.1${req.url}`, { method: 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }));
+      const response = await handle(
+        new Request(`http://127.0.0.1${req.url}`, { method: 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }),
+      );
       if (response.status !== 200) refused += 1;
       res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/cb`;
   });
-  afterAll(() => new Promise<void>((r) => { receiver.closeAllConnections(); receiver.close(() => r()); }));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        receiver.closeAllConnections();
+        receiver.close(() => r());
+      }),
+  );
 
   it('every imported order comes back as a verified, typed order-finished callback', async () => {
     const body = batch(5, task(), receiverUrl);
