@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import createClient, { type Middleware } from 'openapi-fetch';
 import { describe, expect, it } from 'vitest';
@@ -11,23 +10,13 @@ import { callbotMiddleware, signingMiddleware } from '../../src/middleware.js';
 import { signRequestMiddleware } from '../../src/sign-middleware.js';
 import { verifyResponseMiddleware } from '../../src/verify-middleware.js';
 import { batch } from '../support/bodies.js';
-import { fromRoot } from '../support/paths.js';
+import { signatureVectors } from '../support/signature-vectors.js';
 
 // Each middleware alone, then together, on an openapi-fetch client whose injected `fetch`
 // captures the final Request and plays the vendor. Signatures are recomputed here with
 // node:crypto (or taken from the Python vectors), never with src/sign.ts.
 
-interface Vector {
-  name: string;
-  secretKey: string;
-  uuid: string;
-  requestID: string;
-  createTs: string;
-  body: string;
-  MD5: string;
-  SHA256: string;
-}
-const vectors: Vector[] = JSON.parse(readFileSync(fromRoot('test/fixtures/signature-vectors.json'), 'utf8'));
+const vectors = signatureVectors;
 
 const account = { uuid: 'acct-mw', secretKey: 'MIDDLEWARE-secret-0123456789' };
 const PATH = '/callcentre/api/v3/importBatchCall';

@@ -1,22 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sign, signatureBase, verifySignature } from '../../src/sign.js';
-import { fromRoot } from '../support/paths.js';
+import { signatureVectors } from '../support/signature-vectors.js';
 
-interface Vector {
-  name: string;
-  secretKey: string;
-  uuid: string;
-  requestID: string;
-  createTs: string;
-  body: string;
-  MD5: string;
-  SHA256: string;
-}
-// Computed by test/fixtures/make_signature_vectors.py with Python's hashlib.
-const vectors: Vector[] = JSON.parse(readFileSync(fromRoot('test/fixtures/signature-vectors.json'), 'utf8'));
+const vectors = signatureVectors;
 
 const openssl = (algorithm: 'md5' | 'sha256', text: string) =>
   execFileSync('openssl', ['dgst', `-${algorithm}`, '-r'], { input: Buffer.from(text, 'utf8') })
