@@ -395,6 +395,7 @@ describe('runImport: answers and failures', () => {
     expect(summary).toMatchObject({ outcome: 'unknown', requestID, report: undefined, counts: { accepted: 5 } });
     expect(summary.message).toMatch(/^failed after the batch was sent: .*ENOTDIR/);
     expect(summary.failedAfterSend).toMatchObject({ reportPath: join(reportDir, 'report.csv'), reportError: 'ENOTDIR' });
+    rmSync(summary.failedAfterSend!.fallbackReport!); // the results went to the temp folder instead
     expect(exitCodeFor(summary)).toBe(4);
   });
 

@@ -8,6 +8,7 @@ import { importCommand, registerImportCommand, type ImportFlags, type Terminal }
 import { EXIT_CODES_HELP } from '../src/import/exit-codes.js';
 import { fromRoot } from '../../../test/support/paths.js';
 import { startMock, stopMocks } from './support/mock-server.js';
+import { readReport } from './support/report.js';
 import { freshDir } from './support/run-cli.js';
 import { startStandInVendor } from './support/stand-in-vendor.js';
 
@@ -123,7 +124,11 @@ describe('callbot import, the front', () => {
       expect(run.stderr).toMatch(/callbot import: failed after the batch was sent: .*ENOTDIR/);
       expect(run.stderr).toContain(`check the task before sending again (requestID ${requestID})`);
       expect(run.stderr).toMatch(/the report .* could not be written \(ENOTDIR\)/);
-      expect(JSON.parse(run.stdout)).toEqual({ outcome: 'unknown', exitCode: 4, message: expect.stringMatching(/^failed after the batch was sent: /), requestID });
+      // The results are not lost: they are in a file in the temp folder, named on stderr and in the JSON.
+      const fallbackReport = /the results are in (\S+\.csv)/.exec(run.stderr)?.[1];
+      expect(JSON.parse(run.stdout)).toEqual({ outcome: 'unknown', exitCode: 4, message: expect.stringMatching(/^failed after the batch was sent: /), requestID, fallbackReport });
+      expect(readReport(fallbackReport!).map((l) => l.status)).toEqual(Array(5).fill('accepted'));
+      rmSync(fallbackReport!);
     } finally {
       await vendor.close();
     }

@@ -1,10 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RowNotice } from '../import/build-batch.js';
 import type { ConnectionFlags } from '../import/credentials.js';
-import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_TIMEOUT_MS, runImport, type ImportEvent, type ImportSummary } from '../import/engine.js';
-import { EXIT_CODES_HELP, exitCodeFor, type ExitCode } from '../import/exit-codes.js';
+import {
+  DEFAULT_INTERRUPT_GRACE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROW_BYTES, DEFAULT_TIMEOUT_MS, runImport, type ImportEvent, type ImportSummary,
+} from '../import/engine.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor, interruptedExitCode, type ExitCode } from '../import/exit-codes.js';
 import type { InputFormat } from '../import/read-rows.js';
-import { summaryTable } from '../import/report.js';
+import { removePendingTempFiles, summaryTable } from '../import/report.js';
 import { notProcessedCodes } from '../import/retcode-text.js';
 import { createProgress, type Progress, type Step, type TextSink } from './progress.js';
 
@@ -12,6 +14,12 @@ import { createProgress, type Progress, type Step, type TextSink } from './progr
 // (import/engine.ts, which does the import and returns a summary), draws the engine's progress
 // on stderr (bars on a terminal, plain lines otherwise), prints the summary on stdout (a table,
 // or one JSON document with --json) and exits with the code exit-codes.ts gives the summary.
+//
+// SIGINT and SIGTERM are caught while it runs and passed to the engine (io.signal): before the
+// batch is sent it stops at once, nothing sent (exit 130 / 143); while the batch is out it says
+// which requestID is out and where the report lists its rows as `unknown`, waits a grace period
+// for the answer, and exits 4 without one. A second signal exits at once: the report on disk
+// already accounts for every row.
 
 export interface ImportFlags extends ConnectionFlags {
   task: string;
@@ -21,6 +29,9 @@ export interface ImportFlags extends ConnectionFlags {
   skipInvalid?: boolean;
   allowDuplicatePhones?: boolean;
   maxBatchSize: number;
+  maxBodyBytes: number;
+  maxRowBytes: number;
+  interruptGraceMs: number;
   dryRun?: boolean;
   report?: string;
   json?: boolean;
@@ -37,6 +48,10 @@ export interface Terminal {
   /** stdout and stderr are both terminals: progress bars and a ticking countdown. */
   interactive: boolean;
   env: Readonly<Record<string, string | undefined>>;
+  /** Calls `listener` on SIGINT and SIGTERM (instead of dying) until the returned function is called. */
+  onSignal?: (listener: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
+  /** Ends the process now (a second signal; an interrupted send whose answer never came). */
+  exit?: (code: number) => void;
 }
 
 const processTerminal = (): Terminal => ({
@@ -44,11 +59,25 @@ const processTerminal = (): Terminal => ({
   stderr: process.stderr,
   interactive: Boolean(process.stdout.isTTY && process.stderr.isTTY),
   env: process.env,
+  onSignal: (listener) => {
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+    };
+  },
+  exit: (code) => process.exit(code),
 });
 
 const positiveInteger = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+};
+const nonNegativeInteger = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
   return n;
 };
 
@@ -64,6 +93,9 @@ export function registerImportCommand(program: Command): void {
     .option('--skip-invalid', 'send the valid rows even when some are invalid (those are reported)')
     .option('--allow-duplicate-phones', 'send rows that repeat a phone (listed as warnings) instead of rejecting them')
     .option('--max-batch-size <n>', 'refuse lists with more orders than this', positiveInteger, DEFAULT_MAX_BATCH_SIZE)
+    .option('--max-body-bytes <n>', 'refuse a batch whose JSON body (before gzip) has more bytes than this (32 MiB: the mock\'s limit)', positiveInteger, DEFAULT_MAX_BODY_BYTES)
+    .option('--max-row-bytes <n>', 'stop at a CSV record or JSON line of more bytes than this (64 KiB)', positiveInteger, DEFAULT_MAX_ROW_BYTES)
+    .option('--interrupt-grace-ms <ms>', 'on Ctrl-C (SIGINT) or SIGTERM while the batch is out: how long to wait for its answer before exiting 4', nonNegativeInteger, DEFAULT_INTERRUPT_GRACE_MS)
     .option('--dry-run', 'read, validate and build the batch, but send nothing')
     .option('--report <path>', 'where to write the per-row report (default: ./callbot-report-<task>-<time>.csv)')
     .option('--json', 'print a machine-readable summary on stdout (no progress bars)')
@@ -89,10 +121,68 @@ ${EXIT_CODES_HELP}`)
     });
 }
 
+/**
+ * What the command does on SIGINT/SIGTERM: the first aborts the engine (which says what it
+ * means through an `interrupted` event), a second exits at once.
+ */
+function signalHandling(terminal: Terminal, progress: Progress) {
+  const controller = new AbortController();
+  let received: 'SIGINT' | 'SIGTERM' | undefined;
+  let sending: Extract<ImportEvent, { type: 'interrupted'; phase: 'sending' }> | undefined;
+  let lastRequestID: string | undefined;
+  const say = (text: string) => {
+    progress.stop();
+    terminal.stderr.write(`${terminal.interactive ? '\n' : ''}${text}\n`);
+  };
+  const listener = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (received === undefined) {
+      received = signal;
+      controller.abort(signal);
+      return;
+    }
+    // A second signal: stop now. Whatever was written is complete (written aside, then renamed).
+    removePendingTempFiles();
+    if (lastRequestID !== undefined) {
+      // A request went out: the report on disk lists its rows as unknown (or holds the answer, if it was written).
+      const report = sending ? `The report ${sending.report}` : 'The report';
+      say(`callbot import: stopped (${signal}) without waiting any longer: the outcome of requestID ${lastRequestID} is unknown.\n` +
+        `  ${report} lists every sent row as "unknown" with its requestID (or the answer, if it was already recorded). Check the task before sending again.`);
+      terminal.exit?.(EXIT.outcomeUnknown);
+    } else {
+      say(`callbot import: stopped (${signal}): nothing was sent.`);
+      terminal.exit?.(interruptedExitCode(signal));
+    }
+  };
+  const remove = terminal.onSignal?.(listener) ?? (() => {});
+  return {
+    signal: controller.signal,
+    received: () => received,
+    remove,
+    /** Draws the engine's `interrupted` events (and notes each requestID that goes out). */
+    onEvent: (event: ImportEvent) => {
+      if (event.type === 'attempt') lastRequestID = event.requestID;
+      if (event.type !== 'interrupted') return;
+      const how = `interrupted (${received ?? 'signal'})`;
+      if (event.phase === 'before-send') {
+        say(`callbot import: ${how} before sending: nothing was sent${lastRequestID ? ' (the attempts so far were not processed)' : ''}; stopping.`);
+        return;
+      }
+      sending = event;
+      const ids = event.requestIDs.join(', ');
+      say(`callbot import: ${how} while sending: the batch went out as requestID ${event.requestIDs.at(-1)}; until its answer is recorded, its outcome is unknown.\n` +
+        `  The report ${event.report} lists every sent row as "unknown" with ${event.requestIDs.length > 1 ? `the requestIDs ${ids}` : 'that requestID'}.\n` +
+        `  Check the task (or ask the vendor about requestID ${event.requestIDs.at(-1)}) before sending again.\n` +
+        `  Waiting up to ${event.graceMs / 1000} s for the answer; interrupt again to stop at once.`);
+    },
+  };
+}
+
 /** Runs one import for the parsed flags: draws, prints, and returns the exit code. */
-export async function importCommand(file: string, flags: ImportFlags, terminal: Terminal): Promise<ExitCode> {
+export async function importCommand(file: string, flags: ImportFlags, terminal: Terminal): Promise<ExitCode | number> {
   const json = Boolean(flags.json);
   const progress = createProgress({ interactive: !json && terminal.interactive, stream: terminal.stderr });
+  const signals = signalHandling(terminal, progress);
+  const draw = drawEvents(progress, flags.maxProblems);
   try {
     const summary = await runImport({
       file,
@@ -103,6 +193,9 @@ export async function importCommand(file: string, flags: ImportFlags, terminal: 
       skipInvalid: flags.skipInvalid,
       allowDuplicatePhones: flags.allowDuplicatePhones,
       maxBatchSize: flags.maxBatchSize,
+      maxBodyBytes: flags.maxBodyBytes,
+      maxRowBytes: flags.maxRowBytes,
+      interruptGraceMs: flags.interruptGraceMs,
       dryRun: flags.dryRun,
       report: flags.report,
       gzip: flags.gzip,
@@ -112,12 +205,24 @@ export async function importCommand(file: string, flags: ImportFlags, terminal: 
         baseUrl: flags.baseUrl, uuid: flags.uuid, secret: flags.secret, algorithm: flags.algorithm,
         orderCallbackUrl: flags.orderCallbackUrl, callCallbackUrl: flags.callCallbackUrl, config: flags.config,
       },
-    }, { env: terminal.env, onEvent: drawEvents(progress, flags.maxProblems) });
+    }, {
+      env: terminal.env,
+      signal: signals.signal,
+      onEvent: (event) => {
+        signals.onEvent(event);
+        draw(event);
+      },
+    });
     progress.stop();
-    const exitCode = exitCodeFor(summary);
+    const received = signals.received();
+    // Stopped before sending: the conventional 128 + signal number; otherwise what the summary says.
+    const exitCode = summary.interrupted === 'before-send' && received ? interruptedExitCode(received) : exitCodeFor(summary);
     printSummary(summary, exitCode, json, terminal);
+    // An interrupted send may still have its request open: do not wait for it.
+    if (summary.interrupted === 'sending') terminal.exit?.(exitCode);
     return exitCode;
   } finally {
+    signals.remove();
     progress.stop();
   }
 }
@@ -166,21 +271,32 @@ function drawEvents(progress: Progress, maxProblems: number): (event: ImportEven
 }
 
 /** The end of a run: a message on stderr for failures, the summary (table or JSON) on stdout. */
-function printSummary(summary: ImportSummary, exitCode: ExitCode, json: boolean, terminal: Terminal): void {
+function printSummary(summary: ImportSummary, exitCode: number, json: boolean, terminal: Terminal): void {
   const printJson = (value: object) => terminal.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   if (summary.outcome === 'usage-error') {
     terminal.stderr.write(`callbot import: ${summary.message}\n`);
-    if (json) printJson({ outcome: summary.outcome, exitCode, message: summary.message });
+    if (json) printJson({ outcome: summary.outcome, exitCode, message: summary.message, ...(summary.unsavedReport === undefined ? {} : { unsavedReport: summary.unsavedReport }) });
+    else if (summary.unsavedReport !== undefined) terminal.stdout.write(summary.unsavedReport);
     return;
   }
   const failed = summary.failedAfterSend;
   if (failed) {
     const reportLine = failed.reportError === undefined
       ? `report: ${failed.reportPath}`
-      : `the report ${failed.reportPath} could not be written (${failed.reportError})`;
+      : `the report ${failed.reportPath} could not be written (${failed.reportError}); ${failed.fallbackReport
+        ? `the results are in ${failed.fallbackReport}`
+        : `nor could a copy be written in the temp folder (${failed.fallbackError ?? '?'}): the results follow on stdout, as CSV`}`;
     terminal.stderr.write(`callbot import: ${summary.message}\n` +
       `  The outcome is unknown: check the task before sending again (requestID ${summary.requestID ?? '?'}).\n  ${reportLine}\n`);
-    if (json) printJson({ outcome: summary.outcome, exitCode, message: summary.message, requestID: summary.requestID, report: summary.report });
+    if (json) {
+      printJson({
+        outcome: summary.outcome, exitCode, message: summary.message, requestID: summary.requestID, report: summary.report,
+        ...(failed.fallbackReport === undefined ? {} : { fallbackReport: failed.fallbackReport }),
+        ...(failed.unsavedReport === undefined ? {} : { unsavedReport: failed.unsavedReport }),
+      });
+    } else if (failed.unsavedReport !== undefined) {
+      terminal.stdout.write(failed.unsavedReport);
+    }
     return;
   }
   if (json) {
@@ -203,6 +319,7 @@ function printSummary(summary: ImportSummary, exitCode: ExitCode, json: boolean,
       report: summary.report,
       problems: summary.problems.slice(0, 100),
       warnings: summary.warnings.slice(0, 100),
+      ...(summary.interrupted === undefined ? {} : { interrupted: summary.interrupted }),
     });
   } else {
     terminal.stdout.write(`\n${summary.message}\n${summaryTable(summary.counts)}\n`);

@@ -18,3 +18,47 @@ export function batchInput(userTaskID: string, settings: ConnectionSettings, ord
 export function batchBody(userTaskID: string, settings: ConnectionSettings, orders: CallOrder[]) {
   return { productID: 'callbot' as const, ...batchInput(userTaskID, settings, orders) };
 }
+
+/** A string that JSON.stringify writes with escapes (quotes, backslashes, control characters, any surrogate). */
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * The length in UTF-8 bytes of `JSON.stringify(value)`, for the JSON values a batch is made of
+ * (strings, arrays, plain objects; anything else is stringified), without building the text: a
+ * string without characters JSON escapes is its UTF-8 length and two quotes.
+ */
+export function jsonBytes(value: unknown): number {
+  if (typeof value === 'string') return ESCAPED.test(value) ? Buffer.byteLength(JSON.stringify(value)) : Buffer.byteLength(value) + 2;
+  if (Array.isArray(value)) {
+    let bytes = 2 + Math.max(0, value.length - 1);
+    for (const item of value) bytes += item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 4 : jsonBytes(item);
+    return bytes;
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    let bytes = 2;
+    let fields = 0;
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      bytes += jsonBytes(key) + 1 + jsonBytes(item);
+      fields += 1;
+    }
+    return bytes + Math.max(0, fields - 1);
+  }
+  return Buffer.byteLength(JSON.stringify(value) ?? 'null');
+}
+
+/**
+ * The size in bytes of the JSON body the client will send (before gzip), counted order by
+ * order, and the first order from which on it exceeds `limit`: the same bytes as the client's
+ * JSON.stringify of the whole body (the envelope, each order, a comma between two).
+ */
+export function measureBody(userTaskID: string, settings: ConnectionSettings, orders: readonly CallOrder[], limit: number): { bytes: number; firstOver?: number } {
+  let bytes = jsonBytes(batchBody(userTaskID, settings, []));
+  let firstOver: number | undefined;
+  for (let i = 0; i < orders.length; i += 1) {
+    bytes += jsonBytes(orders[i]) + (i > 0 ? 1 : 0);
+    if (firstOver === undefined && bytes > limit) firstOver = i;
+  }
+  return firstOver === undefined ? { bytes } : { bytes, firstOver };
+}

@@ -2,6 +2,7 @@ import type { components } from 'callbot-contract';
 import { validateAgainst } from 'callbot-contract';
 import { compileCsvMapper, mapColumns, mapRecord, MappingError, type ColumnMapping, type MappedRow } from './column-mapping.js';
 import { deriveOrderId } from './order-id.js';
+import { excerpt } from './excerpt.js';
 import { normalisePhone } from './phone.js';
 import type { SourceRow } from './read-rows.js';
 
@@ -58,7 +59,7 @@ export class BatchBuilder {
   useHeader(header: readonly string[]): ColumnMapping {
     const mapping = mapColumns(header, this.#options.overrides);
     if (mapping.fields.phone === undefined) {
-      throw new MappingError(`no phone column: the header is "${header.join(', ')}"; name a column "phone" or use --column phone=HEADER`);
+      throw new MappingError(`no phone column: the header is "${excerpt(header.join(', '))}"; name a column "phone" or use --column phone=HEADER`);
     }
     this.#csvMapper = compileCsvMapper(header, mapping);
     this.ignoredColumns = mapping.ignored;
@@ -119,7 +120,7 @@ export class BatchBuilder {
     if (firstWithId !== undefined) {
       problems.push(derived
         ? `same content as row ${firstWithId} (same derived orderID ${order.orderID})`
-        : `duplicate orderID ${order.orderID}: also on row ${firstWithId}`);
+        : `duplicate orderID ${excerpt(order.orderID)}: also on row ${firstWithId}`);
     }
     const firstWithPhone = phone.ok && firstWithId === undefined ? this.#firstRowOfPhone.get(userPhone) : undefined;
     if (firstWithPhone !== undefined && !this.#options.allowDuplicatePhones) problems.push(`duplicate phone ${userPhone}: also on row ${firstWithPhone}`);

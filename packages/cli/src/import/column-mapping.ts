@@ -1,3 +1,5 @@
+import { excerpt } from './excerpt.js';
+
 // Which column feeds which order field. By default columns are found by header name
 // (case-insensitive; spaces, dashes and underscores ignored), with a few common aliases, and
 // every `param.NAME` column becomes the template variable NAME. `--column FIELD=HEADER`
@@ -53,7 +55,7 @@ export function mapColumns(header: readonly string[], overrides: ReadonlyMap<str
     const override = overrides.get(field);
     if (override !== undefined) {
       const column = find(override);
-      if (column === undefined) throw new MappingError(`--column ${field}=${override}: the file has no column "${override}" (it has: ${header.join(', ')})`);
+      if (column === undefined) throw new MappingError(`--column ${field}=${override}: the file has no column "${override}" (it has: ${excerpt(header.join(', '))})`);
       fields[field] = column;
     } else {
       const column = header.find((h) => !used.has(h) && !overrides.has(`param.${h}`) && ALIASES[field].includes(simplify(h)));
@@ -97,11 +99,11 @@ function text(value: unknown, label: string, problems: string[]): string {
   if (typeof value === 'string') {
     // csv-parse decodes invalid UTF-8 (say, a file saved as GBK) to U+FFFD; say so rather
     // than send mojibake to the vendor.
-    if (value.includes('\ufffd')) problems.push(`${label} is not valid UTF-8 (save the file as "CSV UTF-8")`);
+    if (value.includes('\ufffd')) problems.push(`${excerpt(label)} is not valid UTF-8 (save the file as "CSV UTF-8")`);
     return value.trim();
   }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  problems.push(`${label} must be text, not ${Array.isArray(value) ? 'an array' : 'an object'}`);
+  problems.push(`${excerpt(label)} must be text, not ${Array.isArray(value) ? 'an array' : 'an object'}`);
   return '';
 }
 
@@ -151,7 +153,7 @@ export function mapRecord(record: Record<string, unknown>, mapping: ColumnMappin
     if (typeof nested !== 'object') problems.push('params must be an object or a list of {name, value}');
     for (const [name, value] of entries) {
       if (typeof name !== 'string' || name === '') problems.push('params: every variable needs a name');
-      else if (params.some((p) => p.name === name)) problems.push(`params: the variable "${name}" is given twice`);
+      else if (params.some((p) => p.name === name)) problems.push(`params: the variable "${excerpt(name)}" is given twice`);
       else params.push({ name, value: text(value, `params.${name}`, problems) });
     }
   }

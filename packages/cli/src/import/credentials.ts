@@ -28,8 +28,19 @@ export interface ConnectionSettings {
   algorithm: SignAlgorithm;
   orderCallbackUrl: string;
   callCallbackUrl: string;
-  /** Where the uuid/secret pair came from (for the "sending as" line; never the secret itself). */
+  /** Where the uuid came from (kept under its old name: the "sending as" line's source). */
   credentialsFrom: Source;
+  /** Where the uuid came from. */
+  uuidFrom: Source;
+  /** Where the secret key came from (never the secret itself). */
+  secretFrom: Source;
+  /**
+   * Set when the uuid and the secret key come from different places (`--uuid` with a
+   * CALLBOT_SECRET_KEY, say): a pair that may not belong together, worth a warning.
+   */
+  credentialsWarning?: string | undefined;
+  /** The config file read (`--config` or CALLBOT_CONFIG), if any. */
+  configFile?: string | undefined;
   usingDemoAccount: boolean;
 }
 
@@ -97,6 +108,18 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     throw new ConfigError(`${label} is required when sending to ${baseUrl} (the vendor posts call results there)`);
   };
 
+  const uuidFrom: Source = uuid?.[1] ?? 'default';
+  const secretFrom: Source = secret?.[1] ?? 'default';
+  let credentialsWarning: string | undefined;
+  if (uuidFrom !== secretFrom) {
+    const where = (source: Source, what: 'uuid' | 'secret') => (source === 'flag' ? (what === 'uuid' ? '--uuid' : '--secret')
+      : source === 'env' ? (what === 'uuid' ? 'CALLBOT_UUID' : 'CALLBOT_SECRET_KEY') : `--config ${configPath}`);
+    // The place the secret came from may name a uuid of its own (uuids are not secret).
+    const pairedUuid = secretFrom === 'flag' ? flags.uuid : secretFrom === 'env' ? env.CALLBOT_UUID : config.uuid;
+    const other = pairedUuid && pairedUuid !== uuid![0] ? `; ${where(secretFrom, 'secret')} names another uuid (${pairedUuid})` : '';
+    credentialsWarning = `the uuid (from ${where(uuidFrom, 'uuid')}) and the secret key (from ${where(secretFrom, 'secret')}) come from different places${other}: check that they belong to the same account`;
+  }
+
   return {
     baseUrl,
     uuid: uuid?.[0] ?? DEMO_ACCOUNT.uuid,
@@ -104,9 +127,20 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     algorithm: algorithmText,
     orderCallbackUrl: callbackUrl(flags.orderCallbackUrl, env.CALLBOT_ORDER_CALLBACK_URL, config.orderCallbackUrl, LOOPBACK_ORDER_CALLBACK_URL, '--order-callback-url'),
     callCallbackUrl: callbackUrl(flags.callCallbackUrl, env.CALLBOT_CALL_CALLBACK_URL, config.callCallbackUrl, LOOPBACK_CALL_CALLBACK_URL, '--call-callback-url'),
-    credentialsFrom: usingDemoAccount ? 'default' : uuid![1],
+    credentialsFrom: uuidFrom,
+    uuidFrom,
+    secretFrom,
+    credentialsWarning,
+    configFile: configPath || undefined,
     usingDemoAccount,
   };
+}
+
+/** Where the batch goes and as whom, for the "sending as" line: each source named, the secret only as its length. */
+export function describeCredentials(settings: ConnectionSettings): string {
+  if (settings.usingDemoAccount) return 'the mock\'s demo account';
+  const secret = `secret ${maskSecret(settings.secretKey)}`;
+  return settings.uuidFrom === settings.secretFrom ? `${secret} from ${settings.secretFrom}` : `uuid from ${settings.uuidFrom}, ${secret} from ${settings.secretFrom}`;
 }
 
 /**

@@ -1,15 +1,15 @@
-import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { validateImportRequest } from 'callbot-contract';
-import { batchBody } from './batch-body.js';
+import { newRequestId, validateImportRequest } from 'callbot-contract';
+import { batchBody, measureBody } from './batch-body.js';
 import { BatchBuilder, type RowNotice } from './build-batch.js';
 import { MappingError, parseColumnOverrides } from './column-mapping.js';
 import { crashAfterSend, type FailureAfterSend, type SentState } from './crash-after-send.js';
-import { ConfigError, maskSecret, resolveConnection, type ConnectionFlags, type ConnectionSettings, type Source } from './credentials.js';
-import { InputFileError, openRowReader, type InputFormat } from './read-rows.js';
-import { countStatuses, defaultReportName, writeReport, type StatusCounts } from './report.js';
-import { prepareReportPath } from './report-path.js';
+import { ConfigError, describeCredentials, resolveConnection, type ConnectionFlags, type ConnectionSettings, type Source } from './credentials.js';
+import { DEFAULT_MAX_ROW_BYTES, InputFileError, openRowReader, type InputFormat } from './read-rows.js';
+import { countStatuses, defaultReportName, reportText, writeErrorCode, writeReport, type StatusCounts } from './report.js';
+import { prepareReportPath, type ProtectedFile, type ReportTarget } from './report-path.js';
 import { retryReason } from './retcode-text.js';
 import { sendBatch, type SendResult } from './send-batch.js';
 
@@ -26,6 +26,11 @@ import { sendBatch, type SendResult } from './send-batch.js';
 
 export const DEFAULT_MAX_BATCH_SIZE = 100_000;
 export const DEFAULT_TIMEOUT_MS = 120_000;
+/** The largest JSON body sent (before gzip): 32 MiB, the mock's `maxBodyBytes`. */
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** How long an interrupted send still waits for its answer. */
+export const DEFAULT_INTERRUPT_GRACE_MS = 5000;
+export { DEFAULT_MAX_ROW_BYTES };
 
 /** What to import, and how: the `callbot import` flags as options. */
 export interface ImportRequest {
@@ -45,6 +50,15 @@ export interface ImportRequest {
   allowDuplicatePhones?: boolean | undefined;
   /** Refuse lists with more orders than this. Default 100,000. */
   maxBatchSize?: number | undefined;
+  /**
+   * Refuse a batch whose JSON body (before gzip) would be larger than this many bytes, naming
+   * the row from which on it is. Default 32 MiB (the mock's limit).
+   */
+  maxBodyBytes?: number | undefined;
+  /** The longest CSV record or JSON line, in bytes: a longer one stops the reading (a usage error naming the row). Default 64 KiB. */
+  maxRowBytes?: number | undefined;
+  /** Interrupted (`io.signal`) while the batch is out: how long to wait for its answer. Default 5 s. */
+  interruptGraceMs?: number | undefined;
   /** Read, check and build the body, but send nothing. */
   dryRun?: boolean | undefined;
   /** Where to write the per-row report. Default `callbot-report-<task>-<time>.csv` in the working directory. */
@@ -72,6 +86,14 @@ export interface ImportIO {
   now?: (() => Date) | undefined;
   /** The fetch the client sends with (tests inject one). Default: the global fetch. */
   fetch?: typeof fetch | undefined;
+  /**
+   * Stops the import (the command aborts it on SIGINT and SIGTERM). Before the batch is sent:
+   * nothing is sent and the run ends at once (outcome `not-sent`, `interrupted: 'before-send'`).
+   * While it is out: the run waits `interruptGraceMs` for the answer; without one it ends with
+   * outcome `unknown` (`interrupted: 'sending'`), the report listing every sent row `unknown`
+   * with its requestID. An answer that comes in time is used as usual.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export type ImportStep = 'read' | 'build' | 'prepare' | 'send';
@@ -79,7 +101,11 @@ export type ImportStep = 'read' | 'build' | 'prepare' | 'send';
 /** Progress of one run, in order. Each `step` ends with a `step-done` of the same step. */
 export type ImportEvent =
   /** Where the batch goes and as whom (the secret only as its length). */
-  | { type: 'connection'; message: string; baseUrl: string; uuid: string; usingDemoAccount: boolean; credentialsFrom: Source; dryRun: boolean }
+  | {
+    type: 'connection'; message: string; baseUrl: string; uuid: string; usingDemoAccount: boolean;
+    /** Where the uuid came from (`uuidFrom`; kept under its old name). */
+    credentialsFrom: Source; uuidFrom: Source; secretFrom: Source; dryRun: boolean;
+  }
   | { type: 'step'; step: ImportStep; label: string; /** Bytes, for `read`. */ total?: number }
   | { type: 'step-progress'; step: ImportStep; value: number; note: string }
   | { type: 'step-done'; step: ImportStep; result: string }
@@ -90,6 +116,13 @@ export type ImportEvent =
   /** An attempt the vendor certainly did not process; the next one follows after `delayMs`. */
   | { type: 'retry'; attempt: number; delayMs: number; reason: string; retCode?: number | undefined; code?: string | undefined }
   | { type: 'warning'; message: string }
+  /** `io.signal` aborted before anything was sent (or while waiting to send again): the run stops, nothing more is sent. */
+  | { type: 'interrupted'; phase: 'before-send' }
+  /**
+   * `io.signal` aborted while the batch is out: `report` already lists every sent row as
+   * `unknown` with the requestIDs; the run waits up to `graceMs` for the answer.
+   */
+  | { type: 'interrupted'; phase: 'sending'; requestIDs: string[]; report: string; graceMs: number }
   /** The report is written. */
   | { type: 'report'; path: string };
 
@@ -133,6 +166,14 @@ export interface ImportSummary {
   warnings: RowNotice[];
   /** Set when something failed after the batch went out (then `outcome` is `unknown`). */
   failedAfterSend?: FailureAfterSend | undefined;
+  /**
+   * Set when `io.signal` stopped the run: `before-send` (nothing was sent, or only attempts the
+   * server did not process; outcome `not-sent`) or `sending` (no answer within the grace period;
+   * outcome `unknown`).
+   */
+  interrupted?: 'before-send' | 'sending' | undefined;
+  /** The report as CSV text when it could be written nowhere, not even in the OS temp folder (the command prints it). */
+  unsavedReport?: string | undefined;
 }
 
 /**
@@ -146,18 +187,31 @@ export async function runImport(request: ImportRequest, io: ImportIO = {}): Prom
     userTaskID: request.userTaskID,
     dryRun: Boolean(request.dryRun),
   };
-  const run: Run = { request, io, emit, base };
+  const run: Run = { request, io, emit, base, phase: 'preparing', requestIDs: [] };
+  const graceMs = request.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS;
+  const onAbort = () => {
+    run.wakeSleep?.();
+    if (run.phase === 'preparing' || run.phase === 'waiting') {
+      emit({ type: 'interrupted', phase: 'before-send' });
+      return;
+    }
+    emit({ type: 'interrupted', phase: 'sending', requestIDs: [...run.requestIDs], report: run.target!.journal, graceMs });
+    run.graceTimer = setTimeout(() => run.expireGrace?.(), graceMs);
+  };
+  if (io.signal?.aborted) onAbort();
+  else io.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await importFile(run);
   } catch (error) {
     // First: once the batch has left, whatever went wrong, its outcome is what matters.
     if (run.sent) {
       const failure = await crashAfterSend(error, run.sent);
+      const where = failure.fallbackReport ? `; the results are in ${failure.fallbackReport}` : failure.unsavedReport ? '; the results could not be written anywhere: printed instead' : '';
       return {
         ...base,
         baseUrl: run.settings?.baseUrl,
         outcome: 'unknown',
-        message: `failed after the batch was sent: ${failure.error}`,
+        message: `failed after the batch was sent: ${failure.error}${where}`,
         rows: run.sent.outcomes.length,
         counts: countStatuses(run.sent.outcomes),
         requestID: run.sent.requestID,
@@ -167,8 +221,20 @@ export async function runImport(request: ImportRequest, io: ImportIO = {}): Prom
         failedAfterSend: failure,
       };
     }
+    if (error instanceof Interrupted) {
+      return {
+        ...base,
+        baseUrl: run.settings?.baseUrl,
+        outcome: 'not-sent',
+        message: 'interrupted before sending: nothing was sent',
+        rows: 0,
+        counts: countStatuses([]),
+        problems: [],
+        warnings: [],
+        interrupted: 'before-send',
+      };
+    }
     if (error instanceof ConfigError || error instanceof MappingError || error instanceof InputFileError) {
-      if (run.reportCreated) rmSync(run.reportCreated, { force: true });
       return {
         ...base,
         baseUrl: run.settings?.baseUrl,
@@ -181,6 +247,25 @@ export async function runImport(request: ImportRequest, io: ImportIO = {}): Prom
       };
     }
     throw error;
+  } finally {
+    io.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(run.graceTimer);
+  }
+}
+
+/** Thrown inside the engine when `io.signal` stops the run before (more of) the batch is sent. */
+class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
+/** The pre-send report could not be written: nothing of that attempt was sent. */
+class JournalError extends Error {
+  readonly code: string;
+  constructor(readonly path: string, cause: unknown) {
+    super(`cannot write the report ${path} (${writeErrorCode(cause)})`, { cause });
+    this.code = writeErrorCode(cause);
   }
 }
 
@@ -191,10 +276,23 @@ interface Run {
   base: Pick<ImportSummary, 'file' | 'userTaskID' | 'dryRun'>;
   settings?: ConnectionSettings;
   builder?: BatchBuilder;
-  /** The report file, if this run created it (removed again if the run stops with a usage error). */
-  reportCreated?: string;
+  target?: ReportTarget;
+  /**
+   * `preparing`: nothing is out; `sending`: an attempt is out (its outcome unknown until the
+   * answer); `waiting`: between attempts, the last one not processed; `answered`: the answer is in.
+   */
+  phase: 'preparing' | 'sending' | 'waiting' | 'answered';
+  /** Every requestID put on the wire, in order. */
+  requestIDs: string[];
+  /** Whether the pre-send report (every sent row `unknown`) was written. */
+  journalWritten?: boolean;
   /** Set when the batch first goes on the wire: from then on a failure means "outcome unknown". */
   sent?: SentState;
+  /** Ends an interrupted send's wait for the answer. */
+  expireGrace?: () => void;
+  graceTimer?: NodeJS.Timeout;
+  /** Ends the wait between attempts early (interrupted). */
+  wakeSleep?: () => void;
 }
 
 async function importFile(run: Run): Promise<ImportSummary> {
@@ -203,37 +301,54 @@ async function importFile(run: Run): Promise<ImportSummary> {
   const dryRun = Boolean(request.dryRun);
   const gzip = request.gzip ?? true;
   const maxBatchSize = request.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+  const maxBodyBytes = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const signal = io.signal;
+  const stopIfInterrupted = () => {
+    if (signal?.aborted) throw new Interrupted();
+  };
 
   const settings = resolveConnection(request.connection ?? {}, io.env ?? {});
   run.settings = settings;
   const overrides = parseColumnOverrides(request.columns ?? []);
   checkEnvelope(userTaskID, settings);
+
+  // Where the report goes, checked before anything is read or sent: it is written before the
+  // batch leaves, and it must never replace the input, the config file or what a link points to.
+  const protectedFiles: ProtectedFile[] = [{ path: file, label: 'the input file' }];
+  if (settings.configFile) protectedFiles.push({ path: settings.configFile, label: 'the config file' });
+  const target = prepareReportPath(request.report ?? defaultReportName(userTaskID, io.now?.() ?? new Date()), protectedFiles);
+  run.target = target;
+
   emit({
     type: 'connection',
-    message: `sending as ${settings.uuid}${settings.usingDemoAccount ? ' (the mock\'s demo account)' : ` (secret ${maskSecret(settings.secretKey)} from ${settings.credentialsFrom})`} to ${settings.baseUrl}${dryRun ? ' — dry run, nothing will be sent' : ''}`,
+    message: `sending as ${settings.uuid} (${describeCredentials(settings)}) to ${settings.baseUrl}${dryRun ? ' — dry run, nothing will be sent' : ''}`,
     baseUrl: settings.baseUrl,
     uuid: settings.uuid,
     usingDemoAccount: settings.usingDemoAccount,
     credentialsFrom: settings.credentialsFrom,
+    uuidFrom: settings.uuidFrom,
+    secretFrom: settings.secretFrom,
     dryRun,
   });
-
-  // The report is written last, after sending: make sure it can be, before anything is sent.
-  const report = prepareReportPath(request.report ?? defaultReportName(userTaskID, io.now?.() ?? new Date()), file);
-  const reportPath = report.path;
-  if (report.created) run.reportCreated = reportPath;
+  if (settings.credentialsWarning) emit({ type: 'warning', message: settings.credentialsWarning });
+  if (target.kind === 'device' && !dryRun) {
+    emit({ type: 'warning', message: `the report ${target.path} is not a regular file: until the answer is in, the rows sent are recorded in ${target.journal}` });
+  }
+  stopIfInterrupted();
 
   // 1. Read and check every row (one streaming pass).
   const builder = new BatchBuilder({ userTaskID, overrides, allowDuplicatePhones: Boolean(request.allowDuplicatePhones) });
   run.builder = builder;
-  const reader = openRowReader(file, { format: request.format, delimiter: request.delimiter, onHeader: (header) => builder.useHeader(header) });
+  const reader = openRowReader(file, { format: request.format, delimiter: request.delimiter, maxRowBytes: request.maxRowBytes, onHeader: (header) => builder.useHeader(header) });
   emit({ type: 'step', step: 'read', label: `reading ${basename(file)}`, total: reader.totalBytes });
   let rows = 0;
   for await (const row of reader.rows()) {
+    stopIfInterrupted();
     builder.add(row);
     rows += 1;
     if (rows % 1000 === 0) emit({ type: 'step-progress', step: 'read', value: reader.bytesRead(), note: `${rows} rows` });
   }
+  stopIfInterrupted();
   builder.doneAdding();
   if (reader.format === 'csv' && !reader.header()) throw new InputFileError(`${file} is empty: expected a header row`);
   const problems = builder.problems();
@@ -241,21 +356,37 @@ async function importFile(run: Run): Promise<ImportSummary> {
   emit({ type: 'step-done', step: 'read', result: `${rows} rows read, ${builder.orders.length} valid, ${problems.length} invalid${blank ? `, ${blank} blank rows skipped` : ''}` });
   emit({ type: 'checked', rows, valid: builder.orders.length, blankRows: blank, problems, warnings: builder.warnings, ignoredColumns: builder.ignoredColumns });
 
+  const summaryOf = (outcome: ImportOutcome, message: string, extra: Partial<ImportSummary> = {}): ImportSummary => ({
+    ...run.base,
+    baseUrl: settings.baseUrl,
+    ...extra,
+    outcome,
+    message,
+    rows: builder.outcomes.length,
+    counts: countStatuses(builder.outcomes),
+    problems,
+    warnings: builder.warnings,
+  });
+
   const finish = async (outcome: ImportOutcome, message: string, extra: Partial<ImportSummary> = {}): Promise<ImportSummary> => {
-    await writeReport(reportPath, builder.outcomes);
-    emit({ type: 'report', path: reportPath });
-    return {
-      ...run.base,
-      baseUrl: settings.baseUrl,
-      ...extra,
-      outcome,
-      message,
-      rows: builder.outcomes.length,
-      counts: countStatuses(builder.outcomes),
-      report: reportPath,
-      problems,
-      warnings: builder.warnings,
-    };
+    try {
+      await writeReport(target.path, builder.outcomes);
+      // A device got the report: the pre-send copy in the temp folder has served its purpose.
+      if (target.kind === 'device' && run.journalWritten) await rm(target.journal, { force: true });
+    } catch (error) {
+      if (run.sent) throw error; // after sending: the crash path (runImport) keeps the results
+      // Nothing was sent: say so in one line, and keep the report in the temp folder (or print it).
+      const why = `cannot write the report ${target.path} (${writeErrorCode(error)}); nothing was sent`;
+      try {
+        await writeReport(target.fallback, builder.outcomes);
+        return summaryOf('usage-error', `${why}; the report is in ${target.fallback}`);
+      } catch (fallbackError) {
+        return summaryOf('usage-error', `${why}; the report could not be written to ${target.fallback} either (${writeErrorCode(fallbackError)}): it is printed instead`,
+          { unsavedReport: reportText(builder.outcomes) });
+      }
+    }
+    emit({ type: 'report', path: target.path });
+    return summaryOf(outcome, message, { ...extra, report: target.path });
   };
 
   // 2. Decide whether this batch may be sent at all.
@@ -268,12 +399,20 @@ async function importFile(run: Run): Promise<ImportSummary> {
     return refuse(`not sent: the file has ${problems.length} invalid rows`, `nothing sent: ${problems.length} of ${rows} rows are invalid (see above and the report). Fix them, or use --skip-invalid to send the ${builder.orders.length} valid rows.`);
   }
   if (builder.orders.length === 0) return refuse('', 'nothing sent: no valid rows');
+  const notSplit = '  The list is not split into several imports: each importBatchCall replaces the undialed orders of the\n' +
+    '  previous batch, so only the last part would ever be called.';
   if (builder.orders.length > maxBatchSize) {
     return refuse(`not sent: ${builder.orders.length} orders exceed the batch limit of ${maxBatchSize}`,
-      `nothing sent: ${builder.orders.length} orders is more than the batch limit of ${maxBatchSize} (--max-batch-size).\n` +
-      '  The list is not split into several imports: each importBatchCall replaces the undialed orders of the\n' +
-      '  previous batch, so only the last part would ever be called. Split the list by task, or raise the limit\n' +
+      `nothing sent: ${builder.orders.length} orders is more than the batch limit of ${maxBatchSize} (--max-batch-size).\n${notSplit} Split the list by task, or raise the limit\n` +
       '  if the server accepts bigger batches.');
+  }
+  const body = measureBody(userTaskID, settings, builder.orders, maxBodyBytes);
+  if (body.firstOver !== undefined) {
+    const row = builder.sendable[body.firstOver]!.row;
+    return refuse(`not sent: the body would be ${body.bytes} bytes, over the limit of ${maxBodyBytes} (--max-body-bytes) from row ${row} on`,
+      `nothing sent: the body would be ${body.bytes} bytes (${formatBytes(body.bytes)}), over the limit of ${maxBodyBytes} bytes (--max-body-bytes);\n` +
+      `  the orders up to row ${row} already pass it (look for unusually long values).\n${notSplit} Shorten the rows, split the list by task,\n` +
+      '  or raise the limit if the server accepts bigger bodies.');
   }
 
   // 3. Dry run: build the exact body, measure it, send nothing.
@@ -289,23 +428,140 @@ async function importFile(run: Run): Promise<ImportSummary> {
 
   // 4. Send, waiting through "not processed" answers (batch import in progress, …) as the
   // client retries. The client serializes, signs and compresses inside one call; its first
-  // fetch marks the end of that.
+  // fetch marks the end of that. Before each attempt's request is even built, the report on disk
+  // lists every row it sends as `unknown` with the requestIDs so far (written to a temporary
+  // file, flushed, renamed; the engine picks each attempt's requestID for the client, so it is
+  // known in advance): whatever stops the process from then on, no row is unaccounted for.
+  stopIfInterrupted();
   emit({ type: 'step', step: 'prepare', label: `preparing ${builder.orders.length} orders (JSON, signature${gzip ? ', gzip' : ''})` });
   let preparing = true;
-  const result = await sendBatch({
-    settings, userTaskID, orders: builder.orders, sendable: builder.sendable, gzip, timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxAttempts: request.maxAttempts,
-    fetch: io.fetch,
-    onRetry: (info) => emit({ type: 'retry', attempt: info.attempt, delayMs: info.delayMs, reason: retryReason(info.retCode, info.code), retCode: info.retCode, code: info.code }),
-    onAttempt: (attempt, requestID) => {
-      run.sent = { requestID, reportPath, outcomes: builder.outcomes, sendable: builder.sendable };
-      if (preparing) {
-        preparing = false;
-        emit({ type: 'step-done', step: 'prepare', result: 'ready' });
-        emit({ type: 'step', step: 'send', label: 'sending' });
+  /** The requestID whose pre-send report is on disk (the next attempt's). */
+  let journaled: string | undefined;
+  const journal = async (requestID: string) => {
+    const reason = journalReason([...run.requestIDs, requestID]);
+    for (const row of builder.sendable) {
+      row.status = 'unknown';
+      row.reason = reason;
+    }
+    try {
+      await writeReport(target.journal, builder.outcomes);
+    } catch (error) {
+      for (const row of builder.sendable) {
+        row.status = 'not-sent';
+        row.reason = '';
       }
-      emit({ type: 'attempt', attempt, requestID });
-    },
+      throw new JournalError(target.journal, error);
+    }
+    run.journalWritten = true;
+    journaled = requestID;
+  };
+  let nextRequestID = newRequestId();
+  const graceExpired = new Promise<'grace-expired'>((resolve) => {
+    run.expireGrace = () => resolve('grace-expired');
   });
+
+  let result: SendResult;
+  try {
+    await journal(nextRequestID);
+    stopIfInterrupted();
+    const sending = sendBatch({
+      settings, userTaskID, orders: builder.orders, sendable: builder.sendable, gzip, timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxAttempts: request.maxAttempts,
+      fetch: io.fetch,
+      requestId: () => nextRequestID,
+      onRetry: (info) => {
+        run.phase = 'waiting'; // the last attempt was not processed: nothing is out
+        emit({ type: 'retry', attempt: info.attempt, delayMs: info.delayMs, reason: retryReason(info.retCode, info.code), retCode: info.retCode, code: info.code });
+      },
+      sleep: async (ms) => {
+        await new Promise<void>((resolve, reject) => {
+          if (signal?.aborted) return reject(new Interrupted());
+          const timer = setTimeout(() => {
+            run.wakeSleep = undefined;
+            resolve();
+          }, ms);
+          run.wakeSleep = () => {
+            clearTimeout(timer);
+            run.wakeSleep = undefined;
+            reject(new Interrupted());
+          };
+        });
+        nextRequestID = newRequestId();
+        await journal(nextRequestID);
+        stopIfInterrupted();
+      },
+      beforeAttempt: async (_attempt, requestID) => {
+        stopIfInterrupted();
+        // The report names this requestID already, unless the client picked another one.
+        if (requestID !== journaled) {
+          await journal(requestID ?? '?');
+          stopIfInterrupted();
+        }
+        // From here to fetch nothing waits: a signal is seen before, or after the request left.
+        run.requestIDs = [...run.requestIDs, requestID ?? '?'];
+        run.sent = { requestID, requestIDs: run.requestIDs, target, outcomes: builder.outcomes, sendable: builder.sendable, answered: false };
+        run.phase = 'sending';
+      },
+      onAttempt: (attempt, requestID) => {
+        if (preparing) {
+          preparing = false;
+          emit({ type: 'step-done', step: 'prepare', result: 'ready' });
+          emit({ type: 'step', step: 'send', label: 'sending' });
+        }
+        emit({ type: 'attempt', attempt, requestID });
+      },
+    });
+    sending.catch(() => {}); // when the grace period ends first, nobody waits for it any more
+    const first = await Promise.race([sending, graceExpired]);
+    if (first === 'grace-expired') {
+      // Interrupted, and no answer in time: the report on disk already says what is known.
+      const requestID = run.requestIDs.at(-1);
+      emit({ type: 'step-done', step: 'send', result: 'interrupted: no answer' });
+      emit({ type: 'report', path: target.journal });
+      return summaryOf('unknown',
+        `interrupted while sending: no answer within ${formatMs(request.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS)}; the outcome of requestID ${requestID} is unknown.\n` +
+        `  The report lists every sent row as unknown with its requestID: check the task before sending again.`,
+        { requestID, attempts: run.requestIDs.length, report: target.journal, interrupted: 'sending' });
+    }
+    result = first;
+  } catch (error) {
+    if (error instanceof Interrupted) {
+      // Stopped before this attempt went out (or while waiting to send again): nothing of it was
+      // sent, and the earlier attempts, if any, were not processed.
+      const earlier = run.requestIDs;
+      run.sent = undefined;
+      if (preparing) emit({ type: 'step-done', step: 'prepare', result: 'interrupted' });
+      else emit({ type: 'step-done', step: 'send', result: 'interrupted' });
+      if (!run.journalWritten) throw error; // no report was written: none is left behind
+      if (earlier.length === 0 && (target.kind === 'device' || !target.existed)) {
+        // Nothing was ever sent, and the report is this run's own pre-send copy: leave none behind.
+        await rm(target.journal, { force: true });
+        throw error;
+      }
+      for (const row of builder.sendable) {
+        row.status = 'not-sent';
+        row.reason = earlier.length > 0
+          ? `not sent: interrupted while waiting to send again (requestID ${earlier.join(', ')}: not processed)`
+          : 'not sent: interrupted before sending';
+      }
+      return finish('not-sent', earlier.length > 0
+        ? `interrupted while waiting to send again: nothing was imported (requestID ${earlier.join(', ')}: not processed)`
+        : 'interrupted before sending: nothing was sent', { interrupted: 'before-send', requestID: earlier.at(-1), attempts: earlier.length });
+    }
+    if (error instanceof JournalError && !run.sent) {
+      if (preparing) emit({ type: 'step-done', step: 'prepare', result: 'not sent' });
+      throw new ConfigError(`${error.message}; nothing was sent`);
+    }
+    throw error;
+  }
+  run.phase = 'answered';
+  if (run.sent) run.sent.answered = true;
+  // Every attempt was refused before connecting or not processed: nothing was imported, and a
+  // failure from here on (the report) is not one "after the batch was sent".
+  if (result.outcome === 'not-sent') run.sent = undefined;
+  if (run.requestIDs.length > 1) {
+    const earlier = `; earlier requestIDs (not processed): ${run.requestIDs.slice(0, -1).join(', ')}`;
+    for (const row of builder.sendable) if (row.status === 'unknown') row.reason += earlier;
+  }
   if (preparing) emit({ type: 'step-done', step: 'prepare', result: result.message }); // nothing left: no attempt was made
   else emit({ type: 'step-done', step: 'send', result: result.message });
   for (const e of result.unmatchedErrors) emit({ type: 'warning', message: `the server rejected phone ${e.phone} (${e.errMsg}), which matches no row sent` });
@@ -317,6 +573,14 @@ async function importFile(run: Run): Promise<ImportSummary> {
     attempts: result.attempts,
   });
 }
+
+/** The reason of a sent row until its answer is in. */
+function journalReason(requestIDs: readonly string[]): string {
+  const earlier = requestIDs.length > 1 ? ` (earlier attempts, not processed: ${requestIDs.slice(0, -1).join(', ')})` : '';
+  return `outcome unknown: sent as requestID ${requestIDs.at(-1)}${earlier} and no answer recorded; check the task before sending again`;
+}
+
+const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 /** The parts of the body that do not come from the file, checked before reading it. */
 function checkEnvelope(userTaskID: string, settings: ConnectionSettings): void {

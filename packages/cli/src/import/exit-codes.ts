@@ -19,6 +19,15 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/**
+ * `callbot import` stopped by SIGINT or SIGTERM before anything was sent (or while waiting to
+ * send again after an attempt the server did not process): the shell's 128 + signal number,
+ * 130 or 143. (exitCodeFor gives such a summary, outcome `not-sent`, the code 3.)
+ */
+export function interruptedExitCode(signal: 'SIGINT' | 'SIGTERM'): 130 | 143 {
+  return signal === 'SIGINT' ? 130 : 143;
+}
+
 /** The exit code for a summary of `runImport` (what `callbot import` exits with). */
 export function exitCodeFor(summary: Pick<ImportSummary, 'outcome' | 'counts'>): ExitCode {
   switch (summary.outcome) {
@@ -45,10 +54,12 @@ Exit codes:
   0  all rows accepted (with --dry-run: all rows valid)
   1  usage or configuration error (nothing read or sent)
   2  batch imported, but some rows rejected (locally with --skip-invalid, or in the server's errList)
-  3  nothing imported: invalid rows without --skip-invalid, list too large, no connection could
-     be made, or the server refused the whole batch (a "refused" retCode, or a "not-processed"
-     one still given when the retries ran out)
+  3  nothing imported: invalid rows without --skip-invalid, list or body too large, no connection
+     could be made, or the server refused the whole batch (a "refused" retCode, or a
+     "not-processed" one still given when the retries ran out)
   4  outcome unknown: the batch was sent but the answer was lost, untrustworthy or carried a
-     retCode whose outcome is "unknown" (or the command failed after sending); every sent row
-     without a known outcome is marked "unknown" in the report with the requestID. Check
-     before sending again.`;
+     retCode whose outcome is "unknown" (or the command failed after sending, or was
+     interrupted while sending and the answer did not come within --interrupt-grace-ms);
+     every sent row without a known outcome is marked "unknown" in the report with the
+     requestID. Check before sending again.
+  130/143  interrupted (SIGINT/SIGTERM) before anything was sent: nothing sent, no report`;

@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { PhoneNumber } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
+import { excerpt } from './excerpt.js';
 
 // Phone numbers in call lists arrive as people typed them: "+86 156-1234-5678", "0086 (156)
 // 1234 5678", "8615612345678". The vendor wants the international number as digits only, with
@@ -28,8 +29,8 @@ export function normalisePhone(input: string): PhoneResult {
   if (compact.startsWith('+')) digits = compact.slice(1);
   else if (compact.startsWith('00')) digits = compact.slice(2);
   else digits = compact;
-  if (!/^\d+$/.test(digits)) return { ok: false, reason: `phone "${input}" has characters other than digits, spaces, dashes, dots, parentheses and a leading + or 00` };
-  if (digits.startsWith('0')) return { ok: false, reason: `phone "${input}" must start with its country calling code (e.g. 86…), not a trunk 0` };
+  if (!/^\d+$/.test(digits)) return { ok: false, reason: `phone "${excerpt(input)}" has characters other than digits, spaces, dashes, dots, parentheses and a leading + or 00` };
+  if (digits.startsWith('0')) return { ok: false, reason: `phone "${excerpt(input)}" must start with its country calling code (e.g. 86…), not a trunk 0` };
   // Fast path, for the usual well-formed number: the digits as they are (no trunk prefix to
   // strip). Same metadata and same isValid() as below, without parse()'s text extraction, which
   // costs about 4x more over a 100,000-row list.
@@ -41,7 +42,7 @@ export function normalisePhone(input: string): PhoneResult {
     }
   }
   const parsed = parsePhoneNumberFromString(`+${digits}`);
-  if (!parsed) return { ok: false, reason: `phone "${input}" is not an international number (unknown country calling code or too short)` };
-  if (!parsed.isValid()) return { ok: false, reason: `phone "${input}" is not a valid number for country code +${parsed.countryCallingCode} (a digit too many or too few, or no country code?)` };
+  if (!parsed) return { ok: false, reason: `phone "${excerpt(input)}" is not an international number (unknown country calling code or too short)` };
+  if (!parsed.isValid()) return { ok: false, reason: `phone "${excerpt(input)}" is not a valid number for country code +${parsed.countryCallingCode} (a digit too many or too few, or no country code?)` };
   return { ok: true, phone: parsed.number.slice(1) };
 }

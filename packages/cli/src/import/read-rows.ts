@@ -1,15 +1,23 @@
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
+import { excerpt } from './excerpt.js';
 
 // Reads a call list one row at a time, so a 100,000-row file never sits in memory as text:
-// CSV through csv-parse (quotes, embedded delimiters and line breaks, BOM), JSON Lines through
-// readline. Each row comes with its number as the user sees it:
+// CSV through csv-parse (quotes, embedded delimiters and line breaks, BOM), JSON Lines split
+// into lines here (boundedLines). Each row comes with its number as the user sees it:
 // - CSV: the spreadsheet row. The header is row 1, the first data row is row 2; a blank line
 //   still counts (a spreadsheet shows it as an empty row) and a cell with a line break inside
 //   stays one row. Without multi-line cells this is also the line number in a text editor.
 // - JSON Lines: the line number (there is no header).
+//
+// Every read is bounded: a record (CSV) or line (JSON Lines) longer than `maxRowBytes` stops the
+// reading with an error naming its row, long before a file that is not a call list (one line of
+// 200 MB, a quote never closed) fills the memory; messages quote at most an excerpt of the data.
+// A file in UTF-16 (what some spreadsheet programs call "Unicode text") is refused up front.
+
+/** The default bound of one CSV record or JSON line (`--max-row-bytes`): a call list's row is well under 1 KB. */
+export const DEFAULT_MAX_ROW_BYTES = 64 * 1024;
 
 export type InputFormat = 'csv' | 'jsonl';
 
@@ -69,9 +77,43 @@ export function detectDelimiter(file: string): ',' | ';' {
   }
 }
 
+/**
+ * UTF-16 (or UTF-32) text, from its byte order mark or, without one, from the NUL bytes that
+ * ASCII characters leave in every other byte; undefined for anything else. UTF-8 text never
+ * holds a NUL byte.
+ */
+export function detectWideEncoding(file: string): string | undefined {
+  const fd = openSync(file, 'r');
+  let sample: Buffer;
+  try {
+    const buffer = Buffer.alloc(4096);
+    sample = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+  const [b0, b1, b2, b3] = sample;
+  if (b0 === 0xff && b1 === 0xfe) return b2 === 0 && b3 === 0 ? 'UTF-32LE' : 'UTF-16LE';
+  if (b0 === 0xfe && b1 === 0xff) return 'UTF-16BE';
+  if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) return 'UTF-32BE';
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i += 1) {
+    if (sample[i] === 0) {
+      if (i % 2 === 0) even += 1;
+      else odd += 1;
+    }
+  }
+  if (even + odd === 0) return undefined;
+  if (odd > 2 * even) return 'UTF-16LE';
+  if (even > 2 * odd) return 'UTF-16BE';
+  return 'a text encoding other than UTF-8 (it holds NUL bytes)';
+}
+
 export interface RowReaderOptions {
   format?: InputFormat;
   delimiter?: string;
+  /** The longest CSV record or JSON line, in bytes (default 64 KiB). */
+  maxRowBytes?: number;
   /** Called with the CSV header before the first data row; may throw to stop reading. */
   onHeader?: (header: readonly string[]) => void;
 }
@@ -87,6 +129,12 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
     throw new InputFileError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const format = options.format ?? detectFormat(file);
+  const maxRowBytes = options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
+  const wide = totalBytes > 0 ? detectWideEncoding(file) : undefined;
+  if (wide) {
+    const as = format === 'csv' ? '"CSV UTF-8" (in Excel: Save As → CSV UTF-8 (Comma delimited))' : 'UTF-8';
+    throw new InputFileError(`${file} is ${wide.startsWith('UTF') ? `${wide}, not UTF-8` : wide}: save it as ${as}`);
+  }
   let bytesRead = 0;
   let blankRows = 0;
   let header: string[] | undefined;
@@ -101,7 +149,7 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
     // No `info` and no `skip_empty_lines`: csv-parse's per-record info objects cost more than the
     // parsing itself on 100,000 rows, and counting records here gives the spreadsheet row
     // directly (a blank line is a record of one empty cell, a multi-line cell is one record).
-    const parser = parse({ delimiter, bom: true, relax_column_count: true });
+    const parser = parse({ delimiter, bom: true, relax_column_count: true, max_record_size: maxRowBytes });
     const piping = pipeline(stream(), parser);
     piping.catch(() => {}); // the same error surfaces from the iteration below
     let row = 0;
@@ -114,7 +162,7 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
           const seen = new Set<string>();
           for (const name of header) {
             const key = name.toLowerCase();
-            if (name && seen.has(key)) throw new InputFileError(`the header names the column "${name}" twice`);
+            if (name && seen.has(key)) throw new InputFileError(`the header names the column "${excerpt(name)}" twice`);
             seen.add(key);
           }
           options.onHeader?.(header);
@@ -130,8 +178,12 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
       }
     } catch (error) {
       if (error instanceof CsvError) {
-        const lines = (error as CsvError & { lines?: number }).lines;
-        throw new InputFileError(`${file} is not readable CSV${lines ? ` (near line ${lines})` : ''}: ${error.message}`);
+        const { lines, records } = error as CsvError & { lines?: number; records?: number };
+        if (error.code === 'CSV_MAX_RECORD_SIZE') {
+          // Every record counts as a row (the header, blank lines): the one that failed is the next.
+          throw new InputFileError(`${file}: row ${(records ?? row) + 1} is longer than ${maxRowBytes} bytes (--max-row-bytes): a quote that is never closed, or not a call list?`);
+        }
+        throw new InputFileError(`${file} is not readable CSV${lines ? ` (near line ${lines})` : ''}: ${excerpt(error.message, 200)}`);
       }
       if (typeof (error as NodeJS.ErrnoException).syscall === 'string') throw new InputFileError(`cannot read ${file}: ${(error as Error).message}`);
       throw error;
@@ -140,9 +192,8 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
   }
 
   async function* jsonlRows(): AsyncGenerator<SourceRow> {
-    const lines = createInterface({ input: stream(), crlfDelay: Infinity });
     let row = 0;
-    for await (let line of lines) {
+    for await (let line of boundedLines(stream(), maxRowBytes, (n) => new InputFileError(`${file}: line ${n} is longer than ${maxRowBytes} bytes (--max-row-bytes): not a JSON Lines file?`))) {
       row += 1;
       if (row === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
       if (line.trim() === '') {
@@ -153,7 +204,7 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
       try {
         value = JSON.parse(line);
       } catch (error) {
-        yield { row, record: {}, problem: `is not valid JSON (${(error as Error).message})` };
+        yield { row, record: {}, problem: `is not valid JSON (${excerpt((error as Error).message)})` };
         continue;
       }
       if (!value || typeof value !== 'object' || Array.isArray(value)) {
@@ -172,4 +223,45 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
     totalBytes,
     blankRows: () => blankRows,
   };
+}
+
+/**
+ * The lines of a byte stream (split at `\n`, a `\r` before it dropped), decoded as UTF-8, none
+ * longer than `maxBytes`: a longer one stops the reading with `tooLong(lineNumber)` as soon as
+ * it passes the bound, so no more than `maxBytes` plus one chunk is ever held.
+ */
+export async function* boundedLines(input: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number, tooLong: (line: number) => Error): AsyncGenerator<string> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  let line = 0;
+  const text = (last: Buffer) => {
+    const bytes = parts.length === 0 ? last : Buffer.concat([...parts, last]);
+    parts = [];
+    held = 0;
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    return bytes.toString('utf8', 0, end);
+  };
+  try {
+    for await (const chunk of input) {
+      let start = 0;
+      for (let newline = chunk.indexOf(0x0a, start); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+        line += 1;
+        const last = newline > start ? chunk[newline - 1] : parts.at(-1)?.at(-1);
+        if (held + newline - start - (last === 0x0d ? 1 : 0) > maxBytes) throw tooLong(line);
+        yield text(chunk.subarray(start, newline));
+        start = newline + 1;
+      }
+      if (start < chunk.length) {
+        held += chunk.length - start;
+        if (held > maxBytes + 1) throw tooLong(line + 1); // + 1: the line may still end in \r\n
+        parts.push(chunk.subarray(start));
+      }
+    }
+    if (held > 0) {
+      line += 1;
+      yield text(Buffer.alloc(0));
+    }
+  } finally {
+    input.destroy();
+  }
 }

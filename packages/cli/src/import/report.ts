@@ -1,5 +1,9 @@
-import { createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createWriteStream, rmSync, type Stats } from 'node:fs';
+import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import type { RowOutcome, RowStatus } from './build-batch.js';
 
 // The report: one CSV line per input row (blank rows excepted), in file order, so every row is
@@ -26,23 +30,149 @@ export function csvCell(value: string | number): string {
   return /[",\r\n;]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export async function writeReport(file: string, outcomes: readonly RowOutcome[]): Promise<void> {
-  const out = createWriteStream(file, { encoding: 'utf8' });
-  const failed = once(out, 'error').then(([error]) => { throw error; });
-  failed.catch(() => {}); // raced below; this only keeps an early error from being "unhandled"
-  const write = async (chunk: string) => {
-    if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
-  };
-  await write(`\ufeff${REPORT_COLUMNS.join(',')}\n`);
+/** The report as CSV text, in chunks of 2,000 rows (a 100,000-row report is about 10 MB). */
+function* reportChunks(outcomes: readonly RowOutcome[]): Generator<string> {
+  yield `\ufeff${REPORT_COLUMNS.join(',')}\n`;
+  // Many rows share their reason (every sent row, before the answer): quote it once.
+  let lastReason = '';
+  let lastReasonCell = '';
   for (let start = 0; start < outcomes.length; start += 2000) {
     let chunk = '';
-    for (const o of outcomes.slice(start, start + 2000)) {
-      chunk += `${o.row},${csvCell(o.phone)},${csvCell(o.orderID)},${o.status},${csvCell(o.reason)}\n`;
+    const end = Math.min(outcomes.length, start + 2000);
+    for (let i = start; i < end; i += 1) {
+      const o = outcomes[i]!;
+      if (o.reason !== lastReason) {
+        lastReason = o.reason;
+        lastReasonCell = csvCell(o.reason);
+      }
+      chunk += `${o.row},${csvCell(o.phone)},${csvCell(o.orderID)},${o.status},${lastReasonCell}\n`;
     }
-    await write(chunk);
+    yield chunk;
+  }
+}
+
+/** The whole report as one string: for stdout, when it can be written nowhere else. */
+export function reportText(outcomes: readonly RowOutcome[]): string {
+  return [...reportChunks(outcomes)].join('');
+}
+
+/** Temporary files being written (removed if the process has to stop at once). */
+const pendingTemps = new Set<string>();
+
+/** Removes the temporary files of reports being written; for a process about to exit at once. */
+export function removePendingTempFiles(): void {
+  for (const temp of pendingTemps) rmSync(temp, { force: true });
+  pendingTemps.clear();
+}
+
+/** A name for a temporary file beside `file` (same folder, so a rename replaces `file` at once). */
+export const tempPathBeside = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+
+/**
+ * Writes the report to `file` so that `file` is never half-written, whatever happens to the
+ * process: the text goes to a temporary file in the same folder, is flushed to the disk (fsync)
+ * and then renamed over `file` (atomic), and the folder is flushed too. A reader, or a run that
+ * was killed, sees the previous report or the new one, never a part.
+ *
+ * A `file` that exists and is not a regular file — a character device such as /dev/null or a
+ * FIFO — is written in place instead (renaming would replace the device node itself). A
+ * symbolic link is never followed: the caller refuses one (report-path.ts); were one there, the
+ * rename would replace the link, not its target.
+ */
+export async function writeReport(file: string, outcomes: readonly RowOutcome[]): Promise<void> {
+  let existing: Stats | undefined;
+  try {
+    existing = await lstat(file);
+  } catch {
+    existing = undefined;
+  }
+  if (existing && !existing.isFile() && !existing.isSymbolicLink()) return writeInPlace(file, outcomes);
+
+  const temp = tempPathBeside(file);
+  pendingTemps.add(temp);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temp, 'wx', existing ? existing.mode & 0o777 : 0o666);
+    for (const chunk of reportChunks(outcomes)) {
+      const bytes = Buffer.from(chunk, 'utf8');
+      for (let offset = 0; offset < bytes.length;) offset += (await handle.write(bytes, offset)).bytesWritten;
+    }
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, file);
+    pendingTemps.delete(temp);
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    await rm(temp, { force: true }).catch(() => {});
+    pendingTemps.delete(temp);
+    throw error;
+  }
+  await syncFolder(dirname(file));
+}
+
+/** Makes a rename in `folder` durable (best effort: not every platform can open a folder). */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(folder, 'r');
+    await handle.sync();
+  } catch {
+    // not supported here; the rename itself is still atomic
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/** A device or FIFO: written as a stream, in place. */
+async function writeInPlace(file: string, outcomes: readonly RowOutcome[]): Promise<void> {
+  const out = createWriteStream(file, { encoding: 'utf8', flags: 'a' });
+  const failed = once(out, 'error').then(([error]) => { throw error; });
+  failed.catch(() => {}); // raced below; this only keeps an early error from being "unhandled"
+  for (const chunk of reportChunks(outcomes)) {
+    if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
   }
   out.end();
   await Promise.race([once(out, 'finish'), failed]);
+}
+
+/** Where a report goes when it cannot be written where it was asked for: a new file in the OS temp folder. */
+export function fallbackReportPath(file: string): string {
+  const stem = basename(file).replace(/\.csv$/i, '').replace(/[^\w.-]+/g, '_').slice(0, 64) || 'report';
+  return join(tmpdir(), `callbot-report-${stem}-${process.pid}-${randomBytes(4).toString('hex')}.csv`);
+}
+
+/** Why a write failed, short: the errno code, or the message. */
+export const writeErrorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+
+export interface SavedReport {
+  /** Set when the report could not be written to its path: why. */
+  reportError?: string | undefined;
+  /** Where the report was written instead (the OS temp folder). */
+  fallbackReport?: string | undefined;
+  /** Why the fallback could not be written either. */
+  fallbackError?: string | undefined;
+  /** The report as CSV text, when it could be written nowhere: to be printed. */
+  unsavedReport?: string | undefined;
+}
+
+/**
+ * Writes the report to `file`; when that fails, to `fallback` (default: a new file in the OS
+ * temp folder); when that fails too, hands back its text. The results are never lost.
+ */
+export async function saveReport(file: string, outcomes: readonly RowOutcome[], fallback = fallbackReportPath(file)): Promise<SavedReport> {
+  try {
+    await writeReport(file, outcomes);
+    return {};
+  } catch (error) {
+    const reportError = writeErrorCode(error);
+    try {
+      await writeReport(fallback, outcomes);
+      return { reportError, fallbackReport: fallback };
+    } catch (fallbackError) {
+      return { reportError, fallbackError: writeErrorCode(fallbackError), unsavedReport: reportText(outcomes) };
+    }
+  }
 }
 
 export type StatusCounts = Record<RowStatus, number>;

@@ -40,8 +40,18 @@ export interface SendOptions {
   /** Attempts in all (the client's default when undefined). */
   maxAttempts?: number | undefined;
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * Awaited before each attempt's request is handed to fetch, with its requestID header: the
+   * engine writes the report there. When it throws, nothing of that attempt is sent and
+   * sendBatch rejects with that very error.
+   */
+  beforeAttempt?: (attempt: number, requestID: string | undefined) => Promise<void>;
   /** Called when the signed (and compressed) request leaves, once per attempt, with its requestID header. */
   onAttempt?: (attempt: number, requestID: string | undefined) => void;
+  /** The wait between attempts (the engine's ends early when it is interrupted, and writes the report). */
+  sleep?: (ms: number) => Promise<void>;
+  /** The requestID of each attempt, in turn (the engine picks it in advance, to write it into the report first). */
+  requestId?: () => string;
   /** The fetch the client uses (tests inject one). Default: the global fetch. */
   fetch?: typeof fetch | undefined;
 }
@@ -49,6 +59,8 @@ export interface SendOptions {
 export async function sendBatch(options: SendOptions): Promise<SendResult> {
   const { settings, sendable } = options;
   let attempts = 0;
+  // A failure of beforeAttempt: the client would take any error of its fetch for a failed send.
+  let localFailure: { error: unknown } | undefined;
   const client = createCallbotClient({
     baseUrl: settings.baseUrl,
     uuid: settings.uuid,
@@ -57,14 +69,23 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     gzip: options.gzip,
     timeoutMs: options.timeoutMs,
     validate: false,
+    ...(options.requestId ? { requestId: options.requestId } : {}),
     retry: {
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
     },
-    fetch: (input, init) => {
+    fetch: async (input, init) => {
       attempts += 1;
       const headers = input instanceof Request ? input.headers : new Headers(init?.headers);
-      options.onAttempt?.(attempts, headers.get('requestID') ?? undefined);
+      const requestID = headers.get('requestID') ?? undefined;
+      try {
+        await options.beforeAttempt?.(attempts, requestID);
+      } catch (error) {
+        localFailure = { error };
+        throw error;
+      }
+      options.onAttempt?.(attempts, requestID);
       return (options.fetch ?? globalThis.fetch)(input, init);
     },
   });
@@ -131,6 +152,7 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
       vendorCounts,
     };
   } catch (error) {
+    if (localFailure) throw localFailure.error; // nothing of this attempt was sent
     if (error instanceof CallbotError) {
       // The code's outcome class comes from the spec. `unknown` (an internal error, or a code
       // the spec does not document): the batch may have been imported before the error. Every

@@ -46,3 +46,15 @@ export async function startStandInVendor(answer: (request: StandInRequest) => Re
   });
   return { ...(await listenOnLoopback(server)), requests };
 }
+
+/** An answer that never comes: the stand-in holds the request until it is closed. */
+export const holdForever = (): Promise<Record<string, unknown>> => new Promise(() => {});
+
+/** Resolves once the stand-in has received `count` whole requests. */
+export async function waitForRequests(vendor: StandInVendor, count = 1, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (vendor.requests.length < count) {
+    if (Date.now() > until) throw new Error(`the stand-in vendor received ${vendor.requests.length} of ${count} requests`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
