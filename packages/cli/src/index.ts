@@ -7,8 +7,18 @@
 // The engine prints nothing and exits nothing: progress arrives as events (`io.onEvent`), the
 // result as the summary; `exitCodeFor(summary)` is what `callbot import` would exit with.
 export {
-  DEFAULT_INTERRUPT_GRACE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROW_BYTES, DEFAULT_TIMEOUT_MS, runImport,
-  type ImportEvent, type ImportIO, type ImportOutcome, type ImportRequest, type ImportStep, type ImportSummary,
+  DEFAULT_INTERRUPT_GRACE_MS,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_ROW_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  runImport,
+  type ImportEvent,
+  type ImportIO,
+  type ImportOutcome,
+  type ImportRequest,
+  type ImportStep,
+  type ImportSummary,
 } from './import/engine.js';
 export { EXIT, exitCodeFor, interruptedExitCode, type ExitCode } from './import/exit-codes.js';
 export type { RowNotice, RowOutcome, RowStatus } from './import/build-batch.js';

@@ -52,15 +52,30 @@ describe('runImport: a clean file', () => {
     const task = newTask('clean');
     const run = await importList(EXAMPLE, task, mock.url);
     expect(run.summary).toMatchObject({
-      outcome: 'imported', userTaskID: task, baseUrl: mock.url, dryRun: false, rows: 5, retCode: 0, attempts: 1, report: run.report,
+      outcome: 'imported',
+      userTaskID: task,
+      baseUrl: mock.url,
+      dryRun: false,
+      rows: 5,
+      retCode: 0,
+      attempts: 1,
+      report: run.report,
       counts: { accepted: 5, 'rejected-locally': 0, 'rejected-by-server': 0, 'not-sent': 0, unknown: 0 },
-      vendorCounts: { totalCount: 5, successCount: 5, errList: 0 }, problems: [], warnings: [],
+      vendorCounts: { totalCount: 5, successCount: 5, errList: 0 },
+      problems: [],
+      warnings: [],
     });
     expect(run.summary.message).toMatch(/^imported: 5 of 5 orders accepted \(responseID .+\)$/);
     expect(run.summary.requestID).toMatch(/^[0-9a-f]{32}$/);
     expect(run.exitCode).toBe(0);
     const report = readReport(run.report);
-    expect(report.map((l) => [l.row, l.status])).toEqual([[2, 'accepted'], [3, 'accepted'], [4, 'accepted'], [5, 'accepted'], [6, 'accepted']]);
+    expect(report.map((l) => [l.row, l.status])).toEqual([
+      [2, 'accepted'],
+      [3, 'accepted'],
+      [4, 'accepted'],
+      [5, 'accepted'],
+      [6, 'accepted'],
+    ]);
     expect(report.map((l) => l.phone)).toEqual(['8615612345678', '8613800138000', '8613911112222', '8615900001111', '8618622223333']);
     const batches = await mockBatches(mock.url, task);
     expect(batches).toHaveLength(1);
@@ -70,7 +85,16 @@ describe('runImport: a clean file', () => {
   it('tells its progress as events, in order, and prints nothing', async () => {
     const run = await importList(EXAMPLE, newTask('events'), mock.url);
     expect(run.events.map((e) => (e.type.startsWith('step') && 'step' in e ? `${e.type}:${e.step}` : e.type))).toEqual([
-      'connection', 'step:read', 'step-done:read', 'checked', 'step:prepare', 'step-done:prepare', 'step:send', 'attempt', 'step-done:send', 'report',
+      'connection',
+      'step:read',
+      'step-done:read',
+      'checked',
+      'step:prepare',
+      'step-done:prepare',
+      'step:send',
+      'attempt',
+      'step-done:send',
+      'report',
     ]);
     expect(run.events[0]).toMatchObject({ type: 'connection', baseUrl: mock.url, uuid: DEMO_ACCOUNT.uuid, usingDemoAccount: true, credentialsFrom: 'default' });
     expect(run.events).toContainEqual({ type: 'step-done', step: 'read', result: '5 rows read, 5 valid, 0 invalid' });
@@ -103,7 +127,10 @@ describe('runImport: a clean file', () => {
     const cwd = process.cwd();
     process.chdir(dir);
     try {
-      const summary = await runImport({ file: EXAMPLE, userTaskID: 'task/1', dryRun: true, connection: { baseUrl: mock.url } }, { now: () => new Date('2024-05-06T07:08:09.123Z') });
+      const summary = await runImport(
+        { file: EXAMPLE, userTaskID: 'task/1', dryRun: true, connection: { baseUrl: mock.url } },
+        { now: () => new Date('2024-05-06T07:08:09.123Z') },
+      );
       expect(summary.outcome).toBe('dry-run');
       expect(readdirSync(dir)).toEqual(['callbot-report-task_1-20240506-070809.csv']);
       expect(summary.report).toBe(join(dir, 'callbot-report-task_1-20240506-070809.csv'));
@@ -129,7 +156,9 @@ describe('runImport: invalid rows', () => {
     const run = await importList(BAD_ROWS, task, mock.url);
     expect(run.summary.outcome).toBe('not-sent');
     expect(run.exitCode).toBe(3);
-    expect(run.summary.message).toBe('nothing sent: 7 of 9 rows are invalid (see above and the report). Fix them, or use --skip-invalid to send the 2 valid rows.');
+    expect(run.summary.message).toBe(
+      'nothing sent: 7 of 9 rows are invalid (see above and the report). Fix them, or use --skip-invalid to send the 2 valid rows.',
+    );
     expect(run.summary.problems.map((p) => p.row)).toEqual([...expected.keys()]);
     for (const problem of run.summary.problems) expect(problem.message).toMatch(expected.get(problem.row)!);
     expect(run.events.find((e) => e.type === 'checked')).toMatchObject({ rows: 9, valid: 2, blankRows: 1, problems: run.summary.problems });
@@ -166,9 +195,16 @@ describe('runImport: invalid rows', () => {
     const task = newTask('shadowed');
     const run = await importList(file, task, mock.url, { skipInvalid: true });
     expect(run.exitCode, run.summary.message).toBe(2);
-    expect(readReport(run.report).map((l) => [l.row, l.status])).toEqual([[2, 'rejected-locally'], [3, 'accepted'], [4, 'accepted']]);
+    expect(readReport(run.report).map((l) => [l.row, l.status])).toEqual([
+      [2, 'rejected-locally'],
+      [3, 'accepted'],
+      [4, 'accepted'],
+    ]);
     const batches = await mockBatches(mock.url, task);
-    expect(batches[0]!.orders.map((o) => [o.orderID, o.userPhone])).toEqual([['ord-1', '8615600005002'], ['ord-3', '8615600005001']]);
+    expect(batches[0]!.orders.map((o) => [o.orderID, o.userPhone])).toEqual([
+      ['ord-1', '8615600005002'],
+      ['ord-3', '8615600005001'],
+    ]);
   });
 
   it('accounts for every input row exactly once in a larger file', async () => {
@@ -215,7 +251,10 @@ describe('runImport: order IDs', () => {
     expect(ids2).toEqual(ids1);
     // The second import replaced the first batch's (undialed) orders with the very same IDs.
     const batches = await mockBatches(mock.url, task);
-    expect(batches.map((b) => [b.current, b.droppedUndialed])).toEqual([[false, 5], [true, 0]]);
+    expect(batches.map((b) => [b.current, b.droppedUndialed])).toEqual([
+      [false, 5],
+      [true, 0],
+    ]);
     expect(batches[1]!.orders.map((o) => o.orderID)).toEqual(ids1);
 
     const otherTask = await importList(EXAMPLE, newTask('other-task'), mock.url, { dryRun: true });
@@ -235,10 +274,26 @@ describe('runImport: on the wire (io.fetch records what the client sends)', () =
     expect([...request!.body.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
     const body = JSON.parse(request!.text) as { callInfoList: { callList: { userName: string; params: unknown[] }[] } };
     expect(body.callInfoList.callList).toHaveLength(5);
-    expect(body.callInfoList.callList[0]).toMatchObject({ userName: '张伟', params: [{ name: 'amount', value: '1280.50' }, { name: 'due_date', value: '2024-12-01' }] });
+    expect(body.callInfoList.callList[0]).toMatchObject({
+      userName: '张伟',
+      params: [
+        { name: 'amount', value: '1280.50' },
+        { name: 'due_date', value: '2024-12-01' },
+      ],
+    });
     const h = (name: string) => request!.headers.get(name)!;
     expect(h('requestID')).toBe(run.summary.requestID);
-    expect(verifySignature({ secretKey: DEMO_ACCOUNT.secretKey, body: request!.text, createTs: h('createTs'), requestID: h('requestID'), uuid: h('uuid'), algorithm: 'MD5', sign: h('sign') })).toBe(true);
+    expect(
+      verifySignature({
+        secretKey: DEMO_ACCOUNT.secretKey,
+        body: request!.text,
+        createTs: h('createTs'),
+        requestID: h('requestID'),
+        uuid: h('uuid'),
+        algorithm: 'MD5',
+        sign: h('sign'),
+      }),
+    ).toBe(true);
   });
 
   it('dryRun measures the very body a real import sends: same bytes, productID first', async () => {
@@ -263,11 +318,22 @@ describe('runImport: on the wire (io.fetch records what the client sends)', () =
 
   it('maps columns with overrides (the --column items)', async () => {
     const wire = capturingFetch();
-    const run = await importList(fromRoot('packages', 'cli', 'test', 'fixtures', 'custom-headers.csv'), newTask('columns'), mock.url,
-      { columns: ['phone=Mobile', 'name=Full Name', 'other=Ticket'] }, { fetch: wire.fetch });
+    const run = await importList(
+      fromRoot('packages', 'cli', 'test', 'fixtures', 'custom-headers.csv'),
+      newTask('columns'),
+      mock.url,
+      { columns: ['phone=Mobile', 'name=Full Name', 'other=Ticket'] },
+      { fetch: wire.fetch },
+    );
     expect(run.exitCode, run.summary.message).toBe(0);
     const body = JSON.parse(wire.requests[0]!.text) as { callInfoList: { callList: unknown[] } };
-    expect(body.callInfoList.callList[0]).toMatchObject({ userPhone: '8615600003001', userName: '赵磊', customerName: '北方科技', other: 't-1', params: [{ name: 'amount', value: '10' }] });
+    expect(body.callInfoList.callList[0]).toMatchObject({
+      userPhone: '8615600003001',
+      userName: '赵磊',
+      customerName: '北方科技',
+      other: 't-1',
+      params: [{ name: 'amount', value: '10' }],
+    });
   });
 });
 
@@ -331,7 +397,9 @@ describe('runImport: answers and failures', () => {
       const run = await importList(EXAMPLE, newTask('undocumented'), vendor.url);
       expect(run.summary).toMatchObject({ outcome: 'unknown', retCode: 4242, responseID: 'resp-new', attempts: 1, counts: { unknown: 5 } });
       expect(run.exitCode).toBe(4);
-      expect(run.summary.message).toMatch(/^outcome unknown: the server answered retCode 4242 \(Unknown\): something new; the batch may or may not have been imported/);
+      expect(run.summary.message).toMatch(
+        /^outcome unknown: the server answered retCode 4242 \(Unknown\): something new; the batch may or may not have been imported/,
+      );
       expect(vendor.requests).toHaveLength(1); // not retried
     } finally {
       await vendor.close();
@@ -341,7 +409,11 @@ describe('runImport: answers and failures', () => {
   it('marks the rows the server refused in its errList (exit 2)', async () => {
     const file = writeList('blocked.csv', 'phone,name\n8615600004001,甲\n8613900000001,乙\n8615600004003,丙\n');
     const run = await importList(file, newTask('errlist'), mock.url);
-    expect(run.summary).toMatchObject({ outcome: 'imported', counts: { accepted: 2, 'rejected-by-server': 1 }, vendorCounts: { totalCount: 3, successCount: 2, errList: 1 } });
+    expect(run.summary).toMatchObject({
+      outcome: 'imported',
+      counts: { accepted: 2, 'rejected-by-server': 1 },
+      vendorCounts: { totalCount: 3, successCount: 2, errList: 1 },
+    });
     expect(run.exitCode).toBe(2);
     expect(readReport(run.report).map((l) => [l.row, l.status, l.reason])).toEqual([
       [2, 'accepted', ''],
@@ -352,8 +424,11 @@ describe('runImport: answers and failures', () => {
 
   it.each<[string, { totalCount: number; successCount: number; errList?: { phone: string; errMsg: string }[] }, RegExp]>([
     ['no errList', { totalCount: 3, successCount: 2 }, /vendor reports 2 of 3 imported but lists 0 refusals, for 3 rows sent: this row's outcome is unknown/],
-    ['an errList phone that matches no row', { totalCount: 3, successCount: 2, errList: [{ phone: '8615699999999', errMsg: 'blocked' }] },
-      /vendor reports 2 of 3 imported but lists 1 refusals \(1 for phones not sent\), for 3 rows sent/],
+    [
+      'an errList phone that matches no row',
+      { totalCount: 3, successCount: 2, errList: [{ phone: '8615699999999', errMsg: 'blocked' }] },
+      /vendor reports 2 of 3 imported but lists 1 refusals \(1 for phones not sent\), for 3 rows sent/,
+    ],
   ])('does not trust an answer whose counts do not add up (%s): the rows are unknown (exit 4)', async (_label, counts, reason) => {
     const vendor = await startStandInVendor(() => ({ retCode: 0, retMsg: 'success', responseID: 'resp-1', ...counts }));
     try {
@@ -368,7 +443,8 @@ describe('runImport: answers and failures', () => {
         expect(line.reason).toMatch(reason);
         expect(line.reason).toContain(String(run.summary.requestID));
       }
-      if (counts.errList) expect(run.events).toContainEqual({ type: 'warning', message: 'the server rejected phone 8615699999999 (blocked), which matches no row sent' });
+      if (counts.errList)
+        expect(run.events).toContainEqual({ type: 'warning', message: 'the server rejected phone 8615699999999 (blocked), which matches no row sent' });
     } finally {
       await vendor.close();
     }
@@ -382,14 +458,17 @@ describe('runImport: answers and failures', () => {
     const reportDir = join(dir, 'out');
     mkdirSync(reportDir);
     const wire = capturingFetch();
-    const summary = await runImport({ file: EXAMPLE, userTaskID: newTask('crash'), report: join(reportDir, 'report.csv'), connection: { baseUrl: mock.url } }, {
-      fetch: async (input, init) => {
-        const answer = await wire.fetch(input, init);
-        rmSync(reportDir, { recursive: true });
-        writeFileSync(reportDir, 'not a directory any more');
-        return answer;
+    const summary = await runImport(
+      { file: EXAMPLE, userTaskID: newTask('crash'), report: join(reportDir, 'report.csv'), connection: { baseUrl: mock.url } },
+      {
+        fetch: async (input, init) => {
+          const answer = await wire.fetch(input, init);
+          rmSync(reportDir, { recursive: true });
+          writeFileSync(reportDir, 'not a directory any more');
+          return answer;
+        },
       },
-    });
+    );
     const requestID = wire.requests[0]!.headers.get('requestID');
     expect(requestID).toMatch(/^[0-9a-f]{32}$/);
     expect(summary).toMatchObject({ outcome: 'unknown', requestID, report: undefined, counts: { accepted: 5 } });
@@ -511,7 +590,7 @@ describe('runImport: settings and usage errors', () => {
     expect(readReport(report)).toHaveLength(5);
   });
 
-  it('reads a config file; the request\'s connection wins over it', async () => {
+  it("reads a config file; the request's connection wins over it", async () => {
     const config = writeList('callbot.json', JSON.stringify({ uuid: DEMO_ACCOUNT.uuid, secretKey: DEMO_ACCOUNT.secretKey, baseUrl: 'http://127.0.0.1:9' }));
     const run = await importList(EXAMPLE, newTask('config'), mock.url, { connection: { config } });
     expect(run.exitCode, run.summary.message).toBe(0);

@@ -33,9 +33,12 @@ function parse(args: string[]): { file: string; flags: ImportFlags } {
   const program = new Command().exitOverride();
   registerImportCommand(program);
   let parsed: { file: string; flags: ImportFlags } | undefined;
-  program.commands.find((c) => c.name() === 'import')!.exitOverride().action((file: string, flags: ImportFlags) => {
-    parsed = { file, flags };
-  });
+  program.commands
+    .find((c) => c.name() === 'import')!
+    .exitOverride()
+    .action((file: string, flags: ImportFlags) => {
+      parsed = { file, flags };
+    });
   program.parse(['import', ...args], { from: 'user' });
   return parsed!;
 }
@@ -92,8 +95,23 @@ describe('callbot import, the front', () => {
     expect(run.code, run.stderr).toBe(2);
     const summary = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(Object.keys(summary)).toEqual([
-      'file', 'userTaskID', 'baseUrl', 'dryRun', 'outcome', 'exitCode', 'message', 'rows', 'counts', 'vendorCounts',
-      'requestID', 'responseID', 'retCode', 'attempts', 'report', 'problems', 'warnings',
+      'file',
+      'userTaskID',
+      'baseUrl',
+      'dryRun',
+      'outcome',
+      'exitCode',
+      'message',
+      'rows',
+      'counts',
+      'vendorCounts',
+      'requestID',
+      'responseID',
+      'retCode',
+      'attempts',
+      'report',
+      'problems',
+      'warnings',
     ]);
     expect(summary).toMatchObject({ userTaskID: task, outcome: 'imported', exitCode: 2, rows: 9, retCode: 0, attempts: 1, report: run.report });
     expect((summary.problems as unknown[]).length).toBe(7);
@@ -106,7 +124,7 @@ describe('callbot import, the front', () => {
     expect(JSON.parse(run.stdout)).toEqual({ outcome: 'usage-error', exitCode: 1, message: expect.stringMatching(/^no credentials/) });
   });
 
-  it('a failure after the batch was sent: the requestID and the report\'s fate on stderr (exit 4)', async () => {
+  it("a failure after the batch was sent: the requestID and the report's fate on stderr (exit 4)", async () => {
     // The report's directory passes the check before sending, then becomes a file while the
     // request is at the vendor: writing the report fails after the batch was imported.
     const dir = freshDir();
@@ -126,7 +144,13 @@ describe('callbot import, the front', () => {
       expect(run.stderr).toMatch(/the report .* could not be written \(ENOTDIR\)/);
       // The results are not lost: they are in a file in the temp folder, named on stderr and in the JSON.
       const fallbackReport = /the results are in (\S+\.csv)/.exec(run.stderr)?.[1];
-      expect(JSON.parse(run.stdout)).toEqual({ outcome: 'unknown', exitCode: 4, message: expect.stringMatching(/^failed after the batch was sent: /), requestID, fallbackReport });
+      expect(JSON.parse(run.stdout)).toEqual({
+        outcome: 'unknown',
+        exitCode: 4,
+        message: expect.stringMatching(/^failed after the batch was sent: /),
+        requestID,
+        fallbackReport,
+      });
       expect(readReport(fallbackReport!).map((l) => l.status)).toEqual(Array(5).fill('accepted'));
       rmSync(fallbackReport!);
     } finally {
@@ -134,9 +158,11 @@ describe('callbot import, the front', () => {
     }
   });
 
-  it('passes the terminal\'s environment to the engine (credentials from env, secret masked)', async () => {
-    const run = await callbotImport([EXAMPLE, '--task', newTask('env'), '--base-url', mock.url, '--dry-run'],
-      { CALLBOT_UUID: 'someone', CALLBOT_SECRET_KEY: 'not-the-demo-secret' });
+  it("passes the terminal's environment to the engine (credentials from env, secret masked)", async () => {
+    const run = await callbotImport([EXAMPLE, '--task', newTask('env'), '--base-url', mock.url, '--dry-run'], {
+      CALLBOT_UUID: 'someone',
+      CALLBOT_SECRET_KEY: 'not-the-demo-secret',
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^sending as someone \(secret <secretKey, 19 chars> from env\) to http:\/\/127\.0\.0\.1:\d+ — dry run, nothing will be sent$/m);
     expect(run.stdout + run.stderr).not.toContain('not-the-demo-secret');
@@ -144,7 +170,7 @@ describe('callbot import, the front', () => {
 });
 
 describe('callbot import --help', () => {
-  it('names the codes the client sends again from the contract\'s table, and the exit codes by outcome class', () => {
+  it("names the codes the client sends again from the contract's table, and the exit codes by outcome class", () => {
     const program = new Command();
     registerImportCommand(program);
     const maxAttempts = program.commands[0]!.options.find((option) => option.long === '--max-attempts')!;

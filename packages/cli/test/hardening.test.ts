@@ -36,7 +36,14 @@ async function importList(file: string, task: string, baseUrl: string, request: 
   const events: ImportEvent[] = [];
   const summary = await runImport(
     { file, userTaskID: task, ...request, report, connection: { baseUrl, ...request.connection } },
-    { env: {}, ...io, onEvent: (event) => { events.push(event); io.onEvent?.(event); } },
+    {
+      env: {},
+      ...io,
+      onEvent: (event) => {
+        events.push(event);
+        io.onEvent?.(event);
+      },
+    },
   );
   return { summary, events, report, exitCode: exitCodeFor(summary) };
 }
@@ -64,16 +71,27 @@ describe('finding 1: the report is safe before the first byte goes out', () => {
     const report = join(freshDir(), 'report.csv');
     let seen: ReturnType<typeof readReport> | undefined;
     let sentID: string | null = null;
-    const run = await importList(file, newTask('journal'), mock.url, { report }, {
-      fetch: async (input, init) => {
-        sentID = (input instanceof Request ? input.headers : new Headers(init?.headers)).get('requestID');
-        seen = readReport(report);
-        return globalThis.fetch(input, init);
+    const run = await importList(
+      file,
+      newTask('journal'),
+      mock.url,
+      { report },
+      {
+        fetch: async (input, init) => {
+          sentID = (input instanceof Request ? input.headers : new Headers(init?.headers)).get('requestID');
+          seen = readReport(report);
+          return globalThis.fetch(input, init);
+        },
       },
-    });
+    );
     expect(run.exitCode, run.summary.message).toBe(0);
     expect(sentID).toMatch(/^[0-9a-f]{32}$/);
-    expect(seen?.map((l) => [l.row, l.status])).toEqual([[2, 'unknown'], [3, 'unknown'], [4, 'unknown'], [5, 'unknown']]);
+    expect(seen?.map((l) => [l.row, l.status])).toEqual([
+      [2, 'unknown'],
+      [3, 'unknown'],
+      [4, 'unknown'],
+      [5, 'unknown'],
+    ]);
     for (const line of seen!) expect(line.reason).toContain(sentID!);
     // …and after the answer the real outcome replaces it.
     expect(readReport(report).map((l) => l.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
@@ -84,14 +102,24 @@ describe('finding 1: the report is safe before the first byte goes out', () => {
     const file = writeList('list.csv', 'phone,name\n8615600008101,甲\n12345,bad\n8615600008103,丙\n');
     const report = join(freshDir(), 'report.csv');
     let seen: ReturnType<typeof readReport> | undefined;
-    const run = await importList(file, newTask('journal-skip'), mock.url, { report, skipInvalid: true }, {
-      fetch: async (input, init) => {
-        seen = readReport(report);
-        return globalThis.fetch(input, init);
+    const run = await importList(
+      file,
+      newTask('journal-skip'),
+      mock.url,
+      { report, skipInvalid: true },
+      {
+        fetch: async (input, init) => {
+          seen = readReport(report);
+          return globalThis.fetch(input, init);
+        },
       },
-    });
+    );
     expect(run.exitCode, run.summary.message).toBe(2);
-    expect(seen?.map((l) => [l.row, l.status])).toEqual([[2, 'unknown'], [3, 'rejected-locally'], [4, 'unknown']]);
+    expect(seen?.map((l) => [l.row, l.status])).toEqual([
+      [2, 'unknown'],
+      [3, 'rejected-locally'],
+      [4, 'unknown'],
+    ]);
   });
 
   it('retries add their requestIDs: an unknown row names every requestID sent for it', async () => {
@@ -124,12 +152,18 @@ describe('finding 1: the report is safe before the first byte goes out', () => {
       for (let i = 0; i < 3000; i += 1) lines.push(`86157${String(i).padStart(8, '0')},n${i}`);
       const file = writeList('list.csv', `${lines.join('\n')}\n`);
       const controller = new AbortController();
-      const run = await importList(file, newTask('abort-read'), vendor.url, {}, {
-        signal: controller.signal,
-        onEvent: (event) => {
-          if (event.type === 'step' && event.step === 'read') controller.abort();
+      const run = await importList(
+        file,
+        newTask('abort-read'),
+        vendor.url,
+        {},
+        {
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (event.type === 'step' && event.step === 'read') controller.abort();
+          },
         },
-      });
+      );
       expect(run.summary).toMatchObject({ outcome: 'not-sent', interrupted: 'before-send' });
       expect(run.summary.message).toMatch(/interrupted before sending: nothing was sent/);
       expect(run.events.some((e) => e.type === 'attempt')).toBe(false);
@@ -149,12 +183,18 @@ describe('finding 1: the report is safe before the first byte goes out', () => {
         const report = join(freshDir(), 'report.csv');
         if (existing) writeFileSync(report, 'an earlier report\n');
         const controller = new AbortController();
-        const run = await importList(writeList('list.csv', FOUR), newTask('abort-prepare'), vendor.url, { report }, {
-          signal: controller.signal,
-          onEvent: (event) => {
-            if (event.type === 'step' && event.step === 'prepare') controller.abort();
+        const run = await importList(
+          writeList('list.csv', FOUR),
+          newTask('abort-prepare'),
+          vendor.url,
+          { report },
+          {
+            signal: controller.signal,
+            onEvent: (event) => {
+              if (event.type === 'step' && event.step === 'prepare') controller.abort();
+            },
           },
-        });
+        );
         expect(run.summary).toMatchObject({ outcome: 'not-sent', interrupted: 'before-send' });
         if (existing) expect(readReport(report).map((l) => [l.status, l.reason])).toEqual(Array(4).fill(['not-sent', 'not sent: interrupted before sending']));
         else expect(readdirSync(join(report, '..'))).toEqual([]);
@@ -189,12 +229,18 @@ describe('finding 1: the report is safe before the first byte goes out', () => {
     const vendor = await startStandInVendor(() => ({ retCode: RetCodes.BatchImportInProgress.code, retMsg: 'in progress', responseID: 'resp-busy' }));
     try {
       const controller = new AbortController();
-      const run = await importList(writeList('list.csv', FOUR), newTask('abort-retry'), vendor.url, {}, {
-        signal: controller.signal,
-        onEvent: (event) => {
-          if (event.type === 'retry') controller.abort();
+      const run = await importList(
+        writeList('list.csv', FOUR),
+        newTask('abort-retry'),
+        vendor.url,
+        {},
+        {
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (event.type === 'retry') controller.abort();
+          },
         },
-      });
+      );
       expect(vendor.requests).toHaveLength(1);
       const requestID = String(vendor.requests[0]!.headers.requestid);
       expect(run.summary).toMatchObject({ outcome: 'not-sent', interrupted: 'before-send' });
@@ -244,12 +290,15 @@ describe('finding 8: bounded input, short excerpts, the body size checked before
   });
 
   it('messages about a row quote at most 80 characters of what it holds', async () => {
-    const file = writeList('echo.csv', [
-      'phone,name,order_id',
-      `${'7'.repeat(300)}x,a,o-1`, // a phone that is not one
-      `8615600008501,b,${'k'.repeat(300)}`,
-      `8615600008502,c,${'k'.repeat(300)}`, // duplicate orderID
-    ].join('\n'));
+    const file = writeList(
+      'echo.csv',
+      [
+        'phone,name,order_id',
+        `${'7'.repeat(300)}x,a,o-1`, // a phone that is not one
+        `8615600008501,b,${'k'.repeat(300)}`,
+        `8615600008502,c,${'k'.repeat(300)}`, // duplicate orderID
+      ].join('\n'),
+    );
     const run = await importList(file, newTask('echo'), mock.url);
     expect(run.summary.problems.map((p) => p.row)).toEqual([2, 4]);
     for (const problem of run.summary.problems) {
@@ -295,10 +344,21 @@ describe('finding 8: bounded input, short excerpts, the body size checked before
     expect(await mockBatches(mock.url, task)).toEqual([]);
   });
 
-  it('counts the body\'s bytes exactly as JSON.stringify writes them, without building the text', () => {
+  it("counts the body's bytes exactly as JSON.stringify writes them, without building the text", () => {
     const values: unknown[] = [
-      '', 'plain', '张伟', '😀 emoji', 'quote " and \\ backslash', 'control \u0001\n\t', 'lone \ud800 surrogate', '\udc00', '\u2028',
-      [], ['a', undefined, 'b'], {}, { a: 'x', skipped: undefined, n: 12.5, t: true, z: null, nested: { list: [{ name: 'n', value: 'v' }] } },
+      '',
+      'plain',
+      '张伟',
+      '😀 emoji',
+      'quote " and \\ backslash',
+      'control \u0001\n\t',
+      'lone \ud800 surrogate',
+      '\udc00',
+      '\u2028',
+      [],
+      ['a', undefined, 'b'],
+      {},
+      { a: 'x', skipped: undefined, n: 12.5, t: true, z: null, nested: { list: [{ name: 'n', value: 'v' }] } },
       { orderID: 'o-1', userPhone: '8615600000000', other: '', userName: '王秀英', customerName: '华南物流', params: [{ name: 'amount', value: '1.5' }] },
     ];
     for (const value of values) expect(jsonBytes(value), JSON.stringify(value)).toBe(Buffer.byteLength(JSON.stringify(value)));
@@ -351,12 +411,14 @@ describe('finding 9: the report never replaces a link, an input or the config fi
     expect(readFileSync(config, 'utf8')).toBe(configText);
   });
 
-  it('callbot import --report cfg.json --config cfg.json: exit 1, the secret\'s file untouched', async () => {
+  it("callbot import --report cfg.json --config cfg.json: exit 1, the secret's file untouched", async () => {
     const dir = freshDir();
     const configText = JSON.stringify({ uuid: DEMO_ACCOUNT.uuid, secretKey: DEMO_ACCOUNT.secretKey });
     writeList('cfg.json', configText, dir);
     writeList('list.csv', FOUR, dir);
-    const run = await runCli(['import', 'list.csv', '--task', newTask('cfg-cli'), '--base-url', mock.url, '--report', 'cfg.json', '--config', 'cfg.json'], { cwd: dir });
+    const run = await runCli(['import', 'list.csv', '--task', newTask('cfg-cli'), '--base-url', mock.url, '--report', 'cfg.json', '--config', 'cfg.json'], {
+      cwd: dir,
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/is the config file/);
     expect(readFileSync(join(dir, 'cfg.json'), 'utf8')).toBe(configText);
@@ -392,7 +454,9 @@ describe('finding 10: results are never lost when the report cannot be written',
   it.runIf(existsSync('/dev/full'))('callbot import --report /dev/full with nothing to send: one line, exit 1, no stack', async () => {
     const dir = freshDir();
     writeList('list.csv', FOUR, dir);
-    const run = await runCli(['import', 'list.csv', '--task', newTask('dev-full-dry'), '--base-url', mock.url, '--report', '/dev/full', '--dry-run'], { cwd: dir });
+    const run = await runCli(['import', 'list.csv', '--task', newTask('dev-full-dry'), '--base-url', mock.url, '--report', '/dev/full', '--dry-run'], {
+      cwd: dir,
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(run.stderr).toMatch(/^callbot import: cannot write the report \/dev\/full \(ENOSPC\); nothing was sent; the report is in (\S+\.csv)$/m);
@@ -428,14 +492,21 @@ describe('finding 10: results are never lost when the report cannot be written',
       return { retCode: 0, retMsg: 'success', responseID: 'resp-3', totalCount: 4, successCount: 4 };
     });
     try {
-      const run = await runCli(['import', 'list.csv', '--task', newTask('nowhere'), '--base-url', vendor.url, '--report', join(reportDir, 'report.csv')],
-        { cwd, env: { TMPDIR: unwritableDir() } });
+      const run = await runCli(['import', 'list.csv', '--task', newTask('nowhere'), '--base-url', vendor.url, '--report', join(reportDir, 'report.csv')], {
+        cwd,
+        env: { TMPDIR: unwritableDir() },
+      });
       expect(run.code, run.stderr).toBe(4);
       expect(run.stderr).toMatch(/the results follow on stdout, as CSV/);
       const csv = run.stdout.slice(run.stdout.indexOf('\ufeffrow,'));
       const report = join(freshDir(), 'printed.csv');
       writeFileSync(report, csv);
-      expect(readReport(report).map((l) => [l.row, l.status])).toEqual([[2, 'accepted'], [3, 'accepted'], [4, 'accepted'], [5, 'accepted']]);
+      expect(readReport(report).map((l) => [l.row, l.status])).toEqual([
+        [2, 'accepted'],
+        [3, 'accepted'],
+        [4, 'accepted'],
+        [5, 'accepted'],
+      ]);
     } finally {
       await vendor.close();
     }
@@ -454,7 +525,12 @@ describe('finding 11: UTF-16 files, credentials from two places, a request that 
     return be;
   };
 
-  it.each([['le', true], ['le', false], ['be', true], ['be', false]] as const)('refuses a UTF-16%s file (BOM: %s) and says to save it as CSV UTF-8', async (order, bom) => {
+  it.each([
+    ['le', true],
+    ['le', false],
+    ['be', true],
+    ['be', false],
+  ] as const)('refuses a UTF-16%s file (BOM: %s) and says to save it as CSV UTF-8', async (order, bom) => {
     const file = writeList('list.csv', utf16(FOUR, order, bom));
     const run = await importList(file, newTask('utf16'), mock.url);
     expect(run.summary.outcome).toBe('usage-error');
@@ -467,18 +543,32 @@ describe('finding 11: UTF-16 files, credentials from two places, a request that 
 
   it('names the source of the uuid and of the secret, and warns when they differ', async () => {
     const file = writeList('list.csv', FOUR);
-    const run = await importList(file, newTask('mixed'), mock.url, { dryRun: true, connection: { uuid: DEMO_ACCOUNT.uuid } }, { env: { CALLBOT_SECRET_KEY: DEMO_ACCOUNT.secretKey } });
+    const run = await importList(
+      file,
+      newTask('mixed'),
+      mock.url,
+      { dryRun: true, connection: { uuid: DEMO_ACCOUNT.uuid } },
+      { env: { CALLBOT_SECRET_KEY: DEMO_ACCOUNT.secretKey } },
+    );
     const connection = run.events.find((e) => e.type === 'connection');
     expect(connection).toMatchObject({ uuidFrom: 'flag', secretFrom: 'env' });
     expect(connection && 'message' in connection && connection.message).toMatch(/\(uuid from flag, secret <secretKey, \d+ chars> from env\)/);
     const warning = run.events.find((e) => e.type === 'warning');
-    expect(warning && 'message' in warning && warning.message).toMatch(/the uuid \(from --uuid\) and the secret key \(from CALLBOT_SECRET_KEY\) come from different places/);
+    expect(warning && 'message' in warning && warning.message).toMatch(
+      /the uuid \(from --uuid\) and the secret key \(from CALLBOT_SECRET_KEY\) come from different places/,
+    );
     // The same source: one source named, no warning.
-    const same = await importList(file, newTask('same'), mock.url, { dryRun: true }, { env: { CALLBOT_UUID: DEMO_ACCOUNT.uuid, CALLBOT_SECRET_KEY: DEMO_ACCOUNT.secretKey } });
+    const same = await importList(
+      file,
+      newTask('same'),
+      mock.url,
+      { dryRun: true },
+      { env: { CALLBOT_UUID: DEMO_ACCOUNT.uuid, CALLBOT_SECRET_KEY: DEMO_ACCOUNT.secretKey } },
+    );
     expect(same.events.some((e) => e.type === 'warning')).toBe(false);
   });
 
-  it('a config file\'s secret paired with another uuid from a flag is named as such', async () => {
+  it("a config file's secret paired with another uuid from a flag is named as such", async () => {
     const config = writeList('cfg.json', JSON.stringify({ uuid: 'config-uuid', secretKey: 'config-secret' }));
     const run = await importList(writeList('list.csv', FOUR), newTask('mixed-config'), mock.url, { dryRun: true, connection: { uuid: 'flag-uuid', config } });
     const warning = run.events.find((e) => e.type === 'warning');
@@ -492,7 +582,16 @@ describe('finding 11: UTF-16 files, credentials from two places, a request that 
     expect(run.exitCode).toBe(3);
     expect(run.summary.message).toMatch(/BAD_PORT/);
     expect(readReport(run.report).map((l) => l.status)).toEqual(Array(4).fill('not-sent'));
-    const cli = await runCli(['import', writeList('list.csv', FOUR), '--task', newTask('bad-port-cli'), '--base-url', 'http://127.0.0.1:1', '--report', join(freshDir(), 'r.csv')]);
+    const cli = await runCli([
+      'import',
+      writeList('list.csv', FOUR),
+      '--task',
+      newTask('bad-port-cli'),
+      '--base-url',
+      'http://127.0.0.1:1',
+      '--report',
+      join(freshDir(), 'r.csv'),
+    ]);
     expect(cli.code, cli.stderr).toBe(3);
   });
 });

@@ -38,7 +38,12 @@ async function importUntilTheRequestArrives(extra: string[] = []) {
 
 const expectEveryRowUnknown = (report: string, requestID: string) => {
   const lines = readReport(report);
-  expect(lines.map((l) => [l.row, l.status])).toEqual([[2, 'unknown'], [3, 'unknown'], [4, 'unknown'], [5, 'unknown']]);
+  expect(lines.map((l) => [l.row, l.status])).toEqual([
+    [2, 'unknown'],
+    [3, 'unknown'],
+    [4, 'unknown'],
+    [5, 'unknown'],
+  ]);
   for (const line of lines) expect(line.reason).toContain(requestID);
 };
 
@@ -87,7 +92,12 @@ describe('callbot import stopped while sending (a real process, a vendor that ho
 
   it('the answer arriving within the grace period is used: the real outcome, the real exit code', async () => {
     let release: (answer: Record<string, unknown>) => void = () => {};
-    vendor = await startStandInVendor(() => new Promise((resolve) => { release = resolve; }));
+    vendor = await startStandInVendor(
+      () =>
+        new Promise((resolve) => {
+          release = resolve;
+        }),
+    );
     const dir = freshDir();
     const file = join(dir, 'list.csv');
     writeFileSync(file, `${ROWS.join('\n')}\n`);

@@ -21,7 +21,12 @@ const LONG_CODES = [...CODES].filter((code) => code >= 1000);
 const LONG_CODE_IN_TEXT = new RegExp(`(?<![\\d.])(${LONG_CODES.join('|')})(?![\\d])`);
 const RETCODE_NUMBER_IN_TEXT = /\bret_?codes?\s*[:=]?\s*\d/i;
 const CODE_LIKE_NAME = /code|claimed/i;
-const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+const EQUALITY = new Set([
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+]);
 
 interface Finding {
   line: number;
@@ -52,7 +57,13 @@ function findRetCodeLiterals(source: string, fileName = 'fixture.ts'): Finding[]
       if ((isCode(node.right) && namesACode(node.left)) || (isCode(node.left) && namesACode(node.right))) report(node, 'a comparison with a retCode');
     } else if (ts.isPropertyAssignment(node) && /^ret_?code$/i.test(node.name.getText(file)) && isCode(node.initializer)) {
       report(node, 'a retCode property set to a number');
-    } else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+    } else if (
+      ts.isStringLiteral(node) ||
+      ts.isNoSubstitutionTemplateLiteral(node) ||
+      ts.isTemplateHead(node) ||
+      ts.isTemplateMiddle(node) ||
+      ts.isTemplateTail(node)
+    ) {
       const text = node.text;
       if (LONG_CODE_IN_TEXT.test(text) || RETCODE_NUMBER_IN_TEXT.test(text)) report(node, 'a retCode spelled out in text');
     }
@@ -108,7 +119,8 @@ describe('no retCode literals in packages/cli/src', () => {
     const files = listTs(srcDir);
     expect(files.length).toBeGreaterThan(10);
     const findings = files.flatMap((path) =>
-      findRetCodeLiterals(readFileSync(path, 'utf8'), path).map((f) => `${relative(fromRoot(), path)}:${f.line}: ${f.why}: ${f.text}`));
+      findRetCodeLiterals(readFileSync(path, 'utf8'), path).map((f) => `${relative(fromRoot(), path)}:${f.line}: ${f.why}: ${f.text}`),
+    );
     expect(findings, `restate retCodes (use the contract's RetCodes / retCodeInfo / error.outcome):\n${findings.join('\n')}`).toEqual([]);
   });
 });

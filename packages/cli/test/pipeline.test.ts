@@ -45,7 +45,16 @@ describe('phone numbers', () => {
 });
 
 describe('derived order IDs', () => {
-  const order = { userPhone: '8615600000000', userName: '张伟', customerName: '华南物流', other: 'crm-1', params: [{ name: 'b', value: '2' }, { name: 'a', value: '1' }] };
+  const order = {
+    userPhone: '8615600000000',
+    userName: '张伟',
+    customerName: '华南物流',
+    other: 'crm-1',
+    params: [
+      { name: 'b', value: '2' },
+      { name: 'a', value: '1' },
+    ],
+  };
 
   it('are UUIDv5 values anyone can recompute (known answers from Python uuid.uuid5)', () => {
     expect(deriveOrderId('t1', order)).toBe('60823d63-2a32-5b75-b96b-416194d9bd0f');
@@ -55,7 +64,15 @@ describe('derived order IDs', () => {
   it('do not depend on the order of the param columns, but on every value', () => {
     expect(deriveOrderId('t1', { ...order, params: [...order.params].reverse() })).toBe(deriveOrderId('t1', order));
     expect(deriveOrderId('t1', { ...order, other: 'crm-2' })).not.toBe(deriveOrderId('t1', order));
-    expect(deriveOrderId('t1', { ...order, params: [{ name: 'a', value: '1' }, { name: 'b', value: '3' }] })).not.toBe(deriveOrderId('t1', order));
+    expect(
+      deriveOrderId('t1', {
+        ...order,
+        params: [
+          { name: 'a', value: '1' },
+          { name: 'b', value: '3' },
+        ],
+      }),
+    ).not.toBe(deriveOrderId('t1', order));
   });
 });
 
@@ -90,7 +107,12 @@ describe('reading rows', () => {
     const reader = openRowReader(file);
     const rows: SourceRow[] = [];
     for await (const row of reader.rows()) rows.push(row);
-    expect(rows.map((r) => [r.row, r.cells?.[0]])).toEqual([[2, '8615600000001'], [4, '8615600000002'], [5, '8615600000003'], [7, '8615600000004']]);
+    expect(rows.map((r) => [r.row, r.cells?.[0]])).toEqual([
+      [2, '8615600000001'],
+      [4, '8615600000002'],
+      [5, '8615600000003'],
+      [7, '8615600000004'],
+    ]);
     expect(rows[1]!.cells?.[1]).toBe('x\r\ny');
     expect(reader.header()).toEqual(['phone', 'other']);
     expect(reader.blankRows()).toBe(2); // the empty line and the "," row: no value at all
@@ -106,7 +128,11 @@ describe('reading rows', () => {
     const file = join(freshDir(), 'rows.jsonl');
     writeFileSync(file, '{"phone":"8615600000001"}\n\n[1,2]\n{not json\n');
     const rows = await readAll(file);
-    expect(rows.map((r) => [r.row, r.problem ?? 'ok'])).toEqual([[1, 'ok'], [3, 'is not a JSON object'], [4, expect.stringMatching(/not valid JSON/)]]);
+    expect(rows.map((r) => [r.row, r.problem ?? 'ok'])).toEqual([
+      [1, 'ok'],
+      [3, 'is not a JSON object'],
+      [4, expect.stringMatching(/not valid JSON/)],
+    ]);
   });
 });
 
@@ -139,7 +165,11 @@ describe('building the batch', () => {
     builder.add(csv(5, '8615600000001', 'c'));
     builder.add(csv(6, '8615600000001', 'a')); // repeats row 4's orderID and row 5's phone: both sendable
     expect(builder.outcomes.map((o) => [o.row, o.status])).toEqual([
-      [2, 'rejected-locally'], [3, 'rejected-locally'], [4, 'not-sent'], [5, 'not-sent'], [6, 'rejected-locally'],
+      [2, 'rejected-locally'],
+      [3, 'rejected-locally'],
+      [4, 'not-sent'],
+      [5, 'not-sent'],
+      [6, 'rejected-locally'],
     ]);
     expect(builder.outcomes[4]!.reason).toBe('duplicate orderID a: also on row 4');
     expect(builder.orders.map((o) => o.orderID)).toEqual(['a', 'c']);
@@ -197,7 +227,11 @@ describe('credentials', () => {
     writeFileSync(config, JSON.stringify({ uuid: 'cfg', secretKey: 'cfg-secret', algorithm: 'SHA256' }));
     const env = { CALLBOT_UUID: 'env', CALLBOT_SECRET_KEY: 'env-secret' };
     expect(resolveConnection({ config }, env)).toMatchObject({ uuid: 'env', secretKey: 'env-secret', algorithm: 'SHA256', credentialsFrom: 'env' });
-    expect(resolveConnection({ config, uuid: 'flag', secret: 'flag-secret', algorithm: 'md5' }, env)).toMatchObject({ uuid: 'flag', algorithm: 'MD5', credentialsFrom: 'flag' });
+    expect(resolveConnection({ config, uuid: 'flag', secret: 'flag-secret', algorithm: 'md5' }, env)).toMatchObject({
+      uuid: 'flag',
+      algorithm: 'MD5',
+      credentialsFrom: 'flag',
+    });
     expect(() => resolveConnection({ uuid: 'only-uuid' }, {})).toThrow(/without its secret/);
     // No character of the secret: printed next to full signatures, even a few would shrink a brute force.
     expect(maskSecret('u7Mf3zUNOkg4lMV9a0E6cHSgIkK22GSr')).toBe('<secretKey, 32 chars>');
@@ -206,7 +240,7 @@ describe('credentials', () => {
 });
 
 describe('the batch body', () => {
-  it('is built in the client\'s key order: productID, userTaskID, callInfoList (callbacks before callList)', () => {
+  it("is built in the client's key order: productID, userTaskID, callInfoList (callbacks before callList)", () => {
     const settings = resolveConnection({}, {});
     const body = batchBody('t', settings, []);
     expect(Object.keys(body)).toEqual(['productID', 'userTaskID', 'callInfoList']);
@@ -226,8 +260,8 @@ describe('the report', () => {
   });
 });
 
-describe('what the command says about retCodes (from the contract\'s table)', () => {
-  it('names a retried code by the vendor\'s English message and its number; a refused connection by its error', () => {
+describe("what the command says about retCodes (from the contract's table)", () => {
+  it("names a retried code by the vendor's English message and its number; a refused connection by its error", () => {
     expect(retryReason(1001, undefined)).toBe('batch import in progress (1001)');
     expect(retryReason(5, undefined)).toBe('server maintenance (5)');
     expect(retryReason(7, undefined)).toBe('system busy (7)');
@@ -235,7 +269,7 @@ describe('what the command says about retCodes (from the contract\'s table)', ()
     expect(retryReason(undefined, 'ECONNREFUSED')).toBe('could not connect (ECONNREFUSED)');
   });
 
-  it('hints at what to do with each code\'s x-callbot-hints, and nothing for a code without one', () => {
+  it("hints at what to do with each code's x-callbot-hints, and nothing for a code without one", () => {
     for (const info of Object.values(RetCodes)) {
       const hint = 'hint' in info ? info.hint : undefined;
       expect(retCodeHint(info.code), info.name).toBe(hint ? `\n  ${hint}` : '');
@@ -244,7 +278,11 @@ describe('what the command says about retCodes (from the contract\'s table)', ()
   });
 
   it('knows the signature codes by name', () => {
-    expect(Object.values(RetCodes).filter((info) => claimsBadSignature(info.code)).map((info) => info.name)).toEqual(['IncorrectSignature', 'MissingSignature']);
+    expect(
+      Object.values(RetCodes)
+        .filter((info) => claimsBadSignature(info.code))
+        .map((info) => info.name),
+    ).toEqual(['IncorrectSignature', 'MissingSignature']);
     expect(claimsBadSignature(undefined)).toBe(false);
   });
 });

@@ -3,23 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../../test/support/paths.js';
 import { freshDir, runCli } from './support/run-cli.js';
+import { type SignatureVector, signatureVectors } from '../../../test/support/signature-vectors.js';
 
 // `callbot sign` against the known-answer vectors computed with Python (test/fixtures).
 
-interface Vector {
-  name: string;
-  secretKey: string;
-  uuid: string;
-  requestID: string;
-  createTs: string;
-  body: string;
-  MD5: string;
-  SHA256: string;
-}
-const vectors = JSON.parse(readFileSync(fromRoot('test', 'fixtures', 'signature-vectors.json'), 'utf8')) as Vector[];
+const vectors = signatureVectors;
 
-const args = (v: Vector) => ['sign', '--uuid', v.uuid, '--create-ts', v.createTs, '--request-id', v.requestID];
-const env = (v: Vector) => ({ CALLBOT_SECRET_KEY: v.secretKey });
+const args = (v: SignatureVector) => ['sign', '--uuid', v.uuid, '--create-ts', v.createTs, '--request-id', v.requestID];
+const env = (v: SignatureVector) => ({ CALLBOT_SECRET_KEY: v.secretKey });
 
 describe('callbot sign', () => {
   it.each(vectors.map((v) => [v.name, v] as const))('computes both signatures of "%s" and masks the secret', async (_name, v) => {

@@ -50,7 +50,7 @@ describe('the callbot bin', () => {
     expect(await mockBatches(mock.url, task)).toHaveLength(1);
   });
 
-  it('--json prints one JSON document on stdout whose exitCode is the process\'s, without progress bars', async () => {
+  it("--json prints one JSON document on stdout whose exitCode is the process's, without progress bars", async () => {
     const dir = freshDir();
     const task = newTask('json');
     const run = await runCli(['import', EXAMPLE, '--task', task, '--base-url', mock.url, '--report', join(dir, 'r.csv'), '--json'], { cwd: dir });
@@ -81,8 +81,10 @@ describe('the callbot bin', () => {
   it('exits 4 on an unverifiable answer, with credentials from the environment, never printing the secret', async () => {
     const dir = freshDir();
     const secret = 'a-very-distinctive-wrong-secret-0123456789';
-    const run = await runCli(['import', EXAMPLE, '--task', newTask('wrong-secret'), '--base-url', mock.url, '--report', join(dir, 'r.csv')],
-      { cwd: dir, env: { CALLBOT_UUID: DEMO_ACCOUNT.uuid, CALLBOT_SECRET_KEY: secret } });
+    const run = await runCli(['import', EXAMPLE, '--task', newTask('wrong-secret'), '--base-url', mock.url, '--report', join(dir, 'r.csv')], {
+      cwd: dir,
+      env: { CALLBOT_UUID: DEMO_ACCOUNT.uuid, CALLBOT_SECRET_KEY: secret },
+    });
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/secret <secretKey, 42 chars> from env/);
     expect(run.stdout).toMatch(/says the signature is wrong: a wrong secret key or algorithm is the likely cause.*callbot sign/s);

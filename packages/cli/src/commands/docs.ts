@@ -31,8 +31,10 @@ export function registerDocsCommand(program: Command): void {
       const file = docsFile();
       if (!file || !existsSync(file)) {
         process.stdout.write(`${spec}\n`);
-        process.stderr.write('callbot docs: the offline docs site ships with callbot-mock, which is not installed here\n' +
-          '  (npm install --save-dev callbot-mock). The line above is the bundled spec (OpenAPI 3.1).\n');
+        process.stderr.write(
+          'callbot docs: the offline docs site ships with callbot-mock, which is not installed here\n' +
+            '  (npm install --save-dev callbot-mock). The line above is the bundled spec (OpenAPI 3.1).\n',
+        );
         process.exitCode = 1;
         return;
       }
@@ -43,7 +45,8 @@ export function registerDocsCommand(program: Command): void {
 }
 
 function tryOpen(url: string): void {
-  const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
   try {
     const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
     child.on('error', () => process.stderr.write(`could not run ${command}; open the file above yourself\n`));

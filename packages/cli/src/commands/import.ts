@@ -2,7 +2,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RowNotice } from '../import/build-batch.js';
 import type { ConnectionFlags } from '../import/credentials.js';
 import {
-  DEFAULT_INTERRUPT_GRACE_MS, DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ROW_BYTES, DEFAULT_TIMEOUT_MS, runImport, type ImportEvent, type ImportSummary,
+  DEFAULT_INTERRUPT_GRACE_MS,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_ROW_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  runImport,
+  type ImportEvent,
+  type ImportSummary,
 } from '../import/engine.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, interruptedExitCode, type ExitCode } from '../import/exit-codes.js';
 import type { InputFormat } from '../import/read-rows.js';
@@ -89,33 +96,61 @@ export function registerImportCommand(program: Command): void {
     .requiredOption('--task <userTaskID>', 'the task whose batch the list becomes (userTaskID)')
     .addOption(new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']))
     .addOption(new Option('--delimiter <char>', 'CSV delimiter (default: detected from the header)').choices([',', ';']))
-    .option('--column <field=header>', 'take FIELD (phone, name, customer, other, order_id or param.NAME) from column HEADER; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      '--column <field=header>',
+      'take FIELD (phone, name, customer, other, order_id or param.NAME) from column HEADER; repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--skip-invalid', 'send the valid rows even when some are invalid (those are reported)')
     .option('--allow-duplicate-phones', 'send rows that repeat a phone (listed as warnings) instead of rejecting them')
     .option('--max-batch-size <n>', 'refuse lists with more orders than this', positiveInteger, DEFAULT_MAX_BATCH_SIZE)
-    .option('--max-body-bytes <n>', 'refuse a batch whose JSON body (before gzip) has more bytes than this (32 MiB: the mock\'s limit)', positiveInteger, DEFAULT_MAX_BODY_BYTES)
+    .option(
+      '--max-body-bytes <n>',
+      "refuse a batch whose JSON body (before gzip) has more bytes than this (32 MiB: the mock's limit)",
+      positiveInteger,
+      DEFAULT_MAX_BODY_BYTES,
+    )
     .option('--max-row-bytes <n>', 'stop at a CSV record or JSON line of more bytes than this (64 KiB)', positiveInteger, DEFAULT_MAX_ROW_BYTES)
-    .option('--interrupt-grace-ms <ms>', 'on Ctrl-C (SIGINT) or SIGTERM while the batch is out: how long to wait for its answer before exiting 4', nonNegativeInteger, DEFAULT_INTERRUPT_GRACE_MS)
+    .option(
+      '--interrupt-grace-ms <ms>',
+      'on Ctrl-C (SIGINT) or SIGTERM while the batch is out: how long to wait for its answer before exiting 4',
+      nonNegativeInteger,
+      DEFAULT_INTERRUPT_GRACE_MS,
+    )
     .option('--dry-run', 'read, validate and build the batch, but send nothing')
     .option('--report <path>', 'where to write the per-row report (default: ./callbot-report-<task>-<time>.csv)')
     .option('--json', 'print a machine-readable summary on stdout (no progress bars)')
     .option('--no-gzip', 'send the body uncompressed')
     .option('--timeout-ms <ms>', 'how long one attempt may take', positiveInteger, DEFAULT_TIMEOUT_MS)
-    .option('--max-attempts <n>', `attempts in all for a batch the server certainly did not process (retCode ${notProcessedCodes()}, refused connection; default: the client's, 4)`, positiveInteger)
+    .option(
+      '--max-attempts <n>',
+      `attempts in all for a batch the server certainly did not process (retCode ${notProcessedCodes()}, refused connection; default: the client's, 4)`,
+      positiveInteger,
+    )
     .option('--max-problems <n>', 'how many invalid rows to list on screen (all are in the report)', positiveInteger, 20)
     .option('--base-url <url>', 'API base URL [env CALLBOT_BASE_URL] (default: the local mock, http://127.0.0.1:4010)')
-    .option('--uuid <uuid>', 'account uuid [env CALLBOT_UUID] (default on loopback: the mock\'s demo account)')
+    .option('--uuid <uuid>', "account uuid [env CALLBOT_UUID] (default on loopback: the mock's demo account)")
     .option('--secret <secretKey>', 'account secret key [env CALLBOT_SECRET_KEY; prefer the environment: flags show in `ps`]')
     .addOption(new Option('--algorithm <alg>', 'signature algorithm [env CALLBOT_ALGORITHM]').choices(['MD5', 'SHA256']))
     .option('--config <file>', 'JSON file with uuid, secretKey, algorithm, baseUrl, orderCallbackUrl, callCallbackUrl [env CALLBOT_CONFIG]')
-    .option('--order-callback-url <url>', 'where the vendor posts order results [env CALLBOT_ORDER_CALLBACK_URL] (default on loopback: http://127.0.0.1:8787/callbot/order)')
-    .option('--call-callback-url <url>', 'where the vendor posts call results [env CALLBOT_CALL_CALLBACK_URL] (default on loopback: http://127.0.0.1:8787/callbot/call)')
-    .addHelpText('after', `
+    .option(
+      '--order-callback-url <url>',
+      'where the vendor posts order results [env CALLBOT_ORDER_CALLBACK_URL] (default on loopback: http://127.0.0.1:8787/callbot/order)',
+    )
+    .option(
+      '--call-callback-url <url>',
+      'where the vendor posts call results [env CALLBOT_CALL_CALLBACK_URL] (default on loopback: http://127.0.0.1:8787/callbot/call)',
+    )
+    .addHelpText(
+      'after',
+      `
 Columns are found by header name: phone, name, customer, other, order_id, and param.NAME for
 each template variable. Phones need their country code (8615612345678, +86 156 1234 5678,
 0086-156-…). Row numbers are spreadsheet rows: the header is row 1.
 Settings come from flags, then the environment, then --config, then the defaults.
-${EXIT_CODES_HELP}`)
+${EXIT_CODES_HELP}`,
+    )
     .action(async (file: string, flags: ImportFlags) => {
       process.exitCode = await importCommand(file, flags, processTerminal());
     });
@@ -145,8 +180,10 @@ function signalHandling(terminal: Terminal, progress: Progress) {
     if (lastRequestID !== undefined) {
       // A request went out: the report on disk lists its rows as unknown (or holds the answer, if it was written).
       const report = sending ? `The report ${sending.report}` : 'The report';
-      say(`callbot import: stopped (${signal}) without waiting any longer: the outcome of requestID ${lastRequestID} is unknown.\n` +
-        `  ${report} lists every sent row as "unknown" with its requestID (or the answer, if it was already recorded). Check the task before sending again.`);
+      say(
+        `callbot import: stopped (${signal}) without waiting any longer: the outcome of requestID ${lastRequestID} is unknown.\n` +
+          `  ${report} lists every sent row as "unknown" with its requestID (or the answer, if it was already recorded). Check the task before sending again.`,
+      );
       terminal.exit?.(EXIT.outcomeUnknown);
     } else {
       say(`callbot import: stopped (${signal}): nothing was sent.`);
@@ -169,10 +206,12 @@ function signalHandling(terminal: Terminal, progress: Progress) {
       }
       sending = event;
       const ids = event.requestIDs.join(', ');
-      say(`callbot import: ${how} while sending: the batch went out as requestID ${event.requestIDs.at(-1)}; until its answer is recorded, its outcome is unknown.\n` +
-        `  The report ${event.report} lists every sent row as "unknown" with ${event.requestIDs.length > 1 ? `the requestIDs ${ids}` : 'that requestID'}.\n` +
-        `  Check the task (or ask the vendor about requestID ${event.requestIDs.at(-1)}) before sending again.\n` +
-        `  Waiting up to ${event.graceMs / 1000} s for the answer; interrupt again to stop at once.`);
+      say(
+        `callbot import: ${how} while sending: the batch went out as requestID ${event.requestIDs.at(-1)}; until its answer is recorded, its outcome is unknown.\n` +
+          `  The report ${event.report} lists every sent row as "unknown" with ${event.requestIDs.length > 1 ? `the requestIDs ${ids}` : 'that requestID'}.\n` +
+          `  Check the task (or ask the vendor about requestID ${event.requestIDs.at(-1)}) before sending again.\n` +
+          `  Waiting up to ${event.graceMs / 1000} s for the answer; interrupt again to stop at once.`,
+      );
     },
   };
 }
@@ -184,35 +223,43 @@ export async function importCommand(file: string, flags: ImportFlags, terminal: 
   const signals = signalHandling(terminal, progress);
   const draw = drawEvents(progress, flags.maxProblems);
   try {
-    const summary = await runImport({
-      file,
-      userTaskID: flags.task,
-      format: flags.format,
-      delimiter: flags.delimiter,
-      columns: flags.column,
-      skipInvalid: flags.skipInvalid,
-      allowDuplicatePhones: flags.allowDuplicatePhones,
-      maxBatchSize: flags.maxBatchSize,
-      maxBodyBytes: flags.maxBodyBytes,
-      maxRowBytes: flags.maxRowBytes,
-      interruptGraceMs: flags.interruptGraceMs,
-      dryRun: flags.dryRun,
-      report: flags.report,
-      gzip: flags.gzip,
-      timeoutMs: flags.timeoutMs,
-      maxAttempts: flags.maxAttempts,
-      connection: {
-        baseUrl: flags.baseUrl, uuid: flags.uuid, secret: flags.secret, algorithm: flags.algorithm,
-        orderCallbackUrl: flags.orderCallbackUrl, callCallbackUrl: flags.callCallbackUrl, config: flags.config,
+    const summary = await runImport(
+      {
+        file,
+        userTaskID: flags.task,
+        format: flags.format,
+        delimiter: flags.delimiter,
+        columns: flags.column,
+        skipInvalid: flags.skipInvalid,
+        allowDuplicatePhones: flags.allowDuplicatePhones,
+        maxBatchSize: flags.maxBatchSize,
+        maxBodyBytes: flags.maxBodyBytes,
+        maxRowBytes: flags.maxRowBytes,
+        interruptGraceMs: flags.interruptGraceMs,
+        dryRun: flags.dryRun,
+        report: flags.report,
+        gzip: flags.gzip,
+        timeoutMs: flags.timeoutMs,
+        maxAttempts: flags.maxAttempts,
+        connection: {
+          baseUrl: flags.baseUrl,
+          uuid: flags.uuid,
+          secret: flags.secret,
+          algorithm: flags.algorithm,
+          orderCallbackUrl: flags.orderCallbackUrl,
+          callCallbackUrl: flags.callCallbackUrl,
+          config: flags.config,
+        },
       },
-    }, {
-      env: terminal.env,
-      signal: signals.signal,
-      onEvent: (event) => {
-        signals.onEvent(event);
-        draw(event);
+      {
+        env: terminal.env,
+        signal: signals.signal,
+        onEvent: (event) => {
+          signals.onEvent(event);
+          draw(event);
+        },
       },
-    });
+    );
     progress.stop();
     const received = signals.received();
     // Stopped before sending: the conventional 128 + signal number; otherwise what the summary says.
@@ -275,22 +322,37 @@ function printSummary(summary: ImportSummary, exitCode: number, json: boolean, t
   const printJson = (value: object) => terminal.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   if (summary.outcome === 'usage-error') {
     terminal.stderr.write(`callbot import: ${summary.message}\n`);
-    if (json) printJson({ outcome: summary.outcome, exitCode, message: summary.message, ...(summary.unsavedReport === undefined ? {} : { unsavedReport: summary.unsavedReport }) });
+    if (json)
+      printJson({
+        outcome: summary.outcome,
+        exitCode,
+        message: summary.message,
+        ...(summary.unsavedReport === undefined ? {} : { unsavedReport: summary.unsavedReport }),
+      });
     else if (summary.unsavedReport !== undefined) terminal.stdout.write(summary.unsavedReport);
     return;
   }
   const failed = summary.failedAfterSend;
   if (failed) {
-    const reportLine = failed.reportError === undefined
-      ? `report: ${failed.reportPath}`
-      : `the report ${failed.reportPath} could not be written (${failed.reportError}); ${failed.fallbackReport
-        ? `the results are in ${failed.fallbackReport}`
-        : `nor could a copy be written in the temp folder (${failed.fallbackError ?? '?'}): the results follow on stdout, as CSV`}`;
-    terminal.stderr.write(`callbot import: ${summary.message}\n` +
-      `  The outcome is unknown: check the task before sending again (requestID ${summary.requestID ?? '?'}).\n  ${reportLine}\n`);
+    const reportLine =
+      failed.reportError === undefined
+        ? `report: ${failed.reportPath}`
+        : `the report ${failed.reportPath} could not be written (${failed.reportError}); ${
+            failed.fallbackReport
+              ? `the results are in ${failed.fallbackReport}`
+              : `nor could a copy be written in the temp folder (${failed.fallbackError ?? '?'}): the results follow on stdout, as CSV`
+          }`;
+    terminal.stderr.write(
+      `callbot import: ${summary.message}\n` +
+        `  The outcome is unknown: check the task before sending again (requestID ${summary.requestID ?? '?'}).\n  ${reportLine}\n`,
+    );
     if (json) {
       printJson({
-        outcome: summary.outcome, exitCode, message: summary.message, requestID: summary.requestID, report: summary.report,
+        outcome: summary.outcome,
+        exitCode,
+        message: summary.message,
+        requestID: summary.requestID,
+        report: summary.report,
         ...(failed.fallbackReport === undefined ? {} : { fallbackReport: failed.fallbackReport }),
         ...(failed.unsavedReport === undefined ? {} : { unsavedReport: failed.unsavedReport }),
       });

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 // (callbot-mock) so that installing the command never installs Prism; when callbot-mock is
 // installed next to this package, `callbot mock ARGS` runs it with the same arguments.
 
-const INSTALL_HINT = 'callbot mock: the mock is the separate package callbot-mock, which is not installed here.\n' +
+const INSTALL_HINT =
+  'callbot mock: the mock is the separate package callbot-mock, which is not installed here.\n' +
   '  Install it next to callbot-cli (a development dependency is enough):  npm install --save-dev callbot-mock\n' +
   '  then run `callbot mock` or `npx callbot-mock` (see `callbot-mock --help`).\n';
 

@@ -39,10 +39,19 @@ function plainProgress(stream: TextSink): Progress {
     step(label) {
       const started = Date.now();
       stream.write(`${label}…\n`);
-      return { update() {}, done: (result) => { stream.write(`  ${result} (${seconds(Date.now() - started)})\n`); } };
+      return {
+        update() {},
+        done: (result) => {
+          stream.write(`  ${result} (${seconds(Date.now() - started)})\n`);
+        },
+      };
     },
-    line: (text) => { stream.write(`${text}\n`); },
-    countdown: (render, ms) => { stream.write(`${render(Math.ceil(ms / 1000))}\n`); },
+    line: (text) => {
+      stream.write(`${text}\n`);
+    },
+    countdown: (render, ms) => {
+      stream.write(`${render(Math.ceil(ms / 1000))}\n`);
+    },
     stop() {},
   };
 }
@@ -62,15 +71,23 @@ function terminalProgress(stream: NodeJS.WriteStream): Progress {
       const started = Date.now();
       if (total === undefined) {
         stream.write(`${label}…`);
-        return { update() {}, done: (result) => { stream.write(`\r\x1b[2K${label}: ${result} (${seconds(Date.now() - started)})\n`); } };
+        return {
+          update() {},
+          done: (result) => {
+            stream.write(`\r\x1b[2K${label}: ${result} (${seconds(Date.now() - started)})\n`);
+          },
+        };
       }
-      const bar = new cliProgress.SingleBar({
-        stream,
-        format: `${label} [{bar}] {percentage}% | {note}`,
-        hideCursor: true,
-        clearOnComplete: true,
-        fps: 10,
-      }, cliProgress.Presets.shades_classic);
+      const bar = new cliProgress.SingleBar(
+        {
+          stream,
+          format: `${label} [{bar}] {percentage}% | {note}`,
+          hideCursor: true,
+          clearOnComplete: true,
+          fps: 10,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(Math.max(total, 1), 0, { note: '' });
       return {
         update: (value, note = '') => bar.update(Math.min(value, Math.max(total, 1)), { note }),

@@ -36,12 +36,15 @@ export function registerSignCommand(program: Command): void {
     .option('--verify <sign>', 'say whether this signature matches (exit 0 if it does, 2 if not)')
     .option('--keep-newline', 'keep a trailing newline of the body (removed by default)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ CALLBOT_SECRET_KEY=… callbot sign --uuid U --create-ts 1700000000 --request-id R --body body.json
   $ callbot sign --uuid U --create-ts 1700000000 --request-id R --verify EF8C2D64… < body.json
 
-Exit codes: 0 printed (or --verify matched); 1 usage error; 2 --verify did not match.`)
+Exit codes: 0 printed (or --verify matched); 1 usage error; 2 --verify did not match.`,
+    )
     .action(async (flags: SignFlags) => {
       process.exitCode = await runSign(flags);
     });
@@ -73,7 +76,8 @@ async function runSign(flags: SignFlags): Promise<number> {
   if (!flags.keepNewline) {
     if (bytes.at(-1) === 0x0a) bytes = bytes.subarray(0, bytes.at(-2) === 0x0d ? -2 : -1);
   }
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) process.stderr.write('warning: the body starts with a UTF-8 BOM; it is part of the signed text\n');
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    process.stderr.write('warning: the body starts with a UTF-8 BOM; it is part of the signed text\n');
 
   const input = { secretKey, body: new Uint8Array(bytes), createTs: flags.createTs, requestID: flags.requestId, uuid };
   const algorithms: SignAlgorithm[] = flags.algorithm === 'both' ? ['MD5', 'SHA256'] : [flags.algorithm];
@@ -88,7 +92,9 @@ async function runSign(flags: SignFlags): Promise<number> {
   }
 
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ signatureBase: base, bodyBytes: bytes.byteLength, ...signatures, ...(verified ? { verify: verified } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ signatureBase: base, bodyBytes: bytes.byteLength, ...signatures, ...(verified ? { verify: verified } : {}) }, null, 2)}\n`,
+    );
   } else {
     const lines = [
       `signature base (${Buffer.byteLength(signatureBase(input))} bytes, secret masked):`,
@@ -97,9 +103,12 @@ async function runSign(flags: SignFlags): Promise<number> {
       ...algorithms.map((algorithm) => `${algorithm.padEnd(6)} ${signatures[algorithm]}`),
     ];
     if (verified) {
-      lines.push('', verified.matches
-        ? `verify: MATCHES (${verified.algorithm})`
-        : `verify: DOES NOT MATCH ${flags.verify} (${algorithms.join(' or ')}). Check: the exact body bytes (spacing, key order, \\u-escapes),\n  createTs and requestID as sent, the uuid, the secret key, and the algorithm header.`);
+      lines.push(
+        '',
+        verified.matches
+          ? `verify: MATCHES (${verified.algorithm})`
+          : `verify: DOES NOT MATCH ${flags.verify} (${algorithms.join(' or ')}). Check: the exact body bytes (spacing, key order, \\u-escapes),\n  createTs and requestID as sent, the uuid, the secret key, and the algorithm header.`,
+      );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   }

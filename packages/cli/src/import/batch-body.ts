@@ -53,7 +53,12 @@ export function jsonBytes(value: unknown): number {
  * order, and the first order from which on it exceeds `limit`: the same bytes as the client's
  * JSON.stringify of the whole body (the envelope, each order, a comma between two).
  */
-export function measureBody(userTaskID: string, settings: ConnectionSettings, orders: readonly CallOrder[], limit: number): { bytes: number; firstOver?: number } {
+export function measureBody(
+  userTaskID: string,
+  settings: ConnectionSettings,
+  orders: readonly CallOrder[],
+  limit: number,
+): { bytes: number; firstOver?: number } {
   let bytes = jsonBytes(batchBody(userTaskID, settings, []));
   let firstOver: number | undefined;
   for (let i = 0; i < orders.length; i += 1) {

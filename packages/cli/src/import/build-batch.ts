@@ -72,7 +72,10 @@ export class BatchBuilder {
     const signature = keys.join('\u0000');
     let mapping = this.#jsonMappings.get(signature);
     if (!mapping) {
-      mapping = mapColumns(keys.filter((key) => key !== 'params'), this.#options.overrides);
+      mapping = mapColumns(
+        keys.filter((key) => key !== 'params'),
+        this.#options.overrides,
+      );
       this.#jsonMappings.set(signature, mapping);
       const ignored = new Set([...this.ignoredColumns, ...mapping.ignored]);
       this.ignoredColumns = [...ignored];
@@ -118,9 +121,11 @@ export class BatchBuilder {
     // would then send neither). Only a sendable row takes its phone and orderID.
     const firstWithId = this.#firstRowOfOrderId.get(order.orderID);
     if (firstWithId !== undefined) {
-      problems.push(derived
-        ? `same content as row ${firstWithId} (same derived orderID ${order.orderID})`
-        : `duplicate orderID ${excerpt(order.orderID)}: also on row ${firstWithId}`);
+      problems.push(
+        derived
+          ? `same content as row ${firstWithId} (same derived orderID ${order.orderID})`
+          : `duplicate orderID ${excerpt(order.orderID)}: also on row ${firstWithId}`,
+      );
     }
     const firstWithPhone = phone.ok && firstWithId === undefined ? this.#firstRowOfPhone.get(userPhone) : undefined;
     if (firstWithPhone !== undefined && !this.#options.allowDuplicatePhones) problems.push(`duplicate phone ${userPhone}: also on row ${firstWithPhone}`);

@@ -18,7 +18,11 @@ const ALIASES: Record<OrderField, readonly string[]> = {
 };
 export const PARAM_PREFIX = 'param.';
 
-const simplify = (header: string) => header.trim().toLowerCase().replace(/[\s_-]/g, '');
+const simplify = (header: string) =>
+  header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
 
 export interface ColumnMapping {
   fields: Partial<Record<OrderField, string>>;
@@ -55,7 +59,8 @@ export function mapColumns(header: readonly string[], overrides: ReadonlyMap<str
     const override = overrides.get(field);
     if (override !== undefined) {
       const column = find(override);
-      if (column === undefined) throw new MappingError(`--column ${field}=${override}: the file has no column "${override}" (it has: ${excerpt(header.join(', '))})`);
+      if (column === undefined)
+        throw new MappingError(`--column ${field}=${override}: the file has no column "${override}" (it has: ${excerpt(header.join(', '))})`);
       fields[field] = column;
     } else {
       const column = header.find((h) => !used.has(h) && !overrides.has(`param.${h}`) && ALIASES[field].includes(simplify(h)));
@@ -149,7 +154,9 @@ export function mapRecord(record: Record<string, unknown>, mapping: ColumnMappin
   if (options.nestedParams && nested !== undefined && nested !== null) {
     const entries: [unknown, unknown][] = Array.isArray(nested)
       ? nested.map((p) => [(p as { name?: unknown } | null)?.name, (p as { value?: unknown } | null)?.value])
-      : typeof nested === 'object' ? Object.entries(nested) : [];
+      : typeof nested === 'object'
+        ? Object.entries(nested)
+        : [];
     if (typeof nested !== 'object') problems.push('params must be an object or a list of {name, value}');
     for (const [name, value] of entries) {
       if (typeof name !== 'string' || name === '') problems.push('params: every variable needs a name');

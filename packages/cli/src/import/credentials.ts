@@ -64,7 +64,6 @@ export function readConfigFile(file: string): ConfigFile {
   return parsed as ConfigFile;
 }
 
-
 function httpUrl(value: string, label: string): string {
   let url: URL;
   try {
@@ -85,20 +84,29 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   const configPath = flags.config ?? env.CALLBOT_CONFIG;
   const config = configPath ? readConfigFile(configPath) : {};
 
-  const baseUrl = httpUrl(pick([flags.baseUrl, 'flag'], [env.CALLBOT_BASE_URL, 'env'], [config.baseUrl, 'config'])?.[0] ?? MOCK_DEFAULT_BASE_URL, 'base URL').replace(/\/+$/, '');
+  const baseUrl = httpUrl(
+    pick([flags.baseUrl, 'flag'], [env.CALLBOT_BASE_URL, 'env'], [config.baseUrl, 'config'])?.[0] ?? MOCK_DEFAULT_BASE_URL,
+    'base URL',
+  ).replace(/\/+$/, '');
   const loopback = isLoopbackUrl(baseUrl);
 
   const uuid = pick([flags.uuid, 'flag'], [env.CALLBOT_UUID, 'env'], [config.uuid, 'config']);
   const secret = pick([flags.secret, 'flag'], [env.CALLBOT_SECRET_KEY, 'env'], [config.secretKey, 'config']);
   if ((uuid === undefined) !== (secret === undefined)) {
-    throw new ConfigError(uuid ? 'a uuid was given without its secret key (--secret, CALLBOT_SECRET_KEY or "secretKey" in --config)' : 'a secret key was given without its uuid (--uuid, CALLBOT_UUID or "uuid" in --config)');
+    throw new ConfigError(
+      uuid
+        ? 'a uuid was given without its secret key (--secret, CALLBOT_SECRET_KEY or "secretKey" in --config)'
+        : 'a secret key was given without its uuid (--uuid, CALLBOT_UUID or "uuid" in --config)',
+    );
   }
   const usingDemoAccount = uuid === undefined;
   if (usingDemoAccount && !loopback) {
     throw new ConfigError(`no credentials for ${baseUrl}: give --uuid and CALLBOT_SECRET_KEY (or --config). The demo account only opens the local mock.`);
   }
 
-  const algorithmText = pick([flags.algorithm, 'flag'], [env.CALLBOT_ALGORITHM, 'env'], [config.algorithm, 'config'])?.[0]?.toUpperCase() ?? (usingDemoAccount ? DEMO_ACCOUNT.algorithm : 'MD5');
+  const algorithmText =
+    pick([flags.algorithm, 'flag'], [env.CALLBOT_ALGORITHM, 'env'], [config.algorithm, 'config'])?.[0]?.toUpperCase() ??
+    (usingDemoAccount ? DEMO_ACCOUNT.algorithm : 'MD5');
   if (!isSignAlgorithm(algorithmText)) throw new ConfigError(`algorithm must be MD5 or SHA256 (got "${algorithmText}")`);
 
   const callbackUrl = (flag: string | undefined, envValue: string | undefined, configValue: string | undefined, loopbackDefault: string, label: string) => {
@@ -112,8 +120,16 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   const secretFrom: Source = secret?.[1] ?? 'default';
   let credentialsWarning: string | undefined;
   if (uuidFrom !== secretFrom) {
-    const where = (source: Source, what: 'uuid' | 'secret') => (source === 'flag' ? (what === 'uuid' ? '--uuid' : '--secret')
-      : source === 'env' ? (what === 'uuid' ? 'CALLBOT_UUID' : 'CALLBOT_SECRET_KEY') : `--config ${configPath}`);
+    const where = (source: Source, what: 'uuid' | 'secret') =>
+      source === 'flag'
+        ? what === 'uuid'
+          ? '--uuid'
+          : '--secret'
+        : source === 'env'
+          ? what === 'uuid'
+            ? 'CALLBOT_UUID'
+            : 'CALLBOT_SECRET_KEY'
+          : `--config ${configPath}`;
     // The place the secret came from may name a uuid of its own (uuids are not secret).
     const pairedUuid = secretFrom === 'flag' ? flags.uuid : secretFrom === 'env' ? env.CALLBOT_UUID : config.uuid;
     const other = pairedUuid && pairedUuid !== uuid![0] ? `; ${where(secretFrom, 'secret')} names another uuid (${pairedUuid})` : '';
@@ -125,8 +141,20 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     uuid: uuid?.[0] ?? DEMO_ACCOUNT.uuid,
     secretKey: secret?.[0] ?? DEMO_ACCOUNT.secretKey,
     algorithm: algorithmText,
-    orderCallbackUrl: callbackUrl(flags.orderCallbackUrl, env.CALLBOT_ORDER_CALLBACK_URL, config.orderCallbackUrl, LOOPBACK_ORDER_CALLBACK_URL, '--order-callback-url'),
-    callCallbackUrl: callbackUrl(flags.callCallbackUrl, env.CALLBOT_CALL_CALLBACK_URL, config.callCallbackUrl, LOOPBACK_CALL_CALLBACK_URL, '--call-callback-url'),
+    orderCallbackUrl: callbackUrl(
+      flags.orderCallbackUrl,
+      env.CALLBOT_ORDER_CALLBACK_URL,
+      config.orderCallbackUrl,
+      LOOPBACK_ORDER_CALLBACK_URL,
+      '--order-callback-url',
+    ),
+    callCallbackUrl: callbackUrl(
+      flags.callCallbackUrl,
+      env.CALLBOT_CALL_CALLBACK_URL,
+      config.callCallbackUrl,
+      LOOPBACK_CALL_CALLBACK_URL,
+      '--call-callback-url',
+    ),
     credentialsFrom: uuidFrom,
     uuidFrom,
     secretFrom,
@@ -138,9 +166,11 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
 
 /** Where the batch goes and as whom, for the "sending as" line: each source named, the secret only as its length. */
 export function describeCredentials(settings: ConnectionSettings): string {
-  if (settings.usingDemoAccount) return 'the mock\'s demo account';
+  if (settings.usingDemoAccount) return "the mock's demo account";
   const secret = `secret ${maskSecret(settings.secretKey)}`;
-  return settings.uuidFrom === settings.secretFrom ? `${secret} from ${settings.secretFrom}` : `uuid from ${settings.uuidFrom}, ${secret} from ${settings.secretFrom}`;
+  return settings.uuidFrom === settings.secretFrom
+    ? `${secret} from ${settings.secretFrom}`
+    : `uuid from ${settings.uuidFrom}, ${secret} from ${settings.secretFrom}`;
 }
 
 /**

@@ -102,15 +102,30 @@ export type ImportStep = 'read' | 'build' | 'prepare' | 'send';
 export type ImportEvent =
   /** Where the batch goes and as whom (the secret only as its length). */
   | {
-    type: 'connection'; message: string; baseUrl: string; uuid: string; usingDemoAccount: boolean;
-    /** Where the uuid came from (`uuidFrom`; kept under its old name). */
-    credentialsFrom: Source; uuidFrom: Source; secretFrom: Source; dryRun: boolean;
-  }
-  | { type: 'step'; step: ImportStep; label: string; /** Bytes, for `read`. */ total?: number }
+      type: 'connection';
+      message: string;
+      baseUrl: string;
+      uuid: string;
+      usingDemoAccount: boolean;
+      /** Where the uuid came from (`uuidFrom`; kept under its old name). */
+      credentialsFrom: Source;
+      uuidFrom: Source;
+      secretFrom: Source;
+      dryRun: boolean;
+    }
+  | { type: 'step'; step: ImportStep; label: string /** Bytes, for `read`. */; total?: number }
   | { type: 'step-progress'; step: ImportStep; value: number; note: string }
   | { type: 'step-done'; step: ImportStep; result: string }
   /** Every row is read and checked: what is listed before anything is sent. */
-  | { type: 'checked'; rows: number; valid: number; blankRows: number; problems: readonly RowNotice[]; warnings: readonly RowNotice[]; ignoredColumns: readonly string[] }
+  | {
+      type: 'checked';
+      rows: number;
+      valid: number;
+      blankRows: number;
+      problems: readonly RowNotice[];
+      warnings: readonly RowNotice[];
+      ignoredColumns: readonly string[];
+    }
   /** A signed request leaves (once per attempt), with its requestID header. */
   | { type: 'attempt'; attempt: number; requestID: string | undefined }
   /** An attempt the vendor certainly did not process; the next one follows after `delayMs`. */
@@ -206,7 +221,11 @@ export async function runImport(request: ImportRequest, io: ImportIO = {}): Prom
     // First: once the batch has left, whatever went wrong, its outcome is what matters.
     if (run.sent) {
       const failure = await crashAfterSend(error, run.sent);
-      const where = failure.fallbackReport ? `; the results are in ${failure.fallbackReport}` : failure.unsavedReport ? '; the results could not be written anywhere: printed instead' : '';
+      const where = failure.fallbackReport
+        ? `; the results are in ${failure.fallbackReport}`
+        : failure.unsavedReport
+          ? '; the results could not be written anywhere: printed instead'
+          : '';
       return {
         ...base,
         baseUrl: run.settings?.baseUrl,
@@ -263,7 +282,10 @@ class Interrupted extends Error {
 /** The pre-send report could not be written: nothing of that attempt was sent. */
 class JournalError extends Error {
   readonly code: string;
-  constructor(readonly path: string, cause: unknown) {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
     super(`cannot write the report ${path} (${writeErrorCode(cause)})`, { cause });
     this.code = writeErrorCode(cause);
   }
@@ -332,14 +354,22 @@ async function importFile(run: Run): Promise<ImportSummary> {
   });
   if (settings.credentialsWarning) emit({ type: 'warning', message: settings.credentialsWarning });
   if (target.kind === 'device' && !dryRun) {
-    emit({ type: 'warning', message: `the report ${target.path} is not a regular file: until the answer is in, the rows sent are recorded in ${target.journal}` });
+    emit({
+      type: 'warning',
+      message: `the report ${target.path} is not a regular file: until the answer is in, the rows sent are recorded in ${target.journal}`,
+    });
   }
   stopIfInterrupted();
 
   // 1. Read and check every row (one streaming pass).
   const builder = new BatchBuilder({ userTaskID, overrides, allowDuplicatePhones: Boolean(request.allowDuplicatePhones) });
   run.builder = builder;
-  const reader = openRowReader(file, { format: request.format, delimiter: request.delimiter, maxRowBytes: request.maxRowBytes, onHeader: (header) => builder.useHeader(header) });
+  const reader = openRowReader(file, {
+    format: request.format,
+    delimiter: request.delimiter,
+    maxRowBytes: request.maxRowBytes,
+    onHeader: (header) => builder.useHeader(header),
+  });
   emit({ type: 'step', step: 'read', label: `reading ${basename(file)}`, total: reader.totalBytes });
   let rows = 0;
   for await (const row of reader.rows()) {
@@ -353,7 +383,11 @@ async function importFile(run: Run): Promise<ImportSummary> {
   if (reader.format === 'csv' && !reader.header()) throw new InputFileError(`${file} is empty: expected a header row`);
   const problems = builder.problems();
   const blank = reader.blankRows();
-  emit({ type: 'step-done', step: 'read', result: `${rows} rows read, ${builder.orders.length} valid, ${problems.length} invalid${blank ? `, ${blank} blank rows skipped` : ''}` });
+  emit({
+    type: 'step-done',
+    step: 'read',
+    result: `${rows} rows read, ${builder.orders.length} valid, ${problems.length} invalid${blank ? `, ${blank} blank rows skipped` : ''}`,
+  });
   emit({ type: 'checked', rows, valid: builder.orders.length, blankRows: blank, problems, warnings: builder.warnings, ignoredColumns: builder.ignoredColumns });
 
   const summaryOf = (outcome: ImportOutcome, message: string, extra: Partial<ImportSummary> = {}): ImportSummary => ({
@@ -381,8 +415,11 @@ async function importFile(run: Run): Promise<ImportSummary> {
         await writeReport(target.fallback, builder.outcomes);
         return summaryOf('usage-error', `${why}; the report is in ${target.fallback}`);
       } catch (fallbackError) {
-        return summaryOf('usage-error', `${why}; the report could not be written to ${target.fallback} either (${writeErrorCode(fallbackError)}): it is printed instead`,
-          { unsavedReport: reportText(builder.outcomes) });
+        return summaryOf(
+          'usage-error',
+          `${why}; the report could not be written to ${target.fallback} either (${writeErrorCode(fallbackError)}): it is printed instead`,
+          { unsavedReport: reportText(builder.outcomes) },
+        );
       }
     }
     emit({ type: 'report', path: target.path });
@@ -396,23 +433,31 @@ async function importFile(run: Run): Promise<ImportSummary> {
   };
   if (rows === 0) return refuse('', `${file} has no data rows: nothing to send`);
   if (problems.length > 0 && !request.skipInvalid) {
-    return refuse(`not sent: the file has ${problems.length} invalid rows`, `nothing sent: ${problems.length} of ${rows} rows are invalid (see above and the report). Fix them, or use --skip-invalid to send the ${builder.orders.length} valid rows.`);
+    return refuse(
+      `not sent: the file has ${problems.length} invalid rows`,
+      `nothing sent: ${problems.length} of ${rows} rows are invalid (see above and the report). Fix them, or use --skip-invalid to send the ${builder.orders.length} valid rows.`,
+    );
   }
   if (builder.orders.length === 0) return refuse('', 'nothing sent: no valid rows');
-  const notSplit = '  The list is not split into several imports: each importBatchCall replaces the undialed orders of the\n' +
+  const notSplit =
+    '  The list is not split into several imports: each importBatchCall replaces the undialed orders of the\n' +
     '  previous batch, so only the last part would ever be called.';
   if (builder.orders.length > maxBatchSize) {
-    return refuse(`not sent: ${builder.orders.length} orders exceed the batch limit of ${maxBatchSize}`,
+    return refuse(
+      `not sent: ${builder.orders.length} orders exceed the batch limit of ${maxBatchSize}`,
       `nothing sent: ${builder.orders.length} orders is more than the batch limit of ${maxBatchSize} (--max-batch-size).\n${notSplit} Split the list by task, or raise the limit\n` +
-      '  if the server accepts bigger batches.');
+        '  if the server accepts bigger batches.',
+    );
   }
   const body = measureBody(userTaskID, settings, builder.orders, maxBodyBytes);
   if (body.firstOver !== undefined) {
     const row = builder.sendable[body.firstOver]!.row;
-    return refuse(`not sent: the body would be ${body.bytes} bytes, over the limit of ${maxBodyBytes} (--max-body-bytes) from row ${row} on`,
+    return refuse(
+      `not sent: the body would be ${body.bytes} bytes, over the limit of ${maxBodyBytes} (--max-body-bytes) from row ${row} on`,
       `nothing sent: the body would be ${body.bytes} bytes (${formatBytes(body.bytes)}), over the limit of ${maxBodyBytes} bytes (--max-body-bytes);\n` +
-      `  the orders up to row ${row} already pass it (look for unusually long values).\n${notSplit} Shorten the rows, split the list by task,\n` +
-      '  or raise the limit if the server accepts bigger bodies.');
+        `  the orders up to row ${row} already pass it (look for unusually long values).\n${notSplit} Shorten the rows, split the list by task,\n` +
+        '  or raise the limit if the server accepts bigger bodies.',
+    );
   }
 
   // 3. Dry run: build the exact body, measure it, send nothing.
@@ -421,7 +466,11 @@ async function importFile(run: Run): Promise<ImportSummary> {
     const text = JSON.stringify(batchBody(userTaskID, settings, builder.orders));
     const bytes = Buffer.byteLength(text);
     const gzipped = gzip ? gzipSync(text, { level: 1 }).byteLength : undefined;
-    emit({ type: 'step-done', step: 'build', result: `${builder.orders.length} orders, ${formatBytes(bytes)} JSON${gzipped === undefined ? '' : `, ${formatBytes(gzipped)} gzipped`}` });
+    emit({
+      type: 'step-done',
+      step: 'build',
+      result: `${builder.orders.length} orders, ${formatBytes(bytes)} JSON${gzipped === undefined ? '' : `, ${formatBytes(gzipped)} gzipped`}`,
+    });
     for (const row of builder.sendable) row.reason = 'dry run: valid, not sent';
     return finish('dry-run', `dry run: ${builder.orders.length} orders would be sent as one batch`, { bodyBytes: bytes });
   }
@@ -465,12 +514,25 @@ async function importFile(run: Run): Promise<ImportSummary> {
     await journal(nextRequestID);
     stopIfInterrupted();
     const sending = sendBatch({
-      settings, userTaskID, orders: builder.orders, sendable: builder.sendable, gzip, timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxAttempts: request.maxAttempts,
+      settings,
+      userTaskID,
+      orders: builder.orders,
+      sendable: builder.sendable,
+      gzip,
+      timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxAttempts: request.maxAttempts,
       fetch: io.fetch,
       requestId: () => nextRequestID,
       onRetry: (info) => {
         run.phase = 'waiting'; // the last attempt was not processed: nothing is out
-        emit({ type: 'retry', attempt: info.attempt, delayMs: info.delayMs, reason: retryReason(info.retCode, info.code), retCode: info.retCode, code: info.code });
+        emit({
+          type: 'retry',
+          attempt: info.attempt,
+          delayMs: info.delayMs,
+          reason: retryReason(info.retCode, info.code),
+          retCode: info.retCode,
+          code: info.code,
+        });
       },
       sleep: async (ms) => {
         await new Promise<void>((resolve, reject) => {
@@ -517,10 +579,12 @@ async function importFile(run: Run): Promise<ImportSummary> {
       const requestID = run.requestIDs.at(-1);
       emit({ type: 'step-done', step: 'send', result: 'interrupted: no answer' });
       emit({ type: 'report', path: target.journal });
-      return summaryOf('unknown',
+      return summaryOf(
+        'unknown',
         `interrupted while sending: no answer within ${formatMs(request.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS)}; the outcome of requestID ${requestID} is unknown.\n` +
-        `  The report lists every sent row as unknown with its requestID: check the task before sending again.`,
-        { requestID, attempts: run.requestIDs.length, report: target.journal, interrupted: 'sending' });
+          `  The report lists every sent row as unknown with its requestID: check the task before sending again.`,
+        { requestID, attempts: run.requestIDs.length, report: target.journal, interrupted: 'sending' },
+      );
     }
     result = first;
   } catch (error) {
@@ -539,13 +603,18 @@ async function importFile(run: Run): Promise<ImportSummary> {
       }
       for (const row of builder.sendable) {
         row.status = 'not-sent';
-        row.reason = earlier.length > 0
-          ? `not sent: interrupted while waiting to send again (requestID ${earlier.join(', ')}: not processed)`
-          : 'not sent: interrupted before sending';
+        row.reason =
+          earlier.length > 0
+            ? `not sent: interrupted while waiting to send again (requestID ${earlier.join(', ')}: not processed)`
+            : 'not sent: interrupted before sending';
       }
-      return finish('not-sent', earlier.length > 0
-        ? `interrupted while waiting to send again: nothing was imported (requestID ${earlier.join(', ')}: not processed)`
-        : 'interrupted before sending: nothing was sent', { interrupted: 'before-send', requestID: earlier.at(-1), attempts: earlier.length });
+      return finish(
+        'not-sent',
+        earlier.length > 0
+          ? `interrupted while waiting to send again: nothing was imported (requestID ${earlier.join(', ')}: not processed)`
+          : 'interrupted before sending: nothing was sent',
+        { interrupted: 'before-send', requestID: earlier.at(-1), attempts: earlier.length },
+      );
     }
     if (error instanceof JournalError && !run.sent) {
       if (preparing) emit({ type: 'step-done', step: 'prepare', result: 'not sent' });
@@ -562,7 +631,8 @@ async function importFile(run: Run): Promise<ImportSummary> {
     const earlier = `; earlier requestIDs (not processed): ${run.requestIDs.slice(0, -1).join(', ')}`;
     for (const row of builder.sendable) if (row.status === 'unknown') row.reason += earlier;
   }
-  if (preparing) emit({ type: 'step-done', step: 'prepare', result: result.message }); // nothing left: no attempt was made
+  if (preparing)
+    emit({ type: 'step-done', step: 'prepare', result: result.message }); // nothing left: no attempt was made
   else emit({ type: 'step-done', step: 'send', result: result.message });
   for (const e of result.unmatchedErrors) emit({ type: 'warning', message: `the server rejected phone ${e.phone} (${e.errMsg}), which matches no row sent` });
   return finish(result.outcome, result.message, {
@@ -586,7 +656,8 @@ const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms
 function checkEnvelope(userTaskID: string, settings: ConnectionSettings): void {
   const probe = { orderID: 'probe', userPhone: '8615600000000', other: '', userName: '', customerName: '', params: [] };
   const issues = validateImportRequest({
-    productID: 'callbot', userTaskID,
+    productID: 'callbot',
+    userTaskID,
     callInfoList: { orderCallbackUrl: settings.orderCallbackUrl, callCallbackUrl: settings.callCallbackUrl, callList: [probe] },
   });
   if (issues.length > 0) throw new ConfigError(issues.map((i) => `${i.path}: ${i.message}`).join('; '));

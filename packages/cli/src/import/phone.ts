@@ -29,7 +29,8 @@ export function normalisePhone(input: string): PhoneResult {
   if (compact.startsWith('+')) digits = compact.slice(1);
   else if (compact.startsWith('00')) digits = compact.slice(2);
   else digits = compact;
-  if (!/^\d+$/.test(digits)) return { ok: false, reason: `phone "${excerpt(input)}" has characters other than digits, spaces, dashes, dots, parentheses and a leading + or 00` };
+  if (!/^\d+$/.test(digits))
+    return { ok: false, reason: `phone "${excerpt(input)}" has characters other than digits, spaces, dashes, dots, parentheses and a leading + or 00` };
   if (digits.startsWith('0')) return { ok: false, reason: `phone "${excerpt(input)}" must start with its country calling code (e.g. 86…), not a trunk 0` };
   // Fast path, for the usual well-formed number: the digits as they are (no trunk prefix to
   // strip). Same metadata and same isValid() as below, without parse()'s text extraction, which
@@ -43,6 +44,10 @@ export function normalisePhone(input: string): PhoneResult {
   }
   const parsed = parsePhoneNumberFromString(`+${digits}`);
   if (!parsed) return { ok: false, reason: `phone "${excerpt(input)}" is not an international number (unknown country calling code or too short)` };
-  if (!parsed.isValid()) return { ok: false, reason: `phone "${excerpt(input)}" is not a valid number for country code +${parsed.countryCallingCode} (a digit too many or too few, or no country code?)` };
+  if (!parsed.isValid())
+    return {
+      ok: false,
+      reason: `phone "${excerpt(input)}" is not a valid number for country code +${parsed.countryCallingCode} (a digit too many or too few, or no country code?)`,
+    };
   return { ok: true, phone: parsed.number.slice(1) };
 }

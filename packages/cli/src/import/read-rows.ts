@@ -140,7 +140,9 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
   let header: string[] | undefined;
   const stream = () => {
     const input = createReadStream(file, { highWaterMark: 256 * 1024 });
-    input.on('data', (chunk) => { bytesRead += chunk.length; });
+    input.on('data', (chunk) => {
+      bytesRead += chunk.length;
+    });
     return input;
   };
 
@@ -181,7 +183,9 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
         const { lines, records } = error as CsvError & { lines?: number; records?: number };
         if (error.code === 'CSV_MAX_RECORD_SIZE') {
           // Every record counts as a row (the header, blank lines): the one that failed is the next.
-          throw new InputFileError(`${file}: row ${(records ?? row) + 1} is longer than ${maxRowBytes} bytes (--max-row-bytes): a quote that is never closed, or not a call list?`);
+          throw new InputFileError(
+            `${file}: row ${(records ?? row) + 1} is longer than ${maxRowBytes} bytes (--max-row-bytes): a quote that is never closed, or not a call list?`,
+          );
         }
         throw new InputFileError(`${file} is not readable CSV${lines ? ` (near line ${lines})` : ''}: ${excerpt(error.message, 200)}`);
       }
@@ -193,7 +197,11 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
 
   async function* jsonlRows(): AsyncGenerator<SourceRow> {
     let row = 0;
-    for await (let line of boundedLines(stream(), maxRowBytes, (n) => new InputFileError(`${file}: line ${n} is longer than ${maxRowBytes} bytes (--max-row-bytes): not a JSON Lines file?`))) {
+    for await (let line of boundedLines(
+      stream(),
+      maxRowBytes,
+      (n) => new InputFileError(`${file}: line ${n} is longer than ${maxRowBytes} bytes (--max-row-bytes): not a JSON Lines file?`),
+    )) {
       row += 1;
       if (row === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
       if (line.trim() === '') {
@@ -230,7 +238,11 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
  * longer than `maxBytes`: a longer one stops the reading with `tooLong(lineNumber)` as soon as
  * it passes the bound, so no more than `maxBytes` plus one chunk is ever held.
  */
-export async function* boundedLines(input: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number, tooLong: (line: number) => Error): AsyncGenerator<string> {
+export async function* boundedLines(
+  input: AsyncIterable<Buffer> & { destroy(): void },
+  maxBytes: number,
+  tooLong: (line: number) => Error,
+): AsyncGenerator<string> {
   let parts: Buffer[] = [];
   let held = 0;
   let line = 0;

@@ -69,7 +69,9 @@ export function prepareReportPath(reportPath: string, protectedFiles: readonly P
   };
   const entry = lstatOrUndefined(path);
   if (entry?.isSymbolicLink()) {
-    throw new ConfigError(`--report ${reportPath} is a symbolic link: the report is never written through a link (it would replace what the link points to); give the path of a file`);
+    throw new ConfigError(
+      `--report ${reportPath} is a symbolic link: the report is never written through a link (it would replace what the link points to); give the path of a file`,
+    );
   }
   if (entry?.isDirectory()) throw new ConfigError(`--report ${reportPath} is a folder: give the path of a file`);
   if (entry && !entry.isFile()) {

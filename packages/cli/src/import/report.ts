@@ -95,7 +95,7 @@ export async function writeReport(file: string, outcomes: readonly RowOutcome[])
     handle = await open(temp, 'wx', existing ? existing.mode & 0o777 : 0o666);
     for (const chunk of reportChunks(outcomes)) {
       const bytes = Buffer.from(chunk, 'utf8');
-      for (let offset = 0; offset < bytes.length;) offset += (await handle.write(bytes, offset)).bytesWritten;
+      for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset)).bytesWritten;
     }
     await handle.sync();
     await handle.close();
@@ -127,7 +127,9 @@ async function syncFolder(folder: string): Promise<void> {
 /** A device or FIFO: written as a stream, in place. */
 async function writeInPlace(file: string, outcomes: readonly RowOutcome[]): Promise<void> {
   const out = createWriteStream(file, { encoding: 'utf8', flags: 'a' });
-  const failed = once(out, 'error').then(([error]) => { throw error; });
+  const failed = once(out, 'error').then(([error]) => {
+    throw error;
+  });
   failed.catch(() => {}); // raced below; this only keeps an early error from being "unhandled"
   for (const chunk of reportChunks(outcomes)) {
     if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
@@ -138,7 +140,11 @@ async function writeInPlace(file: string, outcomes: readonly RowOutcome[]): Prom
 
 /** Where a report goes when it cannot be written where it was asked for: a new file in the OS temp folder. */
 export function fallbackReportPath(file: string): string {
-  const stem = basename(file).replace(/\.csv$/i, '').replace(/[^\w.-]+/g, '_').slice(0, 64) || 'report';
+  const stem =
+    basename(file)
+      .replace(/\.csv$/i, '')
+      .replace(/[^\w.-]+/g, '_')
+      .slice(0, 64) || 'report';
   return join(tmpdir(), `callbot-report-${stem}-${process.pid}-${randomBytes(4).toString('hex')}.csv`);
 }
 
@@ -189,5 +195,9 @@ export function summaryTable(counts: StatusCounts): string {
   const width = Math.max(...ROW_STATUSES.map((s) => s.length), 'total'.length);
   const digits = String(total).length;
   const line = (label: string, n: number) => `  ${label.padEnd(width)}  ${String(n).padStart(digits)}`;
-  return [...ROW_STATUSES.filter((s) => counts[s] > 0 || s === 'accepted').map((s) => line(s, counts[s])), `  ${'-'.repeat(width + digits + 2)}`, line('total', total)].join('\n');
+  return [
+    ...ROW_STATUSES.filter((s) => counts[s] > 0 || s === 'accepted').map((s) => line(s, counts[s])),
+    `  ${'-'.repeat(width + digits + 2)}`,
+    line('total', total),
+  ].join('\n');
 }

@@ -1,5 +1,11 @@
 import {
-  CallbotError, CallbotNotSentError, CallbotSignatureError, CallbotUnknownOutcomeError, createCallbotClient, retCodeInfo, type RetryInfo,
+  CallbotError,
+  CallbotNotSentError,
+  CallbotSignatureError,
+  CallbotUnknownOutcomeError,
+  createCallbotClient,
+  retCodeInfo,
+  type RetryInfo,
 } from 'callbot-contract';
 import { batchInput } from './batch-body.js';
 import type { CallOrder, RowOutcome } from './build-batch.js';
@@ -128,7 +134,8 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     // "Accepted" is only inferred (not in errList): it holds only when the answer's counts agree
     // with what was sent. When they do not, the rows not named in errList are unknown.
     if (result.totalCount !== sendable.length || result.successCount !== sendable.length - rejected || unmatchedErrors.length > 0) {
-      const counts = `vendor reports ${result.successCount} of ${result.totalCount} imported but lists ${result.errList.length} refusals` +
+      const counts =
+        `vendor reports ${result.successCount} of ${result.totalCount} imported but lists ${result.errList.length} refusals` +
         `${unmatchedErrors.length > 0 ? ` (${unmatchedErrors.length} for phones not sent)` : ''}, for ${sendable.length} rows sent`;
       const unknown = sendable.filter((row) => row.status === 'accepted');
       for (const row of unknown) {
@@ -138,7 +145,12 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
       return {
         outcome: 'unknown',
         message: `outcome unknown: the answer's counts do not add up (${counts}); ${unknown.length} rows not in its errList are marked unknown. Check the task before sending again (${ids}).`,
-        requestID: result.requestID, responseID: result.responseID, retCode: result.retCode, attempts: result.attempts, unmatchedErrors, vendorCounts,
+        requestID: result.requestID,
+        responseID: result.responseID,
+        retCode: result.retCode,
+        attempts: result.attempts,
+        unmatchedErrors,
+        vendorCounts,
       };
     }
     return {
@@ -168,7 +180,11 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
         message: unknown
           ? `outcome unknown: the server answered ${what}; the batch may or may not have been imported. Check the task before sending again (${ids}).`
           : `the server refused the whole batch: ${what}${error.outcome === 'not-processed' ? ` (still refused after ${attempts} attempts)` : ''} (${ids})${retCodeHint(error.retCode)}`,
-        requestID: error.requestID, responseID: error.responseID, retCode: error.retCode, attempts, unmatchedErrors: [],
+        requestID: error.requestID,
+        responseID: error.responseID,
+        retCode: error.retCode,
+        attempts,
+        unmatchedErrors: [],
       };
     }
     if (error instanceof CallbotUnknownOutcomeError || error instanceof CallbotSignatureError) {
@@ -178,9 +194,10 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
       // the claim.
       const claimed = error instanceof CallbotSignatureError ? error.unverifiedRetCode : undefined;
       // A claim with a hint of its own (an unsigned "account unknown") already carries it in the message.
-      const hint = !(error instanceof CallbotSignatureError) || (!claimsBadSignature(claimed) && retCodeInfo(claimed ?? Number.NaN)?.hint)
-        ? ''
-        : `\n  ${claimsBadSignature(claimed) ? 'The answer (unverifiable) says the signature is wrong: a wrong secret key or algorithm is the likely cause.' : 'A wrong secret key or algorithm is the most common cause.'}\n  Compare signatures with \`callbot sign\`.`;
+      const hint =
+        !(error instanceof CallbotSignatureError) || (!claimsBadSignature(claimed) && retCodeInfo(claimed ?? Number.NaN)?.hint)
+          ? ''
+          : `\n  ${claimsBadSignature(claimed) ? 'The answer (unverifiable) says the signature is wrong: a wrong secret key or algorithm is the likely cause.' : 'A wrong secret key or algorithm is the most common cause.'}\n  Compare signatures with \`callbot sign\`.`;
       return { outcome: 'unknown', message: `${error.message}${hint}`, requestID: error.requestID, retCode: claimed, attempts, unmatchedErrors: [] };
     }
     // Nothing left the machine: a refused connection, a port fetch will not use, a body that

@@ -27,8 +27,12 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   if (options.input !== undefined) child.stdin.end(options.input);
   else child.stdin.end();
   return new Promise((resolve, reject) => {
@@ -58,7 +62,9 @@ export function spawnCli(args: string[], options: { cwd?: string; env?: Record<s
   let stdout = '';
   let stderr = '';
   const waiting = new Set<() => void>();
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     for (const check of waiting) check();
@@ -70,25 +76,26 @@ export function spawnCli(args: string[], options: { cwd?: string; env?: Record<s
       for (const check of waiting) check();
     });
   });
-  const waitForStderr = (pattern: string | RegExp, timeoutMs = 20_000) => new Promise<void>((resolve, reject) => {
-    const found = () => (typeof pattern === 'string' ? stderr.includes(pattern) : pattern.test(stderr));
-    const timer = setTimeout(() => {
-      waiting.delete(check);
-      reject(new Error(`stderr never showed ${String(pattern)}; it has:\n${stderr}`));
-    }, timeoutMs);
-    const check = () => {
-      if (found()) {
-        clearTimeout(timer);
+  const waitForStderr = (pattern: string | RegExp, timeoutMs = 20_000) =>
+    new Promise<void>((resolve, reject) => {
+      const found = () => (typeof pattern === 'string' ? stderr.includes(pattern) : pattern.test(stderr));
+      const timer = setTimeout(() => {
         waiting.delete(check);
-        resolve();
-      } else if (child.exitCode !== null || child.signalCode !== null) {
-        clearTimeout(timer);
-        waiting.delete(check);
-        reject(new Error(`the process ended before stderr showed ${String(pattern)}; it has:\n${stderr}`));
-      }
-    };
-    waiting.add(check);
-    check();
-  });
+        reject(new Error(`stderr never showed ${String(pattern)}; it has:\n${stderr}`));
+      }, timeoutMs);
+      const check = () => {
+        if (found()) {
+          clearTimeout(timer);
+          waiting.delete(check);
+          resolve();
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          clearTimeout(timer);
+          waiting.delete(check);
+          reject(new Error(`the process ended before stderr showed ${String(pattern)}; it has:\n${stderr}`));
+        }
+      };
+      waiting.add(check);
+      check();
+    });
   return { child, stderr: () => stderr, waitForStderr, done };
 }

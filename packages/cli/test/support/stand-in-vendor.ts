@@ -20,7 +20,9 @@ export interface StandInVendor {
   close(): Promise<void>;
 }
 
-export async function startStandInVendor(answer: (request: StandInRequest) => Record<string, unknown> | Promise<Record<string, unknown>>): Promise<StandInVendor> {
+export async function startStandInVendor(
+  answer: (request: StandInRequest) => Record<string, unknown> | Promise<Record<string, unknown>>,
+): Promise<StandInVendor> {
   const requests: StandInRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,7 +40,10 @@ export async function startStandInVendor(answer: (request: StandInRequest) => Re
       res.writeHead(200, {
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': body.length,
-        createTs, algorithm, requestID, uuid,
+        createTs,
+        algorithm,
+        requestID,
+        uuid,
         sign: sign({ secretKey: DEMO_ACCOUNT.secretKey, body, createTs, requestID, uuid, algorithm }),
       });
       res.end(body);
