@@ -1,9 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromRoot, repoRoot, testOutput } from '../support/paths.js';
+import { fromRoot, repoRoot } from '../support/paths.js';
 
 // The three packages as users get them: `npm pack` of each (dist/ was built by the global
 // setup, so packing runs no script), installed into empty projects with npm, then used from
@@ -12,7 +13,9 @@ import { fromRoot, repoRoot, testOutput } from '../support/paths.js';
 // three names never reach a registry: they are the tarballs given on the command line.
 const run = promisify(execFile);
 const bin = (name: string) => fromRoot('node_modules', '.bin', name);
-const work = testOutput(`package-${process.version}`);
+// Outside the repository: inside it, Node's resolution would climb to the repository's own
+// node_modules and find what the consumer did not install (a missing dependency would pass).
+const work = join(tmpdir(), `callbot-package-test-${process.version}`);
 const packs = join(work, 'packs');
 const NAMES = ['callbot-contract', 'callbot-mock', 'callbot-cli'] as const;
 type Name = (typeof NAMES)[number];
@@ -158,6 +161,21 @@ describe('the three packages installed together', () => {
     const lock = JSON.parse(readFileSync(join(consumer, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
     for (const name of NAMES) expect(lock.packages[`node_modules/${name}`]?.resolved, name).toMatch(/^file:/);
     expect(installedPackages(consumer).filter((p) => p.endsWith('/callbot-contract'))).toEqual(['node_modules/callbot-contract']);
+  });
+
+  it('`callbot mock` runs callbot-mock when it is installed, and says how to get it when it is not', async () => {
+    const callbot = join(consumer, 'node_modules', '.bin', 'callbot');
+    const pointed = await run(callbot, ['mock', '--version']);
+    expect(pointed.stdout.trim()).toBe(version(fromRoot('packages', 'mock')));
+    const mockDir = join(consumer, 'node_modules', 'callbot-mock');
+    renameSync(mockDir, `${mockDir}.away`);
+    try {
+      const missing = await run(callbot, ['mock']).catch((error: { code: number; stderr: string }) => error);
+      expect('code' in missing ? missing.code : 0).toBe(1);
+      expect(missing.stderr).toContain('npm install --save-dev callbot-mock');
+    } finally {
+      renameSync(`${mockDir}.away`, mockDir);
+    }
   });
 
   it("`callbot --version` and `callbot-mock --version` print the packages' versions", async () => {
