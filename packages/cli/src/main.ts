@@ -1,21 +1,71 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import type { Command as CommandType } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { registerDocsCommand } from './commands/docs.js';
-import { registerImportCommand } from './commands/import.js';
-import { registerMockCommand } from './commands/mock.js';
-import { registerSignCommand } from './commands/sign.js';
 
-// `callbot` — one command, one subcommand per job. Each subcommand lives in its own module.
-const program = new Command()
-  .name('callbot')
-  .description('nxtele Callbot v3: import call lists, debug signatures, run the local mock.')
-  .version(packageJson.version, '-V, --version', 'print the version of callbot-cli')
-  .showHelpAfterError();
+// `callbot` — one command, one verb per job, each in its own module. This file loads none of
+// them up front: `callbot --help` and `callbot --version` must start about as fast as Node
+// itself (bench/cli-help.mjs), so a verb's module — and with it callbot-contract's client and
+// validators, csv-parse, libphonenumber-js, cli-progress, yaml — is imported only when that verb
+// runs (or its help is asked for). The registry below is all this file knows about a verb.
 
-registerImportCommand(program);
-registerSignCommand(program);
-registerMockCommand(program);
-registerDocsCommand(program);
+/** One verb of `callbot`. */
+interface Verb {
+  name: string;
+  /** One line, for `callbot --help`. The verb's own module holds its full description, flags and help. */
+  summary: string;
+  /** Imports the verb's module and hands back its `register<Verb>Command(program)`. */
+  load: () => Promise<(program: CommandType) => void>;
+}
 
-await program.parseAsync(process.argv);
+// To add a verb: one entry here (and its module under commands/). Order = order in `callbot --help`.
+const VERBS: readonly Verb[] = [
+  {
+    name: 'import',
+    summary: 'Import a call list (CSV or JSON Lines) as one validated, signed, gzipped batch',
+    load: async () => (await import('./commands/import.js')).registerImportCommand,
+  },
+  {
+    name: 'task',
+    summary: 'Create, update, start, pause, complete, show and list tasks',
+    load: async () => (await import('./commands/task.js')).registerTaskCommand,
+  },
+  {
+    name: 'sign',
+    summary: 'Compute (or verify) the signature of a request body: for retCode 6',
+    load: async () => (await import('./commands/sign.js')).registerSignCommand,
+  },
+  {
+    name: 'mock',
+    summary: 'Run the local mock (callbot-mock) with the same arguments',
+    load: async () => (await import('./commands/mock.js')).registerMockCommand,
+  },
+  {
+    name: 'docs',
+    summary: 'Print the path of the offline API docs and of the spec; --open opens the docs',
+    load: async () => (await import('./commands/docs.js')).registerDocsCommand,
+  },
+];
+
+const args = process.argv.slice(2);
+
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // The one answer that needs nothing else, not even commander.
+  process.stdout.write(`${packageJson.version}\n`);
+} else {
+  const [{ Command }, { useOneLineUsageErrors }] = await Promise.all([import('commander'), import('./shared/usage-errors.js')]);
+  const program = new Command()
+    .name('callbot')
+    .description('nxtele Callbot v3: import call lists, manage tasks, debug signatures, run the local mock.')
+    .version(packageJson.version, '-V, --version', 'print the version of callbot-cli')
+    .addHelpText('after', '\nRun `callbot <command> --help` for the flags of one command.');
+
+  // `callbot VERB …` and `callbot help VERB` need that verb's full definition; anything else
+  // (`--help`, no verb, an unknown one) only the names and summaries.
+  const named = args[0] === 'help' ? args[1] : args[0];
+  const verb = VERBS.find((candidate) => candidate.name === named);
+  if (verb) (await verb.load())(program);
+  else for (const { name, summary } of VERBS) program.command(name).description(summary);
+
+  useOneLineUsageErrors(program);
+  await program.parseAsync(process.argv);
+}

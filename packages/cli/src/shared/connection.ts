@@ -1,0 +1,56 @@
+import { type CallbotClient, createCallbotClient, type RetryInfo, retCodeInfo } from 'callbot-contract';
+import { type ConnectionSettings, resolveConnection } from '../import/credentials.js';
+import type { ConnectionFlagValues } from './connection-options.js';
+import type { VerbIo } from './io.js';
+
+// The signed client a verb sends with, from the connection flags. Loaded by a verb's action only
+// (it brings in callbot-contract's client and validators).
+
+// resolveConnection (shared with `callbot import`) also settles the callback URLs an import
+// sends, and insists on them for a non-loopback base URL. No task or result verb sends them:
+// this placeholder satisfies it and is never used.
+const NOT_SENT = 'http://127.0.0.1/not-sent';
+
+export interface OpenedClient {
+  client: CallbotClient;
+  settings: ConnectionSettings;
+}
+
+export function openClient(flags: ConnectionFlagValues, io: VerbIo, verb: string): OpenedClient {
+  const settings = resolveConnection(
+    {
+      baseUrl: flags.baseUrl,
+      uuid: flags.uuid,
+      secret: flags.secret,
+      algorithm: flags.algorithm,
+      config: flags.config,
+      orderCallbackUrl: NOT_SENT,
+      callCallbackUrl: NOT_SENT,
+    },
+    io.env,
+  );
+  if (settings.credentialsWarning) io.stderr.write(`${verb}: warning: ${settings.credentialsWarning}\n`);
+  const client = createCallbotClient({
+    baseUrl: settings.baseUrl,
+    uuid: settings.uuid,
+    secretKey: settings.secretKey,
+    algorithm: settings.algorithm,
+    ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
+    retry: { onRetry: (info) => io.stderr.write(`${verb}: ${retryReason(info)}; trying again in ${Math.ceil(info.delayMs / 1000)} s\n`) },
+  });
+  return { client, settings };
+}
+
+/** Why the client sends again, for a line on stderr: `SystemBusy (7): the vendor did not process it`. */
+function retryReason(info: RetryInfo): string {
+  switch (info.reason) {
+    case 'retCode': {
+      const name = info.retCode === undefined ? undefined : retCodeInfo(info.retCode)?.name;
+      return `retCode ${info.retCode}${name ? ` ${name}` : ''}: not processed (requestID ${info.requestID})`;
+    }
+    case 'connection':
+      return `could not connect (${info.code ?? 'unknown error'}): nothing was sent`;
+    case 'unknown-outcome':
+      return `no readable answer to requestID ${info.requestID} (a read: safe to ask again)`;
+  }
+}
