@@ -11,7 +11,7 @@ import packageJson from '../package.json' with { type: 'json' };
 /** One verb of `callbot`. */
 interface Verb {
   name: string;
-  /** One line, for `callbot --help`. The verb's own module holds its full description, flags and help. */
+  /** One line, for `callbot --help`: the verb's own description (test/help.test.ts keeps them equal). */
   summary: string;
   /** Imports the verb's module and hands back its `register<Verb>Command(program)`. */
   load: () => Promise<(program: CommandType) => void>;
@@ -31,17 +31,17 @@ const VERBS: readonly Verb[] = [
   },
   {
     name: 'sign',
-    summary: 'Compute (or verify) the signature of a request body: for retCode 6',
+    summary: 'Show the signature base (secret masked) and the MD5/SHA256 signatures of a request; --verify checks one',
     load: async () => (await import('./commands/sign.js')).registerSignCommand,
   },
   {
     name: 'mock',
-    summary: 'Run the local mock (callbot-mock) with the same arguments',
+    summary: 'Run the local mock (the callbot-mock package, when installed); arguments go to callbot-mock',
     load: async () => (await import('./commands/mock.js')).registerMockCommand,
   },
   {
     name: 'docs',
-    summary: 'Print the path of the offline API docs and of the spec; --open opens the docs',
+    summary: 'Print the path of the offline API docs (shipped with callbot-mock) and of the spec; --open opens the docs',
     load: async () => (await import('./commands/docs.js')).registerDocsCommand,
   },
 ];

@@ -101,7 +101,14 @@ export function describeFailure(error: unknown, context: FailureContext = {}): F
     const what = `retCode ${error.retCode} ${error.retCodeName}${info ? ` — ${info.en} (${info.zh})` : ' (not documented in the contract)'}`;
     switch (error.outcome) {
       case 'refused':
-        return { kind: 'refused', exitCode: VERB_EXIT.notDone, message: `the vendor refused it: ${what}`, ...named, ...ids, ...(info?.hint ? { hint: info.hint } : {}) };
+        return {
+          kind: 'refused',
+          exitCode: VERB_EXIT.notDone,
+          message: `the vendor refused it: ${what}`,
+          ...named,
+          ...ids,
+          ...(info?.hint ? { hint: info.hint } : {}),
+        };
       case 'not-processed':
         return {
           kind: 'not-processed',

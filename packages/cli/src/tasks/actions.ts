@@ -36,7 +36,10 @@ export function createTask(io: VerbIo, flags: TaskCommonFlags & SettingFlags & {
       const { body } = await buildTaskBody('createTask', { userTaskID: flags.task, sceneID: flags.scene }, flags);
       const result = await connect(flags, io, verb).createTask(body as Parameters<CallbotClient['createTask']>[0]);
       if (flags.json) printJson(io, { userTaskID: flags.task, done: 'created', ...answerOf(result) });
-      else io.stdout.write(`created task ${flags.task} (scene ${flags.scene}). Add orders with \`callbot import FILE --task ${flags.task}\`, then \`callbot task start --task ${flags.task}\`.\n`);
+      else
+        io.stdout.write(
+          `created task ${flags.task} (scene ${flags.scene}). Add orders with \`callbot import FILE --task ${flags.task}\`, then \`callbot task start --task ${flags.task}\`.\n`,
+        );
     },
     { checkWith: `callbot task show --task ${flags.task}` },
   );
@@ -50,7 +53,8 @@ export function updateTask(io: VerbIo, flags: TaskCommonFlags & SettingFlags & {
     Boolean(flags.json),
     async () => {
       const { body, hasSettings } = await buildTaskBody('updateTask', { userTaskID: flags.task }, flags);
-      if (!hasSettings) throw new VerbUsageError('nothing to update: give --settings FILE or at least one setting flag (see `callbot task update --help`); nothing was sent');
+      if (!hasSettings)
+        throw new VerbUsageError('nothing to update: give --settings FILE or at least one setting flag (see `callbot task update --help`); nothing was sent');
       const result = await connect(flags, io, verb).updateTask(body as Parameters<CallbotClient['updateTask']>[0]);
       if (flags.json) printJson(io, { userTaskID: flags.task, done: 'updated', ...answerOf(result) });
       else
@@ -87,7 +91,12 @@ export function changeTaskStatus(io: VerbIo, change: StatusChange, flags: TaskCo
             ? await client.pauseTask(flags.task)
             : await client.completeTask(flags.task, flags.deleteUndialed ? { delCall: 1 } : {});
       if (flags.json) {
-        printJson(io, { userTaskID: flags.task, done: PAST[change], ...(change === 'complete' ? { deletedUndialed: Boolean(flags.deleteUndialed) } : {}), ...answerOf(result) });
+        printJson(io, {
+          userTaskID: flags.task,
+          done: PAST[change],
+          ...(change === 'complete' ? { deletedUndialed: Boolean(flags.deleteUndialed) } : {}),
+          ...answerOf(result),
+        });
         return;
       }
       const now = result.taskStatus === undefined ? '' : `; its status is now ${statusLabel(result.taskStatus)}`;

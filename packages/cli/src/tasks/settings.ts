@@ -175,7 +175,9 @@ export async function readSettingsFile(file: string): Promise<Json> {
   }
   const unknown = Object.keys(parsed as Json).filter((key) => !(SETTINGS_FILE_KEYS as readonly string[]).includes(key));
   if (unknown.length > 0) {
-    fail(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (a settings file holds ${SETTINGS_FILE_KEYS.join(' and ')}; the task and scene are flags)`);
+    fail(
+      `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => JSON.stringify(key)).join(', ')} (a settings file holds ${SETTINGS_FILE_KEYS.join(' and ')}; the task and scene are flags)`,
+    );
   }
   return parsed as Json;
 }

@@ -11,7 +11,10 @@ export const taskStatuses = (): EnumEntry[] => enumEntries('TaskStatus');
 const normal = (text: string) => text.toLowerCase().replace(/[-_\s]/g, '');
 
 /** `1 WaitingToStart, 2 Running, …`: for help texts and errors. */
-export const statusChoices = (): string => taskStatuses().map(({ value, name }) => `${value} ${name}`).join(', ');
+export const statusChoices = (): string =>
+  taskStatuses()
+    .map(({ value, name }) => `${value} ${name}`)
+    .join(', ');
 
 /** commander parser of `--status`: names or numbers, comma-separated; repeatable (the lists add up). */
 export function parseStatusList(text: string, previous: number[] = []): number[] {
