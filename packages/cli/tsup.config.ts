@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { defineConfig } from 'tsup';
 
 // callbot-cli: the `callbot` bin and the library entry (`import { runImport } from
@@ -6,6 +9,10 @@ import { defineConfig } from 'tsup';
 // verb's module dynamically, and only a chunk of its own keeps that verb's imports (the
 // contract, csv-parse, …) from being loaded by `callbot --help` (without splitting, esbuild
 // would hoist every external import of the bundle to the top of cli.js).
+//
+// `callbot --help` prints dist/help.txt: commander's own rendering of the top-level help (the
+// verbs' names and summaries), made here once per build by running the built command, so the
+// commonest question needs no commander at run time (test/help.test.ts: same text as `callbot help`).
 export default defineConfig([
   {
     entry: { cli: 'src/main.ts' },
@@ -14,6 +21,10 @@ export default defineConfig([
     platform: 'node',
     splitting: true,
     outDir: 'dist',
+    onSuccess: async () => {
+      const help = execFileSync(process.execPath, [resolve('dist', 'cli.js'), 'help'], { encoding: 'utf8' });
+      writeFileSync(resolve('dist', 'help.txt'), help);
+    },
   },
   {
     entry: { index: 'src/index.ts' },

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import type { Command as CommandType } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -48,9 +49,23 @@ const VERBS: readonly Verb[] = [
 
 const args = process.argv.slice(2);
 
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  // The one answer that needs nothing else, not even commander.
+/** `callbot --help` as commander renders it, written next to this file at build time (tsup.config.ts); undefined if absent. */
+function prerenderedHelp(): string | undefined {
+  try {
+    return readFileSync(new URL('./help.txt', import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const only = args.length === 1 ? args[0] : undefined;
+const help = only === '--help' || only === '-h' ? prerenderedHelp() : undefined;
+
+if (only === '--version' || only === '-V') {
+  // The two commonest questions need nothing else, not even commander.
   process.stdout.write(`${packageJson.version}\n`);
+} else if (help !== undefined) {
+  process.stdout.write(help);
 } else {
   const [{ Command }, { useOneLineUsageErrors }] = await Promise.all([import('commander'), import('./shared/usage-errors.js')]);
   const program = new Command()

@@ -7,6 +7,7 @@ import { fromRoot } from '../../../test/support/paths.js';
 import { freshDir, runCli } from './support/run-cli.js';
 
 // What `callbot` says about itself: --help and --version start fast because they load no verb
+// (nor commander)
 // (checked here by recording every module the process imports), every verb's own --help is
 // complete, and a usage error is three lines — the error, the usage line, where the rest is.
 
@@ -55,12 +56,18 @@ describe('callbot --help and --version load no verb', () => {
     expect(distFiles).toEqual(['cli.js']);
   });
 
-  it('--help: commander and the usage-error helper, no verb module, none of the heavy packages', async () => {
-    const { run, packages, distFiles } = await runRecorded(['--help']);
+  it('--help (and -h): only cli.js and the help text written at build time, which is what commander renders', async () => {
+    const [{ run, packages, distFiles }, short, rendered] = await Promise.all([runRecorded(['--help']), runCli(['-h']), runRecorded(['help'])]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Usage: callbot \[options\] \[command\]/);
-    expect(packages).toEqual(['commander']);
-    expect(distFiles.filter((file) => !/^(cli|usage-errors-[A-Z0-9]+)\.js$/.test(file))).toEqual([]);
+    expect(packages).toEqual([]);
+    expect(distFiles).toEqual(['cli.js']);
+    expect(short.stdout).toBe(run.stdout);
+    // `callbot help` renders with commander now, from the registry: the build's copy is not stale.
+    expect(rendered.run.code).toBe(0);
+    expect(rendered.run.stdout).toBe(run.stdout);
+    expect(rendered.packages).toEqual(['commander']);
+    expect(rendered.distFiles.filter((file) => !/^(cli|usage-errors-[A-Z0-9]+)\.js$/.test(file))).toEqual([]);
   });
 
   it('the recorder sees what a verb loads: `import --help` brings in the contract and csv-parse, `task list --help` neither', async () => {
