@@ -6,7 +6,7 @@ import { EXIT } from '../import/exit-codes.js';
 // is unknown. One is new: 5, the thing asked about does not exist (`callbot task show`).
 // README.md "Exit codes" is the table users read; keep it in step.
 export const VERB_EXIT = {
-  /** Done: the vendor answered retCode 0. */
+  /** Done: the vendor answered success. */
   ok: EXIT.allAccepted,
   /** Usage, settings or configuration error: nothing was sent. */
   usage: EXIT.usage,
@@ -25,7 +25,7 @@ export type VerbExitCode = (typeof VERB_EXIT)[keyof typeof VERB_EXIT];
 /** The table for `--help` texts (README.md "Exit codes" has the long form). */
 export const VERB_EXIT_HELP = `
 Exit codes:
-  0  done (the vendor answered retCode 0)
+  0  done (the vendor answered "success")
   1  usage, settings or configuration error: nothing was sent
   3  not done: the vendor refused it (a "refused" retCode: its name, message and hint are
      printed), or it could not be sent (no connection; "not-processed" until the retries ran out)
