@@ -4,6 +4,7 @@ import stringWidth from 'string-width';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT, RetCodes } from 'callbot-contract';
 import { startFakeVendor, type FakeVendor, type ReceivedRequest } from '../../../test/support/fake-vendor.js';
+import { listTasks } from '../src/tasks/actions.js';
 import { freshDir, runCli } from './support/run-cli.js';
 
 // `callbot task …` as users run it (the built bin, a process), against a loopback stand-in for
@@ -309,6 +310,34 @@ describe('callbot task list', () => {
     expect(JSON.parse(bounded.stdout).truncated).toBe(true);
     expect(vendor.received).toHaveLength(3);
     expect(bounded.stderr).toContain('stopped after 120 tasks (--max-tasks)');
+  });
+
+  it('--all on a terminal: a progress line on stderr that redraws itself and is cleared at the end; stdout has the table only', async () => {
+    const all = Array.from({ length: 30 }, (_, i) => taskItem(`tty-${i}`));
+    vendor.script({ kind: 'compute', answer: (body) => success({ taskData: all.slice((body.page - 1) * body.size, body.page * body.size) }) });
+    let stdout = '';
+    let stderr = '';
+    const code = await listTasks(
+      { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, stderrIsTerminal: true, env: {} },
+      { baseUrl: vendor.url, all: true, page: 1, size: 10, maxTasks: 1000 },
+    );
+    expect(code).toBe(0);
+    expect(vendor.received).toHaveLength(4); // three full pages, then an empty one
+    expect(stderr).toMatch(/^\r\x1b\[Klisting tasks: 1 so far \(page 1\)/);
+    expect(stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(stdout.trimEnd().split('\n')).toHaveLength(31);
+    expect(stdout).not.toContain('\x1b');
+  });
+
+  it('no connection: exit 3 after the retries, saying nothing was sent and what to check', async () => {
+    const closed = await startFakeVendor(DEMO_ACCOUNT);
+    const url = closed.url;
+    await closed.close();
+    const run = await runCli(['task', 'list', '--base-url', url, '--json']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('could not connect (ECONNREFUSED): nothing was sent; trying again in');
+    expect(run.stderr).toContain('Check --base-url (CALLBOT_BASE_URL)');
+    expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 3, error: { kind: 'not-sent' } });
   });
 
   it('--all with --page is a usage error', async () => {
