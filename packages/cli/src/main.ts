@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { registerCallsCommand } from './commands/calls.js';
 import { registerDocsCommand } from './commands/docs.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerListenCommand } from './commands/listen.js';
 import { registerMockCommand } from './commands/mock.js';
+import { registerOrdersCommand } from './commands/orders.js';
 import { registerSignCommand } from './commands/sign.js';
 
 // `callbot` — one command, one subcommand per job. Each subcommand lives in its own module.
@@ -14,6 +18,10 @@ const program = new Command()
   .showHelpAfterError();
 
 registerImportCommand(program);
+registerExportCommand(program);
+registerOrdersCommand(program);
+registerCallsCommand(program);
+registerListenCommand(program);
 registerSignCommand(program);
 registerMockCommand(program);
 registerDocsCommand(program);
