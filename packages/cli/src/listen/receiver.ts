@@ -90,6 +90,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     const requestID = request.headers.get('requestID') ?? '';
     const response = await handler(request);
     let outcome: Outcome;
+    if (response.status === 413) return response; // counted when it is sent (below)
     if (response.status === 200) {
       // 200 without our handler having run: the receiver already handled this requestID.
       outcome = taken.get(requestID) ?? 'duplicate';
@@ -102,7 +103,16 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     return response;
   };
 
-  const server: Server = createServer(toNodeListener(counted, { maxBodyBytes: options.maxBodyBytes }));
+  const listener = toNodeListener(counted, { maxBodyBytes: options.maxBodyBytes });
+  const server: Server = createServer((req, res) => {
+    // A body over the cap is answered 413 by the adapter, before the handler (and `counted`) sees it.
+    res.once('finish', () => {
+      if (res.statusCode !== 413) return;
+      counts.refused += 1;
+      options.onOutcome?.('refused', counts);
+    });
+    void listener(req, res);
+  });
   server.headersTimeout = LISTEN_LIMITS.headersTimeoutMs;
   server.requestTimeout = LISTEN_LIMITS.requestTimeoutMs;
   server.keepAliveTimeout = LISTEN_LIMITS.keepAliveTimeoutMs;
