@@ -28,7 +28,10 @@ describe('callbot calls', () => {
     expect(run.code).toBe(0);
     const all = orders.flatMap((o) => o.calls.map((c) => c.callID));
     expect(JSON.parse(run.stdout)).toMatchObject({ verb: 'calls', rows: all.length, pages: 6, format: 'jsonl' });
-    const lines = readFileSync(join(dir, 'calls.ndjson'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, 'calls.ndjson'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.callID)).toEqual(all);
     expect(lines[0]).toMatchObject({ orderID: 'o-000001', callStatus: 1, callDuration: 1, intents: 'level-1' });
     // The answers came gzip-compressed and signed.

@@ -36,13 +36,26 @@ describe('callbot export', () => {
     expect(new Set(rows.map((r) => r.orderID)).size).toBe(ORDERS);
     expect(rows.map((r) => r.orderID)).toEqual(orders.map((o) => o.orderID));
     expect(Object.keys(rows[0]!)).toEqual([
-      'orderID', 'phone', 'name', 'other', 'status', 'rounds', 'lastCallID', 'lastCallStatus', 'lastCallStart',
-      'lastCallAnswer', 'lastCallEnd', 'lastCallDuration', 'totalDuration', 'intents', 'hangupCause',
+      'orderID',
+      'phone',
+      'name',
+      'other',
+      'status',
+      'rounds',
+      'lastCallID',
+      'lastCallStatus',
+      'lastCallStart',
+      'lastCallAnswer',
+      'lastCallEnd',
+      'lastCallDuration',
+      'totalDuration',
+      'intents',
+      'hangupCause',
     ]);
     // Order 8: two calls (finished); the vendor lists them newest first, the last is the latest started.
     const o8 = rows[7]!;
     expect(o8).toMatchObject({ orderID: 'o-000008', phone: '8615600000008', status: 'finished', rounds: '2', lastCallID: 'c-8-2', lastCallStatus: '1' });
-    expect(o8.lastCallStart).toBe(new Date((orders[7]!.calls[1]!.callStartTs) * 1000).toISOString().replace('.000Z', 'Z'));
+    expect(o8.lastCallStart).toBe(new Date(orders[7]!.calls[1]!.callStartTs * 1000).toISOString().replace('.000Z', 'Z'));
     expect(o8.lastCallAnswer).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(o8).toMatchObject({ lastCallDuration: '8', totalDuration: '8', intents: 'level-0', hangupCause: 'NORMAL_CLEARING' });
     // Order 7: one call, not finished; order 9: none yet.
@@ -108,7 +121,12 @@ describe('callbot export', () => {
 
     const piped = await runCli(['export', '--task', 'task-1', '--out', '-', '--format', 'jsonl'], { cwd: dir, env: env() });
     expect(piped.code).toBe(0);
-    expect(piped.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).orderID)).toEqual(orders.map((o) => o.orderID));
+    expect(
+      piped.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).orderID),
+    ).toEqual(orders.map((o) => o.orderID));
     expect(piped.stderr).toContain(`${ORDERS} rows written to stdout`);
     expect(readdirSync(dir).sort()).toEqual(['r.jsonl']);
   });

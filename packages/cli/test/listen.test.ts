@@ -81,7 +81,7 @@ describe('callbot listen', () => {
   it('appends each callback once per requestID, on the disk before the 200; refuses bad signatures; SIGINT exits 0 with counts', async () => {
     const dir = freshDir();
     const file = join(dir, 'callbacks.jsonl');
-    const { live, url } = await startListen(dir);
+    const { live, url } = await startListen(dir, ['--progress-every', '2']);
 
     const first = await deliver(url, callPayload('o-1'), 'req-call-1');
     expect(first.status).toBe(200);
@@ -109,6 +109,8 @@ describe('callbot listen', () => {
     expect(lines[0]!.payload).toEqual(callPayload('o-1'));
     expect(Date.parse(lines[0]!.receivedAt)).toBeGreaterThan(Date.now() - 60_000);
 
+    // Not a terminal: a line of counts every 2 callbacks.
+    expect(live.stderr()).toContain('callbot listen: order 0 · call 1 · task 0 · duplicate 1 · refused 0 · failed 0\n');
     live.child.kill('SIGINT');
     const done = await live.done;
     expect(done.code).toBe(0);
@@ -138,7 +140,10 @@ describe('callbot listen', () => {
   it('starts a line of its own after a last line cut short, and does not count that line as written', async () => {
     const dir = freshDir();
     const file = join(dir, 'callbacks.jsonl');
-    writeFileSync(file, `${JSON.stringify({ receivedAt: 'x', kind: 'call', requestID: 'req-old', payload: {} })}\n{"receivedAt":"x","kind":"call","requestID":"req-cut`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ receivedAt: 'x', kind: 'call', requestID: 'req-old', payload: {} })}\n{"receivedAt":"x","kind":"call","requestID":"req-cut`,
+    );
     const { live, url } = await startListen(dir);
     expect(live.stderr()).toContain('ended in the middle of a line');
     expect((await deliver(url, callPayload('o-1'), 'req-old')).status).toBe(200);
@@ -175,7 +180,13 @@ describe('callbot listen', () => {
       ['task', 'req-t'],
       ['order', 'req-2'],
     ]);
-    expect(rows[0]).toMatchObject({ orderID: 'o-1', other: "'=1+1", callDuration: '45', intents: 'interested', callStart: new Date(1_790_000_000_000).toISOString().replace('.000Z', 'Z') });
+    expect(rows[0]).toMatchObject({
+      orderID: 'o-1',
+      other: "'=1+1",
+      callDuration: '45',
+      intents: 'interested',
+      callStart: new Date(1_790_000_000_000).toISOString().replace('.000Z', 'Z'),
+    });
     expect(rows[1]).toMatchObject({ taskStatus: '3', finishOrderCount: '2', totalOrderCount: '2' });
   });
 

@@ -33,8 +33,22 @@ describe('callbot orders', () => {
     const rows = rowsOf(readFileSync(join(dir, 'orders.csv'), 'utf8'));
     expect(rows.map((r) => r.orderID)).toEqual(called().map((o) => o.orderID));
     expect(Object.keys(rows[0]!)).toEqual([
-      'orderID', 'phone', 'name', 'other', 'finished', 'callID', 'callStatus', 'callStart', 'callAnswer', 'callEnd',
-      'callDuration', 'intents', 'hangupCause', 'termSipCode', 'callingNumber', 'audioUrl',
+      'orderID',
+      'phone',
+      'name',
+      'other',
+      'finished',
+      'callID',
+      'callStatus',
+      'callStart',
+      'callAnswer',
+      'callEnd',
+      'callDuration',
+      'intents',
+      'hangupCause',
+      'termSipCode',
+      'callingNumber',
+      'audioUrl',
     ]);
     expect(rows[1]).toMatchObject({ orderID: 'o-000002', finished: 'true', callID: 'c-2-2', name: "'+SUM(1,2)" });
     expect(bodiesOf(vendor, 'listOrder').map((b) => [b.page, b.size])).toEqual([1, 2, 3, 4, 5, 6, 7].map((p) => [p, 100]));
@@ -44,8 +58,30 @@ describe('callbot orders', () => {
   it('sends the filters as listOrder options', async () => {
     vendor.received.length = 0;
     const run = await runCli(
-      ['orders', '--task', 'task-1', '--finished', '--call-status', '1,2', '--call-status', '3', '--intent', 'interested', '--intent-level', '1',
-        '--min-duration', '10', '--max-duration', '60', '--max-turns', '4', '--order', 'o-000002,o-000005', '--page-size', '50'],
+      [
+        'orders',
+        '--task',
+        'task-1',
+        '--finished',
+        '--call-status',
+        '1,2',
+        '--call-status',
+        '3',
+        '--intent',
+        'interested',
+        '--intent-level',
+        '1',
+        '--min-duration',
+        '10',
+        '--max-duration',
+        '60',
+        '--max-turns',
+        '4',
+        '--order',
+        'o-000002,o-000005',
+        '--page-size',
+        '50',
+      ],
       { env: env() },
     );
     expect(run.stderr).toBe('');
@@ -86,7 +122,10 @@ describe('callbot orders', () => {
       const dir = freshDir();
       const run = await runCli(['orders', '--task', 'task-1', '--out', 'o.jsonl'], { cwd: dir, env: env() });
       expect(run.code).toBe(0);
-      const ids = readFileSync(join(dir, 'o.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l).orderID);
+      const ids = readFileSync(join(dir, 'o.jsonl'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).orderID);
       expect(ids).toHaveLength(667);
       expect(new Set(ids).size).toBe(667);
       expect(run.stdout).toContain('listed twice by the vendor, written once: 1');

@@ -17,12 +17,22 @@ export function registerListenCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (0: any free port)', integer(0, 65535), 8787)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--csv', 'one CSV row of key fields per callback instead of a JSON line')
-    .option('--dedupe-window <n>', 'how many requestIDs (newest first) to remember against repeats, read back from the file at start', integer(1, 10_000_000), 100_000)
+    .option(
+      '--dedupe-window <n>',
+      'how many requestIDs (newest first) to remember against repeats, read back from the file at start',
+      integer(1, 10_000_000),
+      100_000,
+    )
     .option('--max-body-bytes <n>', 'largest callback body accepted', integer(1, 64 * 1024 * 1024), 1024 * 1024)
     .option('--progress-every <n>', 'when stderr is not a terminal: print the counts every N callbacks', integer(1, 1_000_000_000), 100)
     .option('--uuid <uuid>', "account uuid [env CALLBOT_UUID] (default: the mock's demo account)")
     .option('--secret <secretKey>', 'account secret key [env CALLBOT_SECRET_KEY; prefer the environment: flags show in `ps`]')
-    .addOption(new Option('--algorithm <alg>', 'accept only this signature algorithm [env CALLBOT_ALGORITHM] (default: told by the signature length)').choices(['MD5', 'SHA256']))
+    .addOption(
+      new Option('--algorithm <alg>', 'accept only this signature algorithm [env CALLBOT_ALGORITHM] (default: told by the signature length)').choices([
+        'MD5',
+        'SHA256',
+      ]),
+    )
     .option('--config <file>', 'JSON file with uuid, secretKey, algorithm [env CALLBOT_CONFIG]')
     .addHelpText(
       'after',

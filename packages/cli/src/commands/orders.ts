@@ -6,10 +6,10 @@ import { addReadOptions, connectionOf, listOption, positiveInteger, READ_EXIT_CO
 // (listOrder, all pages; results/list.ts). The engine is loaded when the command runs.
 
 export function registerOrdersCommand(program: Command): void {
-  addReadOptions(program.command('orders').description("Every order of a task with its last call (listOrder, all pages), filtered"))
+  addReadOptions(program.command('orders').description('Every order of a task with its last call (listOrder, all pages), filtered'))
     .option('--finished', 'only finished orders')
     .option('--unfinished', 'only orders not finished')
-    .addOption(listOption('--call-status <n>', "only orders whose last call has this callStatus"))
+    .addOption(listOption('--call-status <n>', 'only orders whose last call has this callStatus'))
     .addOption(listOption('--intent <name>', 'only orders with this intent name'))
     .addOption(listOption('--intent-tag <tag>', 'only orders with this user-defined intent tag'))
     .addOption(listOption('--intent-id <id>', 'only orders with this intent tag id'))

@@ -24,8 +24,7 @@ export interface ListenFlags {
   config?: string;
 }
 
-const describe = (c: Counts) =>
-  `order ${c.order} · call ${c.call} · task ${c.task} · duplicate ${c.duplicate} · refused ${c.refused} · failed ${c.failed}`;
+const describe = (c: Counts) => `order ${c.order} · call ${c.call} · task ${c.task} · duplicate ${c.duplicate} · refused ${c.refused} · failed ${c.failed}`;
 
 export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const stderr = process.stderr;
@@ -75,7 +74,9 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
   stderr.write(
     `callbot listen: listening on ${receiver.url} as ${settings.usingDemoAccount ? "the mock's demo account" : `uuid ${settings.uuid}`}; ` +
       `appending to ${flags.out} (${existing.records} requestIDs already in it${existing.unreadable ? `, ${existing.unreadable} unreadable lines` : ''})\n` +
-      (existing.endsMidLine ? `callbot listen: ${flags.out} ended in the middle of a line (a write cut short, never acknowledged); it was left as it is and new lines start below it\n` : ''),
+      (existing.endsMidLine
+        ? `callbot listen: ${flags.out} ended in the middle of a line (a write cut short, never acknowledged); it was left as it is and new lines start below it\n`
+        : ''),
   );
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

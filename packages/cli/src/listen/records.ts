@@ -95,7 +95,9 @@ export async function readRequestIDs(file: string, format: 'jsonl' | 'csv', onId
   if (format === 'csv') {
     let at = -1;
     let first = true;
-    const parser = stream.pipe(parse({ bom: true, relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_BYTES, skip_records_with_error: true }));
+    const parser = stream.pipe(
+      parse({ bom: true, relax_column_count: true, relax_quotes: true, max_record_size: MAX_RECORD_BYTES, skip_records_with_error: true }),
+    );
     parser.on('skip', () => {
       result.unreadable += 1;
     });

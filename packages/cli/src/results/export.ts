@@ -1,4 +1,4 @@
-import { LIST_ORDER_DETAIL_MAX_IDS, type OrderDetailItem } from 'callbot-contract';
+import { type CallbotClient, LIST_ORDER_DETAIL_MAX_IDS, type OrderDetailItem } from 'callbot-contract';
 import type { ConnectionFlags } from '../import/credentials.js';
 import { readingClient, resolveReadConnection } from './connection.js';
 import { type Format, rowWriter } from './csv.js';
@@ -43,14 +43,7 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
   const report = request.report ? await readImportReport(request.report) : undefined;
   const { client, requests } = readingClient(settings, { timeoutMs: request.timeoutMs });
 
-  const exported = await client.exportBatchCall({ userTaskID: request.userTaskID });
-  const orders = new Map<string, ExportedOrder>();
-  for (const call of exported.callList ?? []) {
-    const known = orders.get(call.orderID);
-    if (known) known.called ||= Boolean(call.callID);
-    else orders.set(call.orderID, { phone: call.userPhone, other: call.other, called: Boolean(call.callID) });
-  }
-  const batchID = exported.batchID;
+  const { orders, batchID } = await batchOrders(client, request.userTaskID);
 
   const tally = new Tally();
   const output: Output | undefined = request.out ? await openOutput(request.out, io.stdout) : undefined;
@@ -104,6 +97,22 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
     batchID,
     duplicatesSkipped: 0,
   };
+}
+
+/**
+ * The orders of the latest batch, in the export's order, each with what the export says of it.
+ * A function of its own so that the export answer (the largest object of a run: about 30 MB of
+ * JSON for 100,000 orders) is garbage as soon as it returns, not kept by runExport's frame.
+ */
+async function batchOrders(client: CallbotClient, userTaskID: string): Promise<{ orders: Map<string, ExportedOrder>; batchID: string | undefined }> {
+  const exported = await client.exportBatchCall({ userTaskID });
+  const orders = new Map<string, ExportedOrder>();
+  for (const call of exported.callList ?? []) {
+    const known = orders.get(call.orderID);
+    if (known) known.called ||= Boolean(call.callID);
+    else orders.set(call.orderID, { phone: call.userPhone, other: call.other, called: Boolean(call.callID) });
+  }
+  return { orders, batchID: exported.batchID };
 }
 
 const withReport = <T extends object>(row: T, joined: ReportRow | undefined) => ({ ...row, importRow: joined?.row, importStatus: joined?.status });

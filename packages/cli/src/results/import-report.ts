@@ -28,14 +28,17 @@ export async function readImportReport(file: string): Promise<Map<string, Report
         const at = (name: string) => record.indexOf(name);
         columns = { row: at('row'), orderID: at('orderID'), status: at('status') };
         if (columns.row < 0 || columns.orderID < 0) {
-          throw new ReportFileError(`--report ${file}: not an import report (its header needs the columns row and orderID; it has ${record.slice(0, 8).join(',')})`);
+          throw new ReportFileError(
+            `--report ${file}: not an import report (its header needs the columns row and orderID; it has ${record.slice(0, 8).join(',')})`,
+          );
         }
         continue;
       }
       const orderID = record[columns.orderID] ?? '';
       if (!orderID) continue;
       const row = Number(record[columns.row]);
-      if (!Number.isInteger(row)) throw new ReportFileError(`--report ${file}: the row column holds "${String(record[columns.row]).slice(0, 40)}", not a row number`);
+      if (!Number.isInteger(row))
+        throw new ReportFileError(`--report ${file}: the row column holds "${String(record[columns.row]).slice(0, 40)}", not a row number`);
       rows.set(orderID, { row, status: columns.status >= 0 ? (record[columns.status] ?? '') : '' });
       if (rows.size > MAX_REPORT_ROWS) throw new ReportFileError(`--report ${file}: more than ${MAX_REPORT_ROWS} rows`);
     }
@@ -43,7 +46,7 @@ export async function readImportReport(file: string): Promise<Map<string, Report
     parser.destroy();
     if (error instanceof ReportFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ReportFileError(`--report ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message}`);
+    throw new ReportFileError(`--report ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}`);
   }
   if (!columns) throw new ReportFileError(`--report ${file}: the file is empty`);
   return rows;

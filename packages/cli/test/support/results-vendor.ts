@@ -97,7 +97,15 @@ export function answerFor(orders: GeneratedOrder[], body: any, path: string): Re
         callList: orders.flatMap((o) =>
           o.calls.length === 0
             ? [{ orderID: o.orderID, userPhone: o.userPhone, other: o.other, callID: '', callStatus: 0, callStartTs: 0, intents: [] }]
-            : o.calls.map((c) => ({ orderID: o.orderID, userPhone: o.userPhone, other: o.other, callID: c.callID, callStatus: c.callStatus, callStartTs: c.callStartTs, intents: c.intents })),
+            : o.calls.map((c) => ({
+                orderID: o.orderID,
+                userPhone: o.userPhone,
+                other: o.other,
+                callID: c.callID,
+                callStatus: c.callStatus,
+                callStartTs: c.callStartTs,
+                intents: c.intents,
+              })),
         ),
       };
     case 'listOrderDetail': {
@@ -108,7 +116,19 @@ export function answerFor(orders: GeneratedOrder[], body: any, path: string): Re
         orderDetailList: body.orderList.flatMap((id: string) => {
           const o = byId.get(id);
           // Calls listed newest first: the export must pick the last call by time, not position.
-          return o ? [{ orderID: o.orderID, userPhone: o.userPhone, userName: o.userName, other: o.other, finish: o.finish, ...TASK, callInfoDetailList: [...o.calls].reverse() }] : [];
+          return o
+            ? [
+                {
+                  orderID: o.orderID,
+                  userPhone: o.userPhone,
+                  userName: o.userName,
+                  other: o.other,
+                  finish: o.finish,
+                  ...TASK,
+                  callInfoDetailList: [...o.calls].reverse(),
+                },
+              ]
+            : [];
         }),
       };
     }
