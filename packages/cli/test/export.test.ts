@@ -131,6 +131,19 @@ describe('callbot export', () => {
     expect(readdirSync(dir).sort()).toEqual(['r.jsonl']);
   });
 
+  it('stops quietly when the reader of stdout goes away (exit 0), and refuses --json with --out -', async () => {
+    const live = spawnCli(['export', '--task', 'task-1', '--out', '-'], { env: env() });
+    await new Promise<void>((resolve) => live.child.stdout!.once('data', () => resolve()));
+    live.child.stdout!.destroy();
+    const done = await live.done;
+    expect(done.code).toBe(0);
+    expect(done.stderr).toBe('');
+
+    const both = await runCli(['export', '--task', 'task-1', '--out', '-', '--json'], { env: env() });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--json and --out - both want stdout');
+  });
+
   it('prints only the counts without --out, and writes no file', async () => {
     const dir = freshDir();
     const run = await runCli(['export', '--task', 'task-1'], { cwd: dir, env: env() });

@@ -80,8 +80,13 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
   );
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const stop = (received: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(received);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   const hard = (second: NodeJS.Signals) => {
     stderr.write(`\ncallbot listen: stopped at once (${second}); acknowledged callbacks are on the disk. ${describe(receiver.counts)}\n`);

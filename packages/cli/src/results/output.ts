@@ -89,8 +89,9 @@ export async function openOutput(target: string, stdout: NodeJS.WritableStream =
 function streamOutput(stream: NodeJS.WritableStream, name: string, end: boolean): Output {
   let failure: Error | undefined;
   const failed = new Promise<never>((_, reject) => {
-    stream.once('error', (error: Error) => {
-      failure = error;
+    // `on`, not `once`: a stream may report more than one error (EPIPE per write after the reader left).
+    stream.on('error', (error: Error) => {
+      failure ??= error;
       reject(error);
     });
   });
