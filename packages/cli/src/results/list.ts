@@ -14,6 +14,14 @@ import { type ResultSummary, Tally } from './summary.js';
 // while it was read) is written once: the ids seen are kept (one string per row: about 10 MB
 // for 100,000 rows).
 
+/**
+ * The most items one run reads: the iterators stop at a short page or at `totalCount`, and a
+ * vendor that sent full pages forever would otherwise grow the set of ids seen without end.
+ */
+export const MAX_LIST_ITEMS = 5_000_000;
+
+export class ListTooLongError extends Error {}
+
 export type ListRequest = {
   userTaskID: string;
   out?: string | undefined;
@@ -42,6 +50,9 @@ export async function runList(request: ListRequest, io: ReadIO): Promise<ResultS
   try {
     await page.start();
     for await (const item of items) {
+      if (page.rows + duplicatesSkipped >= MAX_LIST_ITEMS) {
+        throw new ListTooLongError(`the vendor listed more than ${MAX_LIST_ITEMS} items without the pages coming to an end; stopped`);
+      }
       const id = idOf(item);
       if (id && seen.has(id)) {
         duplicatesSkipped += 1;
