@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeVendor } from '../../../test/support/fake-vendor.js';
+import { startMock, stopMocks } from './support/mock-server.js';
 import { freshDir, runCli, spawnCli } from './support/run-cli.js';
 import { bodiesOf, type GeneratedOrder, generateOrders, serve, startResultsVendor, TRICKY } from './support/results-vendor.js';
 
@@ -195,5 +196,23 @@ describe('callbot export', () => {
     const run = await runCli(['export', '--task', 'task-1', '--report', 'calls.csv'], { cwd: dir, env: env() });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('--report calls.csv: not an import report');
+  });
+});
+
+describe('against callbot-mock (answers from the spec examples, signed by the mock)', () => {
+  afterAll(() => stopMocks());
+
+  it('export, orders and calls read the mock and write header and rows (each answer verified, or the command fails)', async () => {
+    const mock = await startMock();
+    for (const verb of ['export', 'orders', 'calls']) {
+      const run = await runCli([verb, '--task', 'task-1', '--out', '-', '--format', 'jsonl'], { env: { CALLBOT_BASE_URL: mock.url } });
+      expect(run.code, `${verb}: ${run.stderr}`).toBe(0);
+      const rows = run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row.orderID).toEqual(expect.any(String));
+    }
   });
 });
