@@ -31,6 +31,26 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/task.js')).registerTaskCommand,
   },
   {
+    name: 'export',
+    summary: "One row per order of the task's latest batch: status, rounds, last call, intents (exportBatchCall + listOrderDetail)",
+    load: async () => (await import('./commands/export.js')).registerExportCommand,
+  },
+  {
+    name: 'orders',
+    summary: 'Every order of a task with its last call (listOrder, all pages), filtered',
+    load: async () => (await import('./commands/orders.js')).registerOrdersCommand,
+  },
+  {
+    name: 'calls',
+    summary: 'Every call of a task (listCall, all pages), filtered',
+    load: async () => (await import('./commands/calls.js')).registerCallsCommand,
+  },
+  {
+    name: 'listen',
+    summary: "Receive the vendor's callbacks (order, call, task status): verify each signature, append each requestID once to a file",
+    load: async () => (await import('./commands/listen.js')).registerListenCommand,
+  },
+  {
     name: 'sign',
     summary: 'Show the signature base (secret masked) and the MD5/SHA256 signatures of a request; --verify checks one',
     load: async () => (await import('./commands/sign.js')).registerSignCommand,

@@ -1,0 +1,105 @@
+import { isSignAlgorithm } from 'callbot-contract';
+import { ConfigError } from '../import/credentials.js';
+import { resolveReadConnection } from '../results/connection.js';
+import { type Counts, type Outcome, startReceiver } from './receiver.js';
+
+// The front of `callbot listen`: resolves the account (the same settings as the other verbs),
+// starts the receiver, shows a live count per callback type on stderr (a refreshing line on a
+// terminal, otherwise a line every `progressEvery` callbacks) and stops cleanly on SIGINT or
+// SIGTERM: no new connections, the callbacks under way finished (up to 10 s), the file closed,
+// the final counts printed, exit 0. A second signal exits at once (130/143): what was
+// acknowledged is already on the disk.
+
+export interface ListenFlags {
+  port: number;
+  host: string;
+  out: string;
+  csv?: boolean;
+  dedupeWindow: number;
+  maxBodyBytes: number;
+  progressEvery: number;
+  uuid?: string;
+  secret?: string;
+  algorithm?: string;
+  config?: string;
+}
+
+const describe = (c: Counts) => `order ${c.order} · call ${c.call} · task ${c.task} · duplicate ${c.duplicate} · refused ${c.refused} · failed ${c.failed}`;
+
+export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const stderr = process.stderr;
+  let settings: ReturnType<typeof resolveReadConnection>;
+  try {
+    settings = resolveReadConnection({ uuid: flags.uuid, secret: flags.secret, algorithm: flags.algorithm, config: flags.config }, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    stderr.write(`callbot listen: ${error.message}\n`);
+    return 1;
+  }
+  // Callbacks carry no algorithm header: enforce one only when it was asked for explicitly.
+  const asked = (flags.algorithm ?? env.CALLBOT_ALGORITHM)?.toUpperCase();
+  const interactive = Boolean(stderr.isTTY);
+  let lastDraw = 0;
+  let total = 0;
+  const onOutcome = (_: Outcome, counts: Counts) => {
+    total += 1;
+    if (interactive) {
+      const t = Date.now();
+      if (t - lastDraw < 200) return;
+      lastDraw = t;
+      stderr.write(`\r\x1b[2K${describe(counts)}`);
+    } else if (total % flags.progressEvery === 0) stderr.write(`callbot listen: ${describe(counts)}\n`);
+  };
+
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  try {
+    receiver = await startReceiver({
+      host: flags.host,
+      port: flags.port,
+      out: flags.out,
+      format: flags.csv ? 'csv' : 'jsonl',
+      uuid: settings.uuid,
+      secretKey: settings.secretKey,
+      algorithm: asked && isSignAlgorithm(asked) ? asked : undefined,
+      dedupeWindow: flags.dedupeWindow,
+      maxBodyBytes: flags.maxBodyBytes,
+      onOutcome,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    stderr.write(`callbot listen: cannot start: ${code ?? (error as Error).message} (${flags.host}:${flags.port}, ${flags.out})\n`);
+    return 1;
+  }
+  const { existing } = receiver;
+  stderr.write(
+    `callbot listen: listening on ${receiver.url} as ${settings.usingDemoAccount ? "the mock's demo account" : `uuid ${settings.uuid}`}; ` +
+      `appending to ${flags.out} (${existing.records} requestIDs already in it${existing.unreadable ? `, ${existing.unreadable} unreadable lines` : ''})\n` +
+      (existing.endsMidLine
+        ? `callbot listen: ${flags.out} ended in the middle of a line (a write cut short, never acknowledged); it was left as it is and new lines start below it\n`
+        : ''),
+  );
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (received: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(received);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  const hard = (second: NodeJS.Signals) => {
+    stderr.write(`\ncallbot listen: stopped at once (${second}); acknowledged callbacks are on the disk. ${describe(receiver.counts)}\n`);
+    process.exit(second === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', hard);
+  process.once('SIGTERM', hard);
+  if (interactive) stderr.write('\n');
+  stderr.write(`callbot listen: stopping (${signal}): finishing the callbacks under way…\n`);
+  await receiver.close();
+  process.off('SIGINT', hard);
+  process.off('SIGTERM', hard);
+  const c = receiver.counts;
+  stderr.write(`callbot listen: stopped. ${describe(c)}; ${c.order + c.call + c.task} written to ${flags.out}\n`);
+  return 0;
+}

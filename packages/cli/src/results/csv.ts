@@ -1,0 +1,50 @@
+// The two output formats of the reading verbs, one row at a time.
+//
+// CSV: UTF-8, comma-separated, a header row, `\n` line ends (optionally a BOM so spreadsheet
+// programs read UTF-8). A text cell that a spreadsheet would run as a formula — it starts with
+// `=`, `+`, `-`, `@`, a tab or a carriage return — is written with a leading `'` (the OWASP
+// advice), so `=cmd|' /C calc'!A0` arrives as text. Phone numbers are written as the vendor
+// stores them, digits without a `+` (8615612345678), so they need no prefix; one the vendor
+// gives with a `+` shows as `'+86…`, which spreadsheets display as +86… text. Numbers and
+// booleans are never prefixed (a negative number stays a number).
+//
+// JSON Lines: one JSON object per line with the same fields, typed (numbers stay numbers);
+// nothing is prefixed (it is not a spreadsheet format).
+
+export type Cell = string | number | boolean | undefined;
+export type Row = Record<string, Cell>;
+export type Format = 'csv' | 'jsonl';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: Cell): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string') return String(value);
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export interface RowWriter {
+  /** The text before the first row: a CSV header (and BOM), nothing for JSON Lines. */
+  header(): string;
+  line(row: Row): string;
+}
+
+export function rowWriter(format: Format, columns: readonly string[], options: { bom?: boolean } = {}): RowWriter {
+  if (format === 'jsonl') {
+    return {
+      header: () => (options.bom ? '\ufeff' : ''),
+      line: (row) => `${JSON.stringify(Object.fromEntries(columns.map((c) => [c, row[c] ?? null])))}\n`,
+    };
+  }
+  return {
+    header: () => `${options.bom ? '\ufeff' : ''}${columns.join(',')}\n`,
+    line: (row) => `${columns.map((c) => csvCell(row[c])).join(',')}\n`,
+  };
+}
+
+/** The format asked for, else the one the file name says (`.jsonl`/`.ndjson`), else CSV. */
+export function formatFor(out: string | undefined, asked: Format | undefined): Format {
+  if (asked) return asked;
+  return out && /\.(jsonl|ndjson)$/i.test(out) ? 'jsonl' : 'csv';
+}

@@ -1,0 +1,78 @@
+import { CallbotPackageError, CallbotValidationError } from 'callbot-contract';
+import { ConfigError } from '../import/credentials.js';
+import { FilterError } from './filters.js';
+import { ReportFileError } from './import-report.js';
+import { OutputError, removePendingOutputs } from './output.js';
+import { type ResultSummary, summaryTable } from './summary.js';
+
+// The common front of `callbot export`, `orders` and `calls`: runs the verb, shows progress on a
+// terminal, prints the summary (a table on stdout; one JSON document with --json; on stderr when
+// the rows themselves go to stdout) and returns the exit code. SIGINT/SIGTERM stop at once: the
+// reads have no side effect at the vendor, and the temporary file is removed, so nothing is
+// left under the target's name (exit 130 / 143).
+
+export const READ_EXIT = { ok: 0, usage: 1, failed: 3 } as const;
+
+export interface ReadTerminal {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export interface ReadFrontFlags {
+  out?: string;
+  json?: boolean;
+}
+
+export async function readFront(
+  verb: string,
+  flags: ReadFrontFlags,
+  run: (io: { env: NodeJS.ProcessEnv; stdout: NodeJS.WritableStream; onPage?: (rows: number) => void }) => Promise<ResultSummary>,
+  terminal: ReadTerminal = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
+  if (flags.json && flags.out === '-') {
+    terminal.stderr.write(`callbot ${verb}: --json and --out - both want stdout: write the rows to a file, or drop --json\n`);
+    return READ_EXIT.usage;
+  }
+  const toFile = flags.out !== undefined && flags.out !== '-';
+  const live = toFile && !flags.json && Boolean(terminal.stderr.isTTY);
+  const stop = (signal: NodeJS.Signals) => {
+    removePendingOutputs();
+    terminal.stderr.write(
+      `${live ? '\n' : ''}callbot ${verb}: interrupted (${signal})${toFile ? `: nothing written to ${flags.out} (the partial file was removed)` : ''}\n`,
+    );
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const summary = await run({
+      env: terminal.env,
+      stdout: terminal.stdout,
+      onPage: live ? (rows) => terminal.stderr.write(`\r${rows} rows written…`) : undefined,
+    });
+    if (live) terminal.stderr.write('\n');
+    if (flags.json) terminal.stdout.write(`${JSON.stringify(summary)}\n`);
+    else if (flags.out === '-') terminal.stderr.write(`callbot ${verb}: ${summary.rows} rows written to stdout\n`);
+    else terminal.stdout.write(`${toFile ? `Wrote ${summary.rows} rows to ${summary.file}\n` : ''}${summaryTable(summary)}\n`);
+    return READ_EXIT.ok;
+  } catch (error) {
+    if (live) terminal.stderr.write('\n');
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return READ_EXIT.ok; // the reader of stdout stopped reading (`| head`)
+    const usage = [ConfigError, FilterError, ReportFileError, OutputError, CallbotValidationError].some((kind) => error instanceof kind);
+    const nothing = toFile ? ` Nothing was written to ${flags.out}.` : '';
+    if (usage) {
+      terminal.stderr.write(`callbot ${verb}: ${(error as Error).message}\n`);
+      return READ_EXIT.usage;
+    }
+    if (error instanceof CallbotPackageError) {
+      terminal.stderr.write(`callbot ${verb}: ${error.message}${error.requestID ? ` (requestID ${error.requestID})` : ''}.${nothing}\n`);
+      return READ_EXIT.failed;
+    }
+    terminal.stderr.write(`callbot ${verb}: ${(error as Error)?.message ?? String(error)}.${nothing}\n`);
+    return READ_EXIT.failed;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, rmSync, type Stats } from 'node:fs';
+import { type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+// Where a reading verb's rows go. Text arrives in chunks (a page at a time, at most CHUNK_BYTES
+// each) and each chunk is written before the next page is asked for, so memory holds one page.
+//
+// A file is written under a temporary name beside it (same folder: the rename is atomic), flushed
+// to the disk, then renamed over the target: an export that fails or is interrupted never leaves
+// a half file under the final name (its temporary file is removed). `-` is stdout, written as
+// the pages come, with its backpressure respected. A target that exists and is not a regular
+// file (/dev/null, a FIFO) is written in place; a symbolic link is refused (the rename would
+// replace the link, not its target).
+
+export class OutputError extends Error {}
+
+export interface Output {
+  /** Writes `text`; resolves when it has been handed to the file or stdout (backpressure). */
+  write(text: string): Promise<void>;
+  /** Makes the output final: flush, fsync, rename. */
+  commit(): Promise<void>;
+  /** Drops what was written (the temporary file is removed); never throws. */
+  abort(): Promise<void>;
+  /** What to call the output in messages: the target path, or "stdout". */
+  readonly name: string;
+}
+
+/** Temporary files being written: removed by removePendingOutputs() on a hard stop. */
+const pendingTemps = new Set<string>();
+
+/** Removes every temporary file still being written, synchronously: for a process about to exit. */
+export function removePendingOutputs(): void {
+  for (const temp of pendingTemps) rmSync(temp, { force: true });
+  pendingTemps.clear();
+}
+
+const tempBeside = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
+
+export async function openOutput(target: string, stdout: NodeJS.WritableStream = process.stdout): Promise<Output> {
+  if (target === '-') return streamOutput(stdout, 'stdout', false);
+  let existing: Stats | undefined;
+  try {
+    existing = await lstat(target);
+  } catch {
+    existing = undefined;
+  }
+  if (existing?.isSymbolicLink()) throw new OutputError(`--out ${target} is a symbolic link: give the real path`);
+  if (existing?.isDirectory()) throw new OutputError(`--out ${target} is a folder: give a file name`);
+  if (existing && !existing.isFile()) return streamOutput(createWriteStream(target, { flags: 'a' }), target, true);
+
+  const temp = tempBeside(target);
+  let handle: FileHandle;
+  try {
+    handle = await open(temp, 'wx', existing ? existing.mode & 0o777 : 0o666);
+  } catch (error) {
+    throw new OutputError(`cannot write beside ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  pendingTemps.add(temp);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return {
+    name: target,
+    async write(text) {
+      const bytes = Buffer.from(text, 'utf8');
+      for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset)).bytesWritten;
+    },
+    async commit() {
+      await handle.sync();
+      await close();
+      await rename(temp, target);
+      pendingTemps.delete(temp);
+      await syncFolder(dirname(target));
+    },
+    async abort() {
+      await close().catch(() => {});
+      await rm(temp, { force: true }).catch(() => {});
+      pendingTemps.delete(temp);
+    },
+  };
+}
+
+/** stdout, or a device or FIFO: written as a stream. `end` closes it when done (never stdout). */
+function streamOutput(stream: NodeJS.WritableStream, name: string, end: boolean): Output {
+  let failure: Error | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    // `on`, not `once`: a stream may report more than one error (EPIPE per write after the reader left).
+    stream.on('error', (error: Error) => {
+      failure ??= error;
+      reject(error);
+    });
+  });
+  failed.catch(() => {}); // raced below; this only keeps an early error from being "unhandled"
+  return {
+    name,
+    async write(text) {
+      if (failure) throw failure;
+      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), failed]);
+    },
+    async commit() {
+      if (failure) throw failure;
+      if (end) {
+        stream.end();
+        await Promise.race([once(stream, 'finish'), failed]);
+      }
+    },
+    async abort() {
+      if (end) stream.end();
+    },
+  };
+}
+
+/** Makes a rename in `folder` durable (best effort: not every platform can open a folder). */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(folder, 'r');
+    await handle.sync();
+  } catch {
+    // not supported here; the rename itself is still atomic
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}

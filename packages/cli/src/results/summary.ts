@@ -1,0 +1,50 @@
+import type { Format } from './csv.js';
+
+// What a reading verb reports at the end: printed as a table without --out, as one JSON
+// document with --json.
+
+export type Verb = 'export' | 'orders' | 'calls';
+
+export interface ResultSummary {
+  verb: Verb;
+  userTaskID: string;
+  /** The file written, `"-"` for stdout, null when no file was asked for (counts only). */
+  file: string | null;
+  format: Format | null;
+  /** Rows written (or counted, without --out). */
+  rows: number;
+  /** Pages read: listOrder/listCall pages, or for export the listOrderDetail requests (≤ 500 orders each). */
+  pages: number;
+  /** Requests sent per operation, retries included. */
+  requests: Record<string, number>;
+  durationMs: number;
+  /** Rows per value of each counted column, e.g. `{ status: { finished: 10 } }`. */
+  counts: Record<string, Record<string, number>>;
+  /** export: the exported batch's id, when the vendor gave one. */
+  batchID?: string | undefined;
+  /** Items the vendor listed twice (paging shifted under the reader): written once. */
+  duplicatesSkipped: number;
+}
+
+export class Tally {
+  readonly counts: Record<string, Record<string, number>> = {};
+  add(group: string, value: unknown): void {
+    const bucket = (this.counts[group] ??= {});
+    const key = value === undefined || value === null || value === '' ? '(none)' : String(value);
+    bucket[key] = (bucket[key] ?? 0) + 1;
+  }
+}
+
+/** The counts as a table: one block per counted column. */
+export function summaryTable(summary: ResultSummary): string {
+  const lines = [`${summary.verb} of task ${summary.userTaskID}: ${summary.rows} rows (${summary.pages} pages, ${(summary.durationMs / 1000).toFixed(1)} s)`];
+  for (const [group, bucket] of Object.entries(summary.counts)) {
+    const entries = Object.entries(bucket).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+    const width = Math.max(group.length, ...entries.map(([k]) => k.length));
+    const digits = String(summary.rows).length;
+    lines.push(`  ${group}`);
+    for (const [value, n] of entries) lines.push(`    ${value.padEnd(width)}  ${String(n).padStart(digits)}`);
+  }
+  if (summary.duplicatesSkipped > 0) lines.push(`  listed twice by the vendor, written once: ${summary.duplicatesSkipped}`);
+  return lines.join('\n');
+}
