@@ -84,7 +84,10 @@ describe('a campaign through the mock (contract client + contract receiver)', ()
 
     // Stop two orders that have not finished (stopping is irreversible).
     const finishedIDs = new Set(receiver.received.order.map((o) => o.orderID));
-    const stopped = [...first, ...added].filter((o) => !finishedIDs.has(o.orderID)).slice(-2).map((o) => o.orderID);
+    const stopped = [...first, ...added]
+      .filter((o) => !finishedIDs.has(o.orderID))
+      .slice(-2)
+      .map((o) => o.orderID);
     expect(stopped).toHaveLength(2);
     const stopAnswer = await callbot.stopOrders({ userTaskID, orderIDs: stopped });
     expect(stopAnswer).toMatchObject({ totalCount: 2, successCount: 2 });
@@ -157,7 +160,11 @@ describe('a campaign through the mock (contract client + contract receiver)', ()
     // listOrderDetail: every call of every order, as the call callbacks said (ids, statuses, durations).
     const details = await callbot.listOrderDetails({ userTaskID, orderList: [...first, ...added].map((o) => o.orderID) });
     for (const detail of details.orderDetailList) {
-      const fromCallbacks = (callsByOrder.get(detail.orderID) ?? []).map((c) => [c.callInfoDetail.callID, c.callInfoDetail.callStatus, c.callInfoDetail.callDuration]);
+      const fromCallbacks = (callsByOrder.get(detail.orderID) ?? []).map((c) => [
+        c.callInfoDetail.callID,
+        c.callInfoDetail.callStatus,
+        c.callInfoDetail.callDuration,
+      ]);
       const listedCalls = detail.callInfoDetailList.map((c) => [c.callID, c.callStatus, c.callDuration]);
       expect(listedCalls, `calls of ${detail.orderID}`).toEqual(fromCallbacks);
     }
