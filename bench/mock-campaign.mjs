@@ -124,7 +124,8 @@ try {
   else {
     if (task.taskStatus !== 3) problems.push(`task ended in status ${task.taskStatus}, not 3 (completed)`);
     if (task.taskStat.finishOrderCount !== orderCount) problems.push(`finishOrderCount ${task.taskStat.finishOrderCount} of ${orderCount}`);
-    if (task.taskStat.totalCall !== receiver.counts.call.size) problems.push(`listTask says ${task.taskStat.totalCall} calls; ${receiver.counts.call.size} call callbacks arrived`);
+    if (task.taskStat.totalCall !== receiver.counts.call.size)
+      problems.push(`listTask says ${task.taskStat.totalCall} calls; ${receiver.counts.call.size} call callbacks arrived`);
   }
   if (receiver.counts.order.size !== orderCount) problems.push(`${receiver.counts.order.size} of ${orderCount} order callbacks arrived`);
   if (duplicates(receiver.counts.order)) problems.push(`${duplicates(receiver.counts.order)} orders called back more than once`);

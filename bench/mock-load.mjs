@@ -270,7 +270,10 @@ try {
 
   const share = (ours['req/s'] / imports.at(-1)['req/s']) * 100;
   console.log(`import: ${share.toFixed(1)}% of bare (target >= 15%): ${share >= 15 ? 'met' : 'MISSED'}`);
-  for (const [what, row] of [['import', ours], ['listOrder', lists[0]]]) {
+  for (const [what, row] of [
+    ['import', ours],
+    ['listOrder', lists[0]],
+  ]) {
     console.log(`${what} p99 ${row['p99 ms']} ms (target <= 10 ms): ${row['p99 ms'] <= 10 ? 'met' : 'MISSED'}`);
   }
 } finally {
