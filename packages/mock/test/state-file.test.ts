@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadState, saveState, STATE_FILE_VERSION, StateFileError, StateSaver, tempFileOf } from '../src/state-file.js';
+import { loadState, saveState, STATE_FILE_VERSION, StateFileError, StateSaver, tempFileOf, watchChanges } from '../src/state-file.js';
+import { createSimulator, defaultSimulatorOptions, restoreSimulator } from '../src/simulator/world.js';
 
 let folder: string;
 let file: string;
@@ -133,5 +134,59 @@ describe('StateSaver', () => {
     await vi.advanceTimersByTimeAsync(1000);
     await vi.waitFor(() => expect(errors).toHaveLength(2)); // still changed: tried again
     await expect(saver.close()).rejects.toThrow(`--state ${missing}: cannot be saved`);
+  });
+});
+
+describe('a simulated world through the state file', () => {
+  it('comes back answering the same lists, and goes on as the original does', async () => {
+    const options = defaultSimulatorOptions();
+    const original = createSimulator(options, Date.UTC(2026, 10, 25, 9));
+    const cb = { orderCallbackUrl: 'http://127.0.0.1:9/order', callCallbackUrl: 'http://127.0.0.1:9/call' };
+    const callList = Array.from({ length: 30 }, (_, i) => ({
+      orderID: `o-${i}`,
+      userPhone: `86156${String(i).padStart(8, '0')}`,
+      other: '',
+      userName: '',
+      customerName: '',
+      params: [],
+    }));
+    expect(original.handle('acct', 'createTask', { productID: 'callbot', userTaskID: 't1', sceneID: 's1' }).body.retCode).toBe(0);
+    expect(original.handle('acct', 'importBatchCall', { productID: 'callbot', userTaskID: 't1', callInfoList: { ...cb, callList } }).body.retCode).toBe(0);
+    expect(original.handle('acct', 'mgrTaskStatus', { productID: 'callbot', userTaskID: 't1', taskOperate: 1 }).body.retCode).toBe(0);
+    original.advanceTo(original.now + 90_000);
+    expect(original.stats()).toMatchObject({ tasks: 1, orders: 30 });
+    expect(original.stats().calls).toBeGreaterThan(0); // a world in the middle of its calls
+
+    await saveState(file, original.snapshot());
+    const restored = restoreSimulator(await loadState(file), options);
+    const lists = (sim: typeof original) => [
+      sim.handle('acct', 'listTask', { productID: 'callbot', page: 1, size: 10, queryConditions: {} }).body,
+      sim.handle('acct', 'listOrder', { productID: 'callbot', userTaskID: 't1', options: {}, page: 1, size: 100 }).body,
+      sim.handle('acct', 'listCall', { productID: 'callbot', userTaskID: 't1', options: {}, page: 1, size: 100 }).body,
+    ];
+    const withoutResponseID = (bodies: Record<string, unknown>[]) => bodies.map(({ responseID: _, ...rest }) => rest);
+    expect(restored.now).toBe(original.now);
+    expect(restored.stats()).toEqual(original.stats());
+    expect(withoutResponseID(lists(restored))).toEqual(withoutResponseID(lists(original)));
+    // The same seed and state: both play on alike.
+    original.advanceTo(original.now + 3_600_000);
+    restored.advanceTo(restored.now + 3_600_000);
+    expect(restored.drainEvents().map((e) => e.payload)).toEqual(original.drainEvents().map((e) => e.payload));
+  });
+
+  it('watchChanges reports writes, clock moves and taken events, not reads', () => {
+    const sim = createSimulator(defaultSimulatorOptions(), Date.UTC(2026, 10, 25, 9));
+    let changes = 0;
+    const watched = watchChanges(sim, () => changes++);
+    watched.handle('acct', 'listTask', { productID: 'callbot', page: 1, size: 10, queryConditions: {} });
+    watched.advanceTo(watched.now - 1); // not later: nothing moves
+    expect(watched.drainEvents()).toEqual([]);
+    expect(changes).toBe(0);
+    watched.handle('acct', 'createTask', { productID: 'callbot', userTaskID: 't1', sceneID: 's1', taskCallbackUrl: 'http://127.0.0.1:9/t' });
+    expect(changes).toBe(1);
+    watched.advanceTo(watched.now + 1000);
+    expect(changes).toBe(2);
+    expect(watched.now).toBe(sim.now);
+    expect(watched.snapshot()).toEqual(sim.snapshot());
   });
 });
