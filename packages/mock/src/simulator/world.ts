@@ -153,15 +153,17 @@ class World implements Simulator {
     let tasks = 0;
     let orders = 0;
     let calls = 0;
+    let callsInProgress = 0;
     for (const account of this.core.state.accounts.values()) {
       for (const task of account.values()) {
         tasks += 1;
         orders += task.orders.length;
         calls += task.calls.length;
+        callsInProgress += task.dialing;
       }
     }
     const state = this.core.state;
-    return { accounts: state.accounts.size, tasks, orders, calls, pendingEvents: state.events.length, now: state.now };
+    return { accounts: state.accounts.size, tasks, orders, calls, pendingEvents: state.events.length, callsInProgress, now: state.now };
   }
 
   snapshot(): unknown {
