@@ -28,6 +28,8 @@ interface MockFlags {
   maxConnections?: number;
   seed?: number;
   speed?: number;
+  state?: string;
+  stateIntervalMs?: number;
   callbacks: boolean;
   demoAccount: boolean;
   quiet?: boolean;
@@ -168,6 +170,12 @@ export function createMockCommand(): Command {
         `virtual seconds per real second; 0: time moves only by POST ${DEBUG_CLOCK_PATH} (default ${DEFAULTS.speed})`,
         decimal('--speed'),
       )
+      .option('--state <file>', 'keep the simulated world in FILE: restored at start when it exists, saved while running and on exit')
+      .option(
+        '--state-interval-ms <ms>',
+        `with --state, save at most this often when the world changed (default ${DEFAULTS.stateIntervalMs})`,
+        integer('--state-interval-ms'),
+      )
       .option('--no-callbacks', 'send no callbacks (the simulated world still plays; its lists show the calls)')
       .addOption(new Option('--no-demo-account', 'do not accept the demo account'))
       .option('-q, --quiet', 'no per-request log lines (the start banner is still printed)')
@@ -211,6 +219,8 @@ function optionsFrom(flags: MockFlags): MockOptionsInput {
     maxStoredOrders: flags.maxStoredOrders ?? config.maxStoredOrders,
     seed: flags.seed ?? config.seed ?? config.callbacks?.seed,
     speed: flags.speed ?? config.speed,
+    stateFile: flags.state ?? config.stateFile,
+    stateIntervalMs: flags.stateIntervalMs ?? config.stateIntervalMs,
     maxCallbackRecords: flags.maxCallbackRecords ?? config.maxCallbackRecords,
     headersTimeoutMs: flags.headersTimeoutMs ?? config.headersTimeoutMs,
     requestTimeoutMs: flags.requestTimeoutMs ?? config.requestTimeoutMs,
@@ -244,6 +254,10 @@ async function runMock(flags: MockFlags): Promise<void> {
   }
   lines.push(
     `  world:     seed ${options.seed}; speed ${options.speed} virtual s per real s${options.speed === 0 ? ` (moves only by POST ${DEBUG_CLOCK_PATH})` : ''}`,
+    ...(options.stateFile ? [`  state:     ${options.stateFile} (saved every ${options.stateIntervalMs / 1000} s when changed, and on exit)`] : []),
+    // How to play a task through: copy-paste commands (examples/play-demo-task.ts is in the callbot-contract repository).
+    `  play:      curl -s -X POST ${url}${DEBUG_CLOCK_PATH} -H 'content-type: application/json' -d '{"advance": 600, "settle": true}'`,
+    `  demo task: CALLBOT_BASE_URL=${url} npm run demo   (callbot-contract repository: examples/play-demo-task.ts)`,
     `  callbacks: ${options.callbacks.enabled ? `on (loopback${options.callbacks.allowHosts.length ? ` + ${options.callbacks.allowHosts.join(', ')}` : ' only'})` : 'off'}`,
     `  bounds:    ${options.maxTasks} tasks, ${options.maxStoredOrders} orders kept; ${options.maxConnections} connections; headers ${options.headersTimeoutMs} ms, request ${options.requestTimeoutMs} ms`,
     `  faults:    ${options.faults.length ? options.faults.map((f) => f.kind).join(', ') : 'none configured'} (header ${FAULT_HEADER})`,

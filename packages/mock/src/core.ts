@@ -20,9 +20,10 @@ import type { MockLogger } from './logger.js';
 import { resolveOptions, type MockOptions, type MockOptionsInput } from './options.js';
 import { plainJson, signedJson } from './respond.js';
 import type { Simulator, SimulatorOptions } from './simulator/api.js';
-import { createSimulator, defaultSimulatorOptions } from './simulator/world.js';
+import { defaultSimulatorOptions } from './simulator/world.js';
 import { createDriver } from './simulation-driver.js';
 import { createSpecEngine } from './spec-engine.js';
+import { openWorld } from './state-file.js';
 import { isStaticPath, serveStatic } from './static-files.js';
 import { operationHandler, type OperationContext } from './vendor-operation.js';
 
@@ -82,10 +83,15 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
   const accounts = new AccountStore(accountList);
   const logger: MockLogger = options.logger;
   const engine = await createSpecEngine();
-  const startAt = options.startAt ?? Date.now();
+  // `--state FILE`: the saved world and its clock, when there is one (state-file.ts).
+  const world = await openWorld(
+    { file: options.stateFile, intervalMs: options.stateIntervalMs, onSaveError: (error) => logger.error(error.message) },
+    simulatorOptionsOf(options),
+    options.startAt ?? Date.now(),
+  );
+  const simulator = world.simulator;
+  const startAt = simulator.now;
   const clock = createClock({ speed: options.speed, startAt });
-  // The `--state FILE` hook: restoreSimulator(snapshot, simulatorOptionsOf(options)) here instead, and save `simulator.snapshot()` on close.
-  const simulator = createSimulator(simulatorOptionsOf(options), startAt);
   const dispatcher = new CallbackDispatcher(options.callbacks, accounts, logger, { maxRecords: options.maxCallbackRecords });
   const driver = createDriver({ simulator, clock, dispatcher, logger });
   const simulate: Simulator['handle'] = (uuid, operation, body) => {
@@ -170,7 +176,7 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
       logger.info(`${request.method} ${request.url} ${describeOutcome(exchange.outcome)} ${Date.now() - startedAt} ms`);
     },
     close() {
-      closing ??= driver.close();
+      closing ??= driver.close().then(() => world.close());
       return closing;
     },
   };

@@ -4,6 +4,7 @@ import { isSignAlgorithm } from 'callbot-contract';
 import type { MockAccount } from './accounts.js';
 import { validateRule, type FaultRule } from './faults.js';
 import { silentLogger, type MockLogger } from './logger.js';
+import { DEFAULT_STATE_INTERVAL_MS } from './state-file.js';
 import type { DialerSettings, SimulatorOptions } from './simulator/api.js';
 
 export interface CallbackOptions {
@@ -82,6 +83,10 @@ export interface MockOptions {
    * `maxStoredOrders` and `importingMs` are set above.
    */
   simulator: SimulatorSettings;
+  /** `--state FILE`: the world is restored from it at start (when it exists) and saved to it (state-file.ts). */
+  stateFile?: string;
+  /** How often (real ms) the world is saved to `stateFile` when it changed; it is saved on close too. */
+  stateIntervalMs: number;
   callbacks: CallbackOptions;
   logger: MockLogger;
 }
@@ -114,6 +119,7 @@ export function defaultOptions(): MockOptions {
     speed: 60,
     settleTimeoutMs: 30_000,
     simulator: {},
+    stateIntervalMs: DEFAULT_STATE_INTERVAL_MS,
     callbacks: {
       enabled: true,
       seed: 1,
@@ -176,6 +182,8 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
     throw new TypeError('startAt must be Unix milliseconds (an integer >= 0)');
   }
   positiveInteger('settleTimeoutMs', options.settleTimeoutMs);
+  positiveInteger('stateIntervalMs', options.stateIntervalMs);
+  if (options.stateFile !== undefined && (typeof options.stateFile !== 'string' || options.stateFile === '')) throw new TypeError('stateFile must be a file name');
   if (!options.simulator || typeof options.simulator !== 'object' || Array.isArray(options.simulator)) {
     throw new TypeError('simulator must be an object (the simulator\'s settings)');
   }
@@ -233,6 +241,8 @@ const CONFIG_KEYS = new Set([
   'startAt',
   'settleTimeoutMs',
   'simulator',
+  'stateFile',
+  'stateIntervalMs',
   ...LIMITS,
 ]);
 
