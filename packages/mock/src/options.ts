@@ -183,7 +183,9 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
   }
   positiveInteger('settleTimeoutMs', options.settleTimeoutMs);
   positiveInteger('stateIntervalMs', options.stateIntervalMs);
-  if (options.stateFile !== undefined && (typeof options.stateFile !== 'string' || options.stateFile === '')) throw new TypeError('stateFile must be a file name');
+  if (options.stateFile !== undefined && (typeof options.stateFile !== 'string' || options.stateFile === '')) {
+    throw new TypeError('stateFile must be a file name');
+  }
   if (!options.simulator || typeof options.simulator !== 'object' || Array.isArray(options.simulator)) {
     throw new TypeError('simulator must be an object (the simulator\'s settings)');
   }
