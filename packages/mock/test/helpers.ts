@@ -139,3 +139,26 @@ export async function startReceiver(status: (request: ReceivedCallback, index: n
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** What `GET`/`POST /__mock/clock` answer. */
+export interface ClockAnswer {
+  now: number;
+  speed: number;
+  pendingCallbacks: number;
+}
+
+/** Moves the mock's virtual clock `seconds` forward; with `settle` (default) waits for the callbacks due so far. */
+export async function advance(baseUrl: string, seconds: number, settle = true): Promise<ClockAnswer> {
+  const response = await fetch(`${baseUrl}/__mock/clock`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ advance: seconds, settle }),
+  });
+  if (response.status !== 200) throw new Error(`POST /__mock/clock: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as ClockAnswer;
+}
+
+/** The tasks the mock's world holds (`GET /__mock/tasks`), with their orders when `userTaskID` is given. */
+export async function tasksOf(baseUrl: string, query: Record<string, string> = {}): Promise<any[]> {
+  return (await getJson(`${baseUrl}/__mock/tasks?${new URLSearchParams(query)}`)).tasks;
+}
