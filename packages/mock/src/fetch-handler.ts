@@ -60,7 +60,7 @@ export async function createMockHandler(input: MockOptionsInput = {}): Promise<M
       const { status, headers, body } = exchange.answer;
       const { Connection: _connection, ...sent } = headers;
       const empty = body.length === 0 || request.method === 'HEAD';
-      return new Response(empty ? null : body, { status, headers: sent });
+      return new Response(empty ? null : (body as Uint8Array<ArrayBuffer>), { status, headers: sent });
     },
     clock: core.clock,
     simulator: core.simulator,

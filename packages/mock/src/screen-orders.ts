@@ -9,7 +9,6 @@ export const isBlockedPhone = (phone: unknown) =>
 
 export const ERR_MSG = {
   badPhone: 'invalid phone number format',
-  duplicate: 'duplicate orderID',
   blocked: 'phone number is blocked',
 } as const;
 
