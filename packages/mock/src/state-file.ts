@@ -119,25 +119,47 @@ export interface StateSaverOptions {
 }
 
 export const DEFAULT_STATE_INTERVAL_MS = 10_000;
+/**
+ * Taking and writing a snapshot blocks the event loop (a world of 100,000 orders: seconds): the
+ * next interval save waits at least this many times as long as the last one took, so saving
+ * never takes more than about a tenth of the mock's time, however big the world.
+ */
+export const SAVE_DUTY_FACTOR = 10;
 
 /**
- * Saves the world every `intervalMs` when `markChanged()` was called since the last save, and
- * once more on `close()`. Saves never overlap: one asked for during a save follows it.
+ * Saves the world every `intervalMs` (or longer: SAVE_DUTY_FACTOR) when `markChanged()` was
+ * called since the last save, and once more on `close()`. Saves never overlap: one asked for
+ * during a save follows it.
  */
 export class StateSaver {
   private changed = false;
-  private busy = false;
   private closed = false;
   /** The last save asked for: the next one starts after it (saves never overlap). */
   private tail: Promise<void> = Promise.resolve();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
+  private lastSaveMs = 0;
   /** Completed saves (for tests and the log). */
   saves = 0;
 
   constructor(private readonly options: StateSaverOptions) {
-    this.timer = setInterval(() => {
-      if (this.changed && !this.busy) this.save().catch((error: Error) => options.onError(error));
-    }, options.intervalMs);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(
+      () => {
+        if (!this.changed) return this.schedule();
+        this.save().then(
+          () => this.schedule(),
+          (error: Error) => {
+            this.options.onError(error);
+            this.schedule();
+          },
+        );
+      },
+      Math.max(this.options.intervalMs, this.lastSaveMs * SAVE_DUTY_FACTOR),
+    );
     this.timer.unref();
   }
 
@@ -154,7 +176,7 @@ export class StateSaver {
   }
 
   private async write(): Promise<void> {
-    this.busy = true;
+    const started = performance.now();
     this.changed = false;
     try {
       await saveState(this.options.file, this.options.snapshot());
@@ -163,7 +185,7 @@ export class StateSaver {
       this.changed = true; // not saved: the next interval (or close) tries again
       throw error;
     } finally {
-      this.busy = false;
+      this.lastSaveMs = performance.now() - started;
     }
   }
 
@@ -171,7 +193,7 @@ export class StateSaver {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     await this.tail;
     if (this.changed) await this.save();
   }

@@ -80,7 +80,7 @@ describe('loadState / saveState', () => {
 
 describe('StateSaver', () => {
   it('saves at the interval only when something changed, and once more on close', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     let current = { n: 0 };
     const errors: Error[] = [];
     const saver = new StateSaver({ file, intervalMs: 1000, snapshot: () => current, onError: (e) => errors.push(e) });
@@ -106,6 +106,27 @@ describe('StateSaver', () => {
     expect(errors).toEqual([]);
   });
 
+  it('waits longer between saves when a save takes long (a tenth of the time at most)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    let taken = 0;
+    const snapshot = () => {
+      taken += 1;
+      vi.advanceTimersByTime(500); // taking this snapshot "took" 500 ms
+      return { taken };
+    };
+    const saver = new StateSaver({ file, intervalMs: 1000, snapshot, onError: () => undefined });
+    saver.markChanged();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(taken).toBe(1);
+    await vi.waitFor(() => expect(saver.saves).toBe(1)); // written (real I/O), the next save scheduled
+    saver.markChanged();
+    await vi.advanceTimersByTimeAsync(4900);
+    expect(taken).toBe(1); // not after 1 s: after 10 × the last save's 500 ms (and a little: waitFor moved the clock)
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(taken).toBe(2);
+    await saver.close();
+  });
+
   it('close saves nothing when nothing changed', async () => {
     const saver = new StateSaver({ file, intervalMs: 1000, snapshot: () => ({}), onError: () => undefined });
     await saver.close();
@@ -123,7 +144,7 @@ describe('StateSaver', () => {
   });
 
   it('a failed interval save is reported and tried again; the save on close throws', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const missing = join(folder, 'gone', 'world.json');
     const errors: Error[] = [];
     const saver = new StateSaver({ file: missing, intervalMs: 1000, snapshot: () => ({}), onError: (e) => errors.push(e) });
