@@ -68,6 +68,10 @@ describe('callbot-mock --state FILE (process)', () => {
       expect(await first.stop()).toBe(0);
     }
     expect(first.output()).not.toMatch(/error/i);
+    // The banner names the state file and says how to play a task through (copy-paste commands).
+    expect(first.output()).toContain(`state:     ${file} (saved every 10 s when changed, and on exit)`);
+    expect(first.output()).toContain(`curl -s -X POST ${first.url}/__mock/clock -H 'content-type: application/json' -d '{"advance": 600, "settle": true}'`);
+    expect(first.output()).toContain(`CALLBOT_BASE_URL=${first.url} npm run demo`);
     expect(existsSync(file)).toBe(true);
 
     const second = await startMockProcess(['--speed', '0', '--quiet', '--state', file]);
