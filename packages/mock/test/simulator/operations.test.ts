@@ -236,3 +236,14 @@ describe('simulator operations: refusals name the field', () => {
     expect(d.all(U, 'listOrder', 't', { finish: 0 })).toEqual([]);
   });
 });
+
+describe('simulator operations: zero delays', () => {
+  it('updateDelaySeconds 0 applies an update at once', () => {
+    const d = Driver.create({ updateDelaySeconds: 0 });
+    d.ok(U, 'createTask', { userTaskID: 't', sceneID: 's', taskCreateSetting: { maxCall: 1 } });
+    d.ok(U, 'addBatchCall', { userTaskID: 't', callInfoList: callInfoList(orders(10)) });
+    d.ok(U, 'updateTask', { userTaskID: 't', taskCreateSetting: { maxCall: 4 } });
+    d.ok(U, 'mgrTaskStatus', { userTaskID: 't', taskOperate: 1 });
+    expect(d.sim.stats().callsInProgress).toBe(4);
+  });
+});
