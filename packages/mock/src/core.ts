@@ -82,10 +82,15 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
   const accounts = new AccountStore(accountList);
   const logger: MockLogger = options.logger;
   const engine = await createSpecEngine();
-  const startAt = options.startAt ?? Date.now();
+  const simulatorOptions = simulatorOptionsOf(options);
+  const requestedStart = options.startAt ?? Date.now();
+  // The `--state FILE` hook (options.openWorld): a restored world goes on from its own time if that is later.
+  const world = options.openWorld
+    ? await options.openWorld(() => createSimulator(simulatorOptions, requestedStart), simulatorOptions)
+    : { simulator: createSimulator(simulatorOptions, requestedStart) };
+  const simulator = world.simulator;
+  const startAt = Math.max(requestedStart, simulator.now);
   const clock = createClock({ speed: options.speed, startAt });
-  // The `--state FILE` hook: restoreSimulator(snapshot, simulatorOptionsOf(options)) here instead, and save `simulator.snapshot()` on close.
-  const simulator = createSimulator(simulatorOptionsOf(options), startAt);
   const dispatcher = new CallbackDispatcher(options.callbacks, accounts, logger, { maxRecords: options.maxCallbackRecords });
   const driver = createDriver({ simulator, clock, dispatcher, logger });
   const simulate: Simulator['handle'] = (uuid, operation, body) => {
@@ -170,7 +175,10 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
       logger.info(`${request.method} ${request.url} ${describeOutcome(exchange.outcome)} ${Date.now() - startedAt} ms`);
     },
     close() {
-      closing ??= driver.close();
+      closing ??= (async () => {
+        await driver.close();
+        await world.close?.();
+      })();
       return closing;
     },
   };

@@ -4,7 +4,7 @@ import { isSignAlgorithm } from 'callbot-contract';
 import type { MockAccount } from './accounts.js';
 import { validateRule, type FaultRule } from './faults.js';
 import { silentLogger, type MockLogger } from './logger.js';
-import type { DialerSettings, SimulatorOptions } from './simulator/api.js';
+import type { DialerSettings, Simulator, SimulatorOptions } from './simulator/api.js';
 
 export interface CallbackOptions {
   /** Send the simulated world's callbacks. Off: the world still plays (lists show its calls), nothing is sent. */
@@ -83,8 +83,20 @@ export interface MockOptions {
    */
   simulator: SimulatorSettings;
   callbacks: CallbackOptions;
+  /**
+   * Where the world comes from and goes to (the `--state FILE` hook): called once at start with a
+   * function that makes a fresh world and the simulator options to restore one with; returns
+   * the simulator to use (e.g. `restoreSimulator(saved, options)`, wrapped to notice changes) and
+   * what to do on close (e.g. save `snapshot()`). Default: a fresh world, nothing kept.
+   */
+  openWorld?: OpenWorld;
   logger: MockLogger;
 }
+
+export type OpenWorld = (
+  fresh: () => Simulator,
+  simulatorOptions: SimulatorOptions,
+) => Promise<{ simulator: Simulator; close?: () => Promise<void> }> | { simulator: Simulator; close?: () => Promise<void> };
 
 const MiB = 1024 * 1024;
 
