@@ -113,7 +113,8 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
     }
     if (url.pathname === DEBUG_CLOCK_PATH) {
       if (method === 'GET' || method === 'HEAD') return answer(plainJson(200, clockView(debug)));
-      if (method !== 'POST') return answer(methodNotAllowed('GET, POST', `${method} ${DEBUG_CLOCK_PATH} is not supported (GET reads the clock, POST moves it)`));
+      if (method !== 'POST')
+        return answer(methodNotAllowed('GET, POST', `${method} ${DEBUG_CLOCK_PATH} is not supported (GET reads the clock, POST moves it)`));
       const body = await request.readBody(4096);
       if ('aborted' in body) return { kind: 'aborted', outcome: { aborted: true, received: body.received, declared: undefined } };
       if (!body.ok) return answer(plainJson(400, { retCode: RetCodes.GeneralError.code, retMsg: `${RetCodes.GeneralError.zh}: body larger than 4096 bytes` }));
@@ -127,7 +128,9 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
     if (url.pathname === DEBUG_TASKS_PATH) return answer(listTasks(url, debug));
     if (url.pathname === DEBUG_CALLBACKS_PATH) return answer(listCallbacks(url, dispatcher));
     if (url.pathname === DEBUG_BATCHES_PATH) {
-      return answer(plainJson(404, { retCode: RetCodes.GeneralError.code, retMsg: `${DEBUG_BATCHES_PATH} is gone: the simulated world is listed at ${DEBUG_TASKS_PATH}` }));
+      return answer(
+        plainJson(404, { retCode: RetCodes.GeneralError.code, retMsg: `${DEBUG_BATCHES_PATH} is gone: the simulated world is listed at ${DEBUG_TASKS_PATH}` }),
+      );
     }
     if (isStaticPath(url.pathname)) return answer(await serveStatic(url.pathname, method));
     return answer(

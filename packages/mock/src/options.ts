@@ -154,15 +154,7 @@ function nonNegativeInteger(name: string, value: number): void {
 }
 
 /** Limits that bound the mock's memory and connections: 0 would mean "none" to Node, so at least 1. */
-const LIMITS = [
-  'maxTasks',
-  'maxStoredOrders',
-  'maxCallbackRecords',
-  'headersTimeoutMs',
-  'requestTimeoutMs',
-  'keepAliveTimeoutMs',
-  'maxConnections',
-] as const;
+const LIMITS = ['maxTasks', 'maxStoredOrders', 'maxCallbackRecords', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const;
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be an integer >= 1 (got ${String(value)})`);
@@ -189,7 +181,7 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
   }
   positiveInteger('settleTimeoutMs', options.settleTimeoutMs);
   if (!options.simulator || typeof options.simulator !== 'object' || Array.isArray(options.simulator)) {
-    throw new TypeError('simulator must be an object (the simulator\'s settings)');
+    throw new TypeError("simulator must be an object (the simulator's settings)");
   }
   for (const key of ['seed', 'maxTasks', 'maxStoredOrders', 'importingSeconds'] as const) {
     if (key in options.simulator) throw new TypeError(`simulator.${key}: set it at the top level (${key === 'importingSeconds' ? 'importingMs' : key})`);

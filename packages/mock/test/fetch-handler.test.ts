@@ -26,7 +26,10 @@ describe('the README example (msw → handler.fetch → the contract client)', (
     const { stdout } = await run(process.execPath, [EXAMPLE], { cwd: fromRoot('packages', 'mock'), timeout: 60_000 });
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('imported 2 of 2');
-    expect(lines.slice(1).sort()).toEqual([expect.stringMatching(/^o-1: finish=true callStatus=\d$/), expect.stringMatching(/^o-2: finish=true callStatus=\d$/)]);
+    expect(lines.slice(1).sort()).toEqual([
+      expect.stringMatching(/^o-1: finish=true callStatus=\d$/),
+      expect.stringMatching(/^o-2: finish=true callStatus=\d$/),
+    ]);
   });
 });
 

@@ -9,7 +9,12 @@ import { IMPORT_BATCH_CALL_PATH, sign } from 'callbot-contract';
 function signed(body: unknown): Request {
   const text = JSON.stringify(body);
   const createTs = String(Math.floor(Date.now() / 1000));
-  const headers = { requestID: 'r1', uuid: demo.uuid, createTs, sign: sign({ secretKey: demo.secretKey, body: text, createTs, requestID: 'r1', uuid: demo.uuid }) };
+  const headers = {
+    requestID: 'r1',
+    uuid: demo.uuid,
+    createTs,
+    sign: sign({ secretKey: demo.secretKey, body: text, createTs, requestID: 'r1', uuid: demo.uuid }),
+  };
   return new Request(`http://mock.test${IMPORT_BATCH_CALL_PATH}`, { method: 'POST', headers, body: text });
 }
 
