@@ -129,11 +129,7 @@ export function createMockCommand(): Command {
         `how long (virtual ms) an accepted batch counts as importing: retCode ${RetCodes.BatchImportInProgress.code} (default: the simulator's, 2000)`,
         integer('--importing-ms'),
       )
-      .option(
-        '--max-tasks <n>',
-        `tasks kept; past it the least recently used idle task is forgotten (default ${DEFAULTS.maxTasks})`,
-        integer('--max-tasks'),
-      )
+      .option('--max-tasks <n>', `tasks kept; past it the least recently used idle task is forgotten (default ${DEFAULTS.maxTasks})`, integer('--max-tasks'))
       .option(
         '--max-stored-orders <n>',
         `orders kept over all tasks; past it tasks are forgotten as for --max-tasks (default ${DEFAULTS.maxStoredOrders})`,
@@ -165,11 +161,7 @@ export function createMockCommand(): Command {
         integer('--max-connections'),
       )
       .option('--seed <n>', 'seed of the simulated world (call outcomes, durations) and probabilistic faults (default 1)', integer('--seed'))
-      .option(
-        '--speed <n>',
-        `virtual seconds per real second; 0: time moves only by POST ${DEBUG_CLOCK_PATH} (default ${DEFAULTS.speed})`,
-        decimal('--speed'),
-      )
+      .option('--speed <n>', `virtual seconds per real second; 0: time moves only by POST ${DEBUG_CLOCK_PATH} (default ${DEFAULTS.speed})`, decimal('--speed'))
       .option('--state <file>', 'keep the simulated world in FILE: restored at start when it exists, saved while running and on exit')
       .option(
         '--state-interval-ms <ms>',

@@ -20,10 +20,9 @@ import type { MockLogger } from './logger.js';
 import { resolveOptions, type MockOptions, type MockOptionsInput } from './options.js';
 import { plainJson, signedJson } from './respond.js';
 import type { Simulator, SimulatorOptions } from './simulator/api.js';
-import { defaultSimulatorOptions } from './simulator/world.js';
+import { createSimulator, defaultSimulatorOptions } from './simulator/world.js';
 import { createDriver } from './simulation-driver.js';
 import { createSpecEngine } from './spec-engine.js';
-import { openWorld } from './state-file.js';
 import { isStaticPath, serveStatic } from './static-files.js';
 import { operationHandler, type OperationContext } from './vendor-operation.js';
 
@@ -83,14 +82,14 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
   const accounts = new AccountStore(accountList);
   const logger: MockLogger = options.logger;
   const engine = await createSpecEngine();
-  // `--state FILE`: the saved world and its clock, when there is one (state-file.ts).
-  const world = await openWorld(
-    { file: options.stateFile, intervalMs: options.stateIntervalMs, onSaveError: (error) => logger.error(error.message) },
-    simulatorOptionsOf(options),
-    options.startAt ?? Date.now(),
-  );
+  const simulatorOptions = simulatorOptionsOf(options);
+  const requestedStart = options.startAt ?? Date.now();
+  // The `--state FILE` hook (options.openWorld): a restored world goes on from its own time if that is later.
+  const world = options.openWorld
+    ? await options.openWorld(() => createSimulator(simulatorOptions, requestedStart), simulatorOptions)
+    : { simulator: createSimulator(simulatorOptions, requestedStart) };
   const simulator = world.simulator;
-  const startAt = simulator.now;
+  const startAt = Math.max(requestedStart, simulator.now);
   const clock = createClock({ speed: options.speed, startAt });
   const dispatcher = new CallbackDispatcher(options.callbacks, accounts, logger, { maxRecords: options.maxCallbackRecords });
   const driver = createDriver({ simulator, clock, dispatcher, logger });
@@ -114,7 +113,8 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
     }
     if (url.pathname === DEBUG_CLOCK_PATH) {
       if (method === 'GET' || method === 'HEAD') return answer(plainJson(200, clockView(debug)));
-      if (method !== 'POST') return answer(methodNotAllowed('GET, POST', `${method} ${DEBUG_CLOCK_PATH} is not supported (GET reads the clock, POST moves it)`));
+      if (method !== 'POST')
+        return answer(methodNotAllowed('GET, POST', `${method} ${DEBUG_CLOCK_PATH} is not supported (GET reads the clock, POST moves it)`));
       const body = await request.readBody(4096);
       if ('aborted' in body) return { kind: 'aborted', outcome: { aborted: true, received: body.received, declared: undefined } };
       if (!body.ok) return answer(plainJson(400, { retCode: RetCodes.GeneralError.code, retMsg: `${RetCodes.GeneralError.zh}: body larger than 4096 bytes` }));
@@ -128,7 +128,9 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
     if (url.pathname === DEBUG_TASKS_PATH) return answer(listTasks(url, debug));
     if (url.pathname === DEBUG_CALLBACKS_PATH) return answer(listCallbacks(url, dispatcher));
     if (url.pathname === DEBUG_BATCHES_PATH) {
-      return answer(plainJson(404, { retCode: RetCodes.GeneralError.code, retMsg: `${DEBUG_BATCHES_PATH} is gone: the simulated world is listed at ${DEBUG_TASKS_PATH}` }));
+      return answer(
+        plainJson(404, { retCode: RetCodes.GeneralError.code, retMsg: `${DEBUG_BATCHES_PATH} is gone: the simulated world is listed at ${DEBUG_TASKS_PATH}` }),
+      );
     }
     if (isStaticPath(url.pathname)) return answer(await serveStatic(url.pathname, method));
     return answer(
@@ -176,7 +178,10 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
       logger.info(`${request.method} ${request.url} ${describeOutcome(exchange.outcome)} ${Date.now() - startedAt} ms`);
     },
     close() {
-      closing ??= driver.close().then(() => world.close());
+      closing ??= (async () => {
+        await driver.close();
+        await world.close?.();
+      })();
       return closing;
     },
   };

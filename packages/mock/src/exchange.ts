@@ -33,10 +33,7 @@ export type Outcome =
  * The core's verdict: an answer to send, a connection to drop without an answer (an injected
  * fault), or nothing to do (the client went away). `outcome` is what to log, when anything.
  */
-export type Exchange =
-  | { kind: 'answer'; answer: HttpAnswer; outcome?: Outcome }
-  | { kind: 'drop'; outcome: Outcome }
-  | { kind: 'aborted'; outcome: Outcome };
+export type Exchange = { kind: 'answer'; answer: HttpAnswer; outcome?: Outcome } | { kind: 'drop'; outcome: Outcome } | { kind: 'aborted'; outcome: Outcome };
 
 export function describeOutcome(outcome: Outcome): string {
   if ('dropped' in outcome) return '→ connection dropped (injected fault)';

@@ -20,6 +20,7 @@ export {
   type CallbackOptions,
   type MockOptions,
   type MockOptionsInput,
+  type OpenWorld,
   type SimulatorSettings,
 } from './options.js';
 export { parseAccountSpec, type MockAccount } from './accounts.js';

@@ -4,8 +4,8 @@ import { isSignAlgorithm } from 'callbot-contract';
 import type { MockAccount } from './accounts.js';
 import { validateRule, type FaultRule } from './faults.js';
 import { silentLogger, type MockLogger } from './logger.js';
-import { DEFAULT_STATE_INTERVAL_MS } from './state-file.js';
-import type { DialerSettings, SimulatorOptions } from './simulator/api.js';
+import type { DialerSettings, Simulator, SimulatorOptions } from './simulator/api.js';
+import { DEFAULT_STATE_INTERVAL_MS, stateFileWorld } from './state-file.js';
 
 export interface CallbackOptions {
   /** Send the simulated world's callbacks. Off: the world still plays (lists show its calls), nothing is sent. */
@@ -88,8 +88,20 @@ export interface MockOptions {
   /** How often (real ms) the world is saved to `stateFile` when it changed; it is saved on close too. */
   stateIntervalMs: number;
   callbacks: CallbackOptions;
+  /**
+   * Where the world comes from and goes to (the `--state FILE` hook): called once at start with a
+   * function that makes a fresh world and the simulator options to restore one with; returns
+   * the simulator to use (e.g. `restoreSimulator(saved, options)`, wrapped to notice changes) and
+   * what to do on close (e.g. save `snapshot()`). Default: a fresh world, nothing kept.
+   */
+  openWorld?: OpenWorld;
   logger: MockLogger;
 }
+
+export type OpenWorld = (
+  fresh: () => Simulator,
+  simulatorOptions: SimulatorOptions,
+) => Promise<{ simulator: Simulator; close?: () => Promise<void> }> | { simulator: Simulator; close?: () => Promise<void> };
 
 const MiB = 1024 * 1024;
 
@@ -148,19 +160,14 @@ function nonNegativeInteger(name: string, value: number): void {
 }
 
 /** Limits that bound the mock's memory and connections: 0 would mean "none" to Node, so at least 1. */
-const LIMITS = [
-  'maxTasks',
-  'maxStoredOrders',
-  'maxCallbackRecords',
-  'headersTimeoutMs',
-  'requestTimeoutMs',
-  'keepAliveTimeoutMs',
-  'maxConnections',
-] as const;
+const LIMITS = ['maxTasks', 'maxStoredOrders', 'maxCallbackRecords', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const;
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be an integer >= 1 (got ${String(value)})`);
 }
+
+/** The `openWorld` hooks resolveOptions made from a `stateFile`. */
+const STATE_FILE_HOOKS = new WeakSet<OpenWorld>();
 
 /** Defaults, then `input`; checked, so that a typo in a config file fails at start, not mid-test. */
 export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
@@ -183,11 +190,18 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
   }
   positiveInteger('settleTimeoutMs', options.settleTimeoutMs);
   positiveInteger('stateIntervalMs', options.stateIntervalMs);
-  if (options.stateFile !== undefined && (typeof options.stateFile !== 'string' || options.stateFile === '')) {
-    throw new TypeError('stateFile must be a file name');
+  if (options.stateFile !== undefined) {
+    if (typeof options.stateFile !== 'string' || options.stateFile === '') throw new TypeError('stateFile must be a file name');
+    // Options resolved before (a server's `options`) carry the hook made here: made again, not refused.
+    if (options.openWorld && !STATE_FILE_HOOKS.has(options.openWorld)) {
+      throw new TypeError('stateFile and openWorld: give one (stateFile is an openWorld of its own)');
+    }
+    const logger = options.logger;
+    options.openWorld = stateFileWorld({ file: options.stateFile, intervalMs: options.stateIntervalMs, onSaveError: (error) => logger.error(error.message) });
+    STATE_FILE_HOOKS.add(options.openWorld);
   }
   if (!options.simulator || typeof options.simulator !== 'object' || Array.isArray(options.simulator)) {
-    throw new TypeError('simulator must be an object (the simulator\'s settings)');
+    throw new TypeError("simulator must be an object (the simulator's settings)");
   }
   for (const key of ['seed', 'maxTasks', 'maxStoredOrders', 'importingSeconds'] as const) {
     if (key in options.simulator) throw new TypeError(`simulator.${key}: set it at the top level (${key === 'importingSeconds' ? 'importingMs' : key})`);

@@ -49,7 +49,12 @@ export function screenOrders(body: Json, badPhoneIndexes: ReadonlySet<number>): 
       else if (isObject(order) && simulated[0]?.phone === order.userPhone) errList.push(simulated.shift()!);
     });
     errList.push(...simulated);
-    return { ...answer, totalCount: callList.length, successCount: typeof answer.successCount === 'number' ? answer.successCount : kept.length - simulated.length, errList };
+    return {
+      ...answer,
+      totalCount: callList.length,
+      successCount: typeof answer.successCount === 'number' ? answer.successCount : kept.length - simulated.length,
+      errList,
+    };
   };
   return { body: { ...body, callInfoList: { ...list, callList: kept } }, merge };
 }

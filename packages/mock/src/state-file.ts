@@ -2,8 +2,9 @@ import { constants } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { invalidJsonProblem } from 'callbot-contract/internal';
-import type { SimOperation, Simulator, SimulatorOptions, VirtualMs } from './simulator/api.js';
-import { createSimulator, restoreSimulator, SnapshotError } from './simulator/world.js';
+import type { OpenWorld } from './options.js';
+import type { SimOperation, Simulator } from './simulator/api.js';
+import { restoreSimulator, SnapshotError } from './simulator/world.js';
 
 // `--state FILE`: the simulated world survives a restart. The file is replaced whole, never
 // written in place (temp file beside it, fsync, rename, fsync of the folder), so a crash at
@@ -231,37 +232,25 @@ export function watchChanges(simulator: Simulator, onChange: () => void): Simula
   };
 }
 
-/** The simulated world a mock starts with, and what to do with it when the mock stops. */
-export interface OpenedWorld {
-  /** Reports its changes to the saver when there is a state file. */
-  simulator: Simulator;
-  /** The world came from the state file (false: a new world; with a state file, saved at once). */
-  restored: boolean;
-  /** Saves a last time (when changed) and stops the saver; nothing to do without a state file. */
-  close(): Promise<void>;
-}
-
 /**
- * The world of `--state FILE`: restored from it when it exists (the snapshot's clock and seed
- * win), otherwise a new one saved at once (so that an unwritable path stops the mock at start,
- * not at its first save). Without a file: a new world, kept in memory only.
+ * The `openWorld` hook of `--state FILE` (MockOptions.stateFile): the world is restored from the
+ * file when it exists (its seed and clock), otherwise a new one is saved to it at once (so that
+ * an unwritable path stops the mock at start, not at its first save). While the mock runs, a
+ * StateSaver writes it when it changed; on close, once more.
  */
-export async function openWorld(
-  state: { file: string | undefined; intervalMs: number; onSaveError: (error: Error) => void },
-  options: SimulatorOptions,
-  startAt: VirtualMs,
-): Promise<OpenedWorld> {
-  if (!state.file) return { simulator: createSimulator(options, startAt), restored: false, close: async () => undefined };
-  const file = state.file;
-  const snapshot = await loadState(file);
-  let world: Simulator;
-  try {
-    world = snapshot === undefined ? createSimulator(options, startAt) : restoreSimulator(snapshot, options);
-  } catch (error) {
-    if (!(error instanceof SnapshotError)) throw error;
-    throw new StateFileError(file, `holds a world this callbot-mock cannot read (${error.message}); move it away to start with an empty world`);
-  }
-  const saver = new StateSaver({ file, intervalMs: state.intervalMs, snapshot: () => world.snapshot(), onError: state.onSaveError });
-  if (snapshot === undefined) await saver.save();
-  return { simulator: watchChanges(world, () => saver.markChanged()), restored: snapshot !== undefined, close: () => saver.close() };
+export function stateFileWorld(state: { file: string; intervalMs: number; onSaveError: (error: Error) => void }): OpenWorld {
+  return async (fresh, simulatorOptions) => {
+    const { file } = state;
+    const snapshot = await loadState(file);
+    let world: Simulator;
+    try {
+      world = snapshot === undefined ? fresh() : restoreSimulator(snapshot, simulatorOptions);
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
+      throw new StateFileError(file, `holds a world this callbot-mock cannot read (${error.message}); move it away to start with an empty world`);
+    }
+    const saver = new StateSaver({ file, intervalMs: state.intervalMs, snapshot: () => world.snapshot(), onError: state.onSaveError });
+    if (snapshot === undefined) await saver.save();
+    return { simulator: watchChanges(world, () => saver.markChanged()), close: () => saver.close() };
+  };
 }

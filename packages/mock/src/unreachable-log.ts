@@ -49,7 +49,9 @@ export class UnreachableLog {
         }
       })();
       const hint = entry.status === 'failed' && entry.lastStatusCode === undefined ? `; ${RECEIVER_HINT.replace('PORT', port)}` : '';
-      this.#logger.warn(`${entry.kind} callback to ${origin} ${what}: ${why}${hint}. Further failures to ${origin} are counted, not logged (GET /__mock/callbacks lists each)`);
+      this.#logger.warn(
+        `${entry.kind} callback to ${origin} ${what}: ${why}${hint}. Further failures to ${origin} are counted, not logged (GET /__mock/callbacks lists each)`,
+      );
       return;
     }
     this.#unlogged += 1;
@@ -61,7 +63,9 @@ export class UnreachableLog {
   flush(force = false): void {
     const now = Date.now();
     if (this.#unlogged === 0 || (!force && now - this.#lastSummary < SUMMARY_EVERY_MS)) return;
-    this.#logger.warn(`${this.#unlogged} more callback(s) failed or were skipped (to ${[...this.#unloggedOrigins].slice(0, 3).join(', ')}${this.#unloggedOrigins.size > 3 ? ', …' : ''})`);
+    this.#logger.warn(
+      `${this.#unlogged} more callback(s) failed or were skipped (to ${[...this.#unloggedOrigins].slice(0, 3).join(', ')}${this.#unloggedOrigins.size > 3 ? ', …' : ''})`,
+    );
     this.#unlogged = 0;
     this.#unloggedOrigins.clear();
     this.#lastSummary = now;

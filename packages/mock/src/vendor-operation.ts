@@ -95,7 +95,9 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
     // Counted before the spec check: validating a million orders only to refuse them is waste.
     const callList = isObject(body.callInfoList) ? body.callInfoList.callList : undefined;
     if (Array.isArray(callList) && callList.length > ctx.options.maxOrders) {
-      return refuseWith(refuse(RetCodes.TooManyElements.code, `callInfoList.callList has ${callList.length} orders; at most ${ctx.options.maxOrders} per request`));
+      return refuseWith(
+        refuse(RetCodes.TooManyElements.code, `callInfoList.callList has ${callList.length} orders; at most ${ctx.options.maxOrders} per request`),
+      );
     }
 
     // A malformed userPhone is refused for its order only (errList): see violations.ts.
@@ -138,7 +140,8 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
     }
     if (afterwards5001) {
       const { retCode, retMsg } = RETCODE_FAULTS['internal-after-import'];
-      const done = wanted === undefined && simulated && !ping ? `the request WAS carried out (answer retCode ${String(answerRetCode(answer))})` : 'nothing to carry out';
+      const done =
+        wanted === undefined && simulated && !ping ? `the request WAS carried out (answer retCode ${String(answerRetCode(answer))})` : 'nothing to carry out';
       return refuseWith({ retCode, retMsg: `${retMsg} (injected fault: internal-after-import; ${done})` });
     }
     const exchange = answerWith(answer, signing);

@@ -252,7 +252,13 @@ describe('the same seed and the same requests give the same world', () => {
       answers.push(answer.json);
       return answer.json;
     };
-    await send('createTask', { productID: 'callbot', userTaskID: 'same', sceneID: 's', taskCreateSetting: { startupType: 1 }, taskCallbackUrl: `${r.url}/task` });
+    await send('createTask', {
+      productID: 'callbot',
+      userTaskID: 'same',
+      sceneID: 's',
+      taskCreateSetting: { startupType: 1 },
+      taskCallbackUrl: `${r.url}/task`,
+    });
     const body = importBody(12, { userTaskID: 'same', callbackBase: r.url });
     await send('importBatchCall', body);
     await send('mgrTaskStatus', { productID: 'callbot', userTaskID: 'same', taskOperate: 1 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadState, saveState, STATE_FILE_VERSION, StateFileError, StateSaver, tempFileOf, watchChanges } from '../src/state-file.js';
+import { resolveOptions } from '../src/options.js';
 import { createSimulator, defaultSimulatorOptions, restoreSimulator } from '../src/simulator/world.js';
 
 let folder: string;
@@ -209,5 +210,16 @@ describe('a simulated world through the state file', () => {
     expect(changes).toBe(2);
     expect(watched.now).toBe(sim.now);
     expect(watched.snapshot()).toEqual(sim.snapshot());
+  });
+});
+
+describe('stateFile in the mock options', () => {
+  it('becomes the openWorld hook; with an openWorld of its own it is refused; resolving twice is fine', () => {
+    const options = resolveOptions({ stateFile: file, stateIntervalMs: 500 });
+    expect(options.openWorld).toBeTypeOf('function');
+    expect(resolveOptions(options).openWorld).toBeTypeOf('function');
+    expect(() => resolveOptions({ stateFile: file, openWorld: (fresh) => ({ simulator: fresh() }) })).toThrow('stateFile and openWorld: give one');
+    expect(() => resolveOptions({ stateFile: '' })).toThrow('stateFile must be a file name');
+    expect(() => resolveOptions({ stateFile: file, stateIntervalMs: 0 })).toThrow('stateIntervalMs must be an integer >= 1');
   });
 });
