@@ -8,6 +8,7 @@ import {
   DEBUG_CALLBACKS_PATH,
   DEBUG_CLOCK_PATH,
   DEBUG_TASKS_PATH,
+  listBatches,
   listCallbacks,
   listTasks,
   postClock,
@@ -127,11 +128,7 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
     }
     if (url.pathname === DEBUG_TASKS_PATH) return answer(listTasks(url, debug));
     if (url.pathname === DEBUG_CALLBACKS_PATH) return answer(listCallbacks(url, dispatcher));
-    if (url.pathname === DEBUG_BATCHES_PATH) {
-      return answer(
-        plainJson(404, { retCode: RetCodes.GeneralError.code, retMsg: `${DEBUG_BATCHES_PATH} is gone: the simulated world is listed at ${DEBUG_TASKS_PATH}` }),
-      );
-    }
+    if (url.pathname === DEBUG_BATCHES_PATH) return answer(listBatches(url, debug));
     if (isStaticPath(url.pathname)) return answer(await serveStatic(url.pathname, method));
     return answer(
       plainJson(404, {

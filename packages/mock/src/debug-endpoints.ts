@@ -11,12 +11,14 @@ import type { SimulationDriver } from './simulation-driver.js';
 export const DEBUG_TASKS_PATH = '/__mock/tasks';
 export const DEBUG_CALLBACKS_PATH = '/__mock/callbacks';
 export const DEBUG_CLOCK_PATH = '/__mock/clock';
-/** Replaced by DEBUG_TASKS_PATH (the world has tasks and orders, not the old mock's batches): answers 404 with a pointer. */
+/** Deprecated: the old mock's view (tasks → batches → orders), rebuilt from the simulator's lists; see batchesOf. */
 export const DEBUG_BATCHES_PATH = '/__mock/batches';
 
 /** Page sizes of the debug listings: a default, and a maximum that bounds every answer. */
 export const LISTING_PAGES = {
   tasks: { limit: { default: 100, max: 1000 }, orderLimit: { default: 100, max: 1000 } },
+  /** Deprecated view: tasks a page, and orders shown per task (more: `truncated`). */
+  batches: { limit: { default: 10, max: 100 }, ordersPerTask: 1000 },
   callbacks: { limit: { default: 100, max: 1000 } },
 } as const;
 
@@ -66,10 +68,57 @@ type Json = Record<string, unknown>;
  * its last call), `ordersTotal` and `ordersNext`. `cursor` is `ACCOUNT.PAGE` from a `next` link.
  */
 export function listTasks(url: URL, ctx: DebugContext): HttpAnswer {
+  const userTaskID = url.searchParams.get('userTaskID') || undefined;
+  return pagedTasks(url, ctx, DEBUG_TASKS_PATH, LISTING_PAGES.tasks.limit, (uuid, task, orderPage, orderLimit) =>
+    userTaskID ? ordersOf(ctx, uuid, String(task.userTaskID), orderPage, orderLimit, url) : {},
+  );
+}
+
+/**
+ * Deprecated `GET /__mock/batches[?uuid=&userTaskID=&limit=&cursor=]`: the old mock's shape,
+ * rebuilt from the simulator's own lists. Per task, `batches` holds the latest batch
+ * (`current: true`, exportBatchCall's orders) after, when there are any, the orders kept from
+ * earlier batches (`current: false`). At most 1000 orders per task (`truncated` says more).
+ * `droppedUndialed` is not known any more (the simulator forgets dropped orders). Prefer
+ * /__mock/tasks.
+ */
+export function listBatches(url: URL, ctx: DebugContext): HttpAnswer {
+  return pagedTasks(url, ctx, DEBUG_BATCHES_PATH, LISTING_PAGES.batches.limit, (uuid, task) => ({ batches: batchesOf(ctx, uuid, String(task.userTaskID)) }));
+}
+
+function batchesOf(ctx: DebugContext, uuid: string, userTaskID: string): Json[] {
+  const max = LISTING_PAGES.batches.ordersPerTask;
+  const listed = ctx.simulate(uuid, 'listOrder', { productID: 'callbot', userTaskID, options: {}, page: 1, size: max }).body;
+  const orders = (Array.isArray(listed.orderList) ? (listed.orderList as Json[]) : []).map((order) => ({
+    orderID: order.orderID,
+    userPhone: order.userPhone,
+    finish: order.finish,
+  }));
+  const truncated = typeof listed.totalCount === 'number' && listed.totalCount > orders.length;
+  const exported = truncated ? {} : ctx.simulate(uuid, 'exportBatchCall', { productID: 'callbot', userTaskID }).body;
+  if (truncated || exported.retCode !== 0 || !Array.isArray(exported.callList)) {
+    return orders.length ? [{ batchID: null, current: true, truncated, orders }] : [];
+  }
+  const latest = new Set((exported.callList as Json[]).map((item) => item.orderID));
+  const earlier = orders.filter((order) => !latest.has(order.orderID));
+  const current = orders.filter((order) => latest.has(order.orderID));
+  return [
+    ...(earlier.length ? [{ batchID: null, current: false, truncated: false, orders: earlier }] : []),
+    ...(exported.batchID ? [{ batchID: exported.batchID, current: true, truncated: false, orders: current }] : []),
+  ];
+}
+
+function pagedTasks(
+  url: URL,
+  ctx: DebugContext,
+  path: string,
+  limits: { default: number; max: number },
+  decorate: (uuid: string, task: Json, orderPage: number, orderLimit: number) => Json,
+): HttpAnswer {
   try {
     const uuid = url.searchParams.get('uuid') || undefined;
     const userTaskID = url.searchParams.get('userTaskID') || undefined;
-    const limit = pageSize(url, 'limit', LISTING_PAGES.tasks.limit);
+    const limit = pageSize(url, 'limit', limits);
     const orderLimit = pageSize(url, 'orderLimit', LISTING_PAGES.tasks.orderLimit);
     const orderPage = pageSize(url, 'orderPage', { default: 1, max: 1e9 });
     const cursorText = url.searchParams.get('cursor');
@@ -94,9 +143,7 @@ export function listTasks(url: URL, ctx: DebugContext): HttpAnswer {
     if (account) {
       const answer = ctx.simulate(account.uuid, 'listTask', { productID: 'callbot', page, size: limit, queryConditions: conditions }).body;
       for (const task of Array.isArray(answer.taskData) ? (answer.taskData as Json[]) : []) {
-        const entry: Json = { uuid: account.uuid, ...task };
-        if (userTaskID) Object.assign(entry, ordersOf(ctx, account.uuid, String(task.userTaskID), orderPage, orderLimit, url));
-        tasks.push(entry);
+        tasks.push({ uuid: account.uuid, ...task, ...decorate(account.uuid, task, orderPage, orderLimit) });
       }
       if (page * limit < counts[accountIndex]!) page += 1;
       else {
@@ -107,7 +154,13 @@ export function listTasks(url: URL, ctx: DebugContext): HttpAnswer {
     }
     const next =
       account && accountIndex < accounts.length
-        ? nextLink(DEBUG_TASKS_PATH, { uuid, userTaskID, limit, orderLimit: userTaskID ? orderLimit : undefined, cursor: `${accountIndex}.${page}` })
+        ? nextLink(path, {
+            uuid,
+            userTaskID,
+            limit,
+            orderLimit: userTaskID && path === DEBUG_TASKS_PATH ? orderLimit : undefined,
+            cursor: `${accountIndex}.${page}`,
+          })
         : null;
     return plainJson(200, { tasks, total, limit, next });
   } catch (error) {

@@ -81,15 +81,22 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
     });
     const started = Date.now();
     const request = toMockRequest(req);
-    void core.handle(request).then((exchange) => {
-      if (exchange.kind === 'drop') req.socket.destroy();
-      else if (exchange.kind === 'answer') {
-        if (res.headersSent || res.destroyed) return;
-        send(res, exchange);
-      }
-      if (exchange.kind === 'aborted' && timedOut.has(req.socket)) return;
-      core.logExchange(request, exchange, started);
-    });
+    void core
+      .handle(request)
+      .then((exchange) => {
+        if (exchange.kind === 'drop') req.socket.destroy();
+        else if (exchange.kind === 'answer') {
+          if (res.headersSent || res.destroyed) return;
+          send(res, exchange);
+        }
+        if (exchange.kind === 'aborted' && timedOut.has(req.socket)) return;
+        core.logExchange(request, exchange, started);
+      })
+      .catch((error: Error) => {
+        // Writing the answer failed (the core itself never throws): close this connection only.
+        logger.error(`${req.method} ${req.url}: ${error.message}`);
+        res.destroy();
+      });
   });
   // Below the API: malformed HTTP (huge headers, garbage) and requests not received within
   // their bound. Node refuses them before (or instead of) any handler. Answer as plainly as the

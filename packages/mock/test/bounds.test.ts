@@ -130,7 +130,6 @@ describe('paged debug listings', () => {
     expect((await getJson(`${mock.url}/__mock/tasks?limit=100000`)).limit).toBe(1000);
     expect((await fetch(`${mock.url}/__mock/tasks?limit=abc`)).status).toBe(400);
     expect((await fetch(`${mock.url}/__mock/tasks?cursor=nonsense`)).status).toBe(400);
-    expect((await fetch(`${mock.url}/__mock/batches`)).status).toBe(404);
   });
 
   it("/__mock/tasks?userTaskID= carries the task's orders, a page of orderLimit at a time", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, MAX_ADVANCE_SECONDS, type MockServer } from '../src/index.js';
-import { advance, getJson, importBody, sendImport, tasksOf } from './helpers.js';
+import { advance, getJson, importBody, order, sendImport, tasksOf } from './helpers.js';
 
 // The mock's own endpoints: the clock (GET reads it, POST moves it), the read-only listings.
 let mock: MockServer;
@@ -61,6 +61,21 @@ describe('/__mock/clock', () => {
 });
 
 describe('/__mock/tasks and /__mock/callbacks', () => {
+  it('/__mock/batches (deprecated) rebuilds the old view: orders kept from earlier batches, then the current batch', async () => {
+    await sendImport(mock.url, importBody([order(1), order(2)], { userTaskID: 'batched' }));
+    await advance(mock.url, 3600); // both called: kept when the next batch replaces the undialed ones
+    await sendImport(mock.url, importBody([order(3), order(4), order(5)], { userTaskID: 'batched' }));
+    await advance(mock.url, 3, false); // past the import lock (exportBatchCall answers 1001 during it)
+    const view = await getJson(`${mock.url}/__mock/batches?userTaskID=batched`);
+    expect(view.tasks).toHaveLength(1);
+    const [earlier, current] = view.tasks[0].batches;
+    expect(earlier).toMatchObject({ current: false, truncated: false });
+    expect(earlier.orders.map((o: any) => o.orderID)).toEqual(['order-1', 'order-2']);
+    expect(current.current).toBe(true);
+    expect(current.orders.map((o: any) => [o.orderID, o.userPhone])).toEqual([3, 4, 5].map((i) => [`order-${i}`, order(i).userPhone]));
+    expect((await getJson(`${mock.url}/__mock/batches?userTaskID=nothing-here`)).tasks).toEqual([]);
+  });
+
   it('are read-only and never show secrets', async () => {
     await sendImport(mock.url, importBody(2, { userTaskID: 'listed' }));
     expect((await tasksOf(mock.url, { userTaskID: 'listed' }))[0]).toMatchObject({ userTaskID: 'listed', ordersTotal: 2 });
