@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCallbotClient, DEMO_ACCOUNT } from '../dist/index.js';
@@ -146,6 +147,7 @@ try {
       'mock RSS at end MB': Math.round(memory.rssMB),
     },
   ]);
+  console.log(`load average at the end ${loadavg()[0].toFixed(1)} (other processes slow the wall time)`);
   console.log(`mock peak RSS ${Math.round(memory.peakMB)} MB (target < ${RSS_TARGET_MB} MB): ${memory.peakMB < RSS_TARGET_MB ? 'met' : 'MISSED'}`);
   if (problems.length) {
     console.error(`FAILED:\n  ${problems.join('\n  ')}`);

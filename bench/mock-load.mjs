@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -230,7 +230,8 @@ const withShareOfBare = (rows) => {
 };
 
 try {
-  console.log(`Loopback, ${connections} connections, ${seconds} s per target\n`);
+  // Other processes skew every figure (the ratios less): say how busy the machine was.
+  console.log(`Loopback, ${connections} connections, ${seconds} s per target; load average ${loadavg()[0].toFixed(1)}\n`);
   console.log(`A. signed 3-order importBatchCall (${Buffer.byteLength(body)} bytes)`);
   const imports = [];
   for (const run of importRuns) {
