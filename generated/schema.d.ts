@@ -53,6 +53,11 @@ export interface paths {
          *     (as in the vendor's example); `createAndCall` and `updateTask` take it inside
          *     `taskCreateSetting`.
          *
+         *     **Choice (the mock):** a `userTaskID` the account already holds is refused with retCode 4
+         *     (参数值错误), the message naming `userTaskID`. The task starts waiting (1 待启动) unless
+         *     `taskCreateSetting.startupType` is 3 (immediate start), when it is running (2) at once and its
+         *     task-status callback says so.
+         *
          *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
          *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
          *     it again.
@@ -83,6 +88,12 @@ export interface paths {
          *     **Unknown:** the answer body is not shown, nor the most orders one request may carry (4001
          *     answers a list that is too long). **Choice:** the answer is `OrdersAddedResponse` (the
          *     envelope, with optional counts and `errList` as in the import's answer).
+         *
+         *     **Choice (the mock):** the orders join the task's latest batch (batch 1 when the task has none
+         *     yet). An `orderID` the task already holds is refused for that order (`errList`), so no order is
+         *     dialed twice. An unknown `userTaskID` or an ended task (4) is refused with retCode 4, the
+         *     message naming `userTaskID`. Orders added to a completed task (3) leave it completed until
+         *     `mgrTaskStatus` starts it again.
          *
          *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
          *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
@@ -115,6 +126,11 @@ export interface paths {
          *     `OrdersAddedResponse` (the envelope, with optional `taskID`, counts and `errList`); the
          *     task-status callback URL is `taskCreateSetting.taskCallbackUrl`.
          *
+         *     **Choice (the mock):** a `userTaskID` the account already holds is refused with retCode 4,
+         *     the message naming `userTaskID`. The orders form the task's batch 1. `startupType` 1 (manual
+         *     start) leaves the task waiting (1) until `mgrTaskStatus` starts it; any other value, or none,
+         *     starts it at once (running, 2), since this operation is named "create and **call**".
+         *
          *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
          *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
          *     it again.
@@ -142,6 +158,15 @@ export interface paths {
          * @description 操作任务状态 — changes a task's state: 1 启动 start, 2 暂停 pause, 3 完结 complete
          *     (`taskOperate`); `delCall: 1` also deletes the data not dialed yet (慎用, use with caution).
          *     The answer gives the task's `taskID` and new `taskStatus`.
+         *
+         *     **Unknown:** the transitions the vendor allows and what 完结 leaves behind. **Choice (the
+         *     mock):** start (1) takes a waiting (1) or paused (5) task to running (2), and a completed (3)
+         *     task too when orders were added since; pause (2) takes a running task to paused; complete (3)
+         *     takes any task but a completed or ended one to completed (3) when every order is finished,
+         *     otherwise to ended (4, 已完结(失败)), and the orders not finished are stopped (a call in progress
+         *     ends normally and is its order's last). Any other transition is refused with retCode 4, the
+         *     message naming `taskOperate` and the task's current status. `delCall: 1` first deletes the
+         *     orders never dialed. Every change of status sends the task-status callback.
          *
          *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
          *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
@@ -175,6 +200,11 @@ export interface paths {
          *     **Unknown:** the answer body is not shown, nor which retCode refuses an update of a running
          *     task. **Choice:** the common envelope (`CallbotAnswer`); the example refusal uses 1.
          *
+         *     **Choice (the mock):** an update of a task that is not waiting (1) or paused (5) is refused
+         *     with retCode 4 (参数值错误), the message naming the task's status; an accepted change takes
+         *     effect after the 5 minutes (virtual time in the mock's simulator), and a second update before
+         *     then merges into the first and restarts the delay.
+         *
          *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
          *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
          *     it again.
@@ -201,6 +231,10 @@ export interface paths {
          * List tasks with their statistics
          * @description 获取任务列表 — lists tasks and their statistics (`taskStat`), a page at a time, filtered by
          *     `queryConditions`.
+         *
+         *     **Choice (the mock):** tasks in creation order; the answer adds `totalCount` (the tasks that
+         *     match); `size` above 1000 is refused with retCode 4 naming `size`; `startTs` / `endTs` bound
+         *     `createTs` (inclusive); `taskName` matches a task whose name contains one of the given texts.
          *
          *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
          *     timeout, retCode 5001) it may simply be sent again.
@@ -236,6 +270,10 @@ export interface paths {
          *
          *     **Unknown:** the answer body is not shown. **Choice:** `ListCallResponse` (items `OrderCall`).
          *
+         *     **Choice (the mock):** the calls that have ended, in the order they started; `page` 1 and
+         *     `size` 100 when absent; `size` above 1000 is refused with retCode 4 naming `size`; `startTs` /
+         *     `endTs` bound `callStartTs` (inclusive). A `null`, absent or empty filter list filters nothing.
+         *
          *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
          *     timeout, retCode 5001) it may simply be sent again.
          *
@@ -264,6 +302,10 @@ export interface paths {
          *
          *     **Unknown:** the answer body is not shown. **Choice:** `ListOrderResponse` (items `OrderCall`).
          *
+         *     **Choice (the mock):** `page` 1 and `size` 100 when absent; `size` above 1000 is refused with
+         *     retCode 4 naming `size`. A `null`, absent or empty filter list filters nothing. An order not
+         *     called yet is listed with `callID` `""` and `callStatus` 0 (see `OrderCall`).
+         *
          *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
          *     timeout, retCode 5001) it may simply be sent again.
          *
@@ -290,6 +332,13 @@ export interface paths {
          * @description 停止订单拨打 — stops the given orders: calls not dialed yet are not made. Stopping is
          *     irreversible (停止订单操作不可逆). `delCall: 1` also deletes their undialed data. The orders
          *     that could not be stopped are listed in `errList`.
+         *
+         *     **Choice (the mock):** an order waiting for a call stops at once (its order callback is sent
+         *     if it was ever called); an order in a call stops when that call ends, which is its last (no
+         *     redial). An `orderID` the task does not hold, or an order already finished or stopped, is
+         *     listed in `errList` with the reason. `delCall: 1` deletes the named orders never dialed
+         *     instead of keeping them as stopped. `totalCount` counts the ids sent, `successCount` those
+         *     stopped.
          *
          *     **Resending (`x-callbot-resend-unknown: false`).** It changes state: when its outcome is
          *     unknown (a timeout, retCode 5001) check with a read (`listTask`, `listOrder`, …) before sending
@@ -319,6 +368,9 @@ export interface paths {
          *
          *     **Choice:** a list of more than 500 ids is refused by the contract (`maxItems: 500`); the
          *     vendor presumably answers it with 4001.
+         *
+         *     **Choice (the mock):** ids the task does not hold are omitted from `orderDetailList` (no
+         *     error); an id sent twice is listed once.
          *
          *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
          *     timeout, retCode 5001) it may simply be sent again.
@@ -354,6 +406,10 @@ export interface paths {
          *     **Answer compression (gzip).** The vendor documents `Accept-Encoding: gzip` for this operation:
          *     the answer body then comes gzip-compressed. `x-callbot-answer-gzip: true` says so for tools.
          *     **Choice:** not declared as a header parameter (an HTTP stack sets it and decompresses).
+         *
+         *     **Choice (the mock):** every order of the latest batch, one item each, with its last call's
+         *     fields (`callID` `""` and `callStatus` 0 when not called yet); a task with no batch yet answers
+         *     an empty `callList` and `batchID` `""`.
          *
          *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
          *     timeout, retCode 5001) it may simply be sent again.
@@ -395,6 +451,14 @@ export interface paths {
          *     **Callbacks.** For every call made the vendor POSTs a `CallFinishedCallback` to
          *     `callCallbackUrl`; when an order is finished, an `OrderFinishedCallback` to
          *     `orderCallbackUrl`.
+         *
+         *     **Choice (the mock):** an import that names a `userTaskID` the account does not hold creates
+         *     the task — running (2), `sceneID` `mock-scene`, no task-status callback URL — so the import-only
+         *     flow of older versions keeps working; every other operation refuses an unknown `userTaskID`
+         *     (retCode 4, naming it). An `orderID` the task already holds is refused for that order
+         *     (`errList`), except one still undialed: the import drops it first, so it may come back in
+         *     the new batch. An ended task (4) is refused with retCode 4; orders imported into a completed
+         *     task (3) leave it completed until `mgrTaskStatus` starts it again.
          *
          *     **Resending (`x-callbot-resend-unknown: false`).** It replaces the task's batch: when its
          *     outcome is unknown (a timeout, retCode 5001) check (e.g. `exportBatchCall`) before sending it
@@ -681,12 +745,17 @@ export interface components {
          */
         FuncFlag: {
             /**
-             * @description 任务保持 — keep the task open when its list is done (our reading).
+             * @description 任务保持 — keep the task open when its list is done (our reading). **Choice (the mock):**
+             *     when true a running task stays running (2) after its last order is finished, waiting for
+             *     more; otherwise it becomes completed (3) and its task-status callback is sent.
              * @example true
              */
             taskKeep?: boolean;
             /**
-             * @description 轮次重拨 — redial in rounds per the dial strategy (our reading).
+             * @description 轮次重拨 — redial in rounds per the dial strategy (our reading). **Choice (the mock):**
+             *     unless false (or the strategy is 一拨一), an order whose call was not answered is called
+             *     again, after a delay, up to the simulator's number of rounds; an answered call or an
+             *     invalid number finishes the order.
              * @example true
              */
             roundRedial?: boolean;
@@ -957,6 +1026,10 @@ export interface components {
          *     **Unknown:** the vendor's answers for `listCall` and `listOrder` could not be read.
          *     **Choice:** their items are this shape, the one the callbacks carry, with the call in
          *     `callInfoDetail` (`CallInfoDetail`, shared with the callbacks and `listOrderDetail`).
+         *
+         *     **Choice (the mock):** `listOrder` lists an order not called yet with a `callInfoDetail` whose
+         *     `callID` is `""` and `callStatus` 0 (not called yet), timestamps 0 and empty lists; `listCall`
+         *     lists only calls that have ended (a call in progress appears when its callback is sent).
          */
         OrderCall: {
             /**
@@ -1083,7 +1156,8 @@ export interface components {
         /**
          * @description 每页条数 — page size (the vendor's examples use 100). **Unknown:** the vendor publishes no
          *     maximum (its separate NXCC CDR query caps pages at 100). **Choice:** at least 1, no
-         *     `maximum` in the contract; ask for 100 or fewer.
+         *     `maximum` in the contract; ask for 100 or fewer. **Choice (the mock):** more than 1000 is
+         *     refused with retCode 4 naming `size`, so every answer is bounded.
          * @example 100
          */
         PageSize: number;
@@ -1267,6 +1341,9 @@ export interface components {
             /**
              * @description 启动方式 — how the task starts. **Unknown:** the values; the separate NXCC API uses 0
              *     none, 1 manual start, 2 scheduled start (`startupAt`), 3 immediate start. No `enum` here.
+             *     **Choice (the mock):** `createTask` leaves the task waiting (1) unless `startupType` is 3;
+             *     `createAndCall` starts it at once unless `startupType` is 1 (manual start). A scheduled
+             *     start (2) is not simulated: such a task waits for `mgrTaskStatus`.
              * @example 1
              */
             startupType?: number;
@@ -1309,7 +1386,8 @@ export interface components {
              */
             routeID?: string;
             /**
-             * @description 最大并发 — the most calls made at once (**Unknown:** meaning; our reading).
+             * @description 最大并发 — the most calls made at once (**Unknown:** meaning; our reading). **Choice (the
+             *     mock):** absent or 0 means the simulator's default concurrency.
              * @example 10
              */
             maxCall?: number;
@@ -1519,7 +1597,8 @@ export interface components {
             /**
              * @description 调用方生成,并保证全局唯一,建议使用uuid — generated by the caller, globally unique; a UUID
              *     is recommended. **Choice:** not empty; an orderID repeated inside one request is rejected
-             *     for that order (it appears in `errList`).
+             *     for that order (it appears in `errList`). **Choice (the mock):** so is an orderID the task
+             *     already holds, so no order is dialed twice (an import may bring back one it dropped).
              * @example 3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21
              */
             orderID: string;
@@ -1820,7 +1899,9 @@ export interface components {
              */
             lineAddress?: string;
             /**
-             * @description 通话状态 — call status. **Unknown enum**; the mock uses 1 answered, 2 no answer, 3 busy, 4 failed.
+             * @description 通话状态 — call status. **Unknown enum**; the mock uses 1 answered, 2 no answer, 3 busy, 4
+             *     failed (rejected, or an invalid number: hang-up cause `UNALLOCATED_NUMBER`), and 0 for
+             *     "not called yet" where an order without a call is listed (see `OrderCall`).
              * @example 1
              */
             callStatus: number;

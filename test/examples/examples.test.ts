@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importExample } from '../../examples/import-batch.js';
+import { playDemoTask } from '../../examples/play-demo-task.js';
 import { type MockProcess, startMockProcess } from '../support/mock-process.js';
 
 // The examples the README points at run as written, against the mock as a process.
@@ -23,5 +24,25 @@ describe('examples/', () => {
     } finally {
       delete process.env.CALLBOT_UUID;
     }
+  });
+});
+
+describe('examples/play-demo-task.ts', () => {
+  let playMock: MockProcess;
+  beforeAll(async () => {
+    // Virtual time stopped: only the example's POST /__mock/clock moves it.
+    playMock = await startMockProcess(['--speed', '0', '--quiet']);
+  });
+  afterAll(() => playMock?.stop());
+
+  it('plays the demo task to the end: listTask, listOrder and the callbacks it received agree', async () => {
+    const result = await playDemoTask(playMock.url);
+    expect(result.advancedSeconds).toBeGreaterThan(0);
+    expect(result.taskStat).toMatchObject({ totalOrderCount: 5, finishOrderCount: 5 });
+    expect(result.orders).toHaveLength(5);
+    expect(result.orders.every((order) => order.finish)).toBe(true);
+    expect(result.callbacks.order).toBe(5);
+    expect(result.callbacks.call).toBe(result.taskStat.totalCall);
+    expect(result.callbacks.task).toBeGreaterThanOrEqual(1); // at least "running"
   });
 });

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loopbackHost } from 'callbot-contract/internal';
 import { sign } from 'callbot-contract';
 import type { MockAccount } from './accounts.js';
-import type { MockLogger } from './logger.js';
+import type { SimEvent } from './simulator/api.js';
 
 /**
  * Whether the mock may send to this URL. A mock must not become a way to make requests to
@@ -28,7 +28,7 @@ export function isAllowedCallbackUrl(url: string, allowHosts: readonly string[] 
   return { allowed: false, host, reason: 'not loopback and not allow-listed (--allow-callback-host)' };
 }
 
-export type CallbackKind = 'call' | 'order';
+export type CallbackKind = 'call' | 'order' | 'task';
 
 /** One callback as recorded for `GET /__mock/callbacks` (never the payload's signature base or a secret). */
 export interface DeliveryRecord {
@@ -36,13 +36,20 @@ export interface DeliveryRecord {
   id: number;
   kind: CallbackKind;
   url: string;
-  orderID: string;
+  /** The simulator's event number (consecutive over the world's life). */
+  seq: number;
+  userTaskID: string;
+  /** The order it is about (call and order callbacks; absent for task callbacks). */
+  orderID?: string;
   requestID: string;
   status: 'pending' | 'delivered' | 'failed' | 'skipped';
   attempts: number;
   lastStatusCode?: number;
   lastError?: string;
+  /** When it was recorded (real time, ISO 8601). */
   at: string;
+  /** When it happened in the simulated world (virtual time, ISO 8601). */
+  virtualAt: string;
 }
 
 /** A record keeps at most this much of a URL or an error message: each record is bounded too. */
@@ -77,38 +84,39 @@ function postOnce(url: URL, headers: Record<string, string>, body: Buffer, timeo
 }
 
 /**
- * Sends one signed callback with bounded retries. Signed like a vendor request with the
+ * Sends one signed callback with bounded retries (the caller logs failures: see
+ * callback-dispatcher.ts, one line per unreachable origin). Signed like a vendor request with the
  * account's secret and console algorithm, and — as on the vendor's callback pages — without an
  * `algorithm` header. The `requestID` stays the same across attempts (a receiver can
  * de-duplicate); `createTs` and `sign` are fresh for each.
  */
 export async function deliverCallback(args: {
-  kind: CallbackKind;
-  url: string;
-  payload: { orderID: string };
-  account: MockAccount;
+  event: SimEvent;
+  account: MockAccount | undefined;
   options: DeliveryOptions;
   signal: AbortSignal;
-  logger: MockLogger;
   record: (entry: DeliveryRecord) => void;
 }): Promise<DeliveryRecord> {
-  const { kind, url, payload, account, options, signal, logger } = args;
+  const { event, account, options, signal } = args;
+  const { kind, url, payload } = event;
   const entry: DeliveryRecord = {
     id: 0, // set by `record`
     kind,
     url: bounded(url, MAX_RECORDED_URL),
-    orderID: payload.orderID,
+    seq: event.seq,
+    userTaskID: bounded(event.userTaskID, MAX_RECORDED_URL),
+    ...(typeof payload.orderID === 'string' ? { orderID: bounded(payload.orderID, MAX_RECORDED_URL) } : {}),
     requestID: randomBytes(16).toString('hex'),
     status: 'pending',
     attempts: 0,
     at: new Date().toISOString(),
+    virtualAt: new Date(event.at).toISOString(),
   };
   args.record(entry);
   const check = isAllowedCallbackUrl(url, options.allowHosts);
-  if (!check.allowed) {
+  if (!check.allowed || !account) {
     entry.status = 'skipped';
-    entry.lastError = `host ${check.host || '(none)'} ${check.reason}`;
-    logger.warn(`${kind} callback for order ${payload.orderID} skipped: ${entry.lastError}`);
+    entry.lastError = account ? `host ${check.host || '(none)'} ${check.reason}` : `account ${event.uuid} is not known to this mock`;
     return entry;
   }
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
@@ -145,9 +153,5 @@ export async function deliverCallback(args: {
   }
   entry.status = 'failed';
   if (signal.aborted) entry.lastError = 'mock closed';
-  else
-    logger.warn(
-      `${kind} callback for order ${payload.orderID} to ${target.host} failed after ${entry.attempts} attempt(s): ${entry.lastError ?? `HTTP ${entry.lastStatusCode}`}`,
-    );
   return entry;
 }

@@ -5,7 +5,7 @@ import { parseAccountSpec, type MockAccount } from './accounts.js';
 import { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultRule } from './faults.js';
 import { consoleLogger, silentLogger } from './logger.js';
 import { defaultOptions, loadConfigFile, type MockOptionsInput } from './options.js';
-import { createMockServer, DEBUG_BATCHES_PATH, DEBUG_CALLBACKS_PATH, LISTING_PAGES as PAGES } from './server.js';
+import { createMockServer, DEBUG_CALLBACKS_PATH, DEBUG_CLOCK_PATH, DEBUG_TASKS_PATH, LISTING_PAGES as PAGES } from './server.js';
 
 const DEFAULTS = defaultOptions();
 
@@ -21,15 +21,15 @@ interface MockFlags {
   importingMs?: number;
   maxTasks?: number;
   maxStoredOrders?: number;
-  maxBatchesPerTask?: number;
   maxCallbackRecords?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
   maxConnections?: number;
   seed?: number;
-  callbackDelayMs?: number;
-  callbackPaceMs?: number;
+  speed?: number;
+  state?: string;
+  stateIntervalMs?: number;
   callbacks: boolean;
   demoAccount: boolean;
   quiet?: boolean;
@@ -37,6 +37,12 @@ interface MockFlags {
 
 const integer = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number >= 0`);
+  return Number(value);
+};
+
+/** A decimal number >= 0 (`--speed 0.5`). */
+const decimal = (name: string) => (value: string) => {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError(`${name} must be a number >= 0`);
   return Number(value);
 };
 
@@ -55,8 +61,9 @@ Examples:
   $ callbot-mock                                   # http://127.0.0.1:4010, demo account
   $ callbot-mock --port 0                          # any free port (the URL is printed)
   $ callbot-mock --account acme:s3cret:SHA256      # one more account (repeatable)
-  $ callbot-mock --fault busy:2                    # the next 2 imports answer retCode ${RetCodes.SystemBusy.code}
-  $ callbot-mock --fault latency=300@0.5 --seed 7  # half of the imports wait 300 ms
+  $ callbot-mock --fault busy:2                    # the next 2 requests answer retCode ${RetCodes.SystemBusy.code}
+  $ callbot-mock --fault latency=300@0.5 --seed 7  # half of the requests wait 300 ms
+  $ callbot-mock --speed 0                         # time moves only by POST ${DEBUG_CLOCK_PATH}
   $ callbot-mock --config mock.json --quiet
 
 Faults (--fault KIND[=MS][:TIMES][@PROBABILITY], or per request the header ${FAULT_HEADER}):
@@ -64,19 +71,26 @@ Faults (--fault KIND[=MS][:TIMES][@PROBABILITY], or per request the header ${FAU
 
 Config file (JSON, same keys as createMockServer's options), e.g.
   { "accounts": [{ "uuid": "acme", "secretKey": "…", "algorithm": "MD5" }],
-    "maxOrders": 100000, "importingMs": 1000, "timeToleranceSeconds": 300,
+    "maxOrders": 100000, "importingMs": 2000, "timeToleranceSeconds": 300, "seed": 1, "speed": 60,
     "maxTasks": ${DEFAULTS.maxTasks}, "maxStoredOrders": ${DEFAULTS.maxStoredOrders}, "maxConnections": ${DEFAULTS.maxConnections},
     "faults": [{ "kind": "maintenance", "times": 1 }],
-    "callbacks": { "seed": 1, "firstDelayMs": 1000, "paceMs": 500, "allowHosts": [] } }
+    "simulator": { "dialer": { "concurrency": 10, "maxRounds": 2 } },
+    "callbacks": { "maxAttempts": 3, "allowHosts": [] } }
 Flags override the config file. Callbacks go to loopback only unless --allow-callback-host.
 Only the demo account's secret is printed; never the others'.
 
-Bounds: the mock forgets the least recently imported idle task past --max-tasks or
---max-stored-orders (one log line each). Requests slower than --headers-timeout-ms /
+Virtual time: the simulated vendor dials, rings, talks and redials in virtual time, which runs
+--speed virtual seconds per real second (default ${DEFAULTS.speed}; 0: only when moved). Read it with
+GET ${DEBUG_CLOCK_PATH}; move it with POST ${DEBUG_CLOCK_PATH} {"advance": SECONDS, "settle": true}
+(settle waits until the callbacks due so far are delivered); both answer
+{"now": UNIX_SECONDS, "speed": N, "pendingCallbacks": K}.
+
+Bounds: the simulator forgets the least recently used idle task past --max-tasks or
+--max-stored-orders. Requests slower than --headers-timeout-ms /
 --request-timeout-ms get 408; past --max-connections new connections are closed.
 Configured faults are used up only by authenticated requests (drop-before-body: by requests
 that carry every signing header of a known account). The debug listings page:
-  ${DEBUG_BATCHES_PATH}?limit=${PAGES.batches.limit.default}&orderLimit=${PAGES.batches.orderLimit.default} (at most ${PAGES.batches.limit.max} tasks and ${PAGES.batches.orderLimit.max} orders a page)
+  ${DEBUG_TASKS_PATH}?limit=${PAGES.tasks.limit.default} (at most ${PAGES.tasks.limit.max} tasks a page; with &userTaskID=… each task's orders, orderLimit at most ${PAGES.tasks.orderLimit.max})
   ${DEBUG_CALLBACKS_PATH}?limit=${PAGES.callbacks.limit.default} (at most ${PAGES.callbacks.limit.max}); follow "next" for the following page.`;
 
 /** The `callbot-mock` command: parses flags, starts the server, stops it on SIGINT/SIGTERM. */
@@ -102,7 +116,7 @@ export function createMockCommand(): Command {
       )
       .option(
         '--fault <spec>',
-        'inject a fault into import requests (repeatable), e.g. busy:2, latency=200@0.5',
+        'inject a fault into requests of the vendor API (repeatable), e.g. busy:2, latency=200@0.5',
         collect((spec: string) => {
           const rules = parseFaultList(spec, { allowSchedule: true });
           if (rules.length !== 1) throw new Error('one fault per --fault');
@@ -112,23 +126,14 @@ export function createMockCommand(): Command {
       .option('--max-orders <n>', `more orders than this in one request: retCode ${RetCodes.TooManyElements.code} (default 100000)`, integer('--max-orders'))
       .option(
         '--importing-ms <ms>',
-        `how long an accepted batch counts as importing: retCode ${RetCodes.BatchImportInProgress.code} (default 1000)`,
+        `how long (virtual ms) an accepted batch counts as importing: retCode ${RetCodes.BatchImportInProgress.code} (default: the simulator's, 2000)`,
         integer('--importing-ms'),
       )
-      .option(
-        '--max-tasks <n>',
-        `tasks kept; past it the least recently imported idle task is forgotten, logged (default ${DEFAULTS.maxTasks})`,
-        integer('--max-tasks'),
-      )
+      .option('--max-tasks <n>', `tasks kept; past it the least recently used idle task is forgotten (default ${DEFAULTS.maxTasks})`, integer('--max-tasks'))
       .option(
         '--max-stored-orders <n>',
         `orders kept over all tasks; past it tasks are forgotten as for --max-tasks (default ${DEFAULTS.maxStoredOrders})`,
         integer('--max-stored-orders'),
-      )
-      .option(
-        '--max-batches-per-task <n>',
-        `batches kept per task, the oldest (empty first) forgotten (default ${DEFAULTS.maxBatchesPerTask})`,
-        integer('--max-batches-per-task'),
       )
       .option(
         '--max-callback-records <n>',
@@ -155,10 +160,15 @@ export function createMockCommand(): Command {
         `open connections at once; more are closed as soon as accepted (default ${DEFAULTS.maxConnections})`,
         integer('--max-connections'),
       )
-      .option('--seed <n>', 'seed of simulated call outcomes and probabilistic faults (default 1)', integer('--seed'))
-      .option('--callback-delay-ms <ms>', 'delay before the first simulated call of a batch (default 1000)', integer('--callback-delay-ms'))
-      .option('--callback-pace-ms <ms>', 'delay between simulated orders (default 500)', integer('--callback-pace-ms'))
-      .option('--no-callbacks', 'do not simulate calls or send callbacks (orders stay undialed)')
+      .option('--seed <n>', 'seed of the simulated world (call outcomes, durations) and probabilistic faults (default 1)', integer('--seed'))
+      .option('--speed <n>', `virtual seconds per real second; 0: time moves only by POST ${DEBUG_CLOCK_PATH} (default ${DEFAULTS.speed})`, decimal('--speed'))
+      .option('--state <file>', 'keep the simulated world in FILE: restored at start when it exists, saved while running and on exit')
+      .option(
+        '--state-interval-ms <ms>',
+        `with --state, save at most this often when the world changed (default ${DEFAULTS.stateIntervalMs})`,
+        integer('--state-interval-ms'),
+      )
+      .option('--no-callbacks', 'send no callbacks (the simulated world still plays; its lists show the calls)')
       .addOption(new Option('--no-demo-account', 'do not accept the demo account'))
       .option('-q, --quiet', 'no per-request log lines (the start banner is still printed)')
       .addHelpText('after', EXAMPLES)
@@ -189,9 +199,6 @@ function accountFromFlag(spec: string): MockAccount {
 function optionsFrom(flags: MockFlags): MockOptionsInput {
   const config = flags.config ? loadConfigFile(flags.config) : {};
   const callbacks = { ...config.callbacks };
-  if (flags.seed !== undefined) callbacks.seed = flags.seed;
-  if (flags.callbackDelayMs !== undefined) callbacks.firstDelayMs = flags.callbackDelayMs;
-  if (flags.callbackPaceMs !== undefined) callbacks.paceMs = flags.callbackPaceMs;
   if (!flags.callbacks) callbacks.enabled = false;
   if (flags.allowCallbackHost?.length) callbacks.allowHosts = [...(callbacks.allowHosts ?? []), ...flags.allowCallbackHost];
   return {
@@ -202,7 +209,10 @@ function optionsFrom(flags: MockFlags): MockOptionsInput {
     importingMs: flags.importingMs ?? config.importingMs,
     maxTasks: flags.maxTasks ?? config.maxTasks,
     maxStoredOrders: flags.maxStoredOrders ?? config.maxStoredOrders,
-    maxBatchesPerTask: flags.maxBatchesPerTask ?? config.maxBatchesPerTask,
+    seed: flags.seed ?? config.seed ?? config.callbacks?.seed,
+    speed: flags.speed ?? config.speed,
+    stateFile: flags.state ?? config.stateFile,
+    stateIntervalMs: flags.stateIntervalMs ?? config.stateIntervalMs,
     maxCallbackRecords: flags.maxCallbackRecords ?? config.maxCallbackRecords,
     headersTimeoutMs: flags.headersTimeoutMs ?? config.headersTimeoutMs,
     requestTimeoutMs: flags.requestTimeoutMs ?? config.requestTimeoutMs,
@@ -224,7 +234,7 @@ async function runMock(flags: MockFlags): Promise<void> {
     `  import:    POST ${url}${IMPORT_BATCH_CALL_PATH}`,
     `  docs:      ${url}/docs/`,
     `  spec:      ${url}/openapi.json  ${url}/openapi.yaml`,
-    `  debug:     ${url}${DEBUG_BATCHES_PATH}  ${url}${DEBUG_CALLBACKS_PATH}`,
+    `  debug:     ${url}${DEBUG_TASKS_PATH}  ${url}${DEBUG_CALLBACKS_PATH}  ${url}${DEBUG_CLOCK_PATH}`,
   ];
   const [first, ...others] = server.accounts;
   if (options.demoAccount && first) {
@@ -235,7 +245,12 @@ async function runMock(flags: MockFlags): Promise<void> {
     lines.push(`  account:   uuid=${account.uuid} algorithm=${account.algorithm} (secret not shown)`);
   }
   lines.push(
-    `  callbacks: ${options.callbacks.enabled ? `on (seed ${options.callbacks.seed}; loopback${options.callbacks.allowHosts.length ? ` + ${options.callbacks.allowHosts.join(', ')}` : ' only'})` : 'off'}`,
+    `  world:     seed ${options.seed}; speed ${options.speed} virtual s per real s${options.speed === 0 ? ` (moves only by POST ${DEBUG_CLOCK_PATH})` : ''}`,
+    ...(options.stateFile ? [`  state:     ${options.stateFile} (saved every ${options.stateIntervalMs / 1000} s when changed, and on exit)`] : []),
+    // How to play a task through: copy-paste commands (examples/play-demo-task.ts is in the callbot-contract repository).
+    `  play:      curl -s -X POST ${url}${DEBUG_CLOCK_PATH} -H 'content-type: application/json' -d '{"advance": 600, "settle": true}'`,
+    `  demo task: CALLBOT_BASE_URL=${url} npm run demo   (callbot-contract repository: examples/play-demo-task.ts)`,
+    `  callbacks: ${options.callbacks.enabled ? `on (loopback${options.callbacks.allowHosts.length ? ` + ${options.callbacks.allowHosts.join(', ')}` : ' only'})` : 'off'}`,
     `  bounds:    ${options.maxTasks} tasks, ${options.maxStoredOrders} orders kept; ${options.maxConnections} connections; headers ${options.headersTimeoutMs} ms, request ${options.requestTimeoutMs} ms`,
     `  faults:    ${options.faults.length ? options.faults.map((f) => f.kind).join(', ') : 'none configured'} (header ${FAULT_HEADER})`,
     'Press Ctrl-C to stop.',

@@ -4,16 +4,14 @@ import { isSignAlgorithm } from 'callbot-contract';
 import type { MockAccount } from './accounts.js';
 import { validateRule, type FaultRule } from './faults.js';
 import { silentLogger, type MockLogger } from './logger.js';
+import type { DialerSettings, Simulator, SimulatorOptions } from './simulator/api.js';
+import { DEFAULT_STATE_INTERVAL_MS, stateFileWorld } from './state-file.js';
 
 export interface CallbackOptions {
-  /** Simulate calls and send callbacks after an accepted import. Off: orders stay undialed. */
+  /** Send the simulated world's callbacks. Off: the world still plays (lists show its calls), nothing is sent. */
   enabled: boolean;
-  /** Seed of the simulated outcomes (and of probabilistic faults). */
+  /** Deprecated alias of the top-level `seed` (used when `seed` is not given). */
   seed: number;
-  /** Delay between an accepted import and its first simulated order. */
-  firstDelayMs: number;
-  /** Delay between two simulated orders of one batch. */
-  paceMs: number;
   /** Attempts per callback (first one included) before it is given up. */
   maxAttempts: number;
   /** Backoff before the second attempt; doubled for each further one. */
@@ -22,7 +20,7 @@ export interface CallbackOptions {
   timeoutMs: number;
   /** Hosts, besides loopback, that callbacks may be sent to (exact host names, case-insensitive). */
   allowHosts: string[];
-  /** Orders whose callbacks are being delivered at once; when reached, the simulated dialer waits. */
+  /** Callbacks being delivered at once (those of one order or task go one after another). */
   maxInFlight: number;
 }
 
@@ -36,8 +34,11 @@ export interface MockOptions {
   demoAccount: boolean;
   /** More orders than this in one request: retCode TooManyElements. */
   maxOrders: number;
-  /** After an accepted import, how long the task counts as "importing" (another import: BatchImportInProgress). */
-  importingMs: number;
+  /**
+   * After an accepted import, how long (virtual ms) the task counts as "importing" (another import
+   * or an export: BatchImportInProgress). Undefined: the simulator's default.
+   */
+  importingMs?: number;
   /** Allowed distance between `createTs` and the mock's clock. */
   timeToleranceSeconds: number;
   /** Largest request body read from the wire (compressed or not). */
@@ -47,15 +48,12 @@ export interface MockOptions {
   /** Deepest JSON nesting accepted (a valid import is 5 deep). */
   maxJsonDepth: number;
   /**
-   * Tasks (account + userTaskID) kept with their batches. Past it, the least recently imported
-   * idle task is forgotten (one log line each); a task still importing or being dialed only
-   * when no task is idle.
+   * Tasks (account + userTaskID) kept by the simulator. Past it, the least recently used idle
+   * task is forgotten; a running one only when no task is idle.
    */
   maxTasks: number;
-  /** Orders kept over all tasks and batches; past it, tasks are forgotten as for `maxTasks`. */
+  /** Orders kept over all tasks; past it, tasks are forgotten as for `maxTasks`. */
   maxStoredOrders: number;
-  /** Batches kept per task; past it, the oldest (empty ones first) are forgotten. */
-  maxBatchesPerTask: number;
   /** Callback delivery records kept for `GET /__mock/callbacks` (the oldest forgotten first). */
   maxCallbackRecords: number;
   /** Time a client has to send the request headers; then 408 and the connection is closed. */
@@ -66,11 +64,44 @@ export interface MockOptions {
   keepAliveTimeoutMs: number;
   /** Open connections at once; more are closed as soon as they are accepted. */
   maxConnections: number;
-  /** Faults applied to import requests (see faults.ts). */
+  /** Faults applied to requests of the vendor API (see faults.ts). */
   faults: FaultRule[];
+  /** Seed of the simulated world (outcomes, durations) and of probabilistic faults. */
+  seed: number;
+  /**
+   * Virtual seconds per real second: how fast the simulated world plays. 0: time moves only by
+   * `POST /__mock/clock` (or the fetch handler's `clock.advance`), which is what tests use.
+   */
+  speed: number;
+  /** Virtual time at start (Unix ms). Undefined: the real time at start. Fixed, runs are repeatable. */
+  startAt?: number;
+  /** Longest a `POST /__mock/clock` with `settle` waits for the callbacks due (real ms). */
+  settleTimeoutMs: number;
+  /**
+   * The simulator's other settings (dialer concurrency, rounds, outcome weights, updateTask's
+   * delay, maxCallsPerOrder, maxPendingEvents): merged over its defaults. `seed`, `maxTasks`,
+   * `maxStoredOrders` and `importingMs` are set above.
+   */
+  simulator: SimulatorSettings;
+  /** `--state FILE`: the world is restored from it at start (when it exists) and saved to it (state-file.ts). */
+  stateFile?: string;
+  /** How often (real ms) the world is saved to `stateFile` when it changed; it is saved on close too. */
+  stateIntervalMs: number;
   callbacks: CallbackOptions;
+  /**
+   * Where the world comes from and goes to (the `--state FILE` hook): called once at start with a
+   * function that makes a fresh world and the simulator options to restore one with; returns
+   * the simulator to use (e.g. `restoreSimulator(saved, options)`, wrapped to notice changes) and
+   * what to do on close (e.g. save `snapshot()`). Default: a fresh world, nothing kept.
+   */
+  openWorld?: OpenWorld;
   logger: MockLogger;
 }
+
+export type OpenWorld = (
+  fresh: () => Simulator,
+  simulatorOptions: SimulatorOptions,
+) => Promise<{ simulator: Simulator; close?: () => Promise<void> }> | { simulator: Simulator; close?: () => Promise<void> };
 
 const MiB = 1024 * 1024;
 
@@ -81,7 +112,6 @@ export function defaultOptions(): MockOptions {
     accounts: [],
     demoAccount: true,
     maxOrders: 100_000,
-    importingMs: 1000,
     timeToleranceSeconds: 300,
     // 100,000 orders of the example shape are ~18 MiB of JSON: room for long names and params.
     maxBodyBytes: 32 * MiB,
@@ -90,18 +120,21 @@ export function defaultOptions(): MockOptions {
     // About 300–500 bytes per order kept: the defaults keep the mock's state near 100 MB.
     maxTasks: 10_000,
     maxStoredOrders: 250_000,
-    maxBatchesPerTask: 50,
     maxCallbackRecords: 1000,
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 60_000,
     keepAliveTimeoutMs: 5000,
     maxConnections: 256,
     faults: [],
+    seed: 1,
+    // A demo task of a few orders plays through (rings, talks, redials) in a few real seconds.
+    speed: 60,
+    settleTimeoutMs: 30_000,
+    simulator: {},
+    stateIntervalMs: DEFAULT_STATE_INTERVAL_MS,
     callbacks: {
       enabled: true,
       seed: 1,
-      firstDelayMs: 1000,
-      paceMs: 500,
       maxAttempts: 3,
       retryDelayMs: 500,
       timeoutMs: 5000,
@@ -112,27 +145,29 @@ export function defaultOptions(): MockOptions {
   };
 }
 
+/** What `simulator` may set: the simulator's options but those the mock names itself. */
+export type SimulatorSettings = Partial<Omit<SimulatorOptions, 'seed' | 'maxTasks' | 'maxStoredOrders' | 'importingSeconds' | 'dialer'>> & {
+  dialer?: Partial<DialerSettings>;
+};
+
 export type MockOptionsInput = Partial<Omit<MockOptions, 'callbacks'>> & { callbacks?: Partial<CallbackOptions> };
+
+/** The fastest the world may play: a day of calls in under a second of real time. */
+export const MAX_SPEED = 100_000;
 
 function nonNegativeInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 0) throw new TypeError(`${name} must be an integer >= 0 (got ${String(value)})`);
 }
 
 /** Limits that bound the mock's memory and connections: 0 would mean "none" to Node, so at least 1. */
-const LIMITS = [
-  'maxTasks',
-  'maxStoredOrders',
-  'maxBatchesPerTask',
-  'maxCallbackRecords',
-  'headersTimeoutMs',
-  'requestTimeoutMs',
-  'keepAliveTimeoutMs',
-  'maxConnections',
-] as const;
+const LIMITS = ['maxTasks', 'maxStoredOrders', 'maxCallbackRecords', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const;
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be an integer >= 1 (got ${String(value)})`);
 }
+
+/** The `openWorld` hooks resolveOptions made from a `stateFile`. */
+const STATE_FILE_HOOKS = new WeakSet<OpenWorld>();
 
 /** Defaults, then `input`; checked, so that a typo in a config file fails at start, not mid-test. */
 export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
@@ -142,16 +177,46 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
     ...stripUndefined(input),
     callbacks: { ...defaults.callbacks, ...stripUndefined(input.callbacks ?? {}) },
   };
+  // `callbacks.seed` is the older name of `seed`: either sets both.
+  options.seed = input.seed ?? input.callbacks?.seed ?? defaults.seed;
+  options.callbacks.seed = options.seed;
+  nonNegativeInteger('seed', options.seed);
+  if (options.seed > 0xffffffff) throw new TypeError('seed must be <= 4294967295');
+  if (typeof options.speed !== 'number' || !Number.isFinite(options.speed) || options.speed < 0 || options.speed > MAX_SPEED) {
+    throw new TypeError(`speed must be a number from 0 to ${MAX_SPEED} (virtual seconds per real second; got ${String(options.speed)})`);
+  }
+  if (options.startAt !== undefined && (!Number.isInteger(options.startAt) || options.startAt < 0)) {
+    throw new TypeError('startAt must be Unix milliseconds (an integer >= 0)');
+  }
+  positiveInteger('settleTimeoutMs', options.settleTimeoutMs);
+  positiveInteger('stateIntervalMs', options.stateIntervalMs);
+  if (options.stateFile !== undefined) {
+    if (typeof options.stateFile !== 'string' || options.stateFile === '') throw new TypeError('stateFile must be a file name');
+    // Options resolved before (a server's `options`) carry the hook made here: made again, not refused.
+    if (options.openWorld && !STATE_FILE_HOOKS.has(options.openWorld)) {
+      throw new TypeError('stateFile and openWorld: give one (stateFile is an openWorld of its own)');
+    }
+    const logger = options.logger;
+    options.openWorld = stateFileWorld({ file: options.stateFile, intervalMs: options.stateIntervalMs, onSaveError: (error) => logger.error(error.message) });
+    STATE_FILE_HOOKS.add(options.openWorld);
+  }
+  if (!options.simulator || typeof options.simulator !== 'object' || Array.isArray(options.simulator)) {
+    throw new TypeError("simulator must be an object (the simulator's settings)");
+  }
+  for (const key of ['seed', 'maxTasks', 'maxStoredOrders', 'importingSeconds'] as const) {
+    if (key in options.simulator) throw new TypeError(`simulator.${key}: set it at the top level (${key === 'importingSeconds' ? 'importingMs' : key})`);
+  }
   nonNegativeInteger('port', options.port);
   if (options.port > 65535) throw new TypeError('port must be <= 65535');
-  for (const name of ['maxOrders', 'importingMs', 'timeToleranceSeconds', 'maxBodyBytes', 'maxDecompressedBytes', 'maxJsonDepth'] as const) {
+  for (const name of ['maxOrders', 'timeToleranceSeconds', 'maxBodyBytes', 'maxDecompressedBytes', 'maxJsonDepth'] as const) {
     nonNegativeInteger(name, options[name]);
   }
+  if (options.importingMs !== undefined) nonNegativeInteger('importingMs', options.importingMs);
   for (const name of LIMITS) positiveInteger(name, options[name]);
   if (options.headersTimeoutMs > options.requestTimeoutMs) {
     throw new TypeError(`headersTimeoutMs (${options.headersTimeoutMs}) must not be more than requestTimeoutMs (${options.requestTimeoutMs})`);
   }
-  for (const name of ['seed', 'firstDelayMs', 'paceMs', 'retryDelayMs', 'timeoutMs'] as const) {
+  for (const name of ['retryDelayMs', 'timeoutMs'] as const) {
     nonNegativeInteger(`callbacks.${name}`, options.callbacks[name]);
   }
   positiveInteger('callbacks.maxInFlight', options.callbacks.maxInFlight);
@@ -187,6 +252,13 @@ const CONFIG_KEYS = new Set([
   'maxJsonDepth',
   'faults',
   'callbacks',
+  'seed',
+  'speed',
+  'startAt',
+  'settleTimeoutMs',
+  'simulator',
+  'stateFile',
+  'stateIntervalMs',
   ...LIMITS,
 ]);
 

@@ -56,6 +56,33 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
   });
 }
 
+/**
+ * The same bound for a fetch `Request`'s body stream: at most `maxBytes` kept; past it the
+ * stream is cancelled and the request refused (there is no connection to keep usable). A
+ * stream that errors counts as an aborted upload.
+ */
+export async function readWebBody(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<BodyResult | Aborted> {
+  if (!stream) return { ok: true, bytes: Buffer.alloc(0) };
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received > maxBytes) {
+        await reader.cancel().catch(() => {});
+        return { ok: false, closeConnection: false, refusal: refuse(RetCodes.TooManyElements.code, `request body larger than ${size(maxBytes)}`) };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { ok: false, aborted: true, received };
+  }
+  return { ok: true, bytes: Buffer.concat(chunks, received) };
+}
+
 const gunzipAsync = (input: Buffer, maxOutputLength: number) =>
   new Promise<Buffer>((resolve, reject) => gunzip(input, { maxOutputLength }, (error, out) => (error ? reject(error) : resolve(out))));
 

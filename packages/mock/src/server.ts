@@ -1,16 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { IMPORT_BATCH_CALL_PATH, RetCodes } from 'callbot-contract';
-import { AccountStore, demoAccount, type MockAccount } from './accounts.js';
-import { BatchStore, formatCursor, parseCursor } from './batches.js';
-import { CallSimulator } from './call-simulator.js';
-import { FaultInjector } from './faults.js';
-import { handleImport, type ImportContext, type Outcome } from './import-handler.js';
-import { exampleOperation, handleExampleOperation } from './operation-handler.js';
-import { resolveOptions, type MockOptions, type MockOptionsInput } from './options.js';
-import { sendJson } from './respond.js';
-import { createSpecEngine } from './spec-engine.js';
-import { isStaticPath, serveStatic } from './static-files.js';
+import { RetCodes } from 'callbot-contract';
+import type { MockAccount } from './accounts.js';
+import { createMockCore, type MockClockControl } from './core.js';
+import type { Exchange, MockRequest } from './exchange.js';
+import type { MockOptions, MockOptionsInput } from './options.js';
+import { readBody } from './read-body.js';
+import type { Simulator } from './simulator/api.js';
+
+export { DEBUG_BATCHES_PATH, DEBUG_CALLBACKS_PATH, DEBUG_CLOCK_PATH, DEBUG_TASKS_PATH, LISTING_PAGES, type ClockView } from './debug-endpoints.js';
 
 export interface MockServer {
   /** `http://HOST:PORT`, without a trailing slash. */
@@ -20,76 +18,34 @@ export interface MockServer {
   /** The accounts the mock accepts (the demo account first, when enabled). */
   readonly accounts: readonly MockAccount[];
   readonly options: MockOptions;
-  /** Stops listening, drops open connections, cancels pending simulated calls and callbacks. */
+  /** The virtual clock (the same as `GET`/`POST /__mock/clock`). */
+  readonly clock: MockClockControl;
+  /** The simulated vendor behind the API (for `--state FILE`: `simulator.snapshot()`). */
+  readonly simulator: Simulator;
+  /** Stops listening, drops open connections, stops the world's clock and the callbacks. */
   close(): Promise<void>;
 }
 
-export const DEBUG_BATCHES_PATH = '/__mock/batches';
-export const DEBUG_CALLBACKS_PATH = '/__mock/callbacks';
+/** The node:http side of a request: its body read with the cap, as read-body.ts does. */
+function toMockRequest(req: IncomingMessage): MockRequest {
+  return { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, readBody: (maxBytes) => readBody(req, maxBytes) };
+}
+
+function send(res: ServerResponse, exchange: Exchange & { kind: 'answer' }): void {
+  const { status, headers, body } = exchange.answer;
+  res.writeHead(status, headers);
+  res.end(body.length > 0 ? body : undefined);
+}
 
 /**
- * Starts the mock: Prism's view of the spec for validation, plus what Prism cannot do (signatures,
- * gzip, vendor retCodes, batches, callbacks, faults). Resolves once it listens.
+ * Starts the mock on node:http: the transport-neutral core (core.ts) behind the socket-level
+ * bounds only a server has (header and request timeouts, maxConnections, malformed HTTP).
+ * Resolves once it listens.
  */
 export async function createMockServer(input: MockOptionsInput = {}): Promise<MockServer> {
-  const options = resolveOptions(input);
-  const accountList = [...(options.demoAccount ? [demoAccount()] : []), ...options.accounts];
+  const core = await createMockCore(input);
+  const { options } = core;
   const logger = options.logger;
-  const simulator = new CallSimulator(options.callbacks, logger, { maxRecords: options.maxCallbackRecords });
-  const ctx: ImportContext = {
-    options,
-    accounts: new AccountStore(accountList),
-    batches: new BatchStore(options, {
-      isDialing: (batch) => simulator.isDialing(batch),
-      forget: (batch) => simulator.stop(batch),
-      log: (line) => logger.warn(line),
-    }),
-    simulator,
-    faults: new FaultInjector(options.faults, options.callbacks.seed),
-    engine: await createSpecEngine(),
-  };
-  // Every POST operation of the bundled spec, read once: the import is simulated, the others
-  // are answered from the spec's examples (operation-handler.ts) after the same checks.
-  const operations = new Map(ctx.engine.operations.map((operation) => [operation.path, operation]));
-  const byExamples = new Map(
-    ctx.engine.operations.filter((operation) => operation.path !== IMPORT_BATCH_CALL_PATH).map((operation) => [operation.path, exampleOperation(operation)]),
-  );
-
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<Outcome | undefined> => {
-    const url = new URL(req.url ?? '/', 'http://mock.invalid');
-    const method = req.method ?? 'GET';
-    const operation = operations.get(url.pathname);
-    if (operation) {
-      if (method === 'POST') {
-        const answeredByExamples = byExamples.get(operation.path);
-        return answeredByExamples ? handleExampleOperation(req, res, ctx, answeredByExamples) : handleImport(req, res, ctx);
-      }
-      res.setHeader('Allow', 'POST');
-      sendJson(res, 405, { retCode: RetCodes.GeneralError.code, retMsg: `${method} is not supported here; ${operation.operationId} is POST only` });
-      return undefined;
-    }
-    if (method !== 'GET' && method !== 'HEAD') {
-      sendJson(res, 405, {
-        retCode: RetCodes.GeneralError.code,
-        retMsg: `${method} ${url.pathname} is not supported (the mock's own endpoints are read-only)`,
-      });
-      return undefined;
-    }
-    if (url.pathname === DEBUG_BATCHES_PATH) {
-      listBatches(url, res, ctx.batches);
-    } else if (url.pathname === DEBUG_CALLBACKS_PATH) {
-      listCallbacks(url, res, ctx.simulator);
-    } else if (isStaticPath(url.pathname)) {
-      await serveStatic(url.pathname, method, res);
-    } else {
-      sendJson(res, 404, {
-        retCode: RetCodes.GeneralError.code,
-        retMsg: `not found: ${url.pathname}`,
-        see: ['/docs/', '/openapi.json', IMPORT_BATCH_CALL_PATH],
-      });
-    }
-    return undefined;
-  };
 
   // Every read has a bound: headers within headersTimeoutMs, the whole request within
   // requestTimeoutMs (then 408, below), idle kept-alive connections closed after
@@ -124,22 +80,22 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
       if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
     });
     const started = Date.now();
-    route(req, res)
-      .then((outcome) => {
-        if (!outcome || ('aborted' in outcome && timedOut.has(req.socket))) return;
-        logger.info(`${req.method} ${req.url} ${describe(outcome)} ${Date.now() - started} ms`);
+    const request = toMockRequest(req);
+    void core
+      .handle(request)
+      .then((exchange) => {
+        if (exchange.kind === 'drop') req.socket.destroy();
+        else if (exchange.kind === 'answer') {
+          if (res.headersSent || res.destroyed) return;
+          send(res, exchange);
+        }
+        if (exchange.kind === 'aborted' && timedOut.has(req.socket)) return;
+        core.logExchange(request, exchange, started);
       })
       .catch((error: Error) => {
-        logger.error(`${req.method} ${req.url}: ${error.stack ?? error.message}`);
-        if (!res.headersSent && !res.destroyed) {
-          sendJson(res, 200, {
-            retCode: RetCodes.InternalServerError.code,
-            retMsg: `${RetCodes.InternalServerError.zh}: the mock failed; see its log`,
-            responseID: '',
-            totalCount: 0,
-            successCount: 0,
-          });
-        } else res.destroy();
+        // Writing the answer failed (the core itself never throws): close this connection only.
+        logger.error(`${req.method} ${req.url}: ${error.message}`);
+        res.destroy();
       });
   });
   // Below the API: malformed HTTP (huge headers, garbage) and requests not received within
@@ -176,13 +132,18 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
     setTimeout(() => socket.destroy(), 1000).unref();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
@@ -190,84 +151,17 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
     url: `http://${hostForUrl}:${address.port}`,
     port: address.port,
     host: address.address,
-    accounts: accountList.map((account) => ({ ...account })),
+    accounts: core.accounts,
     options,
+    clock: core.clock,
+    simulator: core.simulator,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        await Promise.all([closed, ctx.simulator.close()]);
+        await Promise.all([closed, core.close()]);
       })();
       return closing;
     },
   };
-}
-
-function describe(outcome: Outcome): string {
-  if ('dropped' in outcome) return '→ connection dropped (injected fault)';
-  if ('aborted' in outcome) {
-    return `→ upload aborted by the client after ${outcome.received} of ${outcome.declared ?? 'an unknown number of'} bytes; nothing answered`;
-  }
-  const counts = outcome.totalCount !== undefined ? ` (${outcome.totalCount} orders, ${outcome.rejected ?? 0} refused)` : '';
-  return `→ retCode ${outcome.retCode}${counts}`;
-}
-
-/** Page sizes of the debug listings: a default, and a maximum that bounds every answer. */
-export const LISTING_PAGES = {
-  batches: { limit: { default: 100, max: 1000 }, orderLimit: { default: 10_000, max: 10_000 } },
-  callbacks: { limit: { default: 100, max: 1000 } },
-} as const;
-
-class BadQuery extends Error {}
-
-/** A positive integer query parameter: absent → the default, above the maximum → the maximum. */
-function pageSize(url: URL, name: string, bounds: { default: number; max: number }): number {
-  const text = url.searchParams.get(name);
-  if (text === null || text === '') return bounds.default;
-  if (!/^[1-9]\d{0,8}$/.test(text)) throw new BadQuery(`${name} must be a whole number >= 1 (at most ${bounds.max} is used)`);
-  return Math.min(Number(text), bounds.max);
-}
-
-function badQuery(res: ServerResponse, error: unknown): void {
-  if (!(error instanceof BadQuery)) throw error;
-  sendJson(res, 400, { retCode: RetCodes.GeneralError.code, retMsg: `${RetCodes.GeneralError.zh}: ${error.message}` });
-}
-
-/** The same listing from `cursor` on: the filters and page sizes kept. */
-function nextLink(path: string, params: Record<string, string | number | undefined>): string {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) query.set(name, String(value));
-  return `${path}?${query}`;
-}
-
-/** `GET /__mock/batches[?uuid=&userTaskID=&limit=&orderLimit=&cursor=]`: one page; `next` is the following one, or null. */
-function listBatches(url: URL, res: ServerResponse, batches: BatchStore): void {
-  try {
-    const uuid = url.searchParams.get('uuid') || undefined;
-    const userTaskID = url.searchParams.get('userTaskID') || undefined;
-    const limit = pageSize(url, 'limit', LISTING_PAGES.batches.limit);
-    const orderLimit = pageSize(url, 'orderLimit', LISTING_PAGES.batches.orderLimit);
-    const cursorText = url.searchParams.get('cursor');
-    const cursor = cursorText ? parseCursor(cursorText) : undefined;
-    if (cursorText && !cursor) throw new BadQuery('cursor must be the value of a next link (e.g. 880001.0)');
-    const page = batches.list({ uuid, userTaskID, limit, orderLimit, cursor });
-    const next = page.next ? nextLink(DEBUG_BATCHES_PATH, { uuid, userTaskID, limit, orderLimit, cursor: formatCursor(page.next) }) : null;
-    sendJson(res, 200, { tasks: page.tasks, total: page.total, limit, orderLimit, next });
-  } catch (error) {
-    badQuery(res, error);
-  }
-}
-
-/** `GET /__mock/callbacks[?limit=&cursor=]`: delivery records oldest first; `cursor` is the last `id` seen. */
-function listCallbacks(url: URL, res: ServerResponse, simulator: CallSimulator): void {
-  try {
-    const limit = pageSize(url, 'limit', LISTING_PAGES.callbacks.limit);
-    const cursorText = url.searchParams.get('cursor');
-    if (cursorText && !/^\d{1,15}$/.test(cursorText)) throw new BadQuery('cursor must be the value of a next link (a record id)');
-    const page = simulator.records({ after: cursorText ? Number(cursorText) : 0, limit });
-    const next = page.next !== undefined ? nextLink(DEBUG_CALLBACKS_PATH, { limit, cursor: page.next }) : null;
-    sendJson(res, 200, { callbacks: page.records, total: page.total, limit, next });
-  } catch (error) {
-    badQuery(res, error);
-  }
 }

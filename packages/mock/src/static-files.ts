@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import { docsFile, specFile } from './assets.js';
+import type { HttpAnswer } from './exchange.js';
 
 /** The generated artefacts the mock serves: the offline docs site and the bundled spec. */
 const FILES: Record<string, { file: () => string; type: string }> = {
@@ -13,32 +13,37 @@ const cache = new Map<string, Promise<Buffer>>();
 
 export const isStaticPath = (path: string) => path === '/' || path === '/docs' || path in FILES;
 
-export async function serveStatic(path: string, method: string, res: ServerResponse): Promise<void> {
-  if (path === '/docs') {
-    res.writeHead(301, { Location: '/docs/' }).end();
-    return;
-  }
+/** The page, file or redirect for `path` (HEAD: the same headers, no body). */
+export async function serveStatic(path: string, method: string): Promise<HttpAnswer> {
+  if (path === '/docs') return { status: 301, headers: { Location: '/docs/', 'Content-Length': '0' }, body: new Uint8Array() };
+  let type: string;
+  let body: Buffer;
+  let cacheControl: Record<string, string> = {};
   if (path === '/') {
-    const body = Buffer.from(
+    type = 'text/html; charset=utf-8';
+    body = Buffer.from(
       '<!doctype html><meta charset="utf-8"><title>Callbot mock</title>' +
         '<h1>Callbot v3 mock</h1><ul><li><a href="/docs/">API docs</a></li>' +
         '<li><a href="/openapi.json">openapi.json</a> · <a href="/openapi.yaml">openapi.yaml</a></li>' +
-        '<li><a href="/__mock/batches">/__mock/batches</a> · <a href="/__mock/callbacks">/__mock/callbacks</a> (debug, read-only)</li></ul>' +
-        '<p>POST /callcentre/api/v3/importBatchCall</p>',
+        '<li><a href="/__mock/tasks">/__mock/tasks</a> · <a href="/__mock/callbacks">/__mock/callbacks</a> · <a href="/__mock/clock">/__mock/clock</a> (debug)</li></ul>' +
+        '<p>POST /callcentre/api/v3/importBatchCall (and the other operations of the spec)</p>',
     );
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length });
-    res.end(method === 'HEAD' ? undefined : body);
-    return;
+  } else {
+    const entry = FILES[path];
+    if (!entry) throw new Error(`no static file for ${path}`);
+    let content = cache.get(path);
+    if (!content) {
+      content = readFile(entry.file());
+      cache.set(path, content);
+      content.catch(() => cache.delete(path));
+    }
+    type = entry.type;
+    body = await content;
+    cacheControl = { 'Cache-Control': 'no-cache' };
   }
-  const entry = FILES[path];
-  if (!entry) throw new Error(`no static file for ${path}`);
-  let content = cache.get(path);
-  if (!content) {
-    content = readFile(entry.file());
-    cache.set(path, content);
-    content.catch(() => cache.delete(path));
-  }
-  const body = await content;
-  res.writeHead(200, { 'Content-Type': entry.type, 'Content-Length': body.length, 'Cache-Control': 'no-cache' });
-  res.end(method === 'HEAD' ? undefined : body);
+  return {
+    status: 200,
+    headers: { 'Content-Type': type, 'Content-Length': String(body.length), ...cacheControl },
+    body: method === 'HEAD' ? new Uint8Array() : body,
+  };
 }

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer, type MockServer } from '../src/index.js';
-import { answerSignatureValid, importBody, sendImport } from './helpers.js';
+import { advance, answerSignatureValid, importBody, sendImport, sendSigned, tasksOf } from './helpers.js';
 import { IMPORT_BATCH_CALL_PATH, RetCodes, retCodeInfo } from 'callbot-contract';
 
 let mock: MockServer;
@@ -89,8 +89,7 @@ describe('fault injection by header (x-callbot-mock-fault)', () => {
       expect(answer.json.retMsg).toContain(`injected fault: ${fault}`);
       expect(answer.json.retMsg.startsWith(`${retCodeInfo(retCode)!.zh} (`)).toBe(true); // the vendor's message, from the spec's table
       expect(answerSignatureValid(answer)).toBe(true);
-      const batches = await (await fetch(`${mock.url}/__mock/batches?userTaskID=${body.userTaskID}`)).json();
-      expect(batches.tasks).toEqual([]);
+      expect(await tasksOf(mock.url, { userTaskID: body.userTaskID })).toEqual([]);
     });
   }
 
@@ -98,8 +97,22 @@ describe('fault injection by header (x-callbot-mock-fault)', () => {
     const body = importBody(2);
     const answer = await sendImport(mock.url, body, { headers: { 'x-callbot-mock-fault': 'internal-after-import' } });
     expect(answer.json.retCode).toBe(5001);
-    const batches = await (await fetch(`${mock.url}/__mock/batches?userTaskID=${body.userTaskID}`)).json();
-    expect(batches.tasks[0].batches[0].orders).toHaveLength(2);
+    const [task] = await tasksOf(mock.url, { userTaskID: body.userTaskID });
+    expect(task.orders.map((o: any) => o.orderID)).toEqual(['order-0', 'order-1']);
+  });
+
+  it('internal-after-import on another operation: it is carried out, then 5001', async () => {
+    const userTaskID = `created-${Date.now()}`;
+    const answer = await sendSigned(
+      mock.url,
+      '/callcentre/api/v3/createTask',
+      { productID: 'callbot', userTaskID, sceneID: 's' },
+      { headers: { 'x-callbot-mock-fault': 'internal-after-import' } },
+    );
+    expect(answer.json.retCode).toBe(5001);
+    expect(answer.json.retMsg).toContain('WAS carried out');
+    expect(answerSignatureValid(answer)).toBe(true);
+    expect(await tasksOf(mock.url, { userTaskID })).toHaveLength(1);
   });
 
   it('latency=MS holds the answer back at least that long', async () => {
@@ -184,20 +197,18 @@ describe('configured faults and the import lock', () => {
     expect(await run()).toEqual(first);
   });
 
-  it("answers 1001 while the task's previous batch is importing, then accepts again", async () => {
-    const server = await createMockServer({ port: 0, importingMs: 1500, callbacks: { enabled: false } });
+  it("answers 1001 while the task's previous batch is importing (virtual time), then accepts again", async () => {
+    const server = await createMockServer({ port: 0, importingMs: 1500, speed: 0, callbacks: { enabled: false } });
     try {
       const body = importBody(2);
       expect((await sendImport(server.url, body)).json.retCode).toBe(0);
       expect((await sendImport(server.url, body)).json.retCode).toBe(1001);
       // Another task of the same account is not locked.
       expect((await sendImport(server.url, importBody(1))).json.retCode).toBe(0);
-      let code = 1001;
-      while (code === 1001) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        code = (await sendImport(server.url, body)).json.retCode;
-      }
-      expect(code).toBe(0);
+      await advance(server.url, 1);
+      expect((await sendImport(server.url, body)).json.retCode).toBe(1001);
+      await advance(server.url, 1);
+      expect((await sendImport(server.url, body)).json.retCode).toBe(0);
     } finally {
       await server.close();
     }

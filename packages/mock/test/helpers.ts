@@ -53,11 +53,24 @@ export interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  json: { retCode: number; retMsg: string; responseID: string; totalCount: number; successCount: number; errList?: { phone: string; errMsg: string }[] };
+  json: {
+    retCode: number;
+    retMsg: string;
+    responseID: string;
+    totalCount: number;
+    successCount: number;
+    errList?: { phone: string; errMsg: string }[];
+    [field: string]: any;
+  };
 }
 
-/** POSTs `body` (an object: serialised once; a string or bytes: sent as is) signed like a client would. */
-export async function sendImport(baseUrl: string, body: unknown, options: SendOptions = {}): Promise<Answer> {
+/** POSTs `body` to importBatchCall (an object: serialised once; a string or bytes: sent as is) signed like a client would. */
+export function sendImport(baseUrl: string, body: unknown, options: SendOptions = {}): Promise<Answer> {
+  return sendSigned(baseUrl, IMPORT_BATCH_CALL_PATH, body, options);
+}
+
+/** POSTs `body` to any operation (`/callcentre/api/v3/NAME`), signed like a client would. */
+export async function sendSigned(baseUrl: string, path: string, body: unknown, options: SendOptions = {}): Promise<Answer> {
   const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text);
   const uuid = options.uuid ?? demo.uuid;
@@ -76,7 +89,7 @@ export async function sendImport(baseUrl: string, body: unknown, options: SendOp
     payload = gzipSync(bytes);
   }
   Object.assign(headers, options.headers);
-  const response = await fetch(`${baseUrl}${IMPORT_BATCH_CALL_PATH}`, { method: 'POST', headers, body: new Uint8Array(payload) });
+  const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers, body: new Uint8Array(payload) });
   const responseText = await response.text();
   return { status: response.status, headers: response.headers, text: responseText, json: JSON.parse(responseText) };
 }
@@ -138,4 +151,27 @@ export async function startReceiver(status: (request: ReceivedCallback, index: n
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** What `GET`/`POST /__mock/clock` answer. */
+export interface ClockAnswer {
+  now: number;
+  speed: number;
+  pendingCallbacks: number;
+}
+
+/** Moves the mock's virtual clock `seconds` forward; with `settle` (default) waits for the callbacks due so far. */
+export async function advance(baseUrl: string, seconds: number, settle = true): Promise<ClockAnswer> {
+  const response = await fetch(`${baseUrl}/__mock/clock`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ advance: seconds, settle }),
+  });
+  if (response.status !== 200) throw new Error(`POST /__mock/clock: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as ClockAnswer;
+}
+
+/** The tasks the mock's world holds (`GET /__mock/tasks`), with their orders when `userTaskID` is given. */
+export async function tasksOf(baseUrl: string, query: Record<string, string> = {}): Promise<any[]> {
+  return (await getJson(`${baseUrl}/__mock/tasks?${new URLSearchParams(query)}`)).tasks;
 }

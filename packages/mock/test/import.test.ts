@@ -3,10 +3,10 @@ import { RetCodes } from 'callbot-contract';
 import { createMockServer, type MockServer } from '../src/index.js';
 import { answerSignatureValid, demo, importBody, order, sendImport } from './helpers.js';
 
-// The import endpoint's business answers, on an in-process mock (callbacks off: nothing is dialed).
+// The import endpoint's business answers, on an in-process mock (speed 0, callbacks off: nothing is dialed).
 let mock: MockServer;
 beforeAll(async () => {
-  mock = await createMockServer({ port: 0, maxOrders: 50, importingMs: 0, callbacks: { enabled: false } });
+  mock = await createMockServer({ port: 0, maxOrders: 50, importingMs: 0, speed: 0, callbacks: { enabled: false } });
 });
 afterAll(() => mock.close());
 
@@ -16,11 +16,13 @@ describe('accepted imports', () => {
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ retCode: 0, retMsg: 'success', totalCount: 7, successCount: 7 });
     expect(answer.json.errList).toBeUndefined();
-    expect(answer.json.responseID).toMatch(/^[0-9a-f]{32}$/);
+    expect(answer.json.responseID).toEqual(expect.any(String));
+    expect(answer.json.responseID).not.toBe('');
+    expect((await sendImport(mock.url, importBody(1))).json.responseID).not.toBe(answer.json.responseID);
     expect(answerSignatureValid(answer)).toBe(true);
   });
 
-  it('lists refused orders in errList: duplicate orderID, malformed phone, blocked test number (partial success)', async () => {
+  it('lists refused orders in errList, in request order: duplicate orderID (the simulator), malformed phone and blocked test number (the pipeline)', async () => {
     const orders = [
       order(1),
       order(2, { orderID: 'order-1', userPhone: '8615600000777' }), // repeat of order-1's ID
@@ -33,7 +35,7 @@ describe('accepted imports', () => {
     expect(answer.json.totalCount).toBe(5);
     expect(answer.json.successCount).toBe(2);
     expect(answer.json.errList).toEqual([
-      { phone: '8615600000777', errMsg: 'duplicate orderID' },
+      { phone: '8615600000777', errMsg: expect.stringContaining('"order-1"') },
       { phone: '+86 156-0000', errMsg: 'invalid phone number format' },
       { phone: '8613900000042', errMsg: 'phone number is blocked' },
     ]);

@@ -60,14 +60,24 @@ describe('mock options', () => {
     expect(resolveOptions()).toMatchObject({
       maxTasks: 10_000,
       maxStoredOrders: 250_000,
-      maxBatchesPerTask: 50,
       maxCallbackRecords: 1000,
+      seed: 1,
+      speed: 60,
+      settleTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 60_000,
       keepAliveTimeoutMs: 5000,
       maxConnections: 256,
     });
-    expect(resolveOptions({ callbacks: { seed: 9 } }).callbacks).toMatchObject({ seed: 9, enabled: true, paceMs: 500 });
+    // callbacks.seed is the older name of seed: either sets both; seed wins.
+    expect(resolveOptions({ callbacks: { seed: 9 } })).toMatchObject({ seed: 9, callbacks: { seed: 9, enabled: true } });
+    expect(resolveOptions({ seed: 4, callbacks: { seed: 9 } })).toMatchObject({ seed: 4, callbacks: { seed: 4 } });
+    expect(resolveOptions({ speed: 0 }).speed).toBe(0);
+    expect(() => resolveOptions({ speed: -1 })).toThrow(/speed/);
+    expect(() => resolveOptions({ speed: Number.NaN })).toThrow(/speed/);
+    expect(() => resolveOptions({ seed: 1.5 })).toThrow(/seed/);
+    expect(() => resolveOptions({ startAt: -1 })).toThrow(/startAt/);
+    expect(() => resolveOptions({ simulator: { maxTasks: 3 } as never })).toThrow(/simulator\.maxTasks: set it at the top level/);
     expect(() => resolveOptions({ maxOrders: -1 })).toThrow(/maxOrders/);
     expect(() => resolveOptions({ callbacks: { maxAttempts: 0 } })).toThrow(/maxAttempts/);
     expect(() => resolveOptions({ faults: [{ kind: 'nope' as never }] })).toThrow(/unknown fault/);

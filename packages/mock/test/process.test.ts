@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetCodes, verifySignature } from 'callbot-contract';
 import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
 import { fromRoot } from '../../../test/support/paths.js';
-import { demo, importBody, sendImport, until } from './helpers.js';
+import { advance, demo, importBody, sendImport, tasksOf, until } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -107,7 +107,7 @@ describe('callbot mock: options and stopping', () => {
     }
   });
 
-  it('takes the bounds from flags and --config: eviction logged in one line, slow headers → 408', async () => {
+  it('takes the bounds from flags and --config: the world forgets past maxTasks, slow headers → 408', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callbot-mock-'));
     const config = join(dir, 'bounds.json');
     writeFileSync(config, JSON.stringify({ maxTasks: 2, headersTimeoutMs: 200, callbacks: { enabled: false } }));
@@ -115,16 +115,10 @@ describe('callbot mock: options and stopping', () => {
     try {
       for (const userTaskID of ['bound-1', 'bound-2', 'bound-3'])
         expect((await sendImport(proc.url, importBody(1, { userTaskID }))).json.retCode).toBe(RetCodes.Success.code);
-      await until(() => proc.output().includes('evicted task'));
-      const evictions = proc
-        .output()
-        .split('\n')
-        .filter((line) => line.includes('evicted task'));
-      expect(evictions).toHaveLength(1);
-      expect(evictions[0]).toMatch(/"bound-1".*maxTasks 2/);
+      expect((await tasksOf(proc.url)).map((task) => task.userTaskID)).toEqual(['bound-2', 'bound-3']);
       const response = await new Promise<string>((resolve, reject) => {
         let data = '';
-        const socket = connect(proc.port, '127.0.0.1', () => socket.write('GET /__mock/batches HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
+        const socket = connect(proc.port, '127.0.0.1', () => socket.write('GET /__mock/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
         socket.setEncoding('utf8');
         socket.on('data', (chunk: string) => {
           data += chunk;
@@ -144,6 +138,23 @@ describe('callbot mock: options and stopping', () => {
     } finally {
       expect(await proc.stop()).toBe(0);
     }
+  });
+
+  it('takes --speed and --seed (and the same keys from --config): the clock stands still at speed 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callbot-mock-'));
+    const config = join(dir, 'world.json');
+    writeFileSync(config, JSON.stringify({ speed: 5, seed: 3, callbacks: { enabled: false } }));
+    const proc = await startMockProcess(['--config', config, '--speed', '0', '--quiet']);
+    try {
+      expect(proc.output()).toMatch(/seed 3; speed 0 /);
+      const first = await (await fetch(`${proc.url}/__mock/clock`)).json();
+      expect(first.speed).toBe(0);
+      const moved = await advance(proc.url, 60);
+      expect(moved.now - first.now).toBe(60);
+    } finally {
+      expect(await proc.stop()).toBe(0);
+    }
+    await expect(startMockProcess(['--speed', 'fast'])).rejects.toThrow(/--speed must be a number >= 0/);
   });
 
   it('refuses a bad config with one clear line and exit code 1', async () => {
@@ -168,7 +179,8 @@ describe('callbot mock: options and stopping', () => {
       '--quiet',
       '--max-tasks',
       '--max-stored-orders',
-      '--max-batches-per-task',
+      '--speed',
+      '/__mock/clock',
       '--max-callback-records',
       '--headers-timeout-ms',
       '--request-timeout-ms',

@@ -76,6 +76,8 @@ export interface SimulatorStats {
   orders: number;
   calls: number;
   pendingEvents: number;
+  /** Calls in progress over every task (added by the core: tests check the dialer's concurrency with it). */
+  callsInProgress: number;
   now: VirtualMs;
 }
 

@@ -23,10 +23,8 @@ beforeAll(async () => {
     '300',
     '--max-orders',
     '500',
-    '--callback-delay-ms',
+    '--speed',
     '0',
-    '--callback-pace-ms',
-    '20',
     '--seed',
     '42',
     '--quiet',
@@ -52,9 +50,15 @@ function faultyFetch(fault: string, times = Infinity): typeof fetch {
   };
 }
 
-async function batchesOf(userTaskID: string, uuid = DEMO_ACCOUNT.uuid) {
-  const response = await fetch(`${mock.url}/__mock/batches?uuid=${uuid}&userTaskID=${userTaskID}`);
+async function tasksOf(userTaskID: string, uuid = DEMO_ACCOUNT.uuid) {
+  const response = await fetch(`${mock.url}/__mock/tasks?uuid=${uuid}&userTaskID=${userTaskID}`);
   return response.json() as Promise<unknown>;
+}
+
+/** Moves the mock's virtual clock and waits until the callbacks due so far are delivered. */
+async function advance(seconds: number) {
+  const response = await fetch(`${mock.url}/__mock/clock`, { method: 'POST', body: JSON.stringify({ advance: seconds, settle: true }) });
+  return (await response.json()) as { now: number; speed: number; pendingCallbacks: number };
 }
 
 describe('client → mock: answers', () => {
@@ -62,7 +66,7 @@ describe('client → mock: answers', () => {
     const userTaskID = task();
     const result = await client().importBatchCall(batch(7, userTaskID));
     expect(result).toMatchObject({ retCode: 0, totalCount: 7, successCount: 7, errList: [], attempts: 1 });
-    expect(JSON.stringify(await batchesOf(userTaskID))).toContain('order-000006');
+    expect(JSON.stringify(await tasksOf(userTaskID))).toContain('order-000006');
   });
 
   it.each([
@@ -82,7 +86,7 @@ describe('client → mock: answers', () => {
     expect(result.successCount).toBe(2);
     expect(result.errList).toEqual(
       expect.arrayContaining([
-        { phone: body.callInfoList.callList[1]!.userPhone, errMsg: expect.stringMatching(/duplicate orderID/) },
+        { phone: body.callInfoList.callList[1]!.userPhone, errMsg: expect.stringMatching(/already in the task/) },
         { phone: '8613900000042', errMsg: expect.stringMatching(/blocked/) },
       ]),
     );
@@ -200,7 +204,15 @@ describe('client → mock: retries and unknown outcomes', () => {
   it('1001 while the previous import of the task is still importing, then success', async () => {
     const userTaskID = task();
     const waits: number[] = [];
-    const c = client({ retry: { baseDelayMs: 200, maxDelayMs: 400, onRetry: (info) => waits.push(info.retCode ?? -1) } });
+    // The client's backoff moves the mock's virtual clock (speed 0) instead of sleeping.
+    const c = client({
+      retry: {
+        baseDelayMs: 200,
+        maxDelayMs: 400,
+        sleep: async (ms) => void (await advance(ms / 1000)),
+        onRetry: (info) => waits.push(info.retCode ?? -1),
+      },
+    });
     await c.importBatchCall(batch(2, userTaskID));
     const second = await c.importBatchCall(batch(3, userTaskID));
     expect(waits[0]).toBe(1001);
@@ -232,7 +244,7 @@ describe('client → mock: retries and unknown outcomes', () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ retCode: 5001, retryable: false });
     expect(sent).toBe(1);
-    expect(JSON.stringify(await batchesOf(userTaskID))).toContain('order-000001');
+    expect(JSON.stringify(await tasksOf(userTaskID))).toContain('order-000001');
   });
 });
 
@@ -317,7 +329,9 @@ describe("mock → callbacks → the client's callback handler", () => {
   it('every imported order comes back as a verified, typed order-finished callback', async () => {
     const body = batch(5, task(), receiverUrl);
     await client(acme).importBatchCall(body);
-    await expect.poll(() => orders.length, { timeout: 20_000, interval: 100 }).toBe(5);
+    expect(orders).toEqual([]); // speed 0: nothing is dialed until the clock moves
+    expect((await advance(3600)).pendingCallbacks).toBe(0);
+    expect(orders).toHaveLength(5);
     expect(orders.map((o) => o.orderID).sort()).toEqual(body.callInfoList.callList.map((o) => o.orderID).sort());
     expect(orders.every((o) => o.callbackType === '2' && o.finish === true && o.userTaskID === body.userTaskID)).toBe(true);
     expect(calls.length).toBeGreaterThanOrEqual(5);

@@ -1,0 +1,45 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Aborted, BodyResult } from './read-body.js';
+
+/**
+ * The mock's view of one HTTP exchange, the same whatever carries it (node:http or a fetch
+ * `Request`): the core reads a `MockRequest` and returns a `MockAnswer`; each adapter only
+ * translates. Header names are lower-case, as node gives them.
+ */
+export interface MockRequest {
+  method: string;
+  /** Path and query, e.g. `/__mock/callbacks?limit=2`. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** Reads the body, keeping at most `maxBytes` (see read-body.ts); called at most once. */
+  readBody(maxBytes: number): Promise<BodyResult | Aborted>;
+}
+
+/** A complete answer: status, headers, body bytes. `Connection: close` asks the adapter to close after it. */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  closeConnection?: boolean;
+}
+
+/** What the log says about one request: no secrets, no signatures, no bodies. */
+export type Outcome =
+  | { retCode: number; totalCount?: number; rejected?: number }
+  | { dropped: true }
+  | { aborted: true; received: number; declared: number | undefined };
+
+/**
+ * The core's verdict: an answer to send, a connection to drop without an answer (an injected
+ * fault), or nothing to do (the client went away). `outcome` is what to log, when anything.
+ */
+export type Exchange = { kind: 'answer'; answer: HttpAnswer; outcome?: Outcome } | { kind: 'drop'; outcome: Outcome } | { kind: 'aborted'; outcome: Outcome };
+
+export function describeOutcome(outcome: Outcome): string {
+  if ('dropped' in outcome) return '→ connection dropped (injected fault)';
+  if ('aborted' in outcome) {
+    return `→ upload aborted by the client after ${outcome.received} of ${outcome.declared ?? 'an unknown number of'} bytes; nothing answered`;
+  }
+  const counts = outcome.totalCount !== undefined ? ` (${outcome.totalCount} orders, ${outcome.rejected ?? 0} refused)` : '';
+  return `→ retCode ${outcome.retCode}${counts}`;
+}

@@ -1,0 +1,71 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { MockAccount } from './accounts.js';
+import { createMockCore, type MockClockControl } from './core.js';
+import type { MockRequest } from './exchange.js';
+import type { MockOptions, MockOptionsInput } from './options.js';
+import { readWebBody } from './read-body.js';
+import type { Simulator } from './simulator/api.js';
+
+export interface MockHandler {
+  /**
+   * Answers a fetch `Request` as the mock server would answer it over HTTP (same checks, same
+   * simulator, same debug endpoints). A fault that drops the connection (`drop`,
+   * `drop-before-body`) rejects with a `TypeError` ("fetch failed", like a real network error).
+   */
+  fetch(request: Request): Promise<Response>;
+  /** The virtual clock (the same as `GET`/`POST /__mock/clock` through `fetch`). */
+  readonly clock: MockClockControl;
+  /** The simulated vendor behind the API. */
+  readonly simulator: Simulator;
+  readonly accounts: readonly MockAccount[];
+  readonly options: MockOptions;
+  /** Stops the world's clock and the callbacks (in-flight deliveries aborted). */
+  close(): Promise<void>;
+}
+
+/** Header names lower-cased, as node:http gives them (repeated values arrive joined by ", "). */
+function headersOf(request: Request): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
+}
+
+/**
+ * The mock without a server: a `fetch`-style handler over the same core, for tests that
+ * intercept `fetch` (msw's `http.all(…, ({ request }) => handler.fetch(request))`) or pass a
+ * custom `fetch` to a client. Socket-level bounds (timeouts, maxConnections, malformed HTTP) have
+ * no meaning here; the body cap, gunzip, signatures, faults and validation all apply. Callbacks
+ * are still real HTTP requests to the URLs a task names (loopback only unless allowHosts).
+ */
+export async function createMockHandler(input: MockOptionsInput = {}): Promise<MockHandler> {
+  const core = await createMockCore(input);
+  return {
+    async fetch(request: Request): Promise<Response> {
+      const url = new URL(request.url);
+      const mockRequest: MockRequest = {
+        method: request.method,
+        url: `${url.pathname}${url.search}`,
+        headers: headersOf(request),
+        readBody: (maxBytes) => readWebBody(request.body, maxBytes),
+      };
+      const started = Date.now();
+      const exchange = await core.handle(mockRequest);
+      core.logExchange(mockRequest, exchange, started);
+      if (exchange.kind !== 'answer') {
+        const why = exchange.kind === 'drop' ? 'connection dropped (injected fault)' : 'request body could not be read';
+        throw new TypeError('fetch failed', { cause: new Error(`callbot-mock: ${why}`) });
+      }
+      const { status, headers, body } = exchange.answer;
+      const { Connection: _connection, ...sent } = headers;
+      const empty = body.length === 0 || request.method === 'HEAD';
+      return new Response(empty ? null : (body as Uint8Array<ArrayBuffer>), { status, headers: sent });
+    },
+    clock: core.clock,
+    simulator: core.simulator,
+    accounts: core.accounts,
+    options: core.options,
+    close: () => core.close(),
+  };
+}

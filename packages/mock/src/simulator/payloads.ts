@@ -1,0 +1,164 @@
+import type { CallInFlight, CallInfoDetail, CallRecord, OrderRecord, Schemas, TaskRecord } from './types.js';
+import { CALL_STATUS, HANGUP, INTENTS } from './outcomes.js';
+
+/**
+ * The contract-shaped views of the state: taskStat, a call's CallInfoDetail, the three callback
+ * bodies and the items of the lists. Every view is built from the same records, which is what
+ * makes events and lists agree.
+ */
+
+export const toSeconds = (ms: number) => Math.floor(ms / 1000);
+
+/** The calling number and line the mock reports for every call (call callbacks, listOrderDetail). */
+export const CALLING_NUMBER = '862160000000';
+export const LINE_ADDRESS = '127.0.0.1';
+export const RECORDING_BASE = 'https://recordings.callbot-mock.invalid/';
+
+const rate = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 100) / 100);
+
+export function taskStat(task: TaskRecord): Schemas['TaskStat'] {
+  const totalOrderCount = task.orders.length;
+  const totalCall = task.calls.length;
+  return {
+    answerOrderCount: task.answeredOrders,
+    finishOrderCount: task.finishedOrders,
+    totalOrderCount,
+    finishRate: rate(task.finishedOrders, totalOrderCount),
+    totalAnswerCall: task.answeredCalls,
+    totalCall,
+    answerRate: rate(task.answeredCalls, totalCall),
+  };
+}
+
+/** The record of a call that has just ended. */
+export function endedCall(order: OrderRecord, call: CallInFlight, smsEnable: boolean): CallRecord {
+  const answered = call.kind === 'answered';
+  const intent = INTENTS[call.intentIndex];
+  const detail: CallInfoDetail = {
+    callID: call.callID,
+    callStatus: CALL_STATUS[call.kind],
+    callStartTs: toSeconds(call.startAt),
+    callAnswerTs: answered ? toSeconds(call.answerAt) : 0,
+    callEndTs: toSeconds(call.endAt),
+    callDuration: answered ? toSeconds(call.endAt) - toSeconds(call.answerAt) : 0,
+    callAudioUrl: answered ? `${RECORDING_BASE}${encodeURIComponent(call.callID)}.wav` : '',
+    ...HANGUP[call.kind],
+    intents: intent ? [{ ...intent }] : [],
+    sms:
+      answered && smsEnable ? [{ smsSendTs: toSeconds(call.endAt), sysMessageID: `sms-${call.callID}`, smsContent: `mock message after ${call.callID}` }] : [],
+    params: order.params.map((param) => ({ ...param })),
+  };
+  return { orderID: order.orderID, turns: call.turns, detail };
+}
+
+/**
+ * Choice (spec: OrderCall / CallInfoDetail): an order not called yet is listed with this call —
+ * callID '' and callStatus 0 'not called yet'.
+ */
+export function notCalledYet(order: OrderRecord): CallInfoDetail {
+  return {
+    callID: '',
+    callStatus: 0,
+    callStartTs: 0,
+    callAnswerTs: 0,
+    callEndTs: 0,
+    callDuration: 0,
+    callAudioUrl: '',
+    hangupCause: '',
+    termSipCode: '',
+    intents: [],
+    sms: [],
+    params: order.params.map((param) => ({ ...param })),
+  };
+}
+
+export const isFinished = (order: OrderRecord) => order.state === 'finished' || order.state === 'stopped';
+
+export function lastCall(task: TaskRecord, order: OrderRecord): CallRecord | undefined {
+  const index = order.callIdx[order.callIdx.length - 1];
+  return index === undefined ? undefined : task.calls[index];
+}
+
+function orderFields(task: TaskRecord, order: OrderRecord) {
+  return {
+    orderID: order.orderID,
+    userPhone: order.userPhone,
+    userName: order.userName,
+    sceneID: task.sceneID,
+    userTaskID: task.userTaskID,
+    taskID: task.taskID,
+    finish: isFinished(order),
+    other: order.other,
+  };
+}
+
+const copyDetail = (detail: CallInfoDetail): CallInfoDetail => structuredClone(detail);
+
+/** OrderCall: an order with one of its calls (listCall: each call; listOrder: the last one). */
+export function orderCall(task: TaskRecord, order: OrderRecord, call: CallRecord | undefined): Schemas['OrderCall'] {
+  return { ...orderFields(task, order), callInfoDetail: call ? copyDetail(call.detail) : notCalledYet(order) };
+}
+
+/** CallFinishedCallback: callbackType 3 (spec Choice), with calling number and line. */
+export function callEventPayload(task: TaskRecord, order: OrderRecord, call: CallRecord): Schemas['CallFinishedCallback'] {
+  return {
+    callbackType: 3,
+    ...orderFields(task, order),
+    callInfoDetail: { ...copyDetail(call.detail), callingNumber: CALLING_NUMBER, lineAddress: LINE_ADDRESS },
+  };
+}
+
+/** OrderFinishedCallback: callbackType "2" (a string; spec Choice), with the order's last call. */
+export function orderEventPayload(task: TaskRecord, order: OrderRecord, call: CallRecord): Schemas['OrderFinishedCallback'] {
+  return { callbackType: '2', ...orderFields(task, order), finish: true, callInfoDetail: copyDetail(call.detail) };
+}
+
+/** TaskStatusCallback: callbackType 1, the status and statistics at the moment of the change. */
+export function taskEventPayload(task: TaskRecord): Schemas['TaskStatusCallback'] {
+  return {
+    callbackType: 1,
+    userTaskID: task.userTaskID,
+    taskID: task.taskID,
+    sceneID: task.sceneID,
+    taskStatus: task.status,
+    createTs: toSeconds(task.createdAt),
+    taskStat: taskStat(task),
+  };
+}
+
+export function taskData(task: TaskRecord): Schemas['TaskData'] {
+  return {
+    userTaskID: task.userTaskID,
+    taskID: task.taskID,
+    sceneID: task.sceneID,
+    taskStatus: task.status,
+    createTs: toSeconds(task.createdAt),
+    taskStat: taskStat(task),
+  };
+}
+
+/** listOrderDetail item: the order with every one of its calls (calling number and line included). */
+export function orderDetail(task: TaskRecord, order: OrderRecord): Schemas['OrderDetail'] {
+  return {
+    ...orderFields(task, order),
+    callInfoDetailList: order.callIdx.map((index) => ({
+      ...copyDetail(task.calls[index]!.detail),
+      callingNumber: CALLING_NUMBER,
+      lineAddress: LINE_ADDRESS,
+    })),
+  };
+}
+
+/** exportBatchCall item: an order of the latest batch with its last call's fields. */
+export function exportedCall(task: TaskRecord, order: OrderRecord): Schemas['ExportedCall'] {
+  const detail = lastCall(task, order)?.detail ?? notCalledYet(order);
+  return {
+    orderID: order.orderID,
+    userPhone: order.userPhone,
+    other: order.other,
+    callID: detail.callID,
+    callStatus: detail.callStatus,
+    callStartTs: detail.callStartTs,
+    intents: detail.intents.map((intent) => ({ ...intent })),
+  };
+}
