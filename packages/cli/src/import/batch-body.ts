@@ -79,6 +79,39 @@ export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? 'null');
 }
 
+/** `orderBytes` of an order whose strings are all empty, per number of params. */
+const emptyOrderBytes: number[] = [];
+
+/**
+ * `jsonBytes(order)` for the orders the builder makes (every field a string, in the fixed key
+ * order), at a fraction of its cost: the usual order has nothing JSON escapes, so its size is
+ * its fixed structure plus the UTF-8 length of its strings, measured in one go. Anything else
+ * is measured field by field.
+ */
+export function orderBytes(order: CallOrder): number {
+  const { orderID, userPhone, other, userName, customerName, params } = order;
+  let text = `${orderID}${userPhone}${other}${userName}${customerName}`;
+  let plain = typeof other === 'string' && typeof userName === 'string' && typeof customerName === 'string' && Array.isArray(params);
+  if (plain) {
+    for (const param of params!) {
+      if (typeof param.name !== 'string' || typeof param.value !== 'string') {
+        plain = false;
+        break;
+      }
+      text += param.name + param.value;
+    }
+  }
+  if (!plain || ESCAPED.test(text)) return jsonBytes(order);
+  const count = params!.length;
+  let structure = emptyOrderBytes[count];
+  if (structure === undefined) {
+    const empty = { name: '', value: '' };
+    structure = jsonBytes({ orderID: '', userPhone: '', other: '', userName: '', customerName: '', params: Array.from({ length: count }, () => empty) });
+    emptyOrderBytes[count] = structure;
+  }
+  return structure + Buffer.byteLength(text);
+}
+
 /**
  * The size in bytes of the JSON body the client will send (before gzip), counted order by
  * order, and the first order from which on it exceeds `limit`: the same bytes as the client's
@@ -93,7 +126,7 @@ export function measureBody(
   let bytes = jsonBytes(batchBody(envelope, settings, []));
   let firstOver: number | undefined;
   for (let i = 0; i < orders.length; i += 1) {
-    bytes += jsonBytes(orders[i]) + (i > 0 ? 1 : 0);
+    bytes += orderBytes(orders[i]!) + (i > 0 ? 1 : 0);
     if (firstOver === undefined && bytes > limit) firstOver = i;
   }
   return firstOver === undefined ? { bytes } : { bytes, firstOver };

@@ -400,11 +400,15 @@ async function importFile(run: Run): Promise<ImportSummary> {
   });
   emit({ type: 'step', step: 'read', label: `reading ${basename(file)}`, total: reader.totalBytes });
   let rows = 0;
-  for await (const row of reader.rows()) {
+  let reported = 0;
+  for await (const batch of reader.batches()) {
     stopIfInterrupted();
-    builder.add(row);
-    rows += 1;
-    if (rows % 1000 === 0) emit({ type: 'step-progress', step: 'read', value: reader.bytesRead(), note: `${rows} rows` });
+    for (const row of batch) builder.add(row);
+    rows += batch.length;
+    if (rows - reported >= 1000) {
+      reported = rows;
+      emit({ type: 'step-progress', step: 'read', value: reader.bytesRead(), note: `${rows} rows` });
+    }
   }
   stopIfInterrupted();
   builder.doneAdding();

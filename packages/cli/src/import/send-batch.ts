@@ -210,7 +210,7 @@ function reconcile(result: SuccessAnswer, sendable: RowOutcome[], operation: Bat
   // Without the counts, "accepted" rests on retCode 0 alone: said in every such row.
   const acceptedReason = perRowDetail
     ? ''
-    : `retCode 0 for the whole request; the answer has no ${hasCounts ? 'errList' : result.errList === undefined ? 'counts and no errList' : 'counts'}: no per-row confirmation`;
+    : `the answer says success for the whole request but has no ${hasCounts ? 'errList' : result.errList === undefined ? 'counts and no errList' : 'counts'}: no per-row confirmation`;
   const matched = new Set<string>();
   let rejected = 0;
   for (const row of sendable) {
@@ -241,7 +241,7 @@ function reconcile(result: SuccessAnswer, sendable: RowOutcome[], operation: Bat
   const countsDisagree = hasCounts && (totalCount !== sendable.length || successCount !== sendable.length - rejected);
   if (countsDisagree || unmatchedErrors.length > 0) {
     const counts =
-      `${hasCounts ? `vendor reports ${successCount} of ${totalCount} orders taken` : 'vendor gives no counts'} but lists ${errList.length} refusals` +
+      `${hasCounts ? `vendor reports ${successCount} of ${totalCount} imported` : 'vendor gives no counts'} but lists ${errList.length} refusals` +
       `${unmatchedErrors.length > 0 ? ` (${unmatchedErrors.length} for phones not sent)` : ''}, for ${sendable.length} rows sent`;
     const unknown = sendable.filter((row) => row.status === 'accepted');
     for (const row of unknown) {
@@ -260,7 +260,7 @@ function reconcile(result: SuccessAnswer, sendable: RowOutcome[], operation: Bat
       ...base,
       outcome: 'imported',
       message:
-        `${done}: retCode 0 for the ${sendable.length} orders sent${rejected > 0 ? `, ${rejected} of them refused in its errList` : ''} (responseID ${result.responseID}).\n` +
+        `${done}: the answer says success for the ${sendable.length} orders sent${rejected > 0 ? `, ${rejected} of them refused in its errList` : ''} (responseID ${result.responseID}).\n` +
         `  The answer has no per-row detail (no totalCount/successCount${result.errList === undefined ? ', no errList' : ''}): "accepted" means the request as a whole succeeded.`,
     };
   }
