@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { CsvError, parse } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
 import { excerpt } from './excerpt.js';
 
 // Reads a call list one row at a time, so a 100,000-row file never sits in memory as text:
@@ -211,6 +211,8 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
     // No `info` and no `skip_empty_lines`: csv-parse's per-record info objects cost more than the
     // parsing itself on 100,000 rows, and counting records here gives the spreadsheet row
     // directly (a blank line is a record of one empty cell, a multi-line cell is one record).
+    // Loaded only for a file that needs it (one with quotes): a quote-free list never pays for it.
+    const { parse, CsvError: CsvErrorClass } = await import('csv-parse');
     const parser = parse({ delimiter, bom: true, relax_column_count: true, max_record_size: maxRowBytes });
     const piping = pipeline(stream(), parser);
     piping.catch(() => {}); // the same error surfaces from the iteration below
@@ -227,7 +229,7 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
         }
       }
     } catch (error) {
-      if (error instanceof CsvError) {
+      if (error instanceof CsvErrorClass) {
         const { lines, records } = error as CsvError & { lines?: number; records?: number };
         if (error.code === 'CSV_MAX_RECORD_SIZE') {
           // Every record counts as a row (the header, blank lines): the one that failed is the next.
