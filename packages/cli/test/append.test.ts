@@ -61,7 +61,19 @@ describe('against the built mock (a process)', () => {
 
   it("--create-task: createAndCall, every row accepted (the mock's example: 1 of 1) (exit 0); the text summary names the operation", async () => {
     const list = listFile(TWO_ROWS.split('\n').slice(0, 2).join('\n'));
-    const run = await runCli(['import', list.file, '--task', newTask('create'), '--create-task', '--scene', 'scene-1001', '--task-name', '账单', '--base-url', mock.url]);
+    const run = await runCli([
+      'import',
+      list.file,
+      '--task',
+      newTask('create'),
+      '--create-task',
+      '--scene',
+      'scene-1001',
+      '--task-name',
+      '账单',
+      '--base-url',
+      mock.url,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^operation: createAndCall \(--create-task: the task is created with the list\)$/m);
     expect(run.stdout).toMatch(/^task created with its orders: 1 of 1 orders accepted/m);
@@ -114,13 +126,30 @@ describe('against a fake vendor that records requests', () => {
     expect(request!.signatureValid).toBe(true);
     expect(request!.headers['content-encoding']).toBe('gzip');
     expect(request!.json).toBe(JSON.stringify({ productID: 'callbot', userTaskID: task, callInfoList: { ...CALLBACKS, callList: ORDERS.slice(0, 2) } }));
-    expect(json(run.stdout)).toMatchObject({ operation: 'addBatchCall', vendorCounts: { totalCount: 2, successCount: 2, errList: 0 }, counts: { accepted: 2 } });
+    expect(json(run.stdout)).toMatchObject({
+      operation: 'addBatchCall',
+      vendorCounts: { totalCount: 2, successCount: 2, errList: 0 },
+      counts: { accepted: 2 },
+    });
   });
 
   it('--create-task sends one createAndCall with sceneID and the task name, in the key order signed', async () => {
     const list = listFile(TWO_ROWS);
     const task = newTask('create-body');
-    const run = await runCli(['import', list.file, '--task', task, '--create-task', '--scene', 'scene-7', '--task-name', '账单 "12月"', '--base-url', vendor.url, '--json']);
+    const run = await runCli([
+      'import',
+      list.file,
+      '--task',
+      task,
+      '--create-task',
+      '--scene',
+      'scene-7',
+      '--task-name',
+      '账单 "12月"',
+      '--base-url',
+      vendor.url,
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(vendor.received.map((r) => r.path)).toEqual([PATH.createAndCall]);
     expect(vendor.received[0]!.signatureValid).toBe(true);
@@ -246,8 +275,27 @@ describe('against a fake vendor that records requests', () => {
 it('the example list goes through --append against the fake vendor', async () => {
   const vendor = await startFakeVendor(DEMO_ACCOUNT);
   try {
-    vendor.script({ kind: 'compute', answer: (body) => ({ retCode: 0, retMsg: 'success', responseID: 'r', totalCount: body.callInfoList.callList.length, successCount: body.callInfoList.callList.length, errList: [] }) });
-    const run = await runCli(['import', fromRoot('packages', 'cli', 'examples', 'call-list.csv'), '--task', newTask('example'), '--append', '--base-url', vendor.url, '--json']);
+    vendor.script({
+      kind: 'compute',
+      answer: (body) => ({
+        retCode: 0,
+        retMsg: 'success',
+        responseID: 'r',
+        totalCount: body.callInfoList.callList.length,
+        successCount: body.callInfoList.callList.length,
+        errList: [],
+      }),
+    });
+    const run = await runCli([
+      'import',
+      fromRoot('packages', 'cli', 'examples', 'call-list.csv'),
+      '--task',
+      newTask('example'),
+      '--append',
+      '--base-url',
+      vendor.url,
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(json(run.stdout).counts.accepted).toBe(5);
   } finally {

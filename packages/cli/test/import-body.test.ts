@@ -107,7 +107,13 @@ describe('reading a CSV without quotes by splitting lines', () => {
     ['too many and too few fields', 'phone,name\n8615600000001,a,extra\n8615600000002\n8615600000003,b,,\n', ','],
     ['semicolons', 'phone;name;other\n8615600000001;a,b;c\n', ';'],
     // (no NUL: a NUL byte makes the file look like UTF-16, refused before reading)
-    ['emoji, \\u2028 and control characters', `phone,other\n8615600000001,${TRICKY.slice(4, 9).join('|').replace(/[\n\r\u0000]/g, ' ')}\n`, ','],
+    [
+      'emoji, \\u2028 and control characters',
+      `phone,other\n8615600000001,${TRICKY.slice(4, 9)
+        .join('|')
+        .replace(/[\n\r\u0000]/g, ' ')}\n`,
+      ',',
+    ],
   ];
 
   it.each(files)('%s: the same records as csv-parse', async (_label, text, delimiter) => {
