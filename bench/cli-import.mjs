@@ -147,7 +147,10 @@ async function measure(rows) {
   const rss = { floor: [], callbot: [] };
   for (let round = 0; round < ROUNDS + 1; round += 1) {
     const floor = await run([fileURLToPath(import.meta.url), '--floor', csv, baseUrl, `bench-floor-${rows}-${round}`], { label: 'floor', rss: true });
-    const cmd = await run([cli, 'import', csv, '--task', `bench-cli-${rows}-${round}`, '--base-url', baseUrl, '--json'], { label: 'callbot import', rss: true });
+    const cmd = await run([cli, 'import', csv, '--task', `bench-cli-${rows}-${round}`, '--base-url', baseUrl, '--json'], {
+      label: 'callbot import',
+      rss: true,
+    });
     const summary = JSON.parse(cmd.output.slice(cmd.output.indexOf('{')));
     if (summary.counts.accepted !== rows) throw new Error(`callbot import accepted ${summary.counts.accepted} of ${rows}`);
     if (summary.report !== null) throw new Error(`a fully accepted import left a report: ${summary.report}`);

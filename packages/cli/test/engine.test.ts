@@ -130,7 +130,10 @@ describe('runImport: a clean file', () => {
     process.chdir(cwd);
     const events: ImportEvent[] = [];
     try {
-      const summary = await runImport({ file: input, userTaskID: newTask('no-report'), connection: { baseUrl: mock.url } }, { env: {}, onEvent: (e) => events.push(e) });
+      const summary = await runImport(
+        { file: input, userTaskID: newTask('no-report'), connection: { baseUrl: mock.url } },
+        { env: {}, onEvent: (e) => events.push(e) },
+      );
       expect(summary.outcome, summary.message).toBe('imported');
       expect(summary.counts.accepted).toBe(5);
       expect(summary.report).toBeUndefined();

@@ -102,12 +102,8 @@ export function registerImportCommand(program: Command): void {
     )
     .argument('<file>', 'CSV (UTF-8, comma or semicolon, header row) or .jsonl file')
     .requiredOption('--task <userTaskID>', 'the task the list goes to (userTaskID; with --create-task, the new task)')
-    .addOption(
-      new Option('--append', "add the list to the task's orders (addBatchCall): nothing is dropped").conflicts(['createTask']),
-    )
-    .addOption(
-      new Option('--create-task', 'create the task (needs --scene) and add the list in one request (createAndCall)').conflicts(['append']),
-    )
+    .addOption(new Option('--append', "add the list to the task's orders (addBatchCall): nothing is dropped").conflicts(['createTask']))
+    .addOption(new Option('--create-task', 'create the task (needs --scene) and add the list in one request (createAndCall)').conflicts(['append']))
     .option('--scene <sceneID>', 'with --create-task: the script template of the new task (sceneID)')
     .option('--task-name <name>', 'with --create-task: the name of the new task (taskCreateSetting.taskName)')
     .addOption(new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']))
@@ -204,7 +200,8 @@ export function operationOf(flags: Pick<ImportFlags, 'append' | 'createTask'>): 
 
 /** Flags that do not go together (commander checks --append against --create-task itself). */
 export function operationUsageError(flags: Pick<ImportFlags, 'append' | 'createTask' | 'scene' | 'taskName'>): string | undefined {
-  if (flags.append && flags.createTask) return 'option --append cannot be used with --create-task: --append adds to an existing task, --create-task makes a new one';
+  if (flags.append && flags.createTask)
+    return 'option --append cannot be used with --create-task: --append adds to an existing task, --create-task makes a new one';
   if (flags.createTask && flags.scene === undefined) return '--create-task needs --scene <sceneID> (the script template of the new task)';
   if (!flags.createTask && flags.scene !== undefined) return '--scene is for --create-task only';
   if (!flags.createTask && flags.taskName !== undefined) return '--task-name is for --create-task only';
