@@ -122,20 +122,82 @@ describe('runImport: a clean file', () => {
     ]);
   });
 
-  it('names the default report after the task and io.now, in the working directory', async () => {
-    const dir = freshDir();
-    const cwd = process.cwd();
-    process.chdir(dir);
+  it('without a report path: none after a fully accepted import, none in the working directory', async () => {
+    const input = join(freshDir(), 'list.csv');
+    writeFileSync(input, readFileSync(EXAMPLE));
+    const cwd = freshDir();
+    const before = process.cwd();
+    process.chdir(cwd);
+    const events: ImportEvent[] = [];
     try {
       const summary = await runImport(
-        { file: EXAMPLE, userTaskID: 'task/1', dryRun: true, connection: { baseUrl: mock.url } },
-        { now: () => new Date('2024-05-06T07:08:09.123Z') },
+        { file: input, userTaskID: newTask('no-report'), connection: { baseUrl: mock.url } },
+        { env: {}, onEvent: (e) => events.push(e) },
+      );
+      expect(summary.outcome, summary.message).toBe('imported');
+      expect(summary.counts.accepted).toBe(5);
+      expect(summary.report).toBeUndefined();
+      // The pre-send copy was written beside the input (crash safety), then removed.
+      expect(readdirSync(join(input, '..'))).toEqual(['list.csv']);
+      expect(readdirSync(cwd)).toEqual([]);
+      expect(events.some((e) => e.type === 'report')).toBe(false);
+    } finally {
+      process.chdir(before);
+    }
+  });
+
+  it('without a report path: when a row is not accepted, the report is beside the input, named after the task and io.now', async () => {
+    const inputDir = freshDir();
+    const input = join(inputDir, 'bad.csv');
+    writeFileSync(input, readFileSync(BAD_ROWS));
+    const cwd = freshDir();
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const summary = await runImport(
+        { file: input, userTaskID: 'task/1', dryRun: true, skipInvalid: true, connection: { baseUrl: mock.url } },
+        { env: {}, now: () => new Date('2024-05-06T07:08:09.123Z') },
       );
       expect(summary.outcome).toBe('dry-run');
-      expect(readdirSync(dir)).toEqual(['callbot-report-task_1-20240506-070809.csv']);
-      expect(summary.report).toBe(join(dir, 'callbot-report-task_1-20240506-070809.csv'));
+      const name = 'callbot-report-task_1-20240506-070809.csv';
+      expect(readdirSync(inputDir).sort()).toEqual(['bad.csv', name]);
+      expect(summary.report).toBe(join(inputDir, name));
+      expect(readdirSync(cwd)).toEqual([]);
+      expect(readReport(summary.report!).some((line) => line.status === 'rejected-locally')).toBe(true);
     } finally {
-      process.chdir(cwd);
+      process.chdir(before);
+    }
+  });
+
+  it('a dry run of valid rows writes no report unless one is asked for', async () => {
+    const input = join(freshDir(), 'list.csv');
+    writeFileSync(input, readFileSync(EXAMPLE));
+    const summary = await runImport({ file: input, userTaskID: newTask('dry'), dryRun: true, connection: { baseUrl: mock.url } }, { env: {} });
+    expect(summary.outcome).toBe('dry-run');
+    expect(summary.report).toBeUndefined();
+    expect(readdirSync(join(input, '..'))).toEqual(['list.csv']);
+    const asked = await importList(input, newTask('dry-asked'), mock.url, { dryRun: true });
+    expect(asked.summary.report).toBe(asked.report);
+    expect(readReport(asked.report)).toHaveLength(5);
+  });
+
+  it('refuses to start when the report cannot go beside the input, and says --report', async () => {
+    const inputDir = freshDir();
+    const input = join(inputDir, 'list.csv');
+    writeFileSync(input, readFileSync(EXAMPLE));
+    const { chmodSync } = await import('node:fs');
+    chmodSync(inputDir, 0o555);
+    try {
+      const summary = await runImport({ file: input, userTaskID: newTask('ro-input'), connection: { baseUrl: mock.url } }, { env: {} });
+      if (process.getuid?.() === 0) {
+        // root writes anywhere: the import goes through, and leaves nothing behind.
+        expect(summary.outcome).toBe('imported');
+        return;
+      }
+      expect(summary.outcome).toBe('usage-error');
+      expect(summary.message).toMatch(/beside the input file.*--report PATH/s);
+    } finally {
+      chmodSync(inputDir, 0o755);
     }
   });
 });

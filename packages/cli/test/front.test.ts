@@ -67,7 +67,9 @@ describe('callbot import, the front', () => {
     expect(run.stderr).toMatch(/^reading call-list\.csv…\n {2}5 rows read, 5 valid, 0 invalid \([\d.]+ s\)$/m);
     expect(run.stderr).toMatch(/^preparing 5 orders \(JSON, signature, gzip\)…\n {2}ready \([\d.]+ s\)\nsending…\n {2}imported: 5 of 5 orders accepted/m);
     expect(run.stderr).toContain(`report: ${run.report}`);
-    expect(run.stdout).toMatch(/^\nimported: 5 of 5 orders accepted \(responseID .+\)\n {2}accepted +5\n {2}-+\n {2}total +5\n$/);
+    expect(run.stdout).toMatch(
+      /^\noperation: importBatchCall \(the list replaces the task's undialed numbers\)\nimported: 5 of 5 orders accepted \(responseID .+\)\n {2}accepted +5\n {2}-+\n {2}total +5\nreport: .+\n$/,
+    );
   });
 
   it('lists the invalid rows on stderr, up to --max-problems, and says how to go on (exit 3)', async () => {
@@ -97,6 +99,7 @@ describe('callbot import, the front', () => {
     expect(Object.keys(summary)).toEqual([
       'file',
       'userTaskID',
+      'operation',
       'baseUrl',
       'dryRun',
       'outcome',
@@ -105,6 +108,7 @@ describe('callbot import, the front', () => {
       'rows',
       'counts',
       'vendorCounts',
+      'perRowDetail',
       'requestID',
       'responseID',
       'retCode',
@@ -113,7 +117,17 @@ describe('callbot import, the front', () => {
       'problems',
       'warnings',
     ]);
-    expect(summary).toMatchObject({ userTaskID: task, outcome: 'imported', exitCode: 2, rows: 9, retCode: 0, attempts: 1, report: run.report });
+    expect(summary).toMatchObject({
+      userTaskID: task,
+      operation: 'importBatchCall',
+      outcome: 'imported',
+      exitCode: 2,
+      rows: 9,
+      retCode: 0,
+      attempts: 1,
+      perRowDetail: true,
+      report: run.report,
+    });
     expect((summary.problems as unknown[]).length).toBe(7);
   });
 

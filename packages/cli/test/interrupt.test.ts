@@ -135,3 +135,32 @@ describe('callbot import stopped before sending', () => {
     expect(readdirSync(dir)).toEqual(['big.csv']);
   });
 });
+
+describe('callbot import killed while sending, without --report: the pre-send report is beside the input', () => {
+  it.each([
+    ['importBatchCall', []],
+    ['addBatchCall', ['--append']],
+    ['createAndCall', ['--create-task', '--scene', 'scene-1']],
+  ])(
+    '%s: SIGKILL after the request arrived leaves a report beside the input with every row unknown, none in the working directory',
+    async (operation, flags) => {
+      vendor = await startStandInVendor(holdForever);
+      const dir = freshDir();
+      const file = join(dir, 'list.csv');
+      writeFileSync(file, `${ROWS.join('\n')}\n`);
+      const cwd = freshDir();
+      live = spawnCli(['import', file, '--task', `killed-${process.pid}`, ...flags, '--base-url', vendor.url], { cwd });
+      await waitForRequests(vendor);
+      // (the stand-in records no path: createAndCall is told by its sceneID)
+      expect('sceneID' in vendor.requests[0]!.body).toBe(operation === 'createAndCall');
+      const requestID = String(vendor.requests[0]!.headers.requestid);
+      live.child.kill('SIGKILL');
+      await live.done;
+      const [report, ...others] = readdirSync(dir).filter((name) => name !== 'list.csv');
+      expect(others).toEqual([]);
+      expect(report).toMatch(/^callbot-report-killed-\d+-\d{8}-\d{6}\.csv$/);
+      expectEveryRowUnknown(join(dir, report!), requestID);
+      expect(readdirSync(cwd)).toEqual([]);
+    },
+  );
+});

@@ -242,10 +242,12 @@ describe('credentials', () => {
 describe('the batch body', () => {
   it("is built in the client's key order: productID, userTaskID, callInfoList (callbacks before callList)", () => {
     const settings = resolveConnection({}, {});
-    const body = batchBody('t', settings, []);
+    const body = batchBody({ operation: 'importBatchCall', userTaskID: 't' }, settings, []);
     expect(Object.keys(body)).toEqual(['productID', 'userTaskID', 'callInfoList']);
     expect(Object.keys(body.callInfoList)).toEqual(['orderCallbackUrl', 'callCallbackUrl', 'callList']);
-    expect(JSON.stringify(body)).toBe(JSON.stringify({ productID: 'callbot', ...batchInput('t', settings, []) }));
+    expect(JSON.stringify(body)).toBe(JSON.stringify({ productID: 'callbot', ...batchInput({ operation: 'importBatchCall', userTaskID: 't' }, settings, []) }));
+    const created = batchBody({ operation: 'createAndCall', userTaskID: 't', newTask: { sceneID: 's', taskName: 'n' } }, settings, []);
+    expect(Object.keys(created)).toEqual(['productID', 'userTaskID', 'sceneID', 'taskCreateSetting', 'callInfoList']);
   });
 });
 

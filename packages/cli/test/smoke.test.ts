@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from 'callbot-mock';
@@ -37,17 +37,35 @@ describe('the callbot bin', () => {
     expect(help.stdout).toMatch(/^ {2}4 {2}outcome unknown/m);
   });
 
-  it('imports the sample list into a default report in the working directory (exit 0)', async () => {
+  it('imports the sample list; a fully accepted import leaves no report, in the working directory or beside the input (exit 0)', async () => {
     const dir = freshDir();
+    const inputDir = freshDir();
+    const input = join(inputDir, 'call-list.csv');
+    copyFileSync(EXAMPLE, input);
     const task = newTask('clean');
-    const run = await runCli(['import', EXAMPLE, '--task', task, '--base-url', mock.url], { cwd: dir });
+    const run = await runCli(['import', input, '--task', task, '--base-url', mock.url], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/accepted\s+5/);
     expect(run.stdout).toMatch(/total\s+5/);
-    const [report] = readdirSync(dir);
-    expect(report).toMatch(new RegExp(`^callbot-report-${task}-\\d{8}-\\d{6}\\.csv$`));
-    expect(readReport(join(dir, report!)).map((l) => l.status)).toEqual(Array(5).fill('accepted'));
+    expect(run.stdout).toMatch(/^no report written \(every row accepted; --report PATH writes one anyway\)$/m);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(inputDir)).toEqual(['call-list.csv']);
     expect(await mockBatches(mock.url, task)).toHaveLength(1);
+  });
+
+  it('writes the report beside the input when a row is not accepted, and says where (exit 2)', async () => {
+    const dir = freshDir();
+    const inputDir = freshDir();
+    const input = join(inputDir, 'bad-rows.csv');
+    copyFileSync(BAD_ROWS, input);
+    const task = newTask('beside');
+    const run = await runCli(['import', input, '--task', task, '--base-url', mock.url, '--skip-invalid'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+    const report = readdirSync(inputDir).find((name) => name !== 'bad-rows.csv');
+    expect(report).toMatch(new RegExp(`^callbot-report-${task}-\\d{8}-\\d{6}\\.csv$`));
+    expect(run.stdout).toContain(`report: ${join(inputDir, report!)}`);
+    expect(readReport(join(inputDir, report!)).map((l) => l.status)).toContain('rejected-locally');
   });
 
   it("--json prints one JSON document on stdout whose exitCode is the process's, without progress bars", async () => {

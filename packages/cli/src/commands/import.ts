@@ -12,12 +12,14 @@ import {
   type ImportSummary,
 } from '../import/engine.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor, interruptedExitCode, type ExitCode } from '../import/exit-codes.js';
+import type { BatchOperation } from '../import/batch-body.js';
 import type { InputFormat } from '../import/read-rows.js';
 import { removePendingTempFiles, summaryTable } from '../import/report.js';
 import { notProcessedCodes } from '../import/retcode-text.js';
 import { createProgress, type Progress, type Step, type TextSink } from './progress.js';
 
-// `callbot import FILE --task ID`, the front: parses the flags, hands them to the engine
+// `callbot import FILE --task ID [--append | --create-task --scene ID]`, the front: parses the
+// flags, picks the vendor operation (importBatchCall, addBatchCall or createAndCall), hands them to the engine
 // (import/engine.ts, which does the import and returns a summary), draws the engine's progress
 // on stderr (bars on a terminal, plain lines otherwise), prints the summary on stdout (a table,
 // or one JSON document with --json) and exits with the code exit-codes.ts gives the summary.
@@ -30,6 +32,10 @@ import { createProgress, type Progress, type Step, type TextSink } from './progr
 
 export interface ImportFlags extends ConnectionFlags {
   task: string;
+  append?: boolean;
+  createTask?: boolean;
+  scene?: string;
+  taskName?: string;
   format?: InputFormat;
   delimiter?: ',' | ';';
   column: string[];
@@ -91,9 +97,15 @@ const nonNegativeInteger = (value: string) => {
 export function registerImportCommand(program: Command): void {
   program
     .command('import')
-    .description('Import a call list (CSV or JSON Lines) as one validated, signed, gzipped batch')
+    .description(
+      "Send a call list (CSV or JSON Lines) as one validated, signed, gzipped request: by default it REPLACES the task's undialed numbers (importBatchCall); --append adds it (addBatchCall); --create-task creates the task with it (createAndCall)",
+    )
     .argument('<file>', 'CSV (UTF-8, comma or semicolon, header row) or .jsonl file')
-    .requiredOption('--task <userTaskID>', 'the task whose batch the list becomes (userTaskID)')
+    .requiredOption('--task <userTaskID>', 'the task the list goes to (userTaskID; with --create-task, the new task)')
+    .addOption(new Option('--append', "add the list to the task's orders (addBatchCall): nothing is dropped").conflicts(['createTask']))
+    .addOption(new Option('--create-task', 'create the task (needs --scene) and add the list in one request (createAndCall)').conflicts(['append']))
+    .option('--scene <sceneID>', 'with --create-task: the script template of the new task (sceneID)')
+    .option('--task-name <name>', 'with --create-task: the name of the new task (taskCreateSetting.taskName)')
     .addOption(new Option('--format <format>', 'input format (default: from the file extension)').choices(['csv', 'jsonl']))
     .addOption(new Option('--delimiter <char>', 'CSV delimiter (default: detected from the header)').choices([',', ';']))
     .option(
@@ -119,7 +131,10 @@ export function registerImportCommand(program: Command): void {
       DEFAULT_INTERRUPT_GRACE_MS,
     )
     .option('--dry-run', 'read, validate and build the batch, but send nothing')
-    .option('--report <path>', 'where to write the per-row report (default: ./callbot-report-<task>-<time>.csv)')
+    .option(
+      '--report <path>',
+      'write the per-row report there (default: a report only when needed — a row not accepted, or the outcome unknown — beside the input file)',
+    )
     .option('--json', 'print a machine-readable summary on stdout (no progress bars)')
     .option('--no-gzip', 'send the body uncompressed')
     .option('--timeout-ms <ms>', 'how long one attempt may take', positiveInteger, DEFAULT_TIMEOUT_MS)
@@ -145,15 +160,52 @@ export function registerImportCommand(program: Command): void {
     .addHelpText(
       'after',
       `
+What happens to the task:
+  callbot import FILE --task T             importBatchCall: the list becomes the task's newest batch and
+                                           REPLACES its undialed numbers: the previous batch's numbers not
+                                           yet dialed are dropped (those already dialed are kept).
+  callbot import FILE --task T --append    addBatchCall: the list is ADDED; nothing is dropped. A number
+                                           already in the task is called again if the list repeats it:
+                                           orders are told apart by orderID, which (without an order_id
+                                           column) is derived from the task and the row's content, so
+                                           re-sending the same rows gives the same orderIDs.
+  callbot import FILE --task T --create-task --scene S [--task-name N]
+                                           createAndCall: creates task T (script template S) with the
+                                           list as its orders, in one request.
+  --append and --create-task cannot be combined.
+
+The report (one line per input row, with its outcome): with --report PATH it is always written
+there. Without it, a report is left only when needed (a row not accepted, or the outcome
+unknown), beside the input file, and the output says where. Before the request leaves, the
+report is already on disk with every sent row "unknown" (so a run cut short still accounts for
+every row); without --report, that file is removed again when the answer accepts every row.
+
 Columns are found by header name: phone, name, customer, other, order_id, and param.NAME for
 each template variable. Phones need their country code (8615612345678, +86 156 1234 5678,
 0086-156-…). Row numbers are spreadsheet rows: the header is row 1.
 Settings come from flags, then the environment, then --config, then the defaults.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, flags: ImportFlags) => {
+    .action(async (file: string, flags: ImportFlags, command: Command) => {
+      const usage = operationUsageError(flags);
+      if (usage) command.error(`error: ${usage}`, { exitCode: EXIT.usage, code: 'callbot.usage' });
       process.exitCode = await importCommand(file, flags, processTerminal());
     });
+}
+
+/** The operation the flags ask for. */
+export function operationOf(flags: Pick<ImportFlags, 'append' | 'createTask'>): BatchOperation {
+  return flags.createTask ? 'createAndCall' : flags.append ? 'addBatchCall' : 'importBatchCall';
+}
+
+/** Flags that do not go together (commander checks --append against --create-task itself). */
+export function operationUsageError(flags: Pick<ImportFlags, 'append' | 'createTask' | 'scene' | 'taskName'>): string | undefined {
+  if (flags.append && flags.createTask)
+    return 'option --append cannot be used with --create-task: --append adds to an existing task, --create-task makes a new one';
+  if (flags.createTask && flags.scene === undefined) return '--create-task needs --scene <sceneID> (the script template of the new task)';
+  if (!flags.createTask && flags.scene !== undefined) return '--scene is for --create-task only';
+  if (!flags.createTask && flags.taskName !== undefined) return '--task-name is for --create-task only';
+  return undefined;
 }
 
 /**
@@ -223,10 +275,18 @@ export async function importCommand(file: string, flags: ImportFlags, terminal: 
   const signals = signalHandling(terminal, progress);
   const draw = drawEvents(progress, flags.maxProblems);
   try {
+    const usage = operationUsageError(flags);
+    if (usage) {
+      terminal.stderr.write(`callbot import: ${usage}\n`);
+      return EXIT.usage;
+    }
+    const operation = operationOf(flags);
     const summary = await runImport(
       {
         file,
         userTaskID: flags.task,
+        operation,
+        newTask: operation === 'createAndCall' ? { sceneID: flags.scene!, taskName: flags.taskName } : undefined,
         format: flags.format,
         delimiter: flags.delimiter,
         columns: flags.column,
@@ -365,6 +425,7 @@ function printSummary(summary: ImportSummary, exitCode: number, json: boolean, t
     printJson({
       file: summary.file,
       userTaskID: summary.userTaskID,
+      operation: summary.operation,
       baseUrl: summary.baseUrl,
       dryRun: summary.dryRun,
       ...(summary.bodyBytes === undefined ? {} : { bodyBytes: summary.bodyBytes }),
@@ -374,16 +435,29 @@ function printSummary(summary: ImportSummary, exitCode: number, json: boolean, t
       rows: summary.rows,
       counts: summary.counts,
       vendorCounts: summary.vendorCounts,
+      ...(summary.perRowDetail === undefined ? {} : { perRowDetail: summary.perRowDetail }),
       requestID: summary.requestID,
       responseID: summary.responseID,
       retCode: summary.retCode,
       attempts: summary.attempts,
-      report: summary.report,
+      report: summary.report ?? null,
       problems: summary.problems.slice(0, 100),
       warnings: summary.warnings.slice(0, 100),
       ...(summary.interrupted === undefined ? {} : { interrupted: summary.interrupted }),
     });
   } else {
-    terminal.stdout.write(`\n${summary.message}\n${summaryTable(summary.counts)}\n`);
+    const report = summary.report
+      ? `report: ${summary.report}\n`
+      : summary.outcome === 'imported' || summary.outcome === 'dry-run'
+        ? `no report written (every row ${summary.dryRun ? 'valid' : 'accepted'}; --report PATH writes one anyway)\n`
+        : '';
+    terminal.stdout.write(`\n${OPERATION_LINE[summary.operation]}\n${summary.message}\n${summaryTable(summary.counts)}\n${report}`);
   }
 }
+
+/** The first line of the summary: which operation was used, and what it does to the task. */
+const OPERATION_LINE: Record<BatchOperation, string> = {
+  importBatchCall: "operation: importBatchCall (the list replaces the task's undialed numbers)",
+  addBatchCall: "operation: addBatchCall (--append: the list is added to the task's orders)",
+  createAndCall: 'operation: createAndCall (--create-task: the task is created with the list)',
+};

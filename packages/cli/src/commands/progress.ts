@@ -1,4 +1,9 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+
+// cli-progress (CommonJS) is loaded only when bars are drawn, on a terminal: piped and --json
+// runs, scripts and CI, never pay for loading it.
+const load = createRequire(import.meta.url);
+const barsLibrary = (): typeof import('cli-progress') => load('cli-progress');
 
 // How the `callbot import` front draws the engine's progress (reading, validating, sending). On
 // a terminal: cli-progress bars and a countdown that ticks each second, on stderr. Otherwise
@@ -78,7 +83,7 @@ function terminalProgress(stream: NodeJS.WriteStream): Progress {
           },
         };
       }
-      const bar = new cliProgress.SingleBar(
+      const bar = new (barsLibrary().SingleBar)(
         {
           stream,
           format: `${label} [{bar}] {percentage}% | {note}`,
@@ -86,7 +91,7 @@ function terminalProgress(stream: NodeJS.WriteStream): Progress {
           clearOnComplete: true,
           fps: 10,
         },
-        cliProgress.Presets.shades_classic,
+        barsLibrary().Presets.shades_classic,
       );
       bar.start(Math.max(total, 1), 0, { note: '' });
       return {

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { newRequestId, validateImportRequest } from 'callbot-contract';
-import { batchBody, measureBody } from './batch-body.js';
+import { newRequestId, Operations, validateAgainst } from 'callbot-contract';
+import { batchBody, measureBody, type BatchEnvelope, type BatchOperation, type NewTask } from './batch-body.js';
 import { BatchBuilder, type RowNotice } from './build-batch.js';
 import { MappingError, parseColumnOverrides } from './column-mapping.js';
 import { crashAfterSend, type FailureAfterSend, type SentState } from './crash-after-send.js';
@@ -22,7 +22,14 @@ import { sendBatch, type SendResult } from './send-batch.js';
 //
 // importBatchCall replaces the undialed orders of the task's previous batch, so splitting a
 // list over several calls would silently drop all but the last part: a list over the batch
-// limit is refused, never chunked.
+// limit is refused, never chunked (for addBatchCall and createAndCall too: one list, one
+// request, one outcome to reconcile).
+//
+// The report: written where `report` says, or — when no path is given — only when it is needed
+// (a row not accepted, an outcome unknown), beside the input file. Crash safety comes first:
+// before the request leaves, the report on disk lists every sent row `unknown` with its
+// requestID; without `report`, that pre-send copy is removed again once the answer says every
+// row was accepted.
 
 export const DEFAULT_MAX_BATCH_SIZE = 100_000;
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -38,6 +45,13 @@ export interface ImportRequest {
   file: string;
   /** The task whose batch the list becomes (userTaskID). */
   userTaskID: string;
+  /**
+   * `importBatchCall` (default): the list replaces the task's undialed orders; `addBatchCall`:
+   * it is added to them; `createAndCall`: the task is created with it (`newTask` required).
+   */
+  operation?: BatchOperation | undefined;
+  /** For `createAndCall`: the script template (sceneID) and optional task name. */
+  newTask?: NewTask | undefined;
   /** Default: from the file extension (`.jsonl`/`.ndjson` → jsonl, otherwise csv). */
   format?: InputFormat | undefined;
   /** CSV delimiter; default: detected from the header. */
@@ -61,7 +75,12 @@ export interface ImportRequest {
   interruptGraceMs?: number | undefined;
   /** Read, check and build the body, but send nothing. */
   dryRun?: boolean | undefined;
-  /** Where to write the per-row report. Default `callbot-report-<task>-<time>.csv` in the working directory. */
+  /**
+   * Where to write the per-row report (always written there). Default: only when needed (a row
+   * not accepted, or the outcome unknown), as `callbot-report-<task>-<time>.csv` beside the
+   * input file; the pre-send copy written there before sending is removed after a fully
+   * accepted answer.
+   */
   report?: string | undefined;
   /** Gzip the body. Default true. */
   gzip?: boolean | undefined;
@@ -158,6 +177,8 @@ export interface ImportSummary {
   message: string;
   file: string;
   userTaskID: string;
+  /** The vendor operation used (or that would have been used). */
+  operation: BatchOperation;
   /** Where it was (or would have been) sent; undefined when the settings could not be resolved. */
   baseUrl?: string | undefined;
   dryRun: boolean;
@@ -169,12 +190,14 @@ export interface ImportSummary {
   counts: StatusCounts;
   /** The counts of a retCode 0 answer, as the vendor gave them. */
   vendorCounts?: SendResult['vendorCounts'];
+  /** Set after a retCode 0 answer: whether it had counts and an errList (false: accepted as a whole only). */
+  perRowDetail?: boolean | undefined;
   requestID?: string | undefined;
   responseID?: string | undefined;
   /** The answer's retCode; for an answer whose signature did not verify, the retCode it claims. */
   retCode?: number | undefined;
   attempts?: number | undefined;
-  /** The report's path, when it was written. */
+  /** The report's path, when one is on disk (none after a fully accepted run without `report`). */
   report?: string | undefined;
   /** Rows refused by the checks, with why (all of them; the report has them too). */
   problems: RowNotice[];
@@ -200,6 +223,7 @@ export async function runImport(request: ImportRequest, io: ImportIO = {}): Prom
   const base = {
     file: request.file,
     userTaskID: request.userTaskID,
+    operation: request.operation ?? 'importBatchCall',
     dryRun: Boolean(request.dryRun),
   };
   const run: Run = { request, io, emit, base, phase: 'preparing', requestIDs: [] };
@@ -295,7 +319,7 @@ interface Run {
   request: ImportRequest;
   io: ImportIO;
   emit: (event: ImportEvent) => void;
-  base: Pick<ImportSummary, 'file' | 'userTaskID' | 'dryRun'>;
+  base: Pick<ImportSummary, 'file' | 'userTaskID' | 'operation' | 'dryRun'>;
   settings?: ConnectionSettings;
   builder?: BatchBuilder;
   target?: ReportTarget;
@@ -332,13 +356,17 @@ async function importFile(run: Run): Promise<ImportSummary> {
   const settings = resolveConnection(request.connection ?? {}, io.env ?? {});
   run.settings = settings;
   const overrides = parseColumnOverrides(request.columns ?? []);
-  checkEnvelope(userTaskID, settings);
+  const envelope: BatchEnvelope = { operation: run.base.operation, userTaskID, newTask: request.newTask };
+  checkEnvelope(envelope, settings);
 
   // Where the report goes, checked before anything is read or sent: it is written before the
   // batch leaves, and it must never replace the input, the config file or what a link points to.
   const protectedFiles: ProtectedFile[] = [{ path: file, label: 'the input file' }];
   if (settings.configFile) protectedFiles.push({ path: settings.configFile, label: 'the config file' });
-  const target = prepareReportPath(request.report ?? defaultReportName(userTaskID, io.now?.() ?? new Date()), protectedFiles);
+  const reportAsked = request.report !== undefined;
+  const target = reportAsked
+    ? prepareReportPath(request.report!, protectedFiles)
+    : besideInput(file, defaultReportName(userTaskID, io.now?.() ?? new Date()), protectedFiles);
   run.target = target;
 
   emit({
@@ -372,11 +400,15 @@ async function importFile(run: Run): Promise<ImportSummary> {
   });
   emit({ type: 'step', step: 'read', label: `reading ${basename(file)}`, total: reader.totalBytes });
   let rows = 0;
-  for await (const row of reader.rows()) {
+  let reported = 0;
+  for await (const batch of reader.batches()) {
     stopIfInterrupted();
-    builder.add(row);
-    rows += 1;
-    if (rows % 1000 === 0) emit({ type: 'step-progress', step: 'read', value: reader.bytesRead(), note: `${rows} rows` });
+    for (const row of batch) builder.add(row);
+    rows += batch.length;
+    if (rows - reported >= 1000) {
+      reported = rows;
+      emit({ type: 'step-progress', step: 'read', value: reader.bytesRead(), note: `${rows} rows` });
+    }
   }
   stopIfInterrupted();
   builder.doneAdding();
@@ -403,6 +435,18 @@ async function importFile(run: Run): Promise<ImportSummary> {
   });
 
   const finish = async (outcome: ImportOutcome, message: string, extra: Partial<ImportSummary> = {}): Promise<ImportSummary> => {
+    if (!reportAsked && !reportNeeded(outcome, builder.outcomes)) {
+      // Every row accepted (or, dry run, valid) and no --report: no file is left behind. The
+      // pre-send copy has served its purpose: the outcome is known.
+      if (run.journalWritten) {
+        try {
+          await rm(target.journal, { force: true });
+        } catch (error) {
+          emit({ type: 'warning', message: `could not remove the pre-send report ${target.journal} (${writeErrorCode(error)}); every row in it was accepted` });
+        }
+      }
+      return summaryOf(outcome, message, extra);
+    }
     try {
       await writeReport(target.path, builder.outcomes);
       // A device got the report: the pre-send copy in the temp folder has served its purpose.
@@ -440,8 +484,10 @@ async function importFile(run: Run): Promise<ImportSummary> {
   }
   if (builder.orders.length === 0) return refuse('', 'nothing sent: no valid rows');
   const notSplit =
-    '  The list is not split into several imports: each importBatchCall replaces the undialed orders of the\n' +
-    '  previous batch, so only the last part would ever be called.';
+    envelope.operation === 'importBatchCall'
+      ? '  The list is not split into several imports: each importBatchCall replaces the undialed orders of the\n' +
+        '  previous batch, so only the last part would ever be called.'
+      : `  The list is not split into several requests: it goes out as one ${envelope.operation}, with one outcome.`;
   if (builder.orders.length > maxBatchSize) {
     return refuse(
       `not sent: ${builder.orders.length} orders exceed the batch limit of ${maxBatchSize}`,
@@ -449,7 +495,7 @@ async function importFile(run: Run): Promise<ImportSummary> {
         '  if the server accepts bigger batches.',
     );
   }
-  const body = measureBody(userTaskID, settings, builder.orders, maxBodyBytes);
+  const body = measureBody(envelope, settings, builder.orders, maxBodyBytes);
   if (body.firstOver !== undefined) {
     const row = builder.sendable[body.firstOver]!.row;
     return refuse(
@@ -463,7 +509,7 @@ async function importFile(run: Run): Promise<ImportSummary> {
   // 3. Dry run: build the exact body, measure it, send nothing.
   if (dryRun) {
     emit({ type: 'step', step: 'build', label: 'building the body' });
-    const text = JSON.stringify(batchBody(userTaskID, settings, builder.orders));
+    const text = JSON.stringify(batchBody(envelope, settings, builder.orders));
     const bytes = Buffer.byteLength(text);
     const gzipped = gzip ? gzipSync(text, { level: 1 }).byteLength : undefined;
     emit({
@@ -515,7 +561,7 @@ async function importFile(run: Run): Promise<ImportSummary> {
     stopIfInterrupted();
     const sending = sendBatch({
       settings,
-      userTaskID,
+      envelope,
       orders: builder.orders,
       sendable: builder.sendable,
       gzip,
@@ -637,6 +683,7 @@ async function importFile(run: Run): Promise<ImportSummary> {
   for (const e of result.unmatchedErrors) emit({ type: 'warning', message: `the server rejected phone ${e.phone} (${e.errMsg}), which matches no row sent` });
   return finish(result.outcome, result.message, {
     vendorCounts: result.vendorCounts,
+    perRowDetail: result.perRowDetail,
     requestID: result.requestID,
     responseID: result.responseID,
     retCode: result.retCode,
@@ -652,15 +699,36 @@ function journalReason(requestIDs: readonly string[]): string {
 
 const formatMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
-/** The parts of the body that do not come from the file, checked before reading it. */
-function checkEnvelope(userTaskID: string, settings: ConnectionSettings): void {
+/** The parts of the body that do not come from the file, checked against the operation's request schema before reading it. */
+function checkEnvelope(envelope: BatchEnvelope, settings: ConnectionSettings): void {
+  if (envelope.operation === 'createAndCall' && !envelope.newTask) throw new ConfigError('createAndCall needs the sceneID of the new task');
   const probe = { orderID: 'probe', userPhone: '8615600000000', other: '', userName: '', customerName: '', params: [] };
-  const issues = validateImportRequest({
-    productID: 'callbot',
-    userTaskID,
-    callInfoList: { orderCallbackUrl: settings.orderCallbackUrl, callCallbackUrl: settings.callCallbackUrl, callList: [probe] },
-  });
+  const issues = validateAgainst(Operations[envelope.operation].requestSchema, batchBody(envelope, settings, [probe]));
   if (issues.length > 0) throw new ConfigError(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+}
+
+/**
+ * Whether a run without --report must leave its report on disk: a row not accepted (refused,
+ * not sent, unknown), or the whole outcome unknown. A dry run's valid rows are "not sent" by
+ * design: there, only invalid rows make the report needed.
+ */
+export function reportNeeded(outcome: ImportOutcome, outcomes: readonly { status: string }[]): boolean {
+  if (outcome === 'unknown') return true;
+  if (outcome === 'dry-run') return outcomes.some((row) => row.status === 'rejected-locally');
+  return outcomes.some((row) => row.status !== 'accepted');
+}
+
+/** The default report: beside the input file (not in the working directory), checked like a --report path. */
+function besideInput(file: string, name: string, protectedFiles: readonly ProtectedFile[]): ReportTarget {
+  const path = join(dirname(resolve(file)), name);
+  try {
+    return prepareReportPath(path, protectedFiles);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(
+      `${error.message}: without --report, the report goes beside the input file (it is written before sending, in case the run is cut short); give --report PATH to put it elsewhere`,
+    );
+  }
 }
 
 const formatBytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);

@@ -22,8 +22,11 @@ export type PhoneResult = { ok: true; phone: string } | { ok: false; reason: str
 /** Separators people put inside numbers; removed before anything else. */
 const SEPARATORS = /[\s\u00a0\u3000\-().\u2010-\u2015\uff0d]/g;
 
+/** Already in the vendor's form: nothing to remove (most rows of a list made by a program). */
+const PLAIN_DIGITS = /^[1-9][0-9]{6,14}$/;
+
 export function normalisePhone(input: string): PhoneResult {
-  const compact = input.replace(SEPARATORS, '');
+  const compact = PLAIN_DIGITS.test(input) ? input : input.replace(SEPARATORS, '');
   if (compact === '') return { ok: false, reason: 'phone is empty' };
   let digits: string;
   if (compact.startsWith('+')) digits = compact.slice(1);

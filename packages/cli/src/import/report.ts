@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, rmSync, type Stats } from 'node:fs';
-import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { closeSync, createWriteStream, fsyncSync, lstatSync, openSync, renameSync, rmSync, writeSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { RowOutcome, RowStatus } from './build-batch.js';
@@ -82,45 +81,62 @@ export const tempPathBeside = (file: string) => join(dirname(file), `.${basename
 export async function writeReport(file: string, outcomes: readonly RowOutcome[]): Promise<void> {
   let existing: Stats | undefined;
   try {
-    existing = await lstat(file);
+    existing = lstatSync(file);
   } catch {
     existing = undefined;
   }
   if (existing && !existing.isFile() && !existing.isSymbolicLink()) return writeInPlace(file, outcomes);
 
+  // Synchronous calls: a handful of them, each a few milliseconds, where a chain of
+  // thread-pool round trips waits for the event loop at every step (on a busy machine that
+  // made the report the slowest part of a small import). Signals are handled right after.
   const temp = tempPathBeside(file);
   pendingTemps.add(temp);
-  let handle: FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    handle = await open(temp, 'wx', existing ? existing.mode & 0o777 : 0o666);
+    fd = openSync(temp, 'wx', existing ? existing.mode & 0o777 : 0o666);
     for (const chunk of reportChunks(outcomes)) {
       const bytes = Buffer.from(chunk, 'utf8');
-      for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset)).bytesWritten;
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
     }
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temp, file);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, file);
     pendingTemps.delete(temp);
   } catch (error) {
-    await handle?.close().catch(() => {});
-    await rm(temp, { force: true }).catch(() => {});
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing: the first error is the one to report
+      }
+    }
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // left behind in the report's folder, named as a temporary file
+    }
     pendingTemps.delete(temp);
     throw error;
   }
-  await syncFolder(dirname(file));
+  syncFolder(dirname(file));
 }
 
 /** Makes a rename in `folder` durable (best effort: not every platform can open a folder). */
-async function syncFolder(folder: string): Promise<void> {
-  let handle: FileHandle | undefined;
+function syncFolder(folder: string): void {
+  let fd: number | undefined;
   try {
-    handle = await open(folder, 'r');
-    await handle.sync();
+    fd = openSync(folder, 'r');
+    fsyncSync(fd);
   } catch {
     // not supported here; the rename itself is still atomic
   } finally {
-    await handle?.close().catch(() => {});
+    try {
+      if (fd !== undefined) closeSync(fd);
+    } catch {
+      // nothing more to do
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import {
   retCodeInfo,
   type RetryInfo,
 } from 'callbot-contract';
-import { batchInput } from './batch-body.js';
+import { batchInput, type BatchEnvelope, type BatchOperation } from './batch-body.js';
 import type { CallOrder, RowOutcome } from './build-batch.js';
 import type { ConnectionSettings } from './credentials.js';
 import { claimsBadSignature, retCodeHint } from './retcode-text.js';
@@ -31,13 +31,38 @@ export interface SendResult {
   attempts?: number | undefined;
   /** errList entries whose phone matches no sent row (should not happen; shown, not lost). */
   unmatchedErrors: { phone: string; errMsg: string }[];
-  /** The counts of a retCode 0 answer, as the vendor gave them (checked against the rows sent). */
-  vendorCounts?: { totalCount: number; successCount: number; errList: number } | undefined;
+  /**
+   * The counts of a retCode 0 answer, as the vendor gave them (checked against the rows sent).
+   * addBatchCall and createAndCall answers may lack them (the spec makes them optional): then a
+   * count is undefined and `perRowDetail` is false.
+   */
+  vendorCounts?: { totalCount?: number | undefined; successCount?: number | undefined; errList?: number | undefined } | undefined;
+  /** Whether the answer said something per row (counts and an errList); false: only "success" for the whole request. */
+  perRowDetail?: boolean | undefined;
 }
+
+/** A retCode 0 answer of any of the three operations, as the reconciliation reads it. */
+interface SuccessAnswer {
+  retCode: number;
+  requestID: string;
+  responseID: string;
+  attempts: number;
+  totalCount?: number | undefined;
+  successCount?: number | undefined;
+  errList?: { phone: string; errMsg: string }[] | undefined;
+}
+
+/** How the summary names what a successful answer did. */
+const DONE: Record<BatchOperation, string> = {
+  importBatchCall: 'imported',
+  addBatchCall: 'added to the task',
+  createAndCall: 'task created with its orders',
+};
 
 export interface SendOptions {
   settings: ConnectionSettings;
-  userTaskID: string;
+  /** The operation and the parts of the body that are not the list. */
+  envelope: BatchEnvelope;
   orders: CallOrder[];
   /** Outcomes of `orders`, same index; updated in place. */
   sendable: RowOutcome[];
@@ -95,7 +120,18 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
       return (options.fetch ?? globalThis.fetch)(input, init);
     },
   });
-  const body = batchInput(options.userTaskID, settings, options.orders);
+  const { envelope } = options;
+  const input = batchInput(envelope, settings, options.orders);
+  const send = (): Promise<SuccessAnswer> => {
+    switch (envelope.operation) {
+      case 'importBatchCall':
+        return client.importBatchCall(input as Parameters<typeof client.importBatchCall>[0]);
+      case 'addBatchCall':
+        return client.addBatchCall(input as Parameters<typeof client.addBatchCall>[0]);
+      case 'createAndCall':
+        return client.createAndCall(input as Parameters<typeof client.createAndCall>[0]);
+    }
+  };
 
   const markAll = (status: RowOutcome['status'], reason: string) => {
     for (const row of sendable) {
@@ -105,64 +141,8 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
   };
 
   try {
-    const result = await client.importBatchCall(body);
-    // The vendor's errList names only the phone, so rows are matched by phone. Phones are
-    // unique in a batch unless --allow-duplicate-phones was given; then every row with that
-    // phone is marked (the README says so).
-    const errorsByPhone = new Map<string, string[]>();
-    for (const { phone, errMsg } of result.errList) {
-      const list = errorsByPhone.get(phone);
-      if (list) list.push(errMsg);
-      else errorsByPhone.set(phone, [errMsg]);
-    }
-    const matched = new Set<string>();
-    for (const row of sendable) {
-      const errors = errorsByPhone.get(row.phone);
-      if (errors) {
-        matched.add(row.phone);
-        row.status = 'rejected-by-server';
-        row.reason = errors.join('; ');
-      } else {
-        row.status = 'accepted';
-        row.reason = '';
-      }
-    }
-    const unmatchedErrors = result.errList.filter((e) => !matched.has(e.phone));
-    const rejected = sendable.length - sendable.filter((r) => r.status === 'accepted').length;
-    const vendorCounts = { totalCount: result.totalCount, successCount: result.successCount, errList: result.errList.length };
-    const ids = `requestID ${result.requestID}, responseID ${result.responseID}`;
-    // "Accepted" is only inferred (not in errList): it holds only when the answer's counts agree
-    // with what was sent. When they do not, the rows not named in errList are unknown.
-    if (result.totalCount !== sendable.length || result.successCount !== sendable.length - rejected || unmatchedErrors.length > 0) {
-      const counts =
-        `vendor reports ${result.successCount} of ${result.totalCount} imported but lists ${result.errList.length} refusals` +
-        `${unmatchedErrors.length > 0 ? ` (${unmatchedErrors.length} for phones not sent)` : ''}, for ${sendable.length} rows sent`;
-      const unknown = sendable.filter((row) => row.status === 'accepted');
-      for (const row of unknown) {
-        row.status = 'unknown';
-        row.reason = `${counts}: this row's outcome is unknown (${ids})`;
-      }
-      return {
-        outcome: 'unknown',
-        message: `outcome unknown: the answer's counts do not add up (${counts}); ${unknown.length} rows not in its errList are marked unknown. Check the task before sending again (${ids}).`,
-        requestID: result.requestID,
-        responseID: result.responseID,
-        retCode: result.retCode,
-        attempts: result.attempts,
-        unmatchedErrors,
-        vendorCounts,
-      };
-    }
-    return {
-      outcome: 'imported',
-      message: `imported: ${result.successCount} of ${result.totalCount} orders accepted (responseID ${result.responseID})`,
-      requestID: result.requestID,
-      responseID: result.responseID,
-      retCode: result.retCode,
-      attempts: result.attempts,
-      unmatchedErrors,
-      vendorCounts,
-    };
+    const result = await send();
+    return reconcile(result, sendable, envelope.operation);
   } catch (error) {
     if (localFailure) throw localFailure.error; // nothing of this attempt was sent
     if (error instanceof CallbotError) {
@@ -208,4 +188,81 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     }
     throw error;
   }
+}
+
+/**
+ * Marks each sent row from a retCode 0 answer. The vendor's errList names only the phone, so
+ * rows are matched by phone. Phones are unique in a batch unless --allow-duplicate-phones was
+ * given; then every row with that phone is marked (the README says so).
+ */
+function reconcile(result: SuccessAnswer, sendable: RowOutcome[], operation: BatchOperation): SendResult {
+  const errList = result.errList ?? [];
+  const errorsByPhone = new Map<string, string[]>();
+  for (const { phone, errMsg } of errList) {
+    const list = errorsByPhone.get(phone);
+    if (list) list.push(errMsg);
+    else errorsByPhone.set(phone, [errMsg]);
+  }
+  const { totalCount, successCount } = result;
+  const hasCounts = typeof totalCount === 'number' && typeof successCount === 'number';
+  const perRowDetail = hasCounts && result.errList !== undefined;
+  const ids = `requestID ${result.requestID}, responseID ${result.responseID}`;
+  // Without the counts, "accepted" rests on retCode 0 alone: said in every such row.
+  const acceptedReason = perRowDetail
+    ? ''
+    : `the answer says success for the whole request but has no ${hasCounts ? 'errList' : result.errList === undefined ? 'counts and no errList' : 'counts'}: no per-row confirmation`;
+  const matched = new Set<string>();
+  let rejected = 0;
+  for (const row of sendable) {
+    const errors = errorsByPhone.get(row.phone);
+    if (errors) {
+      matched.add(row.phone);
+      row.status = 'rejected-by-server';
+      row.reason = errors.join('; ');
+      rejected += 1;
+    } else {
+      row.status = 'accepted';
+      row.reason = acceptedReason;
+    }
+  }
+  const unmatchedErrors = errList.filter((e) => !matched.has(e.phone));
+  const vendorCounts = { totalCount, successCount, errList: result.errList?.length };
+  const base = {
+    requestID: result.requestID,
+    responseID: result.responseID,
+    retCode: result.retCode,
+    attempts: result.attempts,
+    unmatchedErrors,
+    vendorCounts,
+    perRowDetail,
+  };
+  // "Accepted" is only inferred (not in errList): it holds only when the answer's counts, when
+  // it has them, agree with what was sent. When they do not, the rows not named in errList are unknown.
+  const countsDisagree = hasCounts && (totalCount !== sendable.length || successCount !== sendable.length - rejected);
+  if (countsDisagree || unmatchedErrors.length > 0) {
+    const counts =
+      `${hasCounts ? `vendor reports ${successCount} of ${totalCount} imported` : 'vendor gives no counts'} but lists ${errList.length} refusals` +
+      `${unmatchedErrors.length > 0 ? ` (${unmatchedErrors.length} for phones not sent)` : ''}, for ${sendable.length} rows sent`;
+    const unknown = sendable.filter((row) => row.status === 'accepted');
+    for (const row of unknown) {
+      row.status = 'unknown';
+      row.reason = `${counts}: this row's outcome is unknown (${ids})`;
+    }
+    return {
+      ...base,
+      outcome: 'unknown',
+      message: `outcome unknown: the answer's counts do not add up (${counts}); ${unknown.length} rows not in its errList are marked unknown. Check the task before sending again (${ids}).`,
+    };
+  }
+  const done = DONE[operation];
+  if (!hasCounts) {
+    return {
+      ...base,
+      outcome: 'imported',
+      message:
+        `${done}: the answer says success for the ${sendable.length} orders sent${rejected > 0 ? `, ${rejected} of them refused in its errList` : ''} (responseID ${result.responseID}).\n` +
+        `  The answer has no per-row detail (no totalCount/successCount${result.errList === undefined ? ', no errList' : ''}): "accepted" means the request as a whole succeeded.`,
+    };
+  }
+  return { ...base, outcome: 'imported', message: `${done}: ${successCount} of ${totalCount} orders accepted (responseID ${result.responseID})` };
 }
