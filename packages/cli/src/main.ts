@@ -4,6 +4,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { registerDocsCommand } from './commands/docs.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerMockCommand } from './commands/mock.js';
+import { registerProbeCommand } from './commands/probe.js';
 import { registerSignCommand } from './commands/sign.js';
 
 // `callbot` — one command, one subcommand per job. Each subcommand lives in its own module.
@@ -17,5 +18,6 @@ registerImportCommand(program);
 registerSignCommand(program);
 registerMockCommand(program);
 registerDocsCommand(program);
+registerProbeCommand(program);
 
 await program.parseAsync(process.argv);
