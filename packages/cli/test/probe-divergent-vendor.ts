@@ -23,7 +23,10 @@ export interface DivergentVendor {
   close(): Promise<void>;
 }
 
-const md = (algorithm: 'MD5' | 'SHA256', text: string | Buffer) => createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
+const md = (algorithm: 'MD5' | 'SHA256', text: string | Buffer) =>
+  createHash(algorithm === 'MD5' ? 'md5' : 'sha256')
+    .update(text)
+    .digest('hex');
 
 function rawHeader(req: IncomingMessage, exactName: string): string | undefined {
   for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i] === exactName) return req.rawHeaders[i + 1];
@@ -57,15 +60,20 @@ export async function startDivergentVendor(account: { uuid: string; secretKey: s
       const createTs = String(req.headers.createts ?? '');
       const algorithmHeader = req.headers.algorithm as string | undefined;
       const algorithm = algorithmHeader === undefined || algorithmHeader === 'md5' ? 'MD5' : algorithmHeader === 'sha256' ? 'SHA256' : undefined;
-      const refuse = (code: number, message: string) => (ping ? { data: '', timestamp: Math.floor(Date.now() / 1000), code, msg: message, reqId: 'r-1' } : { retCode: code, retMsg: message, responseID: 'r-1' });
+      const refuse = (code: number, message: string) =>
+        ping ? { data: '', timestamp: Math.floor(Date.now() / 1000), code, msg: message, reqId: 'r-1' } : { retCode: code, retMsg: message, responseID: 'r-1' };
 
       let answer: Record<string, unknown>;
       if (req.headers['content-encoding']) answer = refuse(3, 'compressed bodies are not supported');
       else if (!requestId) answer = refuse(2, 'requestId is missing');
       else if (!algorithm) answer = refuse(6, 'algorithm must be md5 or sha256');
-      else if (req.headers.sign !== md(algorithm, `${account.secretKey}&body=${body.toString('utf8')}&createTs=${createTs}&requestID=${requestId}&uuid=${req.headers.uuid}`).toUpperCase())
+      else if (
+        req.headers.sign !==
+        md(algorithm, `${account.secretKey}&body=${body.toString('utf8')}&createTs=${createTs}&requestID=${requestId}&uuid=${req.headers.uuid}`).toUpperCase()
+      )
         answer = refuse(6, 'incorrect signature');
-      else if (Math.abs(Number(createTs) - Math.floor(Date.now() / 1000)) > WINDOW_SECONDS) answer = refuse(4, `createTs out of window; questions: call ${PHONE}`);
+      else if (Math.abs(Number(createTs) - Math.floor(Date.now() / 1000)) > WINDOW_SECONDS)
+        answer = refuse(4, `createTs out of window; questions: call ${PHONE}`);
       else answer = answerFor(path);
 
       const text = JSON.stringify(answer);

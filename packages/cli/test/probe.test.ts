@@ -53,7 +53,12 @@ const probe = (report: Report, id: string) => {
 };
 const checkOf = (report: Report, id: string, name: string) => {
   const found = probe(report, id).checks.find((c) => c.name === name);
-  if (!found) throw new Error(`no check "${name}" in probe ${id}: ${probe(report, id).checks.map((c) => c.name).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `no check "${name}" in probe ${id}: ${probe(report, id)
+        .checks.map((c) => c.name)
+        .join(', ')}`,
+    );
   return found;
 };
 
@@ -99,7 +104,8 @@ describe('callbot probe against the built mock (the contract defaults)', () => {
   });
 
   it('confirms what the mock implements from the contract', () => {
-    for (const id of ['header-case', 'signature-body', 'request-gzip', 'createts-window', 'answer-signature']) expect(probe(report, id).result, id).toBe('confirmed');
+    for (const id of ['header-case', 'signature-body', 'request-gzip', 'createts-window', 'answer-signature'])
+      expect(probe(report, id).result, id).toBe('confirmed');
     expect(checkOf(report, 'algorithm-header', 'MD5 and SHA256 accepted').result).toBe('confirmed');
     expect(checkOf(report, 'algorithm-header', 'lowercase values refused').result).toBe('confirmed');
     expect(checkOf(report, 'answer-schema', 'ping answers').result).toBe('confirmed');

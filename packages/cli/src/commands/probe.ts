@@ -37,11 +37,16 @@ export function registerProbeCommand(program: Command): void {
     .option('--secret <secretKey>', 'account secret key [env CALLBOT_SECRET_KEY; prefer the environment: flags show in `ps`]')
     .addOption(new Option('--algorithm <alg>', "the account's signature algorithm, as set in the console [env CALLBOT_ALGORITHM]").choices(['MD5', 'SHA256']))
     .option('--config <file>', 'JSON file with uuid, secretKey, algorithm, baseUrl [env CALLBOT_CONFIG]')
-    .option('--task <userTaskID>', "an existing task whose first page of orders and calls may be read (listOrder, listCall, exportBatchCall)")
+    .option('--task <userTaskID>', 'an existing task whose first page of orders and calls may be read (listOrder, listCall, exportBatchCall)')
     .option('--out <file>', 'where to write the JSON report', 'probe-report.json')
     .option('--json', 'print the report on stdout instead of the summary table')
     .option('--max-requests <n>', 'the most requests the whole run may send', wholeNumber(10, 200), 60)
-    .option('--interval-ms <ms>', `the least time between two requests (at least ${MIN_INTERVAL_MS}: under 3 a second)`, wholeNumber(MIN_INTERVAL_MS, 60_000), MIN_INTERVAL_MS)
+    .option(
+      '--interval-ms <ms>',
+      `the least time between two requests (at least ${MIN_INTERVAL_MS}: under 3 a second)`,
+      wholeNumber(MIN_INTERVAL_MS, 60_000),
+      MIN_INTERVAL_MS,
+    )
     .option('--timeout-ms <ms>', 'how long one request may take', wholeNumber(100, 120_000), 10_000)
     .option('--probe-timeout-ms <ms>', 'how long one probe may take', wholeNumber(1000, 600_000), 90_000)
     .addHelpText(

@@ -33,7 +33,13 @@ const pathDescription = (operation: OperationId) => `${operationPointer(Operatio
 const IMPORT_GZIP = `${operationPointer(Operations.importBatchCall.path)}/requestBody/description`;
 
 const PING_BODY = JSON.stringify({ data: 'callbot-probe' });
-const ping = (form: RequestForm, label: string, extra: Partial<ProbeRequest> = {}): ProbeRequest => ({ operation: 'ping', body: PING_BODY, form, label, ...extra });
+const ping = (form: RequestForm, label: string, extra: Partial<ProbeRequest> = {}): ProbeRequest => ({
+  operation: 'ping',
+  body: PING_BODY,
+  form,
+  label,
+  ...extra,
+});
 
 const check = (name: string, result: Verdict, expected: string, observed: string, spec: SpecLocation): Check => ({ name, result, expected, observed, spec });
 const answered = (e: Exchange) => e.accepted || e.code !== undefined;
@@ -42,7 +48,9 @@ const sameForm = (a: RequestForm, b: RequestForm) =>
 
 /** A plain ping of this form already sent (the form search sends several), or a new one. */
 async function pingWith(ctx: ProbeContext, form: RequestForm, label: string): Promise<Exchange> {
-  const earlier = ctx.session.exchanges.find((e) => e.operation === 'ping' && e.bodyText === PING_BODY && e.label.startsWith('plain') && sameForm(e.form, form));
+  const earlier = ctx.session.exchanges.find(
+    (e) => e.operation === 'ping' && e.bodyText === PING_BODY && e.label.startsWith('plain') && sameForm(e.form, form),
+  );
   return earlier ?? ctx.session.send(ping(form, `plain ping: ${label}`), ctx.signal);
 }
 
@@ -112,7 +120,13 @@ export async function headerCase(ctx: ProbeContext): Promise<ProbeOutcome> {
     const plausible = Number.isFinite(skew) && Math.abs(skew) < 86_400;
     evidence.push(`answer createTs "${createTs.slice(0, 20)}": ${Number.isFinite(skew) ? `${skew} s against the local clock` : 'not decimal seconds'}`);
     checks.push(
-      check('answer createTs', plausible ? 'confirmed' : 'differs', 'Unix seconds, decimal digits', plausible ? `seconds, ${skew} s from the local clock` : `"${createTs.slice(0, 20)}"`, createTsSpec),
+      check(
+        'answer createTs',
+        plausible ? 'confirmed' : 'differs',
+        'Unix seconds, decimal digits',
+        plausible ? `seconds, ${skew} s from the local clock` : `"${createTs.slice(0, 20)}"`,
+        createTsSpec,
+      ),
     );
   } else {
     checks.push(check('answer createTs', 'unknown', 'Unix seconds, decimal digits', 'no createTs header on the answer', createTsSpec));
@@ -134,13 +148,19 @@ export async function algorithmHeader(ctx: ProbeContext): Promise<ProbeOutcome> 
   const exactSha = await run('SHA256', 'SHA256');
   const lowerMd5 = await run('md5', 'MD5');
   const lowerSha = await run('sha256', 'SHA256');
-  const all = { 'absent, signed MD5': absentMd5, 'absent, signed SHA256': absentSha, 'MD5': exactMd5, 'SHA256': exactSha, 'md5': lowerMd5, 'sha256': lowerSha };
+  const all = { 'absent, signed MD5': absentMd5, 'absent, signed SHA256': absentSha, MD5: exactMd5, SHA256: exactSha, md5: lowerMd5, sha256: lowerSha };
   const evidence = Object.entries(all).map(([name, e]) => `algorithm ${name}: ${outcome(e)}`);
   const allAnswered = (...es: Exchange[]) => es.every(answered);
 
   const exactSpec = cite(ALGORITHM_PARAMETER, '签名的算法');
   const exact = allAnswered(exactMd5, exactSha)
-    ? check('MD5 and SHA256 accepted', exactMd5.accepted && exactSha.accepted ? 'confirmed' : 'differs', 'both accepted', `MD5 ${outcome(exactMd5)}; SHA256 ${outcome(exactSha)}`, exactSpec)
+    ? check(
+        'MD5 and SHA256 accepted',
+        exactMd5.accepted && exactSha.accepted ? 'confirmed' : 'differs',
+        'both accepted',
+        `MD5 ${outcome(exactMd5)}; SHA256 ${outcome(exactSha)}`,
+        exactSpec,
+      )
     : check('MD5 and SHA256 accepted', 'unknown', 'both accepted', 'no answer', exactSpec);
 
   const caseSpec = cite(SIGN, '**Choice (algorithm values):**');
@@ -212,13 +232,18 @@ export async function requestGzip(ctx: ProbeContext): Promise<ProbeOutcome> {
   const evidence = [`ping, gzip body, sign over the JSON text: ${outcome(overJson)}`];
   const expected = 'a gzip body is decompressed; the sign covers the uncompressed JSON text';
   if (overJson.accepted) return { spec: [spec, importSpec], checks: [check('gzip ping, sign over JSON', 'confirmed', expected, 'accepted', spec)], evidence };
-  if (!answered(overJson)) return { spec: [spec, importSpec], checks: [check('gzip ping, sign over JSON', 'unknown', expected, outcome(overJson), spec)], evidence };
+  if (!answered(overJson))
+    return { spec: [spec, importSpec], checks: [check('gzip ping, sign over JSON', 'unknown', expected, outcome(overJson), spec)], evidence };
   const overWire = await ctx.session.send(ping(form, 'gzip body, sign over the gzip bytes', { gzip: 'sign-wire' }), ctx.signal);
   evidence.push(`ping, gzip body, sign over the gzip bytes: ${outcome(overWire)}`);
   const observed = overWire.accepted
     ? 'accepted only when the sign covers the compressed bytes'
     : `gzip bodies refused on ping (${outcome(overJson)}); the contract documents request gzip for importBatchCall only, which this probe does not send`;
-  return { spec: [spec, importSpec], checks: [check('gzip ping, sign over JSON', answered(overWire) ? 'differs' : 'unknown', expected, observed, spec)], evidence };
+  return {
+    spec: [spec, importSpec],
+    checks: [check('gzip ping, sign over JSON', answered(overWire) ? 'differs' : 'unknown', expected, observed, spec)],
+    evidence,
+  };
 }
 
 // ——— answer-gzip ———
@@ -237,7 +262,10 @@ export async function answerGzip(ctx: ProbeContext): Promise<ProbeOutcome> {
   for (const operation of ['listCall', 'exportBatchCall'] as const) {
     const compressionSpec = cite(pathDescription(operation), '**Answer compression (gzip).**', operation);
     spec.push(compressionSpec);
-    const tried = await ctx.session.send({ operation, body: bodies[operation]!, form, acceptGzip: true, label: `${operation} with Accept-Encoding: gzip` }, ctx.signal);
+    const tried = await ctx.session.send(
+      { operation, body: bodies[operation]!, form, acceptGzip: true, label: `${operation} with Accept-Encoding: gzip` },
+      ctx.signal,
+    );
     const answer = tried.answer;
     if (!answer) {
       checks.push(check(`${operation} answer compressed`, 'unknown', 'gzip-compressed', outcome(tried), compressionSpec));
@@ -252,7 +280,15 @@ export async function answerGzip(ctx: ProbeContext): Promise<ProbeOutcome> {
       if (covers === 'json') checks.push(check(`${operation} answer sign covers`, 'confirmed', 'the JSON text', 'the JSON text (after gunzip)', signSpec));
       else if (covers === 'wire') checks.push(check(`${operation} answer sign covers`, 'differs', 'the JSON text', 'the compressed bytes', signSpec));
     } else if (answer.wire[0] === 0x1f && answer.wire[1] === 0x8b) {
-      checks.push(check(`${operation} answer compressed`, 'differs', 'gzip-compressed, with Content-Encoding: gzip', 'gzip bytes without Content-Encoding', compressionSpec));
+      checks.push(
+        check(
+          `${operation} answer compressed`,
+          'differs',
+          'gzip-compressed, with Content-Encoding: gzip',
+          'gzip bytes without Content-Encoding',
+          compressionSpec,
+        ),
+      );
     } else {
       checks.push(
         check(
@@ -327,7 +363,8 @@ export async function answerSignature(ctx: ProbeContext): Promise<ProbeOutcome> 
   if (judged.length === 0) return { result: 'unknown', reason: 'no answers to judge', spec, checks: [], evidence: [] };
   const evidence: string[] = [];
   const names = new Set<string>();
-  for (const e of judged) for (const n of e.answer!.headerNames) if (['requestid', 'uuid', 'createts', 'sign', 'algorithm'].includes(n.toLowerCase())) names.add(n);
+  for (const e of judged)
+    for (const n of e.answer!.headerNames) if (['requestid', 'uuid', 'createts', 'sign', 'algorithm'].includes(n.toLowerCase())) names.add(n);
   evidence.push(`answer signing headers as the vendor spells them: ${[...names].join(', ') || 'none'}`);
 
   const unsigned = judged.filter((e) => !e.answer!.headers.sign && e.code !== 6002);
@@ -337,7 +374,9 @@ export async function answerSignature(ctx: ProbeContext): Promise<ProbeOutcome> 
       'answers are signed',
       unsigned.length === 0 ? 'confirmed' : 'differs',
       'a sign header on every answer to a signed request (6002 aside)',
-      unsigned.length === 0 ? `${signed.length} of ${judged.length} answers signed` : `${unsigned.length} of ${judged.length} answers unsigned (codes ${[...new Set(unsigned.map((e) => e.code))].join(', ')})`,
+      unsigned.length === 0
+        ? `${signed.length} of ${judged.length} answers signed`
+        : `${unsigned.length} of ${judged.length} answers unsigned (codes ${[...new Set(unsigned.map((e) => e.code))].join(', ')})`,
       presenceSpec,
     ),
   ];
@@ -403,7 +442,9 @@ export async function createTsWindow(ctx: ProbeContext): Promise<ProbeOutcome> {
   const window = stated ? Number(stated[1]) : undefined;
   const steps = [...new Set([30, 60, 120, ...(window ? [window - 10, window + 10, window * 2] : [300, 600]), 3600])].filter((s) => s > 0).sort((a, b) => a - b);
   const checks: Check[] = [];
-  const evidence: string[] = [`clock offset (server − local, from ping's timestamp): ${ctx.session.clockOffsetSeconds} s; createTs shifted from the server's time`];
+  const evidence: string[] = [
+    `clock offset (server − local, from ping's timestamp): ${ctx.session.clockOffsetSeconds} s; createTs shifted from the server's time`,
+  ];
   for (const [direction, sign] of [
     ['ahead of', 1],
     ['behind', -1],
@@ -444,7 +485,12 @@ export async function answerSchema(ctx: ProbeContext): Promise<ProbeOutcome> {
   );
   if (ctx.task)
     await ctx.session.send(
-      { operation: 'listOrder', body: JSON.stringify({ productID: 'callbot', userTaskID: ctx.task, options: {}, page: 1, size: 5 }), form, label: 'listOrder, one page' },
+      {
+        operation: 'listOrder',
+        body: JSON.stringify({ productID: 'callbot', userTaskID: ctx.task, options: {}, page: 1, size: 5 }),
+        form,
+        label: 'listOrder, one page',
+      },
       ctx.signal,
     );
 
@@ -462,7 +508,11 @@ export async function answerSchema(ctx: ProbeContext): Promise<ProbeOutcome> {
     const found = exchanges.flatMap((e) => strictAnswerIssues(operation, schemaName, e.json, valuesSeen));
     all.push(...found);
     const pointer = `#/components/schemas/${schemaName}/description`;
-    const location = cite(pointer, findParagraph(pointer, '**Unknown:**') ? '**Unknown:**' : findParagraph(pointer, '**Choice:**') ? '**Choice:**' : undefined, operation);
+    const location = cite(
+      pointer,
+      findParagraph(pointer, '**Unknown:**') ? '**Unknown:**' : findParagraph(pointer, '**Choice:**') ? '**Choice:**' : undefined,
+      operation,
+    );
     spec.push(location);
     const successes = exchanges.filter((e) => e.accepted).length;
     const distinct = dedupeIssues(found);

@@ -106,7 +106,8 @@ export function summaryText(report: ProbeReport, reportFile: string | undefined)
     `confirmed ${report.counts.confirmed}, differs ${report.counts.differs}, unknown ${report.counts.unknown}`,
   ];
   for (const probe of report.probes.filter((p) => p.result === 'differs')) {
-    for (const check of probe.checks.filter((c) => c.result === 'differs')) lines.push(`  ${probe.id} / ${check.name}: ${check.observed} (contract: ${check.expected})`);
+    for (const check of probe.checks.filter((c) => c.result === 'differs'))
+      lines.push(`  ${probe.id} / ${check.name}: ${check.observed} (contract: ${check.expected})`);
     for (const found of probe.issues ?? []) lines.push(`  ${probe.id} / ${found.operation} ${found.path}: ${found.kind}, ${found.detail} → ${found.file}`);
   }
   if (reportFile) lines.push('', `Report: ${reportFile}`);

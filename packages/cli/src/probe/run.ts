@@ -34,12 +34,27 @@ class ProbeTimeout extends Error {}
 export async function runProbes(options: ProbeRunOptions): Promise<ProbeReport> {
   const startedAt = new Date().toISOString();
   const pacer = new Pacer(options.maxRequests, options.intervalMs);
-  const session = new Session({ baseUrl: options.baseUrl, uuid: options.uuid, secretKey: options.secretKey, pacer, timeoutMs: options.timeoutMs, signal: options.signal });
+  const session = new Session({
+    baseUrl: options.baseUrl,
+    uuid: options.uuid,
+    secretKey: options.secretKey,
+    pacer,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+  });
   const ctx: ProbeContext = { session, configured: options.algorithm, signal: options.signal, ...(options.task ? { task: options.task } : {}) };
   const results: ProbeResult[] = [];
   const say = options.onProgress ?? (() => {});
 
-  const unknown = (id: ProbeResult['id'], reason: string): ProbeResult => ({ id, result: 'unknown', reason, spec: [], checks: [], evidence: [], durationMs: 0 });
+  const unknown = (id: ProbeResult['id'], reason: string): ProbeResult => ({
+    id,
+    result: 'unknown',
+    reason,
+    spec: [],
+    checks: [],
+    evidence: [],
+    durationMs: 0,
+  });
 
   say('finding a request form the vendor accepts (ping)');
   try {
@@ -86,7 +101,9 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeReport> 
     ...(options.task ? { task: options.task } : {}),
     interrupted: options.signal.aborted,
     requests: { sent: pacer.requestsSent, max: options.maxRequests, minIntervalMs: options.intervalMs },
-    ...(form ? { workingForm: { requestIdHeader: form.requestIdHeader, algorithmHeader: form.algorithmHeader ?? null, signAlgorithm: form.signAlgorithm } } : {}),
+    ...(form
+      ? { workingForm: { requestIdHeader: form.requestIdHeader, algorithmHeader: form.algorithmHeader ?? null, signAlgorithm: form.signAlgorithm } }
+      : {}),
     clockOffsetSeconds: session.clockOffsetSeconds,
     probes: results,
     counts: countVerdicts(results),

@@ -86,7 +86,15 @@ export class Session {
 
   /** Sends one request; never throws for what the vendor does, only when aborted or out of budget. */
   async send(request: ProbeRequest, signal: AbortSignal = this.options.signal): Promise<Exchange> {
-    await this.options.pacer.take(signal);
+    const release = await this.options.pacer.take(signal);
+    try {
+      return await this.exchangeOnce(request, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private async exchangeOnce(request: ProbeRequest, signal: AbortSignal): Promise<Exchange> {
     const { uuid, secretKey } = this.options;
     const requestID = newRequestId();
     const createTs = String(Math.floor(Date.now() / 1000) + this.clockOffsetSeconds + (request.createTsShift ?? 0));
@@ -104,7 +112,15 @@ export class Session {
     if (request.gzip) headers.push(['Content-Encoding', 'gzip']);
     if (request.acceptGzip) headers.push(['Accept-Encoding', 'gzip']);
 
-    const record: Exchange = { label: request.label, operation: request.operation, requestID, createTs, bodyText: request.body, form: request.form, accepted: false };
+    const record: Exchange = {
+      label: request.label,
+      operation: request.operation,
+      requestID,
+      createTs,
+      bodyText: request.body,
+      form: request.form,
+      accepted: false,
+    };
     this.exchanges.push(record);
     try {
       const answer = await exchange({

@@ -26,7 +26,7 @@ export interface AnswerIssue {
   detail: string;
 }
 
-/** Integer values seen at fields whose description says their values are **Unknown:**. */
+/** Integer values seen at fields whose description says their values are unknown (`**Unknown:**`, `**Unknown enum**`). */
 export type ValuesSeen = Map<string, Set<number>>;
 
 type Schema = { [key: string]: Json };
@@ -75,7 +75,9 @@ function openEnum(schema: Schema, pointer: string): { values: Json[]; pointer: s
   if (!Array.isArray(branches) || branches.length !== 2) return undefined;
   const resolved = branches.map((b, i) => (isSchema(b) ? deref(b, `${pointer}/anyOf/${i}`) : undefined));
   const closed = resolved.find((r) => r && Array.isArray(r[0].enum));
-  const open = resolved.find((r) => r && !r[0].enum && typeof r[0].type === 'string' && Object.keys(r[0]).every((k) => ['type', 'description', 'example', 'examples'].includes(k)));
+  const open = resolved.find(
+    (r) => r && !r[0].enum && typeof r[0].type === 'string' && Object.keys(r[0]).every((k) => ['type', 'description', 'example', 'examples'].includes(k)),
+  );
   if (!closed || !open) return undefined;
   return { values: closed[0].enum as Json[], pointer: closed[1], type: open[0].type as string };
 }
@@ -116,7 +118,7 @@ function check(walk: Walk, given: Schema, value: unknown, path: string, givenPoi
   }
   if ('const' in schema && schema.const !== value) return issue(walk, 'constraint', path, pointer, `must be ${JSON.stringify(schema.const)}`);
 
-  if (actual === 'integer' && typeof schema.description === 'string' && schema.description.includes('**Unknown:**')) {
+  if (actual === 'integer' && typeof schema.description === 'string' && schema.description.includes('**Unknown')) {
     const seen = walk.valuesSeen.get(pointer) ?? new Set<number>();
     if (seen.size < MAX_VALUES_KEPT) seen.add(value as number);
     walk.valuesSeen.set(pointer, seen);
@@ -124,7 +126,8 @@ function check(walk: Walk, given: Schema, value: unknown, path: string, givenPoi
   if (typeof value === 'number' && typeof schema.minimum === 'number' && value < schema.minimum)
     issue(walk, 'constraint', path, pointer, `is below the minimum ${schema.minimum}`);
   if (typeof value === 'string') {
-    if (typeof schema.minLength === 'number' && value.length < schema.minLength) issue(walk, 'constraint', path, pointer, `is shorter than ${schema.minLength}`);
+    if (typeof schema.minLength === 'number' && value.length < schema.minLength)
+      issue(walk, 'constraint', path, pointer, `is shorter than ${schema.minLength}`);
     if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value))
       issue(walk, 'constraint', path, pointer, `does not match the pattern ${schema.pattern}`);
   }
