@@ -290,6 +290,23 @@ describe('callbot probe bounds and interruption', () => {
     expect(text).not.toContain(SECRET);
   }, 60_000);
 
+  it("wrong credentials: no form accepted, every probe unknown, the vendor's refusals listed (--json on stdout)", async () => {
+    vendor = await startDivergentVendor({ uuid: UUID, secretKey: SECRET });
+    const dir = freshDir('callbot-probe-');
+    const run = await runCli(['probe', '--base-url', vendor.url, '--json', '--out', 'r.json'], {
+      cwd: dir,
+      env: { CALLBOT_UUID: UUID, CALLBOT_SECRET_KEY: 'not-the-secret' },
+    });
+    expect(run.code, run.stderr).toBe(3);
+    const printed = JSON.parse(run.stdout) as Report & { formSearch: string[] };
+    expect(validateReport(printed), JSON.stringify(validateReport.errors)).toBe(true);
+    expect(printed).toEqual(readProbeReport(join(dir, 'r.json')).report);
+    expect(printed.workingForm).toBeUndefined();
+    expect(printed.probes.every((p) => p.result === 'unknown')).toBe(true);
+    expect(printed.formSearch).toHaveLength(9);
+    expect(printed.formSearch.filter((line) => line.includes('refused (code 6: incorrect signature)'))).toHaveLength(2);
+  }, 60_000);
+
   it('refuses a non-loopback base URL without credentials (exit 1, nothing sent)', async () => {
     const run = await runCli(['probe', '--base-url', 'https://devnxbot.nxcloud.invalid']);
     expect(run.code).toBe(1);

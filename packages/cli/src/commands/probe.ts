@@ -70,6 +70,7 @@ Examples:
   $ callbot probe            # against the local mock (demo account)
 
 Exit codes: 0 no probe differs; 2 some probe differs; 1 usage or credentials error;
+3 the vendor accepted no request form (wrong uuid/secret/base URL? the report lists its answers);
 130 interrupted (Ctrl-C): the report written holds what was found, the rest "interrupted".`,
     )
     .action(async (flags: ProbeFlags) => {

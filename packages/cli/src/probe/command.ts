@@ -56,6 +56,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<number> {
     writeReport(out, report);
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : summaryText(report, out));
     if (report.interrupted) return 130;
+    if (!report.workingForm) return 3;
     return report.counts.differs > 0 ? 2 : 0;
   } finally {
     process.off('SIGINT', onSignal);

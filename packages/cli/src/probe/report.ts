@@ -56,6 +56,8 @@ export interface ProbeReport {
   requests: { sent: number; max: number; minIntervalMs: number };
   /** The request form the vendor accepted, used for every probe that does not vary it. */
   workingForm?: { requestIdHeader: string; algorithmHeader: string | null; signAlgorithm: string };
+  /** Each form tried before one was accepted, with the vendor's answer (masked): why no form was, when none was. */
+  formSearch: string[];
   /** Server clock minus local clock, seconds, when known. */
   clockOffsetSeconds?: number;
   probes: ProbeResult[];
@@ -98,6 +100,9 @@ export function summaryText(report: ProbeReport, reportFile: string | undefined)
   const lines = [
     `callbot probe: ${report.baseUrl}${report.interrupted ? ' (interrupted)' : ''}`,
     `${report.requests.sent} requests sent (at most ${report.requests.max}, ${report.requests.minIntervalMs} ms apart)`,
+    report.workingForm
+      ? `accepted form: ${report.workingForm.requestIdHeader} header, algorithm header ${report.workingForm.algorithmHeader ?? 'absent'}`
+      : `no request form was accepted:\n${report.formSearch.map((line) => `  ${line}`).join('\n')}`,
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),

@@ -3,7 +3,7 @@ import type { SignAlgorithm } from 'callbot-contract';
 import { BudgetExhausted, Pacer } from './pacer.js';
 import { findWorkingForm, PROBES, verdictOf, type ProbeContext } from './probes.js';
 import { countVerdicts, PROBE_IDS, SEND_TO, type ProbeReport, type ProbeResult } from './report.js';
-import { Session } from './session.js';
+import { describeForm, outcome, Session } from './session.js';
 import { maskId } from './mask.js';
 
 // The probe run: find a request form the vendor accepts, then each named probe in turn, each
@@ -104,6 +104,7 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeReport> 
     ...(form
       ? { workingForm: { requestIdHeader: form.requestIdHeader, algorithmHeader: form.algorithmHeader ?? null, signAlgorithm: form.signAlgorithm } }
       : {}),
+    formSearch: session.exchanges.filter((e) => e.label.includes('form search')).map((e) => `${describeForm(e.form)}: ${outcome(e)}`),
     clockOffsetSeconds: session.clockOffsetSeconds,
     probes: results,
     counts: countVerdicts(results),

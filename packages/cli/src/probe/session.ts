@@ -138,9 +138,11 @@ export class Session {
         return record;
       }
       const body = record.json as Record<string, unknown>;
-      const code = request.operation === 'ping' ? body?.code : body?.retCode;
+      // Ping has its own envelope (code/msg); should the vendor answer it in the common one,
+      // the code is still read (answer-schema reports the envelope).
+      const code = request.operation === 'ping' ? (body?.code ?? body?.retCode) : body?.retCode;
       if (typeof code === 'number') record.code = code;
-      const message = answerText(request.operation === 'ping' ? body?.msg : body?.retMsg);
+      const message = answerText(request.operation === 'ping' ? (body?.msg ?? body?.retMsg) : body?.retMsg);
       if (message !== undefined) record.message = message;
       record.accepted = answer.status === 200 && code === 0;
       if (answer.status !== 200) record.failure = `HTTP ${answer.status}`;

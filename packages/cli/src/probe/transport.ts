@@ -1,5 +1,4 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 
 // One HTTP exchange as the probe needs to see it, which fetch hides: header names are sent in
@@ -38,9 +37,10 @@ export interface RawAnswer {
 
 export class TransportError extends Error {}
 
-export function exchange({ url, headers, body, timeoutMs, signal }: RawRequest): Promise<RawAnswer> {
+export async function exchange({ url, headers, body, timeoutMs, signal }: RawRequest): Promise<RawAnswer> {
   const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  // Loaded here, not at the top: the bundled `callbot` would otherwise load TLS for every command.
+  const { request: send } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();
     const outgoing: Record<string, string> = { 'Content-Length': String(body.length) };
