@@ -96,7 +96,7 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeReport> 
     tool: `callbot probe (callbot-cli ${options.version})`,
     startedAt,
     finishedAt: new Date().toISOString(),
-    baseUrl: options.baseUrl,
+    baseUrl: withoutUserinfo(options.baseUrl),
     account: { uuid: maskId(options.uuid), algorithm: options.algorithm, credentialsFrom: options.credentialsFrom },
     ...(options.task ? { task: options.task } : {}),
     interrupted: options.signal.aborted,
@@ -110,6 +110,14 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeReport> 
     counts: countVerdicts(results),
     sendTo: SEND_TO,
   };
+}
+
+/** The base URL without any `user:password@` it was given with. */
+function withoutUserinfo(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  url.username = '';
+  url.password = '';
+  return url.href.replace(/\/+$/, '');
 }
 
 /** Writes the report atomically (a temporary file renamed), so a reader never sees half of one. */
