@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { listenOnLoopback } from '../../../test/support/listen.js';
 
 // A vendor that departs from the contract on purpose, on every point `callbot probe` checks,
@@ -11,6 +12,8 @@ import { listenOnLoopback } from '../../../test/support/listen.js';
 //   - its answer signatures are lowercase hex;
 //   - its answers carry undocumented fields and an undocumented taskStatus value (9);
 //   - its answers and refusals carry a phone number and a name (the report must mask them).
+// Where it follows the contract: list answers come gzipped when asked (Accept-Encoding: gzip),
+// signed over the JSON text (in lowercase hex, as all its signatures).
 // It records when each request arrived (for the rate limit).
 
 export const PHONE = '8613800138000';
@@ -85,8 +88,10 @@ export async function startDivergentVendor(account: { uuid: string; secretKey: s
         headers.algorithm = answerAlgorithm.toLowerCase();
         headers.sign = md(answerAlgorithm, `${account.secretKey}&body=${text}&createTs=${answerTs}&requestID=${requestId}&uuid=${req.headers.uuid}`); // lowercase hex
       }
+      const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && /\/(listCall|exportBatchCall)$/.test(path);
+      if (gzip) headers['Content-Encoding'] = 'gzip';
       res.writeHead(200, headers);
-      res.end(text);
+      res.end(gzip ? gzipSync(text) : text);
     });
   });
   return { ...(await listenOnLoopback(server)), arrivals };

@@ -213,6 +213,17 @@ describe('callbot probe against a vendor that departs from the contract', () => 
     expect(c.spec.paragraph).toMatch(/^\*\*Choice \(gzip\):\*\*/);
   });
 
+  it('answer-gzip: gzipped list answers, signed over the JSON text → confirmed (the one point this vendor keeps)', () => {
+    expect(probe(report, 'answer-gzip').result).toBe('confirmed');
+    for (const operation of ['listCall', 'exportBatchCall']) {
+      expect(checkOf(report, 'answer-gzip', `${operation} answer compressed`).result).toBe('confirmed');
+      const covers = checkOf(report, 'answer-gzip', `${operation} answer sign covers`);
+      expect(covers.result).toBe('confirmed');
+      expect(covers.spec.file).toBe('openapi/paths/callcentre_api_v3_listCall.yaml');
+      expect(covers.spec.paragraph).toMatch(/^\*\*Unknown:\*\* whether the answer's `sign` covers the compressed bytes/);
+    }
+  });
+
   it('answer-signature: lowercase answer signatures → differs, headers/Sign.yaml, naming the variant that verifies', () => {
     const c = checkOf(report, 'answer-signature', 'answer sign formula');
     expect(c.result).toBe('differs');

@@ -1,7 +1,7 @@
 import { isSignAlgorithm, Operations, type OperationId, type SignAlgorithm } from 'callbot-contract';
 import { combine, type Check, type ProbeId, type ProbeResult, type Verdict } from './report.js';
 import { describeForm, outcome, type Exchange, type ProbeRequest, type RequestForm, type Session } from './session.js';
-import { cite, findParagraph, operationPointer, type SpecLocation } from './spec.js';
+import { cite, findParagraph, operationPointer, resolvePointer, type SpecLocation } from './spec.js';
 import { dedupeIssues, strictAnswerIssues, type ValuesSeen } from './strict-answer.js';
 
 // The named probes. Each varies one dimension of a request the vendor accepts (the working
@@ -25,7 +25,8 @@ export type ProbeOutcome = Omit<ProbeResult, 'id' | 'durationMs' | 'result'> & {
 const SIGN = '#/components/securitySchemes/CallbotSign/description';
 const CREATE_TS = '#/components/securitySchemes/CallbotCreateTs/description';
 const ALGORITHM_PARAMETER = '#/components/parameters/Algorithm/description';
-const ANSWER_SIGN = '#/components/headers/Sign/description';
+const ANSWER_SIGN_HEADER = '#/components/headers/Sign';
+const ANSWER_SIGN = `${ANSWER_SIGN_HEADER}/description`;
 const ANSWER_CREATE_TS = '#/components/headers/CreateTs/description';
 const ANSWER_ALGORITHM = '#/components/headers/Algorithm/description';
 const ANSWER_REQUEST_ID = '#/components/headers/RequestID/description';
@@ -274,7 +275,9 @@ export async function answerGzip(ctx: ProbeContext): Promise<ProbeOutcome> {
     evidence.push(`${operation}: ${outcome(tried)}, Content-Encoding ${answer.contentEncoding ?? 'none'}, ${answer.wire.length} bytes on the wire`);
     if (answer.contentEncoding === 'gzip' || answer.contentEncoding === 'x-gzip') {
       checks.push(check(`${operation} answer compressed`, 'confirmed', 'gzip-compressed', `Content-Encoding: ${answer.contentEncoding}`, compressionSpec));
-      const signSpec = cite(pathDescription(operation), "**Unknown:** whether the answer's `sign`", operation);
+      // The question is written once, on listCall; exportBatchCall's answer is read the same way.
+      const marker = "**Unknown:** whether the answer's `sign`";
+      const signSpec = cite(pathDescription(findParagraph(pathDescription(operation), marker) ? operation : 'listCall'), marker, operation);
       const covers = signatureCovers(ctx.session, tried);
       if (covers !== undefined) spec.push(signSpec);
       if (covers === 'json') checks.push(check(`${operation} answer sign covers`, 'confirmed', 'the JSON text', 'the JSON text (after gunzip)', signSpec));
@@ -367,13 +370,16 @@ export async function answerSignature(ctx: ProbeContext): Promise<ProbeOutcome> 
     for (const n of e.answer!.headerNames) if (['requestid', 'uuid', 'createts', 'sign', 'algorithm'].includes(n.toLowerCase())) names.add(n);
   evidence.push(`answer signing headers as the vendor spells them: ${[...names].join(', ') || 'none'}`);
 
-  const unsigned = judged.filter((e) => !e.answer!.headers.sign && e.code !== 6002);
+  // The codes the contract says are never signed (`x-callbot-unsigned-retcodes` on the sign header).
+  const neverSigned = resolvePointer(`${ANSWER_SIGN_HEADER}/x-callbot-unsigned-retcodes`);
+  const exempt = new Set(Array.isArray(neverSigned) ? neverSigned : []);
+  const unsigned = judged.filter((e) => !e.answer!.headers.sign && !exempt.has(e.code ?? Number.NaN));
   const signed = judged.filter((e) => e.answer!.headers.sign);
   const checks: Check[] = [
     check(
       'answers are signed',
       unsigned.length === 0 ? 'confirmed' : 'differs',
-      'a sign header on every answer to a signed request (6002 aside)',
+      `a sign header on every answer to a signed request (except retCodes ${[...exempt].join(', ')})`,
       unsigned.length === 0
         ? `${signed.length} of ${judged.length} answers signed`
         : `${unsigned.length} of ${judged.length} answers unsigned (codes ${[...new Set(unsigned.map((e) => e.code))].join(', ')})`,

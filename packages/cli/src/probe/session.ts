@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { newRequestId, Operations, sign, type OperationId, type SignAlgorithm, type SignInput } from 'callbot-contract';
+import { newRequestId, Operations, RetCodes, sign, type OperationId, type SignAlgorithm, type SignInput } from 'callbot-contract';
 import { answerText } from './mask.js';
 import type { Pacer } from './pacer.js';
 import { exchange, type RawAnswer } from './transport.js';
@@ -144,7 +144,7 @@ export class Session {
       if (typeof code === 'number') record.code = code;
       const message = answerText(request.operation === 'ping' ? (body?.msg ?? body?.retMsg) : body?.retMsg);
       if (message !== undefined) record.message = message;
-      record.accepted = answer.status === 200 && code === 0;
+      record.accepted = answer.status === 200 && code === RetCodes.Success.code;
       if (answer.status !== 200) record.failure = `HTTP ${answer.status}`;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
