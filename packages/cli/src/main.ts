@@ -51,6 +51,11 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/listen.js')).registerListenCommand,
   },
   {
+    name: 'probe',
+    summary: "Check the contract's Unknown/Choice points against the vendor's host (reads only) and write a report for a bug report",
+    load: async () => (await import('./commands/probe.js')).registerProbeCommand,
+  },
+  {
     name: 'sign',
     summary: 'Show the signature base (secret masked) and the MD5/SHA256 signatures of a request; --verify checks one',
     load: async () => (await import('./commands/sign.js')).registerSignCommand,
@@ -90,7 +95,7 @@ if (only === '--version' || only === '-V') {
   const [{ Command }, { useOneLineUsageErrors }] = await Promise.all([import('commander'), import('./shared/usage-errors.js')]);
   const program = new Command()
     .name('callbot')
-    .description('nxtele Callbot v3: import call lists, manage tasks, debug signatures, run the local mock.')
+    .description('nxtele Callbot v3: run a campaign (tasks, call lists, results, callbacks), probe the vendor, debug signatures, run the local mock.')
     .version(packageJson.version, '-V, --version', 'print the version of callbot-cli')
     .addHelpText('after', '\nRun `callbot <command> --help` for the flags of one command.');
 

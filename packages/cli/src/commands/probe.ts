@@ -1,0 +1,80 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+
+// `callbot probe`: asks the vendor's host the questions the contract marks **Unknown:** or
+// **Choice:** and writes a report that says, per question, whether the contract holds. Only
+// the flags live here; the probe itself is loaded when the command runs.
+
+export interface ProbeFlags {
+  baseUrl?: string;
+  uuid?: string;
+  secret?: string;
+  algorithm?: string;
+  config?: string;
+  task?: string;
+  out: string;
+  json?: boolean;
+  maxRequests: number;
+  intervalMs: number;
+  timeoutMs: number;
+  probeTimeoutMs: number;
+}
+
+/** At most 3 requests a second: the development host is shared. */
+export const MIN_INTERVAL_MS = 350;
+
+const wholeNumber = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+export function registerProbeCommand(program: Command): void {
+  program
+    .command('probe')
+    .description("Check the contract's Unknown/Choice points against the vendor's host (reads only) and write a report for a bug report")
+    .option('--base-url <url>', 'API base URL, e.g. https://devnxbot.nxcloud.com [env CALLBOT_BASE_URL] (default: the local mock)')
+    .option('--uuid <uuid>', 'account uuid [env CALLBOT_UUID]')
+    .option('--secret <secretKey>', 'account secret key [env CALLBOT_SECRET_KEY; prefer the environment: flags show in `ps`]')
+    .addOption(new Option('--algorithm <alg>', "the account's signature algorithm, as set in the console [env CALLBOT_ALGORITHM]").choices(['MD5', 'SHA256']))
+    .option('--config <file>', 'JSON file with uuid, secretKey, algorithm, baseUrl [env CALLBOT_CONFIG]')
+    .option('--task <userTaskID>', 'an existing task whose first page of orders and calls may be read (listOrder, listCall, exportBatchCall)')
+    .option('--out <file>', 'where to write the JSON report', 'probe-report.json')
+    .option('--json', 'print the report on stdout instead of the summary table')
+    .option('--max-requests <n>', 'the most requests the whole run may send', wholeNumber(10, 200), 60)
+    .option(
+      '--interval-ms <ms>',
+      `the least time between two requests (at least ${MIN_INTERVAL_MS}: under 3 a second)`,
+      wholeNumber(MIN_INTERVAL_MS, 60_000),
+      MIN_INTERVAL_MS,
+    )
+    .option('--timeout-ms <ms>', 'how long one request may take', wholeNumber(100, 120_000), 10_000)
+    .option('--probe-timeout-ms <ms>', 'how long one probe may take', wholeNumber(1000, 600_000), 90_000)
+    .addHelpText(
+      'after',
+      `
+What it sends: only requests that change nothing and call nobody — ping (signed in several
+ways, createTs shifted, gzip), one page of listTask, and with --task one page of listOrder,
+listCall and exportBatchCall of that task. It never creates, imports, adds, stops, starts or
+updates anything: there is no write probe (the questions that need one — e.g. request gzip on
+importBatchCall, callbackType values — stay open and are listed in the docs).
+
+Probes: header-case, algorithm-header, signature-body, request-gzip, answer-gzip,
+createts-window, answer-schema, answer-signature. Each result is confirmed, differs (with the
+file under openapi/ to change) or unknown.
+
+The report holds no secret key, no signature base, no phone numbers (8615*****678) and no
+names: attach it to an issue or a support ticket as it is.
+
+Examples:
+  $ CALLBOT_UUID=… CALLBOT_SECRET_KEY=… callbot probe --base-url https://devnxbot.nxcloud.com --task my-task
+  $ callbot probe            # against the local mock (demo account)
+
+Exit codes: 0 no probe differs; 2 some probe differs; 1 usage or credentials error;
+3 the vendor accepted no request form (wrong uuid/secret/base URL? the report lists its answers);
+130 interrupted (Ctrl-C): the report written holds what was found, the rest "interrupted".`,
+    )
+    .action(async (flags: ProbeFlags) => {
+      const { probeCommand } = await import('../probe/command.js');
+      process.exitCode = await probeCommand(flags);
+    });
+}

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { ProbeFlags } from '../commands/probe.js';
+import { ConfigError, resolveConnection } from '../import/credentials.js';
+import { summaryText } from './report.js';
+import { runProbes, writeReport } from './run.js';
+
+// The front of `callbot probe`: credentials (as `callbot import` resolves them), Ctrl-C, the
+// report file, the summary and the exit code. The run itself is in run.ts.
+
+/** Never used: the probe sends nothing that carries a callback URL, but resolveConnection asks for them off loopback. */
+const UNUSED_CALLBACK_URL = 'https://callback-url.invalid/not-used-by-callbot-probe';
+
+export async function probeCommand(flags: ProbeFlags): Promise<number> {
+  let connection: ReturnType<typeof resolveConnection>;
+  try {
+    connection = resolveConnection({
+      ...flags,
+      orderCallbackUrl: UNUSED_CALLBACK_URL,
+      callCallbackUrl: UNUSED_CALLBACK_URL,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`callbot probe: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (connection.credentialsWarning) process.stderr.write(`warning: ${connection.credentialsWarning}\n`);
+  const out = resolve(flags.out);
+
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    if (interrupt.signal.aborted) process.exit(130); // a second Ctrl-C: now
+    process.stderr.write('interrupted: writing the partial report (Ctrl-C again to quit at once)\n');
+    interrupt.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    process.stderr.write(`probing ${connection.baseUrl} as ${connection.usingDemoAccount ? "the mock's demo account" : `uuid from ${connection.uuidFrom}`}\n`);
+    const report = await runProbes({
+      baseUrl: connection.baseUrl,
+      uuid: connection.uuid,
+      secretKey: connection.secretKey,
+      algorithm: connection.algorithm,
+      credentialsFrom: connection.usingDemoAccount ? 'demo account' : connection.uuidFrom,
+      ...(flags.task ? { task: flags.task } : {}),
+      maxRequests: flags.maxRequests,
+      intervalMs: flags.intervalMs,
+      timeoutMs: flags.timeoutMs,
+      probeTimeoutMs: flags.probeTimeoutMs,
+      signal: interrupt.signal,
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+      version: packageJson.version,
+    });
+    writeReport(out, report);
+    process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : summaryText(report, out));
+    if (report.interrupted) return 130;
+    if (!report.workingForm) return 3;
+    return report.counts.differs > 0 ? 2 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
