@@ -457,7 +457,8 @@ export interface paths {
          *     flow of older versions keeps working; every other operation refuses an unknown `userTaskID`
          *     (retCode 4, naming it). An `orderID` the task already holds is refused for that order
          *     (`errList`), except one still undialed: the import drops it first, so it may come back in
-         *     the new batch. An ended task (4) is refused with retCode 4.
+         *     the new batch. An ended task (4) is refused with retCode 4; orders imported into a completed
+         *     task (3) leave it completed until `mgrTaskStatus` starts it again.
          *
          *     **Resending (`x-callbot-resend-unknown: false`).** It replaces the task's batch: when its
          *     outcome is unknown (a timeout, retCode 5001) check (e.g. `exportBatchCall`) before sending it

@@ -107,13 +107,23 @@ function run(core: Core, action: DueAction): void {
   pump(core, action.uuid, task);
 }
 
-/** Plays every action due up to `time` in (at, seq) order, then leaves the clock at `time`. */
-export function advance(core: Core, time: VirtualMs): void {
-  if (!(time > core.state.now)) return;
+/** Runs, in (at, seq) order, every action due at or before `time`, moving the clock to each. */
+function runUntil(core: Core, time: VirtualMs): void {
   for (let next = peekAction(core.state.actions); next && next.at <= time; next = peekAction(core.state.actions)) {
     popAction(core.state.actions);
     if (next.at > core.state.now) core.state.now = next.at;
     run(core, next);
   }
+}
+
+/** Plays every action due up to `time`, then leaves the clock at `time`. */
+export function advance(core: Core, time: VirtualMs): void {
+  if (!(time > core.state.now)) return;
+  runUntil(core, time);
   core.state.now = time;
+}
+
+/** Runs what a request made due at once (a zero delay: updateDelaySeconds 0, redialDelaySeconds 0). */
+export function runDueNow(core: Core): void {
+  runUntil(core, core.state.now);
 }

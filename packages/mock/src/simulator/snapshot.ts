@@ -148,8 +148,10 @@ function readTask(value: unknown, path: string): TaskRecord {
     seen.add(order.orderID);
     return order;
   });
-  f(t, path, 'queue', array).forEach((id, i) => string(id, join(join(path, 'queue'), i)));
+  const queued = new Set(f(t, path, 'queue', array).map((id, i) => string(id, join(join(path, 'queue'), i))));
   if (t.queueHead !== 0) fail(join(path, 'queueHead'), 'must be 0 in a snapshot');
+  // An order is due exactly when it waits in the queue: the flag is derived, not trusted.
+  for (const order of orders) order.queued = order.state === 'waiting' && queued.has(order.orderID);
   // Derived counts: recomputed, never trusted.
   const task = t as unknown as TaskRecord;
   task.dialing = orders.filter((order) => order.state === 'dialing').length;
@@ -192,6 +194,19 @@ export function readSnapshot(snapshot: unknown): WorldState {
     accounts.set(uuid, tasks);
   });
   const actions = f(root, '', 'actions', array).map((item, i) => readAction(item, join('actions', i)));
+  // A call in progress must have its end on the agenda, or its order would stay dialing for ever.
+  const ends = new Set(actions.filter((a) => a.kind === 'callEnd').map((a) => a.callID));
+  for (const [uuid, tasks] of accounts) {
+    for (const task of tasks.values()) {
+      task.orders.forEach((order, i) => {
+        if (order.current && !ends.has(order.current.callID)) {
+          const index = [...accounts.keys()].indexOf(uuid);
+          const taskIndex = [...tasks.keys()].indexOf(task.userTaskID);
+          fail(`accounts[${index}].tasks[${taskIndex}].orders[${i}].current.callID`, `"${order.current.callID}" has no callEnd action`);
+        }
+      });
+    }
+  }
   // The heap's order is part of the state: check it is a heap, so a hand-edited file cannot reorder time.
   actions.forEach((action, i) => {
     const parent = actions[(i - 1) >> 1];

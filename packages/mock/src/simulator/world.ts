@@ -1,7 +1,7 @@
 import type { SimAnswer, SimEvent, SimOperation, Simulator, SimulatorOptions, SimulatorStats, VirtualMs } from './api.js';
 import { invalid } from './answers.js';
 import { Core } from './core.js';
-import { advance, pumpAll } from './dialer.js';
+import { advance, pumpAll, runDueNow } from './dialer.js';
 import * as ops from './operations.js';
 import * as queries from './queries.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
@@ -100,6 +100,12 @@ class World implements Simulator {
   }
 
   handle(uuid: string, operation: SimOperation, body: Record<string, unknown>): SimAnswer {
+    const answer = this.answer(uuid, operation, body);
+    runDueNow(this.core);
+    return answer;
+  }
+
+  private answer(uuid: string, operation: SimOperation, body: Record<string, unknown>): SimAnswer {
     const core = this.core;
     switch (operation) {
       case 'createTask':

@@ -80,6 +80,7 @@ describe('simulator determinism and snapshots', () => {
       ['a task status out of the enum', (s) => (s.accounts[1].tasks[0].status = 9), 'accounts[1].tasks[0].status'],
       ['a dialing order without its call', (s) => (s.accounts[0].tasks[0].orders.find((o: any) => o.state === 'dialing').current = null), '.current'],
       ['actions out of heap order', (s) => s.actions.reverse(), 'actions['],
+      ['a call in progress without its end', (s) => (s.actions = s.actions.filter((a: any) => a.kind !== 'callEnd')), '.current.callID'],
       ['a missing counter', (s) => delete s.counters.call, 'counters.call'],
       ['an event without payload', (s) => (s.events[0].payload = null), 'events[0].payload'],
     ];
