@@ -967,6 +967,14 @@ export interface components {
             retCode: components["schemas"]["AnswerRetCode"];
             retMsg: components["schemas"]["RetMsg"];
             responseID: components["schemas"]["ResponseID"];
+            /**
+             * @description 总数 — tasks matching the conditions, over all pages. **Unknown:** whether the vendor sends
+             *     it (its example is cut before the end). **Choice:** optional, named as in the `listOrder` and
+             *     `listCall` answers; the mock sends it; the client's `tasks()` stops on it when present, and
+             *     on a short page otherwise.
+             * @example 1
+             */
+            totalCount?: number;
             /** @description 任务列表 — the tasks of this page. */
             taskData?: components["schemas"]["TaskData"][];
         };

@@ -5992,7 +5992,7 @@ return errors === 0;
 validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const ListTaskResponse = validate72;
-const schema115 = {"type":"object","description":"任务列表 — the answer to `listTask` (HTTP 200). **Unknown:** the end of the vendor's example\n(a total count, paging fields) could not be read. **Choice:** `taskData` is optional (a\nrefusal carries only the envelope); other fields the vendor sends are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskData":{"type":"array","description":"任务列表 — the tasks of this page.","items":{"$ref":"#/components/schemas/TaskData"}}}};
+const schema115 = {"type":"object","description":"任务列表 — the answer to `listTask` (HTTP 200). **Unknown:** the end of the vendor's example\n(a total count, paging fields) could not be read. **Choice:** `taskData` is optional (a\nrefusal carries only the envelope); other fields the vendor sends are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — tasks matching the conditions, over all pages. **Unknown:** whether the vendor sends\nit (its example is cut before the end). **Choice:** optional, named as in the `listOrder` and\n`listCall` answers; the mock sends it; the client's `tasks()` stops on it when present, and\non a short page otherwise.\n","example":1},"taskData":{"type":"array","description":"任务列表 — the tasks of this page.","items":{"$ref":"#/components/schemas/TaskData"}}}};
 const schema118 = {"type":"object","description":"任务信息 — one task in a `listTask` answer, with its statistics.","required":["userTaskID","taskID","sceneID","taskStatus","createTs","taskStat"],"properties":{"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"},"createTs":{"type":"integer","description":"任务创建时间 — task creation time, Unix seconds.","example":1700000000},"taskStat":{"$ref":"#/components/schemas/TaskStat"}}};
 const schema119 = {"type":"object","description":"任务统计 — task statistics (in `listTask` answers and the task-status callback).","required":["answerOrderCount","finishOrderCount","totalOrderCount","finishRate","totalAnswerCall","totalCall","answerRate"],"properties":{"answerOrderCount":{"type":"integer","minimum":0,"description":"接通订单数 — orders answered.","example":42},"finishOrderCount":{"type":"integer","minimum":0,"description":"完成订单数 — orders completed.","example":80},"totalOrderCount":{"type":"integer","minimum":0,"description":"订单总数 — orders in the task.","example":100},"finishRate":{"type":"number","description":"完成率 — finishOrderCount / totalOrderCount, 2 decimals.","example":0.8},"totalAnswerCall":{"type":"integer","minimum":0,"description":"接通通话数 — calls answered.","example":45},"totalCall":{"type":"integer","minimum":0,"description":"通话总数 — calls made.","example":130},"answerRate":{"type":"number","description":"接通率 — totalAnswerCall / totalCall, 2 decimals.","example":0.35}}};
 
@@ -6444,19 +6444,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.taskData !== undefined){
-let data3 = data.taskData;
-if(Array.isArray(data3)){
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate74(data3[i0], {instancePath:instancePath+"/taskData/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/taskData",schemaPath:"#/properties/taskData/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6465,10 +6456,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6477,10 +6467,45 @@ vErrors.push(err6);
 }
 errors++;
 }
+}
+}
+if(data.taskData !== undefined){
+let data4 = data.taskData;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate74(data4[i0], {instancePath:instancePath+"/taskData/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/taskData",schemaPath:"#/properties/taskData/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
 validate72.errors = vErrors;
 return errors === 0;
 }
-validate72.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"taskData":true},"dynamicProps":false,"dynamicItems":false};
+validate72.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"taskData":true},"dynamicProps":false,"dynamicItems":false};
 
 export const ManualCallSetting = validate77;
 
