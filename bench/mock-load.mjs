@@ -233,9 +233,14 @@ const withShareOfBare = (rows) => {
 /**
  * Every target measured `rounds` times, taking turns (A B C A B C …), all servers up at once:
  * a burst of load from other processes then hits every target, not one. The median round of
- * each target (by req/s) is reported.
+ * each target (by req/s) is reported, after one second of warm-up each.
  */
 async function interleaved(targets) {
+  // Warm-up first (JIT, caches): the first second of a server is not its steady state.
+  for (const t of targets) {
+    const request = t.request ?? { path: IMPORT_BATCH_CALL_PATH, headers, body };
+    await autocannon({ url: `${t.target.url}${request.path}`, method: 'POST', headers: request.headers, body: request.body, connections, duration: 1 });
+  }
   const rows = targets.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (const [i, t] of targets.entries()) rows[i].push(await measure(t.target, t.expect, t.request));

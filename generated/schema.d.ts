@@ -1377,6 +1377,8 @@ export interface components {
             dialAtDownHour?: string;
             /**
              * @description 最大振铃时长 — the longest a call may ring, seconds (**Unknown:** unit; our reading).
+             *     **Choice (the mock):** a call rings at most this long; one that would have been answered
+             *     later is not answered (callStatus 2). Absent or 0: no limit.
              * @example 30
              */
             maxRingTime?: number;

@@ -9,10 +9,12 @@ import type { Simulator } from './simulator/api.js';
 export interface MockHandler {
   /**
    * Answers a fetch `Request` as the mock server would answer it over HTTP (same checks, same
-   * simulator, same debug endpoints). A fault that drops the connection (`drop`,
-   * `drop-before-body`) rejects with a `TypeError` ("fetch failed", like a real network error).
+   * simulator, same debug endpoints). Called like the global `fetch` (a `Request`, or a URL and
+   * init), so it can be passed as a client's `fetch` option as is. A fault that drops the
+   * connection (`drop`, `drop-before-body`) rejects with a `TypeError` ("fetch failed", like a
+   * real network error).
    */
-  fetch(request: Request): Promise<Response>;
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
   /** The virtual clock (the same as `GET`/`POST /__mock/clock` through `fetch`). */
   readonly clock: MockClockControl;
   /** The simulated vendor behind the API. */
@@ -42,7 +44,8 @@ function headersOf(request: Request): IncomingHttpHeaders {
 export async function createMockHandler(input: MockOptionsInput = {}): Promise<MockHandler> {
   const core = await createMockCore(input);
   return {
-    async fetch(request: Request): Promise<Response> {
+    async fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+      const request = input instanceof Request && init === undefined ? input : new Request(input, init);
       const url = new URL(request.url);
       const mockRequest: MockRequest = {
         method: request.method,

@@ -24,13 +24,16 @@ function originOf(url: string): string {
  */
 export class UnreachableLog {
   readonly #logger: MockLogger;
+  readonly #now: () => number;
   readonly #reported = new Set<string>();
   #unlogged = 0;
   readonly #unloggedOrigins = new Set<string>();
-  #lastSummary = Date.now();
+  #lastSummary: number;
 
-  constructor(logger: MockLogger) {
+  constructor(logger: MockLogger, now: () => number = Date.now) {
     this.#logger = logger;
+    this.#now = now;
+    this.#lastSummary = now();
   }
 
   failed(entry: DeliveryRecord): void {
@@ -61,7 +64,7 @@ export class UnreachableLog {
 
   /** Logs the count of unlogged failures if there are any and 10 s have passed since the last summary (or `force`). */
   flush(force = false): void {
-    const now = Date.now();
+    const now = this.#now();
     if (this.#unlogged === 0 || (!force && now - this.#lastSummary < SUMMARY_EVERY_MS)) return;
     this.#logger.warn(
       `${this.#unlogged} more callback(s) failed or were skipped (to ${[...this.#unloggedOrigins].slice(0, 3).join(', ')}${this.#unloggedOrigins.size > 3 ? ', …' : ''})`,

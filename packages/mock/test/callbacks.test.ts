@@ -1,4 +1,6 @@
+import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../../../test/support/listen.js';
 import { verifySignature } from 'callbot-contract';
 import { createMockServer, isAllowedCallbackUrl, silentLogger, type MockLogger, type MockOptionsInput, type MockServer } from '../src/index.js';
 import { advance, demo, getJson, importBody, order, sendImport, sendSigned, startReceiver, type ReceivedCallback } from './helpers.js';
@@ -179,6 +181,22 @@ describe('callbacks', () => {
     expect(warnings).toHaveLength(1); // …but one line for the origin
     expect(warnings[0]).toContain('http://127.0.0.1:9');
     expect(warnings[0]).toContain('callbot listen --port 9');
+  });
+
+  it('settle is bounded: a receiver that never answers makes POST /__mock/clock answer after settleTimeoutMs, callbacks still pending', async () => {
+    const hanging = createServer(() => {}); // reads the request, never answers
+    const silent = await listenOnLoopback(hanging);
+    cleanup.push(async () => {
+      hanging.closeAllConnections();
+      await silent.close();
+    });
+    const mock = await mockWith({ settleTimeoutMs: 300, callbacks: { timeoutMs: 60_000 } });
+    await sendImport(mock.url, importBody(1, { callbackBase: silent.url }));
+    const started = performance.now();
+    const clock = await advance(mock.url, ONE_HOUR);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(clock.pendingCallbacks).toBeGreaterThan(0);
+    expect((await getJson(`${mock.url}/__mock/callbacks`)).callbacks[0]).toMatchObject({ status: 'pending', attempts: 1 });
   });
 
   it('classifies callback hosts: loopback by default, others only when allow-listed', () => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { IMPORT_BATCH_CALL_PATH, RetCodes, sign, verifySignature } from 'callbot-contract';
+import { createCallbotClient, DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, RetCodes, sign, verifySignature } from 'callbot-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../../test/support/paths.js';
 import { createMockHandler, type MockHandler } from '../src/index.js';
@@ -72,6 +72,15 @@ describe('createMockHandler', () => {
     expect(plain).toMatchObject({ status: 200, signed: true, json: { retCode: 0, totalCount: 3, successCount: 3 } });
     const zipped = await answerOf(await handler.fetch(signedRequest(IMPORT_BATCH_CALL_PATH, importBody(2), { gzip: true })));
     expect(zipped.json).toMatchObject({ retCode: 0, totalCount: 2 });
+  });
+
+  it("can be a client's fetch as is (called like the global fetch)", async () => {
+    const client = createCallbotClient({ ...DEMO_ACCOUNT, baseUrl: BASE, fetch: handler.fetch });
+    const { productID: _productID, ...body } = importBody(2, { userTaskID: 'through-fetch-option' });
+    const imported = await client.importBatchCall(body);
+    expect(imported).toMatchObject({ retCode: 0, successCount: 2 });
+    const listed = await client.listOrders({ userTaskID: 'through-fetch-option', options: {} });
+    expect(listed.orderList?.map((o) => o.orderID)).toEqual(['order-0', 'order-1']);
   });
 
   it('answers ping with its data echoed', async () => {

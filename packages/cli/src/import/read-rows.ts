@@ -171,9 +171,10 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
     return {
       destroy,
       async *[Symbol.asyncIterator]() {
+        // One buffer, filled again for each chunk: the reader uses a chunk before asking for the next.
+        const buffer = Buffer.allocUnsafe(1024 * 1024);
         try {
           for (;;) {
-            const buffer = Buffer.allocUnsafe(1024 * 1024);
             const length = readSync(fd, buffer, 0, buffer.length, bytesRead);
             if (length === 0) return;
             bytesRead += length;
@@ -217,12 +218,12 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
   async function* plainCsvBatches(delimiter: string): AsyncGenerator<SourceRow[]> {
     let row = 0;
     try {
-      for await (const lines of boundedLineBatches(syncChunks(), maxRowBytes, tooLongRow)) {
+      for await (const records of boundedRecordBatches(syncChunks(), delimiter, maxRowBytes, tooLongRow)) {
         const batch: SourceRow[] = [];
-        for (let line of lines) {
+        for (const cells of records) {
           row += 1;
-          if (row === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-          const record = csvRecord(line.split(delimiter), row);
+          if (row === 1 && cells[0]!.charCodeAt(0) === 0xfeff) cells[0] = cells[0]!.slice(1);
+          const record = csvRecord(cells, row);
           if (record) batch.push(record);
         }
         if (batch.length > 0) yield batch;
@@ -235,7 +236,7 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
 
   async function* csvBatches(): AsyncGenerator<SourceRow[]> {
     const delimiter = options.delimiter ?? detectDelimiter(file);
-    if (isPlainCsv(file)) {
+    if (delimiter.length === 1 && delimiter.charCodeAt(0) < 0x80 && isPlainCsv(file)) {
       yield* plainCsvBatches(delimiter);
       return;
     }
@@ -335,29 +336,76 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
 const BATCH_ROWS = 512;
 
 /**
- * The lines of a byte stream (split at `\n`, a `\r` before it dropped), decoded as UTF-8 a chunk
- * at a time and handed over as one array per chunk, none longer than `maxBytes`: a longer one
- * stops the reading with `tooLong(lineNumber)` as soon as it passes the bound, so no more than
- * `maxBytes` plus one chunk is ever held. (boundedLines below, a line at a time, is for JSON Lines.)
+ * The lines of a byte stream (split at `\n`, a `\r` before it dropped), decoded as UTF-8 and
+ * handed over as one array per chunk, none longer than `maxBytes`: a longer one stops the
+ * reading with `tooLong(lineNumber)` as soon as it passes the bound, so no more than `maxBytes`
+ * plus one chunk is ever held. (boundedLines below, a line at a time, is for JSON Lines.)
  */
 export async function* boundedLineBatches(
   input: AsyncIterable<Buffer> & { destroy(): void },
   maxBytes: number,
   tooLong: (line: number) => Error,
 ): AsyncGenerator<string[]> {
-  let carry: Buffer | undefined;
-  let line = 0;
-  const split = (bytes: Buffer): string[] => {
-    const lines = bytes.toString('utf8').split('\n');
+  for await (const region of boundedLineRegions(input, maxBytes, tooLong)) {
+    const lines = region.toString('utf8').split('\n');
     for (let i = 0; i < lines.length; i += 1) {
       const text = lines[i]!;
       if (text.charCodeAt(text.length - 1) === 0x0d) lines[i] = text.slice(0, -1);
     }
-    return lines;
-  };
+    yield lines;
+  }
+}
+
+/**
+ * The records of a quote-free CSV byte stream, as boundedLineBatches bounds its lines: each line
+ * split at `delimiter` (one ASCII character) where it lies, and each cell decoded on its own. A
+ * cell is then a string of its own, one byte a character when it is ASCII (phones, ids,
+ * amounts), rather than a slice that keeps the whole decoded chunk alive as long as any order
+ * holds one of its cells.
+ */
+export async function* boundedRecordBatches(
+  input: AsyncIterable<Buffer> & { destroy(): void },
+  delimiter: string,
+  maxBytes: number,
+  tooLong: (line: number) => Error,
+): AsyncGenerator<string[][]> {
+  const separator = delimiter.charCodeAt(0);
+  for await (const region of boundedLineRegions(input, maxBytes, tooLong)) {
+    const records: string[][] = [];
+    for (let start = 0; start <= region.length; ) {
+      let end = region.indexOf(0x0a, start);
+      if (end === -1) end = region.length;
+      const last = end > start && region[end - 1] === 0x0d ? end - 1 : end;
+      const cells: string[] = [];
+      let from = start;
+      for (let at = region.indexOf(separator, from); at !== -1 && at < last; at = region.indexOf(separator, from)) {
+        cells.push(region.toString('utf8', from, at));
+        from = at + 1;
+      }
+      cells.push(region.toString('utf8', from, last));
+      records.push(cells);
+      start = end + 1;
+    }
+    yield records;
+  }
+}
+
+/**
+ * The byte stream as pieces of whole lines (without their final `\n`); a line that spans chunks
+ * is put together in a piece of its own. Every line's length (without its `\r`) is checked
+ * against `maxBytes` where it lies. A piece may be a view of the chunk it came from: it is to be
+ * used before asking for the next one (the chunk's buffer may then be filled again); the part
+ * of a line carried over to the next chunk is copied.
+ */
+async function* boundedLineRegions(
+  input: AsyncIterable<Buffer> & { destroy(): void },
+  maxBytes: number,
+  tooLong: (line: number) => Error,
+): AsyncGenerator<Buffer> {
+  let carry: Buffer | undefined;
+  let line = 0;
   try {
     for await (const chunk of input) {
-      // Each line's length in bytes (without its \r), checked where it lies.
       let start = 0;
       let held = carry?.length ?? 0;
       for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
@@ -369,16 +417,24 @@ export async function* boundedLineBatches(
       }
       if (start === 0) {
         // No line ends in this chunk: it all belongs to the line being read.
-        carry = carry ? Buffer.concat([carry, chunk]) : chunk;
+        carry = carry ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
         if (carry.length > maxBytes + 1) throw tooLong(line + 1); // + 1: the line may still end in \r\n
         continue;
       }
-      const complete = carry ? Buffer.concat([carry, chunk.subarray(0, start - 1)]) : chunk.subarray(0, start - 1);
-      carry = start < chunk.length ? chunk.subarray(start) : undefined;
-      if (carry && carry.length > maxBytes + 1) throw tooLong(line + 1);
-      yield split(complete);
+      let from = 0;
+      if (carry) {
+        // The line begun in an earlier chunk, completed by this one's first line end.
+        const first = chunk.indexOf(0x0a);
+        yield Buffer.concat([carry, chunk.subarray(0, first)]);
+        carry = undefined;
+        from = first + 1;
+      }
+      const rest = start < chunk.length ? Buffer.from(chunk.subarray(start)) : undefined;
+      if (rest && rest.length > maxBytes + 1) throw tooLong(line + 1);
+      if (from < start) yield chunk.subarray(from, start - 1);
+      carry = rest;
     }
-    if (carry && carry.length > 0) yield split(carry);
+    if (carry && carry.length > 0) yield carry;
   } finally {
     input.destroy();
   }

@@ -95,10 +95,7 @@ export async function writeReport(file: string, outcomes: readonly RowOutcome[])
   let fd: number | undefined;
   try {
     fd = openSync(temp, 'wx', existing ? existing.mode & 0o777 : 0o666);
-    for (const chunk of reportChunks(outcomes)) {
-      const bytes = Buffer.from(chunk, 'utf8');
-      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
-    }
+    for (const chunk of reportChunks(outcomes)) writeAll(fd, chunk);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -121,6 +118,19 @@ export async function writeReport(file: string, outcomes: readonly RowOutcome[])
     throw error;
   }
   syncFolder(dirname(file));
+}
+
+/**
+ * Writes `text` to `fd` as UTF-8, all of it. A whole text is written without making a Buffer
+ * of it first (no garbage the size of the report left for the collector); when the system
+ * writes only part of it, the rest goes as bytes.
+ */
+function writeAll(fd: number, text: string): void {
+  const written = writeSync(fd, text, null, 'utf8');
+  const total = Buffer.byteLength(text);
+  if (written === total) return;
+  const bytes = Buffer.from(text, 'utf8');
+  for (let offset = written; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
 }
 
 /** Makes a rename in `folder` durable (best effort: not every platform can open a folder). */

@@ -33,7 +33,7 @@ export function pump(core: Core, uuid: string, task: TaskRecord): void {
     const round = order.callIdx.length + 1;
     const callID = `${task.taskID}-${++core.state.counters.call}`;
     const key = `${uuid}\n${task.userTaskID}\n${order.orderID}\n${round}`;
-    const call = drawCall(core.state.seed, key, callID, core.now, core.options.dialer.outcomes);
+    const call = drawCall(core.state.seed, key, callID, core.now, core.options.dialer.outcomes, task.settings.maxRingTime ?? 0);
     order.state = 'dialing';
     order.current = call;
     task.dialing += 1;

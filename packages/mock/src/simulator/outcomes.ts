@@ -30,7 +30,11 @@ export const TALK_SECONDS = { min: 10, max: 180 } as const;
 
 const KINDS: readonly OutcomeKind[] = ['answered', 'noAnswer', 'busy', 'rejected', 'invalidNumber'];
 
-export function drawCall(seed: number, key: string, callID: string, startAt: VirtualMs, weights: DialerSettings['outcomes']): CallInFlight {
+/**
+ * `maxRingSeconds` (the task's `maxRingTime`, 0 = none): a call rings at most that long, and one
+ * drawn to be answered later than that is not answered (spec Choice on TaskCreateSetting.maxRingTime).
+ */
+export function drawCall(seed: number, key: string, callID: string, startAt: VirtualMs, weights: DialerSettings['outcomes'], maxRingSeconds = 0): CallInFlight {
   const random = randomFor(seed, key);
   const total = KINDS.reduce((sum, kind) => sum + Math.max(0, weights[kind]), 0);
   let roll = random() * total;
@@ -45,7 +49,12 @@ export function drawCall(seed: number, key: string, callID: string, startAt: Vir
   }
   const between = (range: { min: number; max: number }) => range.min + Math.floor(random() * (range.max - range.min + 1));
   // An invalid number fails at once (the network answers before it rings).
-  const ringMs = (kind === 'invalidNumber' ? 1 : between(RING_SECONDS)) * 1000;
+  let ringSeconds = kind === 'invalidNumber' ? 1 : between(RING_SECONDS);
+  if (maxRingSeconds > 0 && ringSeconds > maxRingSeconds) {
+    ringSeconds = maxRingSeconds;
+    if (kind === 'answered') kind = 'noAnswer';
+  }
+  const ringMs = ringSeconds * 1000;
   const talkMs = kind === 'answered' ? between(TALK_SECONDS) * 1000 : 0;
   const turns = kind === 'answered' ? 1 + Math.floor(random() * Math.max(1, talkMs / 10000)) : 0;
   const intentIndex = kind === 'answered' ? INTENTS.indexOf(pick(random, INTENTS)) : -1;

@@ -26,7 +26,8 @@ export function defaultSimulatorOptions(): SimulatorOptions {
     importingSeconds: 2,
     updateDelaySeconds: 300,
     maxTasks: 1000,
-    maxStoredOrders: 1_000_000,
+    // Two full imports of the mock's largest list (100,000): a few hundred MB at most.
+    maxStoredOrders: 200_000,
     maxCallsPerOrder: 5,
     maxPendingEvents: 10_000,
   };

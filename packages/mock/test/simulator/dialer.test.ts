@@ -150,3 +150,19 @@ describe('simulator dialer', () => {
     ]);
   });
 });
+
+describe('simulator dialer: maxRingTime', () => {
+  it('no call rings longer than maxRingTime; one answered later is not answered', () => {
+    const d = Driver.create({ dialer: dialer({ outcomes: only('answered'), maxRounds: 1 }) });
+    d.ok(U, 'createAndCall', { userTaskID: 't', sceneID: 's', taskCreateSetting: { maxRingTime: 8 }, callInfoList: callInfoList(orders(40)) });
+    d.settle();
+    const calls = d.all(U, 'listCall', 't').map((c) => c.callInfoDetail);
+    expect(calls).toHaveLength(40);
+    for (const call of calls) {
+      const ring = (call.callStatus === 1 ? call.callAnswerTs : call.callEndTs) - call.callStartTs;
+      expect(ring).toBeLessThanOrEqual(8);
+    }
+    const statuses = new Set(calls.map((c) => c.callStatus));
+    expect([...statuses].sort()).toEqual([1, 2]); // rings 3–20 s drawn: some within 8 s, some not
+  });
+});

@@ -88,18 +88,33 @@ function play(driver: Driver, s: Step): void {
 describe('simulator: one truth across every view', () => {
   it('holds after every step of random plays over one or two accounts', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.array(step, { minLength: 1, maxLength: 25 }), (seed, steps) => {
-        const driver = Driver.create({
-          seed,
-          importingSeconds: 5,
-          updateDelaySeconds: 30,
-          dialer: { concurrency: 2, maxRounds: 3, redialDelaySeconds: 20, outcomes: { answered: 40, noAnswer: 25, busy: 15, rejected: 10, invalidNumber: 10 } },
-        });
-        for (const s of steps) {
-          play(driver, s);
-          for (const acct of ACCOUNTS) checkOneTruth(driver, acct);
-        }
-      }),
+      // Small bounds in some runs: tasks forgotten (maxTasks 3 of up to 6) and the dialer held back
+      // by undrained events (maxPendingEvents 2) must not bend the truth either.
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.array(step, { minLength: 1, maxLength: 25 }),
+        fc.constantFrom(3, 1000),
+        fc.constantFrom(2, 10_000),
+        (seed, steps, maxTasks, maxPendingEvents) => {
+          const driver = Driver.create({
+            seed,
+            maxTasks,
+            maxPendingEvents,
+            importingSeconds: 5,
+            updateDelaySeconds: 30,
+            dialer: {
+              concurrency: 2,
+              maxRounds: 3,
+              redialDelaySeconds: 20,
+              outcomes: { answered: 40, noAnswer: 25, busy: 15, rejected: 10, invalidNumber: 10 },
+            },
+          });
+          for (const s of steps) {
+            play(driver, s);
+            for (const acct of ACCOUNTS) checkOneTruth(driver, acct);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   }, 120_000);

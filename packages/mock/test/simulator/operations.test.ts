@@ -230,7 +230,21 @@ describe('simulator operations: refusals name the field', () => {
     expect(d.all(U, 'listCall', 't', { startTs: first + 1 })).toEqual(calls.filter((c) => c.callInfoDetail.callStartTs >= first + 1));
     const tagged = calls.filter((c) => c.callInfoDetail.intents.some((i: any) => i.intentTag === 'A'));
     expect(d.all(U, 'listCall', 't', { intentTag: ['A'] })).toEqual(tagged);
+    // turnTime: the dialogue turns behind each call, seen through the filter's exclusive bounds.
+    const turnsOf = new Map<string, number>();
+    for (let turns = 0; turns <= 20; turns += 1) {
+      for (const c of d.all(U, 'listCall', 't', { turnTime: { gt: turns - 1, lt: turns + 1, enable: true } })) turnsOf.set(c.callInfoDetail.callID, turns);
+    }
+    expect(turnsOf.size).toBe(calls.length);
+    for (const c of calls) expect(turnsOf.get(c.callInfoDetail.callID)! > 0).toBe(c.callInfoDetail.callStatus === 1);
+    const byLevel = calls.filter((c) => c.callInfoDetail.intents.some((i: any) => i.intentLevel === 2));
+    expect(d.all(U, 'listCall', 't', { intentLevel: [2] })).toEqual(byLevel);
+    expect(d.all(U, 'listCall', 't', { intentID: ['i-02'], intentName: null })).toEqual(byLevel);
     const orders = d.all(U, 'listOrder', 't');
+    expect(d.all(U, 'listOrder', 't', { intentName: ['考虑中'] })).toEqual(
+      orders.filter((o) => o.callInfoDetail.intents.some((i: any) => i.intentName === '考虑中')),
+    );
+    expect(d.all(U, 'listOrder', 't', { turnTime: { lt: 1, enable: true } })).toEqual(orders.filter((o) => o.callInfoDetail.callStatus !== 1));
     expect(d.all(U, 'listOrder', 't', { orderID: ['o3', 'o1'] }).map((o) => o.orderID)).toEqual(['o1', 'o3']);
     expect(d.all(U, 'listOrder', 't', { callStatus: [1] })).toEqual(orders.filter((o) => o.callInfoDetail.callStatus === 1));
     expect(d.all(U, 'listOrder', 't', { finish: 0 })).toEqual([]);
