@@ -166,3 +166,21 @@ describe('simulator dialer: maxRingTime', () => {
     expect([...statuses].sort()).toEqual([1, 2]); // rings 3–20 s drawn: some within 8 s, some not
   });
 });
+
+describe('simulator dialer: stop between rounds', () => {
+  it('an order stopped while waiting for its next round is finished: its order event follows a call event that said finish false', () => {
+    const d = Driver.create({ dialer: dialer({ outcomes: only('busy'), maxRounds: 3, redialDelaySeconds: 600 }) });
+    d.ok(U, 'createAndCall', { userTaskID: 't', sceneID: 's', callInfoList: callInfoList(orders(1)) });
+    d.advance(60); // the first call (busy) has ended; the next round is 600 s away
+    d.ok(U, 'stopOrder', { userTaskID: 't', orderIDs: ['o0'] });
+    d.settle();
+    expect(d.eventsOf(U, 't').map((e) => [e.kind, (e.payload as any).finish ?? null])).toEqual([
+      ['task', null],
+      ['call', false],
+      ['order', true],
+      ['task', null],
+    ]);
+    expect(d.all(U, 'listOrder', 't')[0]!.finish).toBe(true);
+    expect(d.all(U, 'listCall', 't')).toHaveLength(1);
+  });
+});
