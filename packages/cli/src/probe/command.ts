@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import packageJson from '../../package.json' with { type: 'json' };
 import type { ProbeFlags } from '../commands/probe.js';
 import { ConfigError, resolveConnection } from '../import/credentials.js';
 import { summaryText } from './report.js';
@@ -11,7 +10,8 @@ import { runProbes, writeReport } from './run.js';
 /** Never used: the probe sends nothing that carries a callback URL, but resolveConnection asks for them off loopback. */
 const UNUSED_CALLBACK_URL = 'https://callback-url.invalid/not-used-by-callbot-probe';
 
-export async function probeCommand(flags: ProbeFlags): Promise<number> {
+/** `version`: callbot-cli's, written into the report. */
+export async function probeCommand(flags: ProbeFlags, version: string): Promise<number> {
   let connection: ReturnType<typeof resolveConnection>;
   try {
     connection = resolveConnection({
@@ -51,7 +51,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<number> {
       probeTimeoutMs: flags.probeTimeoutMs,
       signal: interrupt.signal,
       onProgress: (line) => process.stderr.write(`${line}\n`),
-      version: packageJson.version,
+      version,
     });
     writeReport(out, report);
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : summaryText(report, out));
