@@ -90,7 +90,8 @@ export function listTask(core: Core, uuid: string, body: Record<string, unknown>
     );
   };
   const tasks = [...core.tasksOf(uuid)].filter(matches);
-  return success(core, { totalCount: tasks.length, taskData: pageOf(tasks, paged).map(taskData) });
+  // No totalCount: ListTaskResponse does not document one (the vendor's example is cut off there).
+  return success(core, { taskData: pageOf(tasks, paged).map(taskData) });
 }
 
 export function listOrder(core: Core, task: TaskRecord, body: Record<string, unknown>): SimAnswer {
