@@ -90,8 +90,7 @@ export function listTask(core: Core, uuid: string, body: Record<string, unknown>
     );
   };
   const tasks = [...core.tasksOf(uuid)].filter(matches);
-  // No totalCount: ListTaskResponse does not document one (the vendor's example is cut off there).
-  return success(core, { taskData: pageOf(tasks, paged).map(taskData) });
+  return success(core, { totalCount: tasks.length, taskData: pageOf(tasks, paged).map(taskData) });
 }
 
 export function listOrder(core: Core, task: TaskRecord, body: Record<string, unknown>): SimAnswer {
