@@ -101,7 +101,6 @@ describe('against the built mock (a process)', () => {
     expect(run.stdout).toMatch(/^task created with its orders: 1 of 1 orders accepted/m);
     expect(list.others()).toEqual([]);
   });
-
 });
 
 describe('against a fake vendor that records requests', () => {

@@ -207,7 +207,10 @@ describe('against callbot-mock (its simulator: a task imported, an hour of calls
   it('export, orders and calls read the mock and write header and rows (each answer verified, or the command fails)', async () => {
     const mock = await startMock();
     const env = { CALLBOT_BASE_URL: mock.url };
-    const imported = await runCli(['import', fromRoot('packages', 'cli', 'examples', 'call-list.csv'), '--task', 'task-1', '--report', join(freshDir(), 'r.csv')], { env });
+    const imported = await runCli(
+      ['import', fromRoot('packages', 'cli', 'examples', 'call-list.csv'), '--task', 'task-1', '--report', join(freshDir(), 'r.csv')],
+      { env },
+    );
     expect(imported.code, imported.stderr).toBe(0);
     await advanceClock(mock.url, 3600);
     for (const verb of ['export', 'orders', 'calls']) {
