@@ -22,7 +22,8 @@ interface Verb {
 const VERBS: readonly Verb[] = [
   {
     name: 'import',
-    summary: 'Import a call list (CSV or JSON Lines) as one validated, signed, gzipped batch',
+    summary:
+      "Send a call list (CSV or JSON Lines) as one validated, signed, gzipped request: by default it REPLACES the task's undialed numbers (importBatchCall); --append adds it (addBatchCall); --create-task creates the task with it (createAndCall)",
     load: async () => (await import('./commands/import.js')).registerImportCommand,
   },
   {

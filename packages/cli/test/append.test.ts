@@ -9,8 +9,8 @@ import { readReport } from './support/report.js';
 import { freshDir, runCli } from './support/run-cli.js';
 
 // `callbot import --append` (addBatchCall) and `--create-task --scene` (createAndCall), as users
-// run them: the built command as a process, against the built mock as a process (what it
-// answers: the spec's example, counts 2 of 2) and against a fake vendor that records every
+// run them: the built command as a process, against the built mock as a process (its simulator:
+// real tasks and orders, real counts, an orderID already in the task refused) and against a fake vendor that records every
 // request (written from the vendor's description: it checks the signature itself) and answers
 // what each test scripts.
 
@@ -49,17 +49,39 @@ describe('against the built mock (a process)', () => {
     await mock?.stop();
   });
 
-  it("--append: addBatchCall, every row accepted (the mock's example: 2 of 2), no report left (exit 0)", async () => {
+  it('--append: addBatchCall onto a task the simulator holds, every row accepted (its counts: 2 of 2), no report left (exit 0)', async () => {
+    // The simulator appends only to a task it knows: a plain import of another order creates it.
+    const task = newTask('mock');
+    const first = await runCli(['import', listFile('phone,order_id\n8615600000009,ord-0\n').file, '--task', task, '--base-url', mock.url]);
+    expect(first.code, first.stderr).toBe(0);
     const list = listFile(TWO_ROWS);
     const cwd = freshDir();
-    const run = await runCli(['import', list.file, '--task', newTask('mock'), '--append', '--base-url', mock.url, '--json'], { cwd });
+    const run = await runCli(['import', list.file, '--task', task, '--append', '--base-url', mock.url, '--json'], { cwd });
     expect(run.code, run.stderr).toBe(0);
-    expect(json(run.stdout)).toMatchObject({ operation: 'addBatchCall', outcome: 'imported', counts: { accepted: 2 }, perRowDetail: true, report: null });
+    // perRowDetail is not asserted: the simulator leaves out an empty errList (the spec allows it),
+    // and the command counts only counts *and* errList as per-row detail.
+    expect(json(run.stdout)).toMatchObject({ operation: 'addBatchCall', outcome: 'imported', counts: { accepted: 2 }, report: null });
     expect(list.others()).toEqual([]);
     expect(readdirSync(cwd)).toEqual([]);
   });
 
-  it("--create-task: createAndCall, every row accepted (the mock's example: 1 of 1) (exit 0); the text summary names the operation", async () => {
+  it('--append: orders already in the task are refused one by one by the simulator, the others accepted; report beside the input (exit 2)', async () => {
+    const task = newTask('again');
+    const first = await runCli(['import', listFile(TWO_ROWS).file, '--task', task, '--base-url', mock.url]);
+    expect(first.code, first.stderr).toBe(0);
+    const list = listFile(THREE_ROWS);
+    const run = await runCli(['import', list.file, '--task', task, '--append', '--base-url', mock.url, '--json']);
+    expect(run.code, run.stderr).toBe(2);
+    const summary = json(run.stdout);
+    expect(summary).toMatchObject({ operation: 'addBatchCall', outcome: 'imported', counts: { accepted: 1 } });
+    expect(readReport(summary.report).map((line) => [line.orderID, line.status])).toEqual([
+      ['ord-1', 'rejected-by-server'],
+      ['ord-2', 'rejected-by-server'],
+      ['ord-3', 'accepted'],
+    ]);
+  });
+
+  it("--create-task: createAndCall, every row accepted (the simulator's counts: 1 of 1) (exit 0); the text summary names the operation", async () => {
     const list = listFile(TWO_ROWS.split('\n').slice(0, 2).join('\n'));
     const run = await runCli([
       'import',
@@ -78,17 +100,6 @@ describe('against the built mock (a process)', () => {
     expect(run.stdout).toMatch(/^operation: createAndCall \(--create-task: the task is created with the list\)$/m);
     expect(run.stdout).toMatch(/^task created with its orders: 1 of 1 orders accepted/m);
     expect(list.others()).toEqual([]);
-  });
-
-  it("--append: counts that do not match the rows sent (the mock's example says 2 of 2 for 3 rows) are not trusted: unknown, report beside the input (exit 4)", async () => {
-    const list = listFile(THREE_ROWS);
-    const run = await runCli(['import', list.file, '--task', newTask('counts'), '--append', '--base-url', mock.url, '--json']);
-    expect(run.code, run.stderr).toBe(4);
-    const summary = json(run.stdout);
-    expect(summary).toMatchObject({ operation: 'addBatchCall', outcome: 'unknown', counts: { unknown: 3 } });
-    const [report] = list.others();
-    expect(summary.report).toBe(join(list.dir, report!));
-    expect(readReport(summary.report).map((line) => line.status)).toEqual(['unknown', 'unknown', 'unknown']);
   });
 });
 
@@ -205,6 +216,18 @@ describe('against a fake vendor that records requests', () => {
       ['8615600000002', 'rejected-by-server'],
       ['8615600000003', 'accepted'],
     ]);
+  });
+
+  it('--append: counts that do not match the rows sent (2 of 2 for 3 rows) are not trusted: unknown, report beside the input (exit 4)', async () => {
+    vendor.script({ answer: { retCode: 0, retMsg: 'success', responseID: 'resp-5', totalCount: 2, successCount: 2, errList: [] } });
+    const list = listFile(THREE_ROWS);
+    const run = await runCli(['import', list.file, '--task', newTask('counts'), '--append', '--base-url', vendor.url, '--json']);
+    expect(run.code, run.stderr).toBe(4);
+    const summary = json(run.stdout);
+    expect(summary).toMatchObject({ operation: 'addBatchCall', outcome: 'unknown', counts: { unknown: 3 } });
+    const [report] = list.others();
+    expect(summary.report).toBe(join(list.dir, report!));
+    expect(readReport(summary.report).map((line) => line.status)).toEqual(['unknown', 'unknown', 'unknown']);
   });
 
   it('counts short of what was sent, without an errList: the rows are unknown, not accepted (exit 4)', async () => {

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeVendor } from '../../../test/support/fake-vendor.js';
+import { advanceClock } from '../../../test/support/mock-clock.js';
+import { fromRoot } from '../../../test/support/paths.js';
 import { startMock, stopMocks } from './support/mock-server.js';
 import { freshDir, runCli, spawnCli } from './support/run-cli.js';
 import { bodiesOf, type GeneratedOrder, generateOrders, serve, startResultsVendor, TRICKY } from './support/results-vendor.js';
@@ -199,13 +201,20 @@ describe('callbot export', () => {
   });
 });
 
-describe('against callbot-mock (answers from the spec examples, signed by the mock)', () => {
+describe('against callbot-mock (its simulator: a task imported, an hour of calls on its virtual clock, answers signed)', () => {
   afterAll(() => stopMocks());
 
   it('export, orders and calls read the mock and write header and rows (each answer verified, or the command fails)', async () => {
     const mock = await startMock();
+    const env = { CALLBOT_BASE_URL: mock.url };
+    const imported = await runCli(
+      ['import', fromRoot('packages', 'cli', 'examples', 'call-list.csv'), '--task', 'task-1', '--report', join(freshDir(), 'r.csv')],
+      { env },
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    await advanceClock(mock.url, 3600);
     for (const verb of ['export', 'orders', 'calls']) {
-      const run = await runCli([verb, '--task', 'task-1', '--out', '-', '--format', 'jsonl'], { env: { CALLBOT_BASE_URL: mock.url } });
+      const run = await runCli([verb, '--task', 'task-1', '--out', '-', '--format', 'jsonl'], { env });
       expect(run.code, `${verb}: ${run.stderr}`).toBe(0);
       const rows = run.stdout
         .trimEnd()

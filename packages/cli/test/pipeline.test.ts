@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { batchBody, batchInput } from '../src/import/batch-body.js';
 import { BatchBuilder } from '../src/import/build-batch.js';
 import { mapColumns, MappingError, parseColumnOverrides } from '../src/import/column-mapping.js';
-import { maskSecret, resolveConnection } from '../src/import/credentials.js';
+import { maskSecret, resolveApiConnection, resolveConnection } from '../src/import/credentials.js';
 import { isLoopbackUrl } from 'callbot-contract/internal';
 import { deriveOrderId } from '../src/import/order-id.js';
 import { normalisePhone } from '../src/import/phone.js';
@@ -219,6 +219,18 @@ describe('credentials', () => {
     expect(() => resolveConnection({ baseUrl: 'https://nxbot.nxcloud.com', uuid: 'u', secret: 's' }, {})).toThrow(/--order-callback-url is required/);
     expect(isLoopbackUrl('http://127.0.0.2:1')).toBe(true);
     expect(isLoopbackUrl('http://127.0.0.1.example.com')).toBe(false);
+  });
+
+  it('asks for callback URLs only of a verb that sends them: { callbackUrls: false } neither requires nor defaults them', () => {
+    const vendor = { baseUrl: 'https://nxbot.nxcloud.com', uuid: 'u', secret: 's' };
+    const settings = resolveConnection(vendor, {}, { callbackUrls: false });
+    expect(settings).toMatchObject({ baseUrl: 'https://nxbot.nxcloud.com', uuid: 'u', usingDemoAccount: false });
+    expect(settings).not.toHaveProperty('orderCallbackUrl');
+    expect(settings).not.toHaveProperty('callCallbackUrl');
+    expect(resolveApiConnection({}, {})).not.toHaveProperty('orderCallbackUrl');
+    expect(resolveConnection({}, {})).toMatchObject({ orderCallbackUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1/) });
+    // Credentials are still checked the same way.
+    expect(() => resolveApiConnection({ baseUrl: 'https://nxbot.nxcloud.com' }, {})).toThrow(/no credentials/);
   });
 
   it('takes each value from flag, then environment, then config', () => {

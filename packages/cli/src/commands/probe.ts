@@ -75,6 +75,8 @@ Exit codes: 0 no probe differs; 2 some probe differs; 1 usage or credentials err
     )
     .action(async (flags: ProbeFlags) => {
       const { probeCommand } = await import('../probe/command.js');
-      process.exitCode = await probeCommand(flags);
+      // The version the report names is the program's own (main.ts sets it): importing
+      // package.json here too would make esbuild split it into a chunk that `--version` loads.
+      process.exitCode = await probeCommand(flags, program.version() ?? 'unknown');
     });
 }

@@ -80,7 +80,24 @@ const pick = (...candidates: [string | undefined, Source][]): [string, Source] |
   return undefined;
 };
 
-export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
+/** The settings of a verb that sends no callback URL: uuid, secret key, algorithm, base URL. */
+export type ApiConnectionSettings = Omit<ConnectionSettings, 'orderCallbackUrl' | 'callCallbackUrl'>;
+
+export interface ResolveOptions {
+  /**
+   * false: the verb sends no callback URL (task, results, listen, probe), so none is required
+   * or defaulted, even off loopback, and none is returned. Default true (`callbot import`).
+   */
+  callbackUrls?: boolean;
+}
+
+export function resolveConnection(flags: ConnectionFlags, env?: NodeJS.ProcessEnv, options?: { callbackUrls?: true }): ConnectionSettings;
+export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv | undefined, options: { callbackUrls: false }): ApiConnectionSettings;
+export function resolveConnection(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ResolveOptions = {},
+): ConnectionSettings | ApiConnectionSettings {
   const configPath = flags.config ?? env.CALLBOT_CONFIG;
   const config = configPath ? readConfigFile(configPath) : {};
 
@@ -136,11 +153,21 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     credentialsWarning = `the uuid (from ${where(uuidFrom, 'uuid')}) and the secret key (from ${where(secretFrom, 'secret')}) come from different places${other}: check that they belong to the same account`;
   }
 
-  return {
+  const settings: ApiConnectionSettings = {
     baseUrl,
     uuid: uuid?.[0] ?? DEMO_ACCOUNT.uuid,
     secretKey: secret?.[0] ?? DEMO_ACCOUNT.secretKey,
     algorithm: algorithmText,
+    credentialsFrom: uuidFrom,
+    uuidFrom,
+    secretFrom,
+    credentialsWarning,
+    configFile: configPath || undefined,
+    usingDemoAccount,
+  };
+  if (options.callbackUrls === false) return settings;
+  return {
+    ...settings,
     orderCallbackUrl: callbackUrl(
       flags.orderCallbackUrl,
       env.CALLBOT_ORDER_CALLBACK_URL,
@@ -155,13 +182,12 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
       LOOPBACK_CALL_CALLBACK_URL,
       '--call-callback-url',
     ),
-    credentialsFrom: uuidFrom,
-    uuidFrom,
-    secretFrom,
-    credentialsWarning,
-    configFile: configPath || undefined,
-    usingDemoAccount,
   };
+}
+
+/** resolveConnection for a verb that sends no callback URL (every verb but `callbot import`). */
+export function resolveApiConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): ApiConnectionSettings {
+  return resolveConnection(flags, env, { callbackUrls: false });
 }
 
 /** Where the batch goes and as whom, for the "sending as" line: each source named, the secret only as its length. */

@@ -1,6 +1,6 @@
 import { isSignAlgorithm } from 'callbot-contract';
 import { ConfigError } from '../import/credentials.js';
-import { resolveReadConnection } from '../results/connection.js';
+import { resolveApiConnection } from '../import/credentials.js';
 import { type Counts, type Outcome, startReceiver } from './receiver.js';
 
 // The front of `callbot listen`: resolves the account (the same settings as the other verbs),
@@ -28,9 +28,9 @@ const describe = (c: Counts) => `order ${c.order} · call ${c.call} · task ${c.
 
 export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const stderr = process.stderr;
-  let settings: ReturnType<typeof resolveReadConnection>;
+  let settings: ReturnType<typeof resolveApiConnection>;
   try {
-    settings = resolveReadConnection({ uuid: flags.uuid, secret: flags.secret, algorithm: flags.algorithm, config: flags.config }, env);
+    settings = resolveApiConnection({ uuid: flags.uuid, secret: flags.secret, algorithm: flags.algorithm, config: flags.config }, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     stderr.write(`callbot listen: ${error.message}\n`);

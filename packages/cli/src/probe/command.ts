@@ -1,24 +1,18 @@
 import { resolve } from 'node:path';
-import packageJson from '../../package.json' with { type: 'json' };
 import type { ProbeFlags } from '../commands/probe.js';
-import { ConfigError, resolveConnection } from '../import/credentials.js';
+import { type ApiConnectionSettings, ConfigError, resolveApiConnection } from '../import/credentials.js';
 import { summaryText } from './report.js';
 import { runProbes, writeReport } from './run.js';
 
 // The front of `callbot probe`: credentials (as `callbot import` resolves them), Ctrl-C, the
 // report file, the summary and the exit code. The run itself is in run.ts.
 
-/** Never used: the probe sends nothing that carries a callback URL, but resolveConnection asks for them off loopback. */
-const UNUSED_CALLBACK_URL = 'https://callback-url.invalid/not-used-by-callbot-probe';
-
-export async function probeCommand(flags: ProbeFlags): Promise<number> {
-  let connection: ReturnType<typeof resolveConnection>;
+/** `version`: callbot-cli's, written into the report. */
+export async function probeCommand(flags: ProbeFlags, version: string): Promise<number> {
+  let connection: ApiConnectionSettings;
   try {
-    connection = resolveConnection({
-      ...flags,
-      orderCallbackUrl: UNUSED_CALLBACK_URL,
-      callCallbackUrl: UNUSED_CALLBACK_URL,
-    });
+    // The probe sends nothing that carries a callback URL.
+    connection = resolveApiConnection(flags);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`callbot probe: ${error.message}\n`);
@@ -51,7 +45,7 @@ export async function probeCommand(flags: ProbeFlags): Promise<number> {
       probeTimeoutMs: flags.probeTimeoutMs,
       signal: interrupt.signal,
       onProgress: (line) => process.stderr.write(`${line}\n`),
-      version: packageJson.version,
+      version,
     });
     writeReport(out, report);
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : summaryText(report, out));

@@ -1,6 +1,7 @@
 import { type CallbotClient, LIST_ORDER_DETAIL_MAX_IDS, type OrderDetailItem } from 'callbot-contract';
 import type { ConnectionFlags } from '../import/credentials.js';
-import { readingClient, resolveReadConnection } from './connection.js';
+import { resolveApiConnection } from '../import/credentials.js';
+import { readingClient } from './connection.js';
 import { type Format, rowWriter } from './csv.js';
 import { readImportReport, type ReportRow } from './import-report.js';
 import { openOutput, type Output } from './output.js';
@@ -39,7 +40,7 @@ export interface ReadIO {
 
 export async function runExport(request: ExportRequest, io: ReadIO): Promise<ResultSummary> {
   const started = Date.now();
-  const settings = resolveReadConnection(request.connection, io.env);
+  const settings = resolveApiConnection(request.connection, io.env);
   const report = request.report ? await readImportReport(request.report) : undefined;
   const { client, requests } = readingClient(settings, { timeoutMs: request.timeoutMs });
 

@@ -1,6 +1,7 @@
 import type { ListCallInput, ListOrderInput, OrderItem } from 'callbot-contract';
 import type { ConnectionFlags } from '../import/credentials.js';
-import { readingClient, resolveReadConnection } from './connection.js';
+import { resolveApiConnection } from '../import/credentials.js';
+import { readingClient } from './connection.js';
 import { type Format, rowWriter } from './csv.js';
 import type { ReadIO } from './export.js';
 import { openOutput, type Output } from './output.js';
@@ -35,7 +36,7 @@ export type ListRequest = {
 
 export async function runList(request: ListRequest, io: ReadIO): Promise<ResultSummary> {
   const started = Date.now();
-  const settings = resolveReadConnection(request.connection, io.env);
+  const settings = resolveApiConnection(request.connection, io.env);
   const { client, requests } = readingClient(settings, { timeoutMs: request.timeoutMs });
   const query = { userTaskID: request.userTaskID, size: request.pageSize };
   const items: AsyncGenerator<OrderItem> =

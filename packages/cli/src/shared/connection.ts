@@ -1,31 +1,24 @@
 import { type CallbotClient, createCallbotClient, type RetryInfo, retCodeInfo } from 'callbot-contract';
-import { type ConnectionSettings, resolveConnection } from '../import/credentials.js';
+import { type ApiConnectionSettings, resolveApiConnection } from '../import/credentials.js';
 import type { ConnectionFlagValues } from './connection-options.js';
 import type { VerbIo } from './io.js';
 
 // The signed client a verb sends with, from the connection flags. Loaded by a verb's action only
 // (it brings in callbot-contract's client and validators).
 
-// resolveConnection (shared with `callbot import`) also settles the callback URLs an import
-// sends, and insists on them for a non-loopback base URL. No task or result verb sends them:
-// this placeholder satisfies it and is never used.
-const NOT_SENT = 'http://127.0.0.1/not-sent';
-
 export interface OpenedClient {
   client: CallbotClient;
-  settings: ConnectionSettings;
+  settings: ApiConnectionSettings;
 }
 
 export function openClient(flags: ConnectionFlagValues, io: VerbIo, verb: string): OpenedClient {
-  const settings = resolveConnection(
+  const settings = resolveApiConnection(
     {
       baseUrl: flags.baseUrl,
       uuid: flags.uuid,
       secret: flags.secret,
       algorithm: flags.algorithm,
       config: flags.config,
-      orderCallbackUrl: NOT_SENT,
-      callCallbackUrl: NOT_SENT,
     },
     io.env,
   );
