@@ -75,8 +75,15 @@ const CANONICAL_SIGN = /^[0-9A-F]{32}$|^[0-9A-F]{64}$/;
  * in constant time.
  */
 export function verifySignature({ sign: given, ...input }: SignInput & { sign: string }): boolean {
+  return verifyParts({ sign: given, ...input });
+}
+
+/** verifySignature, also of a body given as consecutive pieces (answers as read: never joined). Internal. */
+export function verifyParts({ sign: given, ...input }: (SignInput | (Omit<SignInput, 'body'> & { body: readonly Uint8Array[] })) & { sign: string }): boolean {
   if (typeof given !== 'string' || !CANONICAL_SIGN.test(given)) return false;
-  const expected = Buffer.from(sign(input), 'ascii');
+  const { body } = input;
+  const parts = typeof body === 'string' ? [utf8.encode(body)] : body instanceof Uint8Array ? [body] : body;
+  const expected = Buffer.from(signParts({ ...input, body: parts }), 'ascii');
   const actual = Buffer.from(given, 'ascii');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
