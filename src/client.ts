@@ -12,10 +12,11 @@ import {
   CallbotUnknownOutcomeError,
   CallbotValidationError,
 } from './errors.js';
-import { callbotMiddleware, type SigningOptions } from './middleware.js';
+import { clientMiddleware, type SigningOptions } from './middleware.js';
 import { newRequestId } from './sign-middleware.js';
 import { type AttemptOutcome, backoffDelay, classifyFetchFailure, mayResend, resolveRetry, type RetryOptions } from './retry.js';
 import { validateAgainst } from './validate.js';
+import { jsonChunks } from './json-chunks.js';
 
 type Schemas = components['schemas'];
 /** The request body of an operation, as the spec's schema (components.schemas) types it. */
@@ -219,7 +220,9 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     redirect: 'manual',
     fetch: (request) => fetchAnswer(request, maxAnswerBytes ?? UNCOUNTED_MAX_ANSWER_BYTES),
   });
-  raw.use(...callbotMiddleware(options));
+  /** The serialized body of each attempt in flight, by its requestID header (see clientMiddleware). */
+  const preparedBodies = new Map<string, readonly Uint8Array[]>();
+  raw.use(...clientMiddleware(options, (requestID) => preparedBodies.get(requestID)));
   const loose = raw as unknown as LooseClient;
   const retry = resolveRetry(options.retry);
   const timeoutMs = options.timeoutMs ?? 120_000;
@@ -240,6 +243,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     }
     const bound = maxAnswerBytes ?? answerBound ?? UNCOUNTED_MAX_ANSWER_BYTES;
     const started = retry.now();
+    let bytes: readonly Uint8Array[] | undefined;
     for (let attempt = 1; ; attempt += 1) {
       const requestID = makeRequestId();
       let failure: CallbotPackageError;
@@ -248,8 +252,11 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
       // building or signing the request) certainly sent nothing.
       let reachedFetch = false;
       try {
+        // Serialized once, on the first attempt, straight to bytes (a failure here sends
+        // nothing); every attempt signs and sends those same bytes.
+        bytes ??= jsonChunks(body);
+        if (bytes) preparedBodies.set(requestID, bytes);
         const { data, response } = await loose.POST(operation.path, {
-          body,
           headers: operation.answerGzip ? { requestID, 'Accept-Encoding': 'gzip' } : { requestID },
           signal: AbortSignal.timeout(timeoutMs),
           fetch: (request: Request) => {
@@ -284,6 +291,8 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           failure = new CallbotConnectionError(code, { requestID, cause: error });
           outcome = permanent ? 'final' : 'not-sent';
         }
+      } finally {
+        preparedBodies.delete(requestID);
       }
       if (!mayResend(outcome, operation)) throw failure;
       const delayMs = backoffDelay(attempt, retry);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'openapi-fetch';
-import { DEFAULT_ALGORITHM, type SignAlgorithm, sign } from './sign.js';
+import { DEFAULT_ALGORITHM, type SignAlgorithm, signParts } from './sign.js';
 
 export interface SignRequestOptions {
   uuid: string;
@@ -13,7 +13,35 @@ export interface SignRequestOptions {
   requestId?: () => string;
 }
 
+const ALREADY_ENCODED = 'signRequestMiddleware: the body is already encoded; register gzipRequestMiddleware after it';
+
 export const newRequestId = (): string => randomUUID().replaceAll('-', '');
+
+/**
+ * The signer of signRequestMiddleware, apart from any Request: given a request's headers and
+ * the exact bytes of its body (whole, or as consecutive pieces), the headers to send it with (`requestID`, `uuid`, `createTs`,
+ * `algorithm`, `sign` added; the caller's `requestID` kept). Shared with the client's own
+ * send step, which holds the body bytes already and so never reads them back from a Request.
+ */
+export function requestSigner(options: SignRequestOptions): (headers: Headers, body: Uint8Array | readonly Uint8Array[]) => Headers {
+  const { uuid, secretKey } = options;
+  const algorithm = options.algorithm ?? DEFAULT_ALGORITHM;
+  const clock = options.clock ?? Date.now;
+  const makeRequestId = options.requestId ?? newRequestId;
+  return (original, body) => {
+    // The vendor signs the JSON text: signing compressed bytes would give a sign it rejects.
+    if (original.has('Content-Encoding')) throw new TypeError(ALREADY_ENCODED);
+    const requestID = original.get('requestID') || makeRequestId();
+    const createTs = String(Math.floor(clock() / 1000));
+    const headers = new Headers(original);
+    headers.set('requestID', requestID);
+    headers.set('uuid', uuid);
+    headers.set('createTs', createTs);
+    headers.set('algorithm', algorithm);
+    headers.set('sign', signParts({ secretKey, body: body instanceof Uint8Array ? [body] : body, createTs, requestID, uuid, algorithm }));
+    return headers;
+  };
+}
 
 /**
  * openapi-fetch middleware that signs each request the way the vendor describes: `requestID`,
@@ -24,26 +52,12 @@ export const newRequestId = (): string => randomUUID().replaceAll('-', '');
  * sending); otherwise a fresh one is made.
  */
 export function signRequestMiddleware(options: SignRequestOptions): Middleware {
-  const { uuid, secretKey } = options;
-  const algorithm = options.algorithm ?? DEFAULT_ALGORITHM;
-  const clock = options.clock ?? Date.now;
-  const makeRequestId = options.requestId ?? newRequestId;
-
+  const signed = requestSigner(options);
   return {
     async onRequest({ request }) {
-      // The vendor signs the JSON text: signing compressed bytes would give a sign it rejects.
-      if (request.headers.has('Content-Encoding')) {
-        throw new TypeError('signRequestMiddleware: the body is already encoded; register gzipRequestMiddleware after it');
-      }
+      if (request.headers.has('Content-Encoding')) throw new TypeError(ALREADY_ENCODED);
       const body = new Uint8Array(await request.arrayBuffer());
-      const requestID = request.headers.get('requestID') || makeRequestId();
-      const createTs = String(Math.floor(clock() / 1000));
-      const headers = new Headers(request.headers);
-      headers.set('requestID', requestID);
-      headers.set('uuid', uuid);
-      headers.set('createTs', createTs);
-      headers.set('algorithm', algorithm);
-      headers.set('sign', sign({ secretKey, body, createTs, requestID, uuid, algorithm }));
+      const headers = signed(request.headers, body);
       // The rebuilt request keeps the redirect mode (createCallbotClient's 'manual': never followed).
       return new Request(request.url, { method: request.method, headers, body, signal: request.signal, redirect: request.redirect });
     },

@@ -46,11 +46,19 @@ export function signatureBase({ secretKey, body, createTs, requestID, uuid }: Si
  * given as bytes is hashed where it lies, not copied into one more string.
  */
 export function sign({ algorithm = DEFAULT_ALGORITHM, ...input }: SignInput): string {
+  return signParts({ ...input, algorithm, body: [typeof input.body === 'string' ? utf8.encode(input.body) : input.body] });
+}
+
+/**
+ * `sign` of a body given as consecutive pieces of its bytes (the client's own serialization of
+ * a large batch), each hashed where it lies. Internal: not exported from the package.
+ */
+export function signParts({ algorithm = DEFAULT_ALGORITHM, ...input }: Omit<SignInput, 'body'> & { body: readonly Uint8Array[] }): string {
   const hashName = HASH_NAMES[algorithm];
   if (!hashName) throw new TypeError(`algorithm must be MD5 or SHA256`);
   const hash = createHash(hashName);
   hash.update(`${input.secretKey}&body=`);
-  hash.update(typeof input.body === 'string' ? utf8.encode(input.body) : input.body);
+  for (const part of input.body) hash.update(part);
   hash.update(`&createTs=${input.createTs}&requestID=${input.requestID}&uuid=${input.uuid}`);
   return hash.digest('hex').toUpperCase();
 }
@@ -67,8 +75,15 @@ const CANONICAL_SIGN = /^[0-9A-F]{32}$|^[0-9A-F]{64}$/;
  * in constant time.
  */
 export function verifySignature({ sign: given, ...input }: SignInput & { sign: string }): boolean {
+  return verifyParts({ sign: given, ...input });
+}
+
+/** verifySignature, also of a body given as consecutive pieces (answers as read: never joined). Internal. */
+export function verifyParts({ sign: given, ...input }: (SignInput | (Omit<SignInput, 'body'> & { body: readonly Uint8Array[] })) & { sign: string }): boolean {
   if (typeof given !== 'string' || !CANONICAL_SIGN.test(given)) return false;
-  const expected = Buffer.from(sign(input), 'ascii');
+  const { body } = input;
+  const parts = typeof body === 'string' ? [utf8.encode(body)] : body instanceof Uint8Array ? [body] : body;
+  const expected = Buffer.from(signParts({ ...input, body: parts }), 'ascii');
   const actual = Buffer.from(given, 'ascii');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

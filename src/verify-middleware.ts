@@ -1,7 +1,7 @@
 import type { Middleware } from 'openapi-fetch';
-import { readBoundedBody, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
+import { readBoundedChunks, streamOf, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
 import { CallbotSignatureError, CallbotUnknownOutcomeError } from './errors.js';
-import { DEFAULT_ALGORITHM, type SignAlgorithm, verifySignature } from './sign.js';
+import { DEFAULT_ALGORITHM, type SignAlgorithm, verifyParts } from './sign.js';
 
 export interface VerifyResponseOptions {
   uuid: string;
@@ -47,8 +47,9 @@ export function verifyResponseMiddleware(options: VerifyResponseOptions): Middle
         });
       }
       if (response.status !== 200) return undefined;
-      const body = await readBoundedBody(response, maxAnswerBytes, requestID);
-      const rebuilt = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      // The chunks as read are verified and handed on as they are: no copy of a large answer.
+      const body = await readBoundedChunks(response, maxAnswerBytes, requestID);
+      const rebuilt = new Response(streamOf(body), { status: response.status, statusText: response.statusText, headers: response.headers });
       const h = response.headers;
       const problem = responseProblem({
         echoedRequestID: h.get('requestID'),
@@ -62,7 +63,7 @@ export function verifyResponseMiddleware(options: VerifyResponseOptions): Middle
         body,
         fallbackAlgorithm,
       });
-      if (problem) throw new CallbotSignatureError(problem, requestID, claimedRetCode(body));
+      if (problem) throw new CallbotSignatureError(problem, requestID, claimedRetCode(Buffer.concat(body)));
       return rebuilt;
     },
   };
@@ -77,7 +78,7 @@ interface ResponseCheck {
   requestID: string | undefined;
   uuid: string;
   secretKey: string;
-  body: Uint8Array;
+  body: readonly Uint8Array[];
   fallbackAlgorithm: SignAlgorithm;
 }
 
@@ -88,7 +89,7 @@ function responseProblem(c: ResponseCheck): string | undefined {
   if (!c.sign || !c.createTs) return 'the answer has no sign/createTs header';
   const algorithm = c.algorithm ?? c.fallbackAlgorithm;
   if (algorithm !== 'MD5' && algorithm !== 'SHA256') return `unknown algorithm header ${JSON.stringify(algorithm)}`;
-  const ok = verifySignature({
+  const ok = verifyParts({
     secretKey: c.secretKey,
     body: c.body,
     createTs: c.createTs,
