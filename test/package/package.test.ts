@@ -69,6 +69,7 @@ describe('the packed tarballs', () => {
   it('callbot-mock ships its dist/, the offline docs site and LICENSE; callbot-cli its dist/, examples and LICENSE', async () => {
     expect(await listing('callbot-mock')).toEqual(
       expect.arrayContaining([
+        'package/bin/callbot-mock.js',
         'package/dist/bin.js',
         'package/dist/index.js',
         'package/dist/index.cjs',
@@ -78,7 +79,14 @@ describe('the packed tarballs', () => {
       ]),
     );
     expect(await listing('callbot-cli')).toEqual(
-      expect.arrayContaining(['package/dist/cli.js', 'package/examples/call-list.csv', 'package/LICENSE', 'package/README.md']),
+      expect.arrayContaining([
+        'package/bin/callbot.js',
+        'package/dist/cli.js',
+        'package/examples/call-list.csv',
+        'package/schema/probe-report.schema.json',
+        'package/LICENSE',
+        'package/README.md',
+      ]),
     );
   });
 
