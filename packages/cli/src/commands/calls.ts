@@ -1,23 +1,17 @@
 import type { Command } from 'commander';
 import type { FilterFlags } from '../results/filters.js';
-import { addReadOptions, connectionOf, listOption, positiveInteger, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
+import { addCallFilterOptions, addReadOptions, connectionOf, listOption, positiveInteger, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
 
 // `callbot calls --task T [filters] [--out FILE]`: every call of the task (listCall, all pages;
 // results/list.ts). The engine is loaded when the command runs.
 
 export function registerCallsCommand(program: Command): void {
-  addReadOptions(program.command('calls').description('Every call of a task (listCall, all pages), filtered'))
-    .option('--since <time>', 'calls from this time on (ISO 8601, e.g. 2026-11-01T08:00:00+08:00, or Unix seconds)')
-    .option('--until <time>', 'calls until this time (ISO 8601 or Unix seconds)')
-    .addOption(listOption('--call-status <n>', 'only calls with this callStatus'))
-    .addOption(listOption('--intent <name>', 'only calls with this intent name'))
-    .addOption(listOption('--intent-tag <tag>', 'only calls with this user-defined intent tag'))
-    .addOption(listOption('--intent-id <id>', 'only calls with this intent tag id'))
-    .addOption(listOption('--intent-level <n>', 'only calls with this intent level'))
-    .option('--min-duration <s>', 'only calls of at least this many seconds')
-    .option('--max-duration <s>', 'only calls of at most this many seconds')
-    .option('--min-turns <n>', 'only calls of at least this many dialogue turns')
-    .option('--max-turns <n>', 'only calls of at most this many dialogue turns')
+  addCallFilterOptions(
+    addReadOptions(program.command('calls').description('Every call of a task (listCall, all pages), filtered'))
+      .option('--since <time>', 'calls from this time on (ISO 8601, e.g. 2026-11-01T08:00:00+08:00, or Unix seconds)')
+      .option('--until <time>', 'calls until this time (ISO 8601 or Unix seconds)'),
+    'calls',
+  )
     .addOption(listOption('--call-id <callID>', 'only these calls'))
     .option('--page-size <n>', 'calls per request', positiveInteger, 100)
     .addHelpText('after', READ_EXIT_CODES_HELP)

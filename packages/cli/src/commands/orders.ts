@@ -1,23 +1,17 @@
 import type { Command } from 'commander';
 import type { FilterFlags } from '../results/filters.js';
-import { addReadOptions, connectionOf, listOption, positiveInteger, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
+import { addCallFilterOptions, addReadOptions, connectionOf, listOption, positiveInteger, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
 
 // `callbot orders --task T [filters] [--out FILE]`: every order of the task with its last call
 // (listOrder, all pages; results/list.ts). The engine is loaded when the command runs.
 
 export function registerOrdersCommand(program: Command): void {
-  addReadOptions(program.command('orders').description('Every order of a task with its last call (listOrder, all pages), filtered'))
-    .option('--finished', 'only finished orders')
-    .option('--unfinished', 'only orders not finished')
-    .addOption(listOption('--call-status <n>', 'only orders whose last call has this callStatus'))
-    .addOption(listOption('--intent <name>', 'only orders with this intent name'))
-    .addOption(listOption('--intent-tag <tag>', 'only orders with this user-defined intent tag'))
-    .addOption(listOption('--intent-id <id>', 'only orders with this intent tag id'))
-    .addOption(listOption('--intent-level <n>', 'only orders with this intent level'))
-    .option('--min-duration <s>', 'only calls of at least this many seconds')
-    .option('--max-duration <s>', 'only calls of at most this many seconds')
-    .option('--min-turns <n>', 'only calls of at least this many dialogue turns')
-    .option('--max-turns <n>', 'only calls of at most this many dialogue turns')
+  addCallFilterOptions(
+    addReadOptions(program.command('orders').description('Every order of a task with its last call (listOrder, all pages), filtered'))
+      .option('--finished', 'only finished orders')
+      .option('--unfinished', 'only orders not finished'),
+    'orders',
+  )
     .addOption(listOption('--order <orderID>', 'only these orders'))
     .option('--page-size <n>', 'orders per request', positiveInteger, 100)
     .addHelpText('after', READ_EXIT_CODES_HELP)

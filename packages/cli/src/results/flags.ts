@@ -41,6 +41,24 @@ export function addReadOptions(command: Command): Command {
 }
 
 /** The exit codes of the reading verbs (results/front.ts returns them). */
+/**
+ * The filters `callbot orders` and `callbot calls` share (listOrder's and listCall's options of
+ * the same names): call status, intents, duration and dialogue turns. `subject` words the help.
+ */
+export function addCallFilterOptions(command: Command, subject: 'orders' | 'calls'): Command {
+  const callStatus = subject === 'orders' ? 'only orders whose last call has this callStatus' : 'only calls with this callStatus';
+  return command
+    .addOption(listOption('--call-status <n>', callStatus))
+    .addOption(listOption('--intent <name>', `only ${subject} with this intent name`))
+    .addOption(listOption('--intent-tag <tag>', `only ${subject} with this user-defined intent tag`))
+    .addOption(listOption('--intent-id <id>', `only ${subject} with this intent tag id`))
+    .addOption(listOption('--intent-level <n>', `only ${subject} with this intent level`))
+    .option('--min-duration <s>', 'only calls of at least this many seconds')
+    .option('--max-duration <s>', 'only calls of at most this many seconds')
+    .option('--min-turns <n>', 'only calls of at least this many dialogue turns')
+    .option('--max-turns <n>', 'only calls of at most this many dialogue turns');
+}
+
 export const READ_EXIT_CODES_HELP = `
 Settings come from flags, then the environment, then --config, then the local mock's demo account.
 Exit codes:
