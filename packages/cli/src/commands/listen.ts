@@ -34,6 +34,9 @@ export function registerListenCommand(program: Command): void {
       ]),
     )
     .option('--config <file>', 'JSON file with uuid, secretKey, algorithm [env CALLBOT_CONFIG]')
+    // Tests only: reach the limits without hundreds of connections or half a minute.
+    .addOption(new Option('--max-connections <n>').argParser(integer(1, 256)).hideHelp())
+    .addOption(new Option('--request-timeout-ms <ms>').argParser(integer(500, 30_000)).hideHelp())
     .addHelpText(
       'after',
       `
@@ -41,6 +44,7 @@ Each callback is written as {receivedAt, kind, requestID, payload} (kind: order,
 flushed to the disk before the vendor is answered 200. A requestID already in the file (the
 newest --dedupe-window of them) is answered 200 and not written again, also after a restart.
 Callbacks whose signature, account or timestamp does not verify are refused (4xx) and not written.
+--out must be a regular file, not the config file; a last line cut short is moved aside at start.
 Ctrl-C (SIGINT) or SIGTERM stops it cleanly and prints the counts (exit 0).`,
     )
     .action(async (flags) => {

@@ -1,6 +1,7 @@
 import { isSignAlgorithm } from 'callbot-contract';
 import { ConfigError } from '../import/credentials.js';
 import { resolveApiConnection } from '../import/credentials.js';
+import { OutputTargetError } from '../shared/output-target.js';
 import { type Counts, type Outcome, startReceiver } from './receiver.js';
 
 // The front of `callbot listen`: resolves the account (the same settings as the other verbs),
@@ -22,6 +23,9 @@ export interface ListenFlags {
   secret?: string;
   algorithm?: string;
   config?: string;
+  /** Hidden (tests): fewer connection slots, a shorter request deadline than LISTEN_LIMITS. */
+  maxConnections?: number;
+  requestTimeoutMs?: number;
 }
 
 const describe = (c: Counts) => `order ${c.order} · call ${c.call} · task ${c.task} · duplicate ${c.duplicate} · refused ${c.refused} · failed ${c.failed}`;
@@ -63,9 +67,18 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
       algorithm: asked && isSignAlgorithm(asked) ? asked : undefined,
       dedupeWindow: flags.dedupeWindow,
       maxBodyBytes: flags.maxBodyBytes,
+      protectedFiles: settings.configFile ? [{ path: settings.configFile, label: 'the config file' }] : [],
+      limits: {
+        ...(flags.maxConnections ? { maxConnections: flags.maxConnections } : {}),
+        ...(flags.requestTimeoutMs ? { requestTimeoutMs: flags.requestTimeoutMs } : {}),
+      },
       onOutcome,
     });
   } catch (error) {
+    if (error instanceof OutputTargetError) {
+      stderr.write(`callbot listen: ${error.message}\n`);
+      return 1;
+    }
     const code = (error as NodeJS.ErrnoException).code;
     stderr.write(`callbot listen: cannot start: ${code ?? (error as Error).message} (${flags.host}:${flags.port}, ${flags.out})\n`);
     return 1;
@@ -74,8 +87,8 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
   stderr.write(
     `callbot listen: listening on ${receiver.url} as ${settings.usingDemoAccount ? "the mock's demo account" : `uuid ${settings.uuid}`}; ` +
       `appending to ${flags.out} (${existing.records} requestIDs already in it${existing.unreadable ? `, ${existing.unreadable} unreadable lines` : ''})\n` +
-      (existing.endsMidLine
-        ? `callbot listen: ${flags.out} ended in the middle of a line (a write cut short, never acknowledged); it was left as it is and new lines start below it\n`
+      (existing.setAside
+        ? `callbot listen: ${flags.out} ended in the middle of a line (a write cut short, never acknowledged): the cut line (${existing.setAside.bytes} bytes) was moved to ${existing.setAside.file}; the file now ends with its last whole line\n`
         : ''),
   );
 

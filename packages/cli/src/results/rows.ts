@@ -9,9 +9,15 @@ export type TimeStyle = 'iso' | 'unix';
 type CallDetail = OrderItem['callInfoDetail'];
 type Intent = NonNullable<CallDetail['intents']>[number];
 
+/**
+ * 9999-12-31T23:59:59Z: a later time has no four-digit year (and past 8.64e12 s no Date at all),
+ * so it is kept as the vendor's number rather than written as a broken date or failing the row.
+ */
+const MAX_DATE_SECONDS = 253_402_300_799;
+
 export function timeCell(seconds: number | undefined, style: TimeStyle): string | number | undefined {
   if (seconds === undefined || seconds === null || !Number.isFinite(seconds) || seconds <= 0) return undefined;
-  if (style === 'unix') return seconds;
+  if (style === 'unix' || seconds > MAX_DATE_SECONDS) return seconds;
   return isoSeconds(seconds);
 }
 
@@ -26,8 +32,9 @@ export function isoSeconds(value: number): string {
   const seconds = Math.floor(value);
   const day = Math.floor(seconds / 86_400);
   if (day !== cachedDay) {
-    cachedDay = day;
+    // The date first (toISOString throws outside the Date range), the cache only once it is known.
     cachedDate = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    cachedDay = day;
   }
   const inDay = seconds - day * 86_400;
   return `${cachedDate}${two(Math.floor(inDay / 3600))}:${two(Math.floor((inDay % 3600) / 60))}:${two(inDay % 60)}Z`;
