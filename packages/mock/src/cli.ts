@@ -288,8 +288,8 @@ async function runMock(flags: MockFlags): Promise<void> {
     `  faults:    ${options.faults.length ? options.faults.map((f) => f.kind).join(', ') : 'none configured'} (header ${FAULT_HEADER})`,
     'Press Ctrl-C to stop.',
   );
-  console.log(lines.join('\n'));
-
+  // Listening for the signals before the banner: whoever starts the mock may stop it as soon as
+  // it reads the URL, and a SIGTERM with no handler yet kills it unclosed (a --state file unsaved).
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -305,4 +305,5 @@ async function runMock(flags: MockFlags): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  console.log(lines.join('\n'));
 }
