@@ -2,6 +2,7 @@ import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT } from 'callbot-contract';
 import { readJsonObjectFile } from 'callbot-contract/internal';
 import { isSignAlgorithm } from 'callbot-contract';
 import type { MockAccount } from './accounts.js';
+import { DEVIATION_KINDS, type DeviationKind } from './deviate.js';
 import { validateRule, type FaultRule } from './faults.js';
 import { silentLogger, type MockLogger } from './logger.js';
 import type { DialerSettings, Simulator, SimulatorOptions } from './simulator/api.js';
@@ -23,6 +24,19 @@ export interface CallbackOptions {
   /** Callbacks being delivered at once (those of one order or task go one after another). */
   maxInFlight: number;
 }
+
+/** Answers and callbacks that deviate from the spec's schemas as a real vendor's may (deviate.ts). */
+export interface DeviateOptions {
+  /** Share of answers and callbacks that deviate, 0 to 1. 0 (the default): none, nothing is read. */
+  rate: number;
+  /** Seed of the deviations' draws. Default: the top-level `seed`. */
+  seed: number;
+  /** Which deviations (default all): `extra` field, `missing` optional field, `null`, undocumented `enum` value. */
+  kinds: DeviationKind[];
+}
+
+/** The `rate` `--deviate` without a value sets. */
+export const DEFAULT_DEVIATE_RATE = 0.25;
 
 export interface MockOptions {
   host: string;
@@ -88,6 +102,7 @@ export interface MockOptions {
   /** How often (real ms) the world is saved to `stateFile` when it changed; it is saved on close too. */
   stateIntervalMs: number;
   callbacks: CallbackOptions;
+  deviate: DeviateOptions;
   /**
    * Where the world comes from and goes to (the `--state FILE` hook): called once at start with a
    * function that makes a fresh world and the simulator options to restore one with; returns
@@ -141,6 +156,7 @@ export function defaultOptions(): MockOptions {
       allowHosts: [],
       maxInFlight: 100,
     },
+    deviate: { rate: 0, seed: 1, kinds: [...DEVIATION_KINDS] },
     logger: silentLogger,
   };
 }
@@ -150,7 +166,10 @@ export type SimulatorSettings = Partial<Omit<SimulatorOptions, 'seed' | 'maxTask
   dialer?: Partial<DialerSettings>;
 };
 
-export type MockOptionsInput = Partial<Omit<MockOptions, 'callbacks'>> & { callbacks?: Partial<CallbackOptions> };
+export type MockOptionsInput = Partial<Omit<MockOptions, 'callbacks' | 'deviate'>> & {
+  callbacks?: Partial<CallbackOptions>;
+  deviate?: Partial<DeviateOptions>;
+};
 
 /** The fastest the world may play: a day of calls in under a second of real time. */
 export const MAX_SPEED = 100_000;
@@ -176,12 +195,14 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
     ...defaults,
     ...stripUndefined(input),
     callbacks: { ...defaults.callbacks, ...stripUndefined(input.callbacks ?? {}) },
+    deviate: defaults.deviate, // resolved below, once the seed is known
   };
   // `callbacks.seed` is the older name of `seed`: either sets both.
   options.seed = input.seed ?? input.callbacks?.seed ?? defaults.seed;
   options.callbacks.seed = options.seed;
   nonNegativeInteger('seed', options.seed);
   if (options.seed > 0xffffffff) throw new TypeError('seed must be <= 4294967295');
+  options.deviate = resolveDeviate(input.deviate, options.seed);
   if (typeof options.speed !== 'number' || !Number.isFinite(options.speed) || options.speed < 0 || options.speed > MAX_SPEED) {
     throw new TypeError(`speed must be a number from 0 to ${MAX_SPEED} (virtual seconds per real second; got ${String(options.speed)})`);
   }
@@ -235,6 +256,27 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
   return options;
 }
 
+const DEVIATE_KEYS = ['rate', 'seed', 'kinds'];
+
+function resolveDeviate(input: Partial<DeviateOptions> | undefined, seed: number): DeviateOptions {
+  if (input !== undefined && (!input || typeof input !== 'object' || Array.isArray(input)))
+    throw new TypeError('deviate must be an object: { rate, seed, kinds }');
+  // A typo (`{ "rat": 0.2 }`) would otherwise mean "no deviations" without a word.
+  for (const key of Object.keys(input ?? {})) {
+    if (!DEVIATE_KEYS.includes(key)) throw new TypeError(`deviate.${key}: unknown key (known: ${DEVIATE_KEYS.join(', ')})`);
+  }
+  const rate = input?.rate ?? 0;
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new TypeError(`deviate.rate must be a number from 0 to 1 (got ${String(rate)})`);
+  const deviateSeed = input?.seed ?? seed;
+  nonNegativeInteger('deviate.seed', deviateSeed);
+  if (deviateSeed > 0xffffffff) throw new TypeError('deviate.seed must be <= 4294967295');
+  const kinds = input?.kinds ?? [...DEVIATION_KINDS];
+  if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((kind) => DEVIATION_KINDS.includes(kind))) {
+    throw new TypeError(`deviate.kinds must be a non-empty list of ${DEVIATION_KINDS.join(', ')}`);
+  }
+  return { rate, seed: deviateSeed, kinds: [...new Set(kinds)] };
+}
+
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -252,6 +294,7 @@ const CONFIG_KEYS = new Set([
   'maxJsonDepth',
   'faults',
   'callbacks',
+  'deviate',
   'seed',
   'speed',
   'startAt',
