@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CallbackKind, createCallbackHandler, type SignAlgorithm, toNodeListener } from 'callbot-contract';
+import { type CallbackKind, type CallbackMeta, createCallbackHandler, type SignAlgorithm, toNodeListener } from 'callbot-contract';
 import { openAppendTarget, type ProtectedFile } from '../shared/output-target.js';
 import { AppendLog } from './append-log.js';
 import { shareConnectionSlots } from './connection-slots.js';
-import { callbackCsvHeader, callbackLine, type ExistingFile, readRequestIDs } from './records.js';
+import { CALLBACK_CSV_COLUMNS, callbackCsvHeader, callbackLine, type ExistingFile, readRequestIDs } from './records.js';
 import { SeenIds } from './seen-ids.js';
 import { setAsideTornTail } from './torn-tail.js';
 
@@ -18,6 +18,11 @@ import { setAsideTornTail } from './torn-tail.js';
 // A write that fails makes the handler answer 500 and forget the requestID: the vendor's retry
 // is taken.
 //
+// Shape is not authenticity: a verified callback whose payload departs from the contract's
+// schema (nulls, a missing field, a value of another type) reaches us with its deviations
+// (`meta.deviations`, `meta.deviationCount`) and is written like any other, with them;
+// `deviating` counts those written.
+//
 // Bounds: request bodies (maxBodyBytes, on the wire and as read), header and request timeouts
 // (checked every second: node:http's default of 30 s let a request run a minute), idle
 // keep-alive, a connection limit that makes room for a newcomer (connection-slots.ts), and the
@@ -27,7 +32,8 @@ import { setAsideTornTail } from './torn-tail.js';
 // file), read back through the same handle, and a last line cut short is set aside (torn-tail.ts).
 
 export type Outcome = CallbackKind | 'duplicate' | 'refused' | 'failed';
-export type Counts = Record<Outcome, number>;
+/** Requests per outcome, and `deviating`: the callbacks written (order, call, task) whose payload departs from the contract. */
+export type Counts = Record<Outcome | 'deviating', number>;
 
 export interface ReceiverOptions {
   host: string;
@@ -57,6 +63,8 @@ export interface Receiver {
     /** A last line cut short was moved to `file` (`bytes` of it) and the output cut back to its last whole line. */
     setAside?: { file: string; bytes: number };
   };
+  /** CSV only: false when the file's header (an earlier version's) has no deviations column, so they are counted but not written. */
+  writesDeviations: boolean;
   /** Stops taking connections, waits up to `graceMs` for the callbacks under way, closes the file. */
   close(graceMs?: number): Promise<void>;
 }
@@ -86,22 +94,27 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     await handle.close();
     throw error;
   }
-  if (options.format === 'csv' && log.initialSize === 0) await log.append(callbackCsvHeader());
+  // A CSV file begun by an earlier version keeps its own columns (every one of them ours).
+  const known: readonly string[] = CALLBACK_CSV_COLUMNS;
+  const columns =
+    existing.columns?.includes('requestID') && existing.columns.every((column) => known.includes(column)) ? existing.columns : CALLBACK_CSV_COLUMNS;
+  if (options.format === 'csv' && log.initialSize === 0) await log.append(callbackCsvHeader(columns));
 
-  const counts: Counts = { order: 0, call: 0, task: 0, duplicate: 0, refused: 0, failed: 0 };
+  const counts: Counts = { order: 0, call: 0, task: 0, deviating: 0, duplicate: 0, refused: 0, failed: 0 };
   const now = options.now ?? (() => new Date());
   /** What happened to each requestID handed to us, until its answer is counted. */
   const taken = new Map<string, Outcome>();
 
-  const take = (kind: CallbackKind) => async (payload: unknown, meta: { requestID: string }) => {
-    const { requestID } = meta;
+  const take = (kind: CallbackKind) => async (payload: unknown, meta: CallbackMeta) => {
+    const { requestID, deviations, deviationCount } = meta;
     if (seen.has(requestID)) {
       taken.set(requestID, 'duplicate');
       return;
     }
-    await log.append(callbackLine(options.format, { receivedAt: now().toISOString(), kind, requestID, payload }));
+    await log.append(callbackLine(options.format, { receivedAt: now().toISOString(), kind, requestID, payload, deviations, deviationCount }, columns));
     seen.add(requestID);
     taken.set(requestID, kind);
+    if (deviationCount > 0) counts.deviating += 1;
   };
   const handler = createCallbackHandler({
     secretKey: options.secretKey,
@@ -170,6 +183,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     url: `http://${host}:${address.port}`,
     counts,
     existing,
+    writesDeviations: options.format === 'jsonl' || columns.includes('deviations'),
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

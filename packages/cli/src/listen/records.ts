@@ -1,16 +1,20 @@
 import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { CallbackKind } from 'callbot-contract';
+import type { CallbackKind, ValidationIssue } from 'callbot-contract';
 import { parse } from 'csv-parse';
-import { rowWriter } from '../results/csv.js';
+import { cell, rowWriter } from '../results/csv.js';
 import { intentsCell, timeCell } from '../results/rows.js';
+import { fields } from '../shared/vendor-values.js';
 
 // What `callbot listen` writes per callback, and how it finds the requestIDs already written.
 //
 // JSON Lines (default): `{"receivedAt","kind","requestID","payload"}`, the payload as the
-// vendor sent it (parsed without prototype keys). CSV (--csv): one row of key fields per
-// callback, the columns below (the same cell rules as `callbot export`: formula-safe cells;
-// times ISO 8601 UTC), a header when the file is new.
+// vendor sent it (parsed without prototype keys), and `"deviations"` (`[{"path","message"}]`, as
+// the receiver lists them: at most 50) with `"deviationCount"` (all of them) when the payload
+// departs from the contract's schema. CSV (--csv): one row of key fields per callback, the
+// columns below (the same cell rules as `callbot export`: formula-safe cells; times ISO 8601
+// UTC; a field the payload lacks or holds null is empty), a header when the file is new; the
+// deviations as `path: message` joined with ` | `. A callback is written whatever its shape.
 //
 // The requestID cell must read back as the requestID, or a repeat after a restart is written
 // again: the formula guard writes `=x` as `'=x`, so a requestID that itself starts with `'` is
@@ -38,45 +42,60 @@ export const CALLBACK_CSV_COLUMNS = [
   'taskStatus',
   'finishOrderCount',
   'totalOrderCount',
+  'deviations',
 ] as const;
 
-const csv = rowWriter('csv', CALLBACK_CSV_COLUMNS);
-export const callbackCsvHeader = () => csv.header();
+export interface CallbackRecord {
+  receivedAt: string;
+  kind: CallbackKind;
+  requestID: string;
+  payload: unknown;
+  /** Where the payload departs from the contract (the receiver's `meta`: listed, bounded, and counted); none when not given. */
+  deviations?: readonly ValidationIssue[];
+  deviationCount?: number;
+}
 
-// biome-ignore lint/suspicious/noExplicitAny: the three callback payloads, read field by field
-type Payload = Record<string, any>;
+export const callbackCsvHeader = (columns: readonly string[] = CALLBACK_CSV_COLUMNS) => rowWriter('csv', columns).header();
 
 /** The requestID as its CSV cell holds it before the formula guard: one more `'` when it starts with one. */
 export const requestIdCell = (id: string) => (id.startsWith("'") ? `'${id}` : id);
 /** The requestID a CSV cell holds: without the one leading `'` that the guard or requestIdCell put there. */
 export const requestIdFromCell = (cell: string) => (cell.startsWith("'") ? cell.slice(1) : cell);
 
-export function callbackLine(format: 'jsonl' | 'csv', record: { receivedAt: string; kind: CallbackKind; requestID: string; payload: unknown }): string {
-  if (format === 'jsonl') return `${JSON.stringify(record)}\n`;
-  const p = record.payload as Payload;
-  const call = (p.callInfoDetail ?? {}) as Payload;
-  const stat = (p.taskStat ?? {}) as Payload;
-  return csv.line({
+/**
+ * The text of one callback. `columns`: the CSV columns to write, in order (those of the file's
+ * own header when it has one: a file begun by an earlier version keeps its columns).
+ */
+export function callbackLine(format: 'jsonl' | 'csv', record: CallbackRecord, columns: readonly string[] = CALLBACK_CSV_COLUMNS): string {
+  const { deviations = [], deviationCount = deviations.length, ...line } = record;
+  if (format === 'jsonl') return `${JSON.stringify(deviationCount > 0 ? { ...line, deviations, deviationCount } : line)}\n`;
+  const p = fields(record.payload);
+  const call = fields(p.callInfoDetail);
+  const stat = fields(p.taskStat);
+  const omitted = deviationCount - deviations.length;
+  const listed = deviations.map((d) => `${d.path || '(body)'}: ${d.message}`).concat(omitted > 0 ? [`… and ${omitted} more`] : []);
+  return rowWriter('csv', columns).line({
     receivedAt: record.receivedAt,
     kind: record.kind,
     requestID: requestIdCell(record.requestID),
-    userTaskID: p.userTaskID,
-    orderID: p.orderID,
-    userPhone: p.userPhone,
-    userName: p.userName,
-    other: p.other,
-    finish: p.finish,
-    callID: call.callID,
-    callStatus: call.callStatus,
+    userTaskID: cell(p.userTaskID),
+    orderID: cell(p.orderID),
+    userPhone: cell(p.userPhone),
+    userName: cell(p.userName),
+    other: cell(p.other),
+    finish: cell(p.finish),
+    callID: cell(call.callID),
+    callStatus: cell(call.callStatus),
     callStart: timeCell(call.callStartTs, 'iso'),
     callAnswer: timeCell(call.callAnswerTs, 'iso'),
     callEnd: timeCell(call.callEndTs, 'iso'),
-    callDuration: call.callDuration,
-    hangupCause: call.hangupCause,
+    callDuration: cell(call.callDuration),
+    hangupCause: cell(call.hangupCause),
     intents: p.callInfoDetail ? intentsCell(call.intents) : undefined,
-    taskStatus: p.taskStatus,
-    finishOrderCount: stat.finishOrderCount,
-    totalOrderCount: stat.totalOrderCount,
+    taskStatus: cell(p.taskStatus),
+    finishOrderCount: cell(stat.finishOrderCount),
+    totalOrderCount: cell(stat.totalOrderCount),
+    deviations: listed.length > 0 ? listed.join(' | ') : undefined,
   });
 }
 
@@ -95,6 +114,8 @@ export interface ExistingFile {
   endsMidLine: boolean;
   /** When `endsMidLine`: the byte offset where that last, cut line begins (the end of the last whole one). */
   tornFrom?: number;
+  /** CSV: the columns of the file's header row, when it has one. */
+  columns?: string[];
 }
 
 /**
@@ -152,6 +173,7 @@ export async function readRequestIDs(file: string | FileHandle, format: 'jsonl' 
       if (first) {
         first = false;
         at = record.indexOf('requestID');
+        result.columns = record;
         continue;
       }
       if (pending) onId(pending);

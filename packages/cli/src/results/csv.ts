@@ -1,3 +1,5 @@
+import { asText } from '../shared/vendor-values.js';
+
 // The two output formats of the reading verbs, one row at a time.
 //
 // CSV: UTF-8, comma-separated, a header row, `\n` line ends (optionally a BOM so spreadsheet
@@ -17,8 +19,18 @@ export type Format = 'csv' | 'jsonl';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/**
+ * A vendor value as a cell, whatever its shape: null or missing is an empty cell; a string,
+ * number or boolean stays as it is (an enum value the spec does not list, too); an object or
+ * an array is written as its JSON text.
+ */
+export function cell(value: unknown): Cell {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return value === undefined || value === null ? undefined : asText(value);
+}
+
 export function csvCell(value: Cell): string {
-  if (value === undefined) return '';
+  if (value === undefined || value === null) return '';
   if (typeof value !== 'string') return String(value);
   const text = FORMULA_START.test(value) ? `'${value}` : value;
   return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;

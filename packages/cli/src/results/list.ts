@@ -1,4 +1,5 @@
-import type { ListCallInput, ListOrderInput, OrderItem } from 'callbot-contract';
+import type { ListCallInput, ListOrderInput } from 'callbot-contract';
+import { fields } from '../shared/vendor-values.js';
 import type { ConnectionFlags } from '../import/credentials.js';
 import { resolveApiConnection } from '../import/credentials.js';
 import { readingClient } from './connection.js';
@@ -34,14 +35,19 @@ export type ListRequest = {
   connection: ConnectionFlags;
 } & ({ verb: 'orders'; options: ListOrderInput['options'] } | { verb: 'calls'; options: ListCallInput['options'] });
 
+/** An id to deduplicate on: a string or number the vendor gave; '' (never deduplicated) for anything else. */
+const idText = (id: unknown): string => (typeof id === 'string' || typeof id === 'number' ? String(id) : '');
+
 export async function runList(request: ListRequest, io: ReadIO): Promise<ResultSummary> {
   const started = Date.now();
   const settings = resolveApiConnection(request.connection, io.env);
   const { client, requests } = readingClient(settings, { timeoutMs: request.timeoutMs });
   const query = { userTaskID: request.userTaskID, size: request.pageSize };
-  const items: AsyncGenerator<OrderItem> =
+  // Items are read as they came (rows.ts): one without an id (null, `{}`) is written, never deduplicated.
+  const items: AsyncGenerator<unknown> =
     request.verb === 'orders' ? client.orders({ ...query, options: request.options }) : client.calls({ ...query, options: request.options });
-  const idOf = request.verb === 'orders' ? (item: OrderItem) => item.orderID : (item: OrderItem) => item.callInfoDetail?.callID ?? '';
+  const idOf =
+    request.verb === 'orders' ? (item: unknown) => idText(fields(item).orderID) : (item: unknown) => idText(fields(fields(item).callInfoDetail).callID);
 
   const tally = new Tally();
   const output: Output | undefined = request.out ? await openOutput(request.out, io.stdout) : undefined;
