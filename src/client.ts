@@ -4,6 +4,7 @@ import type { components, paths } from '../generated/schema.js';
 import type { ValidatorName } from '../generated/validators.js';
 import { PRODUCTION_BASE_URL } from './defaults.js';
 import { guardFetch, importAnswerBound, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
+import { startAttemptDeadline } from './attempt-deadline.js';
 import {
   CallbotConnectionError,
   CallbotError,
@@ -279,6 +280,9 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
       // Whether this attempt got as far as fetch: a failure before it (serializing the body,
       // building or signing the request) certainly sent nothing.
       let reachedFetch = false;
+      // The attempt's time limit, held here until its answer is read (not AbortSignal.timeout:
+      // see attempt-deadline.ts for why a signal passed through Request copies is lost).
+      const deadline = startAttemptDeadline(timeoutMs);
       try {
         // Serialized once, on the first attempt, straight to bytes (a failure here sends
         // nothing); every attempt signs and sends those same bytes.
@@ -286,10 +290,10 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
         if (bytes) preparedBodies.set(requestID, bytes);
         const { data, response } = await loose.POST(operation.path, {
           headers: operation.answerGzip ? { requestID, 'Accept-Encoding': 'gzip' } : { requestID },
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: deadline.signal,
           fetch: (request: Request) => {
             reachedFetch = true;
-            return fetchAnswer(request, bound);
+            return fetchAnswer(request, bound, deadline.signal);
           },
         });
         const retCode = answerRetCode(data);
@@ -324,6 +328,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           outcome = permanent ? 'final' : 'not-sent';
         }
       } finally {
+        deadline.clear();
         preparedBodies.delete(requestID);
       }
       if (!mayResend(outcome, operation)) throw failure;

@@ -22,6 +22,7 @@ interface MockFlags {
   importingMs?: number;
   maxTasks?: number;
   maxStoredOrders?: number;
+  maxStoredBytes?: number;
   maxCallbackRecords?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -104,8 +105,8 @@ GET ${DEBUG_CLOCK_PATH}; move it with POST ${DEBUG_CLOCK_PATH} {"advance": SECON
 (settle waits until the callbacks due so far are delivered); both answer
 {"now": UNIX_SECONDS, "speed": N, "pendingCallbacks": K}.
 
-Bounds: the simulator forgets the least recently used idle task past --max-tasks or
---max-stored-orders. Requests slower than --headers-timeout-ms /
+Bounds: the simulator forgets the least recently used idle task past --max-tasks,
+--max-stored-orders or --max-stored-bytes. Requests slower than --headers-timeout-ms /
 --request-timeout-ms get 408; past --max-connections new connections are closed.
 Configured faults are used up only by authenticated requests (drop-before-body: by requests
 that carry every signing header of a known account). The debug listings page:
@@ -153,6 +154,11 @@ export function createMockCommand(): Command {
         '--max-stored-orders <n>',
         `orders kept over all tasks; past it tasks are forgotten as for --max-tasks (default ${DEFAULTS.maxStoredOrders})`,
         integer('--max-stored-orders'),
+      )
+      .option(
+        '--max-stored-bytes <n>',
+        `text kept from requests over all tasks (ids, names, params…; one byte per character); past it tasks are forgotten as for --max-tasks, a request with more gets retCode ${RetCodes.TooManyElements.code} (default ${DEFAULTS.maxStoredBytes})`,
+        integer('--max-stored-bytes'),
       )
       .option(
         '--max-callback-records <n>',
@@ -236,6 +242,7 @@ function optionsFrom(flags: MockFlags): MockOptionsInput {
     importingMs: flags.importingMs ?? config.importingMs,
     maxTasks: flags.maxTasks ?? config.maxTasks,
     maxStoredOrders: flags.maxStoredOrders ?? config.maxStoredOrders,
+    maxStoredBytes: flags.maxStoredBytes ?? config.maxStoredBytes,
     seed: flags.seed ?? config.seed ?? config.callbacks?.seed,
     speed: flags.speed ?? config.speed,
     stateFile: flags.state ?? config.stateFile,
@@ -279,7 +286,7 @@ async function runMock(flags: MockFlags): Promise<void> {
     `  play:      curl -s -X POST ${url}${DEBUG_CLOCK_PATH} -H 'content-type: application/json' -d '{"advance": 600, "settle": true}'`,
     `  demo task: CALLBOT_BASE_URL=${url} npm run demo   (callbot-contract repository: examples/play-demo-task.ts)`,
     `  callbacks: ${options.callbacks.enabled ? `on (loopback${options.callbacks.allowHosts.length ? ` + ${options.callbacks.allowHosts.join(', ')}` : ' only'})` : 'off'}`,
-    `  bounds:    ${options.maxTasks} tasks, ${options.maxStoredOrders} orders kept; ${options.maxConnections} connections; headers ${options.headersTimeoutMs} ms, request ${options.requestTimeoutMs} ms`,
+    `  bounds:    ${options.maxTasks} tasks, ${options.maxStoredOrders} orders and ${options.maxStoredBytes} bytes of text kept; ${options.maxConnections} connections; headers ${options.headersTimeoutMs} ms, request ${options.requestTimeoutMs} ms`,
     `  deviate:   ${
       options.deviate.rate > 0
         ? `${options.deviate.rate * 100}% of answers and callbacks (${options.deviate.kinds.join(', ')}; seed ${options.deviate.seed}; header ${DEVIATIONS_HEADER})`

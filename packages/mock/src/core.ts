@@ -71,6 +71,7 @@ export function simulatorOptionsOf(options: MockOptions): SimulatorOptions {
     seed: options.seed,
     maxTasks: options.maxTasks,
     maxStoredOrders: options.maxStoredOrders,
+    maxStoredBytes: options.maxStoredBytes,
     importingSeconds: options.importingMs !== undefined ? options.importingMs / 1000 : defaults.importingSeconds,
   };
 }

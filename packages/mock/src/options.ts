@@ -5,7 +5,7 @@ import type { MockAccount } from './accounts.js';
 import { DEVIATION_KINDS, type DeviationKind } from './deviate.js';
 import { validateRule, type FaultRule } from './faults.js';
 import { silentLogger, type MockLogger } from './logger.js';
-import type { DialerSettings, Simulator, SimulatorOptions } from './simulator/api.js';
+import { type DialerSettings, MAX_VIRTUAL_MS, type Simulator, type SimulatorOptions } from './simulator/api.js';
 import { DEFAULT_STATE_INTERVAL_MS, stateFileWorld } from './state-file.js';
 
 export interface CallbackOptions {
@@ -68,6 +68,11 @@ export interface MockOptions {
   maxTasks: number;
   /** Orders kept over all tasks; past it, tasks are forgotten as for `maxTasks`. */
   maxStoredOrders: number;
+  /**
+   * Text kept from requests over all tasks (ids, phones, names, URLs, params, settings), one byte
+   * per character: past it tasks are forgotten as for `maxTasks`; a request with more is refused (4001).
+   */
+  maxStoredBytes: number;
   /** Callback delivery records kept for `GET /__mock/callbacks` (the oldest forgotten first). */
   maxCallbackRecords: number;
   /** Time a client has to send the request headers; then 408 and the connection is closed. */
@@ -135,6 +140,8 @@ export function defaultOptions(): MockOptions {
     // About 300–500 bytes per order kept: the defaults keep the mock's state near 100 MB.
     maxTasks: 10_000,
     maxStoredOrders: 250_000,
+    // The orders' text at a few hundred characters each: a 16 MB name cannot multiply past it.
+    maxStoredBytes: 128 * MiB,
     maxCallbackRecords: 1000,
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 60_000,
@@ -162,7 +169,7 @@ export function defaultOptions(): MockOptions {
 }
 
 /** What `simulator` may set: the simulator's options but those the mock names itself. */
-export type SimulatorSettings = Partial<Omit<SimulatorOptions, 'seed' | 'maxTasks' | 'maxStoredOrders' | 'importingSeconds' | 'dialer'>> & {
+export type SimulatorSettings = Partial<Omit<SimulatorOptions, 'seed' | 'maxTasks' | 'maxStoredOrders' | 'maxStoredBytes' | 'importingSeconds' | 'dialer'>> & {
   dialer?: Partial<DialerSettings>;
 };
 
@@ -179,7 +186,16 @@ function nonNegativeInteger(name: string, value: number): void {
 }
 
 /** Limits that bound the mock's memory and connections: 0 would mean "none" to Node, so at least 1. */
-const LIMITS = ['maxTasks', 'maxStoredOrders', 'maxCallbackRecords', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const;
+const LIMITS = [
+  'maxTasks',
+  'maxStoredOrders',
+  'maxStoredBytes',
+  'maxCallbackRecords',
+  'headersTimeoutMs',
+  'requestTimeoutMs',
+  'keepAliveTimeoutMs',
+  'maxConnections',
+] as const;
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be an integer >= 1 (got ${String(value)})`);
@@ -206,8 +222,8 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
   if (typeof options.speed !== 'number' || !Number.isFinite(options.speed) || options.speed < 0 || options.speed > MAX_SPEED) {
     throw new TypeError(`speed must be a number from 0 to ${MAX_SPEED} (virtual seconds per real second; got ${String(options.speed)})`);
   }
-  if (options.startAt !== undefined && (!Number.isInteger(options.startAt) || options.startAt < 0)) {
-    throw new TypeError('startAt must be Unix milliseconds (an integer >= 0)');
+  if (options.startAt !== undefined && (!Number.isInteger(options.startAt) || options.startAt < 0 || options.startAt > MAX_VIRTUAL_MS)) {
+    throw new TypeError(`startAt must be Unix milliseconds (an integer from 0 to ${MAX_VIRTUAL_MS}, the end of year 9999)`);
   }
   positiveInteger('settleTimeoutMs', options.settleTimeoutMs);
   positiveInteger('stateIntervalMs', options.stateIntervalMs);
@@ -224,7 +240,7 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
   if (!options.simulator || typeof options.simulator !== 'object' || Array.isArray(options.simulator)) {
     throw new TypeError("simulator must be an object (the simulator's settings)");
   }
-  for (const key of ['seed', 'maxTasks', 'maxStoredOrders', 'importingSeconds'] as const) {
+  for (const key of ['seed', 'maxTasks', 'maxStoredOrders', 'maxStoredBytes', 'importingSeconds'] as const) {
     if (key in options.simulator) throw new TypeError(`simulator.${key}: set it at the top level (${key === 'importingSeconds' ? 'importingMs' : key})`);
   }
   nonNegativeInteger('port', options.port);
