@@ -25,6 +25,7 @@ export type ValidatorName =
   | "AnswerTaskStatus"
   | "CallbackUrl"
   | "CallbotAnswer"
+  | "TaskAnswer"
   | "CreateAndCallRequest"
   | "CreateTaskRequest"
   | "DelCall"
@@ -74,6 +75,7 @@ export type ValidatorName =
   | "CallInfoList"
   | "CallOrder"
   | "TemplateParam"
+  | "CallParam"
   | "ImportBatchCallResponse"
   | "ImportError"
   | "RetCode"
@@ -92,6 +94,7 @@ export declare const AnswerRetCode: ValidateFunction;
 export declare const AnswerTaskStatus: ValidateFunction;
 export declare const CallbackUrl: ValidateFunction;
 export declare const CallbotAnswer: ValidateFunction;
+export declare const TaskAnswer: ValidateFunction;
 export declare const CreateAndCallRequest: ValidateFunction;
 export declare const CreateTaskRequest: ValidateFunction;
 export declare const DelCall: ValidateFunction;
@@ -141,6 +144,7 @@ export declare const ImportBatchCallRequest: ValidateFunction;
 export declare const CallInfoList: ValidateFunction;
 export declare const CallOrder: ValidateFunction;
 export declare const TemplateParam: ValidateFunction;
+export declare const CallParam: ValidateFunction;
 export declare const ImportBatchCallResponse: ValidateFunction;
 export declare const ImportError: ValidateFunction;
 export declare const RetCode: ValidateFunction;
