@@ -23,7 +23,7 @@ export const Operations = {
     answerGzip: false,
     productID: true,
     requestSchema: "CreateTaskRequest",
-    answerSchema: "TaskAnswer",
+    answerSchema: "CallbotAnswer",
   },
   addBatchCall: {
     operationId: "addBatchCall",
@@ -63,7 +63,7 @@ export const Operations = {
     answerGzip: false,
     productID: true,
     requestSchema: "UpdateTaskRequest",
-    answerSchema: "TaskAnswer",
+    answerSchema: "CallbotAnswer",
   },
   listTask: {
     operationId: "listTask",

@@ -47,7 +47,7 @@ export interface paths {
          * @description 创建自动拨号任务 — creates a task (script template `sceneID`, dial settings, feature
          *     switches). Add its orders afterwards with `addBatchCall`, or use `createAndCall` for both.
          *
-         *     **Unknown:** the answer body is not shown. **Choice:** `TaskAnswer`: the common envelope with
+         *     **Unknown:** the answer body is not shown. **Choice:** `CallbotAnswer`: the common envelope with
          *     the optional `taskID` and `taskStatus` of `mgrTaskStatus`'s answer (the mock sends both).
          *
          *     **Choice:** this operation's task-status callback URL is the top-level `taskCallbackUrl`
@@ -199,7 +199,7 @@ export interface paths {
          *     minutes.
          *
          *     **Unknown:** the answer body is not shown, nor which retCode refuses an update of a running
-         *     task. **Choice:** `TaskAnswer` (the envelope with an optional `taskID`; the mock sends it); the
+         *     task. **Choice:** `CallbotAnswer` (the envelope with an optional `taskID`; the mock sends it); the
          *     example refusal uses 1.
          *
          *     **Choice (the mock):** an update of a task that is not waiting (1) or paused (5) is refused
@@ -617,29 +617,17 @@ export interface components {
          */
         CallbackUrl: string;
         /**
-         * @description 应答 — the common answer envelope (HTTP 200): `retCode`, `retMsg`, `responseID`.
-         *
-         *     Every answer but ping's starts with it; each operation's answer schema repeats these three
-         *     fields and adds its own (`createTask` and `updateTask`: `TaskAnswer`). Fields the vendor adds
-         *     are tolerated (answers are open).
-         */
-        CallbotAnswer: {
-            retCode: components["schemas"]["AnswerRetCode"];
-            retMsg: components["schemas"]["RetMsg"];
-            responseID: components["schemas"]["ResponseID"];
-        };
-        /**
-         * @description 任务应答 — the answer to `createTask` and `updateTask` (HTTP 200): the common envelope, and the
-         *     task's ids when the vendor gives them.
+         * @description 应答 — the answer to `createTask` and `updateTask` (HTTP 200): the common envelope (`retCode`,
+         *     `retMsg`, `responseID`), and the task's ids when the vendor gives them.
          *
          *     **Unknown:** the vendor shows no answer body for `createTask` and `updateTask` (createTask,
          *     updateTask, zh and en, henryou, Sep 26 2024: the stored copies stop before it). **Choice:** the
          *     envelope plus the two fields `mgrTaskStatus`'s answer documents, `taskID` and `taskStatus`, both
          *     optional (a refusal carries only the envelope): read them when present, never rely on them. The
          *     mock sends `taskID` and `taskStatus` for `createTask` and `taskID` for `updateTask`, and nothing
-         *     this schema does not declare. Other fields the vendor adds are tolerated.
+         *     this schema does not declare. Other fields the vendor adds are tolerated (answers are open).
          */
-        TaskAnswer: {
+        CallbotAnswer: {
             retCode: components["schemas"]["AnswerRetCode"];
             retMsg: components["schemas"]["RetMsg"];
             responseID: components["schemas"]["ResponseID"];
@@ -2470,7 +2458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskAnswer"];
+                    "application/json": components["schemas"]["CallbotAnswer"];
                 };
             };
         };
@@ -2646,7 +2634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskAnswer"];
+                    "application/json": components["schemas"]["CallbotAnswer"];
                 };
             };
         };

@@ -25,7 +25,6 @@ export type ValidatorName =
   | "AnswerTaskStatus"
   | "CallbackUrl"
   | "CallbotAnswer"
-  | "TaskAnswer"
   | "CreateAndCallRequest"
   | "CreateTaskRequest"
   | "DelCall"
@@ -94,7 +93,6 @@ export declare const AnswerRetCode: ValidateFunction;
 export declare const AnswerTaskStatus: ValidateFunction;
 export declare const CallbackUrl: ValidateFunction;
 export declare const CallbotAnswer: ValidateFunction;
-export declare const TaskAnswer: ValidateFunction;
 export declare const CreateAndCallRequest: ValidateFunction;
 export declare const CreateTaskRequest: ValidateFunction;
 export declare const DelCall: ValidateFunction;

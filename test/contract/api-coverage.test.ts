@@ -22,11 +22,11 @@ const COMMON = [0, 1, 2, 3, 4, 5, 5001, 6, 6001, 6002, 6003, 7];
 // [operationId, tag, x-callbot-resend-unknown, extra retCodes, x-callbot-answer-gzip, request schema, answer schema]
 const operations = [
   ['ping', 'Health', true, [], false, 'PingRequest', 'PingResponse'],
-  ['createTask', 'Task', false, [], false, 'CreateTaskRequest', 'TaskAnswer'],
+  ['createTask', 'Task', false, [], false, 'CreateTaskRequest', 'CallbotAnswer'],
   ['addBatchCall', 'Order', false, [4001], false, 'AddBatchCallRequest', 'OrdersAddedResponse'],
   ['createAndCall', 'Task', false, [4001], false, 'CreateAndCallRequest', 'OrdersAddedResponse'],
   ['mgrTaskStatus', 'Task', false, [], false, 'MgrTaskStatusRequest', 'MgrTaskStatusResponse'],
-  ['updateTask', 'Task', false, [], false, 'UpdateTaskRequest', 'TaskAnswer'],
+  ['updateTask', 'Task', false, [], false, 'UpdateTaskRequest', 'CallbotAnswer'],
   ['listTask', 'Task', true, [], false, 'ListTaskRequest', 'ListTaskResponse'],
   ['listCall', 'Call', true, [4001], true, 'ListCallRequest', 'ListCallResponse'],
   ['listOrder', 'Order', true, [], false, 'ListOrderRequest', 'ListOrderResponse'],
@@ -609,8 +609,8 @@ describe('every Unknown and Choice is written down', () => {
   };
   it.each([
     // answer bodies the vendor does not show
-    ['#/components/schemas/TaskAnswer', '**Unknown:** the vendor shows no answer body for `createTask` and `updateTask`'],
-    ['#/components/schemas/TaskAnswer', 'the two fields `mgrTaskStatus`'],
+    ['#/components/schemas/CallbotAnswer', '**Unknown:** the vendor shows no answer body for `createTask` and `updateTask`'],
+    ['#/components/schemas/CallbotAnswer', 'the two fields `mgrTaskStatus`'],
     ['#/components/schemas/OrdersAddedResponse', '**Unknown:** the vendor shows no answer body for either'],
     ['#/components/schemas/ListCallResponse', "**Unknown:** the vendor's answer could not be read"],
     ['#/components/schemas/ListOrderResponse', "**Unknown:** the vendor's answer could not"],

@@ -224,7 +224,7 @@ describe('where the vendor contradicted the contract, the vendor is followed', (
     for (const id of ['createTask', 'updateTask']) {
       const schema = deref(operationOf(id)!.responses['200'].content['application/json'].schema);
       expect(Object.keys(schema.properties), id).toEqual(expect.arrayContaining(['taskID', 'taskStatus']));
-      expect(validators.TaskAnswer(answer)).toBe(true);
+      expect(validators.CallbotAnswer(answer)).toBe(true);
     }
   });
 });

@@ -35,8 +35,8 @@ export function defaultSimulatorOptions(): SimulatorOptions {
 
 /** The answer schema (components.schemas) of each operation's answers, for validators and tests. */
 export const ANSWER_SCHEMAS = {
-  createTask: 'TaskAnswer',
-  updateTask: 'TaskAnswer',
+  createTask: 'CallbotAnswer',
+  updateTask: 'CallbotAnswer',
   createAndCall: 'OrdersAddedResponse',
   addBatchCall: 'OrdersAddedResponse',
   importBatchCall: 'ImportBatchCallResponse',
