@@ -74,6 +74,7 @@ export type ValidatorName =
   | "CallInfoList"
   | "CallOrder"
   | "TemplateParam"
+  | "CallParam"
   | "ImportBatchCallResponse"
   | "ImportError"
   | "RetCode"
@@ -141,6 +142,7 @@ export declare const ImportBatchCallRequest: ValidateFunction;
 export declare const CallInfoList: ValidateFunction;
 export declare const CallOrder: ValidateFunction;
 export declare const TemplateParam: ValidateFunction;
+export declare const CallParam: ValidateFunction;
 export declare const ImportBatchCallResponse: ValidateFunction;
 export declare const ImportError: ValidateFunction;
 export declare const RetCode: ValidateFunction;

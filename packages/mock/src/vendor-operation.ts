@@ -132,7 +132,8 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
     const afterwards5001 = plan.retCode === 'internal-after-import';
     const wanted = preferredExample(request.headers.prefer);
     let answer: Json;
-    if (wanted !== undefined || !simulated) {
+    // ping is not simulated but answered below (its data echoed): only an asked-for example replaces it.
+    if (wanted !== undefined || (!simulated && !ping)) {
       const example: AnswerExample | undefined = wanted === undefined ? success : operation.answerExamples.find((candidate) => candidate.name === wanted);
       if (!example) {
         const known = operation.answerExamples.map((candidate) => candidate.name).join(', ') || 'none';
@@ -144,6 +145,7 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
       }
       answer = freshExample(example.value);
     } else if (ping) {
+      // 透传字段: the vendor echoes what was sent (the spec has validated it is a string).
       answer = { data: String(body.data ?? ''), timestamp: Math.floor(Date.now() / 1000), code: SUCCESS, msg: 'success', reqId: newResponseID() };
     } else {
       const screened = screenOrders(body, badPhones);

@@ -24,7 +24,8 @@ export interface SettingFlags {
   startupType?: number;
   startupAt?: number;
   dialHours?: [string, string];
-  weekdays?: number[];
+  /** Already in the contract's form, e.g. "1,2,3,4,5" (commands/task.ts). */
+  weekdays?: string;
   strategy?: string;
   route?: string;
   taskCallbackUrl?: string;
@@ -120,7 +121,9 @@ export async function buildTaskBody(operation: Operation, ids: { userTaskID: str
 /** `--max-call -1: taskCreateSetting.maxCall: must be >= 0`, `task.yaml: taskCreateSetting.dialAtUpHour: must match … (e.g. "09:00")`. */
 function describeIssue(issue: ValidationIssue, origins: ReadonlyMap<string, Origin>, schemaName: string): string {
   const path = /\s/.test(issue.path) ? JSON.stringify(issue.path) : issue.path;
-  const example = issue.message.startsWith('must match') ? fieldExample(schemaName, issue.path) : undefined;
+  // A pattern or a type the field breaks: its example shows the form (`dialAtWeekDay: must be string (e.g. "1,2,3,4,5")`).
+  const showsForm = issue.message.startsWith('must match') || /^must be (string|integer|number|boolean|array|object)$/.test(issue.message);
+  const example = showsForm ? fieldExample(schemaName, issue.path) : undefined;
   const message = `${path || '(body)'}: ${issue.message}${example ? ` (e.g. ${example})` : ''}`;
   if (issue.path === 'userTaskID') return `--task: ${message}`;
   if (issue.path === 'sceneID') return `--scene: ${message}`;
