@@ -158,3 +158,23 @@ export declare const CallbackRefusal: ValidateFunction;
 
 /** Every validator, by schema name. */
 export declare const validators: Readonly<Record<ValidatorName, ValidateFunction>>;
+
+/** The schemas of what the vendor sends: every operation's answer and every callback's body. */
+export type VendorSentName =
+  | "CallFinishedCallback"
+  | "CallbotAnswer"
+  | "ExportBatchCallResponse"
+  | "ImportBatchCallResponse"
+  | "ListCallResponse"
+  | "ListOrderDetailResponse"
+  | "ListOrderResponse"
+  | "ListTaskResponse"
+  | "MgrTaskStatusResponse"
+  | "OrderFinishedCallback"
+  | "OrdersAddedResponse"
+  | "PingResponse"
+  | "StopOrderResponse"
+  | "TaskStatusCallback";
+
+/** What the vendor sends, against the closed reading of the spec (every object allows only the fields it declares). */
+export declare const strictValidators: Readonly<Record<VendorSentName, ValidateFunction>>;

@@ -12947,6 +12947,4770 @@ return errors === 0;
 }
 validate136.evaluated = {"props":{"retCode":true,"retMsg":true},"dynamicProps":false,"dynamicItems":false};
 
+export const StrictCallFinishedCallback = validate138;
+const schema194 = {"type":"object","description":"通话维度回调 — sent by the vendor to `callCallbackUrl` after **each call** ends (an order may\nproduce several calls). Signed like a request (headers `requestID`, `uuid`, `createTs`, `sign`;\nalgorithm as set in the console).\n\n**Unknown:** the vendor's example shows `callbackType: 1` while its task-callback table says 1\nmeans \"task\"; **Choice:** the mock sends `3` for call callbacks. Enums of `callStatus`,\n`agentCallStatus` and `manualHangupBy` are not published.\n","required":["callbackType","orderID","userPhone","userName","sceneID","userTaskID","taskID","finish","other","callInfoDetail"],"properties":{"callbackType":{"type":"integer","description":"回调类型 — callback type (integer here; a string in the order callback).","example":3},"orderID":{"type":"string","description":"订单id — the order's `orderID` from the import.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the `userName` from the import.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script (dialogue) template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's own task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished (no more calls will be made for it).","example":false},"other":{"type":"string","description":"透传字段 — the pass-through text from the import.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}},"unevaluatedProperties":false};
+const schema195 = {"type":"object","description":"通话详情 — one call. **Unknown:** the vendor publishes the field names but not their types or\nenums; the types below are our reading of its examples (timestamps as Unix seconds).\nOne shape for the callbacks, `listOrderDetail` and (our choice) `listCall`/`listOrder`.\n`callingNumber` and `lineAddress` appear only in call callbacks and `listOrderDetail` (English\npages); `agent` and `recordDetail` only where the vendor shows them.\n\n**Choice:** items of `intents`, `sms`, `params` and `recordDetail` may be `{}`, and the fields\nof `agent` `null`, as in the vendor's own `listOrderDetail` answer example (orderDetailList,\nzh and en, Jcateye, Dec 16 2024): `\"intents\": [{}]`, `\"sms\": [{}]`, `\"params\": [{}]`,\n`\"recordDetail\": [{}]` (see `AgentInfo`, `CallParam`). The same shape is accepted in answers\nand callbacks.\n\n**Choice:** the required fields follow the newest revisions (Dec 16 2024: call and order\ncallbacks, `listOrderDetail`). The Jan 11 2024 revision of the `listOrderDetail` example has no\n`hangupCause`, `termSipCode`, `recordDetail` nor `agent.manualHangupBy`; an answer without\n`hangupCause` or `termSipCode` breaks this schema. The client and the callback receiver judge\nthe vendor's answers and callbacks on authenticity, not on this shape.\n","required":["callID","callStatus","callStartTs","callAnswerTs","callEndTs","callDuration","callAudioUrl","hangupCause","termSipCode","intents","sms","params"],"properties":{"callID":{"type":"string","description":"通话id — call id.","example":"c-5d1f0a"},"callingNumber":{"type":"string","description":"主叫号码 — calling number (call callbacks, listOrderDetail).","example":"862160000000"},"lineAddress":{"type":"string","description":"线路IP — line IP (call callbacks, listOrderDetail).","example":"10.0.0.8"},"callStatus":{"type":"integer","description":"通话状态 — call status. **Unknown enum**; the mock uses 1 answered, 2 no answer, 3 busy, 4\nfailed (rejected, or an invalid number: hang-up cause `UNALLOCATED_NUMBER`), and 0 for\n\"not called yet\" where an order without a call is listed (see `OrderCall`).\n","example":1},"callStartTs":{"type":"integer","description":"呼叫开始时间 — call start, Unix seconds.","example":1700000100},"callAnswerTs":{"type":"integer","description":"接听时间 — answer time, Unix seconds; 0 when not answered.","example":1700000108},"callEndTs":{"type":"integer","description":"结束时间 — call end, Unix seconds.","example":1700000160},"callDuration":{"type":"integer","minimum":0,"description":"通话时长 — talk time in seconds.","example":52},"callAudioUrl":{"type":"string","description":"录音地址 — recording URL; empty when there is none.","example":"https://example.com/recordings/c-5d1f0a.wav"},"hangupCause":{"type":"string","description":"挂断原因 — hang-up cause.","example":"NORMAL_CLEARING"},"termSipCode":{"type":"string","description":"终止SIP码 — final SIP status code.","example":"200"},"intents":{"type":"array","description":"意向标签 — intent tags recognised in the call.","items":{"$ref":"#/components/schemas/Intent"}},"sms":{"type":"array","description":"短信 — text messages sent because of the call.","items":{"$ref":"#/components/schemas/SmsRecord"}},"agent":{"$ref":"#/components/schemas/AgentInfo"},"params":{"type":"array","description":"变量 — the template variables used in the call.","items":{"$ref":"#/components/schemas/CallParam"}},"recordDetail":{"type":"array","description":"录音详情 — recording details (`listOrderDetail` only). **Unknown:** the items' fields (the\nvendor shows `[{}]`); any object is accepted.\n","items":{"type":"object","additionalProperties":true,"description":"录音详情条目 — one recording detail; fields not published (any object)."}}},"unevaluatedProperties":false};
+const schema196 = {"type":"object","description":"意向 — an intent tag recognised in a call.","properties":{"intentID":{"type":"string","description":"意向标签id — intent tag id (console → template → intent tags).","example":"i-01"},"intentTag":{"type":"string","description":"用户自定义意向标签 — user-defined intent tag.","example":"A"},"intentName":{"type":"string","description":"意向名称 — intent name.","example":"有意向"},"intentLevel":{"type":"integer","description":"意向等级 — intent level. **Unknown enum.**","example":1}},"unevaluatedProperties":false};
+const schema197 = {"type":"object","description":"短信记录 — a text message sent after a call.","properties":{"smsSendTs":{"type":"integer","description":"发送时间 — send time, Unix seconds.","example":1700000170},"sysMessageID":{"type":"string","description":"系统消息id — the vendor's message id.","example":"m-7781"},"smsContent":{"type":"string","description":"短信内容 — message text.","example":"您好,您的账单已生成。"}},"unevaluatedProperties":false};
+const schema198 = {"type":"object","description":"坐席 — the human agent the call was transferred to, if any. **Unknown enums.**\n\n**Choice:** every field may be `null`, as the vendor's own `listOrderDetail` answer example\nshows them (orderDetailList, zh and en, Jcateye, Dec 16 2024; henryou, Jan 11 2024): all\n`null` but `manualHangupBy` (0; absent in the Jan 2024 revision). That is read as the shape of\na call no agent touched, in answers and callbacks alike; the mock sends exactly it. The call\nand order callback examples (Dec 16 2024) show the same fields filled (strings and integers).\n","properties":{"agentName":{"type":["string","null"],"description":"坐席名 — agent name.","example":"agent-07"},"agentGroup":{"type":["string","null"],"description":"坐席组 — agent group.","example":"group-a"},"agentCallStatus":{"type":["integer","null"],"description":"坐席通话状态 — agent call status.","example":0},"agentCallElapsed":{"type":["integer","null"],"description":"坐席通话时长 — agent talk time, seconds.","example":0},"agentLabel":{"type":["string","null"],"description":"坐席标签 — label the agent gave the call.","example":""},"manualCallStart":{"type":["integer","null"],"description":"转人工开始 — transfer start, Unix seconds.","example":0},"manualCallAnswer":{"type":["integer","null"],"description":"人工接听 — agent answer time, Unix seconds.","example":0},"manualCallEnd":{"type":["integer","null"],"description":"人工结束 — agent call end, Unix seconds.","example":0},"manualHangupBy":{"type":["integer","null"],"description":"挂断方 — who hung up the agent call.","example":0}},"unevaluatedProperties":false};
+const schema199 = {"type":"object","description":"通话变量 — one template variable as the vendor reports it with a call (answers and callbacks).\nRequests use `TemplateParam` (both fields required).\n\n**Choice:** both fields optional, so an item may be `{}`: the vendor's `listOrderDetail`\nanswer example shows `\"params\": [{}]` (orderDetailList, zh and en, Jcateye, Dec 16 2024;\nhenryou, Jan 11 2024), its call and order callback examples show `name` and `value` filled\n(Dec 16 2024). The mock echoes the imported variables, both fields filled.\n","properties":{"name":{"type":"string","description":"变量名 — variable name as defined in the script template.","example":"amount"},"value":{"type":"string","description":"变量值 — the variable's value, as a string.","example":"1280.50"}},"unevaluatedProperties":false};
+
+function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate139.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.callID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callID"},message:"must have required property '"+"callID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.callStatus === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callStatus"},message:"must have required property '"+"callStatus"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.callStartTs === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callStartTs"},message:"must have required property '"+"callStartTs"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.callAnswerTs === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callAnswerTs"},message:"must have required property '"+"callAnswerTs"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.callEndTs === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callEndTs"},message:"must have required property '"+"callEndTs"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.callDuration === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callDuration"},message:"must have required property '"+"callDuration"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.callAudioUrl === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callAudioUrl"},message:"must have required property '"+"callAudioUrl"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.hangupCause === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hangupCause"},message:"must have required property '"+"hangupCause"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.termSipCode === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "termSipCode"},message:"must have required property '"+"termSipCode"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.intents === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "intents"},message:"must have required property '"+"intents"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.sms === undefined){
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sms"},message:"must have required property '"+"sms"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data.params === undefined){
+const err11 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "params"},message:"must have required property '"+"params"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data.callID !== undefined){
+if(typeof data.callID !== "string"){
+const err12 = {instancePath:instancePath+"/callID",schemaPath:"#/properties/callID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.callingNumber !== undefined){
+if(typeof data.callingNumber !== "string"){
+const err13 = {instancePath:instancePath+"/callingNumber",schemaPath:"#/properties/callingNumber/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.lineAddress !== undefined){
+if(typeof data.lineAddress !== "string"){
+const err14 = {instancePath:instancePath+"/lineAddress",schemaPath:"#/properties/lineAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.callStatus !== undefined){
+let data3 = data.callStatus;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err15 = {instancePath:instancePath+"/callStatus",schemaPath:"#/properties/callStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.callStartTs !== undefined){
+let data4 = data.callStartTs;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err16 = {instancePath:instancePath+"/callStartTs",schemaPath:"#/properties/callStartTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.callAnswerTs !== undefined){
+let data5 = data.callAnswerTs;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err17 = {instancePath:instancePath+"/callAnswerTs",schemaPath:"#/properties/callAnswerTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.callEndTs !== undefined){
+let data6 = data.callEndTs;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err18 = {instancePath:instancePath+"/callEndTs",schemaPath:"#/properties/callEndTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.callDuration !== undefined){
+let data7 = data.callDuration;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err19 = {instancePath:instancePath+"/callDuration",schemaPath:"#/properties/callDuration/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(typeof data7 == "number"){
+if(data7 < 0 || isNaN(data7)){
+const err20 = {instancePath:instancePath+"/callDuration",schemaPath:"#/properties/callDuration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+if(data.callAudioUrl !== undefined){
+if(typeof data.callAudioUrl !== "string"){
+const err21 = {instancePath:instancePath+"/callAudioUrl",schemaPath:"#/properties/callAudioUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.hangupCause !== undefined){
+if(typeof data.hangupCause !== "string"){
+const err22 = {instancePath:instancePath+"/hangupCause",schemaPath:"#/properties/hangupCause/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.termSipCode !== undefined){
+if(typeof data.termSipCode !== "string"){
+const err23 = {instancePath:instancePath+"/termSipCode",schemaPath:"#/properties/termSipCode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data.intents !== undefined){
+let data11 = data.intents;
+if(Array.isArray(data11)){
+const len0 = data11.length;
+for(let i0=0; i0<len0; i0++){
+let data12 = data11[i0];
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.intentID !== undefined){
+if(typeof data12.intentID !== "string"){
+const err24 = {instancePath:instancePath+"/intents/" + i0+"/intentID",schemaPath:"#/components/schemas/Intent/properties/intentID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data12.intentTag !== undefined){
+if(typeof data12.intentTag !== "string"){
+const err25 = {instancePath:instancePath+"/intents/" + i0+"/intentTag",schemaPath:"#/components/schemas/Intent/properties/intentTag/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data12.intentName !== undefined){
+if(typeof data12.intentName !== "string"){
+const err26 = {instancePath:instancePath+"/intents/" + i0+"/intentName",schemaPath:"#/components/schemas/Intent/properties/intentName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data12.intentLevel !== undefined){
+let data16 = data12.intentLevel;
+if(!((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16)))){
+const err27 = {instancePath:instancePath+"/intents/" + i0+"/intentLevel",schemaPath:"#/components/schemas/Intent/properties/intentLevel/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+for(const key0 in data12){
+if((((key0 !== "intentID") && (key0 !== "intentTag")) && (key0 !== "intentName")) && (key0 !== "intentLevel")){
+const err28 = {instancePath:instancePath+"/intents/" + i0,schemaPath:"#/components/schemas/Intent/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/intents/" + i0,schemaPath:"#/components/schemas/Intent/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/intents",schemaPath:"#/properties/intents/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data.sms !== undefined){
+let data17 = data.sms;
+if(Array.isArray(data17)){
+const len1 = data17.length;
+for(let i1=0; i1<len1; i1++){
+let data18 = data17[i1];
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.smsSendTs !== undefined){
+let data19 = data18.smsSendTs;
+if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
+const err31 = {instancePath:instancePath+"/sms/" + i1+"/smsSendTs",schemaPath:"#/components/schemas/SmsRecord/properties/smsSendTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data18.sysMessageID !== undefined){
+if(typeof data18.sysMessageID !== "string"){
+const err32 = {instancePath:instancePath+"/sms/" + i1+"/sysMessageID",schemaPath:"#/components/schemas/SmsRecord/properties/sysMessageID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data18.smsContent !== undefined){
+if(typeof data18.smsContent !== "string"){
+const err33 = {instancePath:instancePath+"/sms/" + i1+"/smsContent",schemaPath:"#/components/schemas/SmsRecord/properties/smsContent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+for(const key1 in data18){
+if(((key1 !== "smsSendTs") && (key1 !== "sysMessageID")) && (key1 !== "smsContent")){
+const err34 = {instancePath:instancePath+"/sms/" + i1,schemaPath:"#/components/schemas/SmsRecord/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/sms/" + i1,schemaPath:"#/components/schemas/SmsRecord/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/sms",schemaPath:"#/properties/sms/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.agent !== undefined){
+let data22 = data.agent;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.agentName !== undefined){
+let data23 = data22.agentName;
+if((typeof data23 !== "string") && (data23 !== null)){
+const err37 = {instancePath:instancePath+"/agent/agentName",schemaPath:"#/components/schemas/AgentInfo/properties/agentName/type",keyword:"type",params:{type: schema198.properties.agentName.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data22.agentGroup !== undefined){
+let data24 = data22.agentGroup;
+if((typeof data24 !== "string") && (data24 !== null)){
+const err38 = {instancePath:instancePath+"/agent/agentGroup",schemaPath:"#/components/schemas/AgentInfo/properties/agentGroup/type",keyword:"type",params:{type: schema198.properties.agentGroup.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data22.agentCallStatus !== undefined){
+let data25 = data22.agentCallStatus;
+if((!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))) && (data25 !== null)){
+const err39 = {instancePath:instancePath+"/agent/agentCallStatus",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallStatus/type",keyword:"type",params:{type: schema198.properties.agentCallStatus.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data22.agentCallElapsed !== undefined){
+let data26 = data22.agentCallElapsed;
+if((!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))) && (data26 !== null)){
+const err40 = {instancePath:instancePath+"/agent/agentCallElapsed",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallElapsed/type",keyword:"type",params:{type: schema198.properties.agentCallElapsed.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data22.agentLabel !== undefined){
+let data27 = data22.agentLabel;
+if((typeof data27 !== "string") && (data27 !== null)){
+const err41 = {instancePath:instancePath+"/agent/agentLabel",schemaPath:"#/components/schemas/AgentInfo/properties/agentLabel/type",keyword:"type",params:{type: schema198.properties.agentLabel.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data22.manualCallStart !== undefined){
+let data28 = data22.manualCallStart;
+if((!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))) && (data28 !== null)){
+const err42 = {instancePath:instancePath+"/agent/manualCallStart",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallStart/type",keyword:"type",params:{type: schema198.properties.manualCallStart.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data22.manualCallAnswer !== undefined){
+let data29 = data22.manualCallAnswer;
+if((!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))) && (data29 !== null)){
+const err43 = {instancePath:instancePath+"/agent/manualCallAnswer",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallAnswer/type",keyword:"type",params:{type: schema198.properties.manualCallAnswer.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+if(data22.manualCallEnd !== undefined){
+let data30 = data22.manualCallEnd;
+if((!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))) && (data30 !== null)){
+const err44 = {instancePath:instancePath+"/agent/manualCallEnd",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallEnd/type",keyword:"type",params:{type: schema198.properties.manualCallEnd.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data22.manualHangupBy !== undefined){
+let data31 = data22.manualHangupBy;
+if((!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))) && (data31 !== null)){
+const err45 = {instancePath:instancePath+"/agent/manualHangupBy",schemaPath:"#/components/schemas/AgentInfo/properties/manualHangupBy/type",keyword:"type",params:{type: schema198.properties.manualHangupBy.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+for(const key2 in data22){
+if(((((((((key2 !== "agentName") && (key2 !== "agentGroup")) && (key2 !== "agentCallStatus")) && (key2 !== "agentCallElapsed")) && (key2 !== "agentLabel")) && (key2 !== "manualCallStart")) && (key2 !== "manualCallAnswer")) && (key2 !== "manualCallEnd")) && (key2 !== "manualHangupBy")){
+const err46 = {instancePath:instancePath+"/agent",schemaPath:"#/components/schemas/AgentInfo/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key2},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/agent",schemaPath:"#/components/schemas/AgentInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data.params !== undefined){
+let data32 = data.params;
+if(Array.isArray(data32)){
+const len2 = data32.length;
+for(let i2=0; i2<len2; i2++){
+let data33 = data32[i2];
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(data33.name !== undefined){
+if(typeof data33.name !== "string"){
+const err48 = {instancePath:instancePath+"/params/" + i2+"/name",schemaPath:"#/components/schemas/CallParam/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data33.value !== undefined){
+if(typeof data33.value !== "string"){
+const err49 = {instancePath:instancePath+"/params/" + i2+"/value",schemaPath:"#/components/schemas/CallParam/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+for(const key3 in data33){
+if((key3 !== "name") && (key3 !== "value")){
+const err50 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/CallParam/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key3},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/CallParam/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data.recordDetail !== undefined){
+let data36 = data.recordDetail;
+if(Array.isArray(data36)){
+const len3 = data36.length;
+for(let i3=0; i3<len3; i3++){
+let data37 = data36[i3];
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+}
+else {
+const err53 = {instancePath:instancePath+"/recordDetail/" + i3,schemaPath:"#/properties/recordDetail/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/recordDetail",schemaPath:"#/properties/recordDetail/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+for(const key4 in data){
+if((((((((((((((((key4 !== "callID") && (key4 !== "callingNumber")) && (key4 !== "lineAddress")) && (key4 !== "callStatus")) && (key4 !== "callStartTs")) && (key4 !== "callAnswerTs")) && (key4 !== "callEndTs")) && (key4 !== "callDuration")) && (key4 !== "callAudioUrl")) && (key4 !== "hangupCause")) && (key4 !== "termSipCode")) && (key4 !== "intents")) && (key4 !== "sms")) && (key4 !== "agent")) && (key4 !== "params")) && (key4 !== "recordDetail")){
+const err55 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key4},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+else {
+const err56 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+validate139.errors = vErrors;
+return errors === 0;
+}
+validate139.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate138.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.callbackType === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callbackType"},message:"must have required property '"+"callbackType"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.orderID === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.userPhone === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userPhone"},message:"must have required property '"+"userPhone"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.userName === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userName"},message:"must have required property '"+"userName"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.sceneID === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sceneID"},message:"must have required property '"+"sceneID"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.userTaskID === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userTaskID"},message:"must have required property '"+"userTaskID"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.taskID === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskID"},message:"must have required property '"+"taskID"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.finish === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finish"},message:"must have required property '"+"finish"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.other === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "other"},message:"must have required property '"+"other"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.callInfoDetail === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callInfoDetail"},message:"must have required property '"+"callInfoDetail"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.callbackType !== undefined){
+let data0 = data.callbackType;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err10 = {instancePath:instancePath+"/callbackType",schemaPath:"#/properties/callbackType/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err11 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err12 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.userName !== undefined){
+if(typeof data.userName !== "string"){
+const err13 = {instancePath:instancePath+"/userName",schemaPath:"#/properties/userName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err14 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err15 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err16 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.finish !== undefined){
+if(typeof data.finish !== "boolean"){
+const err17 = {instancePath:instancePath+"/finish",schemaPath:"#/properties/finish/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err18 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.callInfoDetail !== undefined){
+if(!(validate139(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if((((((((((key0 !== "callbackType") && (key0 !== "orderID")) && (key0 !== "userPhone")) && (key0 !== "userName")) && (key0 !== "sceneID")) && (key0 !== "userTaskID")) && (key0 !== "taskID")) && (key0 !== "finish")) && (key0 !== "other")) && (key0 !== "callInfoDetail")){
+const err19 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate138.errors = vErrors;
+return errors === 0;
+}
+validate138.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictCallbotAnswer = validate141;
+const schema200 = {"type":"object","description":"应答 — the answer to `createTask` and `updateTask` (HTTP 200): the common envelope (`retCode`,\n`retMsg`, `responseID`), and the task's ids when the vendor gives them.\n\n**Unknown:** the vendor shows no answer body for `createTask` and `updateTask` (createTask,\nupdateTask, zh and en, henryou, Sep 26 2024: the stored copies stop before it). **Choice:** the\nenvelope plus the two fields `mgrTaskStatus`'s answer documents, `taskID` and `taskStatus`, both\noptional (a refusal carries only the envelope): read them when present, never rely on them. The\nmock sends `taskID` and `taskStatus` for `createTask` and `taskID` for `updateTask`, and nothing\nthis schema does not declare. Other fields the vendor adds are tolerated (answers are open).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskID":{"type":"string","description":"任务id — the vendor's id of the task (**Choice:** optional; as in `mgrTaskStatus`).","example":"880012"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"}},"unevaluatedProperties":false};
+const schema203 = {"type":"string","description":"响应消息 — human-readable message.","example":"success"};
+const schema204 = {"type":"string","description":"响应id,随机唯一id,用于请求追踪 — random unique id for tracing; quote it when you report a\nproblem to the vendor.\n","example":"9d6c1b0e4f7a4b0c8e2d5a3f6b7c8d9e"};
+const schema201 = {"description":"响应码,0为成功,其余为失败 — the result code of every answer but ping's: 0 is success,\nanything else is failure. The documented codes, their meaning and what to do about each are\nthe `RetCode` schema; the codes each operation can answer are its `x-callbot-retcodes`.\n\n**Choice:** like `ImportBatchCallResponse.retCode`, an answer may carry **any integer**: this\nis `anyOf` the documented `RetCode` and any integer, so that a code the vendor adds does not\nmake an answer unreadable.\n","anyOf":[{"$ref":"#/components/schemas/RetCode"},{"type":"integer","description":"未记录的响应码 — a code the vendor does not document (yet); a failure.","example":9999}],"example":0};
+const schema202 = {"type":"integer","description":"响应码,0为成功,其余为失败 — the result code; 0 is success, anything else is failure. Every\ncode is answered with HTTP 200.\n\n| retCode | name | 中文 | English | outcome (`x-callbot-outcomes`) |\n|---|---|---|---|---|\n| 0 | Success | 成功 | Success (may still list rejected orders in `errList`) | `success` |\n| 1 | GeneralError | 通用错误 | General error | `refused` |\n| 2 | MissingParameter | 参数丢失 | Missing parameter | `refused` (fix the request) |\n| 3 | ParameterFormatError | 参数格式错误 | Parameter format error | `refused` (fix the request) |\n| 4 | InvalidParameterValue | 参数值错误 | Invalid parameter value | `refused` (fix the request) |\n| 4001 | TooManyElements | 参数内容容量错误(数组元素过多) | Too many array elements | `refused` (the list is too large) |\n| 5 | ServerMaintenance | 服务器维护 | Server maintenance | **`not-processed`** |\n| 5001 | InternalServerError | 服务器内部错误 | Internal server error | **`unknown`** |\n| 6 | IncorrectSignature | 签名不正确 | Incorrect signature | `refused` (fix the signing) |\n| 6001 | MissingSignature | 签名错误丢失 | Signature missing | `refused` (fix the signing) |\n| 6002 | AccountNotFound | 账号不存在 | Account does not exist | `refused` |\n| 6003 | PermissionDenied | 用户没有权限 | User has no permission | `refused` |\n| 7 | SystemBusy | 系统正忙 | System busy | **`not-processed`** |\n| 1001 | BatchImportInProgress | 批次导入进行中,不可导入导出 | Batch import in progress; import and export unavailable | **`not-processed`** |\n\nThe outcome classes (`x-callbot-outcomes`, read by the client's retry decision, its errors'\n`outcome`, the mock and the command): `success`, the request was processed; `not-processed`,\nthe vendor says it did not process the request, so sending it again later cannot call anybody\ntwice (the client retries these); `refused`, the vendor processed the request and refused it:\nsending the same request again gets the same answer; `unknown`, the request may or may not have\nbeen processed: check before sending it again. **Choice:** 5001 is `unknown`, not retryable:\nan internal error does not say whether the batch was imported.\n\n`x-enum-descriptions` hold the vendor's Chinese message and its English translation, as\n`中文 — English`; `x-callbot-hints` say what to do about a code, for people (the command's\nmessages).\n\nThe vendor's table lists 6001 twice, with the same text; it is one code.\n\n**Choice:** this schema is the closed list of the documented codes, so the type generated from\nit is their union and the tables generated from it (names, messages, outcomes, hints) cover\nexactly these. An answer's `retCode` (`ImportBatchCallResponse`) is **not** limited to them: it\nis `anyOf` this schema and any integer, because the vendor says any non-zero code is a failure\nand may add codes; a generated validator must not reject an answer for a new code. A code not\nin this table is reported by the client as a failure named `Unknown`, not retryable, with the\noutcome `unknown` (nothing documents whether the vendor processed the request before\nanswering it).\n","enum":[0,1,2,3,4,4001,5,5001,6,6001,6002,6003,7,1001],"x-enum-varnames":["Success","GeneralError","MissingParameter","ParameterFormatError","InvalidParameterValue","TooManyElements","ServerMaintenance","InternalServerError","IncorrectSignature","MissingSignature","AccountNotFound","PermissionDenied","SystemBusy","BatchImportInProgress"],"x-enum-descriptions":["成功 — Success","通用错误 — General error","参数丢失 — Missing parameter","参数格式错误 — Parameter format error","参数值错误 — Invalid parameter value","参数内容容量错误(数组元素过多) — Too many array elements","服务器维护 — Server maintenance","服务器内部错误 — Internal server error","签名不正确 — Incorrect signature","签名错误丢失 — Signature missing","账号不存在 — Account does not exist","用户没有权限 — User has no permission","系统正忙 — System busy","批次导入进行中,不可导入导出 — Batch import in progress; import and export unavailable"],"x-callbot-outcomes":{"success":[0],"not-processed":[5,7,1001],"unknown":[5001],"refused":[1,2,3,4,4001,6,6001,6002,6003]},"x-callbot-hints":{"6":"The signature did not match; check the secret key and algorithm (`callbot sign` shows the signature base).","4001":"Too many elements in a list of the request (orders, order IDs, filter values); the vendor's cap is lower than the list.","5001":"The request may have been processed; check (e.g. the task's batch) before sending it again.","6001":"A signing header is missing; check that every request carries requestID, uuid, createTs and sign.","6002":"The uuid is not known to this server; check the account and the base URL.","6003":"This account may not use this operation; ask the vendor to enable it."},"example":0};
+
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate142.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
+const err0 = {instancePath,schemaPath:"#/components/schemas/RetCode/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!((((((((((((((data === 0) || (data === 1)) || (data === 2)) || (data === 3)) || (data === 4)) || (data === 4001)) || (data === 5)) || (data === 5001)) || (data === 6)) || (data === 6001)) || (data === 6002)) || (data === 6003)) || (data === 7)) || (data === 1001))){
+const err1 = {instancePath,schemaPath:"#/components/schemas/RetCode/enum",keyword:"enum",params:{allowedValues: schema202.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs4 = errors;
+if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate142.errors = vErrors;
+return errors === 0;
+}
+validate142.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema205 = {"description":"任务状态 — the task's status in an answer or a callback: one of `TaskStatus` (1 待启动, 2\n进行中, 3 已完成, 4 已完结, 5 已暂停) or, **Choice:**, any other integer the vendor may add.\n**Unknown:** `mgrTaskStatus` and the task callback do not say their `taskStatus` uses the\n`listTask` enum; we read it so.\n","anyOf":[{"$ref":"#/components/schemas/TaskStatus"},{"type":"integer","description":"未记录的任务状态 — a status the vendor does not document.","example":9}],"example":2};
+const schema206 = {"type":"integer","description":"任务状态 — task status: 1 待启动 (waiting to start), 2 进行中 (running), 3 已完成\n(completed), 4 已完结(失败) (ended / failed), 5 已暂停 (paused).\n\nIn answers and callbacks a task status is `anyOf` this schema and any integer (the vendor\nmay add states); in request filters it is this closed list.\n","enum":[1,2,3,4,5],"x-enum-varnames":["WaitingToStart","Running","Completed","Ended","Paused"],"x-enum-descriptions":["待启动 — Waiting to start","进行中 — Running","已完成 — Completed","已完结(失败) — Ended (failed)","已暂停 — Paused"],"example":2};
+
+function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate144.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
+const err0 = {instancePath,schemaPath:"#/components/schemas/TaskStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((((data === 1) || (data === 2)) || (data === 3)) || (data === 4)) || (data === 5))){
+const err1 = {instancePath,schemaPath:"#/components/schemas/TaskStatus/enum",keyword:"enum",params:{allowedValues: schema206.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs4 = errors;
+if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate144.errors = vErrors;
+return errors === 0;
+}
+validate144.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate141.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err5 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.taskStatus !== undefined){
+if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "taskID")) && (key0 !== "taskStatus")){
+const err6 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate141.errors = vErrors;
+return errors === 0;
+}
+validate141.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictExportBatchCallResponse = validate146;
+const schema207 = {"type":"object","description":"批次导出 — the answer to `exportBatchCall` (HTTP 200; gzip-compressed when asked with\n`Accept-Encoding: gzip`). **Choice:** `totalCount`, `batchID` and `callList` are optional\n(a refusal such as 1001 carries only the envelope).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — calls in the batch.","example":1},"batchID":{"type":"string","description":"批次id — the exported batch's id.","example":"b-20261201-01"},"callList":{"type":"array","description":"通话列表 — the calls of the batch.","items":{"$ref":"#/components/schemas/ExportedCall"}}},"unevaluatedProperties":false};
+const schema210 = {"type":"object","description":"导出的通话 — one call of the exported batch.","required":["orderID","userPhone","callID","callStatus"],"properties":{"orderID":{"type":"string","description":"订单id — the order's `orderID`.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number.","example":"8615612345678"},"other":{"type":"string","description":"透传字段 — the order's pass-through text.","example":"crm-ticket-1042"},"callID":{"type":"string","description":"通话id — call id.","example":"c-5d1f0a"},"callStatus":{"type":"integer","description":"通话状态 — call status (**Unknown:** values; the vendor's example shows 0).","example":0},"callStartTs":{"type":"integer","description":"呼叫开始时间 — call start, Unix seconds.","example":1700000100},"intents":{"type":"array","description":"意向标签 — intents recognised in the call.","items":{"$ref":"#/components/schemas/Intent"}}},"unevaluatedProperties":false};
+
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate148.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orderID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.userPhone === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userPhone"},message:"must have required property '"+"userPhone"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.callID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callID"},message:"must have required property '"+"callID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.callStatus === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callStatus"},message:"must have required property '"+"callStatus"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err4 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err5 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err6 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.callID !== undefined){
+if(typeof data.callID !== "string"){
+const err7 = {instancePath:instancePath+"/callID",schemaPath:"#/properties/callID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.callStatus !== undefined){
+let data4 = data.callStatus;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err8 = {instancePath:instancePath+"/callStatus",schemaPath:"#/properties/callStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.callStartTs !== undefined){
+let data5 = data.callStartTs;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err9 = {instancePath:instancePath+"/callStartTs",schemaPath:"#/properties/callStartTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.intents !== undefined){
+let data6 = data.intents;
+if(Array.isArray(data6)){
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.intentID !== undefined){
+if(typeof data7.intentID !== "string"){
+const err10 = {instancePath:instancePath+"/intents/" + i0+"/intentID",schemaPath:"#/components/schemas/Intent/properties/intentID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data7.intentTag !== undefined){
+if(typeof data7.intentTag !== "string"){
+const err11 = {instancePath:instancePath+"/intents/" + i0+"/intentTag",schemaPath:"#/components/schemas/Intent/properties/intentTag/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data7.intentName !== undefined){
+if(typeof data7.intentName !== "string"){
+const err12 = {instancePath:instancePath+"/intents/" + i0+"/intentName",schemaPath:"#/components/schemas/Intent/properties/intentName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data7.intentLevel !== undefined){
+let data11 = data7.intentLevel;
+if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
+const err13 = {instancePath:instancePath+"/intents/" + i0+"/intentLevel",schemaPath:"#/components/schemas/Intent/properties/intentLevel/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+for(const key0 in data7){
+if((((key0 !== "intentID") && (key0 !== "intentTag")) && (key0 !== "intentName")) && (key0 !== "intentLevel")){
+const err14 = {instancePath:instancePath+"/intents/" + i0,schemaPath:"#/components/schemas/Intent/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/intents/" + i0,schemaPath:"#/components/schemas/Intent/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/intents",schemaPath:"#/properties/intents/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if(((((((key1 !== "orderID") && (key1 !== "userPhone")) && (key1 !== "other")) && (key1 !== "callID")) && (key1 !== "callStatus")) && (key1 !== "callStartTs")) && (key1 !== "intents")){
+const err17 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate148.errors = vErrors;
+return errors === 0;
+}
+validate148.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate146.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.batchID !== undefined){
+if(typeof data.batchID !== "string"){
+const err7 = {instancePath:instancePath+"/batchID",schemaPath:"#/properties/batchID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.callList !== undefined){
+let data5 = data.callList;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate148(data5[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/callList",schemaPath:"#/properties/callList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if((((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "totalCount")) && (key0 !== "batchID")) && (key0 !== "callList")){
+const err9 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate146.errors = vErrors;
+return errors === 0;
+}
+validate146.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictImportBatchCallResponse = validate150;
+const schema212 = {"type":"object","description":"导入结果 — the answer to `importBatchCall`, always with HTTP 200. `retCode` 0 means the batch\nwas imported; orders the vendor refused are then listed in `errList` (a partial success).\n\n**Choice:** the vendor marks `totalCount` and `successCount` as required without saying what\nthey hold when `retCode` is not 0; the mock sends `0` for both, and the client does not rely on\nthem for errors.\n","required":["retCode","retMsg","responseID","totalCount","successCount"],"properties":{"retCode":{"description":"响应码,0为成功,其余为失败 — the result code: 0 is success, anything else is failure. The\ncodes the vendor documents, with their meaning and what to do about each, are the\n`RetCode` schema.\n\n**Choice:** an answer may carry **any integer**, not only a documented code: the vendor\nsays any non-zero code is a failure and may add codes without notice, and a client\ngenerated from a closed enum would fail to read such an answer at all. So this property\nis `anyOf` the documented `RetCode` and any integer; validators accept 9999, while the\n`RetCode` schema (and the types and tables generated from it) still name the documented\ncodes. This package's client reports an undocumented code as a failure named `Unknown`,\nwith the outcome `unknown`.\n","anyOf":[{"$ref":"#/components/schemas/RetCode"},{"type":"integer","description":"未记录的响应码 — a code the vendor does not document (yet): a failure whose outcome is\nunknown.\n","example":9999}],"example":0},"retMsg":{"type":"string","description":"响应消息 — human-readable message.","example":"success"},"responseID":{"type":"string","description":"响应id,随机唯一id,用于请求追踪 — random unique id for tracing; quote it when you report\na problem to the vendor.\n","example":"9d6c1b0e4f7a4b0c8e2d5a3f6b7c8d9e"},"totalCount":{"type":"integer","minimum":0,"description":"导入总数 — number of orders in the request.","example":3},"successCount":{"type":"integer","minimum":0,"description":"导入成功数 — number of orders imported.","example":3},"errList":{"type":"array","description":"错误列表 — the orders that were not imported, with the reason.","items":{"$ref":"#/components/schemas/ImportError"}}},"unevaluatedProperties":false};
+const schema214 = {"type":"object","description":"导入失败的订单 — one order the vendor did not import.","required":["phone","errMsg"],"properties":{"phone":{"type":"string","description":"导入失败手机号 — the order's `userPhone`.","example":"8613800000000"},"errMsg":{"type":"string","description":"导入失败原因 — why it was not imported.","example":"duplicate orderID"}},"unevaluatedProperties":false};
+
+function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate150.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.totalCount === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "totalCount"},message:"must have required property '"+"totalCount"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.successCount === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "successCount"},message:"must have required property '"+"successCount"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+let data0 = data.retCode;
+const _errs2 = errors;
+let valid1 = false;
+const _errs3 = errors;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err5 = {instancePath:instancePath+"/retCode",schemaPath:"#/components/schemas/RetCode/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!((((((((((((((data0 === 0) || (data0 === 1)) || (data0 === 2)) || (data0 === 3)) || (data0 === 4)) || (data0 === 4001)) || (data0 === 5)) || (data0 === 5001)) || (data0 === 6)) || (data0 === 6001)) || (data0 === 6002)) || (data0 === 6003)) || (data0 === 7)) || (data0 === 1001))){
+const err6 = {instancePath:instancePath+"/retCode",schemaPath:"#/components/schemas/RetCode/enum",keyword:"enum",params:{allowedValues: schema202.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid1 = valid1 || _valid0;
+const _errs6 = errors;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err7 = {instancePath:instancePath+"/retCode",schemaPath:"#/properties/retCode/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const err8 = {instancePath:instancePath+"/retCode",schemaPath:"#/properties/retCode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+else {
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err9 = {instancePath:instancePath+"/retMsg",schemaPath:"#/properties/retMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err10 = {instancePath:instancePath+"/responseID",schemaPath:"#/properties/responseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err11 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err12 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.successCount !== undefined){
+let data4 = data.successCount;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err13 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 < 0 || isNaN(data4)){
+const err14 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+if(data.errList !== undefined){
+let data5 = data.errList;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.phone === undefined){
+const err15 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/required",keyword:"required",params:{missingProperty: "phone"},message:"must have required property '"+"phone"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data6.errMsg === undefined){
+const err16 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/required",keyword:"required",params:{missingProperty: "errMsg"},message:"must have required property '"+"errMsg"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data6.phone !== undefined){
+if(typeof data6.phone !== "string"){
+const err17 = {instancePath:instancePath+"/errList/" + i0+"/phone",schemaPath:"#/components/schemas/ImportError/properties/phone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data6.errMsg !== undefined){
+if(typeof data6.errMsg !== "string"){
+const err18 = {instancePath:instancePath+"/errList/" + i0+"/errMsg",schemaPath:"#/components/schemas/ImportError/properties/errMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+for(const key0 in data6){
+if((key0 !== "phone") && (key0 !== "errMsg")){
+const err19 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/errList",schemaPath:"#/properties/errList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if((((((key1 !== "retCode") && (key1 !== "retMsg")) && (key1 !== "responseID")) && (key1 !== "totalCount")) && (key1 !== "successCount")) && (key1 !== "errList")){
+const err22 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+validate150.errors = vErrors;
+return errors === 0;
+}
+validate150.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictListCallResponse = validate151;
+const schema215 = {"type":"object","description":"通话列表 — the answer to `listCall` (HTTP 200; gzip-compressed when asked with\n`Accept-Encoding: gzip`). **Unknown:** the vendor's answer could not be read. **Choice:**\nthe envelope plus optional `totalCount` and `callList` (items `OrderCall`); fields the vendor\nsends otherwise are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — calls matching the filters (**Choice:** name as in the other answers).","example":1},"callList":{"type":"array","description":"通话列表 — the calls of this page (**Choice:** name).","items":{"$ref":"#/components/schemas/OrderCall"}}},"unevaluatedProperties":false};
+const schema218 = {"type":"object","description":"订单与通话 — one order with one of its calls: the call-callback payload without\n`callbackType`. Items of `listCall` (each call) and `listOrder` (each order's last call).\n\n**Unknown:** the vendor's answers for `listCall` and `listOrder` could not be read.\n**Choice:** their items are this shape, the one the callbacks carry, with the call in\n`callInfoDetail` (`CallInfoDetail`, shared with the callbacks and `listOrderDetail`).\n\n**Choice (the mock):** `listOrder` lists an order not called yet with a `callInfoDetail` whose\n`callID` is `\"\"` and `callStatus` 0 (not called yet), timestamps 0 and empty lists; `listCall`\nlists only calls that have ended (a call in progress appears when its callback is sent).\n","required":["orderID","userPhone","callInfoDetail"],"properties":{"orderID":{"type":"string","description":"订单id — the order's `orderID`.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the order's `userName`.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished.","example":true},"other":{"type":"string","description":"透传字段 — the order's pass-through text.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}},"unevaluatedProperties":false};
+
+function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate153.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orderID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.userPhone === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userPhone"},message:"must have required property '"+"userPhone"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.callInfoDetail === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callInfoDetail"},message:"must have required property '"+"callInfoDetail"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err3 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err4 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.userName !== undefined){
+if(typeof data.userName !== "string"){
+const err5 = {instancePath:instancePath+"/userName",schemaPath:"#/properties/userName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err6 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err7 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err8 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.finish !== undefined){
+if(typeof data.finish !== "boolean"){
+const err9 = {instancePath:instancePath+"/finish",schemaPath:"#/properties/finish/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err10 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.callInfoDetail !== undefined){
+if(!(validate139(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if(((((((((key0 !== "orderID") && (key0 !== "userPhone")) && (key0 !== "userName")) && (key0 !== "sceneID")) && (key0 !== "userTaskID")) && (key0 !== "taskID")) && (key0 !== "finish")) && (key0 !== "other")) && (key0 !== "callInfoDetail")){
+const err11 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate153.errors = vErrors;
+return errors === 0;
+}
+validate153.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate151.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.callList !== undefined){
+let data4 = data.callList;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate153(data4[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/callList",schemaPath:"#/properties/callList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "totalCount")) && (key0 !== "callList")){
+const err8 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate151.errors = vErrors;
+return errors === 0;
+}
+validate151.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictListOrderDetailResponse = validate156;
+const schema219 = {"type":"object","description":"订单维度拨打详情 — the answer to `listOrderDetail` (HTTP 200). **Unknown:** the meanings of\nthe fields (the vendor shows only their names). **Choice:** `orderDetailList` is optional (a\nrefusal carries only the envelope).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"orderDetailList":{"type":"array","description":"订单详情列表 — one entry per requested order.","items":{"$ref":"#/components/schemas/OrderDetail"}}},"unevaluatedProperties":false};
+const schema222 = {"type":"object","description":"订单拨打详情 — one order of a `listOrderDetail` answer, with every call made for it.","required":["orderID","callInfoDetailList"],"properties":{"orderID":{"type":"string","description":"订单id — the order's `orderID`.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the order's `userName`.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished.","example":true},"other":{"type":"string","description":"透传字段 — the order's pass-through text.","example":"crm-ticket-1042"},"callInfoDetailList":{"type":"array","description":"通话详情列表 — every call of the order.","items":{"$ref":"#/components/schemas/CallInfoDetail"}}},"unevaluatedProperties":false};
+
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate158.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orderID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.callInfoDetailList === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callInfoDetailList"},message:"must have required property '"+"callInfoDetailList"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err2 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err3 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.userName !== undefined){
+if(typeof data.userName !== "string"){
+const err4 = {instancePath:instancePath+"/userName",schemaPath:"#/properties/userName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err5 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err6 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err7 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.finish !== undefined){
+if(typeof data.finish !== "boolean"){
+const err8 = {instancePath:instancePath+"/finish",schemaPath:"#/properties/finish/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err9 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.callInfoDetailList !== undefined){
+let data8 = data.callInfoDetailList;
+if(Array.isArray(data8)){
+const len0 = data8.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate139(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/callInfoDetailList",schemaPath:"#/properties/callInfoDetailList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((((((key0 !== "orderID") && (key0 !== "userPhone")) && (key0 !== "userName")) && (key0 !== "sceneID")) && (key0 !== "userTaskID")) && (key0 !== "taskID")) && (key0 !== "finish")) && (key0 !== "other")) && (key0 !== "callInfoDetailList")){
+const err11 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate158.errors = vErrors;
+return errors === 0;
+}
+validate158.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate156.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.orderDetailList !== undefined){
+let data3 = data.orderDetailList;
+if(Array.isArray(data3)){
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate158(data3[i0], {instancePath:instancePath+"/orderDetailList/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/orderDetailList",schemaPath:"#/properties/orderDetailList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "orderDetailList")){
+const err6 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate156.errors = vErrors;
+return errors === 0;
+}
+validate156.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictListOrderResponse = validate161;
+const schema223 = {"type":"object","description":"订单列表 — the answer to `listOrder` (HTTP 200). **Unknown:** the vendor's answer could not\nbe read. **Choice:** the envelope plus optional `totalCount` and `orderList` (items\n`OrderCall`: each order with its last call); fields the vendor sends otherwise are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders matching the filters (**Choice:** name).","example":1},"orderList":{"type":"array","description":"订单列表 — the orders of this page, each with its last call (**Choice:** name).","items":{"$ref":"#/components/schemas/OrderCall"}}},"unevaluatedProperties":false};
+
+function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate161.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.orderList !== undefined){
+let data4 = data.orderList;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate153(data4[i0], {instancePath:instancePath+"/orderList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/orderList",schemaPath:"#/properties/orderList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "totalCount")) && (key0 !== "orderList")){
+const err8 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate161.errors = vErrors;
+return errors === 0;
+}
+validate161.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictListTaskResponse = validate164;
+const schema226 = {"type":"object","description":"任务列表 — the answer to `listTask` (HTTP 200). **Unknown:** the end of the vendor's example\n(a total count, paging fields) could not be read. **Choice:** `taskData` is optional (a\nrefusal carries only the envelope); other fields the vendor sends are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — tasks matching the conditions, over all pages. **Unknown:** whether the vendor sends\nit (its example is cut before the end). **Choice:** optional, named as in the `listOrder` and\n`listCall` answers; the mock sends it; the client's `tasks()` stops on it when present, and\non a short page otherwise.\n","example":1},"taskData":{"type":"array","description":"任务列表 — the tasks of this page.","items":{"$ref":"#/components/schemas/TaskData"}}},"unevaluatedProperties":false};
+const schema229 = {"type":"object","description":"任务信息 — one task in a `listTask` answer, with its statistics.","required":["userTaskID","taskID","sceneID","taskStatus","createTs","taskStat"],"properties":{"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"},"createTs":{"type":"integer","description":"任务创建时间 — task creation time, Unix seconds.","example":1700000000},"taskStat":{"$ref":"#/components/schemas/TaskStat"}},"unevaluatedProperties":false};
+const schema230 = {"type":"object","description":"任务统计 — task statistics (in `listTask` answers and the task-status callback).","required":["answerOrderCount","finishOrderCount","totalOrderCount","finishRate","totalAnswerCall","totalCall","answerRate"],"properties":{"answerOrderCount":{"type":"integer","minimum":0,"description":"接通订单数 — orders answered.","example":42},"finishOrderCount":{"type":"integer","minimum":0,"description":"完成订单数 — orders completed.","example":80},"totalOrderCount":{"type":"integer","minimum":0,"description":"订单总数 — orders in the task.","example":100},"finishRate":{"type":"number","description":"完成率 — finishOrderCount / totalOrderCount, 2 decimals.","example":0.8},"totalAnswerCall":{"type":"integer","minimum":0,"description":"接通通话数 — calls answered.","example":45},"totalCall":{"type":"integer","minimum":0,"description":"通话总数 — calls made.","example":130},"answerRate":{"type":"number","description":"接通率 — totalAnswerCall / totalCall, 2 decimals.","example":0.35}},"unevaluatedProperties":false};
+
+function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate166.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.userTaskID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userTaskID"},message:"must have required property '"+"userTaskID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.taskID === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskID"},message:"must have required property '"+"taskID"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.sceneID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sceneID"},message:"must have required property '"+"sceneID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.taskStatus === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskStatus"},message:"must have required property '"+"taskStatus"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.createTs === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "createTs"},message:"must have required property '"+"createTs"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.taskStat === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskStat"},message:"must have required property '"+"taskStat"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err6 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err7 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err8 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.taskStatus !== undefined){
+if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+errors = vErrors.length;
+}
+}
+if(data.createTs !== undefined){
+let data4 = data.createTs;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err9 = {instancePath:instancePath+"/createTs",schemaPath:"#/properties/createTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.taskStat !== undefined){
+let data5 = data.taskStat;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.answerOrderCount === undefined){
+const err10 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "answerOrderCount"},message:"must have required property '"+"answerOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data5.finishOrderCount === undefined){
+const err11 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "finishOrderCount"},message:"must have required property '"+"finishOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data5.totalOrderCount === undefined){
+const err12 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalOrderCount"},message:"must have required property '"+"totalOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data5.finishRate === undefined){
+const err13 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "finishRate"},message:"must have required property '"+"finishRate"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data5.totalAnswerCall === undefined){
+const err14 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalAnswerCall"},message:"must have required property '"+"totalAnswerCall"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data5.totalCall === undefined){
+const err15 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalCall"},message:"must have required property '"+"totalCall"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data5.answerRate === undefined){
+const err16 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "answerRate"},message:"must have required property '"+"answerRate"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data5.answerOrderCount !== undefined){
+let data6 = data5.answerOrderCount;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err17 = {instancePath:instancePath+"/taskStat/answerOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/answerOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(typeof data6 == "number"){
+if(data6 < 0 || isNaN(data6)){
+const err18 = {instancePath:instancePath+"/taskStat/answerOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/answerOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+if(data5.finishOrderCount !== undefined){
+let data7 = data5.finishOrderCount;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err19 = {instancePath:instancePath+"/taskStat/finishOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/finishOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(typeof data7 == "number"){
+if(data7 < 0 || isNaN(data7)){
+const err20 = {instancePath:instancePath+"/taskStat/finishOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/finishOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+if(data5.totalOrderCount !== undefined){
+let data8 = data5.totalOrderCount;
+if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
+const err21 = {instancePath:instancePath+"/taskStat/totalOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/totalOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(typeof data8 == "number"){
+if(data8 < 0 || isNaN(data8)){
+const err22 = {instancePath:instancePath+"/taskStat/totalOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/totalOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+if(data5.finishRate !== undefined){
+if(!(typeof data5.finishRate == "number")){
+const err23 = {instancePath:instancePath+"/taskStat/finishRate",schemaPath:"#/components/schemas/TaskStat/properties/finishRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data5.totalAnswerCall !== undefined){
+let data10 = data5.totalAnswerCall;
+if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
+const err24 = {instancePath:instancePath+"/taskStat/totalAnswerCall",schemaPath:"#/components/schemas/TaskStat/properties/totalAnswerCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(typeof data10 == "number"){
+if(data10 < 0 || isNaN(data10)){
+const err25 = {instancePath:instancePath+"/taskStat/totalAnswerCall",schemaPath:"#/components/schemas/TaskStat/properties/totalAnswerCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+if(data5.totalCall !== undefined){
+let data11 = data5.totalCall;
+if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
+const err26 = {instancePath:instancePath+"/taskStat/totalCall",schemaPath:"#/components/schemas/TaskStat/properties/totalCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(typeof data11 == "number"){
+if(data11 < 0 || isNaN(data11)){
+const err27 = {instancePath:instancePath+"/taskStat/totalCall",schemaPath:"#/components/schemas/TaskStat/properties/totalCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+if(data5.answerRate !== undefined){
+if(!(typeof data5.answerRate == "number")){
+const err28 = {instancePath:instancePath+"/taskStat/answerRate",schemaPath:"#/components/schemas/TaskStat/properties/answerRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+for(const key0 in data5){
+if(((((((key0 !== "answerOrderCount") && (key0 !== "finishOrderCount")) && (key0 !== "totalOrderCount")) && (key0 !== "finishRate")) && (key0 !== "totalAnswerCall")) && (key0 !== "totalCall")) && (key0 !== "answerRate")){
+const err29 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if((((((key1 !== "userTaskID") && (key1 !== "taskID")) && (key1 !== "sceneID")) && (key1 !== "taskStatus")) && (key1 !== "createTs")) && (key1 !== "taskStat")){
+const err31 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+validate166.errors = vErrors;
+return errors === 0;
+}
+validate166.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate164.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.taskData !== undefined){
+let data4 = data.taskData;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate166(data4[i0], {instancePath:instancePath+"/taskData/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/taskData",schemaPath:"#/properties/taskData/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "totalCount")) && (key0 !== "taskData")){
+const err8 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate164.errors = vErrors;
+return errors === 0;
+}
+validate164.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictMgrTaskStatusResponse = validate169;
+const schema231 = {"type":"object","description":"任务操作结果 — the answer to `mgrTaskStatus` (HTTP 200). **Choice:** `taskID` and\n`taskStatus` are optional: a refusal carries only the envelope.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskID":{"type":"string","description":"任务id — the vendor's id of the task.","example":"880012"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"}},"unevaluatedProperties":false};
+
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate169.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err5 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.taskStatus !== undefined){
+if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "taskID")) && (key0 !== "taskStatus")){
+const err6 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate169.errors = vErrors;
+return errors === 0;
+}
+validate169.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictOrderFinishedCallback = validate172;
+const schema234 = {"type":"object","description":"订单维度拨打回调 — sent by the vendor to `orderCallbackUrl` once an **order** is finished,\nwith the order's last call in `callInfoDetail`. Signed like a request.\n\nDiffers from `CallFinishedCallback` in that `callbackType` is a **string** and\n`callInfoDetail` has no `callingNumber`/`lineAddress`. **Choice:** the mock sends `\"2\"` (the\ntask-callback table's \"order\" value).\n","required":["callbackType","orderID","userPhone","userName","sceneID","userTaskID","taskID","finish","other","callInfoDetail"],"properties":{"callbackType":{"type":"string","pattern":"^[0-9]+$","description":"回调类型 — callback type, as a decimal string.","example":"2"},"orderID":{"type":"string","description":"订单id — the order's `orderID` from the import.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the `userName` from the import.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script (dialogue) template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's own task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — always `true` in this callback.","example":true},"other":{"type":"string","description":"透传字段 — the pass-through text from the import.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}},"unevaluatedProperties":false};
+
+function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate172.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.callbackType === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callbackType"},message:"must have required property '"+"callbackType"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.orderID === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.userPhone === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userPhone"},message:"must have required property '"+"userPhone"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.userName === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userName"},message:"must have required property '"+"userName"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.sceneID === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sceneID"},message:"must have required property '"+"sceneID"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.userTaskID === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userTaskID"},message:"must have required property '"+"userTaskID"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.taskID === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskID"},message:"must have required property '"+"taskID"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.finish === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finish"},message:"must have required property '"+"finish"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.other === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "other"},message:"must have required property '"+"other"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.callInfoDetail === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callInfoDetail"},message:"must have required property '"+"callInfoDetail"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.callbackType !== undefined){
+let data0 = data.callbackType;
+if(typeof data0 === "string"){
+if(!pattern21.test(data0)){
+const err10 = {instancePath:instancePath+"/callbackType",schemaPath:"#/properties/callbackType/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/callbackType",schemaPath:"#/properties/callbackType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err12 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err13 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.userName !== undefined){
+if(typeof data.userName !== "string"){
+const err14 = {instancePath:instancePath+"/userName",schemaPath:"#/properties/userName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err15 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err16 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err17 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.finish !== undefined){
+if(typeof data.finish !== "boolean"){
+const err18 = {instancePath:instancePath+"/finish",schemaPath:"#/properties/finish/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err19 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.callInfoDetail !== undefined){
+if(!(validate139(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if((((((((((key0 !== "callbackType") && (key0 !== "orderID")) && (key0 !== "userPhone")) && (key0 !== "userName")) && (key0 !== "sceneID")) && (key0 !== "userTaskID")) && (key0 !== "taskID")) && (key0 !== "finish")) && (key0 !== "other")) && (key0 !== "callInfoDetail")){
+const err20 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate172.errors = vErrors;
+return errors === 0;
+}
+validate172.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictOrdersAddedResponse = validate174;
+const schema235 = {"type":"object","description":"添加结果 — the answer to `addBatchCall` and `createAndCall` (HTTP 200).\n\n**Unknown:** the vendor shows no answer body for either. **Choice:** the envelope, plus the\ncounts and `errList` of the `importBatchCall` answer (same request shape) as **optional**\nfields: read them when present, never rely on them. Fields the vendor adds are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskID":{"type":"string","description":"任务id — the vendor's id of the task (**Choice:** optional; as in `mgrTaskStatus`).","example":"880012"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders in the request.","example":3},"successCount":{"type":"integer","minimum":0,"description":"成功数 — orders added.","example":3},"errList":{"type":"array","description":"错误列表 — the orders that were not added, with the reason.","items":{"$ref":"#/components/schemas/ImportError"}}},"unevaluatedProperties":false};
+
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate174.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err5 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data4 = data.totalCount;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 < 0 || isNaN(data4)){
+const err7 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data.successCount !== undefined){
+let data5 = data.successCount;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err8 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(typeof data5 == "number"){
+if(data5 < 0 || isNaN(data5)){
+const err9 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data.errList !== undefined){
+let data6 = data.errList;
+if(Array.isArray(data6)){
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.phone === undefined){
+const err10 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/required",keyword:"required",params:{missingProperty: "phone"},message:"must have required property '"+"phone"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data7.errMsg === undefined){
+const err11 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/required",keyword:"required",params:{missingProperty: "errMsg"},message:"must have required property '"+"errMsg"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data7.phone !== undefined){
+if(typeof data7.phone !== "string"){
+const err12 = {instancePath:instancePath+"/errList/" + i0+"/phone",schemaPath:"#/components/schemas/ImportError/properties/phone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data7.errMsg !== undefined){
+if(typeof data7.errMsg !== "string"){
+const err13 = {instancePath:instancePath+"/errList/" + i0+"/errMsg",schemaPath:"#/components/schemas/ImportError/properties/errMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+for(const key0 in data7){
+if((key0 !== "phone") && (key0 !== "errMsg")){
+const err14 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/errList",schemaPath:"#/properties/errList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if(((((((key1 !== "retCode") && (key1 !== "retMsg")) && (key1 !== "responseID")) && (key1 !== "taskID")) && (key1 !== "totalCount")) && (key1 !== "successCount")) && (key1 !== "errList")){
+const err17 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate174.errors = vErrors;
+return errors === 0;
+}
+validate174.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictPingResponse = validate176;
+const schema239 = {"type":"object","description":"探活结果 — the answer to `ping` (HTTP 200). Unlike every other answer it has no\n`retCode`/`retMsg`/`responseID`: `code`, `msg`, `reqId`, with the echoed `data` and the\nserver's `timestamp`. All five are required by the vendor.\n\n**Unknown:** whether a refused ping (a bad signature, an unknown account) is answered in this\nenvelope or in the common one. **Choice:** this envelope, with the retCode in `code`.\n","required":["data","timestamp","code","msg","reqId"],"properties":{"data":{"type":"string","description":"透传字段 — the request's `data`, echoed.","example":"hello"},"timestamp":{"type":"integer","description":"探活时间 — the server's current time, Unix seconds.","example":1700000000},"code":{"$ref":"#/components/schemas/AnswerRetCode","description":"0为成功,其余为失败 — 0 success, anything else failure. **Choice:** read as a retCode\n(`anyOf` `RetCode` and any integer); the vendor gives ping no code table.\n"},"msg":{"type":"string","description":"消息 — message.","example":"success"},"reqId":{"type":"string","description":"请求id,随机唯一id,用于请求追踪 — random unique id for tracing.","example":"5f0c2a7e9b1d4c3e8a6f0b2d4e6a8c0e"}},"unevaluatedProperties":false};
+
+function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate176.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.data === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"},message:"must have required property '"+"data"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.code === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.msg === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "msg"},message:"must have required property '"+"msg"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.reqId === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reqId"},message:"must have required property '"+"reqId"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.data !== undefined){
+if(typeof data.data !== "string"){
+const err5 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data1 = data.timestamp;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err6 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.code !== undefined){
+if(!(validate142(data.code, {instancePath:instancePath+"/code",parentData:data,parentDataProperty:"code",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.msg !== undefined){
+if(typeof data.msg !== "string"){
+const err7 = {instancePath:instancePath+"/msg",schemaPath:"#/properties/msg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.reqId !== undefined){
+if(typeof data.reqId !== "string"){
+const err8 = {instancePath:instancePath+"/reqId",schemaPath:"#/properties/reqId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "data") && (key0 !== "timestamp")) && (key0 !== "code")) && (key0 !== "msg")) && (key0 !== "reqId")){
+const err9 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate176.errors = vErrors;
+return errors === 0;
+}
+validate176.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictStopOrderResponse = validate178;
+const schema240 = {"type":"object","description":"停止结果 — the answer to `stopOrder` (HTTP 200). **Choice:** the counts and `errList` are\noptional: a refusal carries only the envelope.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders in the request.","example":2},"successCount":{"type":"integer","minimum":0,"description":"成功数 — orders stopped.","example":1},"errList":{"type":"array","description":"错误列表 — the orders that were not stopped.","items":{"$ref":"#/components/schemas/StopOrderError"}}},"unevaluatedProperties":false};
+const schema243 = {"type":"object","description":"停止失败的订单 — one order that was not stopped.","required":["orderID","errMsg"],"properties":{"orderID":{"type":"string","description":"订单id — the order.","example":"0c7d2e5a-1b3f-4e6a-9c8d-7f6e5d4c3b2a"},"errMsg":{"type":"string","description":"失败原因 — why it was not stopped.","example":"order already finished"}},"unevaluatedProperties":false};
+
+function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate178.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.successCount !== undefined){
+let data4 = data.successCount;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err7 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 < 0 || isNaN(data4)){
+const err8 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.errList !== undefined){
+let data5 = data.errList;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.orderID === undefined){
+const err9 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/StopOrderError/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data6.errMsg === undefined){
+const err10 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/StopOrderError/required",keyword:"required",params:{missingProperty: "errMsg"},message:"must have required property '"+"errMsg"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data6.orderID !== undefined){
+if(typeof data6.orderID !== "string"){
+const err11 = {instancePath:instancePath+"/errList/" + i0+"/orderID",schemaPath:"#/components/schemas/StopOrderError/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data6.errMsg !== undefined){
+if(typeof data6.errMsg !== "string"){
+const err12 = {instancePath:instancePath+"/errList/" + i0+"/errMsg",schemaPath:"#/components/schemas/StopOrderError/properties/errMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+for(const key0 in data6){
+if((key0 !== "orderID") && (key0 !== "errMsg")){
+const err13 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/StopOrderError/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/StopOrderError/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/errList",schemaPath:"#/properties/errList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if((((((key1 !== "retCode") && (key1 !== "retMsg")) && (key1 !== "responseID")) && (key1 !== "totalCount")) && (key1 !== "successCount")) && (key1 !== "errList")){
+const err16 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate178.errors = vErrors;
+return errors === 0;
+}
+validate178.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictTaskStatusCallback = validate180;
+const schema244 = {"type":"object","description":"任务状态回调 — sent by the vendor to `taskCallbackUrl` when the task's status changes. Signed\nlike a request (headers `requestID`, `uuid`, `createTs`, `sign`; algorithm as set in the\nconsole). Every field is required by the vendor.\n\n**Unknown:** the `callbackType` values of the three callbacks. The task callback's table says\n1 = task callback, 2 = order call(back) and is cut there; the call and order callback\nexamples show `1` / `\"1\"`, which collides with it. **Choice:** 1 for this callback (the\ndocumented value), `\"2\"` for the order callback, 3 for the call callback (the mock's values);\na receiver tells the callbacks apart by URL, not by `callbackType`.\n","required":["callbackType","userTaskID","taskID","sceneID","taskStatus","createTs","taskStat"],"properties":{"callbackType":{"type":"integer","description":"回调类型 — callback type; 1 = task callback (see **Unknown:** above).","example":1},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"},"createTs":{"type":"integer","description":"任务创建时间 — task creation time, Unix seconds.","example":1700000000},"taskStat":{"$ref":"#/components/schemas/TaskStat"}},"unevaluatedProperties":false};
+
+function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate180.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.callbackType === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callbackType"},message:"must have required property '"+"callbackType"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.userTaskID === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userTaskID"},message:"must have required property '"+"userTaskID"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.taskID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskID"},message:"must have required property '"+"taskID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.sceneID === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sceneID"},message:"must have required property '"+"sceneID"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.taskStatus === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskStatus"},message:"must have required property '"+"taskStatus"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.createTs === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "createTs"},message:"must have required property '"+"createTs"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.taskStat === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskStat"},message:"must have required property '"+"taskStat"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.callbackType !== undefined){
+let data0 = data.callbackType;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err7 = {instancePath:instancePath+"/callbackType",schemaPath:"#/properties/callbackType/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err8 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err9 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err10 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.taskStatus !== undefined){
+if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+errors = vErrors.length;
+}
+}
+if(data.createTs !== undefined){
+let data5 = data.createTs;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err11 = {instancePath:instancePath+"/createTs",schemaPath:"#/properties/createTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.taskStat !== undefined){
+let data6 = data.taskStat;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.answerOrderCount === undefined){
+const err12 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "answerOrderCount"},message:"must have required property '"+"answerOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data6.finishOrderCount === undefined){
+const err13 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "finishOrderCount"},message:"must have required property '"+"finishOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data6.totalOrderCount === undefined){
+const err14 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalOrderCount"},message:"must have required property '"+"totalOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data6.finishRate === undefined){
+const err15 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "finishRate"},message:"must have required property '"+"finishRate"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data6.totalAnswerCall === undefined){
+const err16 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalAnswerCall"},message:"must have required property '"+"totalAnswerCall"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data6.totalCall === undefined){
+const err17 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalCall"},message:"must have required property '"+"totalCall"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data6.answerRate === undefined){
+const err18 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "answerRate"},message:"must have required property '"+"answerRate"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data6.answerOrderCount !== undefined){
+let data7 = data6.answerOrderCount;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err19 = {instancePath:instancePath+"/taskStat/answerOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/answerOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(typeof data7 == "number"){
+if(data7 < 0 || isNaN(data7)){
+const err20 = {instancePath:instancePath+"/taskStat/answerOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/answerOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+if(data6.finishOrderCount !== undefined){
+let data8 = data6.finishOrderCount;
+if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
+const err21 = {instancePath:instancePath+"/taskStat/finishOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/finishOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(typeof data8 == "number"){
+if(data8 < 0 || isNaN(data8)){
+const err22 = {instancePath:instancePath+"/taskStat/finishOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/finishOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+if(data6.totalOrderCount !== undefined){
+let data9 = data6.totalOrderCount;
+if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
+const err23 = {instancePath:instancePath+"/taskStat/totalOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/totalOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(typeof data9 == "number"){
+if(data9 < 0 || isNaN(data9)){
+const err24 = {instancePath:instancePath+"/taskStat/totalOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/totalOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+if(data6.finishRate !== undefined){
+if(!(typeof data6.finishRate == "number")){
+const err25 = {instancePath:instancePath+"/taskStat/finishRate",schemaPath:"#/components/schemas/TaskStat/properties/finishRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data6.totalAnswerCall !== undefined){
+let data11 = data6.totalAnswerCall;
+if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
+const err26 = {instancePath:instancePath+"/taskStat/totalAnswerCall",schemaPath:"#/components/schemas/TaskStat/properties/totalAnswerCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(typeof data11 == "number"){
+if(data11 < 0 || isNaN(data11)){
+const err27 = {instancePath:instancePath+"/taskStat/totalAnswerCall",schemaPath:"#/components/schemas/TaskStat/properties/totalAnswerCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+if(data6.totalCall !== undefined){
+let data12 = data6.totalCall;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err28 = {instancePath:instancePath+"/taskStat/totalCall",schemaPath:"#/components/schemas/TaskStat/properties/totalCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if(typeof data12 == "number"){
+if(data12 < 0 || isNaN(data12)){
+const err29 = {instancePath:instancePath+"/taskStat/totalCall",schemaPath:"#/components/schemas/TaskStat/properties/totalCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+if(data6.answerRate !== undefined){
+if(!(typeof data6.answerRate == "number")){
+const err30 = {instancePath:instancePath+"/taskStat/answerRate",schemaPath:"#/components/schemas/TaskStat/properties/answerRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+for(const key0 in data6){
+if(((((((key0 !== "answerOrderCount") && (key0 !== "finishOrderCount")) && (key0 !== "totalOrderCount")) && (key0 !== "finishRate")) && (key0 !== "totalAnswerCall")) && (key0 !== "totalCall")) && (key0 !== "answerRate")){
+const err31 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if(((((((key1 !== "callbackType") && (key1 !== "userTaskID")) && (key1 !== "taskID")) && (key1 !== "sceneID")) && (key1 !== "taskStatus")) && (key1 !== "createTs")) && (key1 !== "taskStat")){
+const err33 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+validate180.errors = vErrors;
+return errors === 0;
+}
+validate180.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 /** Every validator, by schema name. */
 export const validators = Object.freeze({
   AddBatchCallRequest,
@@ -13016,4 +17780,21 @@ export const validators = Object.freeze({
   AgentInfo,
   CallbackAck,
   CallbackRefusal,
+});
+/** What the vendor sends (answers, callbacks), by schema name, against the closed reading: undeclared fields are errors too. */
+export const strictValidators = Object.freeze({
+  CallFinishedCallback: StrictCallFinishedCallback,
+  CallbotAnswer: StrictCallbotAnswer,
+  ExportBatchCallResponse: StrictExportBatchCallResponse,
+  ImportBatchCallResponse: StrictImportBatchCallResponse,
+  ListCallResponse: StrictListCallResponse,
+  ListOrderDetailResponse: StrictListOrderDetailResponse,
+  ListOrderResponse: StrictListOrderResponse,
+  ListTaskResponse: StrictListTaskResponse,
+  MgrTaskStatusResponse: StrictMgrTaskStatusResponse,
+  OrderFinishedCallback: StrictOrderFinishedCallback,
+  OrdersAddedResponse: StrictOrdersAddedResponse,
+  PingResponse: StrictPingResponse,
+  StopOrderResponse: StrictStopOrderResponse,
+  TaskStatusCallback: StrictTaskStatusCallback,
 });

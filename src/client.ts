@@ -1,7 +1,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { Operations, type OperationId } from '../generated/operations.js';
 import type { components, paths } from '../generated/schema.js';
-import type { ValidatorName } from '../generated/validators.js';
+import type { ValidatorName, VendorSentName } from '../generated/validators.js';
 import { PRODUCTION_BASE_URL } from './defaults.js';
 import { guardFetch, importAnswerBound, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
 import { startAttemptDeadline } from './attempt-deadline.js';
@@ -16,7 +16,7 @@ import {
 import { clientMiddleware, type SigningOptions } from './middleware.js';
 import { newRequestId } from './sign-middleware.js';
 import { type AttemptOutcome, backoffDelay, classifyFetchFailure, mayResend, resolveRetry, type RetryOptions } from './retry.js';
-import { validateAgainst } from './validate.js';
+import { validateAgainst, vendorDeviations } from './validate.js';
 import { jsonChunks } from './json-chunks.js';
 import { boundDeviations, type Deviations, type RateLimited, rateLimitedReporter } from './deviations.js';
 import { answerRetCode } from './ret-code.js';
@@ -302,7 +302,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           outcome = 'unknown';
         } else if (retCode === 0) {
           if (reportDeviation) {
-            const found = boundDeviations(validateAgainst(operation.answerSchema as ValidatorName, data));
+            const found = boundDeviations(vendorDeviations(operation.answerSchema as VendorSentName, data));
             if (found.deviationCount > 0) reportDeviation({ operationId, requestID, ...found });
           }
           return { ...(data as OperationAnswer<K>), requestID, attempts: attempt };

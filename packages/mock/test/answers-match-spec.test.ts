@@ -3,14 +3,16 @@ import { createRequire } from 'node:module';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The contract's own closed reading of the spec (the same one its deviations are read against).
+import { closedSpec } from '../../../scripts/lib/closed-schema.mjs';
 import { createMockServer, type MockServer } from '../src/index.js';
 import { advance, type Answer, order, sendSigned, startReceiver } from './helpers.js';
 
 // The mock answers only what the spec declares. A campaign is driven through the mock so that
 // every operation of the spec answers (successes and refusals) and all three callbacks are sent;
 // each answer and each callback body is then validated against its schema in a STRICT copy of the
-// bundled spec: every object schema that does not say otherwise gets `unevaluatedProperties:
-// false`. Nothing here lists fields by hand: the operations, their answer schemas and which
+// bundled spec (scripts/lib/closed-schema.mjs): every object schema that does not say otherwise
+// gets `unevaluatedProperties: false`. Nothing here lists fields by hand: the operations, their answer schemas and which
 // callback (by the request field that carries its URL) has which schema all come from the spec.
 
 type Json = Record<string, any>;
@@ -25,21 +27,7 @@ const at = (pointer: string): any =>
     .reduce((node: any, part: string) => node?.[part], spec);
 const deref = (node: any): any => (node && typeof node.$ref === 'string' ? deref(at(node.$ref)) : node);
 
-/** A copy of a schema in which every object that declares neither additional nor unevaluated properties allows no other. */
-function closed(schema: any): any {
-  if (!schema || typeof schema !== 'object') return schema;
-  if (Array.isArray(schema)) return schema.map(closed);
-  const copy: Json = { ...schema };
-  const isObject = copy.type === 'object' || [copy.type].flat().includes('object') || copy.properties !== undefined;
-  if (isObject && !('additionalProperties' in copy) && !('unevaluatedProperties' in copy)) copy.unevaluatedProperties = false;
-  if (copy.properties) copy.properties = Object.fromEntries(Object.entries<any>(copy.properties).map(([name, child]) => [name, closed(child)]));
-  for (const key of ['items', 'additionalProperties', 'not']) if (copy[key] && typeof copy[key] === 'object') copy[key] = closed(copy[key]);
-  for (const key of ['anyOf', 'oneOf', 'allOf', 'prefixItems']) if (Array.isArray(copy[key])) copy[key] = copy[key].map(closed);
-  return copy;
-}
-
-const strictSpec = { ...spec, $id: 'strict.json', components: { ...spec.components, schemas: {} as Json } };
-for (const [name, schema] of Object.entries<any>(spec.components.schemas)) strictSpec.components.schemas[name] = closed(schema);
+const strictSpec = closedSpec(spec, 'strict.json');
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats.default(ajv);
 ajv.addSchema(strictSpec);
