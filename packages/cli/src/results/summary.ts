@@ -24,6 +24,10 @@ export interface ResultSummary {
   batchID?: string | undefined;
   /** Items the vendor listed twice (paging shifted under the reader): written once. */
   duplicatesSkipped: number;
+  /** Where the vendor's pages and its counts disagree (also on stderr). */
+  warnings: string[];
+  /** orders/calls: the pages ended away from the vendor's totalCount (`fewer`: rows may be missing; exit 2). */
+  countMismatch?: { kind: 'fewer' | 'more'; totalCount: number; listed: number } | undefined;
 }
 
 export class Tally {

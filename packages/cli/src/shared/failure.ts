@@ -2,6 +2,7 @@ import {
   CallbotConnectionError,
   CallbotError,
   CallbotNotSentError,
+  CallbotPagingError,
   CallbotSignatureError,
   CallbotUnknownOutcomeError,
   CallbotValidationError,
@@ -39,7 +40,7 @@ export class NotFoundError extends Error {
   }
 }
 
-export type FailureKind = 'usage' | 'not-found' | 'refused' | 'not-processed' | 'not-sent' | 'unknown';
+export type FailureKind = 'usage' | 'not-found' | 'refused' | 'not-processed' | 'not-sent' | 'unknown' | 'untrusted-paging';
 
 /** What went wrong, as --json prints it under `error`. */
 export interface Failure {
@@ -140,6 +141,15 @@ export function describeFailure(error: unknown, context: FailureContext = {}): F
   }
   if (error instanceof CallbotNotSentError) {
     return { kind: 'not-sent', exitCode: VERB_EXIT.notDone, message: error.message, ...(error.requestID ? { requestID: error.requestID } : {}) };
+  }
+  if (error instanceof CallbotPagingError) {
+    return {
+      kind: 'untrusted-paging',
+      exitCode: VERB_EXIT.notDone,
+      message: error.message,
+      ...(error.requestID ? { requestID: error.requestID } : {}),
+      hint: 'The list is incomplete. Narrow the filters, or ask the vendor about its paging (quote the requestID).',
+    };
   }
   if (error instanceof CallbotSignatureError || error instanceof CallbotUnknownOutcomeError) {
     const signature = error instanceof CallbotSignatureError ? ' If every answer fails this way, check the secret key and algorithm (`callbot sign`).' : '';
