@@ -2,7 +2,7 @@ import { CallbotPagingError, type ListCallInput, type ListOrderInput, type Order
 import type { ConnectionFlags } from '../import/credentials.js';
 import { resolveApiConnection } from '../import/credentials.js';
 import { readingClient } from './connection.js';
-import { type Format, rowWriter } from './csv.js';
+import { cellText, type Format, rowWriter } from './csv.js';
 import type { ReadIO } from './export.js';
 import { IdBudgetError, IdDigestSet } from './id-digests.js';
 import { openOutput, type Output } from './output.js';
@@ -79,8 +79,8 @@ export async function runList(request: ListRequest, io: ReadIO): Promise<ResultS
   try {
     await page.start();
     for await (const item of items) {
-      const id = idOf(item);
-      if (typeof id === 'string' && id && !seen.add(id)) {
+      const id = cellText(idOf(item)); // an id of another type than the string expected is still an id
+      if (id && !seen.add(id)) {
         duplicatesSkipped += 1;
         repeatsInARow += 1;
         if (repeatsInARow >= PAGES_OF_REPEATS * request.pageSize) {
