@@ -863,6 +863,12 @@ export interface components {
             responseID: components["schemas"]["ResponseID"];
             /**
              * @description 总数 — calls matching the filters (**Choice:** name as in the other answers).
+             *     **Unknown:** whether the vendor keeps it in step with its pages. **Choice:** the client's
+             *     iterators end on a short or empty page, or on a full page that reaches it exactly; a full
+             *     page past it means the count is wrong, and reading goes on. Where the pages end away from
+             *     it is reported (`onCountMismatch`; `callbot orders`/`calls` warn). A full page repeating
+             *     one of the eight before it, or more than `maxPages` pages, stops the loop
+             *     (CallbotPagingError).
              * @example 1
              */
             totalCount?: number;
@@ -945,6 +951,12 @@ export interface components {
             responseID: components["schemas"]["ResponseID"];
             /**
              * @description 总数 — orders matching the filters (**Choice:** name).
+             *     **Unknown:** whether the vendor keeps it in step with its pages. **Choice:** the client's
+             *     iterators end on a short or empty page, or on a full page that reaches it exactly; a full
+             *     page past it means the count is wrong, and reading goes on. Where the pages end away from
+             *     it is reported (`onCountMismatch`; `callbot orders`/`calls` warn). A full page repeating
+             *     one of the eight before it, or more than `maxPages` pages, stops the loop
+             *     (CallbotPagingError).
              * @example 1
              */
             totalCount?: number;
@@ -994,8 +1006,8 @@ export interface components {
             /**
              * @description 总数 — tasks matching the conditions, over all pages. **Unknown:** whether the vendor sends
              *     it (its example is cut before the end). **Choice:** optional, named as in the `listOrder` and
-             *     `listCall` answers; the mock sends it; the client's `tasks()` stops on it when present, and
-             *     on a short page otherwise.
+             *     `listCall` answers; the mock sends it. The client's `tasks()` checks it as `listOrder`'s
+             *     `totalCount` says.
              * @example 1
              */
             totalCount?: number;

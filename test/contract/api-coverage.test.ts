@@ -635,6 +635,8 @@ describe('every Unknown and Choice is written down', () => {
     // ping's envelope, paging, filters, exports
     ['#/components/schemas/PingResponse', '**Unknown:** whether a refused ping'],
     ['#/components/schemas/PageSize', '**Unknown:** the vendor publishes no'],
+    ['#/components/schemas/ListOrderResponse/properties/totalCount', '**Unknown:** whether the vendor keeps it in step with its pages'],
+    ['#/components/schemas/ListCallResponse/properties/totalCount', '**Unknown:** whether the vendor keeps it in step with its pages'],
     ['#/components/schemas/ListCallOptions', '`callingNumber` and `lineAddress`'],
     ['#/components/schemas/ListOrderOptions', '**Choice:** `intentLevel`'],
     ['#/components/schemas/UpdateTaskRequest', '**Unknown:** the vendor\'s table has no "required" column'],

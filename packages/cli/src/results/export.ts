@@ -110,6 +110,7 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
     counts: tally.counts,
     batchID,
     duplicatesSkipped: 0,
+    warnings: [],
   };
 }
 

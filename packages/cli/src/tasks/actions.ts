@@ -167,8 +167,9 @@ export function listTasks(io: VerbIo, flags: ListFlags): Promise<VerbExitCode> {
     const tasks: unknown[] = [];
     const progress = progressLine(io);
     let truncated = false;
+    const warnings: string[] = [];
     try {
-      for await (const task of client.tasks({ size: flags.size, queryConditions })) {
+      for await (const task of client.tasks({ size: flags.size, queryConditions }, { onCountMismatch: (mismatch) => warnings.push(mismatch.message) })) {
         if (tasks.length >= flags.maxTasks) {
           truncated = true;
           break;
@@ -180,7 +181,8 @@ export function listTasks(io: VerbIo, flags: ListFlags): Promise<VerbExitCode> {
       progress.done();
     }
     if (truncated) io.stderr.write(`${verb}: stopped after ${flags.maxTasks} tasks (--max-tasks); narrow the filters or raise --max-tasks\n`);
-    if (flags.json) printJson(io, { tasks: tasks.map(taskJson), truncated });
+    for (const warning of warnings) io.stderr.write(`${verb}: warning: ${warning}\n`);
+    if (flags.json) printJson(io, { tasks: tasks.map(taskJson), truncated, warnings });
     else printTasks(io, tasks);
     return VERB_EXIT.ok;
   });
