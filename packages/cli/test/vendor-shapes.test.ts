@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_ACCOUNT } from 'callbot-contract';
 import { parse } from 'csv-parse/sync';
@@ -273,5 +273,40 @@ describe('the reading verbs on answers shaped as the vendor may send them', () =
     const other = await runCli(['task', 'show', '--task', 't-null', '--json'], { env: env() });
     expect(other.code).toBe(0);
     expect(JSON.parse(other.stdout).task).toEqual({ ...tasks[1], taskStatusName: null });
+  });
+});
+
+describe('import: an answer whose errList is shaped as the vendor may send it', () => {
+  it('a null entry, a phone as a number and an errMsg object are read as text: every row accounted for, nothing thrown after the send', async () => {
+    // Three refusals listed (one of them null) but 1 of 3 said imported: the counts do not add up,
+    // so the row no refusal names is unknown (exit 4), never taken for accepted.
+    const dir = freshDir();
+    const list = join(dir, 'list.csv');
+    writeFileSync(list, 'phone,order_id\n8615600000001,o-1\n8615600000002,o-2\n8615600000003,o-3\n');
+    const odd = await startFakeVendor(DEMO_ACCOUNT);
+    try {
+      odd.script({
+        answer: {
+          ...envelope,
+          totalCount: 3,
+          successCount: 1,
+          errList: [null, { phone: 8615600000001, errMsg: { toString: null, why: 'blacklisted' } }, { phone: '8615600000002', errMsg: ['=cmd'] }],
+        },
+      });
+      const run = await runCli(['import', list, '--task', 'task-odd', '--report', join(dir, 'report.csv'), '--json'], {
+        cwd: dir,
+        env: { CALLBOT_BASE_URL: odd.url },
+      });
+      expect(run.stderr).not.toMatch(/TypeError|Cannot convert/);
+      expect(run.code, run.stdout + run.stderr).toBe(4);
+      expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'unknown', counts: { 'rejected-by-server': 2, unknown: 1 } });
+      expect(odd.received).toHaveLength(1); // sent once
+      const rows = csvRows(join(dir, 'report.csv'));
+      expect(rows.map((r) => r.status)).toEqual(['rejected-by-server', 'rejected-by-server', 'unknown']);
+      expect(rows[0]!.reason).toContain('blacklisted');
+      expect(rows[1]!.reason).toBe('["=cmd"]'); // the vendor's value as its JSON text
+    } finally {
+      await odd.close();
+    }
   });
 });

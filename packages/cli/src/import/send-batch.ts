@@ -11,6 +11,7 @@ import { batchInput, type BatchEnvelope, type BatchOperation } from './batch-bod
 import type { CallOrder, RowOutcome } from './build-batch.js';
 import type { ConnectionSettings } from './credentials.js';
 import { claimsBadSignature, retCodeHint } from './retcode-text.js';
+import { asText, fields } from '../shared/vendor-values.js';
 
 // Part of the engine: sends the one batch with the package's client (signed, gzip on, the
 // client's retries of requests the vendor certainly did not process) and reconciles the answer
@@ -196,7 +197,12 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
  * given; then every row with that phone is marked (the README says so).
  */
 function reconcile(result: SuccessAnswer, sendable: RowOutcome[], operation: BatchOperation): SendResult {
-  const errList = result.errList ?? [];
+  // The answer is the vendor's, unchecked for shape: an entry may be null, a phone a number, an
+  // errMsg an object. Each is read as text, so the report always holds what the vendor said.
+  const errList = (Array.isArray(result.errList) ? result.errList : []).map((entry: unknown) => {
+    const e = fields(entry);
+    return { phone: asText(e.phone), errMsg: asText(e.errMsg) };
+  });
   const errorsByPhone = new Map<string, string[]>();
   for (const { phone, errMsg } of errList) {
     const list = errorsByPhone.get(phone);
