@@ -1,15 +1,15 @@
 import { RetCodes } from 'callbot-contract';
-import { refuse, SUCCESS, type Refusal } from './answers.js';
-import type { Exchange, MockRequest } from './exchange.js';
+import { refuse, SUCCESS, type Refusal } from './refusals.js';
+import type { Exchange, MockRequest } from '../http/exchange.js';
 import { RETCODE_FAULTS } from './faults.js';
 import { parseJsonBody } from './parse-json.js';
-import { describeDeviations, DEVIATIONS_HEADER, type Deviator } from './deviate.js';
+import { describeDeviations, DEVIATIONS_HEADER, type Deviator } from '../spec/deviate.js';
 import { answerWith, isReceived, receive, type PipelineContext, type RefusalBody } from './pipeline.js';
-import { newResponseID, type AnswerSigning } from './respond.js';
-import type { SimOperation, Simulator } from './simulator/api.js';
+import { newResponseID, type AnswerSigning } from '../http/respond.js';
+import type { SimOperation, Simulator } from '../simulator/api.js';
 import { screenOrders } from './screen-orders.js';
-import type { AnswerExample, SpecEngine, SpecOperation } from './spec-engine.js';
-import { isPerOrderProblem, refusalFor, toFieldProblem } from './violations.js';
+import type { AnswerExample, SpecEngine, SpecOperation } from '../spec/spec-engine.js';
+import { isPerOrderProblem, refusalFor, toFieldProblem } from '../spec/violations.js';
 
 export interface OperationContext extends PipelineContext {
   engine: SpecEngine;
