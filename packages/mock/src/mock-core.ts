@@ -98,9 +98,9 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
   const deviator = options.deviate.rate > 0 ? await loadDeviator(options.deviate) : undefined;
   const dispatcher = new CallbackDispatcher(options.callbacks, accounts, logger, { maxRecords: options.maxCallbackRecords, deviator });
   const driver = createDriver({ simulator, clock, dispatcher, logger });
-  const simulate: Simulator['handle'] = (uuid, operation, body) => {
+  const simulate: Simulator['handle'] = (uuid, operation, body, malformedPhones) => {
     simulator.advanceTo(clock.now());
-    return simulator.handle(uuid, operation, body);
+    return simulator.handle(uuid, operation, body, malformedPhones);
   };
   const ctx: OperationContext = { options, accounts, faults: new FaultInjector(options.faults, options.seed), engine, simulate, deviator };
   const debug: DebugContext = { accounts: accountList, simulate, dispatcher, driver, clock, settleTimeoutMs: options.settleTimeoutMs };

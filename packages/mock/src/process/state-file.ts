@@ -213,8 +213,8 @@ export function watchChanges(simulator: Simulator, onChange: () => void): Simula
     get now() {
       return simulator.now;
     },
-    handle(uuid, operation, body) {
-      const answer = simulator.handle(uuid, operation, body);
+    handle(uuid, operation, body, malformedPhones) {
+      const answer = simulator.handle(uuid, operation, body, malformedPhones);
       if (!READ_ONLY.has(operation)) onChange();
       return answer;
     },
