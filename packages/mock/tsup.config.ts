@@ -12,7 +12,7 @@ export default defineConfig([
     dts: true,
     target: 'node20',
     platform: 'node',
-    shims: true, // import.meta.url in the CJS build (assets.ts finds docs/ next to dist/)
+    shims: true, // import.meta.url in the CJS build (src/assets.ts finds docs/ next to dist/)
     splitting: false,
     outDir: 'dist',
     onSuccess: async () => {
@@ -21,7 +21,7 @@ export default defineConfig([
     },
   },
   {
-    entry: { bin: 'src/bin.ts' },
+    entry: { bin: 'src/process/bin.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

@@ -8,10 +8,10 @@ export {
   LISTING_PAGES,
   type ClockView,
   type MockServer,
-} from './server.js';
-export { createMockHandler, type MockHandler } from './fetch-handler.js';
-export type { MockClockControl } from './core.js';
-export { MAX_ADVANCE_SECONDS } from './clock.js';
+} from './http/node-server.js';
+export { createMockHandler, type MockHandler } from './http/fetch-handler.js';
+export type { MockClockControl } from './mock-core.js';
+export { MAX_ADVANCE_SECONDS } from './callbacks/clock.js';
 export {
   defaultOptions,
   loadConfigFile,
@@ -22,13 +22,13 @@ export {
   type DeviateOptions,
   type MockOptions,
   type MockOptionsInput,
-  type OpenWorld,
   type SimulatorSettings,
-} from './options.js';
-export { parseAccountSpec, type MockAccount } from './accounts.js';
-export { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultKind, type FaultRule } from './faults.js';
-export { DEVIATION_KINDS, DEVIATIONS_HEADER, NEVER_DEVIATED, type Deviation, type DeviationKind } from './deviate.js';
-export { isAllowedCallbackUrl, type CallbackKind, type DeliveryRecord } from './callback-delivery.js';
-export { BLOCKED_PHONE_PREFIX, ERR_MSG } from './screen-orders.js';
-export { consoleLogger, silentLogger, type MockLogger } from './logger.js';
+} from './process/options.js';
+export type { OpenWorld } from './process/state-file.js';
+export { parseAccountSpec, type MockAccount } from './requests/accounts.js';
+export { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultKind, type FaultRule } from './requests/faults.js';
+export { DEVIATION_KINDS, DEVIATIONS_HEADER, NEVER_DEVIATED, type Deviation, type DeviationKind } from './spec/deviate.js';
+export { isAllowedCallbackUrl, type CallbackKind, type DeliveryRecord } from './callbacks/delivery.js';
+export { BLOCKED_PHONE_PREFIX, ERR_MSG } from './simulator/refused-orders.js';
+export { consoleLogger, silentLogger, type MockLogger } from './process/logger.js';
 export type { SimEvent, Simulator, SimulatorOptions, SimulatorStats } from './simulator/api.js';

@@ -6,7 +6,7 @@ import { createCallbotClient, DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, verifyCallba
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockProcess } from '../../../test/support/mock-process.js';
 import { fromRoot } from '../../../test/support/paths.js';
-import { createDeviator, DEVIATION_KINDS, DEVIATIONS_HEADER, type Deviation, type DeviationKind } from '../src/deviate.js';
+import { createDeviator, DEVIATION_KINDS, DEVIATIONS_HEADER, type Deviation, type DeviationKind } from '../src/spec/deviate.js';
 import { createMockServer, resolveOptions, type MockOptionsInput, type MockServer } from '../src/index.js';
 import { advance, importBody, order, sendSigned, startReceiver, type Answer } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAccountSpec, parseFaultList, resolveOptions } from '../src/index.js';
-import { FaultInjector } from '../src/faults.js';
+import { FaultInjector } from '../src/requests/faults.js';
 
 describe('mock options', () => {
   it('parses --account UUID:SECRET[:ALGORITHM]', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Operations, validateAgainst } from 'callbot-contract';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSpecEngine, type SpecEngine } from '../src/spec-engine.js';
+import { createSpecEngine, type SpecEngine } from '../src/spec/spec-engine.js';
 
 // The mock accepts a body when the contract's precompiled validators accept it, and asks Prism
 // otherwise (spec-engine.ts). That shortcut is only sound if the two never disagree: here every

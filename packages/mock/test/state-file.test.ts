@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadState, saveState, STATE_FILE_VERSION, StateFileError, StateSaver, tempFileOf, watchChanges } from '../src/state-file.js';
-import { resolveOptions } from '../src/options.js';
+import { loadState, saveState, STATE_FILE_VERSION, StateFileError, StateSaver, tempFileOf, watchChanges } from '../src/process/state-file.js';
+import { resolveOptions } from '../src/process/options.js';
 import { createSimulator, defaultSimulatorOptions, restoreSimulator } from '../src/simulator/world.js';
 
 let folder: string;

@@ -6,8 +6,8 @@ import { createCallbotClient, DEMO_ACCOUNT, RetCodes } from 'callbot-contract';
 import { type MockProcess, startMockProcess } from '../../../test/support/mock-process.js';
 import { MAX_VIRTUAL_MS } from '../src/simulator/api.js';
 import { createSimulator, defaultSimulatorOptions } from '../src/simulator/world.js';
-import { saveState, STATE_FILE_VERSION, StateFileError, stateFileWorld } from '../src/state-file.js';
-import { lockFileOf } from '../src/state-lock.js';
+import { saveState, STATE_FILE_VERSION, StateFileError, stateFileWorld } from '../src/process/state-file.js';
+import { lockFileOf } from '../src/process/state-lock.js';
 
 // The state file and the stored world under attack: numbers in a state file that would stop the
 // clock or make ids repeat, text that the item bounds do not see, and two mocks on one file.

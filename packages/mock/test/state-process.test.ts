@@ -7,7 +7,7 @@ import { type CallbackReceiver, startCallbackReceiver } from '../../../test/supp
 import { advanceClock, readClock } from '../../../test/support/mock-clock.js';
 import { type MockProcess, startMockProcess } from '../../../test/support/mock-process.js';
 import { defaultSimulatorOptions, restoreSimulator } from '../src/simulator/world.js';
-import { loadState } from '../src/state-file.js';
+import { loadState } from '../src/process/state-file.js';
 
 // `--state FILE` with the mock as users start it (a process): the world survives a restart, a
 // broken file stops the mock naming the file, and a kill at any moment leaves the last good save.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../src/index.js';
-import { UnreachableLog } from '../src/unreachable-log.js';
+import { UnreachableLog } from '../src/callbacks/unreachable-log.js';
 
 const failure = (url: string, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
   id: 1,

@@ -92,8 +92,13 @@ export interface SimulatorStats {
 
 export interface Simulator {
   readonly now: VirtualMs;
-  /** Answers one authenticated, schema-valid request of `uuid` at the current virtual time. */
-  handle(uuid: string, operation: SimOperation, body: Record<string, unknown>): SimAnswer;
+  /**
+   * Answers one authenticated, schema-valid request of `uuid` at the current virtual time.
+   * `malformedPhones`: indexes in `callInfoList.callList` whose `userPhone` the spec's pattern
+   * refused (the caller validated the body); those orders are refused one by one in errList,
+   * as are the blocked test numbers and repeated orderIDs (refused-orders.ts).
+   */
+  handle(uuid: string, operation: SimOperation, body: Record<string, unknown>, malformedPhones?: ReadonlySet<number>): SimAnswer;
   /** Plays the world forward to `time` (no-op if not later): dials, ends calls, changes statuses, emits events. */
   advanceTo(time: VirtualMs): void;
   /** Takes up to `max` pending events, oldest first. */

@@ -4,6 +4,7 @@ import { invalid, refusal, success } from './answers.js';
 import type { Core } from './core.js';
 import { pump } from './dialer.js';
 import { isFinished } from './payloads.js';
+import type { ImportError, RefusedOrders } from './refused-orders.js';
 import { type OrderRecord, type Schemas, type TaskRecord, TaskStatus, type TaskStatusValue } from './types.js';
 
 /**
@@ -66,20 +67,28 @@ function openBatch(core: Core, task: TaskRecord): void {
 }
 
 type CallInfoList = Schemas['CallInfoList'];
-type AddResult = { totalCount: number; successCount: number; errList: { orderID: string; phone: string; errMsg: string }[] };
+type AddResult = { totalCount: number; successCount: number; errList: ImportError[] };
 
 /**
- * Adds the list's orders to the task's current batch. Choice (spec: CallOrder.orderID): an orderID
- * the task already holds — or one repeated in the list — is refused for that order (errList), so no
- * order is dialed twice.
+ * Adds the list's orders to the task's current batch, and is the one place that writes the
+ * answer's errList, in the request's order: the orders refused before (`refused`: a malformed
+ * or blocked phone, refused-orders.ts) and, choice (spec: CallOrder.orderID), an orderID the task
+ * already holds — or one repeated in the list — refused for that order, so no order is dialed twice.
+ * `list` is the request's list without the refused orders; `totalCount` counts them all.
  */
-function addOrders(core: Core, task: TaskRecord, list: CallInfoList): AddResult {
+function addOrders(core: Core, task: TaskRecord, list: CallInfoList, refused?: RefusedOrders): AddResult {
   const index = core.orders(task);
-  const result: AddResult = { totalCount: list.callList.length, successCount: 0, errList: [] };
-  for (const item of list.callList) {
+  const sent = (refused?.callList ?? list.callList) as CallInfoList['callList'];
+  const result: AddResult = { totalCount: sent.length, successCount: 0, errList: [] };
+  sent.forEach((item, position) => {
+    const before = refused?.refused.get(position);
+    if (before) {
+      result.errList.push(before);
+      return;
+    }
     if (index.has(item.orderID)) {
-      result.errList.push({ orderID: item.orderID, phone: item.userPhone, errMsg: `orderID "${item.orderID}" is already in the task` });
-      continue;
+      result.errList.push({ phone: item.userPhone, errMsg: `orderID "${item.orderID}" is already in the task` });
+      return;
     }
     const order: OrderRecord = {
       orderID: item.orderID,
@@ -100,7 +109,7 @@ function addOrders(core: Core, task: TaskRecord, list: CallInfoList): AddResult 
     };
     core.addOrder(task, order);
     result.successCount += 1;
-  }
+  });
   return result;
 }
 
@@ -123,7 +132,7 @@ const addedFields = (task: TaskRecord, result: AddResult) => ({
   taskID: task.taskID,
   totalCount: result.totalCount,
   successCount: result.successCount,
-  ...(result.errList.length > 0 ? { errList: result.errList.map(({ phone, errMsg }) => ({ phone, errMsg })) } : {}),
+  ...(result.errList.length > 0 ? { errList: result.errList } : {}),
 });
 
 function applyCreateFields(task: TaskRecord, body: Record<string, unknown>): void {
@@ -146,7 +155,7 @@ export function createTask(core: Core, uuid: string, body: Record<string, unknow
   return success(core, { taskID: task.taskID, taskStatus: task.status });
 }
 
-export function createAndCall(core: Core, uuid: string, body: Record<string, unknown>): SimAnswer {
+export function createAndCall(core: Core, uuid: string, body: Record<string, unknown>, refused?: RefusedOrders): SimAnswer {
   const userTaskID = body.userTaskID as string;
   if (core.task(uuid, userTaskID)) return invalid(core, `userTaskID: task "${userTaskID}" already exists`);
   const list = body.callInfoList as CallInfoList;
@@ -156,13 +165,13 @@ export function createAndCall(core: Core, uuid: string, body: Record<string, unk
   const task = newTask(core, userTaskID, body.sceneID as string, startupType === StartupType.Manual ? TaskStatus.Waiting : TaskStatus.Running);
   applyCreateFields(task, body);
   openBatch(core, task);
-  const result = addOrders(core, task, list);
+  const result = addOrders(core, task, list, refused);
   born(core, uuid, task);
   pump(core, uuid, task);
   return success(core, addedFields(task, result));
 }
 
-export function addBatchCall(core: Core, uuid: string, body: Record<string, unknown>): SimAnswer {
+export function addBatchCall(core: Core, uuid: string, body: Record<string, unknown>, refused?: RefusedOrders): SimAnswer {
   const task = core.task(uuid, body.userTaskID as string);
   if (!task) return unknownTask(core, body.userTaskID as string);
   if (task.status === TaskStatus.Ended)
@@ -171,7 +180,7 @@ export function addBatchCall(core: Core, uuid: string, body: Record<string, unkn
   if (!core.roomForOrders(task, newOrderCount(core, task, list))) return tooManyOrders(core);
   core.touch(task);
   if (task.batchCount === 0) openBatch(core, task);
-  const result = addOrders(core, task, list);
+  const result = addOrders(core, task, list, refused);
   pump(core, uuid, task);
   return success(core, addedFields(task, result));
 }
@@ -179,7 +188,7 @@ export function addBatchCall(core: Core, uuid: string, body: Record<string, unkn
 /** Never-dialed waiting orders: what an import, or delCall 1, deletes. */
 const undialed = (order: OrderRecord) => order.state === 'waiting' && order.callIdx.length === 0;
 
-export function importBatchCall(core: Core, uuid: string, body: Record<string, unknown>): SimAnswer {
+export function importBatchCall(core: Core, uuid: string, body: Record<string, unknown>, refused?: RefusedOrders): SimAnswer {
   const userTaskID = body.userTaskID as string;
   const list = body.callInfoList as CallInfoList;
   const counts = { totalCount: 0, successCount: 0 };
@@ -205,14 +214,14 @@ export function importBatchCall(core: Core, uuid: string, body: Record<string, u
     core.dropOrders(task, undialed);
   }
   openBatch(core, task);
-  const result = addOrders(core, task, list);
+  const result = addOrders(core, task, list, refused);
   task.importUntil = core.now + core.options.importingSeconds * 1000;
   core.checkCompletion(uuid, task);
   pump(core, uuid, task);
   return success(core, {
     totalCount: result.totalCount,
     successCount: result.successCount,
-    ...(result.errList.length > 0 ? { errList: result.errList.map(({ phone, errMsg }) => ({ phone, errMsg })) } : {}),
+    ...(result.errList.length > 0 ? { errList: result.errList } : {}),
   });
 }
 

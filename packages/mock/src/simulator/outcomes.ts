@@ -1,4 +1,4 @@
-import { pick, randomFor } from '../random.js';
+import { pick, randomFor } from './random.js';
 import type { DialerSettings, VirtualMs } from './api.js';
 import type { CallInFlight, OutcomeKind } from './types.js';
 

@@ -1,11 +1,12 @@
 import type { SimAnswer, SimEvent, SimOperation, Simulator, SimulatorOptions, SimulatorStats, VirtualMs } from './api.js';
 import { MAX_VIRTUAL_MS } from './api.js';
 import { RetCodes } from 'callbot-contract';
-import { invalid, refusal } from './answers.js';
+import { invalid, refusal, success } from './answers.js';
 import { Core } from './core.js';
 import { advance, pumpAll, runDueNow } from './dialer.js';
 import * as ops from './operations.js';
 import * as queries from './queries.js';
+import { type RefusedOrders, refuseOrders } from './refused-orders.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { KEEPS_TEXT, requestText } from './stored-text.js';
 import type { WorldState } from './types.js';
@@ -106,14 +107,22 @@ class World implements Simulator {
     return this.core.now;
   }
 
-  handle(uuid: string, operation: SimOperation, body: Record<string, unknown>): SimAnswer {
-    const answer = KEEPS_TEXT.has(operation) ? this.keepingText(uuid, operation, body) : this.answer(uuid, operation, body);
+  handle(uuid: string, operation: SimOperation, body: Record<string, unknown>, malformedPhones?: ReadonlySet<number>): SimAnswer {
+    const refused = refuseOrders(body, malformedPhones);
+    const kept = refused?.kept ?? body;
+    let answer: SimAnswer;
+    if (refused && refused.refused.size === refused.callList.length) {
+      // Every order refused: nothing changes (no task is created, no import replaces orders).
+      answer = success(this.core, { totalCount: refused.callList.length, successCount: 0, errList: [...refused.refused.values()] });
+    } else {
+      answer = KEEPS_TEXT.has(operation) ? this.keepingText(uuid, operation, kept, refused) : this.answer(uuid, operation, kept, refused);
+    }
     runDueNow(this.core);
     return answer;
   }
 
   /** A write that keeps text: room is made for it first (maxStoredBytes), or it is refused and changes nothing. */
-  private keepingText(uuid: string, operation: SimOperation, body: Record<string, unknown>): SimAnswer {
+  private keepingText(uuid: string, operation: SimOperation, body: Record<string, unknown>, refused: RefusedOrders | undefined): SimAnswer {
     const core = this.core;
     const userTaskID = body.userTaskID as string;
     const text = requestText(body, core.options.maxCallsPerOrder);
@@ -125,22 +134,22 @@ class World implements Simulator {
         operation === 'importBatchCall' ? { totalCount: 0, successCount: 0 } : {},
       );
     }
-    const answer = this.answer(uuid, operation, body);
+    const answer = this.answer(uuid, operation, body, refused);
     core.textChanged(core.task(uuid, userTaskID));
     return answer;
   }
 
-  private answer(uuid: string, operation: SimOperation, body: Record<string, unknown>): SimAnswer {
+  private answer(uuid: string, operation: SimOperation, body: Record<string, unknown>, refused?: RefusedOrders): SimAnswer {
     const core = this.core;
     switch (operation) {
       case 'createTask':
         return ops.createTask(core, uuid, body);
       case 'createAndCall':
-        return ops.createAndCall(core, uuid, body);
+        return ops.createAndCall(core, uuid, body, refused);
       case 'importBatchCall':
-        return ops.importBatchCall(core, uuid, body);
+        return ops.importBatchCall(core, uuid, body, refused);
       case 'addBatchCall':
-        return ops.addBatchCall(core, uuid, body);
+        return ops.addBatchCall(core, uuid, body, refused);
       case 'mgrTaskStatus':
         return ops.mgrTaskStatus(core, uuid, body);
       case 'updateTask':

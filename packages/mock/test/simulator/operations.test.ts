@@ -1,5 +1,6 @@
 import { RetCodes } from 'callbot-contract';
 import { describe, expect, it } from 'vitest';
+import { BLOCKED_PHONE_PREFIX, ERR_MSG } from '../../src/simulator/refused-orders.js';
 import { callInfoList, Driver, order, orders } from './support.js';
 
 // Each operation answers from the state; each refusal changes nothing and names the field.
@@ -23,6 +24,32 @@ describe('simulator operations: refusals name the field', () => {
     expect(answer.totalCount).toBe(3);
     expect(answer.successCount).toBe(1);
     expect(answer.errList.map((e: any) => e.errMsg)).toEqual([expect.stringContaining('orderID "o0"'), expect.stringContaining('orderID "new-1"')]);
+  });
+
+  it('one errList, in the request order: a repeated orderID, a blocked number, a phone the caller found malformed', () => {
+    const d = Driver.create();
+    running(d);
+    const before = d.sim.stats().orders;
+    const list = [order('o0', 50), { ...order('b1', 51), userPhone: `${BLOCKED_PHONE_PREFIX}07` }, { ...order('m2', 52), userPhone: '12x' }, order('ok3', 53)];
+    const body = { productID: 'callbot', userTaskID: 't', callInfoList: callInfoList(list) };
+    const answer = d.sim.handle(U, 'addBatchCall', body, new Set([2])).body;
+    expect(answer).toMatchObject({ retCode: RetCodes.Success.code, totalCount: 4, successCount: 1 });
+    expect(answer.errList).toEqual([
+      { phone: order('o0', 50).userPhone, errMsg: 'orderID "o0" is already in the task' },
+      { phone: `${BLOCKED_PHONE_PREFIX}07`, errMsg: ERR_MSG.blocked },
+      { phone: '12x', errMsg: ERR_MSG.badPhone },
+    ]);
+    expect(d.sim.stats().orders).toBe(before + 1);
+  });
+
+  it('an import whose every order is refused changes nothing (the undialed orders stay)', () => {
+    const d = Driver.create();
+    d.ok(U, 'createTask', { userTaskID: 't', sceneID: 's' });
+    d.ok(U, 'addBatchCall', { userTaskID: 't', callInfoList: callInfoList(orders(2)) });
+    const blocked = [{ ...order('x', 1), userPhone: `${BLOCKED_PHONE_PREFIX}01` }];
+    const answer = d.ok(U, 'importBatchCall', { userTaskID: 't', callInfoList: callInfoList(blocked) });
+    expect(answer).toMatchObject({ totalCount: 1, successCount: 0, errList: [{ errMsg: ERR_MSG.blocked }] });
+    expect(d.sim.stats().orders).toBe(2);
   });
 
   it('createTask and createAndCall refuse a userTaskID the account holds; another account may use it', () => {

@@ -1,15 +1,14 @@
 import { RetCodes } from 'callbot-contract';
-import { refuse, SUCCESS, type Refusal } from './answers.js';
-import type { Exchange, MockRequest } from './exchange.js';
+import { refuse, SUCCESS, type Refusal } from './refusals.js';
+import type { Exchange, MockRequest } from '../http/exchange.js';
 import { RETCODE_FAULTS } from './faults.js';
 import { parseJsonBody } from './parse-json.js';
-import { describeDeviations, DEVIATIONS_HEADER, type Deviator } from './deviate.js';
+import { describeDeviations, DEVIATIONS_HEADER, type Deviator } from '../spec/deviate.js';
 import { answerWith, isReceived, receive, type PipelineContext, type RefusalBody } from './pipeline.js';
-import { newResponseID, type AnswerSigning } from './respond.js';
-import type { SimOperation, Simulator } from './simulator/api.js';
-import { screenOrders } from './screen-orders.js';
-import type { AnswerExample, SpecEngine, SpecOperation } from './spec-engine.js';
-import { isPerOrderProblem, refusalFor, toFieldProblem } from './violations.js';
+import { newResponseID, type AnswerSigning } from '../http/respond.js';
+import type { SimOperation, Simulator } from '../simulator/api.js';
+import type { AnswerExample, SpecEngine, SpecOperation } from '../spec/spec-engine.js';
+import { isPerOrderProblem, refusalFor, toFieldProblem } from '../spec/violations.js';
 
 export interface OperationContext extends PipelineContext {
   engine: SpecEngine;
@@ -148,15 +147,8 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
       // 透传字段: the vendor echoes what was sent (the spec has validated it is a string).
       answer = { data: String(body.data ?? ''), timestamp: Math.floor(Date.now() / 1000), code: SUCCESS, msg: 'success', reqId: newResponseID() };
     } else {
-      const screened = screenOrders(body, badPhones);
-      const kept = screened?.body.callInfoList as { callList: unknown[] } | undefined;
-      if (screened && kept?.callList.length === 0) {
-        // Every order refused by the pipeline: nothing for the simulator (it would refuse an empty list).
-        answer = screened.merge({ retCode: SUCCESS, retMsg: 'success', responseID: '', totalCount: 0, successCount: 0 });
-      } else {
-        answer = { ...ctx.simulate(account.uuid, operation.operationId as SimOperation, screened?.body ?? body).body };
-        if (screened) answer = screened.merge(answer);
-      }
+      // The simulator refuses orders one by one (malformed phones among them) and writes errList.
+      answer = { ...ctx.simulate(account.uuid, operation.operationId as SimOperation, body, badPhones).body };
       if (typeof answer.responseID !== 'string' || answer.responseID === '') answer.responseID = newResponseID();
     }
     if (afterwards5001) {

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loopbackHost } from 'callbot-contract/internal';
 import { sign } from 'callbot-contract';
-import type { MockAccount } from './accounts.js';
-import type { Deviation, Deviator } from './deviate.js';
-import type { SimEvent } from './simulator/api.js';
+import type { MockAccount } from '../requests/accounts.js';
+import type { Deviation, Deviator } from '../spec/deviate.js';
+import type { SimEvent } from '../simulator/api.js';
 
 /**
  * Whether the mock may send to this URL. A mock must not become a way to make requests to
@@ -88,7 +88,7 @@ function postOnce(url: URL, headers: Record<string, string>, body: Buffer, timeo
 
 /**
  * Sends one signed callback with bounded retries (the caller logs failures: see
- * callback-dispatcher.ts, one line per unreachable origin). Signed like a vendor request with the
+ * dispatcher.ts, one line per unreachable origin). Signed like a vendor request with the
  * account's secret and console algorithm, and — as on the vendor's callback pages — without an
  * `algorithm` header. The `requestID` stays the same across attempts (a receiver can
  * de-duplicate); `createTs` and `sign` are fresh for each.

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RetCodes } from 'callbot-contract';
 import type { AccountStore, MockAccount } from './accounts.js';
-import { refuse, type Refusal } from './answers.js';
-import type { Exchange, MockRequest } from './exchange.js';
+import { refuse, type Refusal } from './refusals.js';
+import type { Exchange, MockRequest } from '../http/exchange.js';
 import { FAULT_HEADER, RETCODE_FAULTS, type FaultInjector, type FaultPlan } from './faults.js';
-import type { MockOptions } from './options.js';
-import { decodeContent } from './read-body.js';
-import { signedJson, type AnswerSigning } from './respond.js';
+import type { MockOptions } from '../process/options.js';
+import { decodeContent } from '../http/read-body.js';
+import { signedJson, type AnswerSigning } from '../http/respond.js';
 import { answerAlgorithm, signingHeaders, single, verifyRequest } from './verify-request.js';
 
 /** What the shared checks need. */
@@ -27,7 +27,7 @@ export interface Received {
 /** How an operation wraps a refusal into its own answer body (the import adds counts, ping has its own envelope). */
 export type RefusalBody = (refusal: Refusal) => object;
 
-/** A signed answer (see respond.ts), with what to log. */
+/** A signed answer (see http/respond.ts), with what to log. */
 export function answerWith(body: object & { retCode?: unknown; code?: unknown }, signing: AnswerSigning, closeConnection = false): Exchange {
   const retCode = typeof body.retCode === 'number' ? body.retCode : typeof body.code === 'number' ? body.code : Number.NaN;
   return { kind: 'answer', answer: signedJson(body, signing, { closeConnection }), outcome: { retCode } };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { specFile } from './assets.js';
-import { pick, randomFor, type Random } from './random.js';
-import type { SimEvent } from './simulator/api.js';
+import { specFile } from '../assets.js';
+import { pick, randomFor, type Random } from '../simulator/random.js';
+import type { SimEvent } from '../simulator/api.js';
 
 /**
  * Deviations: answers and callbacks made off-shape the way a real vendor's may be, so that a
@@ -21,7 +21,7 @@ import type { SimEvent } from './simulator/api.js';
  * answer's `retCode` (ping's `code`) stays the integer its outcome is read from, a callback's
  * `callbackType` stays what tells the order callback from the call callback.
  *
- * Seeded (random.ts, no Math.random): whether a payload deviates, and how, is drawn from
+ * Seeded (simulator/random.ts, no Math.random): whether a payload deviates, and how, is drawn from
  * (seed, key) — the key is an answer's operation and its number among that operation's answers,
  * or a callback's world event `seq` — so the same seed and the same requests deviate alike.
  */

@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { MockAccount } from './accounts.js';
-import { createMockCore, type MockClockControl } from './core.js';
+import type { MockAccount } from '../requests/accounts.js';
+import { createMockCore, type MockClockControl } from '../mock-core.js';
 import type { MockRequest } from './exchange.js';
-import type { MockOptions, MockOptionsInput } from './options.js';
+import type { MockOptions, MockOptionsInput } from '../process/options.js';
 import { readWebBody } from './read-body.js';
-import type { Simulator } from './simulator/api.js';
+import type { Simulator } from '../simulator/api.js';
 
 export interface MockHandler {
   /**

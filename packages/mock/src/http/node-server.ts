@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { RetCodes } from 'callbot-contract';
-import type { MockAccount } from './accounts.js';
-import { createMockCore, type MockClockControl } from './core.js';
+import type { MockAccount } from '../requests/accounts.js';
+import { createMockCore, type MockClockControl } from '../mock-core.js';
 import type { Exchange, MockRequest } from './exchange.js';
-import type { MockOptions, MockOptionsInput } from './options.js';
+import type { MockOptions, MockOptionsInput } from '../process/options.js';
 import { readBody } from './read-body.js';
-import type { Simulator } from './simulator/api.js';
+import type { Simulator } from '../simulator/api.js';
 
 export { DEBUG_BATCHES_PATH, DEBUG_CALLBACKS_PATH, DEBUG_CLOCK_PATH, DEBUG_TASKS_PATH, LISTING_PAGES, type ClockView } from './debug-endpoints.js';
 
@@ -38,7 +38,7 @@ function send(res: ServerResponse, exchange: Exchange & { kind: 'answer' }): voi
 }
 
 /**
- * Starts the mock on node:http: the transport-neutral core (core.ts) behind the socket-level
+ * Starts the mock on node:http: the transport-neutral core (mock-core.ts) behind the socket-level
  * bounds only a server has (header and request timeouts, maxConnections, malformed HTTP).
  * Resolves once it listens.
  */

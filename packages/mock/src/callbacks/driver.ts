@@ -1,7 +1,7 @@
-import type { CallbackDispatcher } from './callback-dispatcher.js';
+import type { CallbackDispatcher } from './dispatcher.js';
 import type { MockClock } from './clock.js';
-import type { MockLogger } from './logger.js';
-import type { Simulator } from './simulator/api.js';
+import type { MockLogger } from '../process/logger.js';
+import type { Simulator } from '../simulator/api.js';
 
 /** How often (real ms) the driver moves the world to the clock and hands its events to delivery. */
 export const DRIVER_INTERVAL_MS = 50;

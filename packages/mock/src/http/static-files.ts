@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { docsFile, specFile } from './assets.js';
+import { docsFile, specFile } from '../assets.js';
 import type { HttpAnswer } from './exchange.js';
 
 /** The generated artefacts the mock serves: the offline docs site and the bundled spec. */

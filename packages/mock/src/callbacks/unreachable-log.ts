@@ -1,5 +1,5 @@
-import type { DeliveryRecord } from './callback-delivery.js';
-import type { MockLogger } from './logger.js';
+import type { DeliveryRecord } from './delivery.js';
+import type { MockLogger } from '../process/logger.js';
 
 /** Origins remembered as "already reported"; past it the memory starts again (a line each, once more). */
 const MAX_ORIGINS = 1000;

@@ -1,12 +1,12 @@
 import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT } from 'callbot-contract';
 import { readJsonObjectFile } from 'callbot-contract/internal';
 import { isSignAlgorithm } from 'callbot-contract';
-import type { MockAccount } from './accounts.js';
-import { DEVIATION_KINDS, type DeviationKind } from './deviate.js';
-import { validateRule, type FaultRule } from './faults.js';
+import type { MockAccount } from '../requests/accounts.js';
+import { DEVIATION_KINDS, type DeviationKind } from '../spec/deviate.js';
+import { validateRule, type FaultRule } from '../requests/faults.js';
 import { silentLogger, type MockLogger } from './logger.js';
-import { type DialerSettings, MAX_VIRTUAL_MS, type Simulator, type SimulatorOptions } from './simulator/api.js';
-import { DEFAULT_STATE_INTERVAL_MS, stateFileWorld } from './state-file.js';
+import { type DialerSettings, MAX_VIRTUAL_MS, type Simulator, type SimulatorOptions } from '../simulator/api.js';
+import { DEFAULT_STATE_INTERVAL_MS, type OpenWorld, stateFileWorld } from './state-file.js';
 
 export interface CallbackOptions {
   /** Send the simulated world's callbacks. Off: the world still plays (lists show its calls), nothing is sent. */
@@ -83,7 +83,7 @@ export interface MockOptions {
   keepAliveTimeoutMs: number;
   /** Open connections at once; more are closed as soon as they are accepted. */
   maxConnections: number;
-  /** Faults applied to requests of the vendor API (see faults.ts). */
+  /** Faults applied to requests of the vendor API (see requests/faults.ts). */
   faults: FaultRule[];
   /** Seed of the simulated world (outcomes, durations) and of probabilistic faults. */
   seed: number;
@@ -117,11 +117,6 @@ export interface MockOptions {
   openWorld?: OpenWorld;
   logger: MockLogger;
 }
-
-export type OpenWorld = (
-  fresh: () => Simulator,
-  simulatorOptions: SimulatorOptions,
-) => Promise<{ simulator: Simulator; close?: () => Promise<void> }> | { simulator: Simulator; close?: () => Promise<void> };
 
 const MiB = 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import { RetCodes } from 'callbot-contract';
-import { refuse, type Refusal } from './answers.js';
+import { refuse, type Refusal } from './refusals.js';
 
 export type ParseResult = { ok: true; value: Record<string, unknown> } | { ok: false; refusal: Refusal };
 

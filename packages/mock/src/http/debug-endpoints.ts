@@ -1,12 +1,12 @@
 import { RetCodes } from 'callbot-contract';
-import type { MockAccount } from './accounts.js';
-import type { CallbackDispatcher } from './callback-dispatcher.js';
-import { checkAdvance, type MockClock } from './clock.js';
+import type { MockAccount } from '../requests/accounts.js';
+import type { CallbackDispatcher } from '../callbacks/dispatcher.js';
+import { checkAdvance, type MockClock } from '../callbacks/clock.js';
 import type { HttpAnswer } from './exchange.js';
-import { parseJsonBody } from './parse-json.js';
+import { parseJsonBody } from '../requests/parse-json.js';
 import { plainJson } from './respond.js';
-import type { Simulator } from './simulator/api.js';
-import type { SimulationDriver } from './simulation-driver.js';
+import type { Simulator } from '../simulator/api.js';
+import type { SimulationDriver } from '../callbacks/driver.js';
 
 export const DEBUG_TASKS_PATH = '/__mock/tasks';
 export const DEBUG_CALLBACKS_PATH = '/__mock/callbacks';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { RetCodes } from 'callbot-contract';
-import { refuse, type Refusal } from './answers.js';
+import { refuse, type Refusal } from '../requests/refusals.js';
 
 export type BodyResult = { ok: true; bytes: Buffer } | { ok: false; refusal: Refusal; closeConnection: boolean };
 /** The client went away (or was cut off by a timeout) before the body was complete: nothing to answer. */

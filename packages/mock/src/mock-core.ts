@@ -1,7 +1,7 @@
 import { RetCodes } from 'callbot-contract';
-import { AccountStore, demoAccount, type MockAccount } from './accounts.js';
-import { CallbackDispatcher } from './callback-dispatcher.js';
-import { createClock } from './clock.js';
+import { AccountStore, demoAccount, type MockAccount } from './requests/accounts.js';
+import { CallbackDispatcher } from './callbacks/dispatcher.js';
+import { createClock } from './callbacks/clock.js';
 import {
   clockView,
   DEBUG_BATCHES_PATH,
@@ -14,19 +14,19 @@ import {
   postClock,
   type ClockView,
   type DebugContext,
-} from './debug-endpoints.js';
-import { loadDeviator } from './deviate.js';
-import { describeOutcome, type Exchange, type HttpAnswer, type MockRequest } from './exchange.js';
-import { FaultInjector } from './faults.js';
-import type { MockLogger } from './logger.js';
-import { resolveOptions, type MockOptions, type MockOptionsInput } from './options.js';
-import { plainJson, signedJson } from './respond.js';
+} from './http/debug-endpoints.js';
+import { loadDeviator } from './spec/deviate.js';
+import { describeOutcome, type Exchange, type HttpAnswer, type MockRequest } from './http/exchange.js';
+import { FaultInjector } from './requests/faults.js';
+import type { MockLogger } from './process/logger.js';
+import { resolveOptions, type MockOptions, type MockOptionsInput } from './process/options.js';
+import { plainJson, signedJson } from './http/respond.js';
 import type { Simulator, SimulatorOptions } from './simulator/api.js';
 import { createSimulator, defaultSimulatorOptions } from './simulator/world.js';
-import { createDriver } from './simulation-driver.js';
-import { createSpecEngine } from './spec-engine.js';
-import { isStaticPath, serveStatic } from './static-files.js';
-import { operationHandler, type OperationContext } from './vendor-operation.js';
+import { createDriver } from './callbacks/driver.js';
+import { createSpecEngine } from './spec/spec-engine.js';
+import { isStaticPath, serveStatic } from './http/static-files.js';
+import { operationHandler, type OperationContext } from './requests/vendor-operation.js';
 
 /** The mock's virtual clock, as the server and the fetch handler expose it. */
 export interface MockClockControl {
@@ -98,9 +98,9 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
   const deviator = options.deviate.rate > 0 ? await loadDeviator(options.deviate) : undefined;
   const dispatcher = new CallbackDispatcher(options.callbacks, accounts, logger, { maxRecords: options.maxCallbackRecords, deviator });
   const driver = createDriver({ simulator, clock, dispatcher, logger });
-  const simulate: Simulator['handle'] = (uuid, operation, body) => {
+  const simulate: Simulator['handle'] = (uuid, operation, body, malformedPhones) => {
     simulator.advanceTo(clock.now());
-    return simulator.handle(uuid, operation, body);
+    return simulator.handle(uuid, operation, body, malformedPhones);
   };
   const ctx: OperationContext = { options, accounts, faults: new FaultInjector(options.faults, options.seed), engine, simulate, deviator };
   const debug: DebugContext = { accounts: accountList, simulate, dispatcher, driver, clock, settleTimeoutMs: options.settleTimeoutMs };

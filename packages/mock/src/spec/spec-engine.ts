@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { IMPORT_BATCH_CALL_PATH, Operations, validateAgainst } from 'callbot-contract';
-import { specFile } from './assets.js';
+import { specFile } from '../assets.js';
 
 /** One schema violation as Prism reports it: `location` starts with "body". */
 export interface SpecViolation {

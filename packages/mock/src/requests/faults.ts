@@ -1,5 +1,5 @@
 import { RetCodes, type RetCodeInfo } from 'callbot-contract';
-import { mulberry32, type Random } from './random.js';
+import { mulberry32, type Random } from '../simulator/random.js';
 
 /**
  * Fault injection, so that clients can be tested against the failures the real vendor can

@@ -1,12 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import packageJson from '../package.json' with { type: 'json' };
+import packageJson from '../../package.json' with { type: 'json' };
 import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, IMPORT_BATCH_CALL_PATH, RetCodes } from 'callbot-contract';
-import { parseAccountSpec, type MockAccount } from './accounts.js';
-import { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultRule } from './faults.js';
+import { parseAccountSpec, type MockAccount } from '../requests/accounts.js';
+import { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultRule } from '../requests/faults.js';
 import { consoleLogger, silentLogger } from './logger.js';
-import { DEVIATION_KINDS, DEVIATIONS_HEADER, NEVER_DEVIATED } from './deviate.js';
+import { DEVIATION_KINDS, DEVIATIONS_HEADER, NEVER_DEVIATED } from '../spec/deviate.js';
 import { DEFAULT_DEVIATE_RATE, defaultOptions, loadConfigFile, type MockOptionsInput } from './options.js';
-import { createMockServer, DEBUG_CALLBACKS_PATH, DEBUG_CLOCK_PATH, DEBUG_TASKS_PATH, LISTING_PAGES as PAGES } from './server.js';
+import { createMockServer, DEBUG_CALLBACKS_PATH, DEBUG_CLOCK_PATH, DEBUG_TASKS_PATH, LISTING_PAGES as PAGES } from '../http/node-server.js';
 
 const DEFAULTS = defaultOptions();
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { validateHeaderValue } from 'node:http';
 import { sign, type SignAlgorithm } from 'callbot-contract';
-import type { MockAccount } from './accounts.js';
+import type { MockAccount } from '../requests/accounts.js';
 import type { HttpAnswer } from './exchange.js';
 
 export const newResponseID = () => randomBytes(16).toString('hex');

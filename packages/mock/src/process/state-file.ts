@@ -2,9 +2,8 @@ import { constants } from 'node:fs';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { invalidJsonProblem } from 'callbot-contract/internal';
-import type { OpenWorld } from './options.js';
-import type { SimOperation, Simulator } from './simulator/api.js';
-import { restoreSimulator, SnapshotError } from './simulator/world.js';
+import type { SimOperation, Simulator, SimulatorOptions } from '../simulator/api.js';
+import { restoreSimulator, SnapshotError } from '../simulator/world.js';
 import { acquireStateLock, type StateLock, StateLockedError } from './state-lock.js';
 
 // `--state FILE`: the simulated world survives a restart, kept by one mock at a time (the file
@@ -214,8 +213,8 @@ export function watchChanges(simulator: Simulator, onChange: () => void): Simula
     get now() {
       return simulator.now;
     },
-    handle(uuid, operation, body) {
-      const answer = simulator.handle(uuid, operation, body);
+    handle(uuid, operation, body, malformedPhones) {
+      const answer = simulator.handle(uuid, operation, body, malformedPhones);
       if (!READ_ONLY.has(operation)) onChange();
       return answer;
     },
@@ -233,6 +232,17 @@ export function watchChanges(simulator: Simulator, onChange: () => void): Simula
     snapshot: () => simulator.snapshot(),
   };
 }
+
+/**
+ * Where the world comes from and goes to (MockOptions.openWorld; `--state FILE` is one): given a
+ * function that makes a fresh world and the options to restore one with, the simulator to use and
+ * what to do on close. Declared here, beside its one implementation, so options.ts imports this
+ * file and not the other way round.
+ */
+export type OpenWorld = (
+  fresh: () => Simulator,
+  simulatorOptions: SimulatorOptions,
+) => Promise<{ simulator: Simulator; close?: () => Promise<void> }> | { simulator: Simulator; close?: () => Promise<void> };
 
 /** Takes the file's lock (state-lock.ts): a second mock on the same file is refused, naming the owner's PID. */
 function lockStateFile(file: string): StateLock {

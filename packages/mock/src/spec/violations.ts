@@ -1,5 +1,5 @@
 import { RetCodes } from 'callbot-contract';
-import { refuse, type Refusal } from './answers.js';
+import { refuse, type Refusal } from '../requests/refusals.js';
 import type { SpecViolation } from './spec-engine.js';
 
 const MISSING = RetCodes.MissingParameter.code;

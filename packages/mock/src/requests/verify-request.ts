@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_ALGORITHM, isSignAlgorithm, RetCodes, verifySignature, type SignAlgorithm } from 'callbot-contract';
 import type { AccountStore, MockAccount } from './accounts.js';
-import { refuse, type Refusal } from './answers.js';
+import { refuse, type Refusal } from './refusals.js';
 
 /** The signing headers as received. Node lower-cases header names: `requestId` and `requestID` both arrive as `requestid`. */
 export interface SigningHeaders {

@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import type { AccountStore } from './accounts.js';
-import { deliverCallback, type DeliveryRecord } from './callback-delivery.js';
-import type { Deviator } from './deviate.js';
-import type { MockLogger } from './logger.js';
-import type { CallbackOptions } from './options.js';
-import type { SimEvent } from './simulator/api.js';
+import type { AccountStore } from '../requests/accounts.js';
+import { deliverCallback, type DeliveryRecord } from './delivery.js';
+import type { Deviator } from '../spec/deviate.js';
+import type { MockLogger } from '../process/logger.js';
+import type { CallbackOptions } from '../process/options.js';
+import type { SimEvent } from '../simulator/api.js';
 import { UnreachableLog } from './unreachable-log.js';
 
 /** Events waiting for delivery, at most: past it the driver leaves events in the simulator, whose own bound stops the dialer. */
