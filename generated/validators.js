@@ -443,7 +443,7 @@ errors++;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate23(data2[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if (vErrors === null) vErrors = []; for (const e of validate23.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -579,7 +579,7 @@ errors++;
 }
 if(data.callInfoList !== undefined){
 if(!(validate22(data.callInfoList, {instancePath:instancePath+"/callInfoList",parentData:data,parentDataProperty:"callInfoList",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = []; for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -853,7 +853,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1659,19 +1659,19 @@ errors++;
 }
 if(data.taskCreateSetting !== undefined){
 if(!(validate32(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if (vErrors === null) vErrors = []; for (const e of validate32.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
 if(data.funcFlag !== undefined){
 if(!(validate34(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if (vErrors === null) vErrors = []; for (const e of validate34.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
 if(data.callInfoList !== undefined){
 if(!(validate22(data.callInfoList, {instancePath:instancePath+"/callInfoList",parentData:data,parentDataProperty:"callInfoList",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = []; for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1834,13 +1834,13 @@ errors++;
 }
 if(data.taskCreateSetting !== undefined){
 if(!(validate32(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if (vErrors === null) vErrors = []; for (const e of validate32.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
 if(data.funcFlag !== undefined){
 if(!(validate34(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if (vErrors === null) vErrors = []; for (const e of validate34.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -2360,7 +2360,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -2431,7 +2431,7 @@ if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate44(data5[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if (vErrors === null) vErrors = []; for (const e of validate44.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -3375,7 +3375,7 @@ errors++;
 }
 if(data.options !== undefined){
 if(!(validate48(data.options, {instancePath:instancePath+"/options",parentData:data,parentDataProperty:"options",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+if (vErrors === null) vErrors = []; for (const e of validate48.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4294,7 +4294,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate54(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if (vErrors === null) vErrors = []; for (const e of validate54.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4358,7 +4358,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4417,7 +4417,7 @@ if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate53(data4[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if (vErrors === null) vErrors = []; for (const e of validate53.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4767,7 +4767,7 @@ if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate54(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if (vErrors === null) vErrors = []; for (const e of validate54.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4843,7 +4843,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4877,7 +4877,7 @@ if(Array.isArray(data3)){
 const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate60(data3[i0], {instancePath:instancePath+"/orderDetailList/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if (vErrors === null) vErrors = []; for (const e of validate60.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -5448,7 +5448,7 @@ errors++;
 }
 if(data.options !== undefined){
 if(!(validate63(data.options, {instancePath:instancePath+"/options",parentData:data,parentDataProperty:"options",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+if (vErrors === null) vErrors = []; for (const e of validate63.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -5564,7 +5564,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -5623,7 +5623,7 @@ if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate53(data4[i0], {instancePath:instancePath+"/orderList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if (vErrors === null) vErrors = []; for (const e of validate53.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -5971,7 +5971,7 @@ errors++;
 }
 if(data.queryConditions !== undefined){
 if(!(validate69(data.queryConditions, {instancePath:instancePath+"/queryConditions",parentData:data,parentDataProperty:"queryConditions",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if (vErrors === null) vErrors = []; for (const e of validate69.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6105,7 +6105,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = []; for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6416,7 +6416,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6475,7 +6475,7 @@ if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate74(data4[i0], {instancePath:instancePath+"/taskData/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+if (vErrors === null) vErrors = []; for (const e of validate74.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6836,7 +6836,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6878,7 +6878,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = []; for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -7039,7 +7039,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate54(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if (vErrors === null) vErrors = []; for (const e of validate54.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -7194,7 +7194,7 @@ if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate54(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if (vErrors === null) vErrors = []; for (const e of validate54.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -7273,7 +7273,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -7687,7 +7687,7 @@ errors++;
 }
 if(data.code !== undefined){
 if(!(validate26(data.code, {instancePath:instancePath+"/code",parentData:data,parentDataProperty:"code",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -8363,7 +8363,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -9047,7 +9047,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = []; for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -9771,7 +9771,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = []; for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -10159,13 +10159,13 @@ errors++;
 }
 if(data.taskCreateSetting !== undefined){
 if(!(validate32(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if (vErrors === null) vErrors = []; for (const e of validate32.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
 if(data.funcFlag !== undefined){
 if(!(validate34(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if (vErrors === null) vErrors = []; for (const e of validate34.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -10330,7 +10330,7 @@ errors++;
 }
 if(data.callInfoList !== undefined){
 if(!(validate22(data.callInfoList, {instancePath:instancePath+"/callInfoList",parentData:data,parentDataProperty:"callInfoList",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = []; for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -10491,7 +10491,7 @@ errors++;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate23(data2[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if (vErrors === null) vErrors = []; for (const e of validate23.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -11572,7 +11572,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate54(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if (vErrors === null) vErrors = []; for (const e of validate54.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -11830,7 +11830,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate54(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if (vErrors === null) vErrors = []; for (const e of validate54.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
