@@ -4,8 +4,8 @@ import type { components } from '../generated/schema.js';
 import { CallbotPackageError } from './errors.js';
 import { ReplayCache } from './replay-cache.js';
 import { type SignAlgorithm, verifySignature } from './sign.js';
-import { boundDeviations, type Deviations, type RateLimited, rateLimitedReporter } from './deviations.js';
-import { validateAgainst } from './validate.js';
+import { boundDeviations, type Deviations, MAX_LISTED_DEVIATIONS, type RateLimited, rateLimitedReporter } from './deviations.js';
+import { firstIssues } from './validate.js';
 
 /**
  * The order-finished callback as the spec declares it. **At run time a field may deviate**: the
@@ -271,7 +271,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
         throw new CallbackVerificationError('invalid-payload', `body is JSON ${what}, not an object: no callback to hand on`, requestID);
       }
       const kind = options.only ?? callbackKind(payload);
-      const found = boundDeviations(validateAgainst(CALLBACK_SCHEMAS[kind], payload));
+      const { issues, count } = firstIssues(CALLBACK_SCHEMAS[kind], payload, MAX_LISTED_DEVIATIONS);
+      const found = boundDeviations(issues, count);
       if (found.deviationCount > 0 && options.strict) {
         report({ requestID, kind, ...found, refused: true });
         const first = found.deviations[0]!;

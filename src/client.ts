@@ -15,9 +15,9 @@ import {
 import { clientMiddleware, type SigningOptions } from './middleware.js';
 import { newRequestId } from './sign-middleware.js';
 import { type AttemptOutcome, backoffDelay, classifyFetchFailure, mayResend, resolveRetry, type RetryOptions } from './retry.js';
-import { validateAgainst } from './validate.js';
+import { firstIssues, validateAgainst } from './validate.js';
 import { jsonChunks } from './json-chunks.js';
-import { boundDeviations, type Deviations, type RateLimited, rateLimitedReporter } from './deviations.js';
+import { boundDeviations, type Deviations, MAX_LISTED_DEVIATIONS, type RateLimited, rateLimitedReporter } from './deviations.js';
 import { answerRetCode } from './ret-code.js';
 
 type Schemas = components['schemas'];
@@ -298,7 +298,8 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           outcome = 'unknown';
         } else if (retCode === 0) {
           if (reportDeviation) {
-            const found = boundDeviations(validateAgainst(operation.answerSchema as ValidatorName, data));
+            const { issues, count } = firstIssues(operation.answerSchema as ValidatorName, data, MAX_LISTED_DEVIATIONS);
+            const found = boundDeviations(issues, count);
             if (found.deviationCount > 0) reportDeviation({ operationId, requestID, ...found });
           }
           return { ...(data as OperationAnswer<K>), requestID, attempts: attempt };

@@ -47,24 +47,38 @@ function allowed(values: unknown): string {
  * integer or one of 1, 2, 3, 4, 5` rather than four lines.
  */
 export function validateAgainst(schemaName: ValidatorName, value: unknown): ValidationIssue[] {
+  return firstIssues(schemaName, value, Number.POSITIVE_INFINITY).issues;
+}
+
+/**
+ * validateAgainst's first `limit` issues, and how many there are in all. Only those kept are
+ * described: a verified vendor payload can break a schema millions of times (4 MiB of `[7,7,…]`
+ * where objects are declared), and a message per break cost seconds and a gigabyte.
+ */
+export function firstIssues(schemaName: ValidatorName, value: unknown, limit: number): { issues: ValidationIssue[]; count: number } {
   const validate = validators[schemaName];
-  if (validate(value)) return [];
+  if (validate(value)) return { issues: [], count: 0 };
   const issues: ValidationIssue[] = [];
+  let count = 0;
+  const keep = (issue: () => ValidationIssue) => {
+    count += 1;
+    if (issues.length < limit) issues.push(issue());
+  };
   let run: ValidatorError[] = []; // consecutive errors at one instancePath, not yet said
   const flush = () => {
-    for (const error of run) issues.push(describe(error));
+    for (const error of run) keep(() => describe(error));
     run = [];
   };
   for (const error of validate.errors ?? []) {
     if (run.length > 0 && run[0]!.instancePath !== error.instancePath) flush();
     if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && run.length > 0) {
-      const wanted = [...new Set(run.map((e) => describe(e).message))];
-      issues.push({ path: toFieldPath(error.instancePath), message: joinAlternatives(wanted) });
+      const branches = run;
+      keep(() => ({ path: toFieldPath(error.instancePath), message: joinAlternatives([...new Set(branches.map((e) => describe(e).message))]) }));
       run = [];
     } else run.push(error);
   }
   flush();
-  return issues;
+  return { issues, count };
 }
 
 /** `["must be integer", "must be one of 1, 2"]` → `must be integer or one of 1, 2`. */
