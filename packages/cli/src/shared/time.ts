@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { asText } from './vendor-values.js';
 
 // Times on the command line (`--since`, `--until`, `--startup-at`) as the API takes them: Unix
 // seconds. A person types a date: `2026-11-01` (midnight UTC), `2026-11-01T09:30Z` or with an
@@ -24,8 +25,13 @@ export function parseTime(text: string, { endOfDay = false } = {}): number {
   throw new InvalidArgumentError(`"${value}" is not a time: give Unix seconds, a date (2026-11-01, UTC) or a date-time with a zone (2026-11-01T09:30+08:00)`);
 }
 
-/** `2023-11-14 22:13 UTC` for tables. */
+/**
+ * `2023-11-14 22:13 UTC` for tables. A vendor value that is not such a time is shown as it came
+ * (asText): a number past the Date range (microseconds: toISOString throws), or an object (whose
+ * `toString` may be no function: String() throws).
+ */
 export function formatTime(unixSeconds: unknown): string {
-  if (typeof unixSeconds !== 'number' || !Number.isFinite(unixSeconds)) return String(unixSeconds ?? '');
-  return `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const date = typeof unixSeconds === 'number' ? new Date(unixSeconds * 1000) : undefined;
+  if (!date || Number.isNaN(date.getTime())) return asText(unixSeconds);
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
