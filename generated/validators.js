@@ -443,7 +443,7 @@ errors++;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate23(data2[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if (vErrors === null) vErrors = []; for (const e of validate23.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -579,7 +579,7 @@ errors++;
 }
 if(data.callInfoList !== undefined){
 if(!(validate22(data.callInfoList, {instancePath:instancePath+"/callInfoList",parentData:data,parentDataProperty:"callInfoList",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = []; for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -853,7 +853,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -895,7 +895,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = []; for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1652,19 +1652,19 @@ errors++;
 }
 if(data.taskCreateSetting !== undefined){
 if(!(validate33(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if (vErrors === null) vErrors = []; for (const e of validate33.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
 if(data.funcFlag !== undefined){
 if(!(validate35(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if (vErrors === null) vErrors = []; for (const e of validate35.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
 if(data.callInfoList !== undefined){
 if(!(validate22(data.callInfoList, {instancePath:instancePath+"/callInfoList",parentData:data,parentDataProperty:"callInfoList",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = []; for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1827,13 +1827,13 @@ errors++;
 }
 if(data.taskCreateSetting !== undefined){
 if(!(validate33(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if (vErrors === null) vErrors = []; for (const e of validate33.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
 if(data.funcFlag !== undefined){
 if(!(validate35(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if (vErrors === null) vErrors = []; for (const e of validate35.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -2353,7 +2353,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -2424,7 +2424,7 @@ if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate45(data5[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if (vErrors === null) vErrors = []; for (const e of validate45.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -3368,7 +3368,7 @@ errors++;
 }
 if(data.options !== undefined){
 if(!(validate49(data.options, {instancePath:instancePath+"/options",parentData:data,parentDataProperty:"options",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+if (vErrors === null) vErrors = []; for (const e of validate49.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4248,7 +4248,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate55(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if (vErrors === null) vErrors = []; for (const e of validate55.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4312,7 +4312,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4371,7 +4371,7 @@ if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate54(data4[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if (vErrors === null) vErrors = []; for (const e of validate54.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4721,7 +4721,7 @@ if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate55(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if (vErrors === null) vErrors = []; for (const e of validate55.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4797,7 +4797,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -4831,7 +4831,7 @@ if(Array.isArray(data3)){
 const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate61(data3[i0], {instancePath:instancePath+"/orderDetailList/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+if (vErrors === null) vErrors = []; for (const e of validate61.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -5402,7 +5402,7 @@ errors++;
 }
 if(data.options !== undefined){
 if(!(validate64(data.options, {instancePath:instancePath+"/options",parentData:data,parentDataProperty:"options",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
+if (vErrors === null) vErrors = []; for (const e of validate64.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -5518,7 +5518,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -5577,7 +5577,7 @@ if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate54(data4[i0], {instancePath:instancePath+"/orderList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if (vErrors === null) vErrors = []; for (const e of validate54.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -5925,7 +5925,7 @@ errors++;
 }
 if(data.queryConditions !== undefined){
 if(!(validate70(data.queryConditions, {instancePath:instancePath+"/queryConditions",parentData:data,parentDataProperty:"queryConditions",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+if (vErrors === null) vErrors = []; for (const e of validate70.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6059,7 +6059,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = []; for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6370,7 +6370,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6429,7 +6429,7 @@ if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate75(data4[i0], {instancePath:instancePath+"/taskData/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
+if (vErrors === null) vErrors = []; for (const e of validate75.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6790,7 +6790,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6832,7 +6832,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = []; for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -6993,7 +6993,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate55(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if (vErrors === null) vErrors = []; for (const e of validate55.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -7148,7 +7148,7 @@ if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate55(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if (vErrors === null) vErrors = []; for (const e of validate55.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -7227,7 +7227,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -7641,7 +7641,7 @@ errors++;
 }
 if(data.code !== undefined){
 if(!(validate26(data.code, {instancePath:instancePath+"/code",parentData:data,parentDataProperty:"code",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -8317,7 +8317,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate26(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = []; for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -8975,7 +8975,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = []; for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -9699,7 +9699,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if (vErrors === null) vErrors = []; for (const e of validate27.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -10087,13 +10087,13 @@ errors++;
 }
 if(data.taskCreateSetting !== undefined){
 if(!(validate33(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if (vErrors === null) vErrors = []; for (const e of validate33.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
 if(data.funcFlag !== undefined){
 if(!(validate35(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if (vErrors === null) vErrors = []; for (const e of validate35.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -10258,7 +10258,7 @@ errors++;
 }
 if(data.callInfoList !== undefined){
 if(!(validate22(data.callInfoList, {instancePath:instancePath+"/callInfoList",parentData:data,parentDataProperty:"callInfoList",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = []; for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -10419,7 +10419,7 @@ errors++;
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate23(data2[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if (vErrors === null) vErrors = []; for (const e of validate23.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -11553,7 +11553,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate55(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if (vErrors === null) vErrors = []; for (const e of validate55.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -11811,7 +11811,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate55(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if (vErrors === null) vErrors = []; for (const e of validate55.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -13900,7 +13900,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate139(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+if (vErrors === null) vErrors = []; for (const e of validate139.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -14134,7 +14134,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -14176,7 +14176,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+if (vErrors === null) vErrors = []; for (const e of validate144.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -14501,7 +14501,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -14572,7 +14572,7 @@ if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate148(data5[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+if (vErrors === null) vErrors = []; for (const e of validate148.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -15075,7 +15075,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate139(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+if (vErrors === null) vErrors = []; for (const e of validate139.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -15151,7 +15151,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -15210,7 +15210,7 @@ if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate153(data4[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+if (vErrors === null) vErrors = []; for (const e of validate153.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -15391,7 +15391,7 @@ if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate139(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+if (vErrors === null) vErrors = []; for (const e of validate139.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -15479,7 +15479,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -15513,7 +15513,7 @@ if(Array.isArray(data3)){
 const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate158(data3[i0], {instancePath:instancePath+"/orderDetailList/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+if (vErrors === null) vErrors = []; for (const e of validate158.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -15603,7 +15603,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -15662,7 +15662,7 @@ if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate153(data4[i0], {instancePath:instancePath+"/orderList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+if (vErrors === null) vErrors = []; for (const e of validate153.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -15820,7 +15820,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+if (vErrors === null) vErrors = []; for (const e of validate144.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -16155,7 +16155,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -16214,7 +16214,7 @@ if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate166(data4[i0], {instancePath:instancePath+"/taskData/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+if (vErrors === null) vErrors = []; for (const e of validate166.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -16304,7 +16304,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -16346,7 +16346,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+if (vErrors === null) vErrors = []; for (const e of validate144.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -16615,7 +16615,7 @@ errors++;
 }
 if(data.callInfoDetail !== undefined){
 if(!(validate139(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+if (vErrors === null) vErrors = []; for (const e of validate139.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -16693,7 +16693,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -16989,7 +16989,7 @@ errors++;
 }
 if(data.code !== undefined){
 if(!(validate142(data.code, {instancePath:instancePath+"/code",parentData:data,parentDataProperty:"code",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -17092,7 +17092,7 @@ errors++;
 }
 if(data.retCode !== undefined){
 if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+if (vErrors === null) vErrors = []; for (const e of validate142.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -17420,7 +17420,7 @@ errors++;
 }
 if(data.taskStatus !== undefined){
 if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+if (vErrors === null) vErrors = []; for (const e of validate144.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }

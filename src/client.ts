@@ -19,7 +19,7 @@ import { type PagingOptions, readPages, resolveMaxPages } from './paging.js';
 import { type AttemptOutcome, backoffDelay, classifyFetchFailure, mayResend, resolveRetry, type RetryOptions } from './retry.js';
 import { validateAgainst, vendorDeviations } from './validate.js';
 import { jsonChunks } from './json-chunks.js';
-import { boundDeviations, type Deviations, type RateLimited, rateLimitedReporter } from './deviations.js';
+import { boundDeviations, type Deviations, MAX_LISTED_DEVIATIONS, type RateLimited, rateLimitedReporter } from './deviations.js';
 import { answerRetCode } from './ret-code.js';
 
 type Schemas = components['schemas'];
@@ -305,7 +305,8 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           outcome = 'unknown';
         } else if (retCode === 0) {
           if (reportDeviation) {
-            const found = boundDeviations(vendorDeviations(operation.answerSchema as VendorSentName, data));
+            const { issues, count } = vendorDeviations(operation.answerSchema as VendorSentName, data, MAX_LISTED_DEVIATIONS);
+            const found = boundDeviations(issues, count);
             if (found.deviationCount > 0) reportDeviation({ operationId, requestID, ...found });
           }
           return { ...(data as OperationAnswer<K>), requestID, attempts: attempt };

@@ -30,11 +30,11 @@ export const NO_DEVIATIONS: Deviations = Object.freeze({ deviations: Object.free
 
 const cut = (text: string) => (text.length > MAX_DEVIATION_TEXT ? `${text.slice(0, MAX_DEVIATION_TEXT - 1)}…` : text);
 
-/** validateAgainst's issues as a bounded Deviations. */
-export function boundDeviations(issues: readonly ValidationIssue[]): Deviations {
-  if (issues.length === 0) return NO_DEVIATIONS;
+/** validateAgainst's issues (or firstIssues' first ones, and `count` in all) as a bounded Deviations. */
+export function boundDeviations(issues: readonly ValidationIssue[], count = issues.length): Deviations {
+  if (count === 0) return NO_DEVIATIONS;
   const listed = issues.slice(0, MAX_LISTED_DEVIATIONS).map((i) => Object.freeze({ path: cut(i.path), message: cut(i.message) }));
-  return Object.freeze({ deviations: Object.freeze(listed), deviationCount: issues.length });
+  return Object.freeze({ deviations: Object.freeze(listed), deviationCount: count });
 }
 
 /** What a report hook receives besides the deviations: how many reports the rate limit left out before this one. */

@@ -49,27 +49,41 @@ function allowed(values: unknown): string {
  * integer or one of 1, 2, 3, 4, 5` rather than four lines.
  */
 export function validateAgainst(schemaName: ValidatorName, value: unknown): ValidationIssue[] {
-  return issuesOf(validators[schemaName], value);
+  return issuesOf(validators[schemaName], value, Number.POSITIVE_INFINITY).issues;
 }
 
-function issuesOf(validate: ValidateFunction, value: unknown): ValidationIssue[] {
-  if (validate(value)) return [];
+/**
+ * validateAgainst's first `limit` issues, and how many there are in all. Only those kept are
+ * described: a verified vendor payload can break a schema millions of times (4 MiB of `[7,7,…]`
+ * where objects are declared), and a message per break cost seconds and a gigabyte.
+ */
+export function firstIssues(schemaName: ValidatorName, value: unknown, limit: number): { issues: ValidationIssue[]; count: number } {
+  return issuesOf(validators[schemaName], value, limit);
+}
+
+function issuesOf(validate: ValidateFunction, value: unknown, limit: number): { issues: ValidationIssue[]; count: number } {
+  if (validate(value)) return { issues: [], count: 0 };
   const issues: ValidationIssue[] = [];
+  let count = 0;
+  const keep = (issue: () => ValidationIssue) => {
+    count += 1;
+    if (issues.length < limit) issues.push(issue());
+  };
   let run: ValidatorError[] = []; // consecutive errors at one instancePath, not yet said
   const flush = () => {
-    for (const error of run) issues.push(describe(error));
+    for (const error of run) keep(() => describe(error));
     run = [];
   };
   for (const error of validate.errors ?? []) {
     if (run.length > 0 && run[0]!.instancePath !== error.instancePath) flush();
     if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && run.length > 0) {
-      const wanted = [...new Set(run.map((e) => describe(e).message))];
-      issues.push({ path: toFieldPath(error.instancePath), message: joinAlternatives(wanted) });
+      const branches = run;
+      keep(() => ({ path: toFieldPath(error.instancePath), message: joinAlternatives([...new Set(branches.map((e) => describe(e).message))]) }));
       run = [];
     } else run.push(error);
   }
   flush();
-  return issues;
+  return { issues, count };
 }
 
 /** `["must be integer", "must be one of 1, 2"]` → `must be integer or one of 1, 2`. */
@@ -80,10 +94,11 @@ function joinAlternatives(messages: string[]): string {
 /**
  * Where a payload the vendor sent (an answer, a callback) departs from the spec, read closed:
  * besides validateAgainst's issues, a field the spec does not declare is one too ("is not a field
- * of the contract"). Reported, never refused for: the spec's own schemas stay open.
+ * of the contract"). Reported, never refused for: the spec's own schemas stay open. Like
+ * firstIssues, only the first `limit` are described; `count` counts them all.
  */
-export function vendorDeviations(schemaName: VendorSentName, value: unknown): ValidationIssue[] {
-  return issuesOf(strictValidators[schemaName], value);
+export function vendorDeviations(schemaName: VendorSentName, value: unknown, limit: number): { issues: ValidationIssue[]; count: number } {
+  return issuesOf(strictValidators[schemaName], value, limit);
 }
 
 /** Problems with an importBatchCall body, each with its field path. Empty when it may be sent. */

@@ -11,6 +11,7 @@ import {
   type TaskStatusChangedCallback,
 } from '../../src/callbacks.js';
 import { boundDeviations, MAX_DEVIATION_TEXT, MAX_LISTED_DEVIATIONS } from '../../src/deviations.js';
+import { strictValidators, type ValidatorError } from '../../generated/validators.js';
 import { fromRoot } from '../support/paths.js';
 
 // Issue 17, item 1: authenticity decides whether a callback is believed, its shape never does.
@@ -225,6 +226,37 @@ describe('deviation reports are bounded', () => {
     expect(meta.deviationCount).toBeGreaterThanOrEqual(120);
     expect(meta.deviations[0]).toEqual({ path: 'callInfoDetail.intents[0]', message: 'must be object' });
     expect(reports[0]!.deviations).toHaveLength(MAX_LISTED_DEVIATIONS);
+  });
+
+  it('a callback breaking the schema 100,000 times: only the listed deviations are described, the rest only counted', async () => {
+    // Every break used to get a path and a message before all but 50 were dropped: at the 4 MiB
+    // limit (2,000,000 breaks of `[7,7,…]`) 20 s and a gigabyte more than the check itself. The
+    // breaks the schema check reports are watched (the closed reading the receiver lists
+    // deviations from): describing one reads its `params`.
+    const items = 100_000;
+    const body = `{"orderID":"o","callInfoDetail":{"intents":[${Array(items).fill('7').join(',')}]}}`;
+    let described = 0;
+    const watched = (errors: ValidatorError[] | null) =>
+      errors?.map((error) => new Proxy(error, { get: (target, key) => (key === 'params' && (described += 1), Reflect.get(target, key)) })) ?? null;
+    let kept: ValidatorError[] | null = null;
+    Object.defineProperty(strictValidators.CallFinishedCallback, 'errors', {
+      configurable: true,
+      get: () => kept,
+      set: (errors: ValidatorError[] | null) => {
+        kept = watched(errors);
+      },
+    });
+    try {
+      const { handle, calls } = rig();
+      expect((await handle(signed(undefined, { body }))).status).toBe(200);
+      expect(calls[0]!.meta.deviationCount).toBe(items + 19); // each item, and the required fields missing
+      expect(calls[0]!.meta.deviations).toHaveLength(MAX_LISTED_DEVIATIONS);
+      expect(calls[0]!.meta.deviations[MAX_LISTED_DEVIATIONS - 1]).toEqual({ path: 'callInfoDetail.intents[30]', message: 'must be object' });
+      expect(described).toBeGreaterThan(0); // the watch works…
+      expect(described).toBeLessThanOrEqual(MAX_LISTED_DEVIATIONS); // …and sees only the listed ones described
+    } finally {
+      Object.defineProperty(strictValidators.CallFinishedCallback, 'errors', { configurable: true, writable: true, value: null });
+    }
   });
 
   it('cuts long paths and messages', () => {

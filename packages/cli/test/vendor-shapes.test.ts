@@ -130,6 +130,11 @@ const tasks = [
   { userTaskID: 't-missing' },
   null,
 ];
+/** Served only when asked for by userTaskID: a createTs in microseconds (past the Date range) and one that is an object whose `toString` is no function. */
+const oddTasks = [
+  { userTaskID: 't-micro', taskID: '1', taskStatus: 2, createTs: 1_790_000_000_000_000 },
+  { userTaskID: 't-trap', taskID: '2', taskStatus: 2, createTs: { toString: 'x', valueOf: 1 } },
+];
 
 function answerFor(body: any, path: string): Record<string, unknown> {
   const operation = path.slice(path.lastIndexOf('/') + 1);
@@ -144,7 +149,8 @@ function answerFor(body: any, path: string): Record<string, unknown> {
       return { ...envelope, totalCount: null, callList: listItems };
     case 'listTask': {
       const wanted: string[] | undefined = body.queryConditions?.userTaskID;
-      return { ...envelope, totalCount: tasks.length, taskData: wanted ? tasks.filter((t) => t === null || wanted.includes(String(t.userTaskID))) : tasks };
+      const all = wanted ? [...tasks, ...oddTasks].filter((t) => t === null || wanted.includes(String(t.userTaskID))) : tasks;
+      return { ...envelope, totalCount: all.length, taskData: all };
     }
     default:
       return { retCode: 3, retMsg: `not served here: ${operation}`, responseID: 'r' };
@@ -273,6 +279,20 @@ describe('the reading verbs on answers shaped as the vendor may send them', () =
     const other = await runCli(['task', 'show', '--task', 't-null', '--json'], { env: env() });
     expect(other.code).toBe(0);
     expect(JSON.parse(other.stdout).task).toEqual({ ...tasks[1], taskStatusName: null });
+  });
+
+  it('task list / show: a createTs past the Date range or an object with a toString that is no function is shown as it came, not a crash', async () => {
+    const list = await runCli(['task', 'list', '--task', 't-micro', '--task', 't-trap'], { env: env() });
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^t-micro +1 +2 Running +1790000000000000 *$/m);
+    expect(list.stdout).toMatch(/^t-trap +2 +2 Running +\{"toString":"x","valueOf":1\} *$/m);
+    for (const task of ['t-micro', 't-trap']) {
+      const show = await runCli(['task', 'show', '--task', task], { env: env() });
+      expect(show.stderr).toBe('');
+      expect(show.code).toBe(0);
+      expect(show.stdout).toMatch(/^created +(1790000000000000|\{"toString":"x","valueOf":1\})$/m);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { asText } from './vendor-values.js';
 
 // Times on the command line (`--since`, `--until`, `--startup-at`) as the API takes them: Unix
 // seconds. A person types a date: `2026-11-01` (midnight UTC), `2026-11-01T09:30Z` or with an
