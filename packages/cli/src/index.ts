@@ -20,9 +20,10 @@ export {
   type ImportStep,
   type ImportSummary,
 } from './import/engine.js';
-export { EXIT, exitCodeFor, interruptedExitCode, type ExitCode } from './import/exit-codes.js';
+export { exitCodeFor, interruptedExitCode } from './import/exit-codes.js';
+export { EXIT, type ExitCode } from './shared/exit.js';
 export type { RowNotice, RowOutcome, RowStatus } from './import/build-batch.js';
-export type { ConnectionFlags as ImportConnection, Source as SettingSource } from './import/credentials.js';
+export type { ConnectionFlags as ImportConnection, Source as SettingSource } from './shared/credentials.js';
 export type { FailureAfterSend } from './import/crash-after-send.js';
 export type { InputFormat } from './import/read-rows.js';
 export type { StatusCounts } from './import/report.js';

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { batchBody, jsonBytes, measureBody, orderBytes, type BatchEnvelope } from '../src/import/batch-body.js';
 import type { CallOrder } from '../src/import/build-batch.js';
-import { resolveConnection } from '../src/import/credentials.js';
+import { resolveConnection } from '../src/shared/credentials.js';
 import { boundedLineBatches, isPlainCsv, openRowReader, type SourceRow } from '../src/import/read-rows.js';
 import { freshDir } from './support/run-cli.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { batchBody, batchInput } from '../src/import/batch-body.js';
 import { BatchBuilder } from '../src/import/build-batch.js';
 import { mapColumns, MappingError, parseColumnOverrides } from '../src/import/column-mapping.js';
-import { maskSecret, resolveApiConnection, resolveConnection } from '../src/import/credentials.js';
+import { maskSecret, resolveApiConnection, resolveConnection } from '../src/shared/credentials.js';
 import { isLoopbackUrl } from 'callbot-contract/internal';
 import { deriveOrderId } from '../src/import/order-id.js';
 import { normalisePhone } from '../src/import/phone.js';

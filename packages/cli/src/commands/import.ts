@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { RowNotice } from '../import/build-batch.js';
-import type { ConnectionFlags } from '../import/credentials.js';
+import type { ConnectionFlags } from '../shared/credentials.js';
 import {
   DEFAULT_INTERRUPT_GRACE_MS,
   DEFAULT_MAX_BATCH_SIZE,
@@ -11,7 +11,8 @@ import {
   type ImportEvent,
   type ImportSummary,
 } from '../import/engine.js';
-import { EXIT, EXIT_CODES_HELP, exitCodeFor, interruptedExitCode, type ExitCode } from '../import/exit-codes.js';
+import { EXIT_CODES_HELP, exitCodeFor, interruptedExitCode } from '../import/exit-codes.js';
+import { EXIT, type ExitCode } from '../shared/exit.js';
 import type { BatchOperation } from '../import/batch-body.js';
 import type { InputFormat } from '../import/read-rows.js';
 import { removePendingTempFiles, summaryTable } from '../import/report.js';

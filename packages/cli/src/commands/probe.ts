@@ -1,23 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+// Type only (erased from the build): the probe itself is still loaded only when the command runs.
+import type { ProbeFlags } from '../probe/command.js';
 
 // `callbot probe`: asks the vendor's host the questions the contract marks **Unknown:** or
 // **Choice:** and writes a report that says, per question, whether the contract holds. Only
 // the flags live here; the probe itself is loaded when the command runs.
-
-export interface ProbeFlags {
-  baseUrl?: string;
-  uuid?: string;
-  secret?: string;
-  algorithm?: string;
-  config?: string;
-  task?: string;
-  out: string;
-  json?: boolean;
-  maxRequests: number;
-  intervalMs: number;
-  timeoutMs: number;
-  probeTimeoutMs: number;
-}
 
 /** At most 3 requests a second: the development host is shared. */
 export const MIN_INTERVAL_MS = 350;

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { maskSecret } from '../import/credentials.js';
+import { maskSecret } from '../shared/credentials.js';
 import { FileReadError, MAX_SIGN_BODY_BYTES, readBoundedFile, readBoundedStream } from '../shared/bounded-read.js';
 import { sign, signatureBase, verifySignature, type SignAlgorithm } from 'callbot-contract';
 

@@ -1,6 +1,6 @@
 import type { AddBatchCallInput, CreateAndCallInput, ImportBatchCallInput } from 'callbot-contract';
 import type { CallOrder } from './build-batch.js';
-import type { ConnectionSettings } from './credentials.js';
+import type { ConnectionSettings } from '../shared/credentials.js';
 
 // The one place the batch's body is put together, for the send and for --dry-run alike, so the
 // dry run measures the very text the client signs and sends. Key order matters: the signature

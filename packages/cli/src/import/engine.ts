@@ -6,7 +6,7 @@ import { batchBody, measureBody, type BatchEnvelope, type BatchOperation, type N
 import { BatchBuilder, type RowNotice } from './build-batch.js';
 import { MappingError, parseColumnOverrides } from './column-mapping.js';
 import { crashAfterSend, type FailureAfterSend, type SentState } from './crash-after-send.js';
-import { ConfigError, describeCredentials, resolveConnection, type ConnectionFlags, type ConnectionSettings, type Source } from './credentials.js';
+import { ConfigError, describeCredentials, resolveConnection, type ConnectionFlags, type ConnectionSettings, type Source } from '../shared/credentials.js';
 import { DEFAULT_MAX_ROW_BYTES, InputFileError, openRowReader, type InputFormat } from './read-rows.js';
 import { countStatuses, defaultReportName, reportText, writeErrorCode, writeReport, type StatusCounts } from './report.js';
 import { prepareNewReportPath, prepareReportPath, type ProtectedFile, type ReportTarget, writeToTarget } from './report-path.js';

@@ -1,23 +1,9 @@
+import { EXIT, type ExitCode } from '../shared/exit.js';
 import type { ImportSummary } from './engine.js';
 
-// What `callbot import` exits with, and the one place that decides it from the engine's
-// summary. Scripts branch on these, so they are part of the command's contract (shown in
-// `--help` and the README). The engine never picks an exit code: it reports what happened
-// (`outcome`, the rows per status) and this mapping turns that into a number.
-export const EXIT = {
-  /** Every row was imported (or, with --dry-run, every row would be sent). */
-  allAccepted: 0,
-  /** Wrong flags, missing credentials, unreadable config: nothing was read or sent. */
-  usage: 1,
-  /** The batch was imported but some rows were not: skipped locally or refused in the errList. */
-  someRejected: 2,
-  /** Nothing was imported: rows failed validation, the vendor refused the whole batch, or no connection. */
-  nothingSent: 3,
-  /** The batch was sent and it is not known whether it was imported. Check before sending again. */
-  outcomeUnknown: 4,
-} as const;
-
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+// What `callbot import` exits with: the one place that decides it from the engine's summary.
+// The engine never picks an exit code: it reports what happened (`outcome`, the rows per
+// status) and this mapping turns that into a number of the table in shared/exit.ts.
 
 /**
  * `callbot import` stopped by SIGINT or SIGTERM before anything was sent (or while waiting to

@@ -1,6 +1,6 @@
 import { accessSync, closeSync, constants, lstatSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from './credentials.js';
+import { ConfigError } from '../shared/credentials.js';
 import type { RowOutcome } from './build-batch.js';
 import { fallbackReportPath, tempPathBeside, writeReport } from './report.js';
 

@@ -9,7 +9,7 @@ import {
 } from 'callbot-contract';
 import { batchInput, type BatchEnvelope, type BatchOperation } from './batch-body.js';
 import type { CallOrder, RowOutcome } from './build-batch.js';
-import type { ConnectionSettings } from './credentials.js';
+import type { ConnectionSettings } from '../shared/credentials.js';
 import { claimsBadSignature, retCodeHint } from './retcode-text.js';
 import { asText, fields } from '../shared/vendor-values.js';
 

@@ -1,6 +1,6 @@
 import { isSignAlgorithm } from 'callbot-contract';
-import { ConfigError } from '../import/credentials.js';
-import { resolveApiConnection } from '../import/credentials.js';
+import { ConfigError } from '../shared/credentials.js';
+import { resolveApiConnection } from '../shared/credentials.js';
 import { OutputTargetError } from '../shared/output-target.js';
 import { type Counts, type Outcome, startReceiver } from './receiver.js';
 

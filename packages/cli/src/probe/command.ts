@@ -1,11 +1,26 @@
 import { resolve } from 'node:path';
-import type { ProbeFlags } from '../commands/probe.js';
-import { type ApiConnectionSettings, ConfigError, resolveApiConnection } from '../import/credentials.js';
+import { type ApiConnectionSettings, ConfigError, resolveApiConnection } from '../shared/credentials.js';
 import { summaryText } from './report.js';
 import { runProbes, writeReport } from './run.js';
 
 // The front of `callbot probe`: credentials (as `callbot import` resolves them), Ctrl-C, the
 // report file, the summary and the exit code. The run itself is in run.ts.
+
+/** The flags of `callbot probe`, as commander parses them (commands/probe.ts declares them). */
+export interface ProbeFlags {
+  baseUrl?: string;
+  uuid?: string;
+  secret?: string;
+  algorithm?: string;
+  config?: string;
+  task?: string;
+  out: string;
+  json?: boolean;
+  maxRequests: number;
+  intervalMs: number;
+  timeoutMs: number;
+  probeTimeoutMs: number;
+}
 
 /** `version`: callbot-cli's, written into the report. */
 export async function probeCommand(flags: ProbeFlags, version: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { createCallbotClient, type CallbotClient } from 'callbot-contract';
-import type { ApiConnectionSettings } from '../import/credentials.js';
+import type { ApiConnectionSettings } from '../shared/credentials.js';
 
 // The client of the reading verbs (export, orders, calls). Their connection is the same as
 // `callbot import`'s (flag > environment > --config > the local mock's demo account) without

@@ -1,7 +1,7 @@
 import { type CallbotClient, LIST_ORDER_DETAIL_MAX_IDS } from 'callbot-contract';
 import { asText, fields, items } from '../shared/vendor-values.js';
-import type { ConnectionFlags } from '../import/credentials.js';
-import { resolveApiConnection } from '../import/credentials.js';
+import type { ConnectionFlags } from '../shared/credentials.js';
+import { resolveApiConnection } from '../shared/credentials.js';
 import { readingClient } from './connection.js';
 import { type Cell, cell, type Format, rowWriter } from './csv.js';
 import { readImportReport, type ReportRow } from './import-report.js';

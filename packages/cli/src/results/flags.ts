@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { ConnectionFlags } from '../import/credentials.js';
+import type { ConnectionFlags } from '../shared/credentials.js';
 
 // The flags `callbot export`, `orders` and `calls` share. Kept free of heavy imports: the
 // commands load their engines only when they run, so `callbot --help` stays fast.

@@ -1,5 +1,5 @@
 import { CallbotPackageError, CallbotValidationError } from 'callbot-contract';
-import { ConfigError } from '../import/credentials.js';
+import { ConfigError } from '../shared/credentials.js';
 import { FilterError } from './filters.js';
 import { ReportFileError } from './import-report.js';
 import { UntrustedPagingError } from './list.js';

@@ -1,7 +1,7 @@
 import { CallbotPagingError, type ListCallInput, type ListOrderInput, type PagingCountMismatch } from 'callbot-contract';
 import { fields } from '../shared/vendor-values.js';
-import type { ConnectionFlags } from '../import/credentials.js';
-import { resolveApiConnection } from '../import/credentials.js';
+import type { ConnectionFlags } from '../shared/credentials.js';
+import { resolveApiConnection } from '../shared/credentials.js';
 import { readingClient } from './connection.js';
 import { cellText, type Format, rowWriter } from './csv.js';
 import type { ReadIO } from './export.js';

@@ -1,5 +1,5 @@
 import { type CallbotClient, createCallbotClient, type RetryInfo, retCodeInfo } from 'callbot-contract';
-import { type ApiConnectionSettings, resolveApiConnection } from '../import/credentials.js';
+import { type ApiConnectionSettings, resolveApiConnection } from './credentials.js';
 import type { ConnectionFlagValues } from './connection-options.js';
 import type { VerbIo } from './io.js';
 

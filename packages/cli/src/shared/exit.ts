@@ -1,6 +1,23 @@
-import { EXIT } from '../import/exit-codes.js';
+// The exit codes of `callbot import`, named for its rows. Scripts branch on these, so they are
+// part of the command's contract (shown in `--help` and the README); import/exit-codes.ts turns
+// an import's summary into one of them. They live here because every verb's codes (VERB_EXIT,
+// below) are the same numbers.
+export const EXIT = {
+  /** Every row was imported (or, with --dry-run, every row would be sent). */
+  allAccepted: 0,
+  /** Wrong flags, missing credentials, unreadable config: nothing was read or sent. */
+  usage: 1,
+  /** The batch was imported but some rows were not: skipped locally or refused in the errList. */
+  someRejected: 2,
+  /** Nothing was imported: rows failed validation, the vendor refused the whole batch, or no connection. */
+  nothingSent: 3,
+  /** The batch was sent and it is not known whether it was imported. Check before sending again. */
+  outcomeUnknown: 4,
+} as const;
 
-// The exit codes of every verb. The numbers are `callbot import`'s (import/exit-codes.ts), so a
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+// The exit codes of every verb. The numbers are `callbot import`'s (EXIT, above), so a
 // script reads one meaning from every verb: 0 done, 1 nothing sent because of the command line or
 // the settings, 3 not done (the vendor refused, or nothing could be sent), 4 sent and the outcome
 // is unknown. One is new: 5, the thing asked about does not exist (`callbot task show`).

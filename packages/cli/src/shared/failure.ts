@@ -8,7 +8,7 @@ import {
   CallbotValidationError,
   retCodeInfo,
 } from 'callbot-contract';
-import { ConfigError } from '../import/credentials.js';
+import { ConfigError } from './credentials.js';
 import { VERB_EXIT, type VerbExitCode } from './exit.js';
 import { printJson, type VerbIo } from './io.js';
 

@@ -3,9 +3,9 @@ import { readJsonObjectFile } from 'callbot-contract/internal';
 import { isSignAlgorithm, type SignAlgorithm } from 'callbot-contract';
 import { isLoopbackUrl } from 'callbot-contract/internal';
 
-// Where `callbot import` sends, as whom, and where the vendor should call back. Each value is
-// taken from the first place that has it: flag > environment > config file (`--config`) >
-// default. The defaults are the local mock and its public demo account; the demo account is
+// Where `callbot` sends (import and every other verb that talks to the vendor), as whom, and
+// where the vendor should call back. Each value is taken from the first place that has it:
+// flag > environment > config file (`--config`) > default. The defaults are the local mock and its public demo account; the demo account is
 // used only when the base URL is a loopback address, so the demo secret can never be sent to
 // the real vendor, and a non-loopback URL without credentials is an error.
 
