@@ -4,13 +4,45 @@ import type { components } from '../generated/schema.js';
 import { CallbotPackageError } from './errors.js';
 import { ReplayCache } from './replay-cache.js';
 import { type SignAlgorithm, verifySignature } from './sign.js';
+import { boundDeviations, type Deviations, type RateLimited, rateLimitedReporter } from './deviations.js';
 import { validateAgainst } from './validate.js';
 
+/**
+ * The order-finished callback as the spec declares it. **At run time a field may deviate**: the
+ * receiver hands on every verified callback as received (nulls, missing fields, other types,
+ * undocumented values, extra fields), and `meta.deviations` lists where it departs from this
+ * type. Check a field before trusting it, or type your handler's parameter `Tolerant<…>`.
+ */
 export type OrderFinishedCallback = components['schemas']['OrderFinishedCallback'];
+/** The call-finished callback as the spec declares it. **At run time a field may deviate**: see OrderFinishedCallback. */
 export type CallFinishedCallback = components['schemas']['CallFinishedCallback'];
+/** The task-status callback as the spec declares it. **At run time a field may deviate**: see OrderFinishedCallback. */
 export type TaskStatusChangedCallback = components['schemas']['TaskStatusCallback'];
 /** The three callbacks: `task` (taskCallbackUrl), `order` (orderCallbackUrl), `call` (callCallbackUrl). */
 export type CallbackKind = 'task' | 'order' | 'call';
+
+/** What the receiver tells a handler besides the payload: its second argument. */
+export interface CallbackMeta extends Deviations {
+  /** The callback's `requestID` header: the same for every delivery of one callback. */
+  readonly requestID: string;
+  /** Which callback it is: `only` when given, else what callbackKind told from the payload. */
+  readonly kind: CallbackKind;
+}
+
+/**
+ * A handler of one callback. `payload` is typed as the spec declares it but is the body as
+ * received: when `meta.deviationCount` is not 0, some field departs from that type (see
+ * `meta.deviations`). It runs once per requestID (see createCallbackHandler).
+ */
+export type CallbackHandler<P> = (payload: P, meta: CallbackMeta) => void | Promise<void>;
+
+/** What `onDeviation` receives: a verified callback whose payload departs from the spec. */
+export interface CallbackDeviationReport extends Deviations, RateLimited {
+  readonly requestID: string;
+  readonly kind: CallbackKind;
+  /** true when `strict` refused the callback (400); false when it was handed to your handler. */
+  readonly refused: boolean;
+}
 
 export type CallbackRejection =
   | 'missing-header'
@@ -90,9 +122,28 @@ export function verifyCallback(options: VerifyCallbackOptions): { requestID: str
 }
 
 export interface CallbackHandlerOptions extends Omit<VerifyCallbackOptions, 'headers' | 'body'> {
-  onOrderFinished?: (payload: OrderFinishedCallback, meta: { requestID: string }) => void | Promise<void>;
-  onCallFinished?: (payload: CallFinishedCallback, meta: { requestID: string }) => void | Promise<void>;
-  onTaskStatusChanged?: (payload: TaskStatusChangedCallback, meta: { requestID: string }) => void | Promise<void>;
+  /** The order-finished callback (orderCallbackUrl). Its payload may deviate from the type: see CallbackHandler. */
+  onOrderFinished?: CallbackHandler<OrderFinishedCallback>;
+  /** The call-finished callback (callCallbackUrl). Its payload may deviate from the type: see CallbackHandler. */
+  onCallFinished?: CallbackHandler<CallFinishedCallback>;
+  /** The task-status callback (taskCallbackUrl). Its payload may deviate from the type: see CallbackHandler. */
+  onTaskStatusChanged?: CallbackHandler<TaskStatusChangedCallback>;
+  /**
+   * Refuse (400, reason `invalid-payload`, "payload breaks the contract at …") a verified
+   * callback whose payload departs from the spec's schema, as versions up to 0.3 did. Off by
+   * default: the vendor's result would be lost to a guess in the spec (it may send it again, and
+   * again be refused), so a verified callback is handed on with its deviations instead.
+   */
+  strict?: boolean;
+  /**
+   * Called for each verified callback whose payload departs from the spec (once per delivery
+   * that reaches your handler, and for each one `strict` refuses), at most
+   * `deviationReportsPerMinute` times a minute; the reports left out are counted in the next
+   * one's `suppressed`. For a log line or a metric; what it throws or rejects is ignored.
+   */
+  onDeviation?: (report: CallbackDeviationReport) => void | Promise<void>;
+  /** Most `onDeviation` calls per minute. Default 10. */
+  deviationReportsPerMinute?: number;
   /**
    * The one callback this handler's URL receives, when you give each callback URL its own
    * handler (the spec's advice: tell them apart by URL). Without it, one handler takes all three
@@ -144,8 +195,10 @@ const CALLBACK_SCHEMAS = { task: 'TaskStatusCallback', order: 'OrderFinishedCall
  * Which callback a payload is. The spec's callbackType values (1 task, "2" order, 3 call) are a
  * Choice — the vendor's own examples show 1 / "1" for the call and order callbacks — so the
  * numbers are not trusted: the order callback is the one whose callbackType is a string (its
- * schema's type), the call callback carries an order (`orderID`, `callInfoDetail`), and the
- * task callback carries neither. The payload is then validated against that callback's schema.
+ * schema's type), the call callback carries an order (`orderID`, `callInfoDetail`, even when
+ * null), and the task callback carries neither. The payload is then checked against that
+ * callback's schema. Any value gives a kind (never throws): a payload too odd to tell is `task`,
+ * and its deviations from the task schema say so.
  */
 export function callbackKind(payload: unknown): CallbackKind {
   const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
@@ -155,13 +208,22 @@ export function callbackKind(payload: unknown): CallbackKind {
 
 /**
  * A Web-standard handler for the three callback URLs: `(Request) => Promise<Response>`. It
- * verifies the signature, refuses stale and future callbacks, caps sizes, validates the payload
- * against the spec, and hands it to `onOrderFinished` (callbackType is a string),
- * `onCallFinished` (an order's call) or `onTaskStatusChanged` (a task's status), as callbackKind
- * tells them apart — or only to the one named by `only`. The payload is parsed without `__proto__`, `constructor` and
- * `prototype` keys. Answers 200 `{"retCode":0}` once the handler has run; 4xx when the callback
- * is refused; 500 when your handler throws (the requestID is then forgotten, so the vendor's
- * retry is handled).
+ * verifies the signature, refuses stale and future callbacks, caps sizes, and hands the payload
+ * to `onOrderFinished` (callbackType is a string), `onCallFinished` (an order's call) or
+ * `onTaskStatusChanged` (a task's status), as callbackKind tells them apart — or only to the one
+ * named by `only`. The payload is parsed without `__proto__`, `constructor` and `prototype`
+ * keys. Answers 200 `{"retCode":0}` once the handler has run; 4xx when the callback is refused;
+ * 500 when your handler throws (the requestID is then forgotten, so the vendor's retry is
+ * handled).
+ *
+ * Authenticity decides, shape does not: a callback is refused for its headers, signature,
+ * createTs, a replay, its size or encoding, or a body that is not UTF-8 JSON of an object (`null`,
+ * an array, a string: nothing to dispatch; 400 `invalid-payload`). A verified object that departs
+ * from the spec's schema — nulls, missing fields, other types, undocumented enum values — is
+ * handed on as received, with the departures in `meta.deviations` (and to `onDeviation`, bounded).
+ * Fields the spec does not declare pass through and are not deviations (the callback schemas are
+ * open: the vendor may add fields), nor is any integer `callStatus` (its values are unpublished).
+ * `strict: true` refuses a departing payload instead (400, nothing handled).
  *
  * Once per requestID, exactly: your handler is called at most once for all deliveries of a
  * requestID whose `createTs` is no later than the latest of (a) the createTs of any delivery of
@@ -179,6 +241,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
   const maxDecompressedBytes = options.maxDecompressedBytes ?? 4 * 1024 * 1024;
   const now = options.now ?? Date.now;
   const seen = new ReplayCache(options.replayCacheSize ?? 100_000, options.toleranceSeconds ?? 300);
+  const report = rateLimitedReporter(options.onDeviation, options.deviationReportsPerMinute, now);
 
   return async (request) => {
     if (request.method !== 'POST') return json(405, RetCodes.GeneralError.code, 'callbacks are POST requests');
@@ -203,24 +266,28 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       } catch {
         throw new CallbackVerificationError('invalid-payload', 'body is not UTF-8 JSON', requestID);
       }
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+        const what = payload === null ? 'null' : Array.isArray(payload) ? 'an array' : `a ${typeof payload}`;
+        throw new CallbackVerificationError('invalid-payload', `body is JSON ${what}, not an object: no callback to hand on`, requestID);
+      }
       const kind = options.only ?? callbackKind(payload);
-      const issues = validateAgainst(CALLBACK_SCHEMAS[kind], payload);
-      if (issues.length > 0) {
-        throw new CallbackVerificationError(
-          'invalid-payload',
-          `payload breaks the contract at ${issues[0]!.path || '(body)'}: ${issues[0]!.message}`,
-          requestID,
-        );
+      const found = boundDeviations(validateAgainst(CALLBACK_SCHEMAS[kind], payload));
+      if (found.deviationCount > 0 && options.strict) {
+        report({ requestID, kind, ...found, refused: true });
+        const first = found.deviations[0]!;
+        throw new CallbackVerificationError('invalid-payload', `payload breaks the contract at ${first.path || '(body)'}: ${first.message}`, requestID);
       }
       if (!seen.start(requestID, createTs, now())) {
         const busy = json(503, RetCodes.SystemBusy.code, 'too many callbacks to remember at once; try again later');
         busy.headers.set('retry-after', String(seen.retryAfterSeconds(now())));
         return busy;
       }
+      if (found.deviationCount > 0) report({ requestID, kind, ...found, refused: false });
+      const meta: CallbackMeta = { requestID, kind, ...found };
       try {
-        if (kind === 'order') await options.onOrderFinished?.(payload as OrderFinishedCallback, { requestID });
-        else if (kind === 'call') await options.onCallFinished?.(payload as CallFinishedCallback, { requestID });
-        else await options.onTaskStatusChanged?.(payload as TaskStatusChangedCallback, { requestID });
+        if (kind === 'order') await options.onOrderFinished?.(payload as OrderFinishedCallback, meta);
+        else if (kind === 'call') await options.onCallFinished?.(payload as CallFinishedCallback, meta);
+        else await options.onTaskStatusChanged?.(payload as TaskStatusChangedCallback, meta);
       } catch {
         seen.finish(requestID, false, now());
         return json(500, RetCodes.InternalServerError.code, 'callback handler failed');

@@ -17,6 +17,8 @@ import { newRequestId } from './sign-middleware.js';
 import { type AttemptOutcome, backoffDelay, classifyFetchFailure, mayResend, resolveRetry, type RetryOptions } from './retry.js';
 import { validateAgainst } from './validate.js';
 import { jsonChunks } from './json-chunks.js';
+import { boundDeviations, type Deviations, type RateLimited, rateLimitedReporter } from './deviations.js';
+import { answerRetCode } from './ret-code.js';
 
 type Schemas = components['schemas'];
 /** The request body of an operation, as the spec's schema (components.schemas) types it. */
@@ -129,6 +131,23 @@ export interface CallbotClientOptions extends SigningOptions {
    * order); for `raw` calls, whose orders the client does not count, 64 MiB.
    */
   maxAnswerBytes?: number;
+  /**
+   * Called for each answer the client resolves with (retCode 0) that departs from the spec's
+   * schema for it — the answer is still returned as received — at most
+   * `deviationReportsPerMinute` times a minute (the rest counted in the next report's
+   * `suppressed`). Without it answers are not checked at all. The check costs a pass over the
+   * answer (an export's too); what the hook throws or rejects is ignored.
+   */
+  onDeviation?: (report: AnswerDeviationReport) => void | Promise<void>;
+  /** Most `onDeviation` calls per minute. Default 10. */
+  deviationReportsPerMinute?: number;
+}
+
+/** What the client's `onDeviation` receives: a verified answer that departs from the spec (it was returned all the same). */
+export interface AnswerDeviationReport extends Deviations, RateLimited {
+  readonly operationId: OperationId;
+  /** The requestID of the attempt whose answer it is. */
+  readonly requestID: string;
 }
 
 /**
@@ -141,6 +160,12 @@ export interface CallbotClientOptions extends SigningOptions {
  * whose outcome is unknown (timeout, reset, unreadable answer, a retCode of unknown outcome) is
  * sent again — with a fresh requestID — only for the reads (`ping`, `list*`, `exportBatchCall`:
  * the spec's `x-callbot-resend-unknown`), never for a write.
+ *
+ * Answers are judged on authenticity (signature, echoed headers), never on shape: a verified
+ * answer is returned as received — nulls, missing or extra fields, undocumented enum values
+ * and all — so **at run time a field may deviate from its type** (`onDeviation` reports where).
+ * Only the outcome must be readable: a retCode (`code` for ping) that is an integer or a
+ * string of digits; without one the outcome is unknown (CallbotUnknownOutcomeError).
  */
 export interface CallbotClient {
   /** Checks the account and the signing: the vendor echoes `data`. Resolves when `code` is 0. A read. */
@@ -189,8 +214,10 @@ export interface CallbotClient {
   exportBatchCall(body: ExportBatchCallInput): Promise<CallbotResult<ExportBatchCallResponse>>;
   /**
    * Every task matching the query, page by page (`listTask` with `page` 1, 2, …; `size` default
-   * 100): yields each task once and stops after a short or empty page (or once `totalCount`, when
-   * the answer has one, is reached). Holds one page at a time. A page that fails rejects the loop.
+   * 100): yields each task once, as received (a null item too), and stops after a short or empty
+   * page (or once `totalCount`, when the answer has one as a number or a string of digits, is
+   * reached). A page whose list is null, missing or not an array counts as empty. Holds one page
+   * at a time. A page that fails rejects the loop.
    */
   tasks(query: PagedQuery<ListTaskInput>): AsyncGenerator<TaskItem, void, undefined>;
   /** Every order of the query, page by page (`listOrder`), as `tasks()`. */
@@ -228,6 +255,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
   const timeoutMs = options.timeoutMs ?? 120_000;
   const validate = options.validate ?? true;
   const makeRequestId = options.requestId ?? newRequestId;
+  const reportDeviation = options.onDeviation ? rateLimitedReporter(options.onDeviation, options.deviationReportsPerMinute, Date.now) : undefined;
 
   /**
    * The one way every method sends: fills in productID, validates against the operation's
@@ -264,11 +292,15 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
             return fetchAnswer(request, bound);
           },
         });
-        const retCode = typeof data?.retCode === 'number' ? data.retCode : typeof data?.code === 'number' ? data.code : undefined;
+        const retCode = answerRetCode(data);
         if (response.status !== 200 || !data || retCode === undefined) {
           failure = new CallbotUnknownOutcomeError(`HTTP ${response.status} without a readable answer`, { requestID, status: response.status });
           outcome = 'unknown';
         } else if (retCode === 0) {
+          if (reportDeviation) {
+            const found = boundDeviations(validateAgainst(operation.answerSchema as ValidatorName, data));
+            if (found.deviationCount > 0) reportDeviation({ operationId, requestID, ...found });
+          }
           return { ...(data as OperationAnswer<K>), requestID, attempts: attempt };
         } else {
           // ping's answer names its fields code/msg/reqId; every other answer retCode/retMsg/responseID.
@@ -320,29 +352,29 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     const size = query.size ?? DEFAULT_PAGE_SIZE;
     for (let page = query.page ?? 1; ; page += 1) {
       const answer = await call(operationId, { ...query, page, size });
-      const list = items(answer) ?? [];
-      const total = (answer as { totalCount?: unknown }).totalCount;
+      const list = arrayOrEmpty(items(answer));
+      const total = count((answer as { totalCount?: unknown }).totalCount);
       yield* list;
-      if (list.length === 0 || list.length < size || (typeof total === 'number' && page * size >= total)) return;
+      if (list.length === 0 || list.length < size || (total !== undefined && page * size >= total)) return;
     }
   }
 
   async function importBatchCall(input: ImportBatchCallInput): Promise<ImportBatchCallResult> {
     const orders = Array.isArray(input?.callInfoList?.callList) ? input.callInfoList.callList.length : 0;
     const answer = await call('importBatchCall', input, importAnswerBound(orders));
-    return { ...answer, retCode: 0, errList: answer.errList ?? [] };
+    return { ...answer, retCode: 0, errList: arrayOrEmpty(answer.errList) };
   }
 
   async function listOrderDetails(input: ListOrderDetailInput): Promise<ListOrderDetailsResult> {
     const ids = Array.isArray(input?.orderList) ? input.orderList : [];
     if (ids.length <= LIST_ORDER_DETAIL_MAX_IDS) {
       const answer = await call('listOrderDetail', input);
-      return { ...answer, orderDetailList: answer.orderDetailList ?? [], requestIDs: [answer.requestID] };
+      return { ...answer, orderDetailList: arrayOrEmpty(answer.orderDetailList), requestIDs: [answer.requestID] };
     }
     let merged: ListOrderDetailsResult | undefined;
     for (let from = 0; from < ids.length; from += LIST_ORDER_DETAIL_MAX_IDS) {
       const answer = await call('listOrderDetail', { ...input, orderList: ids.slice(from, from + LIST_ORDER_DETAIL_MAX_IDS) });
-      const details = answer.orderDetailList ?? [];
+      const details = arrayOrEmpty(answer.orderDetailList);
       if (!merged) merged = { ...answer, orderDetailList: [...details], requestIDs: [answer.requestID] };
       else {
         merged.orderDetailList.push(...details);
@@ -385,6 +417,18 @@ function withoutProductID(input: unknown): unknown {
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** A list of an answer as received, or none when it is null, missing or not a list (a deviation, not a failure). */
+function arrayOrEmpty<T>(value: T[] | null | undefined): T[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** A count as the vendor may send it: a number, or a string of digits. */
+function count(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
 
 /** A local error, for a message: its kind and first words (JSON.stringify's name property names, never values). */
 function describeLocalError(error: unknown): string {

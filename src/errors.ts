@@ -51,9 +51,11 @@ export class CallbotError extends CallbotPackageError {
   }
 }
 
+/** One way a body departs from its schema in the spec: a request refused before sending, or a deviation of a callback or answer. */
 export interface ValidationIssue {
-  /** Where, in the request body: `callInfoList.callList[3].userPhone`. */
+  /** Where, in the body: `callInfoList.callList[3].userPhone` (empty for the body itself). */
   path: string;
+  /** What the spec expects there: `is required`, `must be string`, `must be one of 1, 2, 3`. */
   message: string;
 }
 

@@ -4,6 +4,7 @@ export type {
   AddBatchCallInput,
   AddBatchCallRequest,
   AddBatchCallResponse,
+  AnswerDeviationReport,
   CallbotClient,
   CallbotClientOptions,
   CallbotInput,
@@ -76,11 +77,16 @@ export {
 } from './errors.js';
 export type { ValidationIssue } from './errors.js';
 export { validateAgainst, validateImportRequest } from './validate.js';
+export { MAX_LISTED_DEVIATIONS } from './deviations.js';
+export type { Deviations, RateLimited, Tolerant } from './deviations.js';
 export type { RetryInfo, RetryOptions } from './retry.js';
 export { CallbackVerificationError, callbackKind, createCallbackHandler, verifyCallback } from './callbacks.js';
 export type {
+  CallbackDeviationReport,
+  CallbackHandler,
   CallbackHandlerOptions,
   CallbackKind,
+  CallbackMeta,
   CallbackRejection,
   CallFinishedCallback,
   OrderFinishedCallback,

@@ -27,16 +27,49 @@ function describe(error: ValidatorError): ValidationIssue {
       return { path: toFieldPath(error.instancePath), message: `must be ${JSON.stringify(p.allowedValue)}` };
     case 'pattern':
       return { path: toFieldPath(error.instancePath), message: `must match ${String(p.pattern)}` };
+    case 'enum':
+      // Ajv says "must be equal to one of the allowed values": name them (a value the vendor added is then easy to spot).
+      return { path: toFieldPath(error.instancePath), message: `must be one of ${allowed(p.allowedValues)}` };
     default:
       return { path: toFieldPath(error.instancePath), message: error.message ?? error.keyword };
   }
 }
 
-/** Every way `value` breaks the named schema of the spec; an empty list when it is valid. */
+function allowed(values: unknown): string {
+  const list = Array.isArray(values) ? values.map((v) => JSON.stringify(v)) : [];
+  return list.length > 12 ? `${list.slice(0, 12).join(', ')}, …` : list.join(', ');
+}
+
+/**
+ * Every way `value` breaks the named schema of the spec; an empty list when it is valid. A value
+ * that fits no branch of an `anyOf` / `oneOf` is one issue naming what each branch wanted (Ajv
+ * reports each branch's errors, then the anyOf's, at the same path): `taskStatus: must be
+ * integer or one of 1, 2, 3, 4, 5` rather than four lines.
+ */
 export function validateAgainst(schemaName: ValidatorName, value: unknown): ValidationIssue[] {
   const validate = validators[schemaName];
   if (validate(value)) return [];
-  return (validate.errors ?? []).map(describe);
+  const issues: ValidationIssue[] = [];
+  let run: ValidatorError[] = []; // consecutive errors at one instancePath, not yet said
+  const flush = () => {
+    for (const error of run) issues.push(describe(error));
+    run = [];
+  };
+  for (const error of validate.errors ?? []) {
+    if (run.length > 0 && run[0]!.instancePath !== error.instancePath) flush();
+    if ((error.keyword === 'anyOf' || error.keyword === 'oneOf') && run.length > 0) {
+      const wanted = [...new Set(run.map((e) => describe(e).message))];
+      issues.push({ path: toFieldPath(error.instancePath), message: joinAlternatives(wanted) });
+      run = [];
+    } else run.push(error);
+  }
+  flush();
+  return issues;
+}
+
+/** `["must be integer", "must be one of 1, 2"]` → `must be integer or one of 1, 2`. */
+function joinAlternatives(messages: string[]): string {
+  return messages.map((m, i) => (i > 0 && m.startsWith('must be ') ? m.slice('must be '.length) : m)).join(' or ');
 }
 
 /** Problems with an importBatchCall body, each with its field path. Empty when it may be sent. */

@@ -1,6 +1,7 @@
 import type { Middleware } from 'openapi-fetch';
 import { readBoundedChunks, streamOf, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
 import { CallbotSignatureError, CallbotUnknownOutcomeError } from './errors.js';
+import { answerRetCode } from './ret-code.js';
 import { DEFAULT_ALGORITHM, type SignAlgorithm, verifyParts } from './sign.js';
 
 export interface VerifyResponseOptions {
@@ -101,11 +102,13 @@ function responseProblem(c: ResponseCheck): string | undefined {
   return ok ? undefined : 'sign does not match the answer (altered in transit, or not from the vendor)';
 }
 
-/** The retCode an (as yet untrusted) answer claims, if it is JSON with a numeric retCode. */
+/**
+ * The retCode an (as yet untrusted) answer claims, if it is JSON that states one: `retCode`, or
+ * `code` in ping's envelope (ping's unsigned 6002 then gets the same hint as every operation's).
+ */
 function claimedRetCode(body: Uint8Array): number | undefined {
   try {
-    const answer = JSON.parse(new TextDecoder().decode(body)) as { retCode?: unknown };
-    return typeof answer.retCode === 'number' ? answer.retCode : undefined;
+    return answerRetCode(JSON.parse(new TextDecoder().decode(body)));
   } catch {
     return undefined;
   }

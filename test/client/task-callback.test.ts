@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  type CallbackMeta,
   callbackKind,
   createCallbackHandler,
   type CallFinishedCallback,
@@ -76,20 +77,22 @@ describe('the task-status callback', () => {
     );
   });
 
-  it('a task callback that breaks its schema is refused (400) naming the field; the handler is not called', async () => {
-    let calls = 0;
-    const handler = createCallbackHandler({
+  it('a task callback that breaks its schema is handed on with the field named in meta.deviations; strict: true refuses it (400) naming the field', async () => {
+    const seen: string[][] = [];
+    const options = {
       ...account,
       now: () => NOW,
-      onTaskStatusChanged: () => {
-        calls += 1;
+      onTaskStatusChanged: (_p: unknown, meta: { deviations: readonly { path: string }[] }) => {
+        seen.push(meta.deviations.map((d) => d.path));
       },
-    });
+    };
     const { taskStat: _dropped, ...broken } = taskExample;
-    const answer = await handler(signed(broken));
+    expect((await createCallbackHandler(options)(signed(broken))).status).toBe(200);
+    expect(seen).toEqual([['taskStat']]);
+    const answer = await createCallbackHandler({ ...options, strict: true })(signed(broken));
     expect(answer.status).toBe(400);
     expect((await answer.json()).retMsg).toContain('taskStat');
-    expect(calls).toBe(0);
+    expect(seen).toHaveLength(1);
   });
 
   it('a forged task callback is refused (401)', async () => {
@@ -104,18 +107,24 @@ describe('the task-status callback', () => {
     expect((await handler(signed(taskExample))).status).toBe(401);
   });
 
-  it('`only` pins a handler to one callback URL: anything else is validated as that callback and refused', async () => {
+  it('`only` pins a handler to one callback URL: anything else is taken as that callback, its deviations listed (strict: refused)', async () => {
     const got: unknown[] = [];
-    const handler = createCallbackHandler({
+    const options = {
       ...account,
       now: () => NOW,
-      only: 'task',
-      onTaskStatusChanged: (p) => {
-        got.push(p.taskID);
+      only: 'task' as const,
+      onTaskStatusChanged: (p: TaskStatusChangedCallback, meta: CallbackMeta) => {
+        got.push([p.taskID, meta.kind, meta.deviations.some((d) => d.path === 'taskStat')]);
       },
-    });
+    };
+    const handler = createCallbackHandler(options);
     expect((await handler(signed(taskExample))).status).toBe(200);
-    expect((await handler(signed(callExample))).status).toBe(400);
-    expect(got).toEqual([taskExample.taskID]);
+    expect((await handler(signed(callExample))).status).toBe(200);
+    expect(got).toEqual([
+      [taskExample.taskID, 'task', false],
+      [callExample.taskID, 'task', true],
+    ]);
+    expect((await createCallbackHandler({ ...options, strict: true })(signed(callExample))).status).toBe(400);
+    expect(got).toHaveLength(2);
   });
 });

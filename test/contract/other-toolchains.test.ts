@@ -211,8 +211,9 @@ describe('18: the callbacks declare the refusals of our receiver; URL patterns r
       await expectDeclared(await handler()(post(JSON.stringify(payload), { secretKey: 'wrong' })), '401');
     });
 
-    it('400: a payload that breaks the contract', async () => {
-      await expectDeclared(await handler()(post(JSON.stringify({ ...payload, callInfoDetail: {} }))), '400');
+    it('400: a body that is JSON but not an object; with strict: true, a payload that breaks the contract', async () => {
+      await expectDeclared(await handler()(post('null')), '400');
+      await expectDeclared(await handler({ strict: true })(post(JSON.stringify({ ...payload, callInfoDetail: {} }))), '400');
     });
 
     it('413: a body over the limit', async () => {

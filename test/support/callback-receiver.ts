@@ -27,7 +27,9 @@ export interface CallbackReceiver {
 /**
  * The contract's own receiver (createCallbackHandler, one per callback URL with `only`, mounted
  * with toNodeListener) on a free loopback port: it verifies each callback's signature, freshness
- * (createTs against the real clock) and schema before recording it.
+ * (createTs against the real clock) and schema before recording it. `strict`: the callbacks the
+ * mock sends must fit the spec exactly, so a deviation shows up in `refused` (a user's receiver
+ * is tolerant by default and would hand it on with its deviations).
  */
 export async function startCallbackReceiver(account: { uuid: string; secretKey: string }): Promise<CallbackReceiver> {
   const received: ReceivedCallbacks = { call: [], order: [], task: [], refused: [] };
@@ -37,6 +39,7 @@ export async function startCallbackReceiver(account: { uuid: string; secretKey: 
       secretKey: account.secretKey,
       uuid: account.uuid,
       only: kind,
+      strict: true,
       onCallFinished: (payload) => void received.call.push(payload),
       onOrderFinished: (payload) => void received.order.push(payload),
       onTaskStatusChanged: (payload) => void received.task.push(payload),
