@@ -112,7 +112,8 @@ describe('answer bodies are read with a bound', () => {
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.outcome).toBe('unknown');
     expect(error.message).toMatch(/maxAnswerBytes/);
-    expect(error.requestID).toMatch(/^[0-9a-f]{32}$/);
+    expect(error.message).toContain('counted after decoding');
+    expect(error).toMatchObject({ status: 200, requestID: expect.stringMatching(/^[0-9a-f]{32}$/) });
     // The default bound for a one-order import is 1 MiB + 512 bytes; fetch decodes in chunks of
     // at most a few tens of KiB, so the client stops within one chunk of it.
     if (instrumented) {
@@ -135,6 +136,7 @@ describe('answer bodies are read with a bound', () => {
     const error = (await rejection(client({ timeoutMs: 20_000 }).importBatchCall(batch(1)))) as CallbotUnknownOutcomeError;
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.message).toMatch(/Content-Length 52428800/);
+    expect(error).toMatchObject({ status: 200, requestID: expect.stringMatching(/^[0-9a-f]{32}$/) });
     expect(error.message).toMatch(/maxAnswerBytes/);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(requests).toHaveLength(1);
@@ -149,7 +151,10 @@ describe('answer bodies are read with a bound', () => {
     await expect(client({ maxAnswerBytes: json.length }).importBatchCall(batch(1))).resolves.toMatchObject({ retCode: 0 });
     const error = await rejection(client({ maxAnswerBytes: json.length - 1 }).importBatchCall(batch(1)));
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
-    expect((error as Error).message).toMatch(new RegExp(`maxAnswerBytes \\(${json.length - 1} bytes\\)`));
+    expect((error as Error).message).toContain(
+      `the answer exceeds maxAnswerBytes (${json.length - 1} bytes); the rest was not read and the connection was closed`,
+    );
+    expect(error).toMatchObject({ status: 200, requestID: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
   it('the default grows with the batch: an answer refusing every order of a large batch is read', async () => {
@@ -165,6 +170,16 @@ describe('answer bodies are read with a bound', () => {
     };
     const result = await client().importBatchCall(batch(5000));
     expect(result.errList).toHaveLength(5000);
+  });
+
+  it('an answer that may have no body (204) is an unknown outcome of that status, not a crash', async () => {
+    play = (req, res) => {
+      res.writeHead(204, signedHeaders(req, '')).end();
+    };
+    const error = await rejection(client().importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect((error as Error).message).toContain('HTTP 204 without a readable answer');
+    expect(requests).toHaveLength(1);
   });
 
   it('the raw client is bounded too', async () => {
