@@ -23,6 +23,14 @@ describe('ReplayCache', () => {
     expect(cache.seen('a', T, now)).toBe('new');
   });
 
+  it('a done requestID is new again from the first millisecond no delivery it covers can pass the createTs check', () => {
+    const cache = new ReplayCache(10, 300);
+    cache.start('a', T, now);
+    cache.finish('a', true, now);
+    expect(cache.seen('a', T, (T + 301) * 1000 - 1)).toBe('done');
+    expect(cache.seen('a', T + 301, (T + 301) * 1000)).toBe('new');
+  });
+
   it('ignores the end of a handler it holds no entry for', () => {
     const cache = new ReplayCache(10, 300);
     expect(() => cache.finish('never-started', true, now)).not.toThrow();
