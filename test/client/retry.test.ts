@@ -58,6 +58,32 @@ describe('classifyFetchFailure: only a failure to connect proves nothing was sen
     expect(classifyFetchFailure(Object.assign(new Error('x'), { name: 'OtherError' }))).toEqual({ sent: 'unknown', code: undefined });
   });
 
+  it('reads causes five levels deep, no deeper (a bound: undici nests two)', () => {
+    const nest = (levels: number, inner: unknown): unknown => (levels === 0 ? inner : new Error(`wrapper ${levels}`, { cause: nest(levels - 1, inner) }));
+    expect(classifyFetchFailure(nest(5, sys('ECONNREFUSED', 'connect')))).toEqual({ sent: 'no', code: 'ECONNREFUSED' });
+    expect(classifyFetchFailure(nest(6, sys('ECONNREFUSED', 'connect')))).toEqual({ sent: 'unknown', code: undefined });
+    const refusal = fetchFailed(new Error('bad port'));
+    expect(classifyFetchFailure(nest(5, refusal))).toEqual({ sent: 'no', code: 'BAD_PORT', permanent: true });
+    expect(classifyFetchFailure(nest(6, refusal))).toEqual({ sent: 'unknown', code: undefined });
+  });
+
+  it('only objects are read as errors: a function dressed as one proves nothing', () => {
+    const dressed = <T extends object>(props: T) =>
+      Object.defineProperties(() => {}, Object.fromEntries(Object.entries(props).map(([k, value]) => [k, { value }])));
+    expect(classifyFetchFailure(fetchFailed(dressed({ code: 'ECONNREFUSED', syscall: 'connect' })))).toEqual({ sent: 'unknown', code: undefined });
+    expect(classifyFetchFailure(dressed({ name: 'TypeError', message: 'fetch failed', cause: new Error('bad port') }))).toEqual({
+      sent: 'unknown',
+      code: undefined,
+    });
+    expect(classifyFetchFailure(fetchFailed(dressed({ message: 'bad port' })))).toEqual({ sent: 'unknown', code: undefined });
+  });
+
+  it('an AggregateError that lists itself ends', () => {
+    const loop = new AggregateError([sys('ECONNREFUSED', 'connect')]);
+    loop.errors.push(loop);
+    expect(classifyFetchFailure(fetchFailed(loop))).toEqual({ sent: 'no', code: 'ECONNREFUSED' });
+  });
+
   it('a cyclic cause chain ends (each error its own cause, or two causing each other)', () => {
     const self = fetchFailed(undefined);
     self.cause = self;
