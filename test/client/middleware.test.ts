@@ -184,6 +184,14 @@ describe('verifyResponseMiddleware alone', () => {
     expect((error as Error).message).toContain('sign does not match the answer (altered in transit, or not from the vendor)');
   });
 
+  it('rejects an unsigned answer that is not JSON, claiming no retCode', async () => {
+    const html: Vendor = ({ request }) =>
+      new Response('<html>502 Bad Gateway</html>', { headers: { requestID: request.headers.get('requestID') ?? '', uuid: account.uuid } });
+    const error = await rejection(call(html));
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect(error).toMatchObject({ requestID: 'req-1', unverifiedRetCode: undefined });
+  });
+
   it('rejects a wrong requestID echo and an unsigned answer, an unsigned 6002 included', async () => {
     expect(((await rejection(call(signedAnswer({ echo: 'someone-else' })))) as Error).message).toContain(
       'requestID header is "someone-else", expected the request\'s',
@@ -214,6 +222,10 @@ describe('verifyResponseMiddleware alone', () => {
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error).toMatchObject({ requestID: 'req-1', status: 200, location: 'http://elsewhere.invalid/answer' });
     expect((error as Error).message).toContain('the answer came through a redirect, from http://elsewhere.invalid/answer; it is not believed');
+    // A followed redirect whose final answer has no body: refused the same way.
+    const bodiless: Vendor = () =>
+      Object.defineProperties(new Response(null, { status: 204 }), { redirected: { value: true }, url: { value: 'http://elsewhere.invalid/' } });
+    expect(await rejection(call(bodiless))).toBeInstanceOf(CallbotUnknownOutcomeError);
   });
 
   it('an answer without an algorithm header is checked with the algorithm of the requests (option `algorithm`, default MD5)', async () => {
