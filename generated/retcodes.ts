@@ -10,7 +10,7 @@ export const RetCodes = {
   "MissingParameter": { code: 2, name: "MissingParameter", zh: "参数丢失", en: "Missing parameter", outcome: "refused", retryable: false },
   "ParameterFormatError": { code: 3, name: "ParameterFormatError", zh: "参数格式错误", en: "Parameter format error", outcome: "refused", retryable: false },
   "InvalidParameterValue": { code: 4, name: "InvalidParameterValue", zh: "参数值错误", en: "Invalid parameter value", outcome: "refused", retryable: false },
-  "TooManyElements": { code: 4001, name: "TooManyElements", zh: "参数内容容量错误(数组元素过多)", en: "Too many array elements", outcome: "refused", retryable: false, hint: "Too many orders in one request; the vendor's cap is lower than the list." },
+  "TooManyElements": { code: 4001, name: "TooManyElements", zh: "参数内容容量错误(数组元素过多)", en: "Too many array elements", outcome: "refused", retryable: false, hint: "Too many elements in a list of the request (orders, order IDs, filter values); the vendor's cap is lower than the list." },
   "ServerMaintenance": { code: 5, name: "ServerMaintenance", zh: "服务器维护", en: "Server maintenance", outcome: "not-processed", retryable: true },
   "InternalServerError": { code: 5001, name: "InternalServerError", zh: "服务器内部错误", en: "Internal server error", outcome: "unknown", retryable: false, hint: "The request may have been processed; check (e.g. the task's batch) before sending it again." },
   "IncorrectSignature": { code: 6, name: "IncorrectSignature", zh: "签名不正确", en: "Incorrect signature", outcome: "refused", retryable: false, hint: "The signature did not match; check the secret key and algorithm (`callbot sign` shows the signature base)." },

@@ -47,7 +47,8 @@ export interface paths {
          * @description 创建自动拨号任务 — creates a task (script template `sceneID`, dial settings, feature
          *     switches). Add its orders afterwards with `addBatchCall`, or use `createAndCall` for both.
          *
-         *     **Unknown:** the answer body is not shown. **Choice:** the common envelope (`CallbotAnswer`).
+         *     **Unknown:** the answer body is not shown. **Choice:** `CallbotAnswer`: the common envelope with
+         *     the optional `taskID` and `taskStatus` of `mgrTaskStatus`'s answer (the mock sends both).
          *
          *     **Choice:** this operation's task-status callback URL is the top-level `taskCallbackUrl`
          *     (as in the vendor's example); `createAndCall` and `updateTask` take it inside
@@ -198,7 +199,8 @@ export interface paths {
          *     minutes.
          *
          *     **Unknown:** the answer body is not shown, nor which retCode refuses an update of a running
-         *     task. **Choice:** the common envelope (`CallbotAnswer`); the example refusal uses 1.
+         *     task. **Choice:** `CallbotAnswer` (the envelope with an optional `taskID`; the mock sends it); the
+         *     example refusal uses 1.
          *
          *     **Choice (the mock):** an update of a task that is not waiting (1) or paused (5) is refused
          *     with retCode 4 (参数值错误), the message naming the task's status; an accepted change takes
@@ -276,6 +278,11 @@ export interface paths {
          *
          *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
          *     timeout, retCode 5001) it may simply be sent again.
+         *
+         *     **4001** (参数内容容量错误, too many array elements) is in this page's code table (callList,
+         *     Jcateye, Dec 16 2024; henryou, Apr 19 2024): a filter list of `options` longer than the
+         *     vendor's cap, which it does not publish. **Choice (the mock):** it sets no cap, so it never
+         *     answers 4001 here.
          *
          *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
          */
@@ -413,6 +420,11 @@ export interface paths {
          *
          *     **Resending (`x-callbot-resend-unknown: true`).** A read: when its outcome is unknown (a
          *     timeout, retCode 5001) it may simply be sent again.
+         *
+         *     **4001** (参数内容容量错误, too many array elements) is in this page's code table
+         *     (batchExportCall, zh and en, henryou, Sep 26 2024; Apr 2024), although the request carries no
+         *     list. **Unknown:** when the vendor answers it (a batch too large to export?). **Choice (the
+         *     mock):** never.
          *
          *     The retCodes it can answer are in `x-callbot-retcodes` (see `RetCode`).
          */
@@ -599,20 +611,32 @@ export interface components {
          * Format: uri
          * @description 回调地址 — a URL the vendor POSTs callbacks to. **Choice:** an absolute `http`/`https` URL
          *     with a host, like `callInfoList`'s callback URLs (the pattern ends in `[^/]`, not in `/`: some
-         *     generators strip a trailing `/` from a pattern).
+         *     generators strip a trailing `/` from a pattern). The vendor's examples show the placeholders
+         *     `""` (createTask en) and `"string"` (createTask zh, createTaskAndCall, updateTask): refused.
          * @example https://example.com/callbot/task-status
          */
         CallbackUrl: string;
         /**
-         * @description 应答 — the common answer envelope (HTTP 200): `retCode`, `retMsg`, `responseID`.
+         * @description 应答 — the answer to `createTask` and `updateTask` (HTTP 200): the common envelope (`retCode`,
+         *     `retMsg`, `responseID`), and the task's ids when the vendor gives them.
          *
-         *     **Unknown:** the vendor shows no answer body for `createTask` and `updateTask`. **Choice:**
-         *     their answer is this envelope; fields the vendor adds are tolerated (answers are open).
+         *     **Unknown:** the vendor shows no answer body for `createTask` and `updateTask` (createTask,
+         *     updateTask, zh and en, henryou, Sep 26 2024: the stored copies stop before it). **Choice:** the
+         *     envelope plus the two fields `mgrTaskStatus`'s answer documents, `taskID` and `taskStatus`, both
+         *     optional (a refusal carries only the envelope): read them when present, never rely on them. The
+         *     mock sends `taskID` and `taskStatus` for `createTask` and `taskID` for `updateTask`, and nothing
+         *     this schema does not declare. Other fields the vendor adds are tolerated (answers are open).
          */
         CallbotAnswer: {
             retCode: components["schemas"]["AnswerRetCode"];
             retMsg: components["schemas"]["RetMsg"];
             responseID: components["schemas"]["ResponseID"];
+            /**
+             * @description 任务id — the vendor's id of the task (**Choice:** optional; as in `mgrTaskStatus`).
+             * @example 880012
+             */
+            taskID?: string;
+            taskStatus?: components["schemas"]["AnswerTaskStatus"];
         };
         /**
          * @description 创建自动拨号任务并添加拨打名单 — the body of `createAndCall`: a task (as `createTask`) and its
@@ -839,6 +863,12 @@ export interface components {
             responseID: components["schemas"]["ResponseID"];
             /**
              * @description 总数 — calls matching the filters (**Choice:** name as in the other answers).
+             *     **Unknown:** whether the vendor keeps it in step with its pages. **Choice:** the client's
+             *     iterators end on a short or empty page, or on a full page that reaches it exactly; a full
+             *     page past it means the count is wrong, and reading goes on. Where the pages end away from
+             *     it is reported (`onCountMismatch`; `callbot orders`/`calls` warn). A full page repeating
+             *     one of the eight before it, or more than `maxPages` pages, stops the loop
+             *     (CallbotPagingError).
              * @example 1
              */
             totalCount?: number;
@@ -921,6 +951,12 @@ export interface components {
             responseID: components["schemas"]["ResponseID"];
             /**
              * @description 总数 — orders matching the filters (**Choice:** name).
+             *     **Unknown:** whether the vendor keeps it in step with its pages. **Choice:** the client's
+             *     iterators end on a short or empty page, or on a full page that reaches it exactly; a full
+             *     page past it means the count is wrong, and reading goes on. Where the pages end away from
+             *     it is reported (`onCountMismatch`; `callbot orders`/`calls` warn). A full page repeating
+             *     one of the eight before it, or more than `maxPages` pages, stops the loop
+             *     (CallbotPagingError).
              * @example 1
              */
             totalCount?: number;
@@ -970,8 +1006,8 @@ export interface components {
             /**
              * @description 总数 — tasks matching the conditions, over all pages. **Unknown:** whether the vendor sends
              *     it (its example is cut before the end). **Choice:** optional, named as in the `listOrder` and
-             *     `listCall` answers; the mock sends it; the client's `tasks()` stops on it when present, and
-             *     on a short page otherwise.
+             *     `listCall` answers; the mock sends it. The client's `tasks()` checks it as `listOrder`'s
+             *     `totalCount` says.
              * @example 1
              */
             totalCount?: number;
@@ -1214,6 +1250,10 @@ export interface components {
         };
         /**
          * @description 产品id,定值"callbot" — product id, always `callbot`.
+         *
+         *     **Choice:** always `callbot`, as every table says. The vendor's own examples contradict their
+         *     tables here: createTask shows `""` (en) and `"string"` (zh), exportBatchCall `"string"` (zh and
+         *     en; henryou, Sep 26 2024). Those placeholders are refused.
          * @example callbot
          * @constant
          */
@@ -1333,6 +1373,12 @@ export interface components {
          *     it `"dialAtUpHour "`, with a trailing space; its `createAndCall` example spells it without.
          *     The spaced key is a typo and is refused here (`additionalProperties: false`).
          *
+         *     **Choice:** the vendor's examples fill these fields with placeholders (`""`, `"string"`, `0`:
+         *     createTask en/zh, createTaskAndCall zh/en, updateTask en, henryou, Sep 26 2024). A placeholder
+         *     is refused where this contract gives a field a format (`dialAtWeekDay`, `dialAtUpHour`,
+         *     `dialAtDownHour`, `taskCallbackUrl`): requests are checked before they leave, so what we send
+         *     has one exact form, written on each field below.
+         *
          *     **Choice:** `taskCallbackUrl`, `maxCall` and `taskName` belong here, as in the
          *     `createAndCall` and `updateTask` examples; `createTask`'s example puts `taskCallbackUrl` at
          *     the top of the body instead (see `CreateTaskRequest`). The zh `createTask` example repeats
@@ -1367,19 +1413,30 @@ export interface components {
              */
             zoneSecond?: number;
             /**
-             * @description 可拨打的星期 — the weekdays on which calls are made. **Unknown:** the numbering; the
-             *     contract takes integers 0–7 (0 or 7 for Sunday).
+             * @description 可拨打的星期 — the weekdays on which calls are made. A JSON **string** in every example on
+             *     the vendor's pages (createTask en `""`; createTask zh, createTaskAndCall zh and en,
+             *     updateTask en `"string"`; henryou, Sep 26 2024); the format inside it is not shown.
+             *
+             *     **Choice:** ISO 8601 weekday numbers, 1 (Monday) to 7 (Sunday), separated by commas
+             *     without spaces, ascending and each at most once: `"1,2,3,4,5"` for Monday to Friday. The
+             *     pattern checks the digits and commas; the order and the repeats are ours to keep (the CLI
+             *     sorts its `--weekdays`). The vendor's placeholders `""` and `"string"` are refused: to leave
+             *     the weekdays to the vendor's default, leave the field out. **Unknown:** the numbering the
+             *     vendor reads (0 or 7 for Sunday?) and its default.
+             * @example 1,2,3,4,5
              */
-            dialAtWeekDay?: number[];
+            dialAtWeekDay?: string;
             /**
-             * @description 每日拨打开始时间 — daily start of the dialing window, `HH:MM` in the task's time zone.
-             *     **Unknown:** format; our reading. (Spelt `"dialAtUpHour "` in the vendor's createTask
-             *     example: see the schema's **Choice:**.)
+             * @description 每日拨打开始时间 — daily start of the dialing window in the task's time zone. **Unknown:**
+             *     the format (the vendor's examples show only `""` and `"string"`). **Choice:** `HH:MM`,
+             *     24-hour, e.g. `09:00`; a placeholder is refused. (Spelt `"dialAtUpHour "` in the vendor's
+             *     createTask example: see the schema's **Choice:**.)
              * @example 09:00
              */
             dialAtUpHour?: string;
             /**
-             * @description 每日拨打结束时间 — daily end of the dialing window, `HH:MM` (**Unknown:** format).
+             * @description 每日拨打结束时间 — daily end of the dialing window. **Unknown:** the format. **Choice:**
+             *     `HH:MM` as `dialAtUpHour`; a placeholder is refused.
              * @example 18:00
              */
             dialAtDownHour?: string;
@@ -1578,7 +1635,9 @@ export interface components {
              * Format: uri
              * @description 通话订单完成后回调地址 — URL the vendor POSTs an `OrderFinishedCallback` to when an order
              *     is finished. **Choice:** must be an absolute `http`/`https` URL with a host (the pattern
-             *     ends in `[^/]`, not in `/`: some generators strip a trailing `/` from a pattern).
+             *     ends in `[^/]`, not in `/`: some generators strip a trailing `/` from a pattern). The
+             *     vendor's examples' placeholder `"string"` (addBatchOrder, createTaskAndCall,
+             *     batchImportCall) is refused.
              * @example https://example.com/callbot/order-finished
              */
             orderCallbackUrl: string;
@@ -1586,7 +1645,8 @@ export interface components {
              * Format: uri
              * @description 通话完成后回调地址 — URL the vendor POSTs a `CallFinishedCallback` to after each call.
              *     **Choice:** must be an absolute `http`/`https` URL with a host (the pattern ends in `[^/]`,
-             *     not in `/`: some generators strip a trailing `/` from a pattern).
+             *     not in `/`: some generators strip a trailing `/` from a pattern). The vendor's examples'
+             *     placeholder `"string"` is refused, as for `orderCallbackUrl`.
              * @example https://example.com/callbot/call-finished
              */
             callCallbackUrl: string;
@@ -1615,7 +1675,8 @@ export interface components {
             /**
              * @description 带有用户手机区号,不带符号,如 86156xxxxxxxx — the phone number with its country calling
              *     code and no symbols (no `+`, spaces or dashes), e.g. `8615612345678`. **Choice:** 7 to 15
-             *     digits, not starting with 0 (E.164 allows at most 15).
+             *     digits, not starting with 0 (E.164 allows at most 15). The vendor's examples' placeholder
+             *     `"string"` is refused.
              * @example 8615612345678
              */
             userPhone: string;
@@ -1656,6 +1717,27 @@ export interface components {
              * @example 1280.50
              */
             value: string;
+        };
+        /**
+         * @description 通话变量 — one template variable as the vendor reports it with a call (answers and callbacks).
+         *     Requests use `TemplateParam` (both fields required).
+         *
+         *     **Choice:** both fields optional, so an item may be `{}`: the vendor's `listOrderDetail`
+         *     answer example shows `"params": [{}]` (orderDetailList, zh and en, Jcateye, Dec 16 2024;
+         *     henryou, Jan 11 2024), its call and order callback examples show `name` and `value` filled
+         *     (Dec 16 2024). The mock echoes the imported variables, both fields filled.
+         */
+        CallParam: {
+            /**
+             * @description 变量名 — variable name as defined in the script template.
+             * @example amount
+             */
+            name?: string;
+            /**
+             * @description 变量值 — the variable's value, as a string.
+             * @example 1280.50
+             */
+            value?: string;
         };
         /**
          * @description 导入结果 — the answer to `importBatchCall`, always with HTTP 200. `retCode` 0 means the batch
@@ -1891,6 +1973,18 @@ export interface components {
          *     One shape for the callbacks, `listOrderDetail` and (our choice) `listCall`/`listOrder`.
          *     `callingNumber` and `lineAddress` appear only in call callbacks and `listOrderDetail` (English
          *     pages); `agent` and `recordDetail` only where the vendor shows them.
+         *
+         *     **Choice:** items of `intents`, `sms`, `params` and `recordDetail` may be `{}`, and the fields
+         *     of `agent` `null`, as in the vendor's own `listOrderDetail` answer example (orderDetailList,
+         *     zh and en, Jcateye, Dec 16 2024): `"intents": [{}]`, `"sms": [{}]`, `"params": [{}]`,
+         *     `"recordDetail": [{}]` (see `AgentInfo`, `CallParam`). The same shape is accepted in answers
+         *     and callbacks.
+         *
+         *     **Choice:** the required fields follow the newest revisions (Dec 16 2024: call and order
+         *     callbacks, `listOrderDetail`). The Jan 11 2024 revision of the `listOrderDetail` example has no
+         *     `hangupCause`, `termSipCode`, `recordDetail` nor `agent.manualHangupBy`; an answer without
+         *     `hangupCause` or `termSipCode` breaks this schema. The client and the callback receiver judge
+         *     the vendor's answers and callbacks on authenticity, not on this shape.
          */
         CallInfoDetail: {
             /**
@@ -1956,12 +2050,14 @@ export interface components {
             sms: components["schemas"]["SmsRecord"][];
             agent?: components["schemas"]["AgentInfo"];
             /** @description 变量 — the template variables used in the call. */
-            params: components["schemas"]["TemplateParam"][];
+            params: components["schemas"]["CallParam"][];
             /**
              * @description 录音详情 — recording details (`listOrderDetail` only). **Unknown:** the items' fields (the
              *     vendor shows `[{}]`); any object is accepted.
              */
-            recordDetail?: Record<string, never>[];
+            recordDetail?: {
+                [key: string]: unknown;
+            }[];
         };
         /** @description 意向 — an intent tag recognised in a call. */
         Intent: {
@@ -2004,53 +2100,61 @@ export interface components {
              */
             smsContent?: string;
         };
-        /** @description 坐席 — the human agent the call was transferred to, if any. **Unknown enums.** */
+        /**
+         * @description 坐席 — the human agent the call was transferred to, if any. **Unknown enums.**
+         *
+         *     **Choice:** every field may be `null`, as the vendor's own `listOrderDetail` answer example
+         *     shows them (orderDetailList, zh and en, Jcateye, Dec 16 2024; henryou, Jan 11 2024): all
+         *     `null` but `manualHangupBy` (0; absent in the Jan 2024 revision). That is read as the shape of
+         *     a call no agent touched, in answers and callbacks alike; the mock sends exactly it. The call
+         *     and order callback examples (Dec 16 2024) show the same fields filled (strings and integers).
+         */
         AgentInfo: {
             /**
              * @description 坐席名 — agent name.
              * @example agent-07
              */
-            agentName?: string;
+            agentName?: string | null;
             /**
              * @description 坐席组 — agent group.
              * @example group-a
              */
-            agentGroup?: string;
+            agentGroup?: string | null;
             /**
              * @description 坐席通话状态 — agent call status.
              * @example 0
              */
-            agentCallStatus?: number;
+            agentCallStatus?: number | null;
             /**
              * @description 坐席通话时长 — agent talk time, seconds.
              * @example 0
              */
-            agentCallElapsed?: number;
+            agentCallElapsed?: number | null;
             /**
              * @description 坐席标签 — label the agent gave the call.
              * @example
              */
-            agentLabel?: string;
+            agentLabel?: string | null;
             /**
              * @description 转人工开始 — transfer start, Unix seconds.
              * @example 0
              */
-            manualCallStart?: number;
+            manualCallStart?: number | null;
             /**
              * @description 人工接听 — agent answer time, Unix seconds.
              * @example 0
              */
-            manualCallAnswer?: number;
+            manualCallAnswer?: number | null;
             /**
              * @description 人工结束 — agent call end, Unix seconds.
              * @example 0
              */
-            manualCallEnd?: number;
+            manualCallEnd?: number | null;
             /**
              * @description 挂断方 — who hung up the agent call.
              * @example 0
              */
-            manualHangupBy?: number;
+            manualHangupBy?: number | null;
         };
         /**
          * @description 回调应答 — what a callback receiver answers when it takes a callback. **Unknown:** the vendor

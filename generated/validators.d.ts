@@ -74,6 +74,7 @@ export type ValidatorName =
   | "CallInfoList"
   | "CallOrder"
   | "TemplateParam"
+  | "CallParam"
   | "ImportBatchCallResponse"
   | "ImportError"
   | "RetCode"
@@ -141,6 +142,7 @@ export declare const ImportBatchCallRequest: ValidateFunction;
 export declare const CallInfoList: ValidateFunction;
 export declare const CallOrder: ValidateFunction;
 export declare const TemplateParam: ValidateFunction;
+export declare const CallParam: ValidateFunction;
 export declare const ImportBatchCallResponse: ValidateFunction;
 export declare const ImportError: ValidateFunction;
 export declare const RetCode: ValidateFunction;
@@ -156,3 +158,23 @@ export declare const CallbackRefusal: ValidateFunction;
 
 /** Every validator, by schema name. */
 export declare const validators: Readonly<Record<ValidatorName, ValidateFunction>>;
+
+/** The schemas of what the vendor sends: every operation's answer and every callback's body. */
+export type VendorSentName =
+  | "CallFinishedCallback"
+  | "CallbotAnswer"
+  | "ExportBatchCallResponse"
+  | "ImportBatchCallResponse"
+  | "ListCallResponse"
+  | "ListOrderDetailResponse"
+  | "ListOrderResponse"
+  | "ListTaskResponse"
+  | "MgrTaskStatusResponse"
+  | "OrderFinishedCallback"
+  | "OrdersAddedResponse"
+  | "PingResponse"
+  | "StopOrderResponse"
+  | "TaskStatusCallback";
+
+/** What the vendor sends, against the closed reading of the spec (every object allows only the fields it declares). */
+export declare const strictValidators: Readonly<Record<VendorSentName, ValidateFunction>>;

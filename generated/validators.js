@@ -8,13 +8,13 @@ const cjs = (ns) => (ns.default && ns.default.__esModule ? ns.default : ns);
 
 export const AddBatchCallRequest = validate21;
 const schema32 = {"type":"object","description":"批量添加拨打名单 — the body of `addBatchCall`: orders added to an existing task (create it\nfirst with `createTask`). Unlike `importBatchCall`, no batch is replaced. Same shape as\n`ImportBatchCallRequest`.\n","required":["productID","userTaskID","callInfoList"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"},"callInfoList":{"$ref":"#/components/schemas/CallInfoList"}}};
-const schema33 = {"type":"string","const":"callbot","description":"产品id,定值\"callbot\" — product id, always `callbot`.","example":"callbot"};
+const schema33 = {"type":"string","const":"callbot","description":"产品id,定值\"callbot\" — product id, always `callbot`.\n\n**Choice:** always `callbot`, as every table says. The vendor's own examples contradict their\ntables here: createTask shows `\"\"` (en) and `\"string\"` (zh), exportBatchCall `\"string\"` (zh and\nen; henryou, Sep 26 2024). Those placeholders are refused.\n","example":"callbot"};
 const schema34 = {"type":"string","minLength":1,"description":"请求方的任务id(调用方生成并且保证唯一),建议使用uuid — the caller's task id (generated and\nkept unique by the caller; a UUID is recommended). Every task and order operation names its\ntask by this id; the vendor's own id is `taskID`. **Choice:** not empty.\n","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"};
 const func1 = cjs(cjsModule0).default;
-const schema35 = {"type":"object","description":"名单与回调地址 — the call list and the two callback URLs.","required":["orderCallbackUrl","callCallbackUrl","callList"],"additionalProperties":false,"properties":{"orderCallbackUrl":{"type":"string","format":"uri","pattern":"^https?://[^/]","description":"通话订单完成后回调地址 — URL the vendor POSTs an `OrderFinishedCallback` to when an order\nis finished. **Choice:** must be an absolute `http`/`https` URL with a host (the pattern\nends in `[^/]`, not in `/`: some generators strip a trailing `/` from a pattern).\n","example":"https://example.com/callbot/order-finished"},"callCallbackUrl":{"type":"string","format":"uri","pattern":"^https?://[^/]","description":"通话完成后回调地址 — URL the vendor POSTs a `CallFinishedCallback` to after each call.\n**Choice:** must be an absolute `http`/`https` URL with a host (the pattern ends in `[^/]`,\nnot in `/`: some generators strip a trailing `/` from a pattern).\n","example":"https://example.com/callbot/call-finished"},"callList":{"type":"array","minItems":1,"description":"一个号码即为一个订单,一个订单会进行一轮或多轮通话 — one phone number is one order; an\norder gets one or more rounds of calls.\n\nThe vendor caps the list (retCode 4001, 数组元素过多) but does not publish the cap.\n**Choice:** at least one order (an empty batch would only drop the previous batch's\nundialed orders). The contract sets no `maxItems`; the mock refuses more than 100,000 orders\n(configurable) with 4001. Send the whole list in **one** call: a second call replaces the\nundialed orders of the first.\n","items":{"$ref":"#/components/schemas/CallOrder"}}}};
+const schema35 = {"type":"object","description":"名单与回调地址 — the call list and the two callback URLs.","required":["orderCallbackUrl","callCallbackUrl","callList"],"additionalProperties":false,"properties":{"orderCallbackUrl":{"type":"string","format":"uri","pattern":"^https?://[^/]","description":"通话订单完成后回调地址 — URL the vendor POSTs an `OrderFinishedCallback` to when an order\nis finished. **Choice:** must be an absolute `http`/`https` URL with a host (the pattern\nends in `[^/]`, not in `/`: some generators strip a trailing `/` from a pattern). The\nvendor's examples' placeholder `\"string\"` (addBatchOrder, createTaskAndCall,\nbatchImportCall) is refused.\n","example":"https://example.com/callbot/order-finished"},"callCallbackUrl":{"type":"string","format":"uri","pattern":"^https?://[^/]","description":"通话完成后回调地址 — URL the vendor POSTs a `CallFinishedCallback` to after each call.\n**Choice:** must be an absolute `http`/`https` URL with a host (the pattern ends in `[^/]`,\nnot in `/`: some generators strip a trailing `/` from a pattern). The vendor's examples'\nplaceholder `\"string\"` is refused, as for `orderCallbackUrl`.\n","example":"https://example.com/callbot/call-finished"},"callList":{"type":"array","minItems":1,"description":"一个号码即为一个订单,一个订单会进行一轮或多轮通话 — one phone number is one order; an\norder gets one or more rounds of calls.\n\nThe vendor caps the list (retCode 4001, 数组元素过多) but does not publish the cap.\n**Choice:** at least one order (an empty batch would only drop the previous batch's\nundialed orders). The contract sets no `maxItems`; the mock refuses more than 100,000 orders\n(configurable) with 4001. Send the whole list in **one** call: a second call replaces the\nundialed orders of the first.\n","items":{"$ref":"#/components/schemas/CallOrder"}}}};
 const formats0 = cjs(cjsModule1).fullFormats.uri;
 const pattern4 = new RegExp("^https?://[^/]", "u");
-const schema36 = {"type":"object","description":"订单 — one order, that is one phone number to call, with its template variables.","required":["orderID","userPhone","other","userName","customerName","params"],"additionalProperties":false,"properties":{"orderID":{"type":"string","minLength":1,"description":"调用方生成,并保证全局唯一,建议使用uuid — generated by the caller, globally unique; a UUID\nis recommended. **Choice:** not empty; an orderID repeated inside one request is rejected\nfor that order (it appears in `errList`). **Choice (the mock):** so is an orderID the task\nalready holds, so no order is dialed twice (an import may bring back one it dropped).\n","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","pattern":"^[1-9][0-9]{6,14}$","description":"带有用户手机区号,不带符号,如 86156xxxxxxxx — the phone number with its country calling\ncode and no symbols (no `+`, spaces or dashes), e.g. `8615612345678`. **Choice:** 7 to 15\ndigits, not starting with 0 (E.164 allows at most 15).\n","example":"8615612345678"},"other":{"type":"string","description":"透传字段 — pass-through text, echoed back in callbacks. May be empty.","example":"crm-ticket-1042"},"userName":{"type":"string","description":"可以为空字符串 — the callee's name; may be an empty string.","example":"张伟"},"customerName":{"type":"string","description":"可以为空字符串 — the customer (company) name; may be an empty string.","example":"华南物流"},"params":{"type":"array","description":"如话术模板中含有变量,则需填入所有变量 — if the script template has variables, **all** of\nthem must be supplied (names under 话术管理 → 变量设置, values as strings). An empty array\nwhen the template has none.\n\n**Choice:** the vendor's example shows `{\"name\": null, \"value\": null}` while its table\nsays string; this contract requires strings.\n","items":{"$ref":"#/components/schemas/TemplateParam"}}}};
+const schema36 = {"type":"object","description":"订单 — one order, that is one phone number to call, with its template variables.","required":["orderID","userPhone","other","userName","customerName","params"],"additionalProperties":false,"properties":{"orderID":{"type":"string","minLength":1,"description":"调用方生成,并保证全局唯一,建议使用uuid — generated by the caller, globally unique; a UUID\nis recommended. **Choice:** not empty; an orderID repeated inside one request is rejected\nfor that order (it appears in `errList`). **Choice (the mock):** so is an orderID the task\nalready holds, so no order is dialed twice (an import may bring back one it dropped).\n","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","pattern":"^[1-9][0-9]{6,14}$","description":"带有用户手机区号,不带符号,如 86156xxxxxxxx — the phone number with its country calling\ncode and no symbols (no `+`, spaces or dashes), e.g. `8615612345678`. **Choice:** 7 to 15\ndigits, not starting with 0 (E.164 allows at most 15). The vendor's examples' placeholder\n`\"string\"` is refused.\n","example":"8615612345678"},"other":{"type":"string","description":"透传字段 — pass-through text, echoed back in callbacks. May be empty.","example":"crm-ticket-1042"},"userName":{"type":"string","description":"可以为空字符串 — the callee's name; may be an empty string.","example":"张伟"},"customerName":{"type":"string","description":"可以为空字符串 — the customer (company) name; may be an empty string.","example":"华南物流"},"params":{"type":"array","description":"如话术模板中含有变量,则需填入所有变量 — if the script template has variables, **all** of\nthem must be supplied (names under 话术管理 → 变量设置, values as strings). An empty array\nwhen the template has none.\n\n**Choice:** the vendor's example shows `{\"name\": null, \"value\": null}` while its table\nsays string; this contract requires strings.\n","items":{"$ref":"#/components/schemas/TemplateParam"}}}};
 const schema37 = {"type":"object","description":"话术模板变量 — one script-template variable.","required":["name","value"],"additionalProperties":false,"properties":{"name":{"type":"string","minLength":1,"description":"变量名 — variable name as defined in the script template. **Choice:** not empty.","example":"amount"},"value":{"type":"string","description":"变量值 — the variable's value, as a string whatever the variable's type.","example":"1280.50"}}};
 const pattern6 = new RegExp("^[1-9][0-9]{6,14}$", "u");
 
@@ -601,7 +601,7 @@ validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const AnswerRetCode = validate26;
 const schema38 = {"description":"响应码,0为成功,其余为失败 — the result code of every answer but ping's: 0 is success,\nanything else is failure. The documented codes, their meaning and what to do about each are\nthe `RetCode` schema; the codes each operation can answer are its `x-callbot-retcodes`.\n\n**Choice:** like `ImportBatchCallResponse.retCode`, an answer may carry **any integer**: this\nis `anyOf` the documented `RetCode` and any integer, so that a code the vendor adds does not\nmake an answer unreadable.\n","anyOf":[{"$ref":"#/components/schemas/RetCode"},{"type":"integer","description":"未记录的响应码 — a code the vendor does not document (yet); a failure.","example":9999}],"example":0};
-const schema39 = {"type":"integer","description":"响应码,0为成功,其余为失败 — the result code; 0 is success, anything else is failure. Every\ncode is answered with HTTP 200.\n\n| retCode | name | 中文 | English | outcome (`x-callbot-outcomes`) |\n|---|---|---|---|---|\n| 0 | Success | 成功 | Success (may still list rejected orders in `errList`) | `success` |\n| 1 | GeneralError | 通用错误 | General error | `refused` |\n| 2 | MissingParameter | 参数丢失 | Missing parameter | `refused` (fix the request) |\n| 3 | ParameterFormatError | 参数格式错误 | Parameter format error | `refused` (fix the request) |\n| 4 | InvalidParameterValue | 参数值错误 | Invalid parameter value | `refused` (fix the request) |\n| 4001 | TooManyElements | 参数内容容量错误(数组元素过多) | Too many array elements | `refused` (the list is too large) |\n| 5 | ServerMaintenance | 服务器维护 | Server maintenance | **`not-processed`** |\n| 5001 | InternalServerError | 服务器内部错误 | Internal server error | **`unknown`** |\n| 6 | IncorrectSignature | 签名不正确 | Incorrect signature | `refused` (fix the signing) |\n| 6001 | MissingSignature | 签名错误丢失 | Signature missing | `refused` (fix the signing) |\n| 6002 | AccountNotFound | 账号不存在 | Account does not exist | `refused` |\n| 6003 | PermissionDenied | 用户没有权限 | User has no permission | `refused` |\n| 7 | SystemBusy | 系统正忙 | System busy | **`not-processed`** |\n| 1001 | BatchImportInProgress | 批次导入进行中,不可导入导出 | Batch import in progress; import and export unavailable | **`not-processed`** |\n\nThe outcome classes (`x-callbot-outcomes`, read by the client's retry decision, its errors'\n`outcome`, the mock and the command): `success`, the request was processed; `not-processed`,\nthe vendor says it did not process the request, so sending it again later cannot call anybody\ntwice (the client retries these); `refused`, the vendor processed the request and refused it:\nsending the same request again gets the same answer; `unknown`, the request may or may not have\nbeen processed: check before sending it again. **Choice:** 5001 is `unknown`, not retryable:\nan internal error does not say whether the batch was imported.\n\n`x-enum-descriptions` hold the vendor's Chinese message and its English translation, as\n`中文 — English`; `x-callbot-hints` say what to do about a code, for people (the command's\nmessages).\n\nThe vendor's table lists 6001 twice, with the same text; it is one code.\n\n**Choice:** this schema is the closed list of the documented codes, so the type generated from\nit is their union and the tables generated from it (names, messages, outcomes, hints) cover\nexactly these. An answer's `retCode` (`ImportBatchCallResponse`) is **not** limited to them: it\nis `anyOf` this schema and any integer, because the vendor says any non-zero code is a failure\nand may add codes; a generated validator must not reject an answer for a new code. A code not\nin this table is reported by the client as a failure named `Unknown`, not retryable, with the\noutcome `unknown` (nothing documents whether the vendor processed the request before\nanswering it).\n","enum":[0,1,2,3,4,4001,5,5001,6,6001,6002,6003,7,1001],"x-enum-varnames":["Success","GeneralError","MissingParameter","ParameterFormatError","InvalidParameterValue","TooManyElements","ServerMaintenance","InternalServerError","IncorrectSignature","MissingSignature","AccountNotFound","PermissionDenied","SystemBusy","BatchImportInProgress"],"x-enum-descriptions":["成功 — Success","通用错误 — General error","参数丢失 — Missing parameter","参数格式错误 — Parameter format error","参数值错误 — Invalid parameter value","参数内容容量错误(数组元素过多) — Too many array elements","服务器维护 — Server maintenance","服务器内部错误 — Internal server error","签名不正确 — Incorrect signature","签名错误丢失 — Signature missing","账号不存在 — Account does not exist","用户没有权限 — User has no permission","系统正忙 — System busy","批次导入进行中,不可导入导出 — Batch import in progress; import and export unavailable"],"x-callbot-outcomes":{"success":[0],"not-processed":[5,7,1001],"unknown":[5001],"refused":[1,2,3,4,4001,6,6001,6002,6003]},"x-callbot-hints":{"6":"The signature did not match; check the secret key and algorithm (`callbot sign` shows the signature base).","4001":"Too many orders in one request; the vendor's cap is lower than the list.","5001":"The request may have been processed; check (e.g. the task's batch) before sending it again.","6001":"A signing header is missing; check that every request carries requestID, uuid, createTs and sign.","6002":"The uuid is not known to this server; check the account and the base URL.","6003":"This account may not use this operation; ask the vendor to enable it."},"example":0};
+const schema39 = {"type":"integer","description":"响应码,0为成功,其余为失败 — the result code; 0 is success, anything else is failure. Every\ncode is answered with HTTP 200.\n\n| retCode | name | 中文 | English | outcome (`x-callbot-outcomes`) |\n|---|---|---|---|---|\n| 0 | Success | 成功 | Success (may still list rejected orders in `errList`) | `success` |\n| 1 | GeneralError | 通用错误 | General error | `refused` |\n| 2 | MissingParameter | 参数丢失 | Missing parameter | `refused` (fix the request) |\n| 3 | ParameterFormatError | 参数格式错误 | Parameter format error | `refused` (fix the request) |\n| 4 | InvalidParameterValue | 参数值错误 | Invalid parameter value | `refused` (fix the request) |\n| 4001 | TooManyElements | 参数内容容量错误(数组元素过多) | Too many array elements | `refused` (the list is too large) |\n| 5 | ServerMaintenance | 服务器维护 | Server maintenance | **`not-processed`** |\n| 5001 | InternalServerError | 服务器内部错误 | Internal server error | **`unknown`** |\n| 6 | IncorrectSignature | 签名不正确 | Incorrect signature | `refused` (fix the signing) |\n| 6001 | MissingSignature | 签名错误丢失 | Signature missing | `refused` (fix the signing) |\n| 6002 | AccountNotFound | 账号不存在 | Account does not exist | `refused` |\n| 6003 | PermissionDenied | 用户没有权限 | User has no permission | `refused` |\n| 7 | SystemBusy | 系统正忙 | System busy | **`not-processed`** |\n| 1001 | BatchImportInProgress | 批次导入进行中,不可导入导出 | Batch import in progress; import and export unavailable | **`not-processed`** |\n\nThe outcome classes (`x-callbot-outcomes`, read by the client's retry decision, its errors'\n`outcome`, the mock and the command): `success`, the request was processed; `not-processed`,\nthe vendor says it did not process the request, so sending it again later cannot call anybody\ntwice (the client retries these); `refused`, the vendor processed the request and refused it:\nsending the same request again gets the same answer; `unknown`, the request may or may not have\nbeen processed: check before sending it again. **Choice:** 5001 is `unknown`, not retryable:\nan internal error does not say whether the batch was imported.\n\n`x-enum-descriptions` hold the vendor's Chinese message and its English translation, as\n`中文 — English`; `x-callbot-hints` say what to do about a code, for people (the command's\nmessages).\n\nThe vendor's table lists 6001 twice, with the same text; it is one code.\n\n**Choice:** this schema is the closed list of the documented codes, so the type generated from\nit is their union and the tables generated from it (names, messages, outcomes, hints) cover\nexactly these. An answer's `retCode` (`ImportBatchCallResponse`) is **not** limited to them: it\nis `anyOf` this schema and any integer, because the vendor says any non-zero code is a failure\nand may add codes; a generated validator must not reject an answer for a new code. A code not\nin this table is reported by the client as a failure named `Unknown`, not retryable, with the\noutcome `unknown` (nothing documents whether the vendor processed the request before\nanswering it).\n","enum":[0,1,2,3,4,4001,5,5001,6,6001,6002,6003,7,1001],"x-enum-varnames":["Success","GeneralError","MissingParameter","ParameterFormatError","InvalidParameterValue","TooManyElements","ServerMaintenance","InternalServerError","IncorrectSignature","MissingSignature","AccountNotFound","PermissionDenied","SystemBusy","BatchImportInProgress"],"x-enum-descriptions":["成功 — Success","通用错误 — General error","参数丢失 — Missing parameter","参数格式错误 — Parameter format error","参数值错误 — Invalid parameter value","参数内容容量错误(数组元素过多) — Too many array elements","服务器维护 — Server maintenance","服务器内部错误 — Internal server error","签名不正确 — Incorrect signature","签名错误丢失 — Signature missing","账号不存在 — Account does not exist","用户没有权限 — User has no permission","系统正忙 — System busy","批次导入进行中,不可导入导出 — Batch import in progress; import and export unavailable"],"x-callbot-outcomes":{"success":[0],"not-processed":[5,7,1001],"unknown":[5001],"refused":[1,2,3,4,4001,6,6001,6002,6003]},"x-callbot-hints":{"6":"The signature did not match; check the secret key and algorithm (`callbot sign` shows the signature base).","4001":"Too many elements in a list of the request (orders, order IDs, filter values); the vendor's cap is lower than the list.","5001":"The request may have been processed; check (e.g. the task's batch) before sending it again.","6001":"A signing header is missing; check that every request carries requestID, uuid, createTs and sign.","6002":"The uuid is not known to this server; check the account and the base URL.","6003":"This account may not use this operation; ask the vendor to enable it."},"example":0};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -756,7 +756,7 @@ return errors === 0;
 validate27.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const CallbackUrl = validate28;
-const schema42 = {"type":"string","format":"uri","pattern":"^https?://[^/]","description":"回调地址 — a URL the vendor POSTs callbacks to. **Choice:** an absolute `http`/`https` URL\nwith a host, like `callInfoList`'s callback URLs (the pattern ends in `[^/]`, not in `/`: some\ngenerators strip a trailing `/` from a pattern).\n","example":"https://example.com/callbot/task-status"};
+const schema42 = {"type":"string","format":"uri","pattern":"^https?://[^/]","description":"回调地址 — a URL the vendor POSTs callbacks to. **Choice:** an absolute `http`/`https` URL\nwith a host, like `callInfoList`'s callback URLs (the pattern ends in `[^/]`, not in `/`: some\ngenerators strip a trailing `/` from a pattern). The vendor's examples show the placeholders\n`\"\"` (createTask en) and `\"string\"` (createTask zh, createTaskAndCall, updateTask): refused.\n","example":"https://example.com/callbot/task-status"};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -806,7 +806,7 @@ return errors === 0;
 validate28.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
 export const CallbotAnswer = validate29;
-const schema43 = {"type":"object","description":"应答 — the common answer envelope (HTTP 200): `retCode`, `retMsg`, `responseID`.\n\n**Unknown:** the vendor shows no answer body for `createTask` and `updateTask`. **Choice:**\ntheir answer is this envelope; fields the vendor adds are tolerated (answers are open).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"}}};
+const schema43 = {"type":"object","description":"应答 — the answer to `createTask` and `updateTask` (HTTP 200): the common envelope (`retCode`,\n`retMsg`, `responseID`), and the task's ids when the vendor gives them.\n\n**Unknown:** the vendor shows no answer body for `createTask` and `updateTask` (createTask,\nupdateTask, zh and en, henryou, Sep 26 2024: the stored copies stop before it). **Choice:** the\nenvelope plus the two fields `mgrTaskStatus`'s answer documents, `taskID` and `taskStatus`, both\noptional (a refusal carries only the envelope): read them when present, never rely on them. The\nmock sends `taskID` and `taskStatus` for `createTask` and `taskID` for `updateTask`, and nothing\nthis schema does not declare. Other fields the vendor adds are tolerated (answers are open).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskID":{"type":"string","description":"任务id — the vendor's id of the task (**Choice:** optional; as in `mgrTaskStatus`).","example":"880012"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"}}};
 const schema44 = {"type":"string","description":"响应消息 — human-readable message.","example":"success"};
 const schema45 = {"type":"string","description":"响应id,随机唯一id,用于请求追踪 — random unique id for tracing; quote it when you report a\nproblem to the vendor.\n","example":"9d6c1b0e4f7a4b0c8e2d5a3f6b7c8d9e"};
 
@@ -881,9 +881,9 @@ vErrors.push(err4);
 errors++;
 }
 }
-}
-else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err5 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -892,23 +892,42 @@ vErrors.push(err5);
 }
 errors++;
 }
+}
+if(data.taskStatus !== undefined){
+if(!(validate27(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
 validate29.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true},"dynamicProps":false,"dynamicItems":false};
+validate29.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"taskID":true,"taskStatus":true},"dynamicProps":false,"dynamicItems":false};
 
-export const CreateAndCallRequest = validate31;
+export const CreateAndCallRequest = validate32;
 const schema46 = {"type":"object","description":"创建自动拨号任务并添加拨打名单 — the body of `createAndCall`: a task (as `createTask`) and its\nfirst orders (as `addBatchCall`) in one request.\n\n**Unknown:** the vendor's field table could not be read. **Choice:** required are\n`productID`, `userTaskID`, `sceneID` (as in `createTask`) and `callInfoList` (the orders are\nthe point of this operation); `taskCallbackUrl` goes inside `taskCreateSetting`.\n","required":["productID","userTaskID","sceneID","callInfoList"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"},"sceneID":{"$ref":"#/components/schemas/SceneID"},"taskCreateSetting":{"$ref":"#/components/schemas/TaskCreateSetting"},"funcFlag":{"$ref":"#/components/schemas/FuncFlag"},"callInfoList":{"$ref":"#/components/schemas/CallInfoList"}}};
 const schema49 = {"type":"string","minLength":1,"description":"话术模板id — script (dialogue) template id, found in the console under 话术管理 (Script\nManagement) → the template. **Choice:** not empty.\n","example":"scene-1001"};
-const schema50 = {"type":"object","description":"任务配置 — the task's settings, one shape for `createTask`, `createAndCall` and `updateTask`.\n\n**Unknown:** the vendor's tables stop before these rows: the names come from its examples,\nthe types and meanings below are our reading of them (timestamps Unix seconds). No field is\nmarked required. **Choice:** every field optional; unknown keys are refused.\n\n**Choice:** the key is `dialAtUpHour`. The vendor's `createTask` example (zh and en) spells\nit `\"dialAtUpHour \"`, with a trailing space; its `createAndCall` example spells it without.\nThe spaced key is a typo and is refused here (`additionalProperties: false`).\n\n**Choice:** `taskCallbackUrl`, `maxCall` and `taskName` belong here, as in the\n`createAndCall` and `updateTask` examples; `createTask`'s example puts `taskCallbackUrl` at\nthe top of the body instead (see `CreateTaskRequest`). The zh `createTask` example repeats\n`maxRingTime` and `routeID`; JSON keeps one of each.\n","additionalProperties":false,"properties":{"strategyName":{"type":"string","description":"拨打策略名称 — dial strategy name, e.g. 默认策略 (default strategy) or 一拨一 (one\nround). **Unknown:** the list of strategies (the second is a hint from the separate NXCC\nAPI).\n","example":"默认策略"},"startupType":{"type":"integer","description":"启动方式 — how the task starts. **Unknown:** the values; the separate NXCC API uses 0\nnone, 1 manual start, 2 scheduled start (`startupAt`), 3 immediate start. No `enum` here.\n**Choice (the mock):** `createTask` leaves the task waiting (1) unless `startupType` is 3;\n`createAndCall` starts it at once unless `startupType` is 1 (manual start). A scheduled\nstart (2) is not simulated: such a task waits for `mgrTaskStatus`.\n","example":1},"startupAt":{"type":"integer","description":"定时启动时间 — scheduled start, Unix seconds (**Unknown:** type; our reading).","example":1700003600},"zoneSecond":{"type":"integer","description":"时区偏移 — the time zone of the dialing hours, as an offset from UTC in seconds\n(**Unknown:** our reading of the name; e.g. 28800 for UTC+8).\n","example":28800},"dialAtWeekDay":{"type":"array","description":"可拨打的星期 — the weekdays on which calls are made. **Unknown:** the numbering; the\ncontract takes integers 0–7 (0 or 7 for Sunday).\n","items":{"type":"integer","minimum":0,"maximum":7,"description":"星期 — a weekday.","example":1}},"dialAtUpHour":{"type":"string","pattern":"^[0-2][0-9]:[0-5][0-9]$","description":"每日拨打开始时间 — daily start of the dialing window, `HH:MM` in the task's time zone.\n**Unknown:** format; our reading. (Spelt `\"dialAtUpHour \"` in the vendor's createTask\nexample: see the schema's **Choice:**.)\n","example":"09:00"},"dialAtDownHour":{"type":"string","pattern":"^[0-2][0-9]:[0-5][0-9]$","description":"每日拨打结束时间 — daily end of the dialing window, `HH:MM` (**Unknown:** format).","example":"18:00"},"maxRingTime":{"type":"integer","minimum":0,"description":"最大振铃时长 — the longest a call may ring, seconds (**Unknown:** unit; our reading).\n**Choice (the mock):** a call rings at most this long; one that would have been answered\nlater is not answered (callStatus 2). Absent or 0: no limit.\n","example":30},"routeID":{"type":"string","description":"线路id — the call route (line) used for the task.","example":"route-01"},"maxCall":{"type":"integer","minimum":0,"description":"最大并发 — the most calls made at once (**Unknown:** meaning; our reading). **Choice (the\nmock):** absent or 0 means the simulator's default concurrency.\n","example":10},"taskName":{"type":"string","description":"任务名称 — task name, shown in the console and searchable in `listTask`.","example":"账单提醒 2026-12"},"taskCallbackUrl":{"$ref":"#/components/schemas/CallbackUrl","description":"任务状态回调地址 — URL the vendor POSTs a `TaskStatusCallback` to when the task's status\nchanges (`createAndCall`, `updateTask`; `createTask` takes it at the top of its body).\n"},"manualCallSetting":{"$ref":"#/components/schemas/ManualCallSetting"}}};
+const schema50 = {"type":"object","description":"任务配置 — the task's settings, one shape for `createTask`, `createAndCall` and `updateTask`.\n\n**Unknown:** the vendor's tables stop before these rows: the names come from its examples,\nthe types and meanings below are our reading of them (timestamps Unix seconds). No field is\nmarked required. **Choice:** every field optional; unknown keys are refused.\n\n**Choice:** the key is `dialAtUpHour`. The vendor's `createTask` example (zh and en) spells\nit `\"dialAtUpHour \"`, with a trailing space; its `createAndCall` example spells it without.\nThe spaced key is a typo and is refused here (`additionalProperties: false`).\n\n**Choice:** the vendor's examples fill these fields with placeholders (`\"\"`, `\"string\"`, `0`:\ncreateTask en/zh, createTaskAndCall zh/en, updateTask en, henryou, Sep 26 2024). A placeholder\nis refused where this contract gives a field a format (`dialAtWeekDay`, `dialAtUpHour`,\n`dialAtDownHour`, `taskCallbackUrl`): requests are checked before they leave, so what we send\nhas one exact form, written on each field below.\n\n**Choice:** `taskCallbackUrl`, `maxCall` and `taskName` belong here, as in the\n`createAndCall` and `updateTask` examples; `createTask`'s example puts `taskCallbackUrl` at\nthe top of the body instead (see `CreateTaskRequest`). The zh `createTask` example repeats\n`maxRingTime` and `routeID`; JSON keeps one of each.\n","additionalProperties":false,"properties":{"strategyName":{"type":"string","description":"拨打策略名称 — dial strategy name, e.g. 默认策略 (default strategy) or 一拨一 (one\nround). **Unknown:** the list of strategies (the second is a hint from the separate NXCC\nAPI).\n","example":"默认策略"},"startupType":{"type":"integer","description":"启动方式 — how the task starts. **Unknown:** the values; the separate NXCC API uses 0\nnone, 1 manual start, 2 scheduled start (`startupAt`), 3 immediate start. No `enum` here.\n**Choice (the mock):** `createTask` leaves the task waiting (1) unless `startupType` is 3;\n`createAndCall` starts it at once unless `startupType` is 1 (manual start). A scheduled\nstart (2) is not simulated: such a task waits for `mgrTaskStatus`.\n","example":1},"startupAt":{"type":"integer","description":"定时启动时间 — scheduled start, Unix seconds (**Unknown:** type; our reading).","example":1700003600},"zoneSecond":{"type":"integer","description":"时区偏移 — the time zone of the dialing hours, as an offset from UTC in seconds\n(**Unknown:** our reading of the name; e.g. 28800 for UTC+8).\n","example":28800},"dialAtWeekDay":{"type":"string","pattern":"^[1-7](,[1-7]){0,6}$","description":"可拨打的星期 — the weekdays on which calls are made. A JSON **string** in every example on\nthe vendor's pages (createTask en `\"\"`; createTask zh, createTaskAndCall zh and en,\nupdateTask en `\"string\"`; henryou, Sep 26 2024); the format inside it is not shown.\n\n**Choice:** ISO 8601 weekday numbers, 1 (Monday) to 7 (Sunday), separated by commas\nwithout spaces, ascending and each at most once: `\"1,2,3,4,5\"` for Monday to Friday. The\npattern checks the digits and commas; the order and the repeats are ours to keep (the CLI\nsorts its `--weekdays`). The vendor's placeholders `\"\"` and `\"string\"` are refused: to leave\nthe weekdays to the vendor's default, leave the field out. **Unknown:** the numbering the\nvendor reads (0 or 7 for Sunday?) and its default.\n","example":"1,2,3,4,5"},"dialAtUpHour":{"type":"string","pattern":"^[0-2][0-9]:[0-5][0-9]$","description":"每日拨打开始时间 — daily start of the dialing window in the task's time zone. **Unknown:**\nthe format (the vendor's examples show only `\"\"` and `\"string\"`). **Choice:** `HH:MM`,\n24-hour, e.g. `09:00`; a placeholder is refused. (Spelt `\"dialAtUpHour \"` in the vendor's\ncreateTask example: see the schema's **Choice:**.)\n","example":"09:00"},"dialAtDownHour":{"type":"string","pattern":"^[0-2][0-9]:[0-5][0-9]$","description":"每日拨打结束时间 — daily end of the dialing window. **Unknown:** the format. **Choice:**\n`HH:MM` as `dialAtUpHour`; a placeholder is refused.\n","example":"18:00"},"maxRingTime":{"type":"integer","minimum":0,"description":"最大振铃时长 — the longest a call may ring, seconds (**Unknown:** unit; our reading).\n**Choice (the mock):** a call rings at most this long; one that would have been answered\nlater is not answered (callStatus 2). Absent or 0: no limit.\n","example":30},"routeID":{"type":"string","description":"线路id — the call route (line) used for the task.","example":"route-01"},"maxCall":{"type":"integer","minimum":0,"description":"最大并发 — the most calls made at once (**Unknown:** meaning; our reading). **Choice (the\nmock):** absent or 0 means the simulator's default concurrency.\n","example":10},"taskName":{"type":"string","description":"任务名称 — task name, shown in the console and searchable in `listTask`.","example":"账单提醒 2026-12"},"taskCallbackUrl":{"$ref":"#/components/schemas/CallbackUrl","description":"任务状态回调地址 — URL the vendor POSTs a `TaskStatusCallback` to when the task's status\nchanges (`createAndCall`, `updateTask`; `createTask` takes it at the top of its body).\n"},"manualCallSetting":{"$ref":"#/components/schemas/ManualCallSetting"}}};
 const schema52 = {"type":"object","description":"转人工设置 — settings for handing calls to human agents. **Unknown:** types and values; the\nhints below come from the separate NXCC API.\n","additionalProperties":false,"properties":{"agentGroup":{"type":"string","description":"坐席组 — the agent group that takes the calls.","example":"group-a"},"dispatchType":{"type":"integer","description":"外呼方式 — dispatch type. **Unknown:** values; the NXCC API uses 0 none, 1 ratio\noutbound, 2 predictive outbound. No `enum` here.\n","example":0},"ratioCallRate":{"type":"number","minimum":0,"description":"比例外呼倍率 — calls per free agent in ratio mode (NXCC hint, 1 decimal).","example":1.5},"predictCallRate":{"type":"number","minimum":0,"description":"预测外呼倍率 — rate in predictive mode (NXCC hint, 2 decimals).","example":1.25}}};
 const func6 = Object.prototype.hasOwnProperty;
-const pattern8 = new RegExp("^[0-2][0-9]:[0-5][0-9]$", "u");
+const pattern8 = new RegExp("^[1-7](,[1-7]){0,6}$", "u");
+const pattern9 = new RegExp("^[0-2][0-9]:[0-5][0-9]$", "u");
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate33.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -981,12 +1000,9 @@ errors++;
 }
 if(data.dialAtWeekDay !== undefined){
 let data4 = data.dialAtWeekDay;
-if(Array.isArray(data4)){
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
-const err5 = {instancePath:instancePath+"/dialAtWeekDay/" + i0,schemaPath:"#/properties/dialAtWeekDay/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data4 === "string"){
+if(!pattern8.test(data4)){
+const err5 = {instancePath:instancePath+"/dialAtWeekDay",schemaPath:"#/properties/dialAtWeekDay/pattern",keyword:"pattern",params:{pattern: "^[1-7](,[1-7]){0,6}$"},message:"must match pattern \""+"^[1-7](,[1-7]){0,6}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -995,9 +1011,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(typeof data5 == "number"){
-if(data5 > 7 || isNaN(data5)){
-const err6 = {instancePath:instancePath+"/dialAtWeekDay/" + i0,schemaPath:"#/properties/dialAtWeekDay/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+}
+else {
+const err6 = {instancePath:instancePath+"/dialAtWeekDay",schemaPath:"#/properties/dialAtWeekDay/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1006,8 +1022,12 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(data5 < 0 || isNaN(data5)){
-const err7 = {instancePath:instancePath+"/dialAtWeekDay/" + i0,schemaPath:"#/properties/dialAtWeekDay/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.dialAtUpHour !== undefined){
+let data5 = data.dialAtUpHour;
+if(typeof data5 === "string"){
+if(!pattern9.test(data5)){
+const err7 = {instancePath:instancePath+"/dialAtUpHour",schemaPath:"#/properties/dialAtUpHour/pattern",keyword:"pattern",params:{pattern: "^[0-2][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-2][0-9]:[0-5][0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1017,10 +1037,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
-}
 else {
-const err8 = {instancePath:instancePath+"/dialAtWeekDay",schemaPath:"#/properties/dialAtWeekDay/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err8 = {instancePath:instancePath+"/dialAtUpHour",schemaPath:"#/properties/dialAtUpHour/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1030,11 +1048,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.dialAtUpHour !== undefined){
-let data6 = data.dialAtUpHour;
+if(data.dialAtDownHour !== undefined){
+let data6 = data.dialAtDownHour;
 if(typeof data6 === "string"){
-if(!pattern8.test(data6)){
-const err9 = {instancePath:instancePath+"/dialAtUpHour",schemaPath:"#/properties/dialAtUpHour/pattern",keyword:"pattern",params:{pattern: "^[0-2][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-2][0-9]:[0-5][0-9]$"+"\""};
+if(!pattern9.test(data6)){
+const err9 = {instancePath:instancePath+"/dialAtDownHour",schemaPath:"#/properties/dialAtDownHour/pattern",keyword:"pattern",params:{pattern: "^[0-2][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-2][0-9]:[0-5][0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1045,7 +1063,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/dialAtUpHour",schemaPath:"#/properties/dialAtUpHour/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/dialAtDownHour",schemaPath:"#/properties/dialAtDownHour/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1055,11 +1073,10 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.dialAtDownHour !== undefined){
-let data7 = data.dialAtDownHour;
-if(typeof data7 === "string"){
-if(!pattern8.test(data7)){
-const err11 = {instancePath:instancePath+"/dialAtDownHour",schemaPath:"#/properties/dialAtDownHour/pattern",keyword:"pattern",params:{pattern: "^[0-2][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-2][0-9]:[0-5][0-9]$"+"\""};
+if(data.maxRingTime !== undefined){
+let data7 = data.maxRingTime;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err11 = {instancePath:instancePath+"/maxRingTime",schemaPath:"#/properties/maxRingTime/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1068,9 +1085,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/dialAtDownHour",schemaPath:"#/properties/dialAtDownHour/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data7 == "number"){
+if(data7 < 0 || isNaN(data7)){
+const err12 = {instancePath:instancePath+"/maxRingTime",schemaPath:"#/properties/maxRingTime/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1080,10 +1097,10 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data.maxRingTime !== undefined){
-let data8 = data.maxRingTime;
-if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
-const err13 = {instancePath:instancePath+"/maxRingTime",schemaPath:"#/properties/maxRingTime/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(data.routeID !== undefined){
+if(typeof data.routeID !== "string"){
+const err13 = {instancePath:instancePath+"/routeID",schemaPath:"#/properties/routeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1092,9 +1109,11 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(typeof data8 == "number"){
-if(data8 < 0 || isNaN(data8)){
-const err14 = {instancePath:instancePath+"/maxRingTime",schemaPath:"#/properties/maxRingTime/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.maxCall !== undefined){
+let data9 = data.maxCall;
+if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
+const err14 = {instancePath:instancePath+"/maxCall",schemaPath:"#/properties/maxCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1103,11 +1122,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-}
-if(data.routeID !== undefined){
-if(typeof data.routeID !== "string"){
-const err15 = {instancePath:instancePath+"/routeID",schemaPath:"#/properties/routeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data9 == "number"){
+if(data9 < 0 || isNaN(data9)){
+const err15 = {instancePath:instancePath+"/maxCall",schemaPath:"#/properties/maxCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1117,10 +1134,10 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.maxCall !== undefined){
-let data10 = data.maxCall;
-if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
-const err16 = {instancePath:instancePath+"/maxCall",schemaPath:"#/properties/maxCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(data.taskName !== undefined){
+if(typeof data.taskName !== "string"){
+const err16 = {instancePath:instancePath+"/taskName",schemaPath:"#/properties/taskName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1129,9 +1146,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(typeof data10 == "number"){
-if(data10 < 0 || isNaN(data10)){
-const err17 = {instancePath:instancePath+"/maxCall",schemaPath:"#/properties/maxCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.taskCallbackUrl !== undefined){
+let data11 = data.taskCallbackUrl;
+if(typeof data11 === "string"){
+if(!pattern4.test(data11)){
+const err17 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^/]"},message:"must match pattern \""+"^https?://[^/]"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1140,11 +1160,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-}
-if(data.taskName !== undefined){
-if(typeof data.taskName !== "string"){
-const err18 = {instancePath:instancePath+"/taskName",schemaPath:"#/properties/taskName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(formats0(data11))){
+const err18 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1154,11 +1171,8 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.taskCallbackUrl !== undefined){
-let data12 = data.taskCallbackUrl;
-if(typeof data12 === "string"){
-if(!pattern4.test(data12)){
-const err19 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^/]"},message:"must match pattern \""+"^https?://[^/]"+"\""};
+else {
+const err19 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1167,8 +1181,13 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!(formats0(data12))){
-const err20 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+if(data.manualCallSetting !== undefined){
+let data12 = data.manualCallSetting;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key1 in data12){
+if(!((((key1 === "agentGroup") || (key1 === "dispatchType")) || (key1 === "ratioCallRate")) || (key1 === "predictCallRate"))){
+const err20 = {instancePath:instancePath+"/manualCallSetting",schemaPath:"#/components/schemas/ManualCallSetting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1178,8 +1197,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data12.agentGroup !== undefined){
+if(typeof data12.agentGroup !== "string"){
+const err21 = {instancePath:instancePath+"/manualCallSetting/agentGroup",schemaPath:"#/components/schemas/ManualCallSetting/properties/agentGroup/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1189,12 +1209,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.manualCallSetting !== undefined){
-let data13 = data.manualCallSetting;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-for(const key1 in data13){
-if(!((((key1 === "agentGroup") || (key1 === "dispatchType")) || (key1 === "ratioCallRate")) || (key1 === "predictCallRate"))){
-const err22 = {instancePath:instancePath+"/manualCallSetting",schemaPath:"#/components/schemas/ManualCallSetting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(data12.dispatchType !== undefined){
+let data14 = data12.dispatchType;
+if(!((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14)))){
+const err22 = {instancePath:instancePath+"/manualCallSetting/dispatchType",schemaPath:"#/components/schemas/ManualCallSetting/properties/dispatchType/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1204,9 +1222,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data13.agentGroup !== undefined){
-if(typeof data13.agentGroup !== "string"){
-const err23 = {instancePath:instancePath+"/manualCallSetting/agentGroup",schemaPath:"#/components/schemas/ManualCallSetting/properties/agentGroup/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data12.ratioCallRate !== undefined){
+let data15 = data12.ratioCallRate;
+if(typeof data15 == "number"){
+if(data15 < 0 || isNaN(data15)){
+const err23 = {instancePath:instancePath+"/manualCallSetting/ratioCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/ratioCallRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1216,10 +1236,8 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data13.dispatchType !== undefined){
-let data15 = data13.dispatchType;
-if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
-const err24 = {instancePath:instancePath+"/manualCallSetting/dispatchType",schemaPath:"#/components/schemas/ManualCallSetting/properties/dispatchType/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err24 = {instancePath:instancePath+"/manualCallSetting/ratioCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/ratioCallRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1229,11 +1247,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data13.ratioCallRate !== undefined){
-let data16 = data13.ratioCallRate;
+if(data12.predictCallRate !== undefined){
+let data16 = data12.predictCallRate;
 if(typeof data16 == "number"){
 if(data16 < 0 || isNaN(data16)){
-const err25 = {instancePath:instancePath+"/manualCallSetting/ratioCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/ratioCallRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err25 = {instancePath:instancePath+"/manualCallSetting/predictCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/predictCallRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1244,7 +1262,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/manualCallSetting/ratioCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/ratioCallRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err26 = {instancePath:instancePath+"/manualCallSetting/predictCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/predictCallRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1254,11 +1272,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data13.predictCallRate !== undefined){
-let data17 = data13.predictCallRate;
-if(typeof data17 == "number"){
-if(data17 < 0 || isNaN(data17)){
-const err27 = {instancePath:instancePath+"/manualCallSetting/predictCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/predictCallRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err27 = {instancePath:instancePath+"/manualCallSetting",schemaPath:"#/components/schemas/ManualCallSetting/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1268,8 +1284,9 @@ vErrors.push(err27);
 errors++;
 }
 }
+}
 else {
-const err28 = {instancePath:instancePath+"/manualCallSetting/predictCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/predictCallRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1278,42 +1295,18 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/manualCallSetting",schemaPath:"#/components/schemas/ManualCallSetting/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate32.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema53 = {"type":"object","description":"功能开关 — the task's feature switches, one shape for `createTask`, `createAndCall` and\n`updateTask`. **Unknown:** the vendor's tables stop before these rows; meanings are our\nreading of the names. **Choice:** every field optional; unknown keys are refused.\n`updateTask`: a change of `phoneEncrypt` or of the SMS settings does not apply to numbers\nalready imported or completed, and takes effect after 5 minutes.\n","additionalProperties":false,"properties":{"taskKeep":{"type":"boolean","description":"任务保持 — keep the task open when its list is done (our reading). **Choice (the mock):**\nwhen true a running task stays running (2) after its last order is finished, waiting for\nmore; otherwise it becomes completed (3) and its task-status callback is sent.\n","example":true},"roundRedial":{"type":"boolean","description":"轮次重拨 — redial in rounds per the dial strategy (our reading). **Choice (the mock):**\nunless false (or the strategy is 一拨一), an order whose call was not answered is called\nagain, after a delay, up to the simulator's number of rounds; an answered call or an\ninvalid number finishes the order.\n","example":true},"wholeTTS":{"type":"boolean","description":"全程TTS — speak the whole dialogue with text-to-speech (our reading).","example":false},"smsEnable":{"type":"boolean","description":"短信开关 — send text messages after calls (see `smsFuncFlag`).","example":false},"smsFuncFlag":{"type":"array","description":"短信规则 — which SMS template is sent for which intents.","items":{"$ref":"#/components/schemas/SmsFuncFlag"}},"phoneEncrypt":{"type":"boolean","description":"号码加密 — mask phone numbers (not in `createTask`'s example; accepted everywhere).","example":true}}};
 const schema54 = {"type":"object","description":"短信规则 — one SMS rule: send SMS template `smsID` after calls with these intents.\n\n**Choice:** the keys are `smsID` and `intentID`, as in the `createAndCall` and `updateTask`\nexamples. The `createTask` example spells them `smsId` and `intentId`; those spellings are\nrefused here (`additionalProperties: false`). **Unknown:** which spelling the vendor's\n`createTask` reads.\n","additionalProperties":false,"properties":{"smsID":{"type":"string","description":"短信模板id — SMS template id.","example":"sms-01"},"intentID":{"type":"array","description":"意向标签id — the intent-tag ids that trigger the SMS.","items":{"type":"string","description":"意向标签id — intent tag id.","example":"i-01"}},"intentName":{"type":"array","description":"意向名称 — the intent names that trigger the SMS.","items":{"type":"string","description":"意向名称 — intent name.","example":"有意向"}}}};
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1515,16 +1508,16 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1658,14 +1651,14 @@ errors++;
 }
 }
 if(data.taskCreateSetting !== undefined){
-if(!(validate32(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if(!(validate33(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 }
 if(data.funcFlag !== undefined){
-if(!(validate34(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate35(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
@@ -1686,18 +1679,18 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const CreateTaskRequest = validate37;
+export const CreateTaskRequest = validate38;
 const schema55 = {"type":"object","description":"创建自动拨号任务 — the body of `createTask`. Orders are added afterwards with `addBatchCall`\n(or `importBatchCall`).\n\n**Unknown:** the vendor's table stops after `sceneID`; the other keys come from its example.\n**Choice:** required are the three rows the table marks required; the rest is optional.\n\n**Choice:** `taskCallbackUrl` (and `orderCallbackUrl`) at the top of the body, as in this\npage's example, although `createAndCall` and `updateTask` put `taskCallbackUrl` inside\n`taskCreateSetting`. The settings shape is shared, so `taskCreateSetting.taskCallbackUrl` is\naccepted here too; **Unknown:** which one the vendor uses when both are sent — send one.\n","required":["productID","userTaskID","sceneID"],"additionalProperties":false,"properties":{"account":{"type":"string","description":"账号 — account (in the vendor's example only; **Unknown:** meaning).","example":""},"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"},"sceneID":{"$ref":"#/components/schemas/SceneID"},"taskCreateSetting":{"$ref":"#/components/schemas/TaskCreateSetting"},"funcFlag":{"$ref":"#/components/schemas/FuncFlag"},"other":{"type":"string","description":"透传字段 — pass-through text (in the vendor's example only).","example":"campaign-2026-12"},"taskCallbackUrl":{"$ref":"#/components/schemas/CallbackUrl","description":"任务状态回调地址 — URL the vendor POSTs a `TaskStatusCallback` to when the task's status changes."},"orderCallbackUrl":{"$ref":"#/components/schemas/CallbackUrl","description":"订单回调地址 — in the vendor's `createTask` example only. **Unknown:** whether it is used:\norders arrive through `addBatchCall`, whose `callInfoList.orderCallbackUrl` is required.\n"}}};
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate37.evaluated;
+const evaluated0 = validate38.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1833,14 +1826,14 @@ errors++;
 }
 }
 if(data.taskCreateSetting !== undefined){
-if(!(validate32(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if(!(validate33(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 }
 if(data.funcFlag !== undefined){
-if(!(validate34(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate35(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
@@ -1937,18 +1930,18 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
-validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const DelCall = validate40;
+export const DelCall = validate41;
 const schema61 = {"type":"integer","description":"是否删除未拨打的数据(慎用) — delete the data not dialed yet (use with caution): 0 no, 1\ndelete. **Choice:** absent means 0.\n","enum":[0,1],"x-enum-varnames":["Keep","Delete"],"x-enum-descriptions":["不删除 — Keep undialed data","删除 — Delete undialed data"],"default":0,"example":0};
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate40.evaluated;
+const evaluated0 = validate41.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1975,18 +1968,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
-validate40.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate41.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const ExportBatchCallRequest = validate41;
+export const ExportBatchCallRequest = validate42;
 const schema62 = {"type":"object","description":"批次-导出最新批次数据 — the body of `exportBatchCall`.","required":["productID","userTaskID"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"}}};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate42.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2085,20 +2078,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ExportBatchCallResponse = validate42;
+export const ExportBatchCallResponse = validate43;
 const schema65 = {"type":"object","description":"批次导出 — the answer to `exportBatchCall` (HTTP 200; gzip-compressed when asked with\n`Accept-Encoding: gzip`). **Choice:** `totalCount`, `batchID` and `callList` are optional\n(a refusal such as 1001 carries only the envelope).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — calls in the batch.","example":1},"batchID":{"type":"string","description":"批次id — the exported batch's id.","example":"b-20261201-01"},"callList":{"type":"array","description":"通话列表 — the calls of the batch.","items":{"$ref":"#/components/schemas/ExportedCall"}}}};
 const schema68 = {"type":"object","description":"导出的通话 — one call of the exported batch.","required":["orderID","userPhone","callID","callStatus"],"properties":{"orderID":{"type":"string","description":"订单id — the order's `orderID`.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number.","example":"8615612345678"},"other":{"type":"string","description":"透传字段 — the order's pass-through text.","example":"crm-ticket-1042"},"callID":{"type":"string","description":"通话id — call id.","example":"c-5d1f0a"},"callStatus":{"type":"integer","description":"通话状态 — call status (**Unknown:** values; the vendor's example shows 0).","example":0},"callStartTs":{"type":"integer","description":"呼叫开始时间 — call start, Unix seconds.","example":1700000100},"intents":{"type":"array","description":"意向标签 — intents recognised in the call.","items":{"$ref":"#/components/schemas/Intent"}}}};
 const schema69 = {"type":"object","description":"意向 — an intent tag recognised in a call.","properties":{"intentID":{"type":"string","description":"意向标签id — intent tag id (console → template → intent tags).","example":"i-01"},"intentTag":{"type":"string","description":"用户自定义意向标签 — user-defined intent tag.","example":"A"},"intentName":{"type":"string","description":"意向名称 — intent name.","example":"有意向"},"intentLevel":{"type":"integer","description":"意向等级 — intent level. **Unknown enum.**","example":1}}};
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate45.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2311,16 +2304,16 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"props":{"orderID":true,"userPhone":true,"other":true,"callID":true,"callStatus":true,"callStartTs":true,"intents":true},"dynamicProps":false,"dynamicItems":false};
+validate45.evaluated = {"props":{"orderID":true,"userPhone":true,"other":true,"callID":true,"callStatus":true,"callStartTs":true,"intents":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate42.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2430,8 +2423,8 @@ let data5 = data.callList;
 if(Array.isArray(data5)){
 const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate44(data5[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate45(data5[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
 errors = vErrors.length;
 }
 }
@@ -2458,17 +2451,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate42.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"batchID":true,"callList":true},"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"batchID":true,"callList":true},"dynamicProps":false,"dynamicItems":false};
 
-export const ExportedCall = validate46;
+export const ExportedCall = validate47;
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate46.evaluated;
+const evaluated0 = validate47.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2681,17 +2674,17 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate46.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
-validate46.evaluated = {"props":{"orderID":true,"userPhone":true,"other":true,"callID":true,"callStatus":true,"callStartTs":true,"intents":true},"dynamicProps":false,"dynamicItems":false};
+validate47.evaluated = {"props":{"orderID":true,"userPhone":true,"other":true,"callID":true,"callStatus":true,"callStartTs":true,"intents":true},"dynamicProps":false,"dynamicItems":false};
 
-export const FuncFlag = validate47;
+export const FuncFlag = validate48;
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate48.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2893,19 +2886,19 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ListCallOptions = validate48;
+export const ListCallOptions = validate49;
 const schema74 = {"type":"object","description":"查询条件 — the filters of `listCall`, all optional (`{}` lists every call). A `null` list\nmeans \"no filter\" where the vendor shows `null`.\n\n**Choice:** the vendor's Dec-2024 table lists `callingNumber` and `lineAddress` under\n`callID`: they are fields of a call record (see `CallInfoDetail`), not filters, and are\nrefused here. **Unknown:** the `callStatus` and `intentLevel` values.\n","additionalProperties":false,"properties":{"callID":{"type":["array","null"],"description":"通话id — only these calls.","items":{"type":"string","description":"通话id — a call id.","example":"c-5d1f0a"}},"intentID":{"type":["array","null"],"description":"意向标签id — console intent-tag ids (from the template's intent-tag settings).","items":{"type":"string","description":"意向标签id — an intent tag id.","example":"i-01"}},"intentName":{"type":["array","null"],"description":"意向名称 — intent names.","items":{"type":"string","description":"意向名称 — an intent name.","example":"有意向"}},"intentTag":{"type":"array","description":"用户自定义意向标签 — user-defined intent tags.","items":{"type":"string","description":"意向标签 — a user-defined intent tag.","example":"A"}},"intentLevel":{"type":"array","description":"意向等级 — intent levels (**Unknown:** values).","items":{"type":"integer","description":"意向等级 — an intent level.","example":1}},"turnTime":{"$ref":"#/components/schemas/RangeFilter","description":"对话轮次 — dialogue-turn count range."},"callDuration":{"$ref":"#/components/schemas/RangeFilter","description":"通话时长 — call duration range, seconds."},"callStatus":{"type":"array","description":"通话状态 — call statuses (**Unknown:** values; see `CallInfoDetail.callStatus`).","items":{"type":"integer","description":"通话状态 — a call status.","example":1}},"startTs":{"type":"integer","description":"开始时间 — calls from this time, Unix seconds.","example":1700000000},"endTs":{"type":"integer","description":"结束时间 — calls until this time, Unix seconds.","example":1700086400}}};
 const schema75 = {"type":"object","description":"范围筛选 — a range filter (`turnTime` dialogue turns, `callDuration` seconds): values greater\nthan `gt` and less than `lt`, applied only when `enable` is true.\n\n**Choice:** every field optional (the vendor marks none); both bounds exclusive (大于 / 小于).\n","additionalProperties":false,"properties":{"gt":{"type":"integer","description":"大于 — greater than (exclusive lower bound).","example":0},"lt":{"type":"integer","description":"小于 — less than (exclusive upper bound).","example":10},"enable":{"type":"boolean","description":"是否启用该筛选 — whether this filter is used.","example":true}}};
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate48.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3262,20 +3255,20 @@ vErrors.push(err25);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ListCallRequest = validate49;
+export const ListCallRequest = validate50;
 const schema77 = {"type":"object","description":"获取通话列表 — the body of `listCall`: the calls of one task (call dimension: an order may\nhave several calls).\n\n**Choice:** `page` and `size` are optional here (the vendor marks them required only in\n`listTask`; its examples send 1 and 100).\n","required":["productID","userTaskID","options"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"},"options":{"$ref":"#/components/schemas/ListCallOptions"},"page":{"$ref":"#/components/schemas/PageNumber"},"size":{"$ref":"#/components/schemas/PageSize"}}};
 const schema80 = {"type":"integer","minimum":1,"description":"页码 — page number, from 1. **Choice:** at least 1 (the vendor's examples use 1).\n","example":1};
 const schema81 = {"type":"integer","minimum":1,"description":"每页条数 — page size (the vendor's examples use 100). **Unknown:** the vendor publishes no\nmaximum (its separate NXCC CDR query caps pages at 100). **Choice:** at least 1, no\n`maximum` in the contract; ask for 100 or fewer. **Choice (the mock):** more than 1000 is\nrefused with retCode 4 naming `size`, so every answer is bounded.\n","example":100};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate50.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3374,8 +3367,8 @@ errors++;
 }
 }
 if(data.options !== undefined){
-if(!(validate48(data.options, {instancePath:instancePath+"/options",parentData:data,parentDataProperty:"options",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+if(!(validate49(data.options, {instancePath:instancePath+"/options",parentData:data,parentDataProperty:"options",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 }
@@ -3440,22 +3433,23 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ListCallResponse = validate51;
-const schema82 = {"type":"object","description":"通话列表 — the answer to `listCall` (HTTP 200; gzip-compressed when asked with\n`Accept-Encoding: gzip`). **Unknown:** the vendor's answer could not be read. **Choice:**\nthe envelope plus optional `totalCount` and `callList` (items `OrderCall`); fields the vendor\nsends otherwise are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — calls matching the filters (**Choice:** name as in the other answers).","example":1},"callList":{"type":"array","description":"通话列表 — the calls of this page (**Choice:** name).","items":{"$ref":"#/components/schemas/OrderCall"}}}};
+export const ListCallResponse = validate52;
+const schema82 = {"type":"object","description":"通话列表 — the answer to `listCall` (HTTP 200; gzip-compressed when asked with\n`Accept-Encoding: gzip`). **Unknown:** the vendor's answer could not be read. **Choice:**\nthe envelope plus optional `totalCount` and `callList` (items `OrderCall`); fields the vendor\nsends otherwise are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — calls matching the filters (**Choice:** name as in the other answers).\n**Unknown:** whether the vendor keeps it in step with its pages. **Choice:** the client's\niterators end on a short or empty page, or on a full page that reaches it exactly; a full\npage past it means the count is wrong, and reading goes on. Where the pages end away from\nit is reported (`onCountMismatch`; `callbot orders`/`calls` warn). A full page repeating\none of the eight before it, or more than `maxPages` pages, stops the loop\n(CallbotPagingError).\n","example":1},"callList":{"type":"array","description":"通话列表 — the calls of this page (**Choice:** name).","items":{"$ref":"#/components/schemas/OrderCall"}}}};
 const schema85 = {"type":"object","description":"订单与通话 — one order with one of its calls: the call-callback payload without\n`callbackType`. Items of `listCall` (each call) and `listOrder` (each order's last call).\n\n**Unknown:** the vendor's answers for `listCall` and `listOrder` could not be read.\n**Choice:** their items are this shape, the one the callbacks carry, with the call in\n`callInfoDetail` (`CallInfoDetail`, shared with the callbacks and `listOrderDetail`).\n\n**Choice (the mock):** `listOrder` lists an order not called yet with a `callInfoDetail` whose\n`callID` is `\"\"` and `callStatus` 0 (not called yet), timestamps 0 and empty lists; `listCall`\nlists only calls that have ended (a call in progress appears when its callback is sent).\n","required":["orderID","userPhone","callInfoDetail"],"properties":{"orderID":{"type":"string","description":"订单id — the order's `orderID`.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the order's `userName`.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished.","example":true},"other":{"type":"string","description":"透传字段 — the order's pass-through text.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}}};
-const schema86 = {"type":"object","description":"通话详情 — one call. **Unknown:** the vendor publishes the field names but not their types or\nenums; the types below are our reading of its examples (timestamps as Unix seconds).\nOne shape for the callbacks, `listOrderDetail` and (our choice) `listCall`/`listOrder`.\n`callingNumber` and `lineAddress` appear only in call callbacks and `listOrderDetail` (English\npages); `agent` and `recordDetail` only where the vendor shows them.\n","required":["callID","callStatus","callStartTs","callAnswerTs","callEndTs","callDuration","callAudioUrl","hangupCause","termSipCode","intents","sms","params"],"properties":{"callID":{"type":"string","description":"通话id — call id.","example":"c-5d1f0a"},"callingNumber":{"type":"string","description":"主叫号码 — calling number (call callbacks, listOrderDetail).","example":"862160000000"},"lineAddress":{"type":"string","description":"线路IP — line IP (call callbacks, listOrderDetail).","example":"10.0.0.8"},"callStatus":{"type":"integer","description":"通话状态 — call status. **Unknown enum**; the mock uses 1 answered, 2 no answer, 3 busy, 4\nfailed (rejected, or an invalid number: hang-up cause `UNALLOCATED_NUMBER`), and 0 for\n\"not called yet\" where an order without a call is listed (see `OrderCall`).\n","example":1},"callStartTs":{"type":"integer","description":"呼叫开始时间 — call start, Unix seconds.","example":1700000100},"callAnswerTs":{"type":"integer","description":"接听时间 — answer time, Unix seconds; 0 when not answered.","example":1700000108},"callEndTs":{"type":"integer","description":"结束时间 — call end, Unix seconds.","example":1700000160},"callDuration":{"type":"integer","minimum":0,"description":"通话时长 — talk time in seconds.","example":52},"callAudioUrl":{"type":"string","description":"录音地址 — recording URL; empty when there is none.","example":"https://example.com/recordings/c-5d1f0a.wav"},"hangupCause":{"type":"string","description":"挂断原因 — hang-up cause.","example":"NORMAL_CLEARING"},"termSipCode":{"type":"string","description":"终止SIP码 — final SIP status code.","example":"200"},"intents":{"type":"array","description":"意向标签 — intent tags recognised in the call.","items":{"$ref":"#/components/schemas/Intent"}},"sms":{"type":"array","description":"短信 — text messages sent because of the call.","items":{"$ref":"#/components/schemas/SmsRecord"}},"agent":{"$ref":"#/components/schemas/AgentInfo"},"params":{"type":"array","description":"变量 — the template variables used in the call.","items":{"$ref":"#/components/schemas/TemplateParam"}},"recordDetail":{"type":"array","description":"录音详情 — recording details (`listOrderDetail` only). **Unknown:** the items' fields (the\nvendor shows `[{}]`); any object is accepted.\n","items":{"type":"object","description":"录音详情条目 — one recording detail; fields not published."}}}};
+const schema86 = {"type":"object","description":"通话详情 — one call. **Unknown:** the vendor publishes the field names but not their types or\nenums; the types below are our reading of its examples (timestamps as Unix seconds).\nOne shape for the callbacks, `listOrderDetail` and (our choice) `listCall`/`listOrder`.\n`callingNumber` and `lineAddress` appear only in call callbacks and `listOrderDetail` (English\npages); `agent` and `recordDetail` only where the vendor shows them.\n\n**Choice:** items of `intents`, `sms`, `params` and `recordDetail` may be `{}`, and the fields\nof `agent` `null`, as in the vendor's own `listOrderDetail` answer example (orderDetailList,\nzh and en, Jcateye, Dec 16 2024): `\"intents\": [{}]`, `\"sms\": [{}]`, `\"params\": [{}]`,\n`\"recordDetail\": [{}]` (see `AgentInfo`, `CallParam`). The same shape is accepted in answers\nand callbacks.\n\n**Choice:** the required fields follow the newest revisions (Dec 16 2024: call and order\ncallbacks, `listOrderDetail`). The Jan 11 2024 revision of the `listOrderDetail` example has no\n`hangupCause`, `termSipCode`, `recordDetail` nor `agent.manualHangupBy`; an answer without\n`hangupCause` or `termSipCode` breaks this schema. The client and the callback receiver judge\nthe vendor's answers and callbacks on authenticity, not on this shape.\n","required":["callID","callStatus","callStartTs","callAnswerTs","callEndTs","callDuration","callAudioUrl","hangupCause","termSipCode","intents","sms","params"],"properties":{"callID":{"type":"string","description":"通话id — call id.","example":"c-5d1f0a"},"callingNumber":{"type":"string","description":"主叫号码 — calling number (call callbacks, listOrderDetail).","example":"862160000000"},"lineAddress":{"type":"string","description":"线路IP — line IP (call callbacks, listOrderDetail).","example":"10.0.0.8"},"callStatus":{"type":"integer","description":"通话状态 — call status. **Unknown enum**; the mock uses 1 answered, 2 no answer, 3 busy, 4\nfailed (rejected, or an invalid number: hang-up cause `UNALLOCATED_NUMBER`), and 0 for\n\"not called yet\" where an order without a call is listed (see `OrderCall`).\n","example":1},"callStartTs":{"type":"integer","description":"呼叫开始时间 — call start, Unix seconds.","example":1700000100},"callAnswerTs":{"type":"integer","description":"接听时间 — answer time, Unix seconds; 0 when not answered.","example":1700000108},"callEndTs":{"type":"integer","description":"结束时间 — call end, Unix seconds.","example":1700000160},"callDuration":{"type":"integer","minimum":0,"description":"通话时长 — talk time in seconds.","example":52},"callAudioUrl":{"type":"string","description":"录音地址 — recording URL; empty when there is none.","example":"https://example.com/recordings/c-5d1f0a.wav"},"hangupCause":{"type":"string","description":"挂断原因 — hang-up cause.","example":"NORMAL_CLEARING"},"termSipCode":{"type":"string","description":"终止SIP码 — final SIP status code.","example":"200"},"intents":{"type":"array","description":"意向标签 — intent tags recognised in the call.","items":{"$ref":"#/components/schemas/Intent"}},"sms":{"type":"array","description":"短信 — text messages sent because of the call.","items":{"$ref":"#/components/schemas/SmsRecord"}},"agent":{"$ref":"#/components/schemas/AgentInfo"},"params":{"type":"array","description":"变量 — the template variables used in the call.","items":{"$ref":"#/components/schemas/CallParam"}},"recordDetail":{"type":"array","description":"录音详情 — recording details (`listOrderDetail` only). **Unknown:** the items' fields (the\nvendor shows `[{}]`); any object is accepted.\n","items":{"type":"object","additionalProperties":true,"description":"录音详情条目 — one recording detail; fields not published (any object)."}}}};
 const schema88 = {"type":"object","description":"短信记录 — a text message sent after a call.","properties":{"smsSendTs":{"type":"integer","description":"发送时间 — send time, Unix seconds.","example":1700000170},"sysMessageID":{"type":"string","description":"系统消息id — the vendor's message id.","example":"m-7781"},"smsContent":{"type":"string","description":"短信内容 — message text.","example":"您好,您的账单已生成。"}}};
-const schema89 = {"type":"object","description":"坐席 — the human agent the call was transferred to, if any. **Unknown enums.**","properties":{"agentName":{"type":"string","description":"坐席名 — agent name.","example":"agent-07"},"agentGroup":{"type":"string","description":"坐席组 — agent group.","example":"group-a"},"agentCallStatus":{"type":"integer","description":"坐席通话状态 — agent call status.","example":0},"agentCallElapsed":{"type":"integer","description":"坐席通话时长 — agent talk time, seconds.","example":0},"agentLabel":{"type":"string","description":"坐席标签 — label the agent gave the call.","example":""},"manualCallStart":{"type":"integer","description":"转人工开始 — transfer start, Unix seconds.","example":0},"manualCallAnswer":{"type":"integer","description":"人工接听 — agent answer time, Unix seconds.","example":0},"manualCallEnd":{"type":"integer","description":"人工结束 — agent call end, Unix seconds.","example":0},"manualHangupBy":{"type":"integer","description":"挂断方 — who hung up the agent call.","example":0}}};
+const schema89 = {"type":"object","description":"坐席 — the human agent the call was transferred to, if any. **Unknown enums.**\n\n**Choice:** every field may be `null`, as the vendor's own `listOrderDetail` answer example\nshows them (orderDetailList, zh and en, Jcateye, Dec 16 2024; henryou, Jan 11 2024): all\n`null` but `manualHangupBy` (0; absent in the Jan 2024 revision). That is read as the shape of\na call no agent touched, in answers and callbacks alike; the mock sends exactly it. The call\nand order callback examples (Dec 16 2024) show the same fields filled (strings and integers).\n","properties":{"agentName":{"type":["string","null"],"description":"坐席名 — agent name.","example":"agent-07"},"agentGroup":{"type":["string","null"],"description":"坐席组 — agent group.","example":"group-a"},"agentCallStatus":{"type":["integer","null"],"description":"坐席通话状态 — agent call status.","example":0},"agentCallElapsed":{"type":["integer","null"],"description":"坐席通话时长 — agent talk time, seconds.","example":0},"agentLabel":{"type":["string","null"],"description":"坐席标签 — label the agent gave the call.","example":""},"manualCallStart":{"type":["integer","null"],"description":"转人工开始 — transfer start, Unix seconds.","example":0},"manualCallAnswer":{"type":["integer","null"],"description":"人工接听 — agent answer time, Unix seconds.","example":0},"manualCallEnd":{"type":["integer","null"],"description":"人工结束 — agent call end, Unix seconds.","example":0},"manualHangupBy":{"type":["integer","null"],"description":"挂断方 — who hung up the agent call.","example":0}}};
+const schema90 = {"type":"object","description":"通话变量 — one template variable as the vendor reports it with a call (answers and callbacks).\nRequests use `TemplateParam` (both fields required).\n\n**Choice:** both fields optional, so an item may be `{}`: the vendor's `listOrderDetail`\nanswer example shows `\"params\": [{}]` (orderDetailList, zh and en, Jcateye, Dec 16 2024;\nhenryou, Jan 11 2024), its call and order callback examples show `name` and `value` filled\n(Dec 16 2024). The mock echoes the imported variables, both fields filled.\n","properties":{"name":{"type":"string","description":"变量名 — variable name as defined in the script template.","example":"amount"},"value":{"type":"string","description":"变量值 — the variable's value, as a string.","example":"1280.50"}}};
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate55.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3884,8 +3878,9 @@ if(data.agent !== undefined){
 let data22 = data.agent;
 if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 if(data22.agentName !== undefined){
-if(typeof data22.agentName !== "string"){
-const err35 = {instancePath:instancePath+"/agent/agentName",schemaPath:"#/components/schemas/AgentInfo/properties/agentName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data23 = data22.agentName;
+if((typeof data23 !== "string") && (data23 !== null)){
+const err35 = {instancePath:instancePath+"/agent/agentName",schemaPath:"#/components/schemas/AgentInfo/properties/agentName/type",keyword:"type",params:{type: schema89.properties.agentName.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3896,8 +3891,9 @@ errors++;
 }
 }
 if(data22.agentGroup !== undefined){
-if(typeof data22.agentGroup !== "string"){
-const err36 = {instancePath:instancePath+"/agent/agentGroup",schemaPath:"#/components/schemas/AgentInfo/properties/agentGroup/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data24 = data22.agentGroup;
+if((typeof data24 !== "string") && (data24 !== null)){
+const err36 = {instancePath:instancePath+"/agent/agentGroup",schemaPath:"#/components/schemas/AgentInfo/properties/agentGroup/type",keyword:"type",params:{type: schema89.properties.agentGroup.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3909,8 +3905,8 @@ errors++;
 }
 if(data22.agentCallStatus !== undefined){
 let data25 = data22.agentCallStatus;
-if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
-const err37 = {instancePath:instancePath+"/agent/agentCallStatus",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))) && (data25 !== null)){
+const err37 = {instancePath:instancePath+"/agent/agentCallStatus",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallStatus/type",keyword:"type",params:{type: schema89.properties.agentCallStatus.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3922,8 +3918,8 @@ errors++;
 }
 if(data22.agentCallElapsed !== undefined){
 let data26 = data22.agentCallElapsed;
-if(!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))){
-const err38 = {instancePath:instancePath+"/agent/agentCallElapsed",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallElapsed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))) && (data26 !== null)){
+const err38 = {instancePath:instancePath+"/agent/agentCallElapsed",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallElapsed/type",keyword:"type",params:{type: schema89.properties.agentCallElapsed.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3934,8 +3930,9 @@ errors++;
 }
 }
 if(data22.agentLabel !== undefined){
-if(typeof data22.agentLabel !== "string"){
-const err39 = {instancePath:instancePath+"/agent/agentLabel",schemaPath:"#/components/schemas/AgentInfo/properties/agentLabel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data27 = data22.agentLabel;
+if((typeof data27 !== "string") && (data27 !== null)){
+const err39 = {instancePath:instancePath+"/agent/agentLabel",schemaPath:"#/components/schemas/AgentInfo/properties/agentLabel/type",keyword:"type",params:{type: schema89.properties.agentLabel.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3947,8 +3944,8 @@ errors++;
 }
 if(data22.manualCallStart !== undefined){
 let data28 = data22.manualCallStart;
-if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
-const err40 = {instancePath:instancePath+"/agent/manualCallStart",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallStart/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))) && (data28 !== null)){
+const err40 = {instancePath:instancePath+"/agent/manualCallStart",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallStart/type",keyword:"type",params:{type: schema89.properties.manualCallStart.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3960,8 +3957,8 @@ errors++;
 }
 if(data22.manualCallAnswer !== undefined){
 let data29 = data22.manualCallAnswer;
-if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err41 = {instancePath:instancePath+"/agent/manualCallAnswer",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallAnswer/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))) && (data29 !== null)){
+const err41 = {instancePath:instancePath+"/agent/manualCallAnswer",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallAnswer/type",keyword:"type",params:{type: schema89.properties.manualCallAnswer.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3973,8 +3970,8 @@ errors++;
 }
 if(data22.manualCallEnd !== undefined){
 let data30 = data22.manualCallEnd;
-if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
-const err42 = {instancePath:instancePath+"/agent/manualCallEnd",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallEnd/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))) && (data30 !== null)){
+const err42 = {instancePath:instancePath+"/agent/manualCallEnd",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallEnd/type",keyword:"type",params:{type: schema89.properties.manualCallEnd.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3986,8 +3983,8 @@ errors++;
 }
 if(data22.manualHangupBy !== undefined){
 let data31 = data22.manualHangupBy;
-if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
-const err43 = {instancePath:instancePath+"/agent/manualHangupBy",schemaPath:"#/components/schemas/AgentInfo/properties/manualHangupBy/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))) && (data31 !== null)){
+const err43 = {instancePath:instancePath+"/agent/manualHangupBy",schemaPath:"#/components/schemas/AgentInfo/properties/manualHangupBy/type",keyword:"type",params:{type: schema89.properties.manualHangupBy.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4016,8 +4013,9 @@ const len2 = data32.length;
 for(let i2=0; i2<len2; i2++){
 let data33 = data32[i2];
 if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-if(data33.name === undefined){
-const err45 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/TemplateParam/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data33.name !== undefined){
+if(typeof data33.name !== "string"){
+const err45 = {instancePath:instancePath+"/params/" + i2+"/name",schemaPath:"#/components/schemas/CallParam/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4026,8 +4024,10 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(data33.value === undefined){
-const err46 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/TemplateParam/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+}
+if(data33.value !== undefined){
+if(typeof data33.value !== "string"){
+const err46 = {instancePath:instancePath+"/params/" + i2+"/value",schemaPath:"#/components/schemas/CallParam/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4036,9 +4036,10 @@ vErrors.push(err46);
 }
 errors++;
 }
-for(const key0 in data33){
-if(!((key0 === "name") || (key0 === "value"))){
-const err47 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/TemplateParam/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/CallParam/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4048,11 +4049,9 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data33.name !== undefined){
-let data34 = data33.name;
-if(typeof data34 === "string"){
-if(func1(data34) < 1){
-const err48 = {instancePath:instancePath+"/params/" + i2+"/name",schemaPath:"#/components/schemas/TemplateParam/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err48 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4062,8 +4061,16 @@ vErrors.push(err48);
 errors++;
 }
 }
+if(data.recordDetail !== undefined){
+let data36 = data.recordDetail;
+if(Array.isArray(data36)){
+const len3 = data36.length;
+for(let i3=0; i3<len3; i3++){
+let data37 = data36[i3];
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+}
 else {
-const err49 = {instancePath:instancePath+"/params/" + i2+"/name",schemaPath:"#/components/schemas/TemplateParam/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err49 = {instancePath:instancePath+"/recordDetail/" + i3,schemaPath:"#/properties/recordDetail/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4073,9 +4080,9 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data33.value !== undefined){
-if(typeof data33.value !== "string"){
-const err50 = {instancePath:instancePath+"/params/" + i2+"/value",schemaPath:"#/components/schemas/TemplateParam/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err50 = {instancePath:instancePath+"/recordDetail",schemaPath:"#/properties/recordDetail/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4087,7 +4094,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/TemplateParam/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err51 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4096,69 +4103,16 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-if(data.recordDetail !== undefined){
-let data36 = data.recordDetail;
-if(Array.isArray(data36)){
-const len3 = data36.length;
-for(let i3=0; i3<len3; i3++){
-let data37 = data36[i3];
-if(!(data37 && typeof data37 == "object" && !Array.isArray(data37))){
-const err53 = {instancePath:instancePath+"/recordDetail/" + i3,schemaPath:"#/properties/recordDetail/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-}
-else {
-const err54 = {instancePath:instancePath+"/recordDetail",schemaPath:"#/properties/recordDetail/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-}
-else {
-const err55 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-validate54.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
-validate54.evaluated = {"props":{"callID":true,"callingNumber":true,"lineAddress":true,"callStatus":true,"callStartTs":true,"callAnswerTs":true,"callEndTs":true,"callDuration":true,"callAudioUrl":true,"hangupCause":true,"termSipCode":true,"intents":true,"sms":true,"agent":true,"params":true,"recordDetail":true},"dynamicProps":false,"dynamicItems":false};
+validate55.evaluated = {"props":{"callID":true,"callingNumber":true,"lineAddress":true,"callStatus":true,"callStartTs":true,"callAnswerTs":true,"callEndTs":true,"callDuration":true,"callAudioUrl":true,"hangupCause":true,"termSipCode":true,"intents":true,"sms":true,"agent":true,"params":true,"recordDetail":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate53.evaluated;
+const evaluated0 = validate54.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4293,8 +4247,8 @@ errors++;
 }
 }
 if(data.callInfoDetail !== undefined){
-if(!(validate54(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate55(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
@@ -4309,16 +4263,16 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
-validate53.evaluated = {"props":{"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetail":true},"dynamicProps":false,"dynamicItems":false};
+validate54.evaluated = {"props":{"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetail":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate52.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4416,8 +4370,8 @@ let data4 = data.callList;
 if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate53(data4[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate54(data4[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
 errors = vErrors.length;
 }
 }
@@ -4444,18 +4398,18 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
-validate51.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"callList":true},"dynamicProps":false,"dynamicItems":false};
+validate52.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"callList":true},"dynamicProps":false,"dynamicItems":false};
 
-export const ListOrderDetailRequest = validate57;
+export const ListOrderDetailRequest = validate58;
 const schema91 = {"type":"object","description":"查询订单维度拨打详情 — the body of `listOrderDetail`; every call of each given order.","required":["productID","userTaskID","orderList"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"},"orderList":{"type":"array","minItems":1,"maxItems":500,"description":"订单id列表,最多500个 — the order ids, **at most 500** (stated on two copies of the page).\n**Choice:** at least one.\n","items":{"type":"string","minLength":1,"description":"订单id — an order id.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"}}}};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate57.evaluated;
+const evaluated0 = validate58.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4625,19 +4579,19 @@ vErrors.push(err13);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
-validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ListOrderDetailResponse = validate58;
+export const ListOrderDetailResponse = validate59;
 const schema94 = {"type":"object","description":"订单维度拨打详情 — the answer to `listOrderDetail` (HTTP 200). **Unknown:** the meanings of\nthe fields (the vendor shows only their names). **Choice:** `orderDetailList` is optional (a\nrefusal carries only the envelope).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"orderDetailList":{"type":"array","description":"订单详情列表 — one entry per requested order.","items":{"$ref":"#/components/schemas/OrderDetail"}}}};
 const schema97 = {"type":"object","description":"订单拨打详情 — one order of a `listOrderDetail` answer, with every call made for it.","required":["orderID","callInfoDetailList"],"properties":{"orderID":{"type":"string","description":"订单id — the order's `orderID`.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the order's `userName`.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished.","example":true},"other":{"type":"string","description":"透传字段 — the order's pass-through text.","example":"crm-ticket-1042"},"callInfoDetailList":{"type":"array","description":"通话详情列表 — every call of the order.","items":{"$ref":"#/components/schemas/CallInfoDetail"}}}};
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate60.evaluated;
+const evaluated0 = validate61.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4766,8 +4720,8 @@ let data8 = data.callInfoDetailList;
 if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate54(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate55(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
@@ -4794,16 +4748,16 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate60.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
-validate60.evaluated = {"props":{"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetailList":true},"dynamicProps":false,"dynamicItems":false};
+validate61.evaluated = {"props":{"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetailList":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate58.evaluated;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4876,8 +4830,8 @@ let data3 = data.orderDetailList;
 if(Array.isArray(data3)){
 const len0 = data3.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate60(data3[i0], {instancePath:instancePath+"/orderDetailList/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate61(data3[i0], {instancePath:instancePath+"/orderDetailList/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
 errors = vErrors.length;
 }
 }
@@ -4904,18 +4858,18 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate58.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"orderDetailList":true},"dynamicProps":false,"dynamicItems":false};
+validate59.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"orderDetailList":true},"dynamicProps":false,"dynamicItems":false};
 
-export const ListOrderOptions = validate63;
+export const ListOrderOptions = validate64;
 const schema98 = {"type":"object","description":"查询条件 — the filters of `listOrder`, all optional. Unlike `listCall` there is no\n`startTs`/`endTs`. A `null` value means \"no filter\" where the vendor shows `null`.\n**Choice:** `intentLevel` (in the zh example, not in the en one) is accepted.\n","additionalProperties":false,"properties":{"orderID":{"type":["array","null"],"description":"订单id — only these orders (the caller's ids).","items":{"type":"string","description":"订单id — an order id.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"}},"intentID":{"type":["array","null"],"description":"意向标签id — console intent-tag ids.","items":{"type":"string","description":"意向标签id — an intent tag id.","example":"i-01"}},"intentName":{"type":["array","null"],"description":"意向名称 — console intent-tag names.","items":{"type":"string","description":"意向名称 — an intent name.","example":"有意向"}},"intentTag":{"type":["array","null"],"description":"用户自定义意向标签 — user-defined intent tags.","items":{"type":"string","description":"意向标签 — a user-defined intent tag.","example":"A"}},"intentLevel":{"type":"array","description":"意向等级 — intent levels (**Unknown:** values).","items":{"type":"integer","description":"意向等级 — an intent level.","example":1}},"finish":{"type":["integer","null"],"description":"已完成通话 — completed orders (the vendor's example sends 1). **Unknown:** the other\nvalues; **Choice:** 1 for finished, 0 for not finished, `null` or absent for both.\n","example":1},"turnTime":{"anyOf":[{"$ref":"#/components/schemas/RangeFilter"},{"type":"null","description":"不筛选 — no turn filter."}],"description":"对话轮次 — dialogue-turn count range, or `null`."},"callDuration":{"anyOf":[{"$ref":"#/components/schemas/RangeFilter"},{"type":"null","description":"不筛选 — no duration filter."}],"description":"通话时长 — call duration range (seconds), or `null`."},"callStatus":{"type":"array","description":"通话状态 — status of the order's last call (**Unknown:** values).","items":{"type":"integer","description":"通话状态 — a call status.","example":1}}}};
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate63.evaluated;
+const evaluated0 = validate64.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5337,18 +5291,18 @@ vErrors.push(err28);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
-validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ListOrderRequest = validate64;
+export const ListOrderRequest = validate65;
 const schema101 = {"type":"object","description":"获取拨打订单列表 — the body of `listOrder`: the orders of one task, each with its **last**\ncall.\n\n**Choice:** `page` and `size` are optional here (the vendor marks them required only in\n`listTask`; its examples send 1 and 100).\n","required":["productID","userTaskID","options"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"},"options":{"$ref":"#/components/schemas/ListOrderOptions"},"page":{"$ref":"#/components/schemas/PageNumber"},"size":{"$ref":"#/components/schemas/PageSize"}}};
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate65.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5447,8 +5401,8 @@ errors++;
 }
 }
 if(data.options !== undefined){
-if(!(validate63(data.options, {instancePath:instancePath+"/options",parentData:data,parentDataProperty:"options",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+if(!(validate64(data.options, {instancePath:instancePath+"/options",parentData:data,parentDataProperty:"options",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate64.errors : vErrors.concat(validate64.errors);
 errors = vErrors.length;
 }
 }
@@ -5513,18 +5467,18 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ListOrderResponse = validate66;
-const schema106 = {"type":"object","description":"订单列表 — the answer to `listOrder` (HTTP 200). **Unknown:** the vendor's answer could not\nbe read. **Choice:** the envelope plus optional `totalCount` and `orderList` (items\n`OrderCall`: each order with its last call); fields the vendor sends otherwise are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders matching the filters (**Choice:** name).","example":1},"orderList":{"type":"array","description":"订单列表 — the orders of this page, each with its last call (**Choice:** name).","items":{"$ref":"#/components/schemas/OrderCall"}}}};
+export const ListOrderResponse = validate67;
+const schema106 = {"type":"object","description":"订单列表 — the answer to `listOrder` (HTTP 200). **Unknown:** the vendor's answer could not\nbe read. **Choice:** the envelope plus optional `totalCount` and `orderList` (items\n`OrderCall`: each order with its last call); fields the vendor sends otherwise are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders matching the filters (**Choice:** name).\n**Unknown:** whether the vendor keeps it in step with its pages. **Choice:** the client's\niterators end on a short or empty page, or on a full page that reaches it exactly; a full\npage past it means the count is wrong, and reading goes on. Where the pages end away from\nit is reported (`onCountMismatch`; `callbot orders`/`calls` warn). A full page repeating\none of the eight before it, or more than `maxPages` pages, stops the loop\n(CallbotPagingError).\n","example":1},"orderList":{"type":"array","description":"订单列表 — the orders of this page, each with its last call (**Choice:** name).","items":{"$ref":"#/components/schemas/OrderCall"}}}};
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate66.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5622,8 +5576,8 @@ let data4 = data.orderList;
 if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate53(data4[i0], {instancePath:instancePath+"/orderList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate54(data4[i0], {instancePath:instancePath+"/orderList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
 errors = vErrors.length;
 }
 }
@@ -5650,18 +5604,18 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate66.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"orderList":true},"dynamicProps":false,"dynamicItems":false};
+validate67.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"orderList":true},"dynamicProps":false,"dynamicItems":false};
 
-export const ListTaskConditions = validate69;
+export const ListTaskConditions = validate70;
 const schema109 = {"type":"object","description":"查询条件 — the filters of `listTask`, all optional (`{}` lists every task).","additionalProperties":false,"properties":{"taskStatus":{"type":"array","description":"任务状态 — only tasks in these states.","items":{"$ref":"#/components/schemas/TaskStatus"}},"taskName":{"type":"array","description":"任务名称 — task names (a fuzzy match, per the Jan-2024 revision).","items":{"type":"string","description":"任务名称 — a task name.","example":"账单提醒"}},"sceneID":{"type":"string","description":"话术模板id — only tasks of this script template.","example":"scene-1001"},"userTaskID":{"type":"array","description":"用户任务id — only these tasks (the caller's ids).","items":{"type":"string","description":"用户任务id — a caller task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"}},"startTs":{"type":"integer","description":"任务创建开始时间 — tasks created at or after this time, Unix seconds.","example":1700000000},"endTs":{"type":"integer","description":"任务创建结束时间 — tasks created at or before this time, Unix seconds.","example":1702592000}}};
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate69.evaluated;
+const evaluated0 = validate70.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5825,18 +5779,18 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate69.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
-validate69.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ListTaskRequest = validate70;
+export const ListTaskRequest = validate71;
 const schema111 = {"type":"object","description":"获取任务列表 — the body of `listTask`; every field is required by the vendor.","required":["productID","page","size","queryConditions"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"page":{"$ref":"#/components/schemas/PageNumber"},"size":{"$ref":"#/components/schemas/PageSize"},"queryConditions":{"$ref":"#/components/schemas/ListTaskConditions"}}};
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate70.evaluated;
+const evaluated0 = validate71.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5970,8 +5924,8 @@ errors++;
 }
 }
 if(data.queryConditions !== undefined){
-if(!(validate69(data.queryConditions, {instancePath:instancePath+"/queryConditions",parentData:data,parentDataProperty:"queryConditions",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
+if(!(validate70(data.queryConditions, {instancePath:instancePath+"/queryConditions",parentData:data,parentDataProperty:"queryConditions",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 }
@@ -5986,20 +5940,20 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate70.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
-validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate71.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ListTaskResponse = validate72;
-const schema115 = {"type":"object","description":"任务列表 — the answer to `listTask` (HTTP 200). **Unknown:** the end of the vendor's example\n(a total count, paging fields) could not be read. **Choice:** `taskData` is optional (a\nrefusal carries only the envelope); other fields the vendor sends are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — tasks matching the conditions, over all pages. **Unknown:** whether the vendor sends\nit (its example is cut before the end). **Choice:** optional, named as in the `listOrder` and\n`listCall` answers; the mock sends it; the client's `tasks()` stops on it when present, and\non a short page otherwise.\n","example":1},"taskData":{"type":"array","description":"任务列表 — the tasks of this page.","items":{"$ref":"#/components/schemas/TaskData"}}}};
+export const ListTaskResponse = validate73;
+const schema115 = {"type":"object","description":"任务列表 — the answer to `listTask` (HTTP 200). **Unknown:** the end of the vendor's example\n(a total count, paging fields) could not be read. **Choice:** `taskData` is optional (a\nrefusal carries only the envelope); other fields the vendor sends are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — tasks matching the conditions, over all pages. **Unknown:** whether the vendor sends\nit (its example is cut before the end). **Choice:** optional, named as in the `listOrder` and\n`listCall` answers; the mock sends it. The client's `tasks()` checks it as `listOrder`'s\n`totalCount` says.\n","example":1},"taskData":{"type":"array","description":"任务列表 — the tasks of this page.","items":{"$ref":"#/components/schemas/TaskData"}}}};
 const schema118 = {"type":"object","description":"任务信息 — one task in a `listTask` answer, with its statistics.","required":["userTaskID","taskID","sceneID","taskStatus","createTs","taskStat"],"properties":{"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"},"createTs":{"type":"integer","description":"任务创建时间 — task creation time, Unix seconds.","example":1700000000},"taskStat":{"$ref":"#/components/schemas/TaskStat"}}};
 const schema119 = {"type":"object","description":"任务统计 — task statistics (in `listTask` answers and the task-status callback).","required":["answerOrderCount","finishOrderCount","totalOrderCount","finishRate","totalAnswerCall","totalCall","answerRate"],"properties":{"answerOrderCount":{"type":"integer","minimum":0,"description":"接通订单数 — orders answered.","example":42},"finishOrderCount":{"type":"integer","minimum":0,"description":"完成订单数 — orders completed.","example":80},"totalOrderCount":{"type":"integer","minimum":0,"description":"订单总数 — orders in the task.","example":100},"finishRate":{"type":"number","description":"完成率 — finishOrderCount / totalOrderCount, 2 decimals.","example":0.8},"totalAnswerCall":{"type":"integer","minimum":0,"description":"接通通话数 — calls answered.","example":45},"totalCall":{"type":"integer","minimum":0,"description":"通话总数 — calls made.","example":130},"answerRate":{"type":"number","description":"接通率 — totalAnswerCall / totalCall, 2 decimals.","example":0.35}}};
 
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate74.evaluated;
+const evaluated0 = validate75.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6367,16 +6321,16 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate74.errors = vErrors;
+validate75.errors = vErrors;
 return errors === 0;
 }
-validate74.evaluated = {"props":{"userTaskID":true,"taskID":true,"sceneID":true,"taskStatus":true,"createTs":true,"taskStat":true},"dynamicProps":false,"dynamicItems":false};
+validate75.evaluated = {"props":{"userTaskID":true,"taskID":true,"sceneID":true,"taskStatus":true,"createTs":true,"taskStat":true},"dynamicProps":false,"dynamicItems":false};
 
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate72.evaluated;
+const evaluated0 = validate73.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6474,8 +6428,8 @@ let data4 = data.taskData;
 if(Array.isArray(data4)){
 const len0 = data4.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate74(data4[i0], {instancePath:instancePath+"/taskData/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+if(!(validate75(data4[i0], {instancePath:instancePath+"/taskData/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate75.errors : vErrors.concat(validate75.errors);
 errors = vErrors.length;
 }
 }
@@ -6502,17 +6456,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate72.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
-validate72.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"taskData":true},"dynamicProps":false,"dynamicItems":false};
+validate73.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"taskData":true},"dynamicProps":false,"dynamicItems":false};
 
-export const ManualCallSetting = validate77;
+export const ManualCallSetting = validate78;
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate77.evaluated;
+const evaluated0 = validate78.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6618,19 +6572,19 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate77.errors = vErrors;
+validate78.errors = vErrors;
 return errors === 0;
 }
-validate77.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate78.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const MgrTaskStatusRequest = validate78;
+export const MgrTaskStatusRequest = validate79;
 const schema121 = {"type":"object","description":"操作任务状态 — the body of `mgrTaskStatus`; start, pause or complete a task.","required":["productID","userTaskID","taskOperate"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"},"taskOperate":{"$ref":"#/components/schemas/TaskOperate"},"delCall":{"$ref":"#/components/schemas/DelCall"}}};
 const schema124 = {"type":"integer","description":"任务操作参数 — the operation on the task: 1 启动 (start), 2 暂停 (pause), 3 完结\n(complete / end; irreversible).\n","enum":[1,2,3],"x-enum-varnames":["Start","Pause","Complete"],"x-enum-descriptions":["启动 — Start","暂停 — Pause","完结 — Complete"],"example":1};
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate78.evaluated;
+const evaluated0 = validate79.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6785,18 +6739,18 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate78.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
-validate78.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate79.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const MgrTaskStatusResponse = validate79;
+export const MgrTaskStatusResponse = validate80;
 const schema126 = {"type":"object","description":"任务操作结果 — the answer to `mgrTaskStatus` (HTTP 200). **Choice:** `taskID` and\n`taskStatus` are optional: a refusal carries only the envelope.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskID":{"type":"string","description":"任务id — the vendor's id of the task.","example":"880012"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"}}};
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate79.evaluated;
+const evaluated0 = validate80.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6893,17 +6847,17 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate79.errors = vErrors;
+validate80.errors = vErrors;
 return errors === 0;
 }
-validate79.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"taskID":true,"taskStatus":true},"dynamicProps":false,"dynamicItems":false};
+validate80.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"taskID":true,"taskStatus":true},"dynamicProps":false,"dynamicItems":false};
 
-export const OrderCall = validate82;
+export const OrderCall = validate83;
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate82.evaluated;
+const evaluated0 = validate83.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7038,8 +6992,8 @@ errors++;
 }
 }
 if(data.callInfoDetail !== undefined){
-if(!(validate54(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate55(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
@@ -7054,17 +7008,17 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate82.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
-validate82.evaluated = {"props":{"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetail":true},"dynamicProps":false,"dynamicItems":false};
+validate83.evaluated = {"props":{"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetail":true},"dynamicProps":false,"dynamicItems":false};
 
-export const OrderDetail = validate84;
+export const OrderDetail = validate85;
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate84.evaluated;
+const evaluated0 = validate85.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7193,8 +7147,8 @@ let data8 = data.callInfoDetailList;
 if(Array.isArray(data8)){
 const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate54(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate55(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
@@ -7221,19 +7175,19 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate84.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
-validate84.evaluated = {"props":{"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetailList":true},"dynamicProps":false,"dynamicItems":false};
+validate85.evaluated = {"props":{"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetailList":true},"dynamicProps":false,"dynamicItems":false};
 
-export const OrdersAddedResponse = validate86;
+export const OrdersAddedResponse = validate87;
 const schema131 = {"type":"object","description":"添加结果 — the answer to `addBatchCall` and `createAndCall` (HTTP 200).\n\n**Unknown:** the vendor shows no answer body for either. **Choice:** the envelope, plus the\ncounts and `errList` of the `importBatchCall` answer (same request shape) as **optional**\nfields: read them when present, never rely on them. Fields the vendor adds are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskID":{"type":"string","description":"任务id — the vendor's id of the task (**Choice:** optional; as in `mgrTaskStatus`).","example":"880012"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders in the request.","example":3},"successCount":{"type":"integer","minimum":0,"description":"成功数 — orders added.","example":3},"errList":{"type":"array","description":"错误列表 — the orders that were not added, with the reason.","items":{"$ref":"#/components/schemas/ImportError"}}}};
 const schema134 = {"type":"object","description":"导入失败的订单 — one order the vendor did not import.","required":["phone","errMsg"],"properties":{"phone":{"type":"string","description":"导入失败手机号 — the order's `userPhone`.","example":"8613800000000"},"errMsg":{"type":"string","description":"导入失败原因 — why it was not imported.","example":"duplicate orderID"}}};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate86.evaluated;
+const evaluated0 = validate87.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7449,51 +7403,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate86.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
-validate86.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"taskID":true,"totalCount":true,"successCount":true,"errList":true},"dynamicProps":false,"dynamicItems":false};
+validate87.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"taskID":true,"totalCount":true,"successCount":true,"errList":true},"dynamicProps":false,"dynamicItems":false};
 
-export const PageNumber = validate88;
-
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate88.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(typeof data == "number"){
-if(data < 1 || isNaN(data)){
-const err1 = {instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-validate88.errors = vErrors;
-return errors === 0;
-}
-validate88.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-export const PageSize = validate89;
+export const PageNumber = validate89;
 
 function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7532,13 +7447,52 @@ return errors === 0;
 }
 validate89.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const PingRequest = validate90;
-const schema137 = {"type":"object","description":"探活请求 — the body of `ping`.","required":["data"],"additionalProperties":false,"properties":{"data":{"type":"string","description":"透传字段 — pass-through text, echoed in the answer.","example":"hello"}}};
+export const PageSize = validate90;
 
 function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate90.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(typeof data == "number"){
+if(data < 1 || isNaN(data)){
+const err1 = {instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+validate90.errors = vErrors;
+return errors === 0;
+}
+validate90.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+export const PingRequest = validate91;
+const schema137 = {"type":"object","description":"探活请求 — the body of `ping`.","required":["data"],"additionalProperties":false,"properties":{"data":{"type":"string","description":"透传字段 — pass-through text, echoed in the answer.","example":"hello"}}};
+
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate91.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7591,18 +7545,18 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate90.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
-validate90.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate91.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const PingResponse = validate91;
+export const PingResponse = validate92;
 const schema138 = {"type":"object","description":"探活结果 — the answer to `ping` (HTTP 200). Unlike every other answer it has no\n`retCode`/`retMsg`/`responseID`: `code`, `msg`, `reqId`, with the echoed `data` and the\nserver's `timestamp`. All five are required by the vendor.\n\n**Unknown:** whether a refused ping (a bad signature, an unknown account) is answered in this\nenvelope or in the common one. **Choice:** this envelope, with the retCode in `code`.\n","required":["data","timestamp","code","msg","reqId"],"properties":{"data":{"type":"string","description":"透传字段 — the request's `data`, echoed.","example":"hello"},"timestamp":{"type":"integer","description":"探活时间 — the server's current time, Unix seconds.","example":1700000000},"code":{"$ref":"#/components/schemas/AnswerRetCode","description":"0为成功,其余为失败 — 0 success, anything else failure. **Choice:** read as a retCode\n(`anyOf` `RetCode` and any integer); the vendor gives ping no code table.\n"},"msg":{"type":"string","description":"消息 — message.","example":"success"},"reqId":{"type":"string","description":"请求id,随机唯一id,用于请求追踪 — random unique id for tracing.","example":"5f0c2a7e9b1d4c3e8a6f0b2d4e6a8c0e"}}};
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate91.evaluated;
+const evaluated0 = validate92.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7726,17 +7680,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate91.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
-validate91.evaluated = {"props":{"data":true,"timestamp":true,"code":true,"msg":true,"reqId":true},"dynamicProps":false,"dynamicItems":false};
+validate92.evaluated = {"props":{"data":true,"timestamp":true,"code":true,"msg":true,"reqId":true},"dynamicProps":false,"dynamicItems":false};
 
-export const ProductID = validate93;
+export const ProductID = validate94;
 
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate93.evaluated;
+const evaluated0 = validate94.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7763,17 +7717,17 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate93.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
-validate93.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate94.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const RangeFilter = validate94;
+export const RangeFilter = validate95;
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate94.evaluated;
+const evaluated0 = validate95.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7842,39 +7796,12 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate94.errors = vErrors;
-return errors === 0;
-}
-validate94.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-
-export const ResponseID = validate95;
-
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate95.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
 validate95.errors = vErrors;
 return errors === 0;
 }
-validate95.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate95.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const RetMsg = validate96;
+export const ResponseID = validate96;
 
 function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -7901,12 +7828,39 @@ return errors === 0;
 }
 validate96.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const SceneID = validate97;
+export const RetMsg = validate97;
 
 function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate97.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate97.errors = vErrors;
+return errors === 0;
+}
+validate97.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+export const SceneID = validate98;
+
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate98.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7935,17 +7889,17 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate97.errors = vErrors;
+validate98.errors = vErrors;
 return errors === 0;
 }
-validate97.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate98.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const SmsFuncFlag = validate98;
+export const SmsFuncFlag = validate99;
 
-function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate98.evaluated;
+const evaluated0 = validate99.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8044,18 +7998,18 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate98.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
-validate98.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate99.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StopOrderError = validate99;
+export const StopOrderError = validate100;
 const schema145 = {"type":"object","description":"停止失败的订单 — one order that was not stopped.","required":["orderID","errMsg"],"properties":{"orderID":{"type":"string","description":"订单id — the order.","example":"0c7d2e5a-1b3f-4e6a-9c8d-7f6e5d4c3b2a"},"errMsg":{"type":"string","description":"失败原因 — why it was not stopped.","example":"order already finished"}}};
 
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate99.evaluated;
+const evaluated0 = validate100.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8118,18 +8072,18 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate99.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
-validate99.evaluated = {"props":{"orderID":true,"errMsg":true},"dynamicProps":false,"dynamicItems":false};
+validate100.evaluated = {"props":{"orderID":true,"errMsg":true},"dynamicProps":false,"dynamicItems":false};
 
-export const StopOrderRequest = validate100;
+export const StopOrderRequest = validate101;
 const schema146 = {"type":"object","description":"停止订单拨打 — the body of `stopOrder`. Stopping is irreversible (停止订单操作不可逆).","required":["productID","userTaskID","orderIDs"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"},"orderIDs":{"type":"array","minItems":1,"description":"订单id — the orders to stop (calls not dialed yet are not made). **Choice:** at least\none; **Unknown:** the maximum (4001 answers a list that is too long).\n","items":{"type":"string","minLength":1,"description":"订单id — an order id from the import.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"}},"delCall":{"$ref":"#/components/schemas/DelCall"}}};
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate100.evaluated;
+const evaluated0 = validate101.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8312,18 +8266,18 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate100.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
-validate100.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate101.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StopOrderResponse = validate101;
+export const StopOrderResponse = validate102;
 const schema150 = {"type":"object","description":"停止结果 — the answer to `stopOrder` (HTTP 200). **Choice:** the counts and `errList` are\noptional: a refusal carries only the envelope.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders in the request.","example":2},"successCount":{"type":"integer","minimum":0,"description":"成功数 — orders stopped.","example":1},"errList":{"type":"array","description":"错误列表 — the orders that were not stopped.","items":{"$ref":"#/components/schemas/StopOrderError"}}}};
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate101.evaluated;
+const evaluated0 = validate102.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8527,17 +8481,17 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate101.errors = vErrors;
+validate102.errors = vErrors;
 return errors === 0;
 }
-validate101.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"successCount":true,"errList":true},"dynamicProps":false,"dynamicItems":false};
+validate102.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"successCount":true,"errList":true},"dynamicProps":false,"dynamicItems":false};
 
-export const TaskCreateSetting = validate103;
+export const TaskCreateSetting = validate104;
 
-function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate103.evaluated;
+const evaluated0 = validate104.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8610,12 +8564,9 @@ errors++;
 }
 if(data.dialAtWeekDay !== undefined){
 let data4 = data.dialAtWeekDay;
-if(Array.isArray(data4)){
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
-const err5 = {instancePath:instancePath+"/dialAtWeekDay/" + i0,schemaPath:"#/properties/dialAtWeekDay/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data4 === "string"){
+if(!pattern8.test(data4)){
+const err5 = {instancePath:instancePath+"/dialAtWeekDay",schemaPath:"#/properties/dialAtWeekDay/pattern",keyword:"pattern",params:{pattern: "^[1-7](,[1-7]){0,6}$"},message:"must match pattern \""+"^[1-7](,[1-7]){0,6}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8624,9 +8575,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(typeof data5 == "number"){
-if(data5 > 7 || isNaN(data5)){
-const err6 = {instancePath:instancePath+"/dialAtWeekDay/" + i0,schemaPath:"#/properties/dialAtWeekDay/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+}
+else {
+const err6 = {instancePath:instancePath+"/dialAtWeekDay",schemaPath:"#/properties/dialAtWeekDay/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8635,8 +8586,12 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(data5 < 0 || isNaN(data5)){
-const err7 = {instancePath:instancePath+"/dialAtWeekDay/" + i0,schemaPath:"#/properties/dialAtWeekDay/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.dialAtUpHour !== undefined){
+let data5 = data.dialAtUpHour;
+if(typeof data5 === "string"){
+if(!pattern9.test(data5)){
+const err7 = {instancePath:instancePath+"/dialAtUpHour",schemaPath:"#/properties/dialAtUpHour/pattern",keyword:"pattern",params:{pattern: "^[0-2][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-2][0-9]:[0-5][0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8646,10 +8601,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
-}
 else {
-const err8 = {instancePath:instancePath+"/dialAtWeekDay",schemaPath:"#/properties/dialAtWeekDay/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err8 = {instancePath:instancePath+"/dialAtUpHour",schemaPath:"#/properties/dialAtUpHour/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8659,11 +8612,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.dialAtUpHour !== undefined){
-let data6 = data.dialAtUpHour;
+if(data.dialAtDownHour !== undefined){
+let data6 = data.dialAtDownHour;
 if(typeof data6 === "string"){
-if(!pattern8.test(data6)){
-const err9 = {instancePath:instancePath+"/dialAtUpHour",schemaPath:"#/properties/dialAtUpHour/pattern",keyword:"pattern",params:{pattern: "^[0-2][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-2][0-9]:[0-5][0-9]$"+"\""};
+if(!pattern9.test(data6)){
+const err9 = {instancePath:instancePath+"/dialAtDownHour",schemaPath:"#/properties/dialAtDownHour/pattern",keyword:"pattern",params:{pattern: "^[0-2][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-2][0-9]:[0-5][0-9]$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8674,7 +8627,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/dialAtUpHour",schemaPath:"#/properties/dialAtUpHour/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/dialAtDownHour",schemaPath:"#/properties/dialAtDownHour/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8684,11 +8637,10 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.dialAtDownHour !== undefined){
-let data7 = data.dialAtDownHour;
-if(typeof data7 === "string"){
-if(!pattern8.test(data7)){
-const err11 = {instancePath:instancePath+"/dialAtDownHour",schemaPath:"#/properties/dialAtDownHour/pattern",keyword:"pattern",params:{pattern: "^[0-2][0-9]:[0-5][0-9]$"},message:"must match pattern \""+"^[0-2][0-9]:[0-5][0-9]$"+"\""};
+if(data.maxRingTime !== undefined){
+let data7 = data.maxRingTime;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err11 = {instancePath:instancePath+"/maxRingTime",schemaPath:"#/properties/maxRingTime/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8697,9 +8649,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/dialAtDownHour",schemaPath:"#/properties/dialAtDownHour/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data7 == "number"){
+if(data7 < 0 || isNaN(data7)){
+const err12 = {instancePath:instancePath+"/maxRingTime",schemaPath:"#/properties/maxRingTime/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8709,10 +8661,10 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data.maxRingTime !== undefined){
-let data8 = data.maxRingTime;
-if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
-const err13 = {instancePath:instancePath+"/maxRingTime",schemaPath:"#/properties/maxRingTime/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(data.routeID !== undefined){
+if(typeof data.routeID !== "string"){
+const err13 = {instancePath:instancePath+"/routeID",schemaPath:"#/properties/routeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -8721,9 +8673,11 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(typeof data8 == "number"){
-if(data8 < 0 || isNaN(data8)){
-const err14 = {instancePath:instancePath+"/maxRingTime",schemaPath:"#/properties/maxRingTime/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.maxCall !== undefined){
+let data9 = data.maxCall;
+if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
+const err14 = {instancePath:instancePath+"/maxCall",schemaPath:"#/properties/maxCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -8732,11 +8686,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-}
-if(data.routeID !== undefined){
-if(typeof data.routeID !== "string"){
-const err15 = {instancePath:instancePath+"/routeID",schemaPath:"#/properties/routeID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data9 == "number"){
+if(data9 < 0 || isNaN(data9)){
+const err15 = {instancePath:instancePath+"/maxCall",schemaPath:"#/properties/maxCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -8746,10 +8698,10 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.maxCall !== undefined){
-let data10 = data.maxCall;
-if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
-const err16 = {instancePath:instancePath+"/maxCall",schemaPath:"#/properties/maxCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(data.taskName !== undefined){
+if(typeof data.taskName !== "string"){
+const err16 = {instancePath:instancePath+"/taskName",schemaPath:"#/properties/taskName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -8758,9 +8710,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(typeof data10 == "number"){
-if(data10 < 0 || isNaN(data10)){
-const err17 = {instancePath:instancePath+"/maxCall",schemaPath:"#/properties/maxCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.taskCallbackUrl !== undefined){
+let data11 = data.taskCallbackUrl;
+if(typeof data11 === "string"){
+if(!pattern4.test(data11)){
+const err17 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^/]"},message:"must match pattern \""+"^https?://[^/]"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -8769,11 +8724,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-}
-if(data.taskName !== undefined){
-if(typeof data.taskName !== "string"){
-const err18 = {instancePath:instancePath+"/taskName",schemaPath:"#/properties/taskName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(formats0(data11))){
+const err18 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -8783,11 +8735,8 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.taskCallbackUrl !== undefined){
-let data12 = data.taskCallbackUrl;
-if(typeof data12 === "string"){
-if(!pattern4.test(data12)){
-const err19 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/pattern",keyword:"pattern",params:{pattern: "^https?://[^/]"},message:"must match pattern \""+"^https?://[^/]"+"\""};
+else {
+const err19 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8796,8 +8745,13 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!(formats0(data12))){
-const err20 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+}
+if(data.manualCallSetting !== undefined){
+let data12 = data.manualCallSetting;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key1 in data12){
+if(!((((key1 === "agentGroup") || (key1 === "dispatchType")) || (key1 === "ratioCallRate")) || (key1 === "predictCallRate"))){
+const err20 = {instancePath:instancePath+"/manualCallSetting",schemaPath:"#/components/schemas/ManualCallSetting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8807,8 +8761,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/taskCallbackUrl",schemaPath:"#/components/schemas/CallbackUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data12.agentGroup !== undefined){
+if(typeof data12.agentGroup !== "string"){
+const err21 = {instancePath:instancePath+"/manualCallSetting/agentGroup",schemaPath:"#/components/schemas/ManualCallSetting/properties/agentGroup/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -8818,12 +8773,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.manualCallSetting !== undefined){
-let data13 = data.manualCallSetting;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-for(const key1 in data13){
-if(!((((key1 === "agentGroup") || (key1 === "dispatchType")) || (key1 === "ratioCallRate")) || (key1 === "predictCallRate"))){
-const err22 = {instancePath:instancePath+"/manualCallSetting",schemaPath:"#/components/schemas/ManualCallSetting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(data12.dispatchType !== undefined){
+let data14 = data12.dispatchType;
+if(!((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14)))){
+const err22 = {instancePath:instancePath+"/manualCallSetting/dispatchType",schemaPath:"#/components/schemas/ManualCallSetting/properties/dispatchType/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -8833,9 +8786,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data13.agentGroup !== undefined){
-if(typeof data13.agentGroup !== "string"){
-const err23 = {instancePath:instancePath+"/manualCallSetting/agentGroup",schemaPath:"#/components/schemas/ManualCallSetting/properties/agentGroup/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data12.ratioCallRate !== undefined){
+let data15 = data12.ratioCallRate;
+if(typeof data15 == "number"){
+if(data15 < 0 || isNaN(data15)){
+const err23 = {instancePath:instancePath+"/manualCallSetting/ratioCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/ratioCallRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -8845,10 +8800,8 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data13.dispatchType !== undefined){
-let data15 = data13.dispatchType;
-if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
-const err24 = {instancePath:instancePath+"/manualCallSetting/dispatchType",schemaPath:"#/components/schemas/ManualCallSetting/properties/dispatchType/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err24 = {instancePath:instancePath+"/manualCallSetting/ratioCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/ratioCallRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -8858,11 +8811,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data13.ratioCallRate !== undefined){
-let data16 = data13.ratioCallRate;
+if(data12.predictCallRate !== undefined){
+let data16 = data12.predictCallRate;
 if(typeof data16 == "number"){
 if(data16 < 0 || isNaN(data16)){
-const err25 = {instancePath:instancePath+"/manualCallSetting/ratioCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/ratioCallRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err25 = {instancePath:instancePath+"/manualCallSetting/predictCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/predictCallRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -8873,7 +8826,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/manualCallSetting/ratioCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/ratioCallRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err26 = {instancePath:instancePath+"/manualCallSetting/predictCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/predictCallRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -8883,11 +8836,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data13.predictCallRate !== undefined){
-let data17 = data13.predictCallRate;
-if(typeof data17 == "number"){
-if(data17 < 0 || isNaN(data17)){
-const err27 = {instancePath:instancePath+"/manualCallSetting/predictCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/predictCallRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err27 = {instancePath:instancePath+"/manualCallSetting",schemaPath:"#/components/schemas/ManualCallSetting/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -8897,8 +8848,9 @@ vErrors.push(err27);
 errors++;
 }
 }
+}
 else {
-const err28 = {instancePath:instancePath+"/manualCallSetting/predictCallRate",schemaPath:"#/components/schemas/ManualCallSetting/properties/predictCallRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -8907,41 +8859,17 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/manualCallSetting",schemaPath:"#/components/schemas/ManualCallSetting/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-}
-else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-validate103.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
-validate103.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate104.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const TaskData = validate104;
+export const TaskData = validate105;
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate104.evaluated;
+const evaluated0 = validate105.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9309,17 +9237,17 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate104.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
-validate104.evaluated = {"props":{"userTaskID":true,"taskID":true,"sceneID":true,"taskStatus":true,"createTs":true,"taskStat":true},"dynamicProps":false,"dynamicItems":false};
+validate105.evaluated = {"props":{"userTaskID":true,"taskID":true,"sceneID":true,"taskStatus":true,"createTs":true,"taskStat":true},"dynamicProps":false,"dynamicItems":false};
 
-export const TaskOperate = validate106;
+export const TaskOperate = validate107;
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate106.evaluated;
+const evaluated0 = validate107.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9346,17 +9274,17 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate106.errors = vErrors;
+validate107.errors = vErrors;
 return errors === 0;
 }
-validate106.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate107.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const TaskStat = validate107;
+export const TaskStat = validate108;
 
-function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate107.evaluated;
+const evaluated0 = validate108.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9594,17 +9522,17 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate107.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
-validate107.evaluated = {"props":{"answerOrderCount":true,"finishOrderCount":true,"totalOrderCount":true,"finishRate":true,"totalAnswerCall":true,"totalCall":true,"answerRate":true},"dynamicProps":false,"dynamicItems":false};
+validate108.evaluated = {"props":{"answerOrderCount":true,"finishOrderCount":true,"totalOrderCount":true,"finishRate":true,"totalAnswerCall":true,"totalCall":true,"answerRate":true},"dynamicProps":false,"dynamicItems":false};
 
-export const TaskStatus = validate108;
+export const TaskStatus = validate109;
 
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate108.evaluated;
+const evaluated0 = validate109.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -9631,18 +9559,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate108.errors = vErrors;
+validate109.errors = vErrors;
 return errors === 0;
 }
-validate108.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate109.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const TaskStatusCallback = validate109;
+export const TaskStatusCallback = validate110;
 const schema162 = {"type":"object","description":"任务状态回调 — sent by the vendor to `taskCallbackUrl` when the task's status changes. Signed\nlike a request (headers `requestID`, `uuid`, `createTs`, `sign`; algorithm as set in the\nconsole). Every field is required by the vendor.\n\n**Unknown:** the `callbackType` values of the three callbacks. The task callback's table says\n1 = task callback, 2 = order call(back) and is cut there; the call and order callback\nexamples show `1` / `\"1\"`, which collides with it. **Choice:** 1 for this callback (the\ndocumented value), `\"2\"` for the order callback, 3 for the call callback (the mock's values);\na receiver tells the callbacks apart by URL, not by `callbackType`.\n","required":["callbackType","userTaskID","taskID","sceneID","taskStatus","createTs","taskStat"],"properties":{"callbackType":{"type":"integer","description":"回调类型 — callback type; 1 = task callback (see **Unknown:** above).","example":1},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"},"createTs":{"type":"integer","description":"任务创建时间 — task creation time, Unix seconds.","example":1700000000},"taskStat":{"$ref":"#/components/schemas/TaskStat"}}};
 
-function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate109.evaluated;
+const evaluated0 = validate110.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10033,18 +9961,18 @@ vErrors.push(err32);
 }
 errors++;
 }
-validate109.errors = vErrors;
+validate110.errors = vErrors;
 return errors === 0;
 }
-validate109.evaluated = {"props":{"callbackType":true,"userTaskID":true,"taskID":true,"sceneID":true,"taskStatus":true,"createTs":true,"taskStat":true},"dynamicProps":false,"dynamicItems":false};
+validate110.evaluated = {"props":{"callbackType":true,"userTaskID":true,"taskID":true,"sceneID":true,"taskStatus":true,"createTs":true,"taskStat":true},"dynamicProps":false,"dynamicItems":false};
 
-export const UpdateTaskRequest = validate111;
+export const UpdateTaskRequest = validate112;
 const schema164 = {"type":"object","description":"更新任务 — the body of `updateTask`. Only a task that is paused or not yet started can be\nchanged, and only its `taskCreateSetting` and `funcFlag`.\n\n**Unknown:** the vendor's table has no \"required\" column. **Choice:** `productID` and\n`userTaskID` are required; `sceneID` (in the vendor's example) is accepted but cannot change\nthe task's template.\n","required":["productID","userTaskID"],"additionalProperties":false,"properties":{"productID":{"$ref":"#/components/schemas/ProductID"},"userTaskID":{"$ref":"#/components/schemas/UserTaskID"},"sceneID":{"$ref":"#/components/schemas/SceneID"},"taskCreateSetting":{"$ref":"#/components/schemas/TaskCreateSetting"},"funcFlag":{"$ref":"#/components/schemas/FuncFlag"}}};
 
-function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate111.evaluated;
+const evaluated0 = validate112.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10158,14 +10086,14 @@ errors++;
 }
 }
 if(data.taskCreateSetting !== undefined){
-if(!(validate32(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if(!(validate33(data.taskCreateSetting, {instancePath:instancePath+"/taskCreateSetting",parentData:data,parentDataProperty:"taskCreateSetting",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 }
 if(data.funcFlag !== undefined){
-if(!(validate34(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate35(data.funcFlag, {instancePath:instancePath+"/funcFlag",parentData:data,parentDataProperty:"funcFlag",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
@@ -10180,17 +10108,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate111.errors = vErrors;
+validate112.errors = vErrors;
 return errors === 0;
 }
-validate111.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate112.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const UserTaskID = validate114;
+export const UserTaskID = validate115;
 
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate114.evaluated;
+const evaluated0 = validate115.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10219,18 +10147,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate114.errors = vErrors;
+validate115.errors = vErrors;
 return errors === 0;
 }
-validate114.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate115.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const ImportBatchCallRequest = validate115;
+export const ImportBatchCallRequest = validate116;
 const schema169 = {"type":"object","description":"导入最新批次的号码 — the body of `importBatchCall`: one task's complete new batch.\n","required":["productID","userTaskID","callInfoList"],"additionalProperties":false,"properties":{"productID":{"type":"string","const":"callbot","description":"定值\"callbot\" — product id, always `callbot`.","example":"callbot"},"userTaskID":{"type":"string","minLength":1,"description":"请求方的任务id(调用方生成并且保证唯一),建议使用uuid — the caller's task id (generated\nand kept unique by the caller; a UUID is recommended). Names the task whose batch is\nreplaced. **Choice:** not empty.\n","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"callInfoList":{"$ref":"#/components/schemas/CallInfoList"}}};
 
-function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate115.evaluated;
+const evaluated0 = validate116.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10345,17 +10273,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate115.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
-validate115.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate116.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const CallInfoList = validate117;
+export const CallInfoList = validate118;
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate117.evaluated;
+const evaluated0 = validate118.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10518,17 +10446,17 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate117.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
-validate117.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate118.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const CallOrder = validate119;
+export const CallOrder = validate120;
 
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate119.evaluated;
+const evaluated0 = validate120.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10805,17 +10733,17 @@ vErrors.push(err22);
 }
 errors++;
 }
-validate119.errors = vErrors;
+validate120.errors = vErrors;
 return errors === 0;
 }
-validate119.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate120.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const TemplateParam = validate120;
+export const TemplateParam = validate121;
 
-function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate120.evaluated;
+const evaluated0 = validate121.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -10903,18 +10831,71 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate120.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
-validate120.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate121.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const ImportBatchCallResponse = validate121;
-const schema174 = {"type":"object","description":"导入结果 — the answer to `importBatchCall`, always with HTTP 200. `retCode` 0 means the batch\nwas imported; orders the vendor refused are then listed in `errList` (a partial success).\n\n**Choice:** the vendor marks `totalCount` and `successCount` as required without saying what\nthey hold when `retCode` is not 0; the mock sends `0` for both, and the client does not rely on\nthem for errors.\n","required":["retCode","retMsg","responseID","totalCount","successCount"],"properties":{"retCode":{"description":"响应码,0为成功,其余为失败 — the result code: 0 is success, anything else is failure. The\ncodes the vendor documents, with their meaning and what to do about each, are the\n`RetCode` schema.\n\n**Choice:** an answer may carry **any integer**, not only a documented code: the vendor\nsays any non-zero code is a failure and may add codes without notice, and a client\ngenerated from a closed enum would fail to read such an answer at all. So this property\nis `anyOf` the documented `RetCode` and any integer; validators accept 9999, while the\n`RetCode` schema (and the types and tables generated from it) still name the documented\ncodes. This package's client reports an undocumented code as a failure named `Unknown`,\nwith the outcome `unknown`.\n","anyOf":[{"$ref":"#/components/schemas/RetCode"},{"type":"integer","description":"未记录的响应码 — a code the vendor does not document (yet): a failure whose outcome is\nunknown.\n","example":9999}],"example":0},"retMsg":{"type":"string","description":"响应消息 — human-readable message.","example":"success"},"responseID":{"type":"string","description":"响应id,随机唯一id,用于请求追踪 — random unique id for tracing; quote it when you report\na problem to the vendor.\n","example":"9d6c1b0e4f7a4b0c8e2d5a3f6b7c8d9e"},"totalCount":{"type":"integer","minimum":0,"description":"导入总数 — number of orders in the request.","example":3},"successCount":{"type":"integer","minimum":0,"description":"导入成功数 — number of orders imported.","example":3},"errList":{"type":"array","description":"错误列表 — the orders that were not imported, with the reason.","items":{"$ref":"#/components/schemas/ImportError"}}}};
+export const CallParam = validate122;
 
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate121.evaluated;
+const evaluated0 = validate122.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name !== undefined){
+if(typeof data.name !== "string"){
+const err0 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.value !== undefined){
+if(typeof data.value !== "string"){
+const err1 = {instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate122.errors = vErrors;
+return errors === 0;
+}
+validate122.evaluated = {"props":{"name":true,"value":true},"dynamicProps":false,"dynamicItems":false};
+
+export const ImportBatchCallResponse = validate123;
+const schema175 = {"type":"object","description":"导入结果 — the answer to `importBatchCall`, always with HTTP 200. `retCode` 0 means the batch\nwas imported; orders the vendor refused are then listed in `errList` (a partial success).\n\n**Choice:** the vendor marks `totalCount` and `successCount` as required without saying what\nthey hold when `retCode` is not 0; the mock sends `0` for both, and the client does not rely on\nthem for errors.\n","required":["retCode","retMsg","responseID","totalCount","successCount"],"properties":{"retCode":{"description":"响应码,0为成功,其余为失败 — the result code: 0 is success, anything else is failure. The\ncodes the vendor documents, with their meaning and what to do about each, are the\n`RetCode` schema.\n\n**Choice:** an answer may carry **any integer**, not only a documented code: the vendor\nsays any non-zero code is a failure and may add codes without notice, and a client\ngenerated from a closed enum would fail to read such an answer at all. So this property\nis `anyOf` the documented `RetCode` and any integer; validators accept 9999, while the\n`RetCode` schema (and the types and tables generated from it) still name the documented\ncodes. This package's client reports an undocumented code as a failure named `Unknown`,\nwith the outcome `unknown`.\n","anyOf":[{"$ref":"#/components/schemas/RetCode"},{"type":"integer","description":"未记录的响应码 — a code the vendor does not document (yet): a failure whose outcome is\nunknown.\n","example":9999}],"example":0},"retMsg":{"type":"string","description":"响应消息 — human-readable message.","example":"success"},"responseID":{"type":"string","description":"响应id,随机唯一id,用于请求追踪 — random unique id for tracing; quote it when you report\na problem to the vendor.\n","example":"9d6c1b0e4f7a4b0c8e2d5a3f6b7c8d9e"},"totalCount":{"type":"integer","minimum":0,"description":"导入总数 — number of orders in the request.","example":3},"successCount":{"type":"integer","minimum":0,"description":"导入成功数 — number of orders imported.","example":3},"errList":{"type":"array","description":"错误列表 — the orders that were not imported, with the reason.","items":{"$ref":"#/components/schemas/ImportError"}}}};
+
+function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate123.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11194,17 +11175,17 @@ vErrors.push(err21);
 }
 errors++;
 }
-validate121.errors = vErrors;
+validate123.errors = vErrors;
 return errors === 0;
 }
-validate121.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"successCount":true,"errList":true},"dynamicProps":false,"dynamicItems":false};
+validate123.evaluated = {"props":{"retCode":true,"retMsg":true,"responseID":true,"totalCount":true,"successCount":true,"errList":true},"dynamicProps":false,"dynamicItems":false};
 
-export const ImportError = validate122;
+export const ImportError = validate124;
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate122.evaluated;
+const evaluated0 = validate124.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11267,17 +11248,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate122.errors = vErrors;
+validate124.errors = vErrors;
 return errors === 0;
 }
-validate122.evaluated = {"props":{"phone":true,"errMsg":true},"dynamicProps":false,"dynamicItems":false};
+validate124.evaluated = {"props":{"phone":true,"errMsg":true},"dynamicProps":false,"dynamicItems":false};
 
-export const RetCode = validate123;
+export const RetCode = validate125;
 
-function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate123.evaluated;
+const evaluated0 = validate125.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11304,18 +11285,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate123.errors = vErrors;
+validate125.errors = vErrors;
 return errors === 0;
 }
-validate123.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate125.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const SignAlgorithm = validate124;
-const schema179 = {"type":"string","description":"签名的算法 — signature algorithm. Absent means `MD5`.","enum":["MD5","SHA256"],"default":"MD5","example":"SHA256"};
+export const SignAlgorithm = validate126;
+const schema180 = {"type":"string","description":"签名的算法 — signature algorithm. Absent means `MD5`.","enum":["MD5","SHA256"],"default":"MD5","example":"SHA256"};
 
-function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate124.evaluated;
+const evaluated0 = validate126.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11333,7 +11314,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((data === "MD5") || (data === "SHA256"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema179.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema180.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -11342,18 +11323,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate124.errors = vErrors;
+validate126.errors = vErrors;
 return errors === 0;
 }
-validate124.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate126.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const CallFinishedCallback = validate125;
-const schema180 = {"type":"object","description":"通话维度回调 — sent by the vendor to `callCallbackUrl` after **each call** ends (an order may\nproduce several calls). Signed like a request (headers `requestID`, `uuid`, `createTs`, `sign`;\nalgorithm as set in the console).\n\n**Unknown:** the vendor's example shows `callbackType: 1` while its task-callback table says 1\nmeans \"task\"; **Choice:** the mock sends `3` for call callbacks. Enums of `callStatus`,\n`agentCallStatus` and `manualHangupBy` are not published.\n","required":["callbackType","orderID","userPhone","userName","sceneID","userTaskID","taskID","finish","other","callInfoDetail"],"properties":{"callbackType":{"type":"integer","description":"回调类型 — callback type (integer here; a string in the order callback).","example":3},"orderID":{"type":"string","description":"订单id — the order's `orderID` from the import.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the `userName` from the import.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script (dialogue) template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's own task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished (no more calls will be made for it).","example":false},"other":{"type":"string","description":"透传字段 — the pass-through text from the import.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}}};
+export const CallFinishedCallback = validate127;
+const schema181 = {"type":"object","description":"通话维度回调 — sent by the vendor to `callCallbackUrl` after **each call** ends (an order may\nproduce several calls). Signed like a request (headers `requestID`, `uuid`, `createTs`, `sign`;\nalgorithm as set in the console).\n\n**Unknown:** the vendor's example shows `callbackType: 1` while its task-callback table says 1\nmeans \"task\"; **Choice:** the mock sends `3` for call callbacks. Enums of `callStatus`,\n`agentCallStatus` and `manualHangupBy` are not published.\n","required":["callbackType","orderID","userPhone","userName","sceneID","userTaskID","taskID","finish","other","callInfoDetail"],"properties":{"callbackType":{"type":"integer","description":"回调类型 — callback type (integer here; a string in the order callback).","example":3},"orderID":{"type":"string","description":"订单id — the order's `orderID` from the import.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the `userName` from the import.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script (dialogue) template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's own task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished (no more calls will be made for it).","example":false},"other":{"type":"string","description":"透传字段 — the pass-through text from the import.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}}};
 
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate125.evaluated;
+const evaluated0 = validate127.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11571,8 +11552,8 @@ errors++;
 }
 }
 if(data.callInfoDetail !== undefined){
-if(!(validate54(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate55(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
@@ -11587,19 +11568,19 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate125.errors = vErrors;
+validate127.errors = vErrors;
 return errors === 0;
 }
-validate125.evaluated = {"props":{"callbackType":true,"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetail":true},"dynamicProps":false,"dynamicItems":false};
+validate127.evaluated = {"props":{"callbackType":true,"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetail":true},"dynamicProps":false,"dynamicItems":false};
 
-export const OrderFinishedCallback = validate127;
-const schema181 = {"type":"object","description":"订单维度拨打回调 — sent by the vendor to `orderCallbackUrl` once an **order** is finished,\nwith the order's last call in `callInfoDetail`. Signed like a request.\n\nDiffers from `CallFinishedCallback` in that `callbackType` is a **string** and\n`callInfoDetail` has no `callingNumber`/`lineAddress`. **Choice:** the mock sends `\"2\"` (the\ntask-callback table's \"order\" value).\n","required":["callbackType","orderID","userPhone","userName","sceneID","userTaskID","taskID","finish","other","callInfoDetail"],"properties":{"callbackType":{"type":"string","pattern":"^[0-9]+$","description":"回调类型 — callback type, as a decimal string.","example":"2"},"orderID":{"type":"string","description":"订单id — the order's `orderID` from the import.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the `userName` from the import.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script (dialogue) template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's own task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — always `true` in this callback.","example":true},"other":{"type":"string","description":"透传字段 — the pass-through text from the import.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}}};
-const pattern19 = new RegExp("^[0-9]+$", "u");
+export const OrderFinishedCallback = validate129;
+const schema182 = {"type":"object","description":"订单维度拨打回调 — sent by the vendor to `orderCallbackUrl` once an **order** is finished,\nwith the order's last call in `callInfoDetail`. Signed like a request.\n\nDiffers from `CallFinishedCallback` in that `callbackType` is a **string** and\n`callInfoDetail` has no `callingNumber`/`lineAddress`. **Choice:** the mock sends `\"2\"` (the\ntask-callback table's \"order\" value).\n","required":["callbackType","orderID","userPhone","userName","sceneID","userTaskID","taskID","finish","other","callInfoDetail"],"properties":{"callbackType":{"type":"string","pattern":"^[0-9]+$","description":"回调类型 — callback type, as a decimal string.","example":"2"},"orderID":{"type":"string","description":"订单id — the order's `orderID` from the import.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the `userName` from the import.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script (dialogue) template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's own task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — always `true` in this callback.","example":true},"other":{"type":"string","description":"透传字段 — the pass-through text from the import.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}}};
+const pattern21 = new RegExp("^[0-9]+$", "u");
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate127.evaluated;
+const evaluated0 = validate129.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -11710,7 +11691,7 @@ errors++;
 if(data.callbackType !== undefined){
 let data0 = data.callbackType;
 if(typeof data0 === "string"){
-if(!pattern19.test(data0)){
+if(!pattern21.test(data0)){
 const err10 = {instancePath:instancePath+"/callbackType",schemaPath:"#/properties/callbackType/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -11829,8 +11810,8 @@ errors++;
 }
 }
 if(data.callInfoDetail !== undefined){
-if(!(validate54(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate55(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
@@ -11845,17 +11826,17 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate127.errors = vErrors;
+validate129.errors = vErrors;
 return errors === 0;
 }
-validate127.evaluated = {"props":{"callbackType":true,"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetail":true},"dynamicProps":false,"dynamicItems":false};
+validate129.evaluated = {"props":{"callbackType":true,"orderID":true,"userPhone":true,"userName":true,"sceneID":true,"userTaskID":true,"taskID":true,"finish":true,"other":true,"callInfoDetail":true},"dynamicProps":false,"dynamicItems":false};
 
-export const CallInfoDetail = validate129;
+export const CallInfoDetail = validate131;
 
-function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate129.evaluated;
+const evaluated0 = validate131.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12284,8 +12265,9 @@ if(data.agent !== undefined){
 let data22 = data.agent;
 if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 if(data22.agentName !== undefined){
-if(typeof data22.agentName !== "string"){
-const err35 = {instancePath:instancePath+"/agent/agentName",schemaPath:"#/components/schemas/AgentInfo/properties/agentName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data23 = data22.agentName;
+if((typeof data23 !== "string") && (data23 !== null)){
+const err35 = {instancePath:instancePath+"/agent/agentName",schemaPath:"#/components/schemas/AgentInfo/properties/agentName/type",keyword:"type",params:{type: schema89.properties.agentName.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -12296,8 +12278,9 @@ errors++;
 }
 }
 if(data22.agentGroup !== undefined){
-if(typeof data22.agentGroup !== "string"){
-const err36 = {instancePath:instancePath+"/agent/agentGroup",schemaPath:"#/components/schemas/AgentInfo/properties/agentGroup/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data24 = data22.agentGroup;
+if((typeof data24 !== "string") && (data24 !== null)){
+const err36 = {instancePath:instancePath+"/agent/agentGroup",schemaPath:"#/components/schemas/AgentInfo/properties/agentGroup/type",keyword:"type",params:{type: schema89.properties.agentGroup.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -12309,8 +12292,8 @@ errors++;
 }
 if(data22.agentCallStatus !== undefined){
 let data25 = data22.agentCallStatus;
-if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
-const err37 = {instancePath:instancePath+"/agent/agentCallStatus",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))) && (data25 !== null)){
+const err37 = {instancePath:instancePath+"/agent/agentCallStatus",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallStatus/type",keyword:"type",params:{type: schema89.properties.agentCallStatus.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -12322,8 +12305,8 @@ errors++;
 }
 if(data22.agentCallElapsed !== undefined){
 let data26 = data22.agentCallElapsed;
-if(!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))){
-const err38 = {instancePath:instancePath+"/agent/agentCallElapsed",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallElapsed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))) && (data26 !== null)){
+const err38 = {instancePath:instancePath+"/agent/agentCallElapsed",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallElapsed/type",keyword:"type",params:{type: schema89.properties.agentCallElapsed.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -12334,8 +12317,9 @@ errors++;
 }
 }
 if(data22.agentLabel !== undefined){
-if(typeof data22.agentLabel !== "string"){
-const err39 = {instancePath:instancePath+"/agent/agentLabel",schemaPath:"#/components/schemas/AgentInfo/properties/agentLabel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data27 = data22.agentLabel;
+if((typeof data27 !== "string") && (data27 !== null)){
+const err39 = {instancePath:instancePath+"/agent/agentLabel",schemaPath:"#/components/schemas/AgentInfo/properties/agentLabel/type",keyword:"type",params:{type: schema89.properties.agentLabel.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -12347,8 +12331,8 @@ errors++;
 }
 if(data22.manualCallStart !== undefined){
 let data28 = data22.manualCallStart;
-if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
-const err40 = {instancePath:instancePath+"/agent/manualCallStart",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallStart/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))) && (data28 !== null)){
+const err40 = {instancePath:instancePath+"/agent/manualCallStart",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallStart/type",keyword:"type",params:{type: schema89.properties.manualCallStart.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -12360,8 +12344,8 @@ errors++;
 }
 if(data22.manualCallAnswer !== undefined){
 let data29 = data22.manualCallAnswer;
-if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err41 = {instancePath:instancePath+"/agent/manualCallAnswer",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallAnswer/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))) && (data29 !== null)){
+const err41 = {instancePath:instancePath+"/agent/manualCallAnswer",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallAnswer/type",keyword:"type",params:{type: schema89.properties.manualCallAnswer.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -12373,8 +12357,8 @@ errors++;
 }
 if(data22.manualCallEnd !== undefined){
 let data30 = data22.manualCallEnd;
-if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
-const err42 = {instancePath:instancePath+"/agent/manualCallEnd",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallEnd/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))) && (data30 !== null)){
+const err42 = {instancePath:instancePath+"/agent/manualCallEnd",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallEnd/type",keyword:"type",params:{type: schema89.properties.manualCallEnd.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -12386,8 +12370,8 @@ errors++;
 }
 if(data22.manualHangupBy !== undefined){
 let data31 = data22.manualHangupBy;
-if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
-const err43 = {instancePath:instancePath+"/agent/manualHangupBy",schemaPath:"#/components/schemas/AgentInfo/properties/manualHangupBy/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))) && (data31 !== null)){
+const err43 = {instancePath:instancePath+"/agent/manualHangupBy",schemaPath:"#/components/schemas/AgentInfo/properties/manualHangupBy/type",keyword:"type",params:{type: schema89.properties.manualHangupBy.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -12416,8 +12400,9 @@ const len2 = data32.length;
 for(let i2=0; i2<len2; i2++){
 let data33 = data32[i2];
 if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-if(data33.name === undefined){
-const err45 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/TemplateParam/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data33.name !== undefined){
+if(typeof data33.name !== "string"){
+const err45 = {instancePath:instancePath+"/params/" + i2+"/name",schemaPath:"#/components/schemas/CallParam/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -12426,8 +12411,10 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(data33.value === undefined){
-const err46 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/TemplateParam/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+}
+if(data33.value !== undefined){
+if(typeof data33.value !== "string"){
+const err46 = {instancePath:instancePath+"/params/" + i2+"/value",schemaPath:"#/components/schemas/CallParam/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -12436,9 +12423,10 @@ vErrors.push(err46);
 }
 errors++;
 }
-for(const key0 in data33){
-if(!((key0 === "name") || (key0 === "value"))){
-const err47 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/TemplateParam/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/CallParam/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -12448,11 +12436,9 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data33.name !== undefined){
-let data34 = data33.name;
-if(typeof data34 === "string"){
-if(func1(data34) < 1){
-const err48 = {instancePath:instancePath+"/params/" + i2+"/name",schemaPath:"#/components/schemas/TemplateParam/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err48 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -12462,8 +12448,16 @@ vErrors.push(err48);
 errors++;
 }
 }
+if(data.recordDetail !== undefined){
+let data36 = data.recordDetail;
+if(Array.isArray(data36)){
+const len3 = data36.length;
+for(let i3=0; i3<len3; i3++){
+let data37 = data36[i3];
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+}
 else {
-const err49 = {instancePath:instancePath+"/params/" + i2+"/name",schemaPath:"#/components/schemas/TemplateParam/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err49 = {instancePath:instancePath+"/recordDetail/" + i3,schemaPath:"#/properties/recordDetail/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -12473,9 +12467,9 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data33.value !== undefined){
-if(typeof data33.value !== "string"){
-const err50 = {instancePath:instancePath+"/params/" + i2+"/value",schemaPath:"#/components/schemas/TemplateParam/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err50 = {instancePath:instancePath+"/recordDetail",schemaPath:"#/properties/recordDetail/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -12487,7 +12481,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/TemplateParam/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err51 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -12496,70 +12490,17 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-if(data.recordDetail !== undefined){
-let data36 = data.recordDetail;
-if(Array.isArray(data36)){
-const len3 = data36.length;
-for(let i3=0; i3<len3; i3++){
-let data37 = data36[i3];
-if(!(data37 && typeof data37 == "object" && !Array.isArray(data37))){
-const err53 = {instancePath:instancePath+"/recordDetail/" + i3,schemaPath:"#/properties/recordDetail/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-}
-else {
-const err54 = {instancePath:instancePath+"/recordDetail",schemaPath:"#/properties/recordDetail/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-}
-else {
-const err55 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-validate129.errors = vErrors;
+validate131.errors = vErrors;
 return errors === 0;
 }
-validate129.evaluated = {"props":{"callID":true,"callingNumber":true,"lineAddress":true,"callStatus":true,"callStartTs":true,"callAnswerTs":true,"callEndTs":true,"callDuration":true,"callAudioUrl":true,"hangupCause":true,"termSipCode":true,"intents":true,"sms":true,"agent":true,"params":true,"recordDetail":true},"dynamicProps":false,"dynamicItems":false};
+validate131.evaluated = {"props":{"callID":true,"callingNumber":true,"lineAddress":true,"callStatus":true,"callStartTs":true,"callAnswerTs":true,"callEndTs":true,"callDuration":true,"callAudioUrl":true,"hangupCause":true,"termSipCode":true,"intents":true,"sms":true,"agent":true,"params":true,"recordDetail":true},"dynamicProps":false,"dynamicItems":false};
 
-export const Intent = validate130;
+export const Intent = validate132;
 
-function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate130.evaluated;
+const evaluated0 = validate132.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12627,17 +12568,17 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate130.errors = vErrors;
+validate132.errors = vErrors;
 return errors === 0;
 }
-validate130.evaluated = {"props":{"intentID":true,"intentTag":true,"intentName":true,"intentLevel":true},"dynamicProps":false,"dynamicItems":false};
+validate132.evaluated = {"props":{"intentID":true,"intentTag":true,"intentName":true,"intentLevel":true},"dynamicProps":false,"dynamicItems":false};
 
-export const SmsRecord = validate131;
+export const SmsRecord = validate133;
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate131.evaluated;
+const evaluated0 = validate133.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12693,17 +12634,17 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate131.errors = vErrors;
+validate133.errors = vErrors;
 return errors === 0;
 }
-validate131.evaluated = {"props":{"smsSendTs":true,"sysMessageID":true,"smsContent":true},"dynamicProps":false,"dynamicItems":false};
+validate133.evaluated = {"props":{"smsSendTs":true,"sysMessageID":true,"smsContent":true},"dynamicProps":false,"dynamicItems":false};
 
-export const AgentInfo = validate132;
+export const AgentInfo = validate134;
 
-function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate132.evaluated;
+const evaluated0 = validate134.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12712,8 +12653,9 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.agentName !== undefined){
-if(typeof data.agentName !== "string"){
-const err0 = {instancePath:instancePath+"/agentName",schemaPath:"#/properties/agentName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data0 = data.agentName;
+if((typeof data0 !== "string") && (data0 !== null)){
+const err0 = {instancePath:instancePath+"/agentName",schemaPath:"#/properties/agentName/type",keyword:"type",params:{type: schema89.properties.agentName.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -12724,8 +12666,9 @@ errors++;
 }
 }
 if(data.agentGroup !== undefined){
-if(typeof data.agentGroup !== "string"){
-const err1 = {instancePath:instancePath+"/agentGroup",schemaPath:"#/properties/agentGroup/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data1 = data.agentGroup;
+if((typeof data1 !== "string") && (data1 !== null)){
+const err1 = {instancePath:instancePath+"/agentGroup",schemaPath:"#/properties/agentGroup/type",keyword:"type",params:{type: schema89.properties.agentGroup.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -12737,8 +12680,8 @@ errors++;
 }
 if(data.agentCallStatus !== undefined){
 let data2 = data.agentCallStatus;
-if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
-const err2 = {instancePath:instancePath+"/agentCallStatus",schemaPath:"#/properties/agentCallStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))) && (data2 !== null)){
+const err2 = {instancePath:instancePath+"/agentCallStatus",schemaPath:"#/properties/agentCallStatus/type",keyword:"type",params:{type: schema89.properties.agentCallStatus.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -12750,8 +12693,8 @@ errors++;
 }
 if(data.agentCallElapsed !== undefined){
 let data3 = data.agentCallElapsed;
-if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
-const err3 = {instancePath:instancePath+"/agentCallElapsed",schemaPath:"#/properties/agentCallElapsed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))) && (data3 !== null)){
+const err3 = {instancePath:instancePath+"/agentCallElapsed",schemaPath:"#/properties/agentCallElapsed/type",keyword:"type",params:{type: schema89.properties.agentCallElapsed.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -12762,8 +12705,9 @@ errors++;
 }
 }
 if(data.agentLabel !== undefined){
-if(typeof data.agentLabel !== "string"){
-const err4 = {instancePath:instancePath+"/agentLabel",schemaPath:"#/properties/agentLabel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data4 = data.agentLabel;
+if((typeof data4 !== "string") && (data4 !== null)){
+const err4 = {instancePath:instancePath+"/agentLabel",schemaPath:"#/properties/agentLabel/type",keyword:"type",params:{type: schema89.properties.agentLabel.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -12775,8 +12719,8 @@ errors++;
 }
 if(data.manualCallStart !== undefined){
 let data5 = data.manualCallStart;
-if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
-const err5 = {instancePath:instancePath+"/manualCallStart",schemaPath:"#/properties/manualCallStart/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))) && (data5 !== null)){
+const err5 = {instancePath:instancePath+"/manualCallStart",schemaPath:"#/properties/manualCallStart/type",keyword:"type",params:{type: schema89.properties.manualCallStart.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -12788,8 +12732,8 @@ errors++;
 }
 if(data.manualCallAnswer !== undefined){
 let data6 = data.manualCallAnswer;
-if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
-const err6 = {instancePath:instancePath+"/manualCallAnswer",schemaPath:"#/properties/manualCallAnswer/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))) && (data6 !== null)){
+const err6 = {instancePath:instancePath+"/manualCallAnswer",schemaPath:"#/properties/manualCallAnswer/type",keyword:"type",params:{type: schema89.properties.manualCallAnswer.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -12801,8 +12745,8 @@ errors++;
 }
 if(data.manualCallEnd !== undefined){
 let data7 = data.manualCallEnd;
-if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
-const err7 = {instancePath:instancePath+"/manualCallEnd",schemaPath:"#/properties/manualCallEnd/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))) && (data7 !== null)){
+const err7 = {instancePath:instancePath+"/manualCallEnd",schemaPath:"#/properties/manualCallEnd/type",keyword:"type",params:{type: schema89.properties.manualCallEnd.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -12814,8 +12758,8 @@ errors++;
 }
 if(data.manualHangupBy !== undefined){
 let data8 = data.manualHangupBy;
-if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
-const err8 = {instancePath:instancePath+"/manualHangupBy",schemaPath:"#/properties/manualHangupBy/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))) && (data8 !== null)){
+const err8 = {instancePath:instancePath+"/manualHangupBy",schemaPath:"#/properties/manualHangupBy/type",keyword:"type",params:{type: schema89.properties.manualHangupBy.type},message:"must be integer,null"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -12836,18 +12780,18 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate132.errors = vErrors;
+validate134.errors = vErrors;
 return errors === 0;
 }
-validate132.evaluated = {"props":{"agentName":true,"agentGroup":true,"agentCallStatus":true,"agentCallElapsed":true,"agentLabel":true,"manualCallStart":true,"manualCallAnswer":true,"manualCallEnd":true,"manualHangupBy":true},"dynamicProps":false,"dynamicItems":false};
+validate134.evaluated = {"props":{"agentName":true,"agentGroup":true,"agentCallStatus":true,"agentCallElapsed":true,"agentLabel":true,"manualCallStart":true,"manualCallAnswer":true,"manualCallEnd":true,"manualHangupBy":true},"dynamicProps":false,"dynamicItems":false};
 
-export const CallbackAck = validate133;
-const schema190 = {"type":"object","description":"回调应答 — what a callback receiver answers when it takes a callback. **Unknown:** the vendor\ndoes not publish what it expects. **Choice:** any 2xx status means \"delivered\" to the mock\n(anything else is retried a bounded number of times); this package's receiver answers HTTP\n200 with this body, also to a repeat of a `requestID` it already handled. A refusal is\nanswered with a 4xx or 5xx status and a `CallbackRefusal` body.\n","required":["retCode","retMsg"],"properties":{"retCode":{"type":"integer","description":"0 when the callback was accepted.","example":0},"retMsg":{"type":"string","description":"Message.","example":"success"}}};
+export const CallbackAck = validate135;
+const schema191 = {"type":"object","description":"回调应答 — what a callback receiver answers when it takes a callback. **Unknown:** the vendor\ndoes not publish what it expects. **Choice:** any 2xx status means \"delivered\" to the mock\n(anything else is retried a bounded number of times); this package's receiver answers HTTP\n200 with this body, also to a repeat of a `requestID` it already handled. A refusal is\nanswered with a 4xx or 5xx status and a `CallbackRefusal` body.\n","required":["retCode","retMsg"],"properties":{"retCode":{"type":"integer","description":"0 when the callback was accepted.","example":0},"retMsg":{"type":"string","description":"Message.","example":"success"}}};
 
-function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate133.evaluated;
+const evaluated0 = validate135.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12911,18 +12855,18 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate133.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
-validate133.evaluated = {"props":{"retCode":true,"retMsg":true},"dynamicProps":false,"dynamicItems":false};
+validate135.evaluated = {"props":{"retCode":true,"retMsg":true},"dynamicProps":false,"dynamicItems":false};
 
-export const CallbackRefusal = validate134;
-const schema191 = {"type":"object","description":"回调拒绝 — the body of a receiver's non-2xx answer to a callback: why the callback was not\ntaken. Same shape as `CallbackAck`. **Unknown:** the vendor does not document what a\nreceiver answers nor how it retries. **Choice:** this package's receiver\n(`createCallbackHandler`) answers each refusal with an HTTP status that says whether sending\nthe same callback again can help (see the callback operations' responses) and this body,\nwhose `retCode` reuses the vendor's own codes.\n","required":["retCode","retMsg"],"properties":{"retCode":{"type":"integer","description":"Why, as a vendor retCode: 3 the payload or its encoding is not acceptable (also when it\nis too large, or its requestID is still being handled), 6 the signature or timestamp does\nnot verify, 5001 the receiver's own handler failed, 7 the receiver is busy. Never 0.\n","minimum":1,"example":6},"retMsg":{"type":"string","description":"原因 — what was wrong, for people. Never contains a secret or a signature base.","example":"callback signature does not match"}}};
+export const CallbackRefusal = validate136;
+const schema192 = {"type":"object","description":"回调拒绝 — the body of a receiver's non-2xx answer to a callback: why the callback was not\ntaken. Same shape as `CallbackAck`. **Unknown:** the vendor does not document what a\nreceiver answers nor how it retries. **Choice:** this package's receiver\n(`createCallbackHandler`) answers each refusal with an HTTP status that says whether sending\nthe same callback again can help (see the callback operations' responses) and this body,\nwhose `retCode` reuses the vendor's own codes.\n","required":["retCode","retMsg"],"properties":{"retCode":{"type":"integer","description":"Why, as a vendor retCode: 3 the payload or its encoding is not acceptable (also when it\nis too large, or its requestID is still being handled), 6 the signature or timestamp does\nnot verify, 5001 the receiver's own handler failed, 7 the receiver is busy. Never 0.\n","minimum":1,"example":6},"retMsg":{"type":"string","description":"原因 — what was wrong, for people. Never contains a secret or a signature base.","example":"callback signature does not match"}}};
 
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate134.evaluated;
+const evaluated0 = validate136.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -12998,10 +12942,4774 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate134.errors = vErrors;
+validate136.errors = vErrors;
 return errors === 0;
 }
-validate134.evaluated = {"props":{"retCode":true,"retMsg":true},"dynamicProps":false,"dynamicItems":false};
+validate136.evaluated = {"props":{"retCode":true,"retMsg":true},"dynamicProps":false,"dynamicItems":false};
+
+export const StrictCallFinishedCallback = validate138;
+const schema194 = {"type":"object","description":"通话维度回调 — sent by the vendor to `callCallbackUrl` after **each call** ends (an order may\nproduce several calls). Signed like a request (headers `requestID`, `uuid`, `createTs`, `sign`;\nalgorithm as set in the console).\n\n**Unknown:** the vendor's example shows `callbackType: 1` while its task-callback table says 1\nmeans \"task\"; **Choice:** the mock sends `3` for call callbacks. Enums of `callStatus`,\n`agentCallStatus` and `manualHangupBy` are not published.\n","required":["callbackType","orderID","userPhone","userName","sceneID","userTaskID","taskID","finish","other","callInfoDetail"],"properties":{"callbackType":{"type":"integer","description":"回调类型 — callback type (integer here; a string in the order callback).","example":3},"orderID":{"type":"string","description":"订单id — the order's `orderID` from the import.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the `userName` from the import.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script (dialogue) template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's own task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished (no more calls will be made for it).","example":false},"other":{"type":"string","description":"透传字段 — the pass-through text from the import.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}},"unevaluatedProperties":false};
+const schema195 = {"type":"object","description":"通话详情 — one call. **Unknown:** the vendor publishes the field names but not their types or\nenums; the types below are our reading of its examples (timestamps as Unix seconds).\nOne shape for the callbacks, `listOrderDetail` and (our choice) `listCall`/`listOrder`.\n`callingNumber` and `lineAddress` appear only in call callbacks and `listOrderDetail` (English\npages); `agent` and `recordDetail` only where the vendor shows them.\n\n**Choice:** items of `intents`, `sms`, `params` and `recordDetail` may be `{}`, and the fields\nof `agent` `null`, as in the vendor's own `listOrderDetail` answer example (orderDetailList,\nzh and en, Jcateye, Dec 16 2024): `\"intents\": [{}]`, `\"sms\": [{}]`, `\"params\": [{}]`,\n`\"recordDetail\": [{}]` (see `AgentInfo`, `CallParam`). The same shape is accepted in answers\nand callbacks.\n\n**Choice:** the required fields follow the newest revisions (Dec 16 2024: call and order\ncallbacks, `listOrderDetail`). The Jan 11 2024 revision of the `listOrderDetail` example has no\n`hangupCause`, `termSipCode`, `recordDetail` nor `agent.manualHangupBy`; an answer without\n`hangupCause` or `termSipCode` breaks this schema. The client and the callback receiver judge\nthe vendor's answers and callbacks on authenticity, not on this shape.\n","required":["callID","callStatus","callStartTs","callAnswerTs","callEndTs","callDuration","callAudioUrl","hangupCause","termSipCode","intents","sms","params"],"properties":{"callID":{"type":"string","description":"通话id — call id.","example":"c-5d1f0a"},"callingNumber":{"type":"string","description":"主叫号码 — calling number (call callbacks, listOrderDetail).","example":"862160000000"},"lineAddress":{"type":"string","description":"线路IP — line IP (call callbacks, listOrderDetail).","example":"10.0.0.8"},"callStatus":{"type":"integer","description":"通话状态 — call status. **Unknown enum**; the mock uses 1 answered, 2 no answer, 3 busy, 4\nfailed (rejected, or an invalid number: hang-up cause `UNALLOCATED_NUMBER`), and 0 for\n\"not called yet\" where an order without a call is listed (see `OrderCall`).\n","example":1},"callStartTs":{"type":"integer","description":"呼叫开始时间 — call start, Unix seconds.","example":1700000100},"callAnswerTs":{"type":"integer","description":"接听时间 — answer time, Unix seconds; 0 when not answered.","example":1700000108},"callEndTs":{"type":"integer","description":"结束时间 — call end, Unix seconds.","example":1700000160},"callDuration":{"type":"integer","minimum":0,"description":"通话时长 — talk time in seconds.","example":52},"callAudioUrl":{"type":"string","description":"录音地址 — recording URL; empty when there is none.","example":"https://example.com/recordings/c-5d1f0a.wav"},"hangupCause":{"type":"string","description":"挂断原因 — hang-up cause.","example":"NORMAL_CLEARING"},"termSipCode":{"type":"string","description":"终止SIP码 — final SIP status code.","example":"200"},"intents":{"type":"array","description":"意向标签 — intent tags recognised in the call.","items":{"$ref":"#/components/schemas/Intent"}},"sms":{"type":"array","description":"短信 — text messages sent because of the call.","items":{"$ref":"#/components/schemas/SmsRecord"}},"agent":{"$ref":"#/components/schemas/AgentInfo"},"params":{"type":"array","description":"变量 — the template variables used in the call.","items":{"$ref":"#/components/schemas/CallParam"}},"recordDetail":{"type":"array","description":"录音详情 — recording details (`listOrderDetail` only). **Unknown:** the items' fields (the\nvendor shows `[{}]`); any object is accepted.\n","items":{"type":"object","additionalProperties":true,"description":"录音详情条目 — one recording detail; fields not published (any object)."}}},"unevaluatedProperties":false};
+const schema196 = {"type":"object","description":"意向 — an intent tag recognised in a call.","properties":{"intentID":{"type":"string","description":"意向标签id — intent tag id (console → template → intent tags).","example":"i-01"},"intentTag":{"type":"string","description":"用户自定义意向标签 — user-defined intent tag.","example":"A"},"intentName":{"type":"string","description":"意向名称 — intent name.","example":"有意向"},"intentLevel":{"type":"integer","description":"意向等级 — intent level. **Unknown enum.**","example":1}},"unevaluatedProperties":false};
+const schema197 = {"type":"object","description":"短信记录 — a text message sent after a call.","properties":{"smsSendTs":{"type":"integer","description":"发送时间 — send time, Unix seconds.","example":1700000170},"sysMessageID":{"type":"string","description":"系统消息id — the vendor's message id.","example":"m-7781"},"smsContent":{"type":"string","description":"短信内容 — message text.","example":"您好,您的账单已生成。"}},"unevaluatedProperties":false};
+const schema198 = {"type":"object","description":"坐席 — the human agent the call was transferred to, if any. **Unknown enums.**\n\n**Choice:** every field may be `null`, as the vendor's own `listOrderDetail` answer example\nshows them (orderDetailList, zh and en, Jcateye, Dec 16 2024; henryou, Jan 11 2024): all\n`null` but `manualHangupBy` (0; absent in the Jan 2024 revision). That is read as the shape of\na call no agent touched, in answers and callbacks alike; the mock sends exactly it. The call\nand order callback examples (Dec 16 2024) show the same fields filled (strings and integers).\n","properties":{"agentName":{"type":["string","null"],"description":"坐席名 — agent name.","example":"agent-07"},"agentGroup":{"type":["string","null"],"description":"坐席组 — agent group.","example":"group-a"},"agentCallStatus":{"type":["integer","null"],"description":"坐席通话状态 — agent call status.","example":0},"agentCallElapsed":{"type":["integer","null"],"description":"坐席通话时长 — agent talk time, seconds.","example":0},"agentLabel":{"type":["string","null"],"description":"坐席标签 — label the agent gave the call.","example":""},"manualCallStart":{"type":["integer","null"],"description":"转人工开始 — transfer start, Unix seconds.","example":0},"manualCallAnswer":{"type":["integer","null"],"description":"人工接听 — agent answer time, Unix seconds.","example":0},"manualCallEnd":{"type":["integer","null"],"description":"人工结束 — agent call end, Unix seconds.","example":0},"manualHangupBy":{"type":["integer","null"],"description":"挂断方 — who hung up the agent call.","example":0}},"unevaluatedProperties":false};
+const schema199 = {"type":"object","description":"通话变量 — one template variable as the vendor reports it with a call (answers and callbacks).\nRequests use `TemplateParam` (both fields required).\n\n**Choice:** both fields optional, so an item may be `{}`: the vendor's `listOrderDetail`\nanswer example shows `\"params\": [{}]` (orderDetailList, zh and en, Jcateye, Dec 16 2024;\nhenryou, Jan 11 2024), its call and order callback examples show `name` and `value` filled\n(Dec 16 2024). The mock echoes the imported variables, both fields filled.\n","properties":{"name":{"type":"string","description":"变量名 — variable name as defined in the script template.","example":"amount"},"value":{"type":"string","description":"变量值 — the variable's value, as a string.","example":"1280.50"}},"unevaluatedProperties":false};
+
+function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate139.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.callID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callID"},message:"must have required property '"+"callID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.callStatus === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callStatus"},message:"must have required property '"+"callStatus"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.callStartTs === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callStartTs"},message:"must have required property '"+"callStartTs"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.callAnswerTs === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callAnswerTs"},message:"must have required property '"+"callAnswerTs"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.callEndTs === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callEndTs"},message:"must have required property '"+"callEndTs"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.callDuration === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callDuration"},message:"must have required property '"+"callDuration"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.callAudioUrl === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callAudioUrl"},message:"must have required property '"+"callAudioUrl"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.hangupCause === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hangupCause"},message:"must have required property '"+"hangupCause"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.termSipCode === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "termSipCode"},message:"must have required property '"+"termSipCode"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.intents === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "intents"},message:"must have required property '"+"intents"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.sms === undefined){
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sms"},message:"must have required property '"+"sms"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data.params === undefined){
+const err11 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "params"},message:"must have required property '"+"params"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data.callID !== undefined){
+if(typeof data.callID !== "string"){
+const err12 = {instancePath:instancePath+"/callID",schemaPath:"#/properties/callID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.callingNumber !== undefined){
+if(typeof data.callingNumber !== "string"){
+const err13 = {instancePath:instancePath+"/callingNumber",schemaPath:"#/properties/callingNumber/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.lineAddress !== undefined){
+if(typeof data.lineAddress !== "string"){
+const err14 = {instancePath:instancePath+"/lineAddress",schemaPath:"#/properties/lineAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.callStatus !== undefined){
+let data3 = data.callStatus;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err15 = {instancePath:instancePath+"/callStatus",schemaPath:"#/properties/callStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.callStartTs !== undefined){
+let data4 = data.callStartTs;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err16 = {instancePath:instancePath+"/callStartTs",schemaPath:"#/properties/callStartTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.callAnswerTs !== undefined){
+let data5 = data.callAnswerTs;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err17 = {instancePath:instancePath+"/callAnswerTs",schemaPath:"#/properties/callAnswerTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.callEndTs !== undefined){
+let data6 = data.callEndTs;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err18 = {instancePath:instancePath+"/callEndTs",schemaPath:"#/properties/callEndTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.callDuration !== undefined){
+let data7 = data.callDuration;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err19 = {instancePath:instancePath+"/callDuration",schemaPath:"#/properties/callDuration/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(typeof data7 == "number"){
+if(data7 < 0 || isNaN(data7)){
+const err20 = {instancePath:instancePath+"/callDuration",schemaPath:"#/properties/callDuration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+if(data.callAudioUrl !== undefined){
+if(typeof data.callAudioUrl !== "string"){
+const err21 = {instancePath:instancePath+"/callAudioUrl",schemaPath:"#/properties/callAudioUrl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.hangupCause !== undefined){
+if(typeof data.hangupCause !== "string"){
+const err22 = {instancePath:instancePath+"/hangupCause",schemaPath:"#/properties/hangupCause/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.termSipCode !== undefined){
+if(typeof data.termSipCode !== "string"){
+const err23 = {instancePath:instancePath+"/termSipCode",schemaPath:"#/properties/termSipCode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data.intents !== undefined){
+let data11 = data.intents;
+if(Array.isArray(data11)){
+const len0 = data11.length;
+for(let i0=0; i0<len0; i0++){
+let data12 = data11[i0];
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.intentID !== undefined){
+if(typeof data12.intentID !== "string"){
+const err24 = {instancePath:instancePath+"/intents/" + i0+"/intentID",schemaPath:"#/components/schemas/Intent/properties/intentID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data12.intentTag !== undefined){
+if(typeof data12.intentTag !== "string"){
+const err25 = {instancePath:instancePath+"/intents/" + i0+"/intentTag",schemaPath:"#/components/schemas/Intent/properties/intentTag/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data12.intentName !== undefined){
+if(typeof data12.intentName !== "string"){
+const err26 = {instancePath:instancePath+"/intents/" + i0+"/intentName",schemaPath:"#/components/schemas/Intent/properties/intentName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data12.intentLevel !== undefined){
+let data16 = data12.intentLevel;
+if(!((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16)))){
+const err27 = {instancePath:instancePath+"/intents/" + i0+"/intentLevel",schemaPath:"#/components/schemas/Intent/properties/intentLevel/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+for(const key0 in data12){
+if((((key0 !== "intentID") && (key0 !== "intentTag")) && (key0 !== "intentName")) && (key0 !== "intentLevel")){
+const err28 = {instancePath:instancePath+"/intents/" + i0,schemaPath:"#/components/schemas/Intent/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/intents/" + i0,schemaPath:"#/components/schemas/Intent/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/intents",schemaPath:"#/properties/intents/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data.sms !== undefined){
+let data17 = data.sms;
+if(Array.isArray(data17)){
+const len1 = data17.length;
+for(let i1=0; i1<len1; i1++){
+let data18 = data17[i1];
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.smsSendTs !== undefined){
+let data19 = data18.smsSendTs;
+if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
+const err31 = {instancePath:instancePath+"/sms/" + i1+"/smsSendTs",schemaPath:"#/components/schemas/SmsRecord/properties/smsSendTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data18.sysMessageID !== undefined){
+if(typeof data18.sysMessageID !== "string"){
+const err32 = {instancePath:instancePath+"/sms/" + i1+"/sysMessageID",schemaPath:"#/components/schemas/SmsRecord/properties/sysMessageID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data18.smsContent !== undefined){
+if(typeof data18.smsContent !== "string"){
+const err33 = {instancePath:instancePath+"/sms/" + i1+"/smsContent",schemaPath:"#/components/schemas/SmsRecord/properties/smsContent/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+for(const key1 in data18){
+if(((key1 !== "smsSendTs") && (key1 !== "sysMessageID")) && (key1 !== "smsContent")){
+const err34 = {instancePath:instancePath+"/sms/" + i1,schemaPath:"#/components/schemas/SmsRecord/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/sms/" + i1,schemaPath:"#/components/schemas/SmsRecord/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/sms",schemaPath:"#/properties/sms/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.agent !== undefined){
+let data22 = data.agent;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.agentName !== undefined){
+let data23 = data22.agentName;
+if((typeof data23 !== "string") && (data23 !== null)){
+const err37 = {instancePath:instancePath+"/agent/agentName",schemaPath:"#/components/schemas/AgentInfo/properties/agentName/type",keyword:"type",params:{type: schema198.properties.agentName.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data22.agentGroup !== undefined){
+let data24 = data22.agentGroup;
+if((typeof data24 !== "string") && (data24 !== null)){
+const err38 = {instancePath:instancePath+"/agent/agentGroup",schemaPath:"#/components/schemas/AgentInfo/properties/agentGroup/type",keyword:"type",params:{type: schema198.properties.agentGroup.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data22.agentCallStatus !== undefined){
+let data25 = data22.agentCallStatus;
+if((!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))) && (data25 !== null)){
+const err39 = {instancePath:instancePath+"/agent/agentCallStatus",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallStatus/type",keyword:"type",params:{type: schema198.properties.agentCallStatus.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data22.agentCallElapsed !== undefined){
+let data26 = data22.agentCallElapsed;
+if((!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))) && (data26 !== null)){
+const err40 = {instancePath:instancePath+"/agent/agentCallElapsed",schemaPath:"#/components/schemas/AgentInfo/properties/agentCallElapsed/type",keyword:"type",params:{type: schema198.properties.agentCallElapsed.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data22.agentLabel !== undefined){
+let data27 = data22.agentLabel;
+if((typeof data27 !== "string") && (data27 !== null)){
+const err41 = {instancePath:instancePath+"/agent/agentLabel",schemaPath:"#/components/schemas/AgentInfo/properties/agentLabel/type",keyword:"type",params:{type: schema198.properties.agentLabel.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data22.manualCallStart !== undefined){
+let data28 = data22.manualCallStart;
+if((!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))) && (data28 !== null)){
+const err42 = {instancePath:instancePath+"/agent/manualCallStart",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallStart/type",keyword:"type",params:{type: schema198.properties.manualCallStart.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data22.manualCallAnswer !== undefined){
+let data29 = data22.manualCallAnswer;
+if((!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))) && (data29 !== null)){
+const err43 = {instancePath:instancePath+"/agent/manualCallAnswer",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallAnswer/type",keyword:"type",params:{type: schema198.properties.manualCallAnswer.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+if(data22.manualCallEnd !== undefined){
+let data30 = data22.manualCallEnd;
+if((!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))) && (data30 !== null)){
+const err44 = {instancePath:instancePath+"/agent/manualCallEnd",schemaPath:"#/components/schemas/AgentInfo/properties/manualCallEnd/type",keyword:"type",params:{type: schema198.properties.manualCallEnd.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data22.manualHangupBy !== undefined){
+let data31 = data22.manualHangupBy;
+if((!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))) && (data31 !== null)){
+const err45 = {instancePath:instancePath+"/agent/manualHangupBy",schemaPath:"#/components/schemas/AgentInfo/properties/manualHangupBy/type",keyword:"type",params:{type: schema198.properties.manualHangupBy.type},message:"must be integer,null"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+for(const key2 in data22){
+if(((((((((key2 !== "agentName") && (key2 !== "agentGroup")) && (key2 !== "agentCallStatus")) && (key2 !== "agentCallElapsed")) && (key2 !== "agentLabel")) && (key2 !== "manualCallStart")) && (key2 !== "manualCallAnswer")) && (key2 !== "manualCallEnd")) && (key2 !== "manualHangupBy")){
+const err46 = {instancePath:instancePath+"/agent",schemaPath:"#/components/schemas/AgentInfo/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key2},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/agent",schemaPath:"#/components/schemas/AgentInfo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data.params !== undefined){
+let data32 = data.params;
+if(Array.isArray(data32)){
+const len2 = data32.length;
+for(let i2=0; i2<len2; i2++){
+let data33 = data32[i2];
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(data33.name !== undefined){
+if(typeof data33.name !== "string"){
+const err48 = {instancePath:instancePath+"/params/" + i2+"/name",schemaPath:"#/components/schemas/CallParam/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data33.value !== undefined){
+if(typeof data33.value !== "string"){
+const err49 = {instancePath:instancePath+"/params/" + i2+"/value",schemaPath:"#/components/schemas/CallParam/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+for(const key3 in data33){
+if((key3 !== "name") && (key3 !== "value")){
+const err50 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/CallParam/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key3},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/params/" + i2,schemaPath:"#/components/schemas/CallParam/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data.recordDetail !== undefined){
+let data36 = data.recordDetail;
+if(Array.isArray(data36)){
+const len3 = data36.length;
+for(let i3=0; i3<len3; i3++){
+let data37 = data36[i3];
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+}
+else {
+const err53 = {instancePath:instancePath+"/recordDetail/" + i3,schemaPath:"#/properties/recordDetail/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/recordDetail",schemaPath:"#/properties/recordDetail/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+for(const key4 in data){
+if((((((((((((((((key4 !== "callID") && (key4 !== "callingNumber")) && (key4 !== "lineAddress")) && (key4 !== "callStatus")) && (key4 !== "callStartTs")) && (key4 !== "callAnswerTs")) && (key4 !== "callEndTs")) && (key4 !== "callDuration")) && (key4 !== "callAudioUrl")) && (key4 !== "hangupCause")) && (key4 !== "termSipCode")) && (key4 !== "intents")) && (key4 !== "sms")) && (key4 !== "agent")) && (key4 !== "params")) && (key4 !== "recordDetail")){
+const err55 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key4},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+else {
+const err56 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+validate139.errors = vErrors;
+return errors === 0;
+}
+validate139.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate138.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.callbackType === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callbackType"},message:"must have required property '"+"callbackType"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.orderID === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.userPhone === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userPhone"},message:"must have required property '"+"userPhone"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.userName === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userName"},message:"must have required property '"+"userName"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.sceneID === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sceneID"},message:"must have required property '"+"sceneID"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.userTaskID === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userTaskID"},message:"must have required property '"+"userTaskID"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.taskID === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskID"},message:"must have required property '"+"taskID"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.finish === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finish"},message:"must have required property '"+"finish"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.other === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "other"},message:"must have required property '"+"other"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.callInfoDetail === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callInfoDetail"},message:"must have required property '"+"callInfoDetail"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.callbackType !== undefined){
+let data0 = data.callbackType;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err10 = {instancePath:instancePath+"/callbackType",schemaPath:"#/properties/callbackType/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err11 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err12 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.userName !== undefined){
+if(typeof data.userName !== "string"){
+const err13 = {instancePath:instancePath+"/userName",schemaPath:"#/properties/userName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err14 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err15 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err16 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.finish !== undefined){
+if(typeof data.finish !== "boolean"){
+const err17 = {instancePath:instancePath+"/finish",schemaPath:"#/properties/finish/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err18 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.callInfoDetail !== undefined){
+if(!(validate139(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if((((((((((key0 !== "callbackType") && (key0 !== "orderID")) && (key0 !== "userPhone")) && (key0 !== "userName")) && (key0 !== "sceneID")) && (key0 !== "userTaskID")) && (key0 !== "taskID")) && (key0 !== "finish")) && (key0 !== "other")) && (key0 !== "callInfoDetail")){
+const err19 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate138.errors = vErrors;
+return errors === 0;
+}
+validate138.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictCallbotAnswer = validate141;
+const schema200 = {"type":"object","description":"应答 — the answer to `createTask` and `updateTask` (HTTP 200): the common envelope (`retCode`,\n`retMsg`, `responseID`), and the task's ids when the vendor gives them.\n\n**Unknown:** the vendor shows no answer body for `createTask` and `updateTask` (createTask,\nupdateTask, zh and en, henryou, Sep 26 2024: the stored copies stop before it). **Choice:** the\nenvelope plus the two fields `mgrTaskStatus`'s answer documents, `taskID` and `taskStatus`, both\noptional (a refusal carries only the envelope): read them when present, never rely on them. The\nmock sends `taskID` and `taskStatus` for `createTask` and `taskID` for `updateTask`, and nothing\nthis schema does not declare. Other fields the vendor adds are tolerated (answers are open).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskID":{"type":"string","description":"任务id — the vendor's id of the task (**Choice:** optional; as in `mgrTaskStatus`).","example":"880012"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"}},"unevaluatedProperties":false};
+const schema203 = {"type":"string","description":"响应消息 — human-readable message.","example":"success"};
+const schema204 = {"type":"string","description":"响应id,随机唯一id,用于请求追踪 — random unique id for tracing; quote it when you report a\nproblem to the vendor.\n","example":"9d6c1b0e4f7a4b0c8e2d5a3f6b7c8d9e"};
+const schema201 = {"description":"响应码,0为成功,其余为失败 — the result code of every answer but ping's: 0 is success,\nanything else is failure. The documented codes, their meaning and what to do about each are\nthe `RetCode` schema; the codes each operation can answer are its `x-callbot-retcodes`.\n\n**Choice:** like `ImportBatchCallResponse.retCode`, an answer may carry **any integer**: this\nis `anyOf` the documented `RetCode` and any integer, so that a code the vendor adds does not\nmake an answer unreadable.\n","anyOf":[{"$ref":"#/components/schemas/RetCode"},{"type":"integer","description":"未记录的响应码 — a code the vendor does not document (yet); a failure.","example":9999}],"example":0};
+const schema202 = {"type":"integer","description":"响应码,0为成功,其余为失败 — the result code; 0 is success, anything else is failure. Every\ncode is answered with HTTP 200.\n\n| retCode | name | 中文 | English | outcome (`x-callbot-outcomes`) |\n|---|---|---|---|---|\n| 0 | Success | 成功 | Success (may still list rejected orders in `errList`) | `success` |\n| 1 | GeneralError | 通用错误 | General error | `refused` |\n| 2 | MissingParameter | 参数丢失 | Missing parameter | `refused` (fix the request) |\n| 3 | ParameterFormatError | 参数格式错误 | Parameter format error | `refused` (fix the request) |\n| 4 | InvalidParameterValue | 参数值错误 | Invalid parameter value | `refused` (fix the request) |\n| 4001 | TooManyElements | 参数内容容量错误(数组元素过多) | Too many array elements | `refused` (the list is too large) |\n| 5 | ServerMaintenance | 服务器维护 | Server maintenance | **`not-processed`** |\n| 5001 | InternalServerError | 服务器内部错误 | Internal server error | **`unknown`** |\n| 6 | IncorrectSignature | 签名不正确 | Incorrect signature | `refused` (fix the signing) |\n| 6001 | MissingSignature | 签名错误丢失 | Signature missing | `refused` (fix the signing) |\n| 6002 | AccountNotFound | 账号不存在 | Account does not exist | `refused` |\n| 6003 | PermissionDenied | 用户没有权限 | User has no permission | `refused` |\n| 7 | SystemBusy | 系统正忙 | System busy | **`not-processed`** |\n| 1001 | BatchImportInProgress | 批次导入进行中,不可导入导出 | Batch import in progress; import and export unavailable | **`not-processed`** |\n\nThe outcome classes (`x-callbot-outcomes`, read by the client's retry decision, its errors'\n`outcome`, the mock and the command): `success`, the request was processed; `not-processed`,\nthe vendor says it did not process the request, so sending it again later cannot call anybody\ntwice (the client retries these); `refused`, the vendor processed the request and refused it:\nsending the same request again gets the same answer; `unknown`, the request may or may not have\nbeen processed: check before sending it again. **Choice:** 5001 is `unknown`, not retryable:\nan internal error does not say whether the batch was imported.\n\n`x-enum-descriptions` hold the vendor's Chinese message and its English translation, as\n`中文 — English`; `x-callbot-hints` say what to do about a code, for people (the command's\nmessages).\n\nThe vendor's table lists 6001 twice, with the same text; it is one code.\n\n**Choice:** this schema is the closed list of the documented codes, so the type generated from\nit is their union and the tables generated from it (names, messages, outcomes, hints) cover\nexactly these. An answer's `retCode` (`ImportBatchCallResponse`) is **not** limited to them: it\nis `anyOf` this schema and any integer, because the vendor says any non-zero code is a failure\nand may add codes; a generated validator must not reject an answer for a new code. A code not\nin this table is reported by the client as a failure named `Unknown`, not retryable, with the\noutcome `unknown` (nothing documents whether the vendor processed the request before\nanswering it).\n","enum":[0,1,2,3,4,4001,5,5001,6,6001,6002,6003,7,1001],"x-enum-varnames":["Success","GeneralError","MissingParameter","ParameterFormatError","InvalidParameterValue","TooManyElements","ServerMaintenance","InternalServerError","IncorrectSignature","MissingSignature","AccountNotFound","PermissionDenied","SystemBusy","BatchImportInProgress"],"x-enum-descriptions":["成功 — Success","通用错误 — General error","参数丢失 — Missing parameter","参数格式错误 — Parameter format error","参数值错误 — Invalid parameter value","参数内容容量错误(数组元素过多) — Too many array elements","服务器维护 — Server maintenance","服务器内部错误 — Internal server error","签名不正确 — Incorrect signature","签名错误丢失 — Signature missing","账号不存在 — Account does not exist","用户没有权限 — User has no permission","系统正忙 — System busy","批次导入进行中,不可导入导出 — Batch import in progress; import and export unavailable"],"x-callbot-outcomes":{"success":[0],"not-processed":[5,7,1001],"unknown":[5001],"refused":[1,2,3,4,4001,6,6001,6002,6003]},"x-callbot-hints":{"6":"The signature did not match; check the secret key and algorithm (`callbot sign` shows the signature base).","4001":"Too many elements in a list of the request (orders, order IDs, filter values); the vendor's cap is lower than the list.","5001":"The request may have been processed; check (e.g. the task's batch) before sending it again.","6001":"A signing header is missing; check that every request carries requestID, uuid, createTs and sign.","6002":"The uuid is not known to this server; check the account and the base URL.","6003":"This account may not use this operation; ask the vendor to enable it."},"example":0};
+
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate142.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
+const err0 = {instancePath,schemaPath:"#/components/schemas/RetCode/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!((((((((((((((data === 0) || (data === 1)) || (data === 2)) || (data === 3)) || (data === 4)) || (data === 4001)) || (data === 5)) || (data === 5001)) || (data === 6)) || (data === 6001)) || (data === 6002)) || (data === 6003)) || (data === 7)) || (data === 1001))){
+const err1 = {instancePath,schemaPath:"#/components/schemas/RetCode/enum",keyword:"enum",params:{allowedValues: schema202.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs4 = errors;
+if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate142.errors = vErrors;
+return errors === 0;
+}
+validate142.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+const schema205 = {"description":"任务状态 — the task's status in an answer or a callback: one of `TaskStatus` (1 待启动, 2\n进行中, 3 已完成, 4 已完结, 5 已暂停) or, **Choice:**, any other integer the vendor may add.\n**Unknown:** `mgrTaskStatus` and the task callback do not say their `taskStatus` uses the\n`listTask` enum; we read it so.\n","anyOf":[{"$ref":"#/components/schemas/TaskStatus"},{"type":"integer","description":"未记录的任务状态 — a status the vendor does not document.","example":9}],"example":2};
+const schema206 = {"type":"integer","description":"任务状态 — task status: 1 待启动 (waiting to start), 2 进行中 (running), 3 已完成\n(completed), 4 已完结(失败) (ended / failed), 5 已暂停 (paused).\n\nIn answers and callbacks a task status is `anyOf` this schema and any integer (the vendor\nmay add states); in request filters it is this closed list.\n","enum":[1,2,3,4,5],"x-enum-varnames":["WaitingToStart","Running","Completed","Ended","Paused"],"x-enum-descriptions":["待启动 — Waiting to start","进行中 — Running","已完成 — Completed","已完结(失败) — Ended (failed)","已暂停 — Paused"],"example":2};
+
+function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate144.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
+const err0 = {instancePath,schemaPath:"#/components/schemas/TaskStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((((data === 1) || (data === 2)) || (data === 3)) || (data === 4)) || (data === 5))){
+const err1 = {instancePath,schemaPath:"#/components/schemas/TaskStatus/enum",keyword:"enum",params:{allowedValues: schema206.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+const _errs4 = errors;
+if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate144.errors = vErrors;
+return errors === 0;
+}
+validate144.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+
+function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate141.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err5 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.taskStatus !== undefined){
+if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "taskID")) && (key0 !== "taskStatus")){
+const err6 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate141.errors = vErrors;
+return errors === 0;
+}
+validate141.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictExportBatchCallResponse = validate146;
+const schema207 = {"type":"object","description":"批次导出 — the answer to `exportBatchCall` (HTTP 200; gzip-compressed when asked with\n`Accept-Encoding: gzip`). **Choice:** `totalCount`, `batchID` and `callList` are optional\n(a refusal such as 1001 carries only the envelope).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — calls in the batch.","example":1},"batchID":{"type":"string","description":"批次id — the exported batch's id.","example":"b-20261201-01"},"callList":{"type":"array","description":"通话列表 — the calls of the batch.","items":{"$ref":"#/components/schemas/ExportedCall"}}},"unevaluatedProperties":false};
+const schema210 = {"type":"object","description":"导出的通话 — one call of the exported batch.","required":["orderID","userPhone","callID","callStatus"],"properties":{"orderID":{"type":"string","description":"订单id — the order's `orderID`.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number.","example":"8615612345678"},"other":{"type":"string","description":"透传字段 — the order's pass-through text.","example":"crm-ticket-1042"},"callID":{"type":"string","description":"通话id — call id.","example":"c-5d1f0a"},"callStatus":{"type":"integer","description":"通话状态 — call status (**Unknown:** values; the vendor's example shows 0).","example":0},"callStartTs":{"type":"integer","description":"呼叫开始时间 — call start, Unix seconds.","example":1700000100},"intents":{"type":"array","description":"意向标签 — intents recognised in the call.","items":{"$ref":"#/components/schemas/Intent"}}},"unevaluatedProperties":false};
+
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate148.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orderID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.userPhone === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userPhone"},message:"must have required property '"+"userPhone"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.callID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callID"},message:"must have required property '"+"callID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.callStatus === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callStatus"},message:"must have required property '"+"callStatus"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err4 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err5 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err6 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.callID !== undefined){
+if(typeof data.callID !== "string"){
+const err7 = {instancePath:instancePath+"/callID",schemaPath:"#/properties/callID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.callStatus !== undefined){
+let data4 = data.callStatus;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err8 = {instancePath:instancePath+"/callStatus",schemaPath:"#/properties/callStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.callStartTs !== undefined){
+let data5 = data.callStartTs;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err9 = {instancePath:instancePath+"/callStartTs",schemaPath:"#/properties/callStartTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.intents !== undefined){
+let data6 = data.intents;
+if(Array.isArray(data6)){
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.intentID !== undefined){
+if(typeof data7.intentID !== "string"){
+const err10 = {instancePath:instancePath+"/intents/" + i0+"/intentID",schemaPath:"#/components/schemas/Intent/properties/intentID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data7.intentTag !== undefined){
+if(typeof data7.intentTag !== "string"){
+const err11 = {instancePath:instancePath+"/intents/" + i0+"/intentTag",schemaPath:"#/components/schemas/Intent/properties/intentTag/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data7.intentName !== undefined){
+if(typeof data7.intentName !== "string"){
+const err12 = {instancePath:instancePath+"/intents/" + i0+"/intentName",schemaPath:"#/components/schemas/Intent/properties/intentName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data7.intentLevel !== undefined){
+let data11 = data7.intentLevel;
+if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
+const err13 = {instancePath:instancePath+"/intents/" + i0+"/intentLevel",schemaPath:"#/components/schemas/Intent/properties/intentLevel/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+for(const key0 in data7){
+if((((key0 !== "intentID") && (key0 !== "intentTag")) && (key0 !== "intentName")) && (key0 !== "intentLevel")){
+const err14 = {instancePath:instancePath+"/intents/" + i0,schemaPath:"#/components/schemas/Intent/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/intents/" + i0,schemaPath:"#/components/schemas/Intent/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/intents",schemaPath:"#/properties/intents/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if(((((((key1 !== "orderID") && (key1 !== "userPhone")) && (key1 !== "other")) && (key1 !== "callID")) && (key1 !== "callStatus")) && (key1 !== "callStartTs")) && (key1 !== "intents")){
+const err17 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate148.errors = vErrors;
+return errors === 0;
+}
+validate148.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate146.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.batchID !== undefined){
+if(typeof data.batchID !== "string"){
+const err7 = {instancePath:instancePath+"/batchID",schemaPath:"#/properties/batchID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.callList !== undefined){
+let data5 = data.callList;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate148(data5[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate148.errors : vErrors.concat(validate148.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/callList",schemaPath:"#/properties/callList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if((((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "totalCount")) && (key0 !== "batchID")) && (key0 !== "callList")){
+const err9 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate146.errors = vErrors;
+return errors === 0;
+}
+validate146.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictImportBatchCallResponse = validate150;
+const schema212 = {"type":"object","description":"导入结果 — the answer to `importBatchCall`, always with HTTP 200. `retCode` 0 means the batch\nwas imported; orders the vendor refused are then listed in `errList` (a partial success).\n\n**Choice:** the vendor marks `totalCount` and `successCount` as required without saying what\nthey hold when `retCode` is not 0; the mock sends `0` for both, and the client does not rely on\nthem for errors.\n","required":["retCode","retMsg","responseID","totalCount","successCount"],"properties":{"retCode":{"description":"响应码,0为成功,其余为失败 — the result code: 0 is success, anything else is failure. The\ncodes the vendor documents, with their meaning and what to do about each, are the\n`RetCode` schema.\n\n**Choice:** an answer may carry **any integer**, not only a documented code: the vendor\nsays any non-zero code is a failure and may add codes without notice, and a client\ngenerated from a closed enum would fail to read such an answer at all. So this property\nis `anyOf` the documented `RetCode` and any integer; validators accept 9999, while the\n`RetCode` schema (and the types and tables generated from it) still name the documented\ncodes. This package's client reports an undocumented code as a failure named `Unknown`,\nwith the outcome `unknown`.\n","anyOf":[{"$ref":"#/components/schemas/RetCode"},{"type":"integer","description":"未记录的响应码 — a code the vendor does not document (yet): a failure whose outcome is\nunknown.\n","example":9999}],"example":0},"retMsg":{"type":"string","description":"响应消息 — human-readable message.","example":"success"},"responseID":{"type":"string","description":"响应id,随机唯一id,用于请求追踪 — random unique id for tracing; quote it when you report\na problem to the vendor.\n","example":"9d6c1b0e4f7a4b0c8e2d5a3f6b7c8d9e"},"totalCount":{"type":"integer","minimum":0,"description":"导入总数 — number of orders in the request.","example":3},"successCount":{"type":"integer","minimum":0,"description":"导入成功数 — number of orders imported.","example":3},"errList":{"type":"array","description":"错误列表 — the orders that were not imported, with the reason.","items":{"$ref":"#/components/schemas/ImportError"}}},"unevaluatedProperties":false};
+const schema214 = {"type":"object","description":"导入失败的订单 — one order the vendor did not import.","required":["phone","errMsg"],"properties":{"phone":{"type":"string","description":"导入失败手机号 — the order's `userPhone`.","example":"8613800000000"},"errMsg":{"type":"string","description":"导入失败原因 — why it was not imported.","example":"duplicate orderID"}},"unevaluatedProperties":false};
+
+function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate150.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.totalCount === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "totalCount"},message:"must have required property '"+"totalCount"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.successCount === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "successCount"},message:"must have required property '"+"successCount"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+let data0 = data.retCode;
+const _errs2 = errors;
+let valid1 = false;
+const _errs3 = errors;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err5 = {instancePath:instancePath+"/retCode",schemaPath:"#/components/schemas/RetCode/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!((((((((((((((data0 === 0) || (data0 === 1)) || (data0 === 2)) || (data0 === 3)) || (data0 === 4)) || (data0 === 4001)) || (data0 === 5)) || (data0 === 5001)) || (data0 === 6)) || (data0 === 6001)) || (data0 === 6002)) || (data0 === 6003)) || (data0 === 7)) || (data0 === 1001))){
+const err6 = {instancePath:instancePath+"/retCode",schemaPath:"#/components/schemas/RetCode/enum",keyword:"enum",params:{allowedValues: schema202.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid1 = valid1 || _valid0;
+const _errs6 = errors;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err7 = {instancePath:instancePath+"/retCode",schemaPath:"#/properties/retCode/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const err8 = {instancePath:instancePath+"/retCode",schemaPath:"#/properties/retCode/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+else {
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err9 = {instancePath:instancePath+"/retMsg",schemaPath:"#/properties/retMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err10 = {instancePath:instancePath+"/responseID",schemaPath:"#/properties/responseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err11 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err12 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.successCount !== undefined){
+let data4 = data.successCount;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err13 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 < 0 || isNaN(data4)){
+const err14 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+if(data.errList !== undefined){
+let data5 = data.errList;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.phone === undefined){
+const err15 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/required",keyword:"required",params:{missingProperty: "phone"},message:"must have required property '"+"phone"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data6.errMsg === undefined){
+const err16 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/required",keyword:"required",params:{missingProperty: "errMsg"},message:"must have required property '"+"errMsg"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data6.phone !== undefined){
+if(typeof data6.phone !== "string"){
+const err17 = {instancePath:instancePath+"/errList/" + i0+"/phone",schemaPath:"#/components/schemas/ImportError/properties/phone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data6.errMsg !== undefined){
+if(typeof data6.errMsg !== "string"){
+const err18 = {instancePath:instancePath+"/errList/" + i0+"/errMsg",schemaPath:"#/components/schemas/ImportError/properties/errMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+for(const key0 in data6){
+if((key0 !== "phone") && (key0 !== "errMsg")){
+const err19 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/errList",schemaPath:"#/properties/errList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if((((((key1 !== "retCode") && (key1 !== "retMsg")) && (key1 !== "responseID")) && (key1 !== "totalCount")) && (key1 !== "successCount")) && (key1 !== "errList")){
+const err22 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+validate150.errors = vErrors;
+return errors === 0;
+}
+validate150.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictListCallResponse = validate151;
+const schema215 = {"type":"object","description":"通话列表 — the answer to `listCall` (HTTP 200; gzip-compressed when asked with\n`Accept-Encoding: gzip`). **Unknown:** the vendor's answer could not be read. **Choice:**\nthe envelope plus optional `totalCount` and `callList` (items `OrderCall`); fields the vendor\nsends otherwise are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — calls matching the filters (**Choice:** name as in the other answers).\n**Unknown:** whether the vendor keeps it in step with its pages. **Choice:** the client's\niterators end on a short or empty page, or on a full page that reaches it exactly; a full\npage past it means the count is wrong, and reading goes on. Where the pages end away from\nit is reported (`onCountMismatch`; `callbot orders`/`calls` warn). A full page repeating\none of the eight before it, or more than `maxPages` pages, stops the loop\n(CallbotPagingError).\n","example":1},"callList":{"type":"array","description":"通话列表 — the calls of this page (**Choice:** name).","items":{"$ref":"#/components/schemas/OrderCall"}}},"unevaluatedProperties":false};
+const schema218 = {"type":"object","description":"订单与通话 — one order with one of its calls: the call-callback payload without\n`callbackType`. Items of `listCall` (each call) and `listOrder` (each order's last call).\n\n**Unknown:** the vendor's answers for `listCall` and `listOrder` could not be read.\n**Choice:** their items are this shape, the one the callbacks carry, with the call in\n`callInfoDetail` (`CallInfoDetail`, shared with the callbacks and `listOrderDetail`).\n\n**Choice (the mock):** `listOrder` lists an order not called yet with a `callInfoDetail` whose\n`callID` is `\"\"` and `callStatus` 0 (not called yet), timestamps 0 and empty lists; `listCall`\nlists only calls that have ended (a call in progress appears when its callback is sent).\n","required":["orderID","userPhone","callInfoDetail"],"properties":{"orderID":{"type":"string","description":"订单id — the order's `orderID`.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the order's `userName`.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished.","example":true},"other":{"type":"string","description":"透传字段 — the order's pass-through text.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}},"unevaluatedProperties":false};
+
+function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate153.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orderID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.userPhone === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userPhone"},message:"must have required property '"+"userPhone"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.callInfoDetail === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callInfoDetail"},message:"must have required property '"+"callInfoDetail"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err3 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err4 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.userName !== undefined){
+if(typeof data.userName !== "string"){
+const err5 = {instancePath:instancePath+"/userName",schemaPath:"#/properties/userName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err6 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err7 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err8 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.finish !== undefined){
+if(typeof data.finish !== "boolean"){
+const err9 = {instancePath:instancePath+"/finish",schemaPath:"#/properties/finish/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err10 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.callInfoDetail !== undefined){
+if(!(validate139(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if(((((((((key0 !== "orderID") && (key0 !== "userPhone")) && (key0 !== "userName")) && (key0 !== "sceneID")) && (key0 !== "userTaskID")) && (key0 !== "taskID")) && (key0 !== "finish")) && (key0 !== "other")) && (key0 !== "callInfoDetail")){
+const err11 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate153.errors = vErrors;
+return errors === 0;
+}
+validate153.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate151.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.callList !== undefined){
+let data4 = data.callList;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate153(data4[i0], {instancePath:instancePath+"/callList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/callList",schemaPath:"#/properties/callList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "totalCount")) && (key0 !== "callList")){
+const err8 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate151.errors = vErrors;
+return errors === 0;
+}
+validate151.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictListOrderDetailResponse = validate156;
+const schema219 = {"type":"object","description":"订单维度拨打详情 — the answer to `listOrderDetail` (HTTP 200). **Unknown:** the meanings of\nthe fields (the vendor shows only their names). **Choice:** `orderDetailList` is optional (a\nrefusal carries only the envelope).\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"orderDetailList":{"type":"array","description":"订单详情列表 — one entry per requested order.","items":{"$ref":"#/components/schemas/OrderDetail"}}},"unevaluatedProperties":false};
+const schema222 = {"type":"object","description":"订单拨打详情 — one order of a `listOrderDetail` answer, with every call made for it.","required":["orderID","callInfoDetailList"],"properties":{"orderID":{"type":"string","description":"订单id — the order's `orderID`.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the order's `userName`.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — whether the order is finished.","example":true},"other":{"type":"string","description":"透传字段 — the order's pass-through text.","example":"crm-ticket-1042"},"callInfoDetailList":{"type":"array","description":"通话详情列表 — every call of the order.","items":{"$ref":"#/components/schemas/CallInfoDetail"}}},"unevaluatedProperties":false};
+
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate158.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.orderID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.callInfoDetailList === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callInfoDetailList"},message:"must have required property '"+"callInfoDetailList"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err2 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err3 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.userName !== undefined){
+if(typeof data.userName !== "string"){
+const err4 = {instancePath:instancePath+"/userName",schemaPath:"#/properties/userName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err5 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err6 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err7 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.finish !== undefined){
+if(typeof data.finish !== "boolean"){
+const err8 = {instancePath:instancePath+"/finish",schemaPath:"#/properties/finish/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err9 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.callInfoDetailList !== undefined){
+let data8 = data.callInfoDetailList;
+if(Array.isArray(data8)){
+const len0 = data8.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate139(data8[i0], {instancePath:instancePath+"/callInfoDetailList/" + i0,parentData:data8,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/callInfoDetailList",schemaPath:"#/properties/callInfoDetailList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((((((key0 !== "orderID") && (key0 !== "userPhone")) && (key0 !== "userName")) && (key0 !== "sceneID")) && (key0 !== "userTaskID")) && (key0 !== "taskID")) && (key0 !== "finish")) && (key0 !== "other")) && (key0 !== "callInfoDetailList")){
+const err11 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate158.errors = vErrors;
+return errors === 0;
+}
+validate158.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate156.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.orderDetailList !== undefined){
+let data3 = data.orderDetailList;
+if(Array.isArray(data3)){
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate158(data3[i0], {instancePath:instancePath+"/orderDetailList/" + i0,parentData:data3,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate158.errors : vErrors.concat(validate158.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/orderDetailList",schemaPath:"#/properties/orderDetailList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "orderDetailList")){
+const err6 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate156.errors = vErrors;
+return errors === 0;
+}
+validate156.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictListOrderResponse = validate161;
+const schema223 = {"type":"object","description":"订单列表 — the answer to `listOrder` (HTTP 200). **Unknown:** the vendor's answer could not\nbe read. **Choice:** the envelope plus optional `totalCount` and `orderList` (items\n`OrderCall`: each order with its last call); fields the vendor sends otherwise are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders matching the filters (**Choice:** name).\n**Unknown:** whether the vendor keeps it in step with its pages. **Choice:** the client's\niterators end on a short or empty page, or on a full page that reaches it exactly; a full\npage past it means the count is wrong, and reading goes on. Where the pages end away from\nit is reported (`onCountMismatch`; `callbot orders`/`calls` warn). A full page repeating\none of the eight before it, or more than `maxPages` pages, stops the loop\n(CallbotPagingError).\n","example":1},"orderList":{"type":"array","description":"订单列表 — the orders of this page, each with its last call (**Choice:** name).","items":{"$ref":"#/components/schemas/OrderCall"}}},"unevaluatedProperties":false};
+
+function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate161.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.orderList !== undefined){
+let data4 = data.orderList;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate153(data4[i0], {instancePath:instancePath+"/orderList/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate153.errors : vErrors.concat(validate153.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/orderList",schemaPath:"#/properties/orderList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "totalCount")) && (key0 !== "orderList")){
+const err8 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate161.errors = vErrors;
+return errors === 0;
+}
+validate161.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictListTaskResponse = validate164;
+const schema226 = {"type":"object","description":"任务列表 — the answer to `listTask` (HTTP 200). **Unknown:** the end of the vendor's example\n(a total count, paging fields) could not be read. **Choice:** `taskData` is optional (a\nrefusal carries only the envelope); other fields the vendor sends are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — tasks matching the conditions, over all pages. **Unknown:** whether the vendor sends\nit (its example is cut before the end). **Choice:** optional, named as in the `listOrder` and\n`listCall` answers; the mock sends it. The client's `tasks()` checks it as `listOrder`'s\n`totalCount` says.\n","example":1},"taskData":{"type":"array","description":"任务列表 — the tasks of this page.","items":{"$ref":"#/components/schemas/TaskData"}}},"unevaluatedProperties":false};
+const schema229 = {"type":"object","description":"任务信息 — one task in a `listTask` answer, with its statistics.","required":["userTaskID","taskID","sceneID","taskStatus","createTs","taskStat"],"properties":{"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"},"createTs":{"type":"integer","description":"任务创建时间 — task creation time, Unix seconds.","example":1700000000},"taskStat":{"$ref":"#/components/schemas/TaskStat"}},"unevaluatedProperties":false};
+const schema230 = {"type":"object","description":"任务统计 — task statistics (in `listTask` answers and the task-status callback).","required":["answerOrderCount","finishOrderCount","totalOrderCount","finishRate","totalAnswerCall","totalCall","answerRate"],"properties":{"answerOrderCount":{"type":"integer","minimum":0,"description":"接通订单数 — orders answered.","example":42},"finishOrderCount":{"type":"integer","minimum":0,"description":"完成订单数 — orders completed.","example":80},"totalOrderCount":{"type":"integer","minimum":0,"description":"订单总数 — orders in the task.","example":100},"finishRate":{"type":"number","description":"完成率 — finishOrderCount / totalOrderCount, 2 decimals.","example":0.8},"totalAnswerCall":{"type":"integer","minimum":0,"description":"接通通话数 — calls answered.","example":45},"totalCall":{"type":"integer","minimum":0,"description":"通话总数 — calls made.","example":130},"answerRate":{"type":"number","description":"接通率 — totalAnswerCall / totalCall, 2 decimals.","example":0.35}},"unevaluatedProperties":false};
+
+function validate166(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate166.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.userTaskID === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userTaskID"},message:"must have required property '"+"userTaskID"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.taskID === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskID"},message:"must have required property '"+"taskID"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.sceneID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sceneID"},message:"must have required property '"+"sceneID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.taskStatus === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskStatus"},message:"must have required property '"+"taskStatus"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.createTs === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "createTs"},message:"must have required property '"+"createTs"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.taskStat === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskStat"},message:"must have required property '"+"taskStat"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err6 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err7 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err8 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.taskStatus !== undefined){
+if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+errors = vErrors.length;
+}
+}
+if(data.createTs !== undefined){
+let data4 = data.createTs;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err9 = {instancePath:instancePath+"/createTs",schemaPath:"#/properties/createTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.taskStat !== undefined){
+let data5 = data.taskStat;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.answerOrderCount === undefined){
+const err10 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "answerOrderCount"},message:"must have required property '"+"answerOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data5.finishOrderCount === undefined){
+const err11 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "finishOrderCount"},message:"must have required property '"+"finishOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data5.totalOrderCount === undefined){
+const err12 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalOrderCount"},message:"must have required property '"+"totalOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data5.finishRate === undefined){
+const err13 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "finishRate"},message:"must have required property '"+"finishRate"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data5.totalAnswerCall === undefined){
+const err14 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalAnswerCall"},message:"must have required property '"+"totalAnswerCall"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data5.totalCall === undefined){
+const err15 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalCall"},message:"must have required property '"+"totalCall"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data5.answerRate === undefined){
+const err16 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "answerRate"},message:"must have required property '"+"answerRate"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data5.answerOrderCount !== undefined){
+let data6 = data5.answerOrderCount;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err17 = {instancePath:instancePath+"/taskStat/answerOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/answerOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(typeof data6 == "number"){
+if(data6 < 0 || isNaN(data6)){
+const err18 = {instancePath:instancePath+"/taskStat/answerOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/answerOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+if(data5.finishOrderCount !== undefined){
+let data7 = data5.finishOrderCount;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err19 = {instancePath:instancePath+"/taskStat/finishOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/finishOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(typeof data7 == "number"){
+if(data7 < 0 || isNaN(data7)){
+const err20 = {instancePath:instancePath+"/taskStat/finishOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/finishOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+if(data5.totalOrderCount !== undefined){
+let data8 = data5.totalOrderCount;
+if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
+const err21 = {instancePath:instancePath+"/taskStat/totalOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/totalOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(typeof data8 == "number"){
+if(data8 < 0 || isNaN(data8)){
+const err22 = {instancePath:instancePath+"/taskStat/totalOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/totalOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+if(data5.finishRate !== undefined){
+if(!(typeof data5.finishRate == "number")){
+const err23 = {instancePath:instancePath+"/taskStat/finishRate",schemaPath:"#/components/schemas/TaskStat/properties/finishRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data5.totalAnswerCall !== undefined){
+let data10 = data5.totalAnswerCall;
+if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
+const err24 = {instancePath:instancePath+"/taskStat/totalAnswerCall",schemaPath:"#/components/schemas/TaskStat/properties/totalAnswerCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(typeof data10 == "number"){
+if(data10 < 0 || isNaN(data10)){
+const err25 = {instancePath:instancePath+"/taskStat/totalAnswerCall",schemaPath:"#/components/schemas/TaskStat/properties/totalAnswerCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+if(data5.totalCall !== undefined){
+let data11 = data5.totalCall;
+if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
+const err26 = {instancePath:instancePath+"/taskStat/totalCall",schemaPath:"#/components/schemas/TaskStat/properties/totalCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(typeof data11 == "number"){
+if(data11 < 0 || isNaN(data11)){
+const err27 = {instancePath:instancePath+"/taskStat/totalCall",schemaPath:"#/components/schemas/TaskStat/properties/totalCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+if(data5.answerRate !== undefined){
+if(!(typeof data5.answerRate == "number")){
+const err28 = {instancePath:instancePath+"/taskStat/answerRate",schemaPath:"#/components/schemas/TaskStat/properties/answerRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+for(const key0 in data5){
+if(((((((key0 !== "answerOrderCount") && (key0 !== "finishOrderCount")) && (key0 !== "totalOrderCount")) && (key0 !== "finishRate")) && (key0 !== "totalAnswerCall")) && (key0 !== "totalCall")) && (key0 !== "answerRate")){
+const err29 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if((((((key1 !== "userTaskID") && (key1 !== "taskID")) && (key1 !== "sceneID")) && (key1 !== "taskStatus")) && (key1 !== "createTs")) && (key1 !== "taskStat")){
+const err31 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+validate166.errors = vErrors;
+return errors === 0;
+}
+validate166.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate164.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.taskData !== undefined){
+let data4 = data.taskData;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate166(data4[i0], {instancePath:instancePath+"/taskData/" + i0,parentData:data4,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate166.errors : vErrors.concat(validate166.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/taskData",schemaPath:"#/properties/taskData/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "totalCount")) && (key0 !== "taskData")){
+const err8 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate164.errors = vErrors;
+return errors === 0;
+}
+validate164.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictMgrTaskStatusResponse = validate169;
+const schema231 = {"type":"object","description":"任务操作结果 — the answer to `mgrTaskStatus` (HTTP 200). **Choice:** `taskID` and\n`taskStatus` are optional: a refusal carries only the envelope.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskID":{"type":"string","description":"任务id — the vendor's id of the task.","example":"880012"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"}},"unevaluatedProperties":false};
+
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate169.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err5 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.taskStatus !== undefined){
+if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "retCode") && (key0 !== "retMsg")) && (key0 !== "responseID")) && (key0 !== "taskID")) && (key0 !== "taskStatus")){
+const err6 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate169.errors = vErrors;
+return errors === 0;
+}
+validate169.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictOrderFinishedCallback = validate172;
+const schema234 = {"type":"object","description":"订单维度拨打回调 — sent by the vendor to `orderCallbackUrl` once an **order** is finished,\nwith the order's last call in `callInfoDetail`. Signed like a request.\n\nDiffers from `CallFinishedCallback` in that `callbackType` is a **string** and\n`callInfoDetail` has no `callingNumber`/`lineAddress`. **Choice:** the mock sends `\"2\"` (the\ntask-callback table's \"order\" value).\n","required":["callbackType","orderID","userPhone","userName","sceneID","userTaskID","taskID","finish","other","callInfoDetail"],"properties":{"callbackType":{"type":"string","pattern":"^[0-9]+$","description":"回调类型 — callback type, as a decimal string.","example":"2"},"orderID":{"type":"string","description":"订单id — the order's `orderID` from the import.","example":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21"},"userPhone":{"type":"string","description":"手机号 — the phone number called.","example":"8615612345678"},"userName":{"type":"string","description":"用户名 — the `userName` from the import.","example":"张伟"},"sceneID":{"type":"string","description":"话术模板id — script (dialogue) template id.","example":"scene-1001"},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's own task id.","example":"880012"},"finish":{"type":"boolean","description":"订单完成 — always `true` in this callback.","example":true},"other":{"type":"string","description":"透传字段 — the pass-through text from the import.","example":"crm-ticket-1042"},"callInfoDetail":{"$ref":"#/components/schemas/CallInfoDetail"}},"unevaluatedProperties":false};
+
+function validate172(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate172.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.callbackType === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callbackType"},message:"must have required property '"+"callbackType"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.orderID === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.userPhone === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userPhone"},message:"must have required property '"+"userPhone"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.userName === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userName"},message:"must have required property '"+"userName"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.sceneID === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sceneID"},message:"must have required property '"+"sceneID"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.userTaskID === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userTaskID"},message:"must have required property '"+"userTaskID"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.taskID === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskID"},message:"must have required property '"+"taskID"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.finish === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finish"},message:"must have required property '"+"finish"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.other === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "other"},message:"must have required property '"+"other"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.callInfoDetail === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callInfoDetail"},message:"must have required property '"+"callInfoDetail"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.callbackType !== undefined){
+let data0 = data.callbackType;
+if(typeof data0 === "string"){
+if(!pattern21.test(data0)){
+const err10 = {instancePath:instancePath+"/callbackType",schemaPath:"#/properties/callbackType/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/callbackType",schemaPath:"#/properties/callbackType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.orderID !== undefined){
+if(typeof data.orderID !== "string"){
+const err12 = {instancePath:instancePath+"/orderID",schemaPath:"#/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.userPhone !== undefined){
+if(typeof data.userPhone !== "string"){
+const err13 = {instancePath:instancePath+"/userPhone",schemaPath:"#/properties/userPhone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.userName !== undefined){
+if(typeof data.userName !== "string"){
+const err14 = {instancePath:instancePath+"/userName",schemaPath:"#/properties/userName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err15 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err16 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err17 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.finish !== undefined){
+if(typeof data.finish !== "boolean"){
+const err18 = {instancePath:instancePath+"/finish",schemaPath:"#/properties/finish/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.other !== undefined){
+if(typeof data.other !== "string"){
+const err19 = {instancePath:instancePath+"/other",schemaPath:"#/properties/other/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.callInfoDetail !== undefined){
+if(!(validate139(data.callInfoDetail, {instancePath:instancePath+"/callInfoDetail",parentData:data,parentDataProperty:"callInfoDetail",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate139.errors : vErrors.concat(validate139.errors);
+errors = vErrors.length;
+}
+}
+for(const key0 in data){
+if((((((((((key0 !== "callbackType") && (key0 !== "orderID")) && (key0 !== "userPhone")) && (key0 !== "userName")) && (key0 !== "sceneID")) && (key0 !== "userTaskID")) && (key0 !== "taskID")) && (key0 !== "finish")) && (key0 !== "other")) && (key0 !== "callInfoDetail")){
+const err20 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+validate172.errors = vErrors;
+return errors === 0;
+}
+validate172.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictOrdersAddedResponse = validate174;
+const schema235 = {"type":"object","description":"添加结果 — the answer to `addBatchCall` and `createAndCall` (HTTP 200).\n\n**Unknown:** the vendor shows no answer body for either. **Choice:** the envelope, plus the\ncounts and `errList` of the `importBatchCall` answer (same request shape) as **optional**\nfields: read them when present, never rely on them. Fields the vendor adds are tolerated.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"taskID":{"type":"string","description":"任务id — the vendor's id of the task (**Choice:** optional; as in `mgrTaskStatus`).","example":"880012"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders in the request.","example":3},"successCount":{"type":"integer","minimum":0,"description":"成功数 — orders added.","example":3},"errList":{"type":"array","description":"错误列表 — the orders that were not added, with the reason.","items":{"$ref":"#/components/schemas/ImportError"}}},"unevaluatedProperties":false};
+
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate174.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err5 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data4 = data.totalCount;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 < 0 || isNaN(data4)){
+const err7 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data.successCount !== undefined){
+let data5 = data.successCount;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err8 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(typeof data5 == "number"){
+if(data5 < 0 || isNaN(data5)){
+const err9 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data.errList !== undefined){
+let data6 = data.errList;
+if(Array.isArray(data6)){
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.phone === undefined){
+const err10 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/required",keyword:"required",params:{missingProperty: "phone"},message:"must have required property '"+"phone"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data7.errMsg === undefined){
+const err11 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/required",keyword:"required",params:{missingProperty: "errMsg"},message:"must have required property '"+"errMsg"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data7.phone !== undefined){
+if(typeof data7.phone !== "string"){
+const err12 = {instancePath:instancePath+"/errList/" + i0+"/phone",schemaPath:"#/components/schemas/ImportError/properties/phone/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data7.errMsg !== undefined){
+if(typeof data7.errMsg !== "string"){
+const err13 = {instancePath:instancePath+"/errList/" + i0+"/errMsg",schemaPath:"#/components/schemas/ImportError/properties/errMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+for(const key0 in data7){
+if((key0 !== "phone") && (key0 !== "errMsg")){
+const err14 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/ImportError/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/errList",schemaPath:"#/properties/errList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if(((((((key1 !== "retCode") && (key1 !== "retMsg")) && (key1 !== "responseID")) && (key1 !== "taskID")) && (key1 !== "totalCount")) && (key1 !== "successCount")) && (key1 !== "errList")){
+const err17 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate174.errors = vErrors;
+return errors === 0;
+}
+validate174.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictPingResponse = validate176;
+const schema239 = {"type":"object","description":"探活结果 — the answer to `ping` (HTTP 200). Unlike every other answer it has no\n`retCode`/`retMsg`/`responseID`: `code`, `msg`, `reqId`, with the echoed `data` and the\nserver's `timestamp`. All five are required by the vendor.\n\n**Unknown:** whether a refused ping (a bad signature, an unknown account) is answered in this\nenvelope or in the common one. **Choice:** this envelope, with the retCode in `code`.\n","required":["data","timestamp","code","msg","reqId"],"properties":{"data":{"type":"string","description":"透传字段 — the request's `data`, echoed.","example":"hello"},"timestamp":{"type":"integer","description":"探活时间 — the server's current time, Unix seconds.","example":1700000000},"code":{"$ref":"#/components/schemas/AnswerRetCode","description":"0为成功,其余为失败 — 0 success, anything else failure. **Choice:** read as a retCode\n(`anyOf` `RetCode` and any integer); the vendor gives ping no code table.\n"},"msg":{"type":"string","description":"消息 — message.","example":"success"},"reqId":{"type":"string","description":"请求id,随机唯一id,用于请求追踪 — random unique id for tracing.","example":"5f0c2a7e9b1d4c3e8a6f0b2d4e6a8c0e"}},"unevaluatedProperties":false};
+
+function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate176.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.data === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "data"},message:"must have required property '"+"data"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.code === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.msg === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "msg"},message:"must have required property '"+"msg"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.reqId === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reqId"},message:"must have required property '"+"reqId"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.data !== undefined){
+if(typeof data.data !== "string"){
+const err5 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data1 = data.timestamp;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err6 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.code !== undefined){
+if(!(validate142(data.code, {instancePath:instancePath+"/code",parentData:data,parentDataProperty:"code",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.msg !== undefined){
+if(typeof data.msg !== "string"){
+const err7 = {instancePath:instancePath+"/msg",schemaPath:"#/properties/msg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.reqId !== undefined){
+if(typeof data.reqId !== "string"){
+const err8 = {instancePath:instancePath+"/reqId",schemaPath:"#/properties/reqId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+for(const key0 in data){
+if(((((key0 !== "data") && (key0 !== "timestamp")) && (key0 !== "code")) && (key0 !== "msg")) && (key0 !== "reqId")){
+const err9 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate176.errors = vErrors;
+return errors === 0;
+}
+validate176.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictStopOrderResponse = validate178;
+const schema240 = {"type":"object","description":"停止结果 — the answer to `stopOrder` (HTTP 200). **Choice:** the counts and `errList` are\noptional: a refusal carries only the envelope.\n","required":["retCode","retMsg","responseID"],"properties":{"retCode":{"$ref":"#/components/schemas/AnswerRetCode"},"retMsg":{"$ref":"#/components/schemas/RetMsg"},"responseID":{"$ref":"#/components/schemas/ResponseID"},"totalCount":{"type":"integer","minimum":0,"description":"总数 — orders in the request.","example":2},"successCount":{"type":"integer","minimum":0,"description":"成功数 — orders stopped.","example":1},"errList":{"type":"array","description":"错误列表 — the orders that were not stopped.","items":{"$ref":"#/components/schemas/StopOrderError"}}},"unevaluatedProperties":false};
+const schema243 = {"type":"object","description":"停止失败的订单 — one order that was not stopped.","required":["orderID","errMsg"],"properties":{"orderID":{"type":"string","description":"订单id — the order.","example":"0c7d2e5a-1b3f-4e6a-9c8d-7f6e5d4c3b2a"},"errMsg":{"type":"string","description":"失败原因 — why it was not stopped.","example":"order already finished"}},"unevaluatedProperties":false};
+
+function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate178.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.retCode === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retCode"},message:"must have required property '"+"retCode"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.retMsg === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "retMsg"},message:"must have required property '"+"retMsg"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.responseID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "responseID"},message:"must have required property '"+"responseID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.retCode !== undefined){
+if(!(validate142(data.retCode, {instancePath:instancePath+"/retCode",parentData:data,parentDataProperty:"retCode",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate142.errors : vErrors.concat(validate142.errors);
+errors = vErrors.length;
+}
+}
+if(data.retMsg !== undefined){
+if(typeof data.retMsg !== "string"){
+const err3 = {instancePath:instancePath+"/retMsg",schemaPath:"#/components/schemas/RetMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.responseID !== undefined){
+if(typeof data.responseID !== "string"){
+const err4 = {instancePath:instancePath+"/responseID",schemaPath:"#/components/schemas/ResponseID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.totalCount !== undefined){
+let data3 = data.totalCount;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err5 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 < 0 || isNaN(data3)){
+const err6 = {instancePath:instancePath+"/totalCount",schemaPath:"#/properties/totalCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.successCount !== undefined){
+let data4 = data.successCount;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err7 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 < 0 || isNaN(data4)){
+const err8 = {instancePath:instancePath+"/successCount",schemaPath:"#/properties/successCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.errList !== undefined){
+let data5 = data.errList;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.orderID === undefined){
+const err9 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/StopOrderError/required",keyword:"required",params:{missingProperty: "orderID"},message:"must have required property '"+"orderID"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data6.errMsg === undefined){
+const err10 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/StopOrderError/required",keyword:"required",params:{missingProperty: "errMsg"},message:"must have required property '"+"errMsg"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data6.orderID !== undefined){
+if(typeof data6.orderID !== "string"){
+const err11 = {instancePath:instancePath+"/errList/" + i0+"/orderID",schemaPath:"#/components/schemas/StopOrderError/properties/orderID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data6.errMsg !== undefined){
+if(typeof data6.errMsg !== "string"){
+const err12 = {instancePath:instancePath+"/errList/" + i0+"/errMsg",schemaPath:"#/components/schemas/StopOrderError/properties/errMsg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+for(const key0 in data6){
+if((key0 !== "orderID") && (key0 !== "errMsg")){
+const err13 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/StopOrderError/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/errList/" + i0,schemaPath:"#/components/schemas/StopOrderError/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/errList",schemaPath:"#/properties/errList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if((((((key1 !== "retCode") && (key1 !== "retMsg")) && (key1 !== "responseID")) && (key1 !== "totalCount")) && (key1 !== "successCount")) && (key1 !== "errList")){
+const err16 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate178.errors = vErrors;
+return errors === 0;
+}
+validate178.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const StrictTaskStatusCallback = validate180;
+const schema244 = {"type":"object","description":"任务状态回调 — sent by the vendor to `taskCallbackUrl` when the task's status changes. Signed\nlike a request (headers `requestID`, `uuid`, `createTs`, `sign`; algorithm as set in the\nconsole). Every field is required by the vendor.\n\n**Unknown:** the `callbackType` values of the three callbacks. The task callback's table says\n1 = task callback, 2 = order call(back) and is cut there; the call and order callback\nexamples show `1` / `\"1\"`, which collides with it. **Choice:** 1 for this callback (the\ndocumented value), `\"2\"` for the order callback, 3 for the call callback (the mock's values);\na receiver tells the callbacks apart by URL, not by `callbackType`.\n","required":["callbackType","userTaskID","taskID","sceneID","taskStatus","createTs","taskStat"],"properties":{"callbackType":{"type":"integer","description":"回调类型 — callback type; 1 = task callback (see **Unknown:** above).","example":1},"userTaskID":{"type":"string","description":"用户任务id — the caller's task id.","example":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11"},"taskID":{"type":"string","description":"任务id — the vendor's task id.","example":"880012"},"sceneID":{"type":"string","description":"话术模板id — script template id.","example":"scene-1001"},"taskStatus":{"$ref":"#/components/schemas/AnswerTaskStatus"},"createTs":{"type":"integer","description":"任务创建时间 — task creation time, Unix seconds.","example":1700000000},"taskStat":{"$ref":"#/components/schemas/TaskStat"}},"unevaluatedProperties":false};
+
+function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate180.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.callbackType === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "callbackType"},message:"must have required property '"+"callbackType"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.userTaskID === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "userTaskID"},message:"must have required property '"+"userTaskID"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.taskID === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskID"},message:"must have required property '"+"taskID"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.sceneID === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sceneID"},message:"must have required property '"+"sceneID"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.taskStatus === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskStatus"},message:"must have required property '"+"taskStatus"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.createTs === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "createTs"},message:"must have required property '"+"createTs"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.taskStat === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskStat"},message:"must have required property '"+"taskStat"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.callbackType !== undefined){
+let data0 = data.callbackType;
+if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
+const err7 = {instancePath:instancePath+"/callbackType",schemaPath:"#/properties/callbackType/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.userTaskID !== undefined){
+if(typeof data.userTaskID !== "string"){
+const err8 = {instancePath:instancePath+"/userTaskID",schemaPath:"#/properties/userTaskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.taskID !== undefined){
+if(typeof data.taskID !== "string"){
+const err9 = {instancePath:instancePath+"/taskID",schemaPath:"#/properties/taskID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.sceneID !== undefined){
+if(typeof data.sceneID !== "string"){
+const err10 = {instancePath:instancePath+"/sceneID",schemaPath:"#/properties/sceneID/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.taskStatus !== undefined){
+if(!(validate144(data.taskStatus, {instancePath:instancePath+"/taskStatus",parentData:data,parentDataProperty:"taskStatus",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate144.errors : vErrors.concat(validate144.errors);
+errors = vErrors.length;
+}
+}
+if(data.createTs !== undefined){
+let data5 = data.createTs;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err11 = {instancePath:instancePath+"/createTs",schemaPath:"#/properties/createTs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.taskStat !== undefined){
+let data6 = data.taskStat;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.answerOrderCount === undefined){
+const err12 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "answerOrderCount"},message:"must have required property '"+"answerOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data6.finishOrderCount === undefined){
+const err13 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "finishOrderCount"},message:"must have required property '"+"finishOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data6.totalOrderCount === undefined){
+const err14 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalOrderCount"},message:"must have required property '"+"totalOrderCount"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data6.finishRate === undefined){
+const err15 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "finishRate"},message:"must have required property '"+"finishRate"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data6.totalAnswerCall === undefined){
+const err16 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalAnswerCall"},message:"must have required property '"+"totalAnswerCall"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data6.totalCall === undefined){
+const err17 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "totalCall"},message:"must have required property '"+"totalCall"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data6.answerRate === undefined){
+const err18 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/required",keyword:"required",params:{missingProperty: "answerRate"},message:"must have required property '"+"answerRate"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data6.answerOrderCount !== undefined){
+let data7 = data6.answerOrderCount;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err19 = {instancePath:instancePath+"/taskStat/answerOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/answerOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(typeof data7 == "number"){
+if(data7 < 0 || isNaN(data7)){
+const err20 = {instancePath:instancePath+"/taskStat/answerOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/answerOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+if(data6.finishOrderCount !== undefined){
+let data8 = data6.finishOrderCount;
+if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
+const err21 = {instancePath:instancePath+"/taskStat/finishOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/finishOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(typeof data8 == "number"){
+if(data8 < 0 || isNaN(data8)){
+const err22 = {instancePath:instancePath+"/taskStat/finishOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/finishOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+if(data6.totalOrderCount !== undefined){
+let data9 = data6.totalOrderCount;
+if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
+const err23 = {instancePath:instancePath+"/taskStat/totalOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/totalOrderCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(typeof data9 == "number"){
+if(data9 < 0 || isNaN(data9)){
+const err24 = {instancePath:instancePath+"/taskStat/totalOrderCount",schemaPath:"#/components/schemas/TaskStat/properties/totalOrderCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+if(data6.finishRate !== undefined){
+if(!(typeof data6.finishRate == "number")){
+const err25 = {instancePath:instancePath+"/taskStat/finishRate",schemaPath:"#/components/schemas/TaskStat/properties/finishRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data6.totalAnswerCall !== undefined){
+let data11 = data6.totalAnswerCall;
+if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
+const err26 = {instancePath:instancePath+"/taskStat/totalAnswerCall",schemaPath:"#/components/schemas/TaskStat/properties/totalAnswerCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(typeof data11 == "number"){
+if(data11 < 0 || isNaN(data11)){
+const err27 = {instancePath:instancePath+"/taskStat/totalAnswerCall",schemaPath:"#/components/schemas/TaskStat/properties/totalAnswerCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+if(data6.totalCall !== undefined){
+let data12 = data6.totalCall;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err28 = {instancePath:instancePath+"/taskStat/totalCall",schemaPath:"#/components/schemas/TaskStat/properties/totalCall/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if(typeof data12 == "number"){
+if(data12 < 0 || isNaN(data12)){
+const err29 = {instancePath:instancePath+"/taskStat/totalCall",schemaPath:"#/components/schemas/TaskStat/properties/totalCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+if(data6.answerRate !== undefined){
+if(!(typeof data6.answerRate == "number")){
+const err30 = {instancePath:instancePath+"/taskStat/answerRate",schemaPath:"#/components/schemas/TaskStat/properties/answerRate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+for(const key0 in data6){
+if(((((((key0 !== "answerOrderCount") && (key0 !== "finishOrderCount")) && (key0 !== "totalOrderCount")) && (key0 !== "finishRate")) && (key0 !== "totalAnswerCall")) && (key0 !== "totalCall")) && (key0 !== "answerRate")){
+const err31 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key0},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/taskStat",schemaPath:"#/components/schemas/TaskStat/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if(((((((key1 !== "callbackType") && (key1 !== "userTaskID")) && (key1 !== "taskID")) && (key1 !== "sceneID")) && (key1 !== "taskStatus")) && (key1 !== "createTs")) && (key1 !== "taskStat")){
+const err33 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key1},message:"must NOT have unevaluated properties"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+validate180.errors = vErrors;
+return errors === 0;
+}
+validate180.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 /** Every validator, by schema name. */
 export const validators = Object.freeze({
@@ -13059,6 +17767,7 @@ export const validators = Object.freeze({
   CallInfoList,
   CallOrder,
   TemplateParam,
+  CallParam,
   ImportBatchCallResponse,
   ImportError,
   RetCode,
@@ -13071,4 +17780,21 @@ export const validators = Object.freeze({
   AgentInfo,
   CallbackAck,
   CallbackRefusal,
+});
+/** What the vendor sends (answers, callbacks), by schema name, against the closed reading: undeclared fields are errors too. */
+export const strictValidators = Object.freeze({
+  CallFinishedCallback: StrictCallFinishedCallback,
+  CallbotAnswer: StrictCallbotAnswer,
+  ExportBatchCallResponse: StrictExportBatchCallResponse,
+  ImportBatchCallResponse: StrictImportBatchCallResponse,
+  ListCallResponse: StrictListCallResponse,
+  ListOrderDetailResponse: StrictListOrderDetailResponse,
+  ListOrderResponse: StrictListOrderResponse,
+  ListTaskResponse: StrictListTaskResponse,
+  MgrTaskStatusResponse: StrictMgrTaskStatusResponse,
+  OrderFinishedCallback: StrictOrderFinishedCallback,
+  OrdersAddedResponse: StrictOrdersAddedResponse,
+  PingResponse: StrictPingResponse,
+  StopOrderResponse: StrictStopOrderResponse,
+  TaskStatusCallback: StrictTaskStatusCallback,
 });

@@ -1,3 +1,4 @@
+import { untilAborted } from './attempt-deadline.js';
 import { CallbotUnknownOutcomeError } from './errors.js';
 
 // What the client takes for an answer, before anything parses or verifies it: only the first
@@ -28,8 +29,11 @@ export function importAnswerBound(orders: number): number {
 const REDIRECT_STATUSES = new Set([300, 301, 302, 303, 305, 307, 308]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-/** A fetch as createCallbotClient calls it: the request, and the bound of its answer. */
-export type GuardedFetch = (request: Request, maxAnswerBytes: number) => Promise<Response>;
+/**
+ * A fetch as createCallbotClient calls it: the request, the bound of its answer and the attempt's
+ * own deadline (attempt-deadline.ts), which is handed to fetch in place of the request's signal.
+ */
+export type GuardedFetch = (request: Request, maxAnswerBytes: number, deadline?: AbortSignal) => Promise<Response>;
 
 /**
  * Wraps `fetchImpl` (the global fetch, or the caller's own) so that it never follows a
@@ -37,19 +41,21 @@ export type GuardedFetch = (request: Request, maxAnswerBytes: number) => Promise
  * `maxAnswerBytes`. It rejects with CallbotUnknownOutcomeError when the answer is a redirect
  * (naming its status and Location), came through a redirect the fetch followed anyway, or is
  * larger than the bound (the connection is closed at once). Other failures of fetch or of the
- * body stream are passed on unchanged, for the caller to classify.
+ * body stream are passed on unchanged, for the caller to classify. With a `deadline`, the fetch
+ * and each read of the body end when it aborts (rejecting with its reason), whatever the fetch does.
  */
 export function guardFetch(fetchImpl: () => typeof fetch): GuardedFetch {
-  return async (request, maxAnswerBytes) => {
+  return async (request, maxAnswerBytes, deadline) => {
     const requestID = request.headers.get('requestID') ?? undefined;
-    const response = await fetchImpl()(request, { redirect: 'manual' });
+    const init: RequestInit = deadline ? { redirect: 'manual', signal: deadline } : { redirect: 'manual' };
+    const response = await untilAborted(fetchImpl()(request, init), deadline, discard);
     if (response.redirected || response.type === 'opaqueredirect' || REDIRECT_STATUSES.has(response.status)) {
       discard(response);
       throw redirectError(request, response, requestID);
     }
-    const chunks = await readBoundedChunks(response, maxAnswerBytes, requestID);
-    const init = { status: response.status, statusText: response.statusText, headers: response.headers };
-    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : streamOf(chunks), init);
+    const chunks = await readBoundedChunks(response, maxAnswerBytes, requestID, deadline);
+    const head = { status: response.status, statusText: response.statusText, headers: response.headers };
+    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : streamOf(chunks), head);
   };
 }
 
@@ -84,8 +90,9 @@ export async function readBoundedBody(response: Response, maxBytes: number, requ
 /**
  * readBoundedBody's bytes as fetch handed them over, in its chunks, never joined: a large answer
  * (an export) is then passed on (streamOf) and verified without one more copy of it per step.
+ * When `deadline` aborts, the body is cancelled and this rejects with its reason.
  */
-export async function readBoundedChunks(response: Response, maxBytes: number, requestID: string | undefined): Promise<Uint8Array[]> {
+export async function readBoundedChunks(response: Response, maxBytes: number, requestID: string | undefined, deadline?: AbortSignal): Promise<Uint8Array[]> {
   const declared = response.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) {
     discard(response);
@@ -99,7 +106,14 @@ export async function readBoundedChunks(response: Response, maxBytes: number, re
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await untilAborted(reader.read(), deadline);
+    } catch (error) {
+      if (deadline?.aborted) reader.cancel(deadline.reason).catch(() => {});
+      throw error;
+    }
+    const { done, value } = next;
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

@@ -4,8 +4,8 @@ import type { components } from '../generated/schema.js';
 import { CallbotPackageError } from './errors.js';
 import { ReplayCache } from './replay-cache.js';
 import { type SignAlgorithm, verifySignature } from './sign.js';
-import { boundDeviations, type Deviations, type RateLimited, rateLimitedReporter } from './deviations.js';
-import { validateAgainst } from './validate.js';
+import { boundDeviations, type Deviations, NO_DEVIATIONS, type RateLimited, rateLimitedReporter } from './deviations.js';
+import { validateAgainst, vendorDeviations } from './validate.js';
 
 /**
  * The order-finished callback as the spec declares it. **At run time a field may deviate**: the
@@ -221,9 +221,10 @@ export function callbackKind(payload: unknown): CallbackKind {
  * an array, a string: nothing to dispatch; 400 `invalid-payload`). A verified object that departs
  * from the spec's schema — nulls, missing fields, other types, undocumented enum values — is
  * handed on as received, with the departures in `meta.deviations` (and to `onDeviation`, bounded).
- * Fields the spec does not declare pass through and are not deviations (the callback schemas are
- * open: the vendor may add fields), nor is any integer `callStatus` (its values are unpublished).
- * `strict: true` refuses a departing payload instead (400, nothing handled).
+ * Fields the spec does not declare pass through too, listed as deviations ("is not a field of the
+ * contract": the spec is read closed for the list, while its callback schemas stay open). Any
+ * integer `callStatus` passes (its values are unpublished). `strict: true` refuses a payload
+ * that breaks the spec instead (400, nothing handled); an undeclared field alone is not refused.
  *
  * Once per requestID, exactly: your handler is called at most once for all deliveries of a
  * requestID whose `createTs` is no later than the latest of (a) the createTs of any delivery of
@@ -271,10 +272,13 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
         throw new CallbackVerificationError('invalid-payload', `body is JSON ${what}, not an object: no callback to hand on`, requestID);
       }
       const kind = options.only ?? callbackKind(payload);
-      const found = boundDeviations(validateAgainst(CALLBACK_SCHEMAS[kind], payload));
-      if (found.deviationCount > 0 && options.strict) {
-        report({ requestID, kind, ...found, refused: true });
-        const first = found.deviations[0]!;
+      // Deviations are read against the closed spec (an undeclared field is listed too); `strict`
+      // refuses only what breaks the spec itself, whose callback schemas stay open to new fields.
+      const found = boundDeviations(vendorDeviations(CALLBACK_SCHEMAS[kind], payload));
+      const breaking = options.strict && found.deviationCount > 0 ? boundDeviations(validateAgainst(CALLBACK_SCHEMAS[kind], payload)) : NO_DEVIATIONS;
+      if (breaking.deviationCount > 0) {
+        report({ requestID, kind, ...breaking, refused: true });
+        const first = breaking.deviations[0]!;
         throw new CallbackVerificationError('invalid-payload', `payload breaks the contract at ${first.path || '(body)'}: ${first.message}`, requestID);
       }
       if (!seen.start(requestID, createTs, now())) {

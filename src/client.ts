@@ -1,9 +1,10 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { Operations, type OperationId } from '../generated/operations.js';
 import type { components, paths } from '../generated/schema.js';
-import type { ValidatorName } from '../generated/validators.js';
+import type { ValidatorName, VendorSentName } from '../generated/validators.js';
 import { PRODUCTION_BASE_URL } from './defaults.js';
 import { guardFetch, importAnswerBound, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
+import { startAttemptDeadline } from './attempt-deadline.js';
 import {
   CallbotConnectionError,
   CallbotError,
@@ -14,8 +15,9 @@ import {
 } from './errors.js';
 import { clientMiddleware, type SigningOptions } from './middleware.js';
 import { newRequestId } from './sign-middleware.js';
+import { type PagingOptions, readPages, resolveMaxPages } from './paging.js';
 import { type AttemptOutcome, backoffDelay, classifyFetchFailure, mayResend, resolveRetry, type RetryOptions } from './retry.js';
-import { validateAgainst } from './validate.js';
+import { validateAgainst, vendorDeviations } from './validate.js';
 import { jsonChunks } from './json-chunks.js';
 import { boundDeviations, type Deviations, type RateLimited, rateLimitedReporter } from './deviations.js';
 import { answerRetCode } from './ret-code.js';
@@ -215,15 +217,17 @@ export interface CallbotClient {
   /**
    * Every task matching the query, page by page (`listTask` with `page` 1, 2, …; `size` default
    * 100): yields each task once, as received (a null item too), and stops after a short or empty
-   * page (or once `totalCount`, when the answer has one as a number or a string of digits, is
-   * reached). A page whose list is null, missing or not an array counts as empty. Holds one page
-   * at a time. A page that fails rejects the loop.
+   * page, or a full page that reaches `totalCount` exactly (a number, or a string of digits). A
+   * page whose list is null, missing or not an array counts as empty. Holds one page at a time. A
+   * page that fails rejects the loop. The vendor's paging is checked (src/paging.ts): at most
+   * `maxPages` pages (default 100,000), a full page repeating an earlier one rejects with
+   * CallbotPagingError, and `onCountMismatch` hears when the pages end where `totalCount` does not.
    */
-  tasks(query: PagedQuery<ListTaskInput>): AsyncGenerator<TaskItem, void, undefined>;
+  tasks(query: PagedQuery<ListTaskInput>, paging?: PagingOptions): AsyncGenerator<TaskItem, void, undefined>;
   /** Every order of the query, page by page (`listOrder`), as `tasks()`. */
-  orders(query: PagedQuery<ListOrderInput>): AsyncGenerator<OrderItem, void, undefined>;
+  orders(query: PagedQuery<ListOrderInput>, paging?: PagingOptions): AsyncGenerator<OrderItem, void, undefined>;
   /** Every call of the query, page by page (`listCall`), as `tasks()`. */
-  calls(query: PagedQuery<ListCallInput>): AsyncGenerator<CallItem, void, undefined>;
+  calls(query: PagedQuery<ListCallInput>, paging?: PagingOptions): AsyncGenerator<CallItem, void, undefined>;
   /**
    * The underlying openapi-fetch client, with callbotMiddleware (signed, verified), no redirects
    * followed and answers bounded by `maxAnswerBytes`: `raw.POST(path, { body })`.
@@ -279,6 +283,9 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
       // Whether this attempt got as far as fetch: a failure before it (serializing the body,
       // building or signing the request) certainly sent nothing.
       let reachedFetch = false;
+      // The attempt's time limit, held here until its answer is read (not AbortSignal.timeout:
+      // see attempt-deadline.ts for why a signal passed through Request copies is lost).
+      const deadline = startAttemptDeadline(timeoutMs);
       try {
         // Serialized once, on the first attempt, straight to bytes (a failure here sends
         // nothing); every attempt signs and sends those same bytes.
@@ -286,10 +293,10 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
         if (bytes) preparedBodies.set(requestID, bytes);
         const { data, response } = await loose.POST(operation.path, {
           headers: operation.answerGzip ? { requestID, 'Accept-Encoding': 'gzip' } : { requestID },
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: deadline.signal,
           fetch: (request: Request) => {
             reachedFetch = true;
-            return fetchAnswer(request, bound);
+            return fetchAnswer(request, bound, deadline.signal);
           },
         });
         const retCode = answerRetCode(data);
@@ -298,7 +305,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           outcome = 'unknown';
         } else if (retCode === 0) {
           if (reportDeviation) {
-            const found = boundDeviations(validateAgainst(operation.answerSchema as ValidatorName, data));
+            const found = boundDeviations(vendorDeviations(operation.answerSchema as VendorSentName, data));
             if (found.deviationCount > 0) reportDeviation({ operationId, requestID, ...found });
           }
           return { ...(data as OperationAnswer<K>), requestID, attempts: attempt };
@@ -324,6 +331,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           outcome = permanent ? 'final' : 'not-sent';
         }
       } finally {
+        deadline.clear();
         preparedBodies.delete(requestID);
       }
       if (!mayResend(outcome, operation)) throw failure;
@@ -343,20 +351,21 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     }
   }
 
-  /** Reads a paged list to its end, one page in memory at a time. */
-  async function* pages<K extends 'listTask' | 'listOrder' | 'listCall', T>(
+  /** Reads a paged list to its end, one page in memory at a time, under paging.ts's rules. */
+  function pages<K extends 'listTask' | 'listOrder' | 'listCall', T>(
     operationId: K,
     query: { page?: number; size?: number },
     items: (answer: OperationAnswer<K>) => T[] | undefined,
+    paging: PagingOptions | undefined,
   ): AsyncGenerator<T, void, undefined> {
     const size = query.size ?? DEFAULT_PAGE_SIZE;
-    for (let page = query.page ?? 1; ; page += 1) {
+    resolveMaxPages(paging?.maxPages); // a wrong option throws here, not at the first next()
+    const fetchPage = async (page: number) => {
       const answer = await call(operationId, { ...query, page, size });
-      const list = arrayOrEmpty(items(answer));
-      const total = count((answer as { totalCount?: unknown }).totalCount);
-      yield* list;
-      if (list.length === 0 || list.length < size || (total !== undefined && page * size >= total)) return;
-    }
+      // A list that is not an array is an empty page; a count may come as a string of digits.
+      return { items: arrayOrEmpty(items(answer)), totalCount: count((answer as { totalCount?: unknown }).totalCount), requestID: answer.requestID };
+    };
+    return readPages(fetchPage, query.page ?? 1, size, paging);
   }
 
   async function importBatchCall(input: ImportBatchCallInput): Promise<ImportBatchCallResult> {
@@ -403,9 +412,9 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     listCalls: (body) => call('listCall', body),
     listOrderDetails,
     exportBatchCall: (body) => call('exportBatchCall', body),
-    tasks: (query) => pages('listTask', query, (answer) => answer.taskData),
-    orders: (query) => pages('listOrder', query, (answer) => answer.orderList),
-    calls: (query) => pages('listCall', query, (answer) => answer.callList),
+    tasks: (query, paging) => pages('listTask', query, (answer) => answer.taskData, paging),
+    orders: (query, paging) => pages('listOrder', query, (answer) => answer.orderList, paging),
+    calls: (query, paging) => pages('listCall', query, (answer) => answer.callList, paging),
     raw,
   };
 }

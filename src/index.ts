@@ -1,5 +1,7 @@
 // callbot-contract: the typed, signed client for the nxtele Callbot v3 API, its errors and the callback receiver.
 export { createCallbotClient, DEFAULT_PAGE_SIZE, LIST_ORDER_DETAIL_MAX_IDS } from './client.js';
+export { CallbotPagingError, DEFAULT_MAX_PAGES } from './paging.js';
+export type { PagingCountMismatch, PagingOptions } from './paging.js';
 export type {
   AddBatchCallInput,
   AddBatchCallRequest,

@@ -1,4 +1,4 @@
-import { validators, type ValidatorError, type ValidatorName } from '../generated/validators.js';
+import { strictValidators, type ValidateFunction, type ValidatorError, type ValidatorName, type VendorSentName, validators } from '../generated/validators.js';
 import type { ValidationIssue } from './errors.js';
 
 // Request and callback bodies are checked against the spec's own schemas: generated/validators.js
@@ -23,6 +23,8 @@ function describe(error: ValidatorError): ValidationIssue {
       return { path: toFieldPath(error.instancePath, String(p.missingProperty)), message: 'is required' };
     case 'additionalProperties':
       return { path: toFieldPath(error.instancePath, String(p.additionalProperty)), message: 'is not a field of the contract' };
+    case 'unevaluatedProperties':
+      return { path: toFieldPath(error.instancePath, String(p.unevaluatedProperty)), message: 'is not a field of the contract' };
     case 'const':
       return { path: toFieldPath(error.instancePath), message: `must be ${JSON.stringify(p.allowedValue)}` };
     case 'pattern':
@@ -47,7 +49,10 @@ function allowed(values: unknown): string {
  * integer or one of 1, 2, 3, 4, 5` rather than four lines.
  */
 export function validateAgainst(schemaName: ValidatorName, value: unknown): ValidationIssue[] {
-  const validate = validators[schemaName];
+  return issuesOf(validators[schemaName], value);
+}
+
+function issuesOf(validate: ValidateFunction, value: unknown): ValidationIssue[] {
   if (validate(value)) return [];
   const issues: ValidationIssue[] = [];
   let run: ValidatorError[] = []; // consecutive errors at one instancePath, not yet said
@@ -70,6 +75,15 @@ export function validateAgainst(schemaName: ValidatorName, value: unknown): Vali
 /** `["must be integer", "must be one of 1, 2"]` → `must be integer or one of 1, 2`. */
 function joinAlternatives(messages: string[]): string {
   return messages.map((m, i) => (i > 0 && m.startsWith('must be ') ? m.slice('must be '.length) : m)).join(' or ');
+}
+
+/**
+ * Where a payload the vendor sent (an answer, a callback) departs from the spec, read closed:
+ * besides validateAgainst's issues, a field the spec does not declare is one too ("is not a field
+ * of the contract"). Reported, never refused for: the spec's own schemas stay open.
+ */
+export function vendorDeviations(schemaName: VendorSentName, value: unknown): ValidationIssue[] {
+  return issuesOf(strictValidators[schemaName], value);
 }
 
 /** Problems with an importBatchCall body, each with its field path. Empty when it may be sent. */

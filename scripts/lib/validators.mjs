@@ -5,8 +5,11 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { _ } from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { closedSpec, vendorSentSchemaNames } from './closed-schema.mjs';
 
 const SPEC_ID = 'callbot-openapi';
+const CLOSED_SPEC_ID = 'callbot-openapi-closed';
+const STRICT_PREFIX = 'Strict';
 const FORMATS_MODULE = 'ajv-formats/dist/formats';
 // The only run-time helpers the emitted code may take from other packages. tsup bundles them into
 // dist/ (ajv and ajv-formats are devDependencies); a new one must be looked at, not slipped in.
@@ -33,8 +36,14 @@ export function renderValidatorModules(spec) {
   });
   addFormats(ajv, ['uri']);
   ajv.addSchema(spec, SPEC_ID);
-  const code = standaloneCode(ajv, Object.fromEntries(names.map((n) => [n, `${SPEC_ID}#/components/schemas/${n}`])));
-  return { js: toEsm(code, names), dts: renderTypes(names) };
+  // What the vendor sends (answers, callbacks) once more, against the closed reading of the spec:
+  // the deviations a verified payload is handed on with then name undeclared fields too.
+  const vendorSent = vendorSentSchemaNames(spec);
+  ajv.addSchema(closedSpec(spec, CLOSED_SPEC_ID), CLOSED_SPEC_ID);
+  const refs = Object.fromEntries(names.map((n) => [n, `${SPEC_ID}#/components/schemas/${n}`]));
+  for (const n of vendorSent) refs[`${STRICT_PREFIX}${n}`] = `${CLOSED_SPEC_ID}#/components/schemas/${n}`;
+  const code = standaloneCode(ajv, refs);
+  return { js: toEsm(code, names, vendorSent), dts: renderTypes(names, vendorSent) };
 }
 
 // Even with code.esm, Ajv emits `require("ajv/dist/runtime/…")` for its helpers (and the formats
@@ -43,7 +52,7 @@ export function renderValidatorModules(spec) {
 // TypeScript-compiled CommonJS (`__esModule`); `cjs()` gives back their exports object whether the
 // importer's interop puts it on `default` (Node, esbuild's node mode) or spreads it (esbuild
 // otherwise), so `.default` / `.fullFormats` mean what they meant to require().
-function toEsm(code, names) {
+function toEsm(code, names, vendorSent) {
   const modules = [];
   const body = code.replace(/^"use strict";/, '').replace(/require\("([^"\\]+)"\)/g, (_match, spec) => {
     if (!ALLOWED_REQUIRES.some((re) => re.test(spec))) throw new Error(`validators: unexpected run-time import ${spec}`);
@@ -58,10 +67,14 @@ ${body}
 export const validators = Object.freeze({
 ${names.map((n) => `  ${n},`).join('\n')}
 });
+/** What the vendor sends (answers, callbacks), by schema name, against the closed reading: undeclared fields are errors too. */
+export const strictValidators = Object.freeze({
+${vendorSent.map((n) => `  ${n}: ${STRICT_PREFIX}${n},`).join('\n')}
+});
 `;
 }
 
-function renderTypes(names) {
+function renderTypes(names, vendorSent) {
   return `${BANNER}
 /** One error as the generated code reports it (the fields of Ajv's ErrorObject it fills in). */
 export interface ValidatorError {
@@ -86,5 +99,12 @@ ${names.map((n) => `export declare const ${n}: ValidateFunction;`).join('\n')}
 
 /** Every validator, by schema name. */
 export declare const validators: Readonly<Record<ValidatorName, ValidateFunction>>;
+
+/** The schemas of what the vendor sends: every operation's answer and every callback's body. */
+export type VendorSentName =
+${vendorSent.map((n) => `  | ${JSON.stringify(n)}`).join('\n')};
+
+/** What the vendor sends, against the closed reading of the spec (every object allows only the fields it declares). */
+export declare const strictValidators: Readonly<Record<VendorSentName, ValidateFunction>>;
 `;
 }

@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { FileReadError, readBoundedFile } from './bounded-read.js';
+
+/** The largest config file read (`--config`): far more than any real one, and a bound on /dev/zero. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
 // Why a JSON config file did not parse, without quoting it. V8's SyntaxError messages quote
 // the text around the fault (`..."ecretKey":u7Mf3zUNOk"...`), and in a config file that text is
@@ -14,13 +17,15 @@ export function invalidJsonProblem(error: unknown): string | undefined {
 
 /**
  * Reads `--config FILE` as a JSON object, or returns the problem as one line that names the
- * file and never quotes its text. Callers wrap the line in their own error type.
+ * file and never quotes its text. Callers wrap the line in their own error type. Only a regular
+ * file of at most MAX_CONFIG_FILE_BYTES is read (bounded-read.ts): a device or FIFO is refused.
  */
 export function readJsonObjectFile(file: string): { object: Record<string, unknown> } | { problem: string } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(readBoundedFile(file, MAX_CONFIG_FILE_BYTES).toString('utf8'));
   } catch (error) {
+    if (error instanceof FileReadError) return { problem: `--config ${file}: ${error.message}` };
     const invalid = invalidJsonProblem(error);
     return { problem: invalid ? `--config ${file} ${invalid}` : `--config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }

@@ -50,6 +50,8 @@ describe('a verified answer is returned whatever its shape', () => {
         { path: 'taskData[0].taskStat', message: 'must be object' },
         { path: 'taskData[0].sceneID', message: 'must be string' },
         { path: 'taskData[0].taskStatus', message: expect.stringMatching(/^must be integer\b/) },
+        { path: 'vendorEnvelopeField', message: 'is not a field of the contract' },
+        { path: 'taskData[0].addedByVendor', message: 'is not a field of the contract' },
       ]),
     );
     expect(reports[0]!.deviationCount).toBe(reports[0]!.deviations.length);

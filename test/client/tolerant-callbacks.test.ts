@@ -115,8 +115,8 @@ describe('a verified callback that deviates from the spec reaches its handler', 
       ]),
     );
     expect(meta.deviationCount).toBe(meta.deviations.length);
-    // The spec's callback schemas are open and callStatus is any integer: neither is a deviation.
-    expect(meta.deviations.map((d) => d.path)).not.toContain('vendorAddedField');
+    // The unknown field is listed (the spec read closed); callStatus's values are unpublished, so 99 is not.
+    expect(meta.deviations).toContainEqual({ path: 'vendorAddedField', message: 'is not a field of the contract' });
     expect(meta.deviations.map((d) => d.path)).not.toContain('callInfoDetail.callStatus');
     // No value of the payload is repeated in the deviations (they may be logged).
     expect(JSON.stringify(meta.deviations)).not.toContain(callExample.userPhone);
@@ -165,6 +165,15 @@ describe('a verified callback that deviates from the spec reaches its handler', 
     // A payload that fits the spec still passes in strict mode.
     expect((await handle(signed(callExample))).status).toBe(200);
     expect(calls).toHaveLength(1);
+  });
+
+  it('strict: true does not refuse a field the spec does not declare (its schemas are open): handled, the field listed', async () => {
+    const { handle, calls, reports } = rig({ strict: true });
+    const response = await handle(signed({ ...callExample, addedLater: { by: 'vendor' } }, { requestID: 'strict-extra' }));
+    expect(response.status).toBe(200);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.meta.deviations).toEqual([{ path: 'addedLater', message: 'is not a field of the contract' }]);
+    expect(reports).toMatchObject([{ requestID: 'strict-extra', refused: false, deviationCount: 1 }]);
   });
 
   it.each([

@@ -8,8 +8,8 @@ import { fromRoot, repoRoot } from '../support/paths.js';
 
 // The three packages as users get them: `npm pack` of each (dist/ was built by the global
 // setup, so packing runs no script), installed into empty projects with npm, then used from
-// ESM, CommonJS, TypeScript and the two bins, on the Node running this suite (CI runs it on
-// 20, 22 and 24). Third-party dependencies come from npm's cache (`--prefer-offline`); our own
+// ESM, CommonJS, TypeScript and the two bins — real calls against callbot-mock, not just
+// imports — on the Node running this suite (CI runs it on 20, 22 and 24: scripts/test-on-node.sh). Third-party dependencies come from npm's cache (`--prefer-offline`); our own
 // three names never reach a registry: they are the tarballs given on the command line.
 const run = promisify(execFile);
 const bin = (name: string) => fromRoot('node_modules', '.bin', name);
@@ -191,6 +191,88 @@ describe('the three packages installed together', () => {
     expect(cli.stdout.trim()).toBe(version(fromRoot('packages', 'cli')));
     const mockVersion = await run(join(consumer, 'node_modules', '.bin', 'callbot-mock'), ['--version']);
     expect(mockVersion.stdout.trim()).toBe(version(fromRoot('packages', 'mock')));
+  });
+
+  // Every consumer the READMEs promise, in this one install, each making real calls on loopback
+  // against a callbot-mock it starts in-process: test/fixtures/consumer-with-mock/scenario.ts
+  // (client, receiver fed by the mock's signed callbacks, a forged callback refused, the
+  // middlewares on the user's own openapi-fetch client) type-checked by tsc under each module
+  // setting and run as emitted, as ES module and as CommonJS; readme-forms.mjs/.cjs, the plain
+  // JavaScript import forms of the READMEs. On the Node running this suite (CI: 20, 22 and 24).
+  describe('every consumer makes real calls against callbot-mock', () => {
+    // Node's own types for the scenario (node:http, node:crypto) come from the repository's
+    // @types/node: they are the user's environment, not part of what is tested, and installing
+    // them here would ask the registry.
+    const settings = {
+      node16: { compilerOptions: { module: 'node16', moduleResolution: 'node16' }, files: ['consumer.mts', 'consumer.cts'] },
+      nodenext: { compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext' }, files: ['consumer.mts', 'consumer.cts'] },
+      // A bundler user's .ts files in a "type": "module" project.
+      bundler: { compilerOptions: { module: 'esnext', moduleResolution: 'bundler' }, files: ['consumer.ts'] },
+    } as const;
+    const fixtures = fromRoot('test/fixtures/consumer-with-mock');
+    let typecheck: { code: number; output: string };
+
+    beforeAll(async () => {
+      for (const file of ['readme-forms.mjs', 'readme-forms.cjs']) cpSync(join(fixtures, file), join(consumer, file));
+      for (const [setting, { compilerOptions, files }] of Object.entries(settings)) {
+        const dir = join(consumer, `ts-${setting}`);
+        mkdirSync(dir, { recursive: true });
+        for (const file of files) cpSync(join(fixtures, 'scenario.ts'), join(dir, file));
+        if (setting === 'bundler') writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+        const options = {
+          ...compilerOptions,
+          target: 'es2022',
+          lib: ['es2022'],
+          strict: true,
+          // The packages' own .d.ts files are checked with skipLibCheck off by the contract-only
+          // consumer above; here the scenario's @ts-expect-error lines show the types resolved.
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [fromRoot('node_modules', '@types')],
+          outDir: 'out',
+        };
+        writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files }));
+      }
+      // One tsc process for the three settings: --build parses the shared declarations once.
+      const dirs = Object.keys(settings).map((setting) => join(consumer, `ts-${setting}`));
+      typecheck = await run(process.execPath, [fromRoot('node_modules/typescript/bin/tsc'), '-b', ...dirs]).then(
+        ({ stdout }) => ({ code: 0, output: stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: `${error.stdout}${error.stderr}` }),
+      );
+    }, 240_000);
+
+    /** Runs a consumer on this Node; its last stdout line is its JSON summary. */
+    const runConsumer = async (file: string) => {
+      const { stdout } = await run(process.execPath, [file], { cwd: consumer, timeout: 50_000 });
+      return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
+    };
+
+    it("type-checks with tsc against the tarballs' types on module node16, nodenext and bundler", () => {
+      expect(typecheck).toEqual({ code: 0, output: '' });
+    });
+
+    it.each([
+      ['node16', 'consumer.mjs', 'esm'],
+      ['node16', 'consumer.cjs', 'commonjs'],
+      ['nodenext', 'consumer.mjs', 'esm'],
+      ['nodenext', 'consumer.cjs', 'commonjs'],
+      ['bundler', 'consumer.js', 'esm'],
+    ] as const)('TypeScript %s, emitted %s (%s): client, receiver and middlewares against the mock', async (setting, file, module) => {
+      const result = await runConsumer(join(consumer, `ts-${setting}`, 'out', file));
+      expect(result).toMatchObject({ consumer: 'ok', module, node: process.version, imported: 2, forgedStatus: 401, middleware: { listTask: 0, ping: 0 } });
+      const callbacks = result.callbacks as { call: number; order: number; task: number };
+      expect(callbacks.order).toBe(2);
+      expect(callbacks.call).toBeGreaterThanOrEqual(2);
+      expect(callbacks.task).toBeGreaterThanOrEqual(1);
+    });
+
+    it.each([
+      ['readme-forms.mjs', 'esm'],
+      ['readme-forms.cjs', 'commonjs'],
+    ] as const)("plain JavaScript, the READMEs' import forms: %s (%s)", async (file, module) => {
+      const result = await runConsumer(join(consumer, file));
+      expect(result).toMatchObject({ forms: 'ok', module, node: process.version, imported: 1, busy: 1001 });
+    });
   });
 
   it('callbot-mock serves one signed import sent by `callbot import` (the demo account, the shipped sample list)', async () => {

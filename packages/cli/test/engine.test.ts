@@ -202,6 +202,73 @@ describe('runImport: a clean file', () => {
   });
 });
 
+describe('runImport: the default report never replaces another', () => {
+  // Without --report the report is named after the task and the second (io.now), beside the
+  // input: runs of one task in the same second, one after another or at the same time, each
+  // leave their own report (`-2`, `-3`, … when the name is taken), and the summary names it.
+  const SAME_SECOND = () => new Date('2024-05-06T07:08:09.500Z');
+  const NAME = 'callbot-report-same-second-20240506-070809';
+
+  /** BAD_ROWS beside nothing else; skipInvalid: 2 rows accepted, 7 refused, so each run keeps its report. */
+  const importBadRows = (input: string, onEvent?: (event: ImportEvent) => void) =>
+    runImport(
+      { file: input, userTaskID: 'same-second', skipInvalid: true, connection: { baseUrl: mock.url } },
+      { env: {}, now: SAME_SECOND, ...(onEvent ? { onEvent } : {}) },
+    );
+
+  it('four imports of the same list into one task, back to back in the same second, leave four reports', async () => {
+    const dir = freshDir();
+    const input = join(dir, 'list.csv');
+    writeFileSync(input, readFileSync(BAD_ROWS));
+    const written: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const events: ImportEvent[] = [];
+      const summary = await importBadRows(input, (event) => events.push(event));
+      expect(summary.outcome, summary.message).toBe('imported');
+      // The summary and the `report` event (what the command prints) name the file written.
+      expect(events.filter((e) => e.type === 'report')).toEqual([{ type: 'report', path: summary.report }]);
+      written.push(summary.report!);
+    }
+    const names = [`${NAME}.csv`, `${NAME}-2.csv`, `${NAME}-3.csv`, `${NAME}-4.csv`];
+    expect(written).toEqual(names.map((name) => join(dir, name)));
+    expect(readdirSync(dir).sort()).toEqual(['list.csv', ...names].sort());
+    // Each its own run's: the first accepted rows 2 and 11; the mock refused them to the later
+    // runs (their orderIDs were in the task by then). Overwritten, the first would be lost.
+    const sent = written.map((file) =>
+      readReport(file)
+        .filter((l) => l.row === 2 || l.row === 11)
+        .map((l) => l.status),
+    );
+    expect(sent).toEqual([['accepted', 'accepted'], ...Array(3).fill(['rejected-by-server', 'rejected-by-server'])]);
+    for (const file of written) expect(readReport(file)).toHaveLength(9);
+  });
+
+  it('four imports at the same time, in the same second, leave four reports, each complete', async () => {
+    const dir = freshDir();
+    const input = join(dir, 'list.csv');
+    writeFileSync(input, readFileSync(BAD_ROWS));
+    const summaries = await Promise.all(Array.from({ length: 4 }, () => importBadRows(input)));
+    const written = summaries.map((summary) => summary.report!);
+    expect(new Set(written).size).toBe(4);
+    expect(readdirSync(dir).sort()).toEqual(['list.csv', `${NAME}-2.csv`, `${NAME}-3.csv`, `${NAME}-4.csv`, `${NAME}.csv`].sort());
+    for (const file of written) expect(readReport(file)).toHaveLength(9);
+  });
+
+  it('a file, a link or a folder already holding the name is left as it is', async () => {
+    const dir = freshDir();
+    const input = join(dir, 'list.csv');
+    writeFileSync(input, readFileSync(BAD_ROWS));
+    writeFileSync(join(dir, `${NAME}.csv`), 'not a report of this run\n');
+    symlinkSync(input, join(dir, `${NAME}-2.csv`));
+    mkdirSync(join(dir, `${NAME}-3.csv`));
+    const summary = await importBadRows(input);
+    expect(summary.report).toBe(join(dir, `${NAME}-4.csv`));
+    expect(readFileSync(join(dir, `${NAME}.csv`), 'utf8')).toBe('not a report of this run\n');
+    expect(readFileSync(input)).toEqual(readFileSync(BAD_ROWS));
+    expect(readReport(summary.report!)).toHaveLength(9);
+  });
+});
+
 describe('runImport: invalid rows', () => {
   const expected = new Map<number, RegExp>([
     [3, /phone is empty/],

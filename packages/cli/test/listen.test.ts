@@ -212,4 +212,116 @@ describe('callbot listen', () => {
     live.child.kill('SIGINT');
     expect((await live.done).stderr).toMatch(/refused 1/);
   });
+
+  // DEPENDS ON THE TOLERANT RECEIVER (issue 17, item 1): createCallbackHandler must hand a
+  // verified payload that deviates from the schema to its handler with `meta.deviations`
+  // instead of answering 400. Against a strict receiver the deviating deliveries get 400.
+  it('writes a verified callback that deviates from the contract like any other, with its deviations, and counts it (live, final, --json)', async () => {
+    const dir = freshDir();
+    const file = join(dir, 'callbacks.jsonl');
+    const { live, url } = await startListen(dir, ['--progress-every', '1', '--json']);
+
+    // The vendor's own shape of a call no agent touched (listOrderDetail example): agent fields
+    // null, params [{}]; plus an undocumented callStatus, a field the spec lacks and one missing.
+    const { userName: _, ...withoutName } = orderPayload('o-9');
+    const deviating = {
+      ...withoutName,
+      surplus: 'a field the spec lacks',
+      callInfoDetail: {
+        ...callPayload('o-9').callInfoDetail,
+        callStatus: 99,
+        agent: { agentName: null, agentGroup: null, agentCallStatus: null, agentCallElapsed: null, agentLabel: null, manualHangupBy: 0 },
+        params: [{}],
+      },
+    };
+    const taken = await deliver(url, deviating, 'req-deviating', { path: '/callbot/order' });
+    expect(taken.status).toBe(200);
+    expect((await deliver(url, deviating, 'req-deviating', { path: '/callbot/order' })).status).toBe(200); // a repeat: not written again
+    expect((await deliver(url, callPayload('o-1'), 'req-conforming')).status).toBe(200);
+    expect((await deliver(url, deviating, 'req-forged', { secretKey: 'not-the-secret', path: '/callbot/order' })).status).toBe(401);
+
+    const lines = linesOf(file) as (ReturnType<typeof linesOf>[number] & { deviations?: { path: string; message: string }[] })[];
+    expect(lines.map((l) => [l.kind, l.requestID])).toEqual([
+      ['order', 'req-deviating'],
+      ['call', 'req-conforming'],
+    ]);
+    expect(lines[0]!.payload).toEqual(deviating);
+    const paths = lines[0]!.deviations!.map((d) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['callInfoDetail.agent.agentName', 'userName']));
+    expect(lines[0]!.deviations!.every((d) => typeof d.message === 'string' && d.message.length > 0)).toBe(true);
+    expect(lines[1]!).not.toHaveProperty('deviations');
+
+    expect(live.stderr()).toContain('callbot listen: order 1 · call 0 · task 0 · duplicate 0 · refused 0 · failed 0 · deviating 1\n');
+    live.child.kill('SIGINT');
+    const done = await live.done;
+    expect(done.code).toBe(0);
+    expect(done.stderr).toMatch(
+      /stopped\. order 1 · call 1 · task 0 · duplicate 1 · refused 1 · failed 0 · deviating 1; 2 written to callbacks\.jsonl \(1 deviating from the contract, written with their deviations\)/,
+    );
+    expect(JSON.parse(done.stdout)).toEqual({
+      out: 'callbacks.jsonl',
+      format: 'jsonl',
+      written: 2,
+      counts: { order: 1, call: 1, task: 0, deviating: 1, duplicate: 1, refused: 1, failed: 0 },
+    });
+  });
+
+  // DEPENDS ON THE TOLERANT RECEIVER, as above.
+  it('--csv: a deviating callback is a row like any other, its nulls empty cells, its deviations in the last column', async () => {
+    const dir = freshDir();
+    const file = join(dir, 'callbacks.jsonl'); // startListen's file name; CSV inside
+    const { live, url } = await startListen(dir, ['--csv']);
+    const strange = {
+      ...callPayload('o-7'),
+      userPhone: null,
+      callInfoDetail: { ...callPayload('o-7').callInfoDetail, callStatus: 99, intents: [{}], callDuration: null },
+    };
+    expect((await deliver(url, strange, 'req-strange')).status).toBe(200);
+    live.child.kill('SIGINT');
+    expect((await live.done).code).toBe(0);
+    const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ kind: 'call', requestID: 'req-strange', orderID: 'o-7', userPhone: '', callStatus: '99', callDuration: '', intents: '' });
+    expect(rows[0]!.deviations).toContain('userPhone: ');
+    expect(rows[0]!.deviations).toContain('callInfoDetail.callDuration: ');
+  });
+
+  it('--csv: a file begun by an earlier version (no deviations column) keeps its columns, and says deviations are only counted', async () => {
+    const dir = freshDir();
+    const file = join(dir, 'callbacks.csv');
+    const oldColumns = [
+      'receivedAt',
+      'kind',
+      'requestID',
+      'userTaskID',
+      'orderID',
+      'userPhone',
+      'userName',
+      'other',
+      'finish',
+      'callID',
+      'callStatus',
+      'callStart',
+      'callAnswer',
+      'callEnd',
+      'callDuration',
+      'hangupCause',
+      'intents',
+      'taskStatus',
+      'finishOrderCount',
+      'totalOrderCount',
+    ];
+    writeFileSync(file, `${oldColumns.join(',')}\n2026-01-01T00:00:00.000Z,call,req-old,task-1,o-0,,,,,,,,,,,,,,,\n`);
+    const live = spawnCli(['listen', '--port', '0', '--out', 'callbacks.csv', '--csv'], { cwd: dir });
+    running.add(live);
+    await live.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    expect(live.stderr()).toContain('callbacks.csv has no deviations column (begun by an earlier version)');
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(live.stderr())![1]!;
+    expect((await deliver(url, callPayload('o-1'), 'req-new')).status).toBe(200);
+    live.child.kill('SIGINT');
+    expect((await live.done).code).toBe(0);
+    const records = parse(readFileSync(file, 'utf8')) as string[][];
+    expect(records.map((r) => r.length)).toEqual([20, 20, 20]);
+    expect(records[2]!.slice(1, 5)).toEqual(['call', 'req-new', 'task-1', 'o-1']);
+  });
 });

@@ -121,7 +121,7 @@ describe('listen pieces', () => {
     const ids: string[] = [];
     const read = await readRequestIDs(file, 'jsonl', (id) => ids.push(id));
     expect(ids).toEqual(['r1', 'r2']);
-    expect(read).toEqual({ records: 2, unreadable: 3, endsMidLine: true });
+    expect(read).toEqual({ records: 2, unreadable: 3, endsMidLine: true, tornFrom: readFileSync(file).lastIndexOf(0x0a) + 1 });
   });
 
   it('reads CSV requestIDs, not counting a last record cut short', async () => {

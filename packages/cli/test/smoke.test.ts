@@ -68,6 +68,22 @@ describe('the callbot bin', () => {
     expect(readReport(join(inputDir, report!)).map((l) => l.status)).toContain('rejected-locally');
   });
 
+  it('four imports of one list into one task run at the same time leave four reports, each named in its own output', async () => {
+    const inputDir = freshDir();
+    const input = join(inputDir, 'bad-rows.csv');
+    copyFileSync(BAD_ROWS, input);
+    const task = newTask('together');
+    // Started together, they mostly land in the same second: the same default name, taken once
+    // (O_EXCL), the others numbered -2, -3, …
+    const runs = await Promise.all(Array.from({ length: 4 }, () => runCli(['import', input, '--task', task, '--base-url', mock.url, '--skip-invalid'])));
+    const reports = readdirSync(inputDir).filter((name) => name !== 'bad-rows.csv');
+    expect(reports).toHaveLength(4);
+    for (const name of reports) expect(name).toMatch(new RegExp(`^callbot-report-${task}-\\d{8}-\\d{6}(-[2-4])?\\.csv$`));
+    const named = runs.map((run) => /^report: (.+)$/m.exec(run.stdout)?.[1]);
+    expect(new Set(named)).toEqual(new Set(reports.map((name) => join(inputDir, name))));
+    for (const name of reports) expect(readReport(join(inputDir, name))).toHaveLength(9);
+  });
+
   it("--json prints one JSON document on stdout whose exitCode is the process's, without progress bars", async () => {
     const dir = freshDir();
     const task = newTask('json');

@@ -43,7 +43,7 @@ describe('callbot task against the mock', () => {
     const settings = join(freshDir(), 'task.yaml');
     writeFileSync(
       settings,
-      'taskCreateSetting:\n  taskName: 账单提醒\n  dialAtUpHour: "09:00"\n  dialAtDownHour: "18:00"\n  dialAtWeekDay: [1, 2, 3, 4, 5]\nfuncFlag:\n  roundRedial: true\n',
+      'taskCreateSetting:\n  taskName: 账单提醒\n  dialAtUpHour: "09:00"\n  dialAtDownHour: "18:00"\n  dialAtWeekDay: "1,2,3,4,5"\nfuncFlag:\n  roundRedial: true\n',
     );
     const steps: string[][] = [
       ['create', '--task', id, '--scene', 'scene-1001', '--settings', settings, '--max-call', '3', '--task-callback-url', 'http://127.0.0.1:8787/callbot/task'],

@@ -70,7 +70,7 @@ describe('callbot task create', () => {
         maxCall: 5,
         dialAtUpHour: '09:00',
         dialAtDownHour: '18:30',
-        dialAtWeekDay: [1, 2, 3],
+        dialAtWeekDay: '1,2,3',
         startupAt: 1796086800,
       },
       // createTask takes the task callback URL at the top of its body (the spec's Choice).
@@ -114,7 +114,7 @@ describe('callbot task create', () => {
       expect.arrayContaining([
         `  ${file}: "taskCreateSetting.dialAtUpHour ": is not a field of the contract`,
         `  ${file}: taskCreateSetting.dialAtDownHour: must match ^[0-2][0-9]:[0-5][0-9]$ (e.g. "18:00")`,
-        `  ${file}: funcFlag.roundRedial: must be boolean`,
+        `  ${file}: funcFlag.roundRedial: must be boolean (e.g. true)`,
         '  --max-call: taskCreateSetting.maxCall: must be >= 0',
       ]),
     );
@@ -122,6 +122,24 @@ describe('callbot task create', () => {
     const json = JSON.parse(run.stdout);
     expect(json).toMatchObject({ exitCode: 1, error: { kind: 'usage' } });
     expect(json.error.problems).toHaveLength(4);
+  });
+
+  it("--weekdays sends the contract's one form (a string, sorted, each day once); a day outside 1-7 or the old array form is refused naming the form", async () => {
+    const sorted = await task(['create', '--task', 'task-w', '--scene', 's', '--weekdays', ' 5, 1,3,1 ']);
+    expect(sorted.code, sorted.stderr).toBe(0);
+    expect(sent(vendor.received[0])).toMatchObject({ taskCreateSetting: { dialAtWeekDay: '1,3,5' } });
+
+    // 0 was Sunday in the contract's integer array; the string's Choice is ISO 1 (Monday) … 7 (Sunday).
+    const sunday0 = await task(['create', '--task', 'task-w0', '--scene', 's', '--weekdays', '0,6']);
+    expect(sunday0.code).toBe(1);
+    expect(sunday0.stderr).toContain('  --weekdays: taskCreateSetting.dialAtWeekDay: must match ^[1-7](,[1-7]){0,6}$ (e.g. "1,2,3,4,5")');
+
+    const file = join(freshDir(), 'old.yaml');
+    writeFileSync(file, 'taskCreateSetting:\n  dialAtWeekDay: [1, 2, 3]\n');
+    const old = await task(['create', '--task', 'task-w1', '--scene', 's', '--settings', file]);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toContain(`  ${file}: taskCreateSetting.dialAtWeekDay: must be string (e.g. "1,2,3,4,5")`);
+    expect(vendor.received).toHaveLength(1);
   });
 
   it('a settings file that does not parse, or has keys a settings file does not hold: named, nothing sent', async () => {

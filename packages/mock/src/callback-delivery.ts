@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loopbackHost } from 'callbot-contract/internal';
 import { sign } from 'callbot-contract';
 import type { MockAccount } from './accounts.js';
+import type { Deviation, Deviator } from './deviate.js';
 import type { SimEvent } from './simulator/api.js';
 
 /**
@@ -50,6 +51,8 @@ export interface DeliveryRecord {
   at: string;
   /** When it happened in the simulated world (virtual time, ISO 8601). */
   virtualAt: string;
+  /** How its payload deviates from the spec's schema (the `deviate` option), when it does. */
+  deviations?: Deviation[];
 }
 
 /** A record keeps at most this much of a URL or an error message: each record is bounded too. */
@@ -94,6 +97,8 @@ export async function deliverCallback(args: {
   event: SimEvent;
   account: MockAccount | undefined;
   options: DeliveryOptions;
+  /** Makes the payload deviate (before it is signed: still authentic), once for all attempts. */
+  deviator?: Deviator | undefined;
   signal: AbortSignal;
   record: (entry: DeliveryRecord) => void;
 }): Promise<DeliveryRecord> {
@@ -119,7 +124,9 @@ export async function deliverCallback(args: {
     entry.lastError = account ? `host ${check.host || '(none)'} ${check.reason}` : `account ${event.uuid} is not known to this mock`;
     return entry;
   }
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const deviated = args.deviator?.callback(kind, event.seq, payload);
+  if (deviated?.deviations.length) entry.deviations = deviated.deviations;
+  const body = Buffer.from(JSON.stringify(deviated?.value ?? payload), 'utf8');
   const target = new URL(url);
   for (let attempt = 1; attempt <= options.maxAttempts && !signal.aborted; attempt += 1) {
     entry.attempts = attempt;

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AccountStore } from './accounts.js';
 import { deliverCallback, type DeliveryRecord } from './callback-delivery.js';
+import type { Deviator } from './deviate.js';
 import type { MockLogger } from './logger.js';
 import type { CallbackOptions } from './options.js';
 import type { SimEvent } from './simulator/api.js';
@@ -35,10 +36,17 @@ export class CallbackDispatcher {
   #waiters: (() => void)[] = [];
   readonly #records = new Map<number, DeliveryRecord>();
   readonly #maxRecords: number;
+  readonly #deviator: Deviator | undefined;
   #nextId = 1;
 
-  constructor(options: CallbackOptions, accounts: AccountStore, logger: MockLogger, { maxRecords }: { maxRecords: number }) {
+  constructor(
+    options: CallbackOptions,
+    accounts: AccountStore,
+    logger: MockLogger,
+    { maxRecords, deviator }: { maxRecords: number; deviator?: Deviator | undefined },
+  ) {
     this.#options = options;
+    this.#deviator = deviator;
     this.#accounts = accounts;
     this.#maxRecords = maxRecords;
     this.#unreachable = new UnreachableLog(logger);
@@ -101,6 +109,7 @@ export class CallbackDispatcher {
       event,
       account: this.#accounts.get(event.uuid),
       options: this.#options,
+      deviator: this.#deviator,
       signal: this.#abort.signal,
       record: (record) => this.#record(record),
     });

@@ -4,7 +4,8 @@ import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, IMPORT_BATCH_CALL_PATH, RetCodes 
 import { parseAccountSpec, type MockAccount } from './accounts.js';
 import { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultRule } from './faults.js';
 import { consoleLogger, silentLogger } from './logger.js';
-import { defaultOptions, loadConfigFile, type MockOptionsInput } from './options.js';
+import { DEVIATION_KINDS, DEVIATIONS_HEADER, NEVER_DEVIATED } from './deviate.js';
+import { DEFAULT_DEVIATE_RATE, defaultOptions, loadConfigFile, type MockOptionsInput } from './options.js';
 import { createMockServer, DEBUG_CALLBACKS_PATH, DEBUG_CLOCK_PATH, DEBUG_TASKS_PATH, LISTING_PAGES as PAGES } from './server.js';
 
 const DEFAULTS = defaultOptions();
@@ -21,6 +22,7 @@ interface MockFlags {
   importingMs?: number;
   maxTasks?: number;
   maxStoredOrders?: number;
+  maxStoredBytes?: number;
   maxCallbackRecords?: number;
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -30,6 +32,7 @@ interface MockFlags {
   speed?: number;
   state?: string;
   stateIntervalMs?: number;
+  deviate?: number;
   callbacks: boolean;
   demoAccount: boolean;
   quiet?: boolean;
@@ -44,6 +47,13 @@ const integer = (name: string) => (value: string) => {
 const decimal = (name: string) => (value: string) => {
   if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError(`${name} must be a number >= 0`);
   return Number(value);
+};
+
+/** A share from 0 to 1 (`--deviate 0.1`). */
+const share = (name: string) => (value: string) => {
+  const number = decimal(name)(value);
+  if (number > 1) throw new InvalidArgumentError(`${name} must be a number from 0 to 1`);
+  return number;
 };
 
 const collect =
@@ -64,6 +74,7 @@ Examples:
   $ callbot-mock --fault busy:2                    # the next 2 requests answer retCode ${RetCodes.SystemBusy.code}
   $ callbot-mock --fault latency=300@0.5 --seed 7  # half of the requests wait 300 ms
   $ callbot-mock --speed 0                         # time moves only by POST ${DEBUG_CLOCK_PATH}
+  $ callbot-mock --deviate 0.5 --seed 7            # half of the answers and callbacks off-shape, as a vendor's may be
   $ callbot-mock --config mock.json --quiet
 
 Faults (--fault KIND[=MS][:TIMES][@PROBABILITY], or per request the header ${FAULT_HEADER}):
@@ -75,9 +86,18 @@ Config file (JSON, same keys as createMockServer's options), e.g.
     "maxTasks": ${DEFAULTS.maxTasks}, "maxStoredOrders": ${DEFAULTS.maxStoredOrders}, "maxConnections": ${DEFAULTS.maxConnections},
     "faults": [{ "kind": "maintenance", "times": 1 }],
     "simulator": { "dialer": { "concurrency": 10, "maxRounds": 2 } },
-    "callbacks": { "maxAttempts": 3, "allowHosts": [] } }
+    "callbacks": { "maxAttempts": 3, "allowHosts": [] },
+    "deviate": { "rate": 0.25, "seed": 7, "kinds": ["extra", "missing", "null", "enum"] } }
 Flags override the config file. Callbacks go to loopback only unless --allow-callback-host.
 Only the demo account's secret is printed; never the others'.
+
+Deviations (--deviate [RATE], default ${DEFAULT_DEVIATE_RATE} when given without RATE; config "deviate"): a share of
+the answers and callbacks deviate from the spec's schemas as a real vendor's may: ${DEVIATION_KINDS.join(', ')}
+(an undeclared x_vendorNew… field, an optional field left out, a field set to null, a value
+its enum does not list), 1 to 3 per payload, at any depth, before signing (still authentic).
+Never deviated: headers, an answer's ${NEVER_DEVIATED.answer.join('/')}, a callback's ${NEVER_DEVIATED.callback.join('/')}. Seeded (--seed, or
+deviate.seed): the same requests deviate alike. Each answer names its deviations in the header
+${DEVIATIONS_HEADER}; each callback in its ${DEBUG_CALLBACKS_PATH} record.
 
 Virtual time: the simulated vendor dials, rings, talks and redials in virtual time, which runs
 --speed virtual seconds per real second (default ${DEFAULTS.speed}; 0: only when moved). Read it with
@@ -85,8 +105,8 @@ GET ${DEBUG_CLOCK_PATH}; move it with POST ${DEBUG_CLOCK_PATH} {"advance": SECON
 (settle waits until the callbacks due so far are delivered); both answer
 {"now": UNIX_SECONDS, "speed": N, "pendingCallbacks": K}.
 
-Bounds: the simulator forgets the least recently used idle task past --max-tasks or
---max-stored-orders. Requests slower than --headers-timeout-ms /
+Bounds: the simulator forgets the least recently used idle task past --max-tasks,
+--max-stored-orders or --max-stored-bytes. Requests slower than --headers-timeout-ms /
 --request-timeout-ms get 408; past --max-connections new connections are closed.
 Configured faults are used up only by authenticated requests (drop-before-body: by requests
 that carry every signing header of a known account). The debug listings page:
@@ -136,6 +156,11 @@ export function createMockCommand(): Command {
         integer('--max-stored-orders'),
       )
       .option(
+        '--max-stored-bytes <n>',
+        `text kept from requests over all tasks (ids, names, params…; one byte per character); past it tasks are forgotten as for --max-tasks, a request with more gets retCode ${RetCodes.TooManyElements.code} (default ${DEFAULTS.maxStoredBytes})`,
+        integer('--max-stored-bytes'),
+      )
+      .option(
         '--max-callback-records <n>',
         `callback deliveries kept for ${DEBUG_CALLBACKS_PATH} (default ${DEFAULTS.maxCallbackRecords})`,
         integer('--max-callback-records'),
@@ -167,6 +192,14 @@ export function createMockCommand(): Command {
         '--state-interval-ms <ms>',
         `with --state, save at most this often when the world changed (default ${DEFAULTS.stateIntervalMs})`,
         integer('--state-interval-ms'),
+      )
+      .addOption(
+        new Option(
+          '--deviate [rate]',
+          `make this share (0 to 1) of answers and callbacks deviate from the spec as a real vendor's may (default off; ${DEFAULT_DEVIATE_RATE} without RATE)`,
+        )
+          .preset(String(DEFAULT_DEVIATE_RATE))
+          .argParser(share('--deviate')),
       )
       .option('--no-callbacks', 'send no callbacks (the simulated world still plays; its lists show the calls)')
       .addOption(new Option('--no-demo-account', 'do not accept the demo account'))
@@ -209,6 +242,7 @@ function optionsFrom(flags: MockFlags): MockOptionsInput {
     importingMs: flags.importingMs ?? config.importingMs,
     maxTasks: flags.maxTasks ?? config.maxTasks,
     maxStoredOrders: flags.maxStoredOrders ?? config.maxStoredOrders,
+    maxStoredBytes: flags.maxStoredBytes ?? config.maxStoredBytes,
     seed: flags.seed ?? config.seed ?? config.callbacks?.seed,
     speed: flags.speed ?? config.speed,
     stateFile: flags.state ?? config.stateFile,
@@ -222,6 +256,7 @@ function optionsFrom(flags: MockFlags): MockOptionsInput {
     demoAccount: flags.demoAccount === false ? false : config.demoAccount,
     faults: [...(config.faults ?? []), ...(flags.fault ?? [])],
     callbacks,
+    deviate: flags.deviate !== undefined ? { ...config.deviate, rate: flags.deviate } : config.deviate,
     logger: flags.quiet ? silentLogger : consoleLogger(),
   };
 }
@@ -251,12 +286,17 @@ async function runMock(flags: MockFlags): Promise<void> {
     `  play:      curl -s -X POST ${url}${DEBUG_CLOCK_PATH} -H 'content-type: application/json' -d '{"advance": 600, "settle": true}'`,
     `  demo task: CALLBOT_BASE_URL=${url} npm run demo   (callbot-contract repository: examples/play-demo-task.ts)`,
     `  callbacks: ${options.callbacks.enabled ? `on (loopback${options.callbacks.allowHosts.length ? ` + ${options.callbacks.allowHosts.join(', ')}` : ' only'})` : 'off'}`,
-    `  bounds:    ${options.maxTasks} tasks, ${options.maxStoredOrders} orders kept; ${options.maxConnections} connections; headers ${options.headersTimeoutMs} ms, request ${options.requestTimeoutMs} ms`,
+    `  bounds:    ${options.maxTasks} tasks, ${options.maxStoredOrders} orders and ${options.maxStoredBytes} bytes of text kept; ${options.maxConnections} connections; headers ${options.headersTimeoutMs} ms, request ${options.requestTimeoutMs} ms`,
+    `  deviate:   ${
+      options.deviate.rate > 0
+        ? `${options.deviate.rate * 100}% of answers and callbacks (${options.deviate.kinds.join(', ')}; seed ${options.deviate.seed}; header ${DEVIATIONS_HEADER})`
+        : 'off (--deviate)'
+    }`,
     `  faults:    ${options.faults.length ? options.faults.map((f) => f.kind).join(', ') : 'none configured'} (header ${FAULT_HEADER})`,
     'Press Ctrl-C to stop.',
   );
-  console.log(lines.join('\n'));
-
+  // Listening for the signals before the banner: whoever starts the mock may stop it as soon as
+  // it reads the URL, and a SIGTERM with no handler yet kills it unclosed (a --state file unsaved).
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -272,4 +312,5 @@ async function runMock(flags: MockFlags): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  console.log(lines.join('\n'));
 }

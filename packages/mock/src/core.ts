@@ -15,6 +15,7 @@ import {
   type ClockView,
   type DebugContext,
 } from './debug-endpoints.js';
+import { loadDeviator } from './deviate.js';
 import { describeOutcome, type Exchange, type HttpAnswer, type MockRequest } from './exchange.js';
 import { FaultInjector } from './faults.js';
 import type { MockLogger } from './logger.js';
@@ -70,6 +71,7 @@ export function simulatorOptionsOf(options: MockOptions): SimulatorOptions {
     seed: options.seed,
     maxTasks: options.maxTasks,
     maxStoredOrders: options.maxStoredOrders,
+    maxStoredBytes: options.maxStoredBytes,
     importingSeconds: options.importingMs !== undefined ? options.importingMs / 1000 : defaults.importingSeconds,
   };
 }
@@ -92,13 +94,15 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
   const simulator = world.simulator;
   const startAt = Math.max(requestedStart, simulator.now);
   const clock = createClock({ speed: options.speed, startAt });
-  const dispatcher = new CallbackDispatcher(options.callbacks, accounts, logger, { maxRecords: options.maxCallbackRecords });
+  // Read from the bundled spec only when asked for: by default nothing deviates.
+  const deviator = options.deviate.rate > 0 ? await loadDeviator(options.deviate) : undefined;
+  const dispatcher = new CallbackDispatcher(options.callbacks, accounts, logger, { maxRecords: options.maxCallbackRecords, deviator });
   const driver = createDriver({ simulator, clock, dispatcher, logger });
   const simulate: Simulator['handle'] = (uuid, operation, body) => {
     simulator.advanceTo(clock.now());
     return simulator.handle(uuid, operation, body);
   };
-  const ctx: OperationContext = { options, accounts, faults: new FaultInjector(options.faults, options.seed), engine, simulate };
+  const ctx: OperationContext = { options, accounts, faults: new FaultInjector(options.faults, options.seed), engine, simulate, deviator };
   const debug: DebugContext = { accounts: accountList, simulate, dispatcher, driver, clock, settleTimeoutMs: options.settleTimeoutMs };
   // Every POST operation of the bundled spec, read once.
   const operations = new Map(engine.operations.map((operation) => [operation.path, { operation, handle: operationHandler(operation) }]));

@@ -25,7 +25,7 @@ export interface HttpAnswer {
 
 /** What the log says about one request: no secrets, no signatures, no bodies. */
 export type Outcome =
-  | { retCode: number; totalCount?: number; rejected?: number }
+  | { retCode: number; totalCount?: number; rejected?: number; deviations?: string }
   | { dropped: true }
   | { aborted: true; received: number; declared: number | undefined };
 
@@ -41,5 +41,6 @@ export function describeOutcome(outcome: Outcome): string {
     return `→ upload aborted by the client after ${outcome.received} of ${outcome.declared ?? 'an unknown number of'} bytes; nothing answered`;
   }
   const counts = outcome.totalCount !== undefined ? ` (${outcome.totalCount} orders, ${outcome.rejected ?? 0} refused)` : '';
-  return `→ retCode ${outcome.retCode}${counts}`;
+  const deviated = outcome.deviations ? ` (deviated: ${outcome.deviations})` : '';
+  return `→ retCode ${outcome.retCode}${counts}${deviated}`;
 }

@@ -17,7 +17,9 @@ export {
   loadConfigFile,
   resolveOptions,
   MAX_SPEED,
+  DEFAULT_DEVIATE_RATE,
   type CallbackOptions,
+  type DeviateOptions,
   type MockOptions,
   type MockOptionsInput,
   type OpenWorld,
@@ -25,6 +27,7 @@ export {
 } from './options.js';
 export { parseAccountSpec, type MockAccount } from './accounts.js';
 export { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultKind, type FaultRule } from './faults.js';
+export { DEVIATION_KINDS, DEVIATIONS_HEADER, NEVER_DEVIATED, type Deviation, type DeviationKind } from './deviate.js';
 export { isAllowedCallbackUrl, type CallbackKind, type DeliveryRecord } from './callback-delivery.js';
 export { BLOCKED_PHONE_PREFIX, ERR_MSG } from './screen-orders.js';
 export { consoleLogger, silentLogger, type MockLogger } from './logger.js';

@@ -2,9 +2,10 @@ import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT } from 'callbot-contract';
 import { readJsonObjectFile } from 'callbot-contract/internal';
 import { isSignAlgorithm } from 'callbot-contract';
 import type { MockAccount } from './accounts.js';
+import { DEVIATION_KINDS, type DeviationKind } from './deviate.js';
 import { validateRule, type FaultRule } from './faults.js';
 import { silentLogger, type MockLogger } from './logger.js';
-import type { DialerSettings, Simulator, SimulatorOptions } from './simulator/api.js';
+import { type DialerSettings, MAX_VIRTUAL_MS, type Simulator, type SimulatorOptions } from './simulator/api.js';
 import { DEFAULT_STATE_INTERVAL_MS, stateFileWorld } from './state-file.js';
 
 export interface CallbackOptions {
@@ -23,6 +24,19 @@ export interface CallbackOptions {
   /** Callbacks being delivered at once (those of one order or task go one after another). */
   maxInFlight: number;
 }
+
+/** Answers and callbacks that deviate from the spec's schemas as a real vendor's may (deviate.ts). */
+export interface DeviateOptions {
+  /** Share of answers and callbacks that deviate, 0 to 1. 0 (the default): none, nothing is read. */
+  rate: number;
+  /** Seed of the deviations' draws. Default: the top-level `seed`. */
+  seed: number;
+  /** Which deviations (default all): `extra` field, `missing` optional field, `null`, undocumented `enum` value. */
+  kinds: DeviationKind[];
+}
+
+/** The `rate` `--deviate` without a value sets. */
+export const DEFAULT_DEVIATE_RATE = 0.25;
 
 export interface MockOptions {
   host: string;
@@ -54,6 +68,11 @@ export interface MockOptions {
   maxTasks: number;
   /** Orders kept over all tasks; past it, tasks are forgotten as for `maxTasks`. */
   maxStoredOrders: number;
+  /**
+   * Text kept from requests over all tasks (ids, phones, names, URLs, params, settings), one byte
+   * per character: past it tasks are forgotten as for `maxTasks`; a request with more is refused (4001).
+   */
+  maxStoredBytes: number;
   /** Callback delivery records kept for `GET /__mock/callbacks` (the oldest forgotten first). */
   maxCallbackRecords: number;
   /** Time a client has to send the request headers; then 408 and the connection is closed. */
@@ -88,6 +107,7 @@ export interface MockOptions {
   /** How often (real ms) the world is saved to `stateFile` when it changed; it is saved on close too. */
   stateIntervalMs: number;
   callbacks: CallbackOptions;
+  deviate: DeviateOptions;
   /**
    * Where the world comes from and goes to (the `--state FILE` hook): called once at start with a
    * function that makes a fresh world and the simulator options to restore one with; returns
@@ -120,6 +140,8 @@ export function defaultOptions(): MockOptions {
     // About 300–500 bytes per order kept: the defaults keep the mock's state near 100 MB.
     maxTasks: 10_000,
     maxStoredOrders: 250_000,
+    // The orders' text at a few hundred characters each: a 16 MB name cannot multiply past it.
+    maxStoredBytes: 128 * MiB,
     maxCallbackRecords: 1000,
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 60_000,
@@ -141,16 +163,20 @@ export function defaultOptions(): MockOptions {
       allowHosts: [],
       maxInFlight: 100,
     },
+    deviate: { rate: 0, seed: 1, kinds: [...DEVIATION_KINDS] },
     logger: silentLogger,
   };
 }
 
 /** What `simulator` may set: the simulator's options but those the mock names itself. */
-export type SimulatorSettings = Partial<Omit<SimulatorOptions, 'seed' | 'maxTasks' | 'maxStoredOrders' | 'importingSeconds' | 'dialer'>> & {
+export type SimulatorSettings = Partial<Omit<SimulatorOptions, 'seed' | 'maxTasks' | 'maxStoredOrders' | 'maxStoredBytes' | 'importingSeconds' | 'dialer'>> & {
   dialer?: Partial<DialerSettings>;
 };
 
-export type MockOptionsInput = Partial<Omit<MockOptions, 'callbacks'>> & { callbacks?: Partial<CallbackOptions> };
+export type MockOptionsInput = Partial<Omit<MockOptions, 'callbacks' | 'deviate'>> & {
+  callbacks?: Partial<CallbackOptions>;
+  deviate?: Partial<DeviateOptions>;
+};
 
 /** The fastest the world may play: a day of calls in under a second of real time. */
 export const MAX_SPEED = 100_000;
@@ -160,7 +186,16 @@ function nonNegativeInteger(name: string, value: number): void {
 }
 
 /** Limits that bound the mock's memory and connections: 0 would mean "none" to Node, so at least 1. */
-const LIMITS = ['maxTasks', 'maxStoredOrders', 'maxCallbackRecords', 'headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const;
+const LIMITS = [
+  'maxTasks',
+  'maxStoredOrders',
+  'maxStoredBytes',
+  'maxCallbackRecords',
+  'headersTimeoutMs',
+  'requestTimeoutMs',
+  'keepAliveTimeoutMs',
+  'maxConnections',
+] as const;
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be an integer >= 1 (got ${String(value)})`);
@@ -176,17 +211,19 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
     ...defaults,
     ...stripUndefined(input),
     callbacks: { ...defaults.callbacks, ...stripUndefined(input.callbacks ?? {}) },
+    deviate: defaults.deviate, // resolved below, once the seed is known
   };
   // `callbacks.seed` is the older name of `seed`: either sets both.
   options.seed = input.seed ?? input.callbacks?.seed ?? defaults.seed;
   options.callbacks.seed = options.seed;
   nonNegativeInteger('seed', options.seed);
   if (options.seed > 0xffffffff) throw new TypeError('seed must be <= 4294967295');
+  options.deviate = resolveDeviate(input.deviate, options.seed);
   if (typeof options.speed !== 'number' || !Number.isFinite(options.speed) || options.speed < 0 || options.speed > MAX_SPEED) {
     throw new TypeError(`speed must be a number from 0 to ${MAX_SPEED} (virtual seconds per real second; got ${String(options.speed)})`);
   }
-  if (options.startAt !== undefined && (!Number.isInteger(options.startAt) || options.startAt < 0)) {
-    throw new TypeError('startAt must be Unix milliseconds (an integer >= 0)');
+  if (options.startAt !== undefined && (!Number.isInteger(options.startAt) || options.startAt < 0 || options.startAt > MAX_VIRTUAL_MS)) {
+    throw new TypeError(`startAt must be Unix milliseconds (an integer from 0 to ${MAX_VIRTUAL_MS}, the end of year 9999)`);
   }
   positiveInteger('settleTimeoutMs', options.settleTimeoutMs);
   positiveInteger('stateIntervalMs', options.stateIntervalMs);
@@ -203,7 +240,7 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
   if (!options.simulator || typeof options.simulator !== 'object' || Array.isArray(options.simulator)) {
     throw new TypeError("simulator must be an object (the simulator's settings)");
   }
-  for (const key of ['seed', 'maxTasks', 'maxStoredOrders', 'importingSeconds'] as const) {
+  for (const key of ['seed', 'maxTasks', 'maxStoredOrders', 'maxStoredBytes', 'importingSeconds'] as const) {
     if (key in options.simulator) throw new TypeError(`simulator.${key}: set it at the top level (${key === 'importingSeconds' ? 'importingMs' : key})`);
   }
   nonNegativeInteger('port', options.port);
@@ -235,6 +272,27 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
   return options;
 }
 
+const DEVIATE_KEYS = ['rate', 'seed', 'kinds'];
+
+function resolveDeviate(input: Partial<DeviateOptions> | undefined, seed: number): DeviateOptions {
+  if (input !== undefined && (!input || typeof input !== 'object' || Array.isArray(input)))
+    throw new TypeError('deviate must be an object: { rate, seed, kinds }');
+  // A typo (`{ "rat": 0.2 }`) would otherwise mean "no deviations" without a word.
+  for (const key of Object.keys(input ?? {})) {
+    if (!DEVIATE_KEYS.includes(key)) throw new TypeError(`deviate.${key}: unknown key (known: ${DEVIATE_KEYS.join(', ')})`);
+  }
+  const rate = input?.rate ?? 0;
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new TypeError(`deviate.rate must be a number from 0 to 1 (got ${String(rate)})`);
+  const deviateSeed = input?.seed ?? seed;
+  nonNegativeInteger('deviate.seed', deviateSeed);
+  if (deviateSeed > 0xffffffff) throw new TypeError('deviate.seed must be <= 4294967295');
+  const kinds = input?.kinds ?? [...DEVIATION_KINDS];
+  if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((kind) => DEVIATION_KINDS.includes(kind))) {
+    throw new TypeError(`deviate.kinds must be a non-empty list of ${DEVIATION_KINDS.join(', ')}`);
+  }
+  return { rate, seed: deviateSeed, kinds: [...new Set(kinds)] };
+}
+
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -252,6 +310,7 @@ const CONFIG_KEYS = new Set([
   'maxJsonDepth',
   'faults',
   'callbacks',
+  'deviate',
   'seed',
   'speed',
   'startAt',

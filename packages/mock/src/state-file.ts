@@ -5,8 +5,10 @@ import { invalidJsonProblem } from 'callbot-contract/internal';
 import type { OpenWorld } from './options.js';
 import type { SimOperation, Simulator } from './simulator/api.js';
 import { restoreSimulator, SnapshotError } from './simulator/world.js';
+import { acquireStateLock, type StateLock, StateLockedError } from './state-lock.js';
 
-// `--state FILE`: the simulated world survives a restart. The file is replaced whole, never
+// `--state FILE`: the simulated world survives a restart, kept by one mock at a time (the file
+// is locked: state-lock.ts). The file is replaced whole, never
 // written in place (temp file beside it, fsync, rename, fsync of the folder), so a crash at
 // any moment leaves the last good save. A file that cannot be read back is an error that
 // names it and stops the mock: it is never silently replaced by an empty world.
@@ -232,25 +234,49 @@ export function watchChanges(simulator: Simulator, onChange: () => void): Simula
   };
 }
 
+/** Takes the file's lock (state-lock.ts): a second mock on the same file is refused, naming the owner's PID. */
+function lockStateFile(file: string): StateLock {
+  try {
+    return acquireStateLock(file);
+  } catch (error) {
+    if (error instanceof StateLockedError) throw new StateFileError(file, error.message);
+    throw new StateFileError(file, `cannot be locked (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
 /**
- * The `openWorld` hook of `--state FILE` (MockOptions.stateFile): the world is restored from the
- * file when it exists (its seed and clock), otherwise a new one is saved to it at once (so that
- * an unwritable path stops the mock at start, not at its first save). While the mock runs, a
- * StateSaver writes it when it changed; on close, once more.
+ * The `openWorld` hook of `--state FILE` (MockOptions.stateFile): the file is locked for this mock
+ * alone (refused when another holds it), the world is restored from it when it exists (its seed
+ * and clock), otherwise a new one is saved to it at once (so that an unwritable path stops the
+ * mock at start, not at its first save). While the mock runs, a StateSaver writes it when it
+ * changed; on close, once more, and then the lock is released.
  */
 export function stateFileWorld(state: { file: string; intervalMs: number; onSaveError: (error: Error) => void }): OpenWorld {
   return async (fresh, simulatorOptions) => {
     const { file } = state;
-    const snapshot = await loadState(file);
-    let world: Simulator;
+    const lock = lockStateFile(file);
     try {
-      world = snapshot === undefined ? fresh() : restoreSimulator(snapshot, simulatorOptions);
+      const snapshot = await loadState(file);
+      let world: Simulator;
+      try {
+        world = snapshot === undefined ? fresh() : restoreSimulator(snapshot, simulatorOptions);
+      } catch (error) {
+        if (!(error instanceof SnapshotError)) throw error;
+        throw new StateFileError(file, `holds a world this callbot-mock cannot read (${error.message}); move it away to start with an empty world`);
+      }
+      const saver = new StateSaver({ file, intervalMs: state.intervalMs, snapshot: () => world.snapshot(), onError: state.onSaveError });
+      if (snapshot === undefined) await saver.save();
+      const close = async () => {
+        try {
+          await saver.close();
+        } finally {
+          lock.release();
+        }
+      };
+      return { simulator: watchChanges(world, () => saver.markChanged()), close };
     } catch (error) {
-      if (!(error instanceof SnapshotError)) throw error;
-      throw new StateFileError(file, `holds a world this callbot-mock cannot read (${error.message}); move it away to start with an empty world`);
+      lock.release();
+      throw error;
     }
-    const saver = new StateSaver({ file, intervalMs: state.intervalMs, snapshot: () => world.snapshot(), onError: state.onSaveError });
-    if (snapshot === undefined) await saver.save();
-    return { simulator: watchChanges(world, () => saver.markChanged()), close: () => saver.close() };
   };
 }

@@ -3,8 +3,9 @@ import { refuse, SUCCESS, type Refusal } from './answers.js';
 import type { Exchange, MockRequest } from './exchange.js';
 import { RETCODE_FAULTS } from './faults.js';
 import { parseJsonBody } from './parse-json.js';
+import { describeDeviations, DEVIATIONS_HEADER, type Deviator } from './deviate.js';
 import { answerWith, isReceived, receive, type PipelineContext, type RefusalBody } from './pipeline.js';
-import { newResponseID } from './respond.js';
+import { newResponseID, type AnswerSigning } from './respond.js';
 import type { SimOperation, Simulator } from './simulator/api.js';
 import { screenOrders } from './screen-orders.js';
 import type { AnswerExample, SpecEngine, SpecOperation } from './spec-engine.js';
@@ -14,6 +15,8 @@ export interface OperationContext extends PipelineContext {
   engine: SpecEngine;
   /** The simulator's `handle`, at the clock's current time. */
   simulate: Simulator['handle'];
+  /** Makes answers deviate from the spec (the `deviate` option); absent: they never do. */
+  deviator?: Deviator | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -37,6 +40,22 @@ const SIMULATED: ReadonlySet<string> = new Set<SimOperation>([
 
 /** The retCode an answer carries: `retCode`, or ping's `code`. */
 export const answerRetCode = (value: unknown): unknown => (isObject(value) ? ('retCode' in value ? value.retCode : value.code) : undefined);
+
+/**
+ * The operation's answer, signed — deviated first when the `deviate` option says so (so the
+ * signature covers the deviated bytes), its deviations named in DEVIATIONS_HEADER (not signed,
+ * as no header but the signing ones is).
+ */
+function answerOf(operation: SpecOperation, body: Json, signing: AnswerSigning, deviator: Deviator | undefined): Exchange {
+  const deviated = deviator?.answer(operation.path, body);
+  const exchange = answerWith(deviated?.value ?? body, signing);
+  if (deviated?.deviations.length && exchange.kind === 'answer') {
+    const described = describeDeviations(deviated.deviations);
+    exchange.answer.headers[DEVIATIONS_HEADER] = described;
+    if (exchange.outcome && 'retCode' in exchange.outcome) exchange.outcome = { ...exchange.outcome, deviations: described };
+  }
+  return exchange;
+}
 
 /** Whether the operation's answers use ping's envelope (`code`, `msg`, `reqId`) rather than `retCode`, `retMsg`, `responseID`. */
 const usesPingEnvelope = (operation: SpecOperation) => !operation.answerRequired.includes('retCode') && operation.answerRequired.includes('code');
@@ -86,7 +105,7 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
     const received = await receive(request, ctx, refusalBody);
     if (!isReceived(received)) return received;
     const { signing, account, plan } = received;
-    const refuseWith = (refusal: Refusal) => answerWith(refusalBody(refusal), signing);
+    const refuseWith = (refusal: Refusal) => answerOf(operation, refusalBody(refusal) as Json, signing, ctx.deviator);
 
     const parsed = parseJsonBody(received.bytes, ctx.options.maxJsonDepth);
     if (!parsed.ok) return refuseWith(parsed.refusal);
@@ -113,7 +132,8 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
     const afterwards5001 = plan.retCode === 'internal-after-import';
     const wanted = preferredExample(request.headers.prefer);
     let answer: Json;
-    if (wanted !== undefined || !simulated) {
+    // ping is not simulated but answered below (its data echoed): only an asked-for example replaces it.
+    if (wanted !== undefined || (!simulated && !ping)) {
       const example: AnswerExample | undefined = wanted === undefined ? success : operation.answerExamples.find((candidate) => candidate.name === wanted);
       if (!example) {
         const known = operation.answerExamples.map((candidate) => candidate.name).join(', ') || 'none';
@@ -125,6 +145,7 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
       }
       answer = freshExample(example.value);
     } else if (ping) {
+      // 透传字段: the vendor echoes what was sent (the spec has validated it is a string).
       answer = { data: String(body.data ?? ''), timestamp: Math.floor(Date.now() / 1000), code: SUCCESS, msg: 'success', reqId: newResponseID() };
     } else {
       const screened = screenOrders(body, badPhones);
@@ -144,7 +165,7 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
         wanted === undefined && simulated && !ping ? `the request WAS carried out (answer retCode ${String(answerRetCode(answer))})` : 'nothing to carry out';
       return refuseWith({ retCode, retMsg: `${retMsg} (injected fault: internal-after-import; ${done})` });
     }
-    const exchange = answerWith(answer, signing);
+    const exchange = answerOf(operation, answer, signing, ctx.deviator);
     const totalCount = countOf(answer, 'totalCount');
     if (exchange.kind === 'answer' && exchange.outcome && 'retCode' in exchange.outcome && totalCount !== undefined) {
       exchange.outcome = { ...exchange.outcome, totalCount, rejected: totalCount - (countOf(answer, 'successCount') ?? totalCount) };

@@ -83,10 +83,12 @@ describe('createMockHandler', () => {
     expect(listed.orderList?.map((o) => o.orderID)).toEqual(['order-0', 'order-1']);
   });
 
-  it('answers ping with its data echoed', async () => {
-    const answer = await answerOf(await handler.fetch(signedRequest('/callcentre/api/v3/ping', { data: 'hello' })));
-    expect(answer.signed).toBe(true);
-    expect(answer.json).toMatchObject({ code: 0, data: 'hello', msg: 'success' });
+  it('answers ping with its data echoed (透传字段), whatever it is: not the example\'s "hello"', async () => {
+    for (const data of ['health-check 42 透传', '']) {
+      const answer = await answerOf(await handler.fetch(signedRequest('/callcentre/api/v3/ping', { data })));
+      expect(answer.signed).toBe(true);
+      expect(answer.json).toMatchObject({ code: 0, data, msg: 'success' });
+    }
   });
 
   it('applies the same checks: signature, body cap, validation naming the field', async () => {

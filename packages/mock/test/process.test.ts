@@ -157,6 +157,14 @@ describe('callbot mock: options and stopping', () => {
     await expect(startMockProcess(['--speed', 'fast'])).rejects.toThrow(/--speed must be a number >= 0/);
   });
 
+  it('stops cleanly on a SIGTERM sent as soon as the banner is read (the handlers are set before it is printed)', async () => {
+    // Before: the banner came first, and a SIGTERM right after it mostly killed the process unclosed (exit by signal).
+    for (let i = 0; i < 3; i += 1) {
+      const proc = await startMockProcess(['--no-callbacks', '--quiet']);
+      expect(await proc.stop()).toBe(0);
+    }
+  });
+
   it('refuses a bad config with one clear line and exit code 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callbot-mock-'));
     const config = join(dir, 'bad.json');

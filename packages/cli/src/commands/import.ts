@@ -176,7 +176,8 @@ What happens to the task:
 
 The report (one line per input row, with its outcome): with --report PATH it is always written
 there. Without it, a report is left only when needed (a row not accepted, or the outcome
-unknown), beside the input file, and the output says where. Before the request leaves, the
+unknown), beside the input file as callbot-report-TASK-TIME.csv (-2, -3, … when that name is
+taken: a report never replaces another), and the output says where. Before the request leaves, the
 report is already on disk with every sent row "unknown" (so a run cut short still accounts for
 every row); without --report, that file is removed again when the answer accepts every row.
 

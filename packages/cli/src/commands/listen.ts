@@ -17,6 +17,7 @@ export function registerListenCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (0: any free port)', integer(0, 65535), 8787)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--csv', 'one CSV row of key fields per callback instead of a JSON line')
+    .option('--json', 'when stopped, also print the counts as one JSON document on stdout (out, format, written, counts)')
     .option(
       '--dedupe-window <n>',
       'how many requestIDs (newest first) to remember against repeats, read back from the file at start',
@@ -34,6 +35,9 @@ export function registerListenCommand(program: Command): void {
       ]),
     )
     .option('--config <file>', 'JSON file with uuid, secretKey, algorithm [env CALLBOT_CONFIG]')
+    // Tests only: reach the limits without hundreds of connections or half a minute.
+    .addOption(new Option('--max-connections <n>').argParser(integer(1, 256)).hideHelp())
+    .addOption(new Option('--request-timeout-ms <ms>').argParser(integer(500, 30_000)).hideHelp())
     .addHelpText(
       'after',
       `
@@ -41,6 +45,10 @@ Each callback is written as {receivedAt, kind, requestID, payload} (kind: order,
 flushed to the disk before the vendor is answered 200. A requestID already in the file (the
 newest --dedupe-window of them) is answered 200 and not written again, also after a restart.
 Callbacks whose signature, account or timestamp does not verify are refused (4xx) and not written.
+A verified callback whose payload departs from the contract (a null, a missing field, a value of
+another type) is written like any other, with its "deviations" (path and message), and counted as
+deviating.
+--out must be a regular file, not the config file; a last line cut short is moved aside at start.
 Ctrl-C (SIGINT) or SIGTERM stops it cleanly and prints the counts (exit 0).`,
     )
     .action(async (flags) => {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { maskSecret } from '../import/credentials.js';
+import { FileReadError, MAX_SIGN_BODY_BYTES, readBoundedFile, readBoundedStream } from '../shared/bounded-read.js';
 import { sign, signatureBase, verifySignature, type SignAlgorithm } from 'callbot-contract';
 
 // `callbot sign`: the signature debugger, for when the vendor answers retCode 6 (incorrect
@@ -31,7 +31,7 @@ export function registerSignCommand(program: Command): void {
     .option('--secret <secretKey>', 'secret key [env CALLBOT_SECRET_KEY; prefer the environment]')
     .requiredOption('--create-ts <seconds>', 'the createTs header (Unix seconds, as sent)')
     .requiredOption('--request-id <id>', 'the requestID header')
-    .option('--body <file>', 'file holding the exact JSON text sent (default: stdin)')
+    .option('--body <file>', 'file holding the exact JSON text sent (default: stdin; at most 64 MiB)')
     .addOption(new Option('--algorithm <alg>', 'which signature(s) to compute').choices(['MD5', 'SHA256', 'both']).default('both'))
     .option('--verify <sign>', 'say whether this signature matches (exit 0 if it does, 2 if not)')
     .option('--keep-newline', 'keep a trailing newline of the body (removed by default)')
@@ -50,12 +50,6 @@ Exit codes: 0 printed (or --verify matched); 1 usage error; 2 --verify did not m
     });
 }
 
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 function fail(message: string): number {
   process.stderr.write(`callbot sign: ${message}\n`);
   return 1;
@@ -68,10 +62,16 @@ async function runSign(flags: SignFlags): Promise<number> {
   if (!secretKey) return fail('--secret (or CALLBOT_SECRET_KEY) is required');
   if (flags.body === undefined && process.stdin.isTTY) return fail('give the body with --body FILE or on stdin');
   let bytes: Buffer;
+  const fromStdin = flags.body === undefined || flags.body === '-';
   try {
-    bytes = flags.body === undefined || flags.body === '-' ? await readStdin() : readFileSync(flags.body);
+    // At most MAX_SIGN_BODY_BYTES, counted as read; a --body that is a FIFO or device is refused (pipe it to stdin instead).
+    bytes = fromStdin ? await readBoundedStream(process.stdin, MAX_SIGN_BODY_BYTES) : readBoundedFile(flags.body!, MAX_SIGN_BODY_BYTES);
   } catch (error) {
-    return fail(`cannot read ${flags.body}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    if (error instanceof FileReadError) {
+      const pipe = /FIFO|device|socket/.test(error.message) ? ' (to sign what a pipe gives, send it on stdin: --body -)' : '';
+      return fail(`${fromStdin ? 'stdin' : `--body ${flags.body}`}: ${error.message}${pipe}`);
+    }
+    return fail(`cannot read ${flags.body ?? 'stdin'}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (!flags.keepNewline) {
     if (bytes.at(-1) === 0x0a) bytes = bytes.subarray(0, bytes.at(-2) === 0x0d ? -2 : -1);

@@ -20,10 +20,13 @@ const dialHours = (value: string): [string, string] => {
   return [match[1]!, match[2]!];
 };
 
-const weekdays = (value: string): number[] => {
+// taskCreateSetting.dialAtWeekDay is a string (the spec's Choice: "1,2,3,4,5", ascending, each
+// once): the flag takes the numbers in any order and spacing and sends that one form. The range
+// (1 Monday … 7 Sunday) is the spec's pattern, checked with the rest of the body.
+const weekdays = (value: string): string => {
   const parts = value.split(',').map((part) => part.trim());
   if (parts.some((part) => !/^\d+$/.test(part))) throw new InvalidArgumentError('give weekday numbers separated by commas, e.g. 1,2,3,4,5');
-  return parts.map(Number);
+  return [...new Set(parts.map(Number))].sort((a, b) => a - b).join(',');
 };
 
 const repeatable = (value: string, previous: string[] = []) => [...previous, value];
@@ -42,7 +45,7 @@ function addSettingOptions(command: Command): Command {
     .option('--startup-type <n>', 'how the task starts (taskCreateSetting.startupType; the vendor documents no values)', integer)
     .option('--startup-at <time>', 'scheduled start: Unix seconds, 2026-12-01 (UTC) or 2026-12-01T09:00+08:00 (taskCreateSetting.startupAt)', time)
     .option('--dial-hours <from-to>', 'daily dialling window, e.g. 09:00-18:00 (taskCreateSetting.dialAtUpHour / dialAtDownHour)', dialHours)
-    .option('--weekdays <list>', 'days on which calls are made, e.g. 1,2,3,4,5 (taskCreateSetting.dialAtWeekDay; 0 or 7 is Sunday)', weekdays)
+    .option('--weekdays <list>', 'days on which calls are made, 1 Monday … 7 Sunday, e.g. 1,2,3,4,5 (taskCreateSetting.dialAtWeekDay)', weekdays)
     .option('--strategy <name>', 'dial strategy name, e.g. 默认策略 (taskCreateSetting.strategyName)')
     .option('--route <id>', 'call route (taskCreateSetting.routeID)')
     .option('--task-callback-url <url>', 'where the vendor posts task status changes');
@@ -58,7 +61,7 @@ before anything is sent:
     maxCall: 10
     dialAtUpHour: "09:00"
     dialAtDownHour: "18:00"
-    dialAtWeekDay: [1, 2, 3, 4, 5]
+    dialAtWeekDay: "1,2,3,4,5"
   funcFlag:
     roundRedial: true
 A problem names the file or flag and the field, e.g.

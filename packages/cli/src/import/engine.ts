@@ -9,7 +9,7 @@ import { crashAfterSend, type FailureAfterSend, type SentState } from './crash-a
 import { ConfigError, describeCredentials, resolveConnection, type ConnectionFlags, type ConnectionSettings, type Source } from './credentials.js';
 import { DEFAULT_MAX_ROW_BYTES, InputFileError, openRowReader, type InputFormat } from './read-rows.js';
 import { countStatuses, defaultReportName, reportText, writeErrorCode, writeReport, type StatusCounts } from './report.js';
-import { prepareReportPath, type ProtectedFile, type ReportTarget } from './report-path.js';
+import { prepareNewReportPath, prepareReportPath, type ProtectedFile, type ReportTarget, writeToTarget } from './report-path.js';
 import { retryReason } from './retcode-text.js';
 import { sendBatch, type SendResult } from './send-batch.js';
 
@@ -78,8 +78,9 @@ export interface ImportRequest {
   /**
    * Where to write the per-row report (always written there). Default: only when needed (a row
    * not accepted, or the outcome unknown), as `callbot-report-<task>-<time>.csv` beside the
-   * input file; the pre-send copy written there before sending is removed after a fully
-   * accepted answer.
+   * input file (`…-2.csv`, `…-3.csv` when that name is taken: it never replaces a file); the
+   * pre-send copy written there before sending is removed after a fully accepted answer. The
+   * summary's `report` names the file written.
    */
   report?: string | undefined;
   /** Gzip the body. Default true. */
@@ -364,9 +365,7 @@ async function importFile(run: Run): Promise<ImportSummary> {
   const protectedFiles: ProtectedFile[] = [{ path: file, label: 'the input file' }];
   if (settings.configFile) protectedFiles.push({ path: settings.configFile, label: 'the config file' });
   const reportAsked = request.report !== undefined;
-  const target = reportAsked
-    ? prepareReportPath(request.report!, protectedFiles)
-    : besideInput(file, defaultReportName(userTaskID, io.now?.() ?? new Date()), protectedFiles);
+  const target = reportAsked ? prepareReportPath(request.report!, protectedFiles) : besideInput(file, defaultReportName(userTaskID, io.now?.() ?? new Date()));
   run.target = target;
 
   emit({
@@ -448,7 +447,7 @@ async function importFile(run: Run): Promise<ImportSummary> {
       return summaryOf(outcome, message, extra);
     }
     try {
-      await writeReport(target.path, builder.outcomes);
+      await writeToTarget(target, builder.outcomes);
       // A device got the report: the pre-send copy in the temp folder has served its purpose.
       if (target.kind === 'device' && run.journalWritten) await rm(target.journal, { force: true });
     } catch (error) {
@@ -539,7 +538,7 @@ async function importFile(run: Run): Promise<ImportSummary> {
       row.reason = reason;
     }
     try {
-      await writeReport(target.journal, builder.outcomes);
+      await writeToTarget(target, builder.outcomes, 'journal');
     } catch (error) {
       for (const row of builder.sendable) {
         row.status = 'not-sent';
@@ -718,11 +717,14 @@ export function reportNeeded(outcome: ImportOutcome, outcomes: readonly { status
   return outcomes.some((row) => row.status !== 'accepted');
 }
 
-/** The default report: beside the input file (not in the working directory), checked like a --report path. */
-function besideInput(file: string, name: string, protectedFiles: readonly ProtectedFile[]): ReportTarget {
+/**
+ * The default report: beside the input file (not in the working directory), a new file that
+ * replaces nothing (`-2`, `-3`, … when the name is taken: report-path.ts).
+ */
+function besideInput(file: string, name: string): ReportTarget {
   const path = join(dirname(resolve(file)), name);
   try {
-    return prepareReportPath(path, protectedFiles);
+    return prepareNewReportPath(path);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(

@@ -1,7 +1,8 @@
 import { accessSync, closeSync, constants, lstatSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './credentials.js';
-import { fallbackReportPath, tempPathBeside } from './report.js';
+import type { RowOutcome } from './build-batch.js';
+import { fallbackReportPath, tempPathBeside, writeReport } from './report.js';
 
 // Where the report goes, settled before anything is read or sent. The report is written twice
 // when a batch is sent: before the first byte leaves (every row it sends listed `unknown` with
@@ -17,10 +18,19 @@ import { fallbackReportPath, tempPathBeside } from './report.js';
 // A character device or a FIFO (`/dev/null`, `/dev/stdout`) is written in place at the end; the
 // pre-send copy then goes to a file in the OS temp folder (`journal`), since a device cannot be
 // renamed over and a second report on a stream would only be appended to the first.
+//
+// A report without --report (its default name, beside the input) is a new file: it never
+// replaces anything, not even another run's report of the same task written in the same second
+// or at the same moment. It takes its name on its first write — the default name, or the first
+// free one of `-2`, `-3`, … (report.ts, claimName) — and keeps it for the rest of the run.
 
 export interface ReportTarget {
-  /** The report's absolute path. */
+  /** The report's absolute path (for a new report: once written, the name it took). */
   path: string;
+  /** A new report (the default name): its first write takes a name nothing holds (see above). */
+  exclusive?: boolean;
+  /** A new report whose first write has taken its name (`path`). */
+  named?: boolean;
   /** `file`: a regular file (or none yet), replaced by rename; `device`: written in place. */
   kind: 'file' | 'device';
   /** Where the pre-send copy goes: `path` itself, or for a device a file in the OS temp folder. */
@@ -53,6 +63,22 @@ const statOrUndefined = (path: string): Stats | undefined => {
   }
 };
 
+const cannotWrite = (path: string) => (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new ConfigError(`cannot write the report ${path} (${code === 'ENOENT' ? `ENOENT: no folder ${dirname(path)}` : code})`);
+};
+
+/** Whether a file can be created beside `path`: creates an empty temporary one and removes it. */
+function probeFolder(path: string, cannot: (error: unknown) => Error): void {
+  const probe = tempPathBeside(path);
+  try {
+    closeSync(openSync(probe, 'wx'));
+  } catch (error) {
+    throw cannot(error);
+  }
+  rmSync(probe, { force: true });
+}
+
 export function prepareReportPath(reportPath: string, protectedFiles: readonly ProtectedFile[]): ReportTarget {
   const path = resolve(reportPath);
   const report = statOrUndefined(path); // through links: what a write would reach
@@ -63,10 +89,7 @@ export function prepareReportPath(reportPath: string, protectedFiles: readonly P
     if (same) throw new ConfigError(`--report ${reportPath} is ${label} ${other}: the report would overwrite it; choose another --report path`);
   }
 
-  const cannot = (error: unknown) => {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return new ConfigError(`cannot write the report ${path} (${code === 'ENOENT' ? `ENOENT: no folder ${dirname(path)}` : code})`);
-  };
+  const cannot = cannotWrite(path);
   const entry = lstatOrUndefined(path);
   if (entry?.isSymbolicLink()) {
     throw new ConfigError(
@@ -92,13 +115,32 @@ export function prepareReportPath(reportPath: string, protectedFiles: readonly P
       throw cannot(error);
     }
   }
-  // Whether a file can be created in the folder: create an empty temporary one, remove it.
-  const probe = tempPathBeside(path);
-  try {
-    closeSync(openSync(probe, 'wx'));
-  } catch (error) {
-    throw cannot(error);
-  }
-  rmSync(probe, { force: true });
+  probeFolder(path, cannot);
   return { path, kind: 'file', journal: path, fallback: fallbackReportPath(path), existed: entry !== undefined };
+}
+
+/**
+ * The target of a new report at `reportPath` (the default name): nothing there is ever
+ * replaced, so only the folder is checked (a file can be created there); the name itself is
+ * taken on the first write (writeToTarget).
+ */
+export function prepareNewReportPath(reportPath: string): ReportTarget {
+  const path = resolve(reportPath);
+  probeFolder(path, cannotWrite(path));
+  return { path, kind: 'file', journal: path, fallback: fallbackReportPath(path), existed: false, exclusive: true };
+}
+
+/**
+ * Writes the report to the target's `path` (`journal`: its pre-send copy). A new report's first
+ * write takes its name, which becomes its `path` and `journal` from then on.
+ */
+export async function writeToTarget(target: ReportTarget, outcomes: readonly RowOutcome[], where: 'path' | 'journal' = 'path'): Promise<void> {
+  if (target.exclusive && !target.named) {
+    const written = await writeReport(target.path, outcomes, { exclusive: true });
+    target.path = written;
+    target.journal = written;
+    target.named = true;
+    return;
+  }
+  await writeReport(where === 'journal' ? target.journal : target.path, outcomes);
 }

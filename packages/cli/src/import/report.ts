@@ -73,19 +73,28 @@ export const tempPathBeside = (file: string) => join(dirname(file), `.${basename
  * and then renamed over `file` (atomic), and the folder is flushed too. A reader, or a run that
  * was killed, sees the previous report or the new one, never a part.
  *
+ * `exclusive`: a new report, which never replaces anything — not the report of another run of
+ * the same task in the same second, nor one written at the same moment by a run beside it. The
+ * finished temporary file is renamed to the first name not taken of `file`, `file-2.csv`,
+ * `file-3.csv`, …, each name claimed first with O_EXCL (claimName). Resolves with the path
+ * written: `file` itself unless exclusive.
+ *
  * A `file` that exists and is not a regular file — a character device such as /dev/null or a
  * FIFO — is written in place instead (renaming would replace the device node itself). A
  * symbolic link is never followed: the caller refuses one (report-path.ts); were one there, the
  * rename would replace the link, not its target.
  */
-export async function writeReport(file: string, outcomes: readonly RowOutcome[]): Promise<void> {
+export async function writeReport(file: string, outcomes: readonly RowOutcome[], { exclusive = false } = {}): Promise<string> {
   let existing: Stats | undefined;
   try {
-    existing = lstatSync(file);
+    existing = exclusive ? undefined : lstatSync(file);
   } catch {
     existing = undefined;
   }
-  if (existing && !existing.isFile() && !existing.isSymbolicLink()) return writeInPlace(file, outcomes);
+  if (existing && !existing.isFile() && !existing.isSymbolicLink()) {
+    await writeInPlace(file, outcomes);
+    return file;
+  }
 
   // Synchronous calls: a handful of them, each a few milliseconds, where a chain of
   // thread-pool round trips waits for the event loop at every step (on a busy machine that
@@ -93,13 +102,15 @@ export async function writeReport(file: string, outcomes: readonly RowOutcome[])
   const temp = tempPathBeside(file);
   pendingTemps.add(temp);
   let fd: number | undefined;
+  let written = file;
   try {
     fd = openSync(temp, 'wx', existing ? existing.mode & 0o777 : 0o666);
     for (const chunk of reportChunks(outcomes)) writeAll(fd, chunk);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(temp, file);
+    if (exclusive) written = claimName(file, temp);
+    else renameSync(temp, file);
     pendingTemps.delete(temp);
   } catch (error) {
     if (fd !== undefined) {
@@ -117,7 +128,40 @@ export async function writeReport(file: string, outcomes: readonly RowOutcome[])
     pendingTemps.delete(temp);
     throw error;
   }
-  syncFolder(dirname(file));
+  syncFolder(dirname(written));
+  return written;
+}
+
+/** The most names claimName tries (`-2` … `-1000`) before it gives up. */
+export const MAX_REPORT_NAME_TRIES = 1000;
+
+/** `callbot-report-t-20240506-070809.csv`, 2 → `callbot-report-t-20240506-070809-2.csv`. */
+export const numberedName = (file: string, n: number) => (n === 1 ? file : file.replace(/(\.csv)?$/i, (ext) => `-${n}${ext}`));
+
+/**
+ * Moves the finished `temp` to the first free name of `file`, `file-2.csv`, …: each name is
+ * first created empty with O_EXCL ('wx': it fails when anything is there, a link or a folder
+ * included, also when another process created it an instant before), and only the name so
+ * claimed is renamed over. Returns the name taken.
+ */
+function claimName(file: string, temp: string): string {
+  for (let n = 1; n <= MAX_REPORT_NAME_TRIES; n += 1) {
+    const name = numberedName(file, n);
+    try {
+      closeSync(openSync(name, 'wx'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    try {
+      renameSync(temp, name);
+    } catch (error) {
+      rmSync(name, { force: true }); // our own empty claim
+      throw error;
+    }
+    return name;
+  }
+  throw Object.assign(new Error(`EEXIST: ${file} and ${MAX_REPORT_NAME_TRIES - 1} numbered names beside it are taken`), { code: 'EEXIST' });
 }
 
 /**

@@ -1,20 +1,23 @@
 import { isSignAlgorithm } from 'callbot-contract';
 import { ConfigError } from '../import/credentials.js';
 import { resolveApiConnection } from '../import/credentials.js';
+import { OutputTargetError } from '../shared/output-target.js';
 import { type Counts, type Outcome, startReceiver } from './receiver.js';
 
 // The front of `callbot listen`: resolves the account (the same settings as the other verbs),
 // starts the receiver, shows a live count per callback type on stderr (a refreshing line on a
 // terminal, otherwise a line every `progressEvery` callbacks) and stops cleanly on SIGINT or
 // SIGTERM: no new connections, the callbacks under way finished (up to 10 s), the file closed,
-// the final counts printed, exit 0. A second signal exits at once (130/143): what was
-// acknowledged is already on the disk.
+// the final counts printed (with --json also as one JSON document on stdout), exit 0. A second
+// signal exits at once (130/143): what was acknowledged is already on the disk. `deviating`
+// counts the callbacks written whose payload departs from the contract (receiver.ts).
 
 export interface ListenFlags {
   port: number;
   host: string;
   out: string;
   csv?: boolean;
+  json?: boolean;
   dedupeWindow: number;
   maxBodyBytes: number;
   progressEvery: number;
@@ -22,9 +25,14 @@ export interface ListenFlags {
   secret?: string;
   algorithm?: string;
   config?: string;
+  /** Hidden (tests): fewer connection slots, a shorter request deadline than LISTEN_LIMITS. */
+  maxConnections?: number;
+  requestTimeoutMs?: number;
 }
 
-const describe = (c: Counts) => `order ${c.order} · call ${c.call} · task ${c.task} · duplicate ${c.duplicate} · refused ${c.refused} · failed ${c.failed}`;
+/** The counts in one line; `deviating` (of those written) once there is one. */
+const describe = (c: Counts) =>
+  `order ${c.order} · call ${c.call} · task ${c.task} · duplicate ${c.duplicate} · refused ${c.refused} · failed ${c.failed}${c.deviating > 0 ? ` · deviating ${c.deviating}` : ''}`;
 
 export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const stderr = process.stderr;
@@ -63,9 +71,18 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
       algorithm: asked && isSignAlgorithm(asked) ? asked : undefined,
       dedupeWindow: flags.dedupeWindow,
       maxBodyBytes: flags.maxBodyBytes,
+      protectedFiles: settings.configFile ? [{ path: settings.configFile, label: 'the config file' }] : [],
+      limits: {
+        ...(flags.maxConnections ? { maxConnections: flags.maxConnections } : {}),
+        ...(flags.requestTimeoutMs ? { requestTimeoutMs: flags.requestTimeoutMs } : {}),
+      },
       onOutcome,
     });
   } catch (error) {
+    if (error instanceof OutputTargetError) {
+      stderr.write(`callbot listen: ${error.message}\n`);
+      return 1;
+    }
     const code = (error as NodeJS.ErrnoException).code;
     stderr.write(`callbot listen: cannot start: ${code ?? (error as Error).message} (${flags.host}:${flags.port}, ${flags.out})\n`);
     return 1;
@@ -74,9 +91,12 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
   stderr.write(
     `callbot listen: listening on ${receiver.url} as ${settings.usingDemoAccount ? "the mock's demo account" : `uuid ${settings.uuid}`}; ` +
       `appending to ${flags.out} (${existing.records} requestIDs already in it${existing.unreadable ? `, ${existing.unreadable} unreadable lines` : ''})\n` +
-      (existing.endsMidLine
-        ? `callbot listen: ${flags.out} ended in the middle of a line (a write cut short, never acknowledged); it was left as it is and new lines start below it\n`
-        : ''),
+      (existing.setAside
+        ? `callbot listen: ${flags.out} ended in the middle of a line (a write cut short, never acknowledged): the cut line (${existing.setAside.bytes} bytes) was moved to ${existing.setAside.file}; the file now ends with its last whole line\n`
+        : '') +
+      (receiver.writesDeviations
+        ? ''
+        : `callbot listen: ${flags.out} has no deviations column (begun by an earlier version): deviations from the contract are counted, not written; start a new file to keep them\n`),
   );
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -100,6 +120,12 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
   process.off('SIGINT', hard);
   process.off('SIGTERM', hard);
   const c = receiver.counts;
-  stderr.write(`callbot listen: stopped. ${describe(c)}; ${c.order + c.call + c.task} written to ${flags.out}\n`);
+  const written = c.order + c.call + c.task;
+  const deviating =
+    c.deviating > 0
+      ? ` (${c.deviating} deviating from the contract, ${receiver.writesDeviations ? 'written with their deviations' : 'their deviations not written'})`
+      : '';
+  stderr.write(`callbot listen: stopped. ${describe(c)}; ${written} written to ${flags.out}${deviating}\n`);
+  if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, format: flags.csv ? 'csv' : 'jsonl', written, counts: { ...c } })}\n`);
   return 0;
 }

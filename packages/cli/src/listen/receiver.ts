@@ -1,9 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CallbackKind, createCallbackHandler, type SignAlgorithm, toNodeListener } from 'callbot-contract';
+import { type CallbackKind, type CallbackMeta, createCallbackHandler, type SignAlgorithm, toNodeListener } from 'callbot-contract';
+import { openAppendTarget, type ProtectedFile } from '../shared/output-target.js';
 import { AppendLog } from './append-log.js';
-import { callbackCsvHeader, callbackLine, readRequestIDs } from './records.js';
+import { shareConnectionSlots } from './connection-slots.js';
+import { CALLBACK_CSV_COLUMNS, callbackCsvHeader, callbackLine, type ExistingFile, readRequestIDs } from './records.js';
 import { SeenIds } from './seen-ids.js';
+import { setAsideTornTail } from './torn-tail.js';
 
 // `callbot listen`: the package's callback receiver (createCallbackHandler, mounted on node:http
 // with toNodeListener) in front of an append-only file. The handler verifies each callback's
@@ -15,11 +18,22 @@ import { SeenIds } from './seen-ids.js';
 // A write that fails makes the handler answer 500 and forget the requestID: the vendor's retry
 // is taken.
 //
-// Bounds: request bodies (maxBodyBytes, on the wire and as read), header and request timeouts,
-// idle keep-alive, a connection limit, and the remembered requestIDs (dedupeWindow).
+// Shape is not authenticity: a verified callback whose payload departs from the contract's
+// schema (nulls, a missing field, a value of another type) reaches us with its deviations
+// (`meta.deviations`, `meta.deviationCount`) and is written like any other, with them;
+// `deviating` counts those written.
+//
+// Bounds: request bodies (maxBodyBytes, on the wire and as read), header and request timeouts
+// (checked every second: node:http's default of 30 s let a request run a minute), idle
+// keep-alive, a connection limit that makes room for a newcomer (connection-slots.ts), and the
+// remembered requestIDs (dedupeWindow).
+//
+// The output file is opened first (shared/output-target.ts: a regular file, never the config
+// file), read back through the same handle, and a last line cut short is set aside (torn-tail.ts).
 
 export type Outcome = CallbackKind | 'duplicate' | 'refused' | 'failed';
-export type Counts = Record<Outcome, number>;
+/** Requests per outcome, and `deviating`: the callbacks written (order, call, task) whose payload departs from the contract. */
+export type Counts = Record<Outcome | 'deviating', number>;
 
 export interface ReceiverOptions {
   host: string;
@@ -32,6 +46,10 @@ export interface ReceiverOptions {
   algorithm?: SignAlgorithm | undefined;
   dedupeWindow: number;
   maxBodyBytes: number;
+  /** Files `out` must not be (the config file). */
+  protectedFiles?: readonly ProtectedFile[];
+  /** Lower limits than LISTEN_LIMITS (tests). */
+  limits?: { maxConnections?: number; requestTimeoutMs?: number };
   /** Called after each request with its outcome. */
   onOutcome?: (outcome: Outcome, counts: Counts) => void;
   now?: () => Date;
@@ -41,7 +59,12 @@ export interface Receiver {
   url: string;
   counts: Counts;
   /** requestIDs read back from the file at start, and lines that could not be read. */
-  existing: { records: number; unreadable: number; endsMidLine: boolean };
+  existing: ExistingFile & {
+    /** A last line cut short was moved to `file` (`bytes` of it) and the output cut back to its last whole line. */
+    setAside?: { file: string; bytes: number };
+  };
+  /** CSV only: false when the file's header (an earlier version's) has no deviations column, so they are counted but not written. */
+  writesDeviations: boolean;
   /** Stops taking connections, waits up to `graceMs` for the callbacks under way, closes the file. */
   close(graceMs?: number): Promise<void>;
 }
@@ -55,25 +78,43 @@ export const LISTEN_LIMITS = {
 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const seen = new SeenIds(options.dedupeWindow);
-  const existing = await readRequestIDs(options.out, options.format, (id) => seen.add(id));
-  const log = await AppendLog.open(options.out);
-  if (existing.endsMidLine) await log.append('\n');
-  if (options.format === 'csv' && log.initialSize === 0) await log.append(callbackCsvHeader());
+  const handle = await openAppendTarget(options.out, '--out', options.protectedFiles);
+  let existing: Receiver['existing'];
+  let log: AppendLog;
+  try {
+    existing = await readRequestIDs(handle, options.format, (id) => seen.add(id));
+    let { size } = await handle.stat();
+    if (existing.tornFrom !== undefined) {
+      existing.setAside = await setAsideTornTail(handle, options.out, existing.tornFrom);
+      existing.unreadable = Math.max(0, existing.unreadable - 1); // that line is no longer in the file
+      size = existing.tornFrom;
+    }
+    log = AppendLog.over(handle, size);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  // A CSV file begun by an earlier version keeps its own columns (every one of them ours).
+  const known: readonly string[] = CALLBACK_CSV_COLUMNS;
+  const columns =
+    existing.columns?.includes('requestID') && existing.columns.every((column) => known.includes(column)) ? existing.columns : CALLBACK_CSV_COLUMNS;
+  if (options.format === 'csv' && log.initialSize === 0) await log.append(callbackCsvHeader(columns));
 
-  const counts: Counts = { order: 0, call: 0, task: 0, duplicate: 0, refused: 0, failed: 0 };
+  const counts: Counts = { order: 0, call: 0, task: 0, deviating: 0, duplicate: 0, refused: 0, failed: 0 };
   const now = options.now ?? (() => new Date());
   /** What happened to each requestID handed to us, until its answer is counted. */
   const taken = new Map<string, Outcome>();
 
-  const take = (kind: CallbackKind) => async (payload: unknown, meta: { requestID: string }) => {
-    const { requestID } = meta;
+  const take = (kind: CallbackKind) => async (payload: unknown, meta: CallbackMeta) => {
+    const { requestID, deviations, deviationCount } = meta;
     if (seen.has(requestID)) {
       taken.set(requestID, 'duplicate');
       return;
     }
-    await log.append(callbackLine(options.format, { receivedAt: now().toISOString(), kind, requestID, payload }));
+    await log.append(callbackLine(options.format, { receivedAt: now().toISOString(), kind, requestID, payload, deviations, deviationCount }, columns));
     seen.add(requestID);
     taken.set(requestID, kind);
+    if (deviationCount > 0) counts.deviating += 1;
   };
   const handler = createCallbackHandler({
     secretKey: options.secretKey,
@@ -104,19 +145,25 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   };
 
   const listener = toNodeListener(counted, { maxBodyBytes: options.maxBodyBytes });
-  const server: Server = createServer((req, res) => {
-    // A body over the cap is answered 413 by the adapter, before the handler (and `counted`) sees it.
-    res.once('finish', () => {
-      if (res.statusCode !== 413) return;
-      counts.refused += 1;
-      options.onOutcome?.('refused', counts);
-    });
-    void listener(req, res);
-  });
-  server.headersTimeout = LISTEN_LIMITS.headersTimeoutMs;
-  server.requestTimeout = LISTEN_LIMITS.requestTimeoutMs;
-  server.keepAliveTimeout = LISTEN_LIMITS.keepAliveTimeoutMs;
-  server.maxConnections = LISTEN_LIMITS.maxConnections;
+  const limits = { ...LISTEN_LIMITS, ...options.limits };
+  const server: Server = createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      connectionsCheckingInterval: 1_000,
+    },
+    (req, res) => {
+      // A body over the cap is answered 413 by the adapter, before the handler (and `counted`) sees it.
+      res.once('finish', () => {
+        if (res.statusCode !== 413) return;
+        counts.refused += 1;
+        options.onOutcome?.('refused', counts);
+      });
+      void listener(req, res);
+    },
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  shareConnectionSlots(server, limits.maxConnections);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -136,6 +183,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     url: `http://${host}:${address.port}`,
     counts,
     existing,
+    writesDeviations: options.format === 'jsonl' || columns.includes('deviations'),
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -401,7 +401,7 @@ export async function answerSignature(ctx: ProbeContext): Promise<ProbeOutcome> 
       check(
         'answer sign formula',
         contractOk === signed.length ? 'confirmed' : 'differs',
-        "UPPER(hex(HASH(<secretKey>&body=<answer JSON>&createTs=<answer createTs>&requestID=<echo>&uuid=<echo>))), HASH = the request's algorithm header",
+        "the request's sign formula over the answer (its JSON text, its createTs, the echoed requestID and uuid), HASH = the request's algorithm header, uppercase hex",
         contractOk === signed.length
           ? `all ${signed.length} signed answers verify`
           : `${signed.length - contractOk} of ${signed.length} do not; ${[...tally].map(([name, n]) => `${n}× ${name}`).join('; ')}`,

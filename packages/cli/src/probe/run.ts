@@ -5,11 +5,16 @@ import { findWorkingForm, PROBES, verdictOf, type ProbeContext } from './probes.
 import { countVerdicts, PROBE_IDS, SEND_TO, type ProbeReport, type ProbeResult } from './report.js';
 import { describeForm, outcome, Session } from './session.js';
 import { maskId } from './mask.js';
+import { redactDeep } from './redact.js';
 
 // The probe run: find a request form the vendor accepts, then each named probe in turn, each
 // under its own time limit, all under one pacer (rate and total). The report is built as the
 // probes finish, so an interrupted run (SIGINT) still writes every result it has and marks the
 // rest `unknown`, reason "interrupted".
+//
+// Every text leaves through the session's redactor (redact.ts): the report as a whole, once it
+// is built (the summary and --json are made from it), each progress line, and the message of
+// an error that ends the run — whatever part of them the vendor wrote.
 
 export interface ProbeRunOptions {
   baseUrl: string;
@@ -44,7 +49,7 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeReport> 
   });
   const ctx: ProbeContext = { session, configured: options.algorithm, signal: options.signal, ...(options.task ? { task: options.task } : {}) };
   const results: ProbeResult[] = [];
-  const say = options.onProgress ?? (() => {});
+  const say = (line: string) => options.onProgress?.(session.redact(line));
 
   const unknown = (id: ProbeResult['id'], reason: string): ProbeResult => ({
     id,
@@ -61,7 +66,7 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeReport> 
     const form = await findWorkingForm(ctx);
     if (form) ctx.form = form;
   } catch (error) {
-    if (!(error instanceof BudgetExhausted) && !options.signal.aborted) throw error;
+    if (!(error instanceof BudgetExhausted) && !options.signal.aborted) throw new Error(session.redact(String((error as Error)?.message ?? error)));
   }
 
   for (const id of PROBE_IDS) {
@@ -91,7 +96,7 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeReport> 
   }
 
   const form = ctx.form;
-  return {
+  const report: ProbeReport = {
     reportVersion: 1,
     tool: `callbot probe (callbot-cli ${options.version})`,
     startedAt,
@@ -110,6 +115,7 @@ export async function runProbes(options: ProbeRunOptions): Promise<ProbeReport> 
     counts: countVerdicts(results),
     sendTo: SEND_TO,
   };
+  return redactDeep(report, session.redact);
 }
 
 /** The base URL without any `user:password@` it was given with. */

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { newRequestId, Operations, RetCodes, sign, type OperationId, type SignAlgorithm, type SignInput } from 'callbot-contract';
 import { answerText } from './mask.js';
 import type { Pacer } from './pacer.js';
+import { type Redact, redactorFor } from './redact.js';
 import { exchange, type RawAnswer } from './transport.js';
 
 // A probe's connection to the vendor: builds each request from a *form* (which spelling of the
@@ -10,7 +11,9 @@ import { exchange, type RawAnswer } from './transport.js';
 // exchange for the analyses that read every answer (answer-schema, answer-signature).
 //
 // The secret key lives here and only here: an Exchange holds what was sent on the wire (minus
-// `sign`) and what came back, never the key or a signature base.
+// `sign`) and what came back, never the key or a signature base. What the vendor says in words
+// (`msg`/`retMsg`) is redacted (redact.ts) before it is masked and cut to length, and `redact`
+// is the gate run.ts passes every text of the report and the progress through.
 
 /** How a request is spelled: the dimensions the probes vary. */
 export interface RequestForm {
@@ -72,8 +75,12 @@ export class Session {
   readonly exchanges: Exchange[] = [];
   /** Server clock minus local clock, seconds (from ping's `timestamp`); createTs is aligned with it. */
   clockOffsetSeconds = 0;
+  /** Removes this account's secret key and anything shaped like a signature base from a text. */
+  readonly redact: Redact;
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    this.redact = redactorFor(options.secretKey);
+  }
 
   get uuid(): string {
     return this.options.uuid;
@@ -142,13 +149,15 @@ export class Session {
       // the code is still read (answer-schema reports the envelope).
       const code = request.operation === 'ping' ? (body?.code ?? body?.retCode) : body?.retCode;
       if (typeof code === 'number') record.code = code;
-      const message = answerText(request.operation === 'ping' ? (body?.msg ?? body?.retMsg) : body?.retMsg);
+      const said = request.operation === 'ping' ? (body?.msg ?? body?.retMsg) : body?.retMsg;
+      // Redacted whole, before the length cut could leave a piece of an echoed key too short to recognise.
+      const message = answerText(typeof said === 'string' ? this.redact(said) : undefined);
       if (message !== undefined) record.message = message;
       record.accepted = answer.status === 200 && code === RetCodes.Success.code;
       if (answer.status !== 200) record.failure = `HTTP ${answer.status}`;
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      record.failure = (error as Error).message;
+      record.failure = this.redact((error as Error).message);
     }
     return record;
   }

@@ -64,7 +64,9 @@ Settings come from flags, then the environment, then --config, then the local mo
 Exit codes:
   0  done
   1  usage or configuration error (flags, credentials, --report, --out): nothing read
-  3  the vendor refused a request or could not be reached: no file written
+  2  orders/calls: written, but the pages ended before the vendor's totalCount: rows may be missing
+  3  the vendor refused a request or could not be reached: no file written; or its paging
+     cannot be trusted: the rows read so far are kept under the temporary name
   130/143  interrupted (SIGINT/SIGTERM): no file written`;
 
 export const connectionOf = (flags: ReadFlags): ConnectionFlags => ({

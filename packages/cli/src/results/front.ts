@@ -2,6 +2,7 @@ import { CallbotPackageError, CallbotValidationError } from 'callbot-contract';
 import { ConfigError } from '../import/credentials.js';
 import { FilterError } from './filters.js';
 import { ReportFileError } from './import-report.js';
+import { UntrustedPagingError } from './list.js';
 import { OutputError, removePendingOutputs } from './output.js';
 import { type ResultSummary, summaryTable } from './summary.js';
 
@@ -11,7 +12,7 @@ import { type ResultSummary, summaryTable } from './summary.js';
 // reads have no side effect at the vendor, and the temporary file is removed, so nothing is
 // left under the target's name (exit 130 / 143).
 
-export const READ_EXIT = { ok: 0, usage: 1, failed: 3 } as const;
+export const READ_EXIT = { ok: 0, usage: 1, incomplete: 2, failed: 3 } as const;
 
 export interface ReadTerminal {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -52,10 +53,11 @@ export async function readFront(
       onPage: live ? (rows) => terminal.stderr.write(`\r${rows} rows written…`) : undefined,
     });
     if (live) terminal.stderr.write('\n');
+    for (const warning of summary.warnings) terminal.stderr.write(`callbot ${verb}: warning: ${warning}\n`);
     if (flags.json) terminal.stdout.write(`${JSON.stringify(summary)}\n`);
     else if (flags.out === '-') terminal.stderr.write(`callbot ${verb}: ${summary.rows} rows written to stdout\n`);
     else terminal.stdout.write(`${toFile ? `Wrote ${summary.rows} rows to ${summary.file}\n` : ''}${summaryTable(summary)}\n`);
-    return READ_EXIT.ok;
+    return summary.countMismatch?.kind === 'fewer' ? READ_EXIT.incomplete : READ_EXIT.ok;
   } catch (error) {
     if (live) terminal.stderr.write('\n');
     if ((error as NodeJS.ErrnoException).code === 'EPIPE') return READ_EXIT.ok; // the reader of stdout stopped reading (`| head`)
@@ -64,6 +66,15 @@ export async function readFront(
     if (usage) {
       terminal.stderr.write(`callbot ${verb}: ${(error as Error).message}\n`);
       return READ_EXIT.usage;
+    }
+    if (error instanceof UntrustedPagingError) {
+      const kept = error.keptFile
+        ? ` The ${error.rows} rows read before it are in ${error.keptFile}; ${flags.out} was not written.`
+        : flags.out === '-'
+          ? ` The ${error.rows} rows before it went to stdout.`
+          : nothing;
+      terminal.stderr.write(`callbot ${verb}: ${error.message}.${kept}\n`);
+      return READ_EXIT.failed;
     }
     if (error instanceof CallbotPackageError) {
       terminal.stderr.write(`callbot ${verb}: ${error.message}${error.requestID ? ` (requestID ${error.requestID})` : ''}.${nothing}\n`);

@@ -1,11 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
+import { FileReadError, openRegularFile } from '../shared/bounded-read.js';
 
 // `callbot export --report IMPORT_REPORT.csv`: the per-row report `callbot import` wrote
 // (`row,phone,orderID,status,reason`, see import/report.ts), read so each exported order can
 // carry the spreadsheet row it came from. Bounded: a record over 64 KiB or more than
 // MAX_REPORT_ROWS rows stops the reading with an error (an import report has one row per input
-// row; `callbot import` refuses lists over 100,000 orders by default).
+// row; `callbot import` refuses lists over 100,000 orders by default). Only a regular file is
+// read: a FIFO or device is refused at once (a FIFO would wait silently; /dev/zero never ends).
 
 export const MAX_REPORT_ROWS = 1_000_000;
 const MAX_RECORD_BYTES = 64 * 1024;
@@ -21,7 +23,15 @@ export interface ReportRow {
 export async function readImportReport(file: string): Promise<Map<string, ReportRow>> {
   const rows = new Map<string, ReportRow>();
   let columns: { row: number; orderID: number; status: number } | undefined;
-  const parser = createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES }));
+  let fd: number;
+  try {
+    fd = openRegularFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof FileReadError) throw new ReportFileError(`--report ${file}: ${/\(ENOENT\)/.test(error.message) ? 'no such file' : error.message}`);
+    throw new ReportFileError(`--report ${file}: ${code ?? (error as Error).message}`);
+  }
+  const parser = createReadStream('', { fd }).pipe(parse({ bom: true, relax_column_count: true, max_record_size: MAX_RECORD_BYTES }));
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       if (!columns) {

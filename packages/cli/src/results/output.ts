@@ -9,7 +9,8 @@ import { basename, dirname, join } from 'node:path';
 //
 // A file is written under a temporary name beside it (same folder: the rename is atomic), flushed
 // to the disk, then renamed over the target: an export that fails or is interrupted never leaves
-// a half file under the final name (its temporary file is removed). `-` is stdout, written as
+// a half file under the final name (its temporary file is removed, or kept under its own name
+// when asked: keep()). `-` is stdout, written as
 // the pages come, with its backpressure respected. A target that exists and is not a regular
 // file (/dev/null, a FIFO) is written in place; a symbolic link is refused (the rename would
 // replace the link, not its target).
@@ -23,6 +24,11 @@ export interface Output {
   commit(): Promise<void>;
   /** Drops what was written (the temporary file is removed); never throws. */
   abort(): Promise<void>;
+  /**
+   * Stops writing and keeps what was written under its temporary name, flushed to the disk (the
+   * target is not touched): that name, or undefined for stdout or a device. Never throws.
+   */
+  keep(): Promise<string | undefined>;
   /** What to call the output in messages: the target path, or "stdout". */
   readonly name: string;
 }
@@ -64,6 +70,11 @@ export async function openOutput(target: string, stdout: NodeJS.WritableStream =
     closed = true;
     await handle.close();
   };
+  const abort = async () => {
+    await close().catch(() => {});
+    await rm(temp, { force: true }).catch(() => {});
+    pendingTemps.delete(temp);
+  };
   return {
     name: target,
     async write(text) {
@@ -77,10 +88,17 @@ export async function openOutput(target: string, stdout: NodeJS.WritableStream =
       pendingTemps.delete(temp);
       await syncFolder(dirname(target));
     },
-    async abort() {
-      await close().catch(() => {});
-      await rm(temp, { force: true }).catch(() => {});
+    abort,
+    async keep() {
+      try {
+        await handle.sync();
+        await close();
+      } catch {
+        await abort();
+        return undefined;
+      }
       pendingTemps.delete(temp);
+      return temp;
     },
   };
 }
@@ -111,6 +129,10 @@ function streamOutput(stream: NodeJS.WritableStream, name: string, end: boolean)
     },
     async abort() {
       if (end) stream.end();
+    },
+    async keep() {
+      if (end) stream.end();
+      return undefined;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Format } from './csv.js';
+import { cellText, type Format } from './csv.js';
 
 // What a reading verb reports at the end: printed as a table without --out, as one JSON
 // document with --json.
@@ -24,13 +24,18 @@ export interface ResultSummary {
   batchID?: string | undefined;
   /** Items the vendor listed twice (paging shifted under the reader): written once. */
   duplicatesSkipped: number;
+  /** Where the vendor's pages and its counts disagree (also on stderr). */
+  warnings: string[];
+  /** orders/calls: the pages ended away from the vendor's totalCount (`fewer`: rows may be missing; exit 2). */
+  countMismatch?: { kind: 'fewer' | 'more'; totalCount: number; listed: number } | undefined;
 }
 
 export class Tally {
   readonly counts: Record<string, Record<string, number>> = {};
   add(group: string, value: unknown): void {
     const bucket = (this.counts[group] ??= {});
-    const key = value === undefined || value === null || value === '' ? '(none)' : String(value);
+    const text = cellText(value); // any value the vendor sent, never throwing
+    const key = text === '' ? '(none)' : text;
     bucket[key] = (bucket[key] ?? 0) + 1;
   }
 }

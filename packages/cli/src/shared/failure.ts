@@ -2,6 +2,7 @@ import {
   CallbotConnectionError,
   CallbotError,
   CallbotNotSentError,
+  CallbotPagingError,
   CallbotSignatureError,
   CallbotUnknownOutcomeError,
   CallbotValidationError,
@@ -39,7 +40,7 @@ export class NotFoundError extends Error {
   }
 }
 
-export type FailureKind = 'usage' | 'not-found' | 'refused' | 'not-processed' | 'not-sent' | 'unknown';
+export type FailureKind = 'usage' | 'not-found' | 'refused' | 'not-processed' | 'not-sent' | 'unknown' | 'untrusted-paging' | 'internal';
 
 /** What went wrong, as --json prints it under `error`. */
 export interface Failure {
@@ -141,6 +142,15 @@ export function describeFailure(error: unknown, context: FailureContext = {}): F
   if (error instanceof CallbotNotSentError) {
     return { kind: 'not-sent', exitCode: VERB_EXIT.notDone, message: error.message, ...(error.requestID ? { requestID: error.requestID } : {}) };
   }
+  if (error instanceof CallbotPagingError) {
+    return {
+      kind: 'untrusted-paging',
+      exitCode: VERB_EXIT.notDone,
+      message: error.message,
+      ...(error.requestID ? { requestID: error.requestID } : {}),
+      hint: 'The list is incomplete. Narrow the filters, or ask the vendor about its paging (quote the requestID).',
+    };
+  }
   if (error instanceof CallbotSignatureError || error instanceof CallbotUnknownOutcomeError) {
     const signature = error instanceof CallbotSignatureError ? ' If every answer fails this way, check the secret key and algorithm (`callbot sign`).' : '';
     return {
@@ -171,8 +181,25 @@ export function reportFailure(io: VerbIo, verb: string, failure: Failure, json: 
 const bounded = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text);
 
 /**
+ * An error of none of the known kinds: a bug in callbot (or a library under it). Where it
+ * happened is not known, so neither is whether a change was sent: exit 4, as for any unknown
+ * outcome. The stack goes to stderr for the bug report.
+ */
+export function unexpectedFailure(error: unknown, context: FailureContext = {}): Failure {
+  const what = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : `thrown: ${typeof error}`;
+  const check = context.checkWith ? ` Check with \`${context.checkWith}\` before sending it again.` : '';
+  return {
+    kind: 'internal',
+    exitCode: VERB_EXIT.unknown,
+    message: `unexpected error (${what.length > 300 ? `${what.slice(0, 300)}…` : what})`,
+    hint: `This is a bug in callbot: please report it with the stack printed below. Whether anything was done is unknown.${check}`,
+  };
+}
+
+/**
  * Runs a verb's work: its exit code on success (0 unless it says otherwise), or the failure
- * reported and its code. Errors that are none of the known kinds are a bug and are rethrown.
+ * reported and its code. An error of none of the known kinds (a bug) is reported too, as
+ * `internal`, with its stack on stderr: with --json the error document is printed whatever failed.
  */
 export async function runVerb(
   io: VerbIo,
@@ -184,9 +211,9 @@ export async function runVerb(
   try {
     return (await work()) ?? VERB_EXIT.ok;
   } catch (error) {
-    const failure = describeFailure(error, context);
-    if (!failure) throw error;
+    const failure = describeFailure(error, context) ?? unexpectedFailure(error, context);
     reportFailure(io, verb, failure, json);
+    if (failure.kind === 'internal' && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return failure.exitCode;
   }
 }

@@ -24,8 +24,25 @@ export function parseTime(text: string, { endOfDay = false } = {}): number {
   throw new InvalidArgumentError(`"${value}" is not a time: give Unix seconds, a date (2026-11-01, UTC) or a date-time with a zone (2026-11-01T09:30+08:00)`);
 }
 
-/** `2023-11-14 22:13 UTC` for tables. */
+/**
+ * `2023-11-14 22:13 UTC` for tables. Total: whatever the vendor sent, it returns text and never
+ * throws. A number outside years 0–9999 (a Date holds ±8.64e12 seconds; `1e13` is past it) is
+ * shown as the number; anything that is not a number as its JSON text (String() throws on `{"toString": null}`).
+ */
 export function formatTime(unixSeconds: unknown): string {
-  if (typeof unixSeconds !== 'number' || !Number.isFinite(unixSeconds)) return String(unixSeconds ?? '');
-  return `${new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (unixSeconds === undefined || unixSeconds === null) return '';
+  if (typeof unixSeconds !== 'number') return typeof unixSeconds === 'string' ? unixSeconds : safeJson(unixSeconds);
+  const date = new Date(unixSeconds * 1000);
+  // Invalid (past ±8.64e12 s), or a year ISO 8601 writes with six digits and a sign: the number as sent.
+  const year = date.getUTCFullYear();
+  if (Number.isNaN(year) || year < 0 || year > 9999) return String(unixSeconds);
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? Object.prototype.toString.call(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

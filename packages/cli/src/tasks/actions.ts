@@ -1,9 +1,10 @@
-import type { CallbotClient, ListTaskInput, TaskItem } from 'callbot-contract';
+import type { CallbotClient, ListTaskInput } from 'callbot-contract';
 import type { ConnectionFlagValues } from '../shared/connection-options.js';
 import { openClient } from '../shared/connection.js';
 import { VERB_EXIT, type VerbExitCode } from '../shared/exit.js';
 import { NotFoundError, runVerb, VerbUsageError } from '../shared/failure.js';
 import { printJson, type VerbIo } from '../shared/io.js';
+import { asText, fields, items } from '../shared/vendor-values.js';
 import { buildTaskBody, type SettingFlags } from './settings.js';
 import { statusLabel } from './status.js';
 import { taskFields, taskJson, taskTable } from './render.js';
@@ -99,8 +100,9 @@ export function changeTaskStatus(io: VerbIo, change: StatusChange, flags: TaskCo
         });
         return;
       }
-      const now = result.taskStatus === undefined ? '' : `; its status is now ${statusLabel(result.taskStatus)}`;
-      const id = result.taskID ? ` (taskID ${result.taskID})` : '';
+      const status = statusLabel(result.taskStatus);
+      const now = status ? `; its status is now ${status}` : '';
+      const id = result.taskID ? ` (taskID ${asText(result.taskID)})` : '';
       io.stdout.write(`${PAST[change]} task ${flags.task}${id}${now}.\n`);
     },
     { checkWith: `callbot task show --task ${flags.task}` },
@@ -112,8 +114,8 @@ export function showTask(io: VerbIo, flags: TaskCommonFlags & { task: string }):
   return runVerb(io, verb, Boolean(flags.json), async () => {
     const answer = await connect(flags, io, verb).listTasks({ page: 1, size: 10, queryConditions: { userTaskID: [flags.task] } });
     // The filter is the vendor's; the task shown is the one with exactly this id.
-    const task = (answer.taskData ?? []).find((candidate) => candidate.userTaskID === flags.task);
-    if (!task) {
+    const task = items(answer.taskData).find((candidate) => fields(candidate).userTaskID === flags.task);
+    if (task === undefined) {
       throw new NotFoundError(
         `no task ${flags.task}: listTask found none with this userTaskID (requestID ${answer.requestID})`,
         'Check the id and the account (--uuid / CALLBOT_UUID); `callbot task list` lists the tasks.',
@@ -155,18 +157,19 @@ export function listTasks(io: VerbIo, flags: ListFlags): Promise<VerbExitCode> {
 
     if (!flags.all) {
       const answer = await client.listTasks({ page: flags.page, size: flags.size, queryConditions });
-      const tasks = answer.taskData ?? [];
+      const tasks = items(answer.taskData);
       if (flags.json) printJson(io, { tasks: tasks.map(taskJson), page: flags.page, size: flags.size, requestID: answer.requestID });
       else printTasks(io, tasks);
       if (!flags.json && tasks.length >= flags.size) io.stderr.write(`page ${flags.page} is full: the next one is --page ${flags.page + 1} (or --all)\n`);
       return VERB_EXIT.ok;
     }
 
-    const tasks: TaskItem[] = [];
+    const tasks: unknown[] = [];
     const progress = progressLine(io);
     let truncated = false;
+    const warnings: string[] = [];
     try {
-      for await (const task of client.tasks({ size: flags.size, queryConditions })) {
+      for await (const task of client.tasks({ size: flags.size, queryConditions }, { onCountMismatch: (mismatch) => warnings.push(mismatch.message) })) {
         if (tasks.length >= flags.maxTasks) {
           truncated = true;
           break;
@@ -178,13 +181,14 @@ export function listTasks(io: VerbIo, flags: ListFlags): Promise<VerbExitCode> {
       progress.done();
     }
     if (truncated) io.stderr.write(`${verb}: stopped after ${flags.maxTasks} tasks (--max-tasks); narrow the filters or raise --max-tasks\n`);
-    if (flags.json) printJson(io, { tasks: tasks.map(taskJson), truncated });
+    for (const warning of warnings) io.stderr.write(`${verb}: warning: ${warning}\n`);
+    if (flags.json) printJson(io, { tasks: tasks.map(taskJson), truncated, warnings });
     else printTasks(io, tasks);
     return VERB_EXIT.ok;
   });
 }
 
-function printTasks(io: VerbIo, tasks: readonly TaskItem[]): void {
+function printTasks(io: VerbIo, tasks: readonly unknown[]): void {
   if (tasks.length === 0) io.stderr.write('no task matches\n');
   else io.stdout.write(taskTable(tasks));
 }

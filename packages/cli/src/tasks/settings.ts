@@ -1,7 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type ValidationIssue, validateAgainst } from 'callbot-contract';
 import { invalidJsonProblem } from 'callbot-contract/internal';
+import { FileReadError, readBoundedFile } from '../shared/bounded-read.js';
 import { VerbUsageError } from '../shared/failure.js';
 import { fieldExample } from '../shared/spec.js';
 
@@ -15,6 +15,11 @@ import { fieldExample } from '../shared/spec.js';
 export const SETTINGS_FILE_KEYS = ['taskCreateSetting', 'funcFlag'] as const;
 /** A settings file is a few hundred bytes; one larger than this is not one. */
 export const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
+/**
+ * The most alias uses a YAML settings file may make (the yaml library's maxAliasCount): a real
+ * one uses a few; an "alias bomb" of a few lines uses enough to expand to millions of nodes.
+ */
+export const MAX_YAML_ALIASES = 100;
 
 /** The setting flags' values, as commander parsed them. */
 export interface SettingFlags {
@@ -24,7 +29,8 @@ export interface SettingFlags {
   startupType?: number;
   startupAt?: number;
   dialHours?: [string, string];
-  weekdays?: number[];
+  /** Already in the contract's form, e.g. "1,2,3,4,5" (commands/task.ts). */
+  weekdays?: string;
   strategy?: string;
   route?: string;
   taskCallbackUrl?: string;
@@ -120,7 +126,9 @@ export async function buildTaskBody(operation: Operation, ids: { userTaskID: str
 /** `--max-call -1: taskCreateSetting.maxCall: must be >= 0`, `task.yaml: taskCreateSetting.dialAtUpHour: must match … (e.g. "09:00")`. */
 function describeIssue(issue: ValidationIssue, origins: ReadonlyMap<string, Origin>, schemaName: string): string {
   const path = /\s/.test(issue.path) ? JSON.stringify(issue.path) : issue.path;
-  const example = issue.message.startsWith('must match') ? fieldExample(schemaName, issue.path) : undefined;
+  // A pattern or a type the field breaks: its example shows the form (`dialAtWeekDay: must be string (e.g. "1,2,3,4,5")`).
+  const showsForm = issue.message.startsWith('must match') || /^must be (string|integer|number|boolean|array|object)$/.test(issue.message);
+  const example = showsForm ? fieldExample(schemaName, issue.path) : undefined;
   const message = `${path || '(body)'}: ${issue.message}${example ? ` (e.g. ${example})` : ''}`;
   if (issue.path === 'userTaskID') return `--task: ${message}`;
   if (issue.path === 'sceneID') return `--scene: ${message}`;
@@ -139,18 +147,13 @@ export async function readSettingsFile(file: string): Promise<Json> {
   const fail = (problem: string): never => {
     throw new VerbUsageError(`--settings ${file}: ${problem}; nothing was sent`);
   };
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch (error) {
-    return fail(`cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  if (size > MAX_SETTINGS_FILE_BYTES) fail(`it has ${size} bytes; a settings file has at most ${MAX_SETTINGS_FILE_BYTES}: is it the right file?`);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Counted in bytes read (a device reports size 0); a FIFO or device is refused, not waited on.
+    text = readBoundedFile(file, MAX_SETTINGS_FILE_BYTES).toString('utf8');
   } catch (error) {
-    return fail(`cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    if (error instanceof FileReadError) return fail(error.message);
+    throw error;
   }
 
   let parsed: unknown;
@@ -162,13 +165,21 @@ export async function readSettingsFile(file: string): Promise<Json> {
     }
   } else {
     // YAML (1.2: `09:00` stays a string), loaded only for files that need it. Aliases are
-    // bounded by the library (maxAliasCount), so a small file cannot expand without end.
+    // bounded by the library (maxAliasCount), so a small file cannot expand without end; past
+    // the bound it throws (a ReferenceError), which is a refusal of the file like any other.
     const { parseDocument } = await import('yaml');
     const document = parseDocument(text);
     const error = document.errors[0];
     // The message's first line says what and where (`… at line 2, column 1`); the rest quotes the file.
     if (error) fail(`is not valid YAML: ${error.message.split('\n')[0]!.replace(/:$/, '')}`);
-    parsed = document.toJS({ maxAliasCount: 100 });
+    try {
+      parsed = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    } catch (error) {
+      // The library's own limit on aliases (an "alias bomb": a few lines that expand to millions
+      // of nodes) ends in a ReferenceError; anything else it throws is as much a refusal of the file.
+      if (/alias/i.test((error as Error)?.message ?? '')) fail(`is not a settings file: its YAML aliases expand too far (more than ${MAX_YAML_ALIASES} uses)`);
+      fail(`is not valid YAML: ${String((error as Error)?.message ?? error).split('\n')[0]}`);
+    }
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     fail(`expected an object with ${SETTINGS_FILE_KEYS.join(' and/or ')}`);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { type EnumEntry, enumEntries } from '../shared/spec.js';
+import { asText } from '../shared/vendor-values.js';
 
 // Task statuses by the spec's names (TaskStatus: `x-enum-varnames`, `x-enum-descriptions`), so
 // `--status running,paused` and the STATUS column say what the spec says. A status an answer
@@ -31,10 +32,11 @@ export function parseStatusList(text: string, previous: number[] = []): number[]
   return [...new Set([...previous, ...values])];
 }
 
-/** `2 Running`, or `9 (not in the contract)` for a status the spec does not list. */
+/** `2 Running`, or `9 (not in the contract)` for a status the spec does not list; empty for none (null, missing). */
 export function statusLabel(value: unknown): string {
+  if (value === undefined || value === null) return '';
   const found = taskStatuses().find((entry) => entry.value === value);
-  return found ? `${found.value} ${found.name}` : `${String(value)} (not in the contract)`;
+  return found ? `${found.value} ${found.name}` : `${asText(value)} (not in the contract)`;
 }
 
 /** The spec's name of a status (`Running`), undefined for one it does not list. */

@@ -24,6 +24,13 @@ export type SimOperation =
 /** Virtual time in milliseconds since the Unix epoch. Timestamps in answers are `Math.floor(ms / 1000)`. */
 export type VirtualMs = number;
 
+/**
+ * The latest virtual time the simulator takes (the end of year 9999, UTC): a Date can still show
+ * it and anything the world schedules after it, and every millisecond up to it is a distinct
+ * double. A clock set near 1e300 would stand still (adding a millisecond changes nothing).
+ */
+export const MAX_VIRTUAL_MS: VirtualMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** A callback the world wants sent: built from the state when it happened, so it is what every list says. */
 export interface SimEvent {
   /** Consecutive from 1 over the world's life (kept in snapshots): a receiver's order check. */
@@ -59,6 +66,8 @@ export interface SimulatorOptions {
   /** Bounds: past them the least recently used idle task is forgotten (never a running one if an idle one exists). */
   maxTasks: number;
   maxStoredOrders: number;
+  /** Characters of text kept from requests over all tasks (stored-text.ts); past it tasks are forgotten as above, and a request with more is refused. */
+  maxStoredBytes: number;
   /** Most calls kept per order (redial rounds beyond it are not dialed). */
   maxCallsPerOrder: number;
   /** Events not yet taken by `drainEvents`; past it the dialer starts no new call until they are taken. */

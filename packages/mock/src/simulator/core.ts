@@ -1,6 +1,7 @@
 import type { SimEvent, SimulatorOptions } from './api.js';
 import { pushAction } from './heap.js';
 import { orderEventPayload, taskEventPayload } from './payloads.js';
+import { taskText } from './stored-text.js';
 import { type DueAction, type OrderRecord, type TaskRecord, TaskStatus, type TaskStatusValue, type WorldState } from './types.js';
 
 /**
@@ -10,6 +11,8 @@ import { type DueAction, type OrderRecord, type TaskRecord, TaskStatus, type Tas
  */
 export class Core {
   private readonly orderIndexes = new WeakMap<TaskRecord, Map<string, OrderRecord>>();
+  /** The text each task keeps (stored-text.ts), measured when asked, forgotten when a request changed the task. */
+  private readonly textSizes = new WeakMap<TaskRecord, number>();
 
   constructor(
     readonly options: SimulatorOptions,
@@ -188,6 +191,36 @@ export class Core {
     const tasks = this.state.accounts.get(victim[0])!;
     tasks.delete(victim[1].userTaskID);
     if (tasks.size === 0) this.state.accounts.delete(victim[0]);
+    return true;
+  }
+
+  /** The text kept over all tasks (stored-text.ts), against maxStoredBytes. */
+  storedText(): number {
+    let total = 0;
+    for (const tasks of this.state.accounts.values()) {
+      for (const task of tasks.values()) {
+        let size = this.textSizes.get(task);
+        if (size === undefined) {
+          size = taskText(task, this.options.maxCallsPerOrder);
+          this.textSizes.set(task, size);
+        }
+        total += size;
+      }
+    }
+    return total;
+  }
+
+  /** A request changed what `task` keeps: measured again when next asked. */
+  textChanged(task: TaskRecord | undefined): void {
+    if (task) this.textSizes.delete(task);
+  }
+
+  /** Makes room for `chars` more characters of text (maxStoredBytes), never forgetting `keep`; false when they cannot fit. */
+  roomForText(keep: TaskRecord | undefined, chars: number): boolean {
+    if (chars > this.options.maxStoredBytes) return false;
+    while (this.storedText() + chars > this.options.maxStoredBytes) {
+      if (!this.forgetOne(keep)) return false;
+    }
     return true;
   }
 

@@ -52,6 +52,23 @@ export function endedCall(order: OrderRecord, call: CallInFlight, smsEnable: boo
 }
 
 /**
+ * Choice (spec: AgentInfo): a call no agent touched, in the vendor's own shape (its listOrderDetail
+ * example: every field null but manualHangupBy 0). The mock has no agents, so every call it
+ * reports carries this; the records keep no copy of it (one per call would only cost memory).
+ */
+export const noAgent = (): Schemas['AgentInfo'] => ({
+  agentName: null,
+  agentGroup: null,
+  agentCallStatus: null,
+  agentCallElapsed: null,
+  agentLabel: null,
+  manualCallStart: null,
+  manualCallAnswer: null,
+  manualCallEnd: null,
+  manualHangupBy: 0,
+});
+
+/**
  * Choice (spec: OrderCall / CallInfoDetail): an order not called yet is listed with this call —
  * callID '' and callStatus 0 'not called yet'.
  */
@@ -68,6 +85,7 @@ export function notCalledYet(order: OrderRecord): CallInfoDetail {
     termSipCode: '',
     intents: [],
     sms: [],
+    agent: noAgent(),
     params: order.params.map((param) => ({ ...param })),
   };
 }
@@ -92,11 +110,12 @@ function orderFields(task: TaskRecord, order: OrderRecord) {
   };
 }
 
-/** A copy the receiver may change freely (a hand copy: structuredClone costs ~10× more per call). */
+/** A copy the receiver may change freely (a hand copy: structuredClone costs ~10× more per call), with its agent fields. */
 const copyDetail = (detail: CallInfoDetail): CallInfoDetail => ({
   ...detail,
   intents: detail.intents.map((intent) => ({ ...intent })),
   sms: detail.sms.map((sms) => ({ ...sms })),
+  agent: noAgent(),
   params: detail.params.map((param) => ({ ...param })),
 });
 

@@ -1,3 +1,4 @@
+import { MAX_VIRTUAL_MS } from './api.js';
 import type { DueAction, OrderRecord, TaskRecord, WorldState } from './types.js';
 
 /**
@@ -57,12 +58,20 @@ function string(value: unknown, path: string): string {
   if (typeof value !== 'string') fail(path, 'must be a string');
   return value as string;
 }
+/**
+ * The largest whole number a snapshot may hold (counters, sequence numbers, seconds): far below
+ * 2^53, so that a counter read back still counts (at 2^53, `+ 1` changes nothing and ids repeat).
+ */
+const MAX_WHOLE = 2 ** 50;
 function int(value: unknown, path: string, min = 0): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) fail(path, `must be a whole number ≥ ${min}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > MAX_WHOLE)
+    fail(path, `must be a whole number from ${min} to ${MAX_WHOLE}`);
   return value as number;
 }
+/** A virtual time (ms): finite, from 0 to the end of year 9999 (MAX_VIRTUAL_MS). */
 function num(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(path, 'must be a number ≥ 0');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_VIRTUAL_MS)
+    fail(path, `must be a time in milliseconds from 0 to ${MAX_VIRTUAL_MS} (the end of year 9999)`);
   return value as number;
 }
 function bool(value: unknown, path: string): boolean {

@@ -1,10 +1,13 @@
 import type { SimAnswer, SimEvent, SimOperation, Simulator, SimulatorOptions, SimulatorStats, VirtualMs } from './api.js';
-import { invalid } from './answers.js';
+import { MAX_VIRTUAL_MS } from './api.js';
+import { RetCodes } from 'callbot-contract';
+import { invalid, refusal } from './answers.js';
 import { Core } from './core.js';
 import { advance, pumpAll, runDueNow } from './dialer.js';
 import * as ops from './operations.js';
 import * as queries from './queries.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { KEEPS_TEXT, requestText } from './stored-text.js';
 import type { WorldState } from './types.js';
 
 /**
@@ -28,6 +31,8 @@ export function defaultSimulatorOptions(): SimulatorOptions {
     maxTasks: 1000,
     // Two full imports of the mock's largest list (100,000): a few hundred MB at most.
     maxStoredOrders: 200_000,
+    // The text of those orders at a few hundred characters each, params and long names included.
+    maxStoredBytes: 128 * 1024 * 1024,
     maxCallsPerOrder: 5,
     maxPendingEvents: 10_000,
   };
@@ -69,6 +74,7 @@ function checkOptions(options: SimulatorOptions): void {
     ['dialer.maxRounds', options.dialer.maxRounds],
     ['maxTasks', options.maxTasks],
     ['maxStoredOrders', options.maxStoredOrders],
+    ['maxStoredBytes', options.maxStoredBytes],
     ['maxCallsPerOrder', options.maxCallsPerOrder],
     ['maxPendingEvents', options.maxPendingEvents],
   ];
@@ -101,8 +107,26 @@ class World implements Simulator {
   }
 
   handle(uuid: string, operation: SimOperation, body: Record<string, unknown>): SimAnswer {
-    const answer = this.answer(uuid, operation, body);
+    const answer = KEEPS_TEXT.has(operation) ? this.keepingText(uuid, operation, body) : this.answer(uuid, operation, body);
     runDueNow(this.core);
+    return answer;
+  }
+
+  /** A write that keeps text: room is made for it first (maxStoredBytes), or it is refused and changes nothing. */
+  private keepingText(uuid: string, operation: SimOperation, body: Record<string, unknown>): SimAnswer {
+    const core = this.core;
+    const userTaskID = body.userTaskID as string;
+    const text = requestText(body, core.options.maxCallsPerOrder);
+    if (!core.roomForText(core.task(uuid, userTaskID), text.chars)) {
+      return refusal(
+        core,
+        RetCodes.TooManyElements.code,
+        `${text.largest || 'the request'}: more text than the mock keeps (${text.chars} characters in this request; maxStoredBytes ${core.options.maxStoredBytes})`,
+        operation === 'importBatchCall' ? { totalCount: 0, successCount: 0 } : {},
+      );
+    }
+    const answer = this.answer(uuid, operation, body);
+    core.textChanged(core.task(uuid, userTaskID));
     return answer;
   }
 
@@ -179,7 +203,8 @@ class World implements Simulator {
 }
 
 export function createSimulator(options: SimulatorOptions, startAt: VirtualMs): Simulator {
-  if (!Number.isFinite(startAt) || startAt < 0) throw new RangeError(`startAt must be a time in ms ≥ 0 (got ${startAt})`);
+  if (!Number.isFinite(startAt) || startAt < 0 || startAt > MAX_VIRTUAL_MS)
+    throw new RangeError(`startAt must be a time in ms from 0 to ${MAX_VIRTUAL_MS} (got ${startAt})`);
   return new World(options, emptyState(options.seed, startAt));
 }
 
