@@ -275,7 +275,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       // Deviations are read against the closed spec (an undeclared field is listed too); `strict`
       // refuses only what breaks the spec itself, whose callback schemas stay open to new fields.
       const found = boundDeviations(vendorDeviations(CALLBACK_SCHEMAS[kind], payload));
-      const breaking = options.strict && found.deviationCount > 0 ? boundDeviations(validateAgainst(CALLBACK_SCHEMAS[kind], payload)) : NO_DEVIATIONS;
+      const breaking = options.strict ? boundDeviations(validateAgainst(CALLBACK_SCHEMAS[kind], payload)) : NO_DEVIATIONS;
       if (breaking.deviationCount > 0) {
         report({ requestID, kind, ...breaking, refused: true });
         const first = breaking.deviations[0]!;
