@@ -191,3 +191,51 @@ describe('answer bodies are read with a bound', () => {
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
   });
 });
+
+describe('the attempt deadline reaches the answer (timeoutMs)', () => {
+  /** The connection of the last request played (a keep-alive socket may have served earlier tests). */
+  let socket: IncomingMessage['socket'] | undefined;
+  /** A head at once, then a byte of a never-ending answer every 50 ms. */
+  const drip: Play = (req, res) => {
+    socket = req.socket;
+    res.on('error', () => {});
+    res.writeHead(200, signedHeaders(req, '{}'));
+    const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 50);
+    res.on('close', () => clearInterval(timer));
+  };
+
+  it('a fetch of your own that ignores the signal: the attempt ends at timeoutMs and the dripping answer is cancelled', async () => {
+    play = drip;
+    const deaf: typeof fetch = (input, init) => fetch(input, { ...init, signal: null });
+    const started = Date.now();
+    const error = await rejection(client({ fetch: deaf, timeoutMs: 400 }).importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(requests).toHaveLength(1);
+    // Cancelling the body is what closes the connection: the vendor stops dripping into it.
+    await expect.poll(() => socket?.destroyed, { timeout: 3000 }).toBe(true);
+  });
+
+  it('a vendor that never answers: the attempt ends at timeoutMs and fetch closes the connection', async () => {
+    play = (req, res) => {
+      socket = req.socket;
+      res.on('error', () => {});
+    };
+    const started = Date.now();
+    const error = await rejection(client({ timeoutMs: 400 }).importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await expect.poll(() => socket?.destroyed, { timeout: 3000 }).toBe(true);
+  });
+
+  it('the raw client (no deadline of its own): an answer cut off mid-body rejects with the body error', async () => {
+    play = (req, res) => {
+      res.writeHead(200, { ...signedHeaders(req, '{}'), 'content-length': '1000' });
+      res.write('{"retCode":0,');
+      setTimeout(() => res.destroy(), 20);
+    };
+    const error = await rejection(client().raw.POST(IMPORT_BATCH_CALL_PATH, { body: { ...batch(1), productID: 'callbot' } }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe('terminated');
+  });
+});
