@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCallbotClient, type CallbotClientOptions } from '../../src/client.js';
 import { IMPORT_BATCH_CALL_PATH } from '../../src/defaults.js';
-import { CallbotUnknownOutcomeError } from '../../src/errors.js';
+import { CallbotSignatureError, CallbotUnknownOutcomeError } from '../../src/errors.js';
 import { batch } from '../support/bodies.js';
 import { listenOnLoopback } from '../support/listen.js';
 
@@ -170,6 +170,39 @@ describe('answer bodies are read with a bound', () => {
     };
     const result = await client().importBatchCall(batch(5000));
     expect(result.errList).toHaveLength(5000);
+  });
+
+  it('a Content-Length of exactly maxAnswerBytes is read', async () => {
+    const json = JSON.stringify({ retCode: 0, retMsg: 'success', responseID: 'r', totalCount: 1, successCount: 1, errList: [] });
+    play = (req, res) => {
+      res.writeHead(200, { ...signedHeaders(req, json), 'content-length': String(Buffer.byteLength(json)) }).end(json);
+    };
+    await expect(client({ maxAnswerBytes: Buffer.byteLength(json) }).importBatchCall(batch(1))).resolves.toMatchObject({ retCode: 0 });
+  });
+
+  it('a fetch of your own learns why its answer was cancelled', async () => {
+    const reasons: unknown[] = [];
+    const endless: typeof fetch = async (input) => {
+      const request = input as Request;
+      const headers = { requestID: request.headers.get('requestID') ?? '', uuid: account.uuid, createTs: '1800000000', sign: 'A'.repeat(32) };
+      const body = new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.enqueue(new Uint8Array(1024)),
+        cancel: (reason) => {
+          reasons.push(reason);
+        },
+      });
+      return new Response(body, { headers });
+    };
+    const error = await rejection(client({ fetch: endless, maxAnswerBytes: 4096 }).importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(reasons).toEqual([expect.objectContaining({ message: 'answer larger than maxAnswerBytes' })]);
+  });
+
+  it('a 200 without a body from a fetch of your own is read as empty: not believed (nothing signed), not a crash', async () => {
+    const empty: typeof fetch = async () => new Response(null, { status: 200 });
+    const error = await rejection(client({ fetch: empty }).importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect((error as Error).message).toContain('requestID header is null');
   });
 
   it('an answer that may have no body (204) is an unknown outcome of that status, not a crash', async () => {

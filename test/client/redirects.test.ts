@@ -99,6 +99,18 @@ describe('redirects are never followed', () => {
     expect(elsewhere.received).toHaveLength(1); // it went there (that fetch's doing), but its retCode 0 is not taken
   });
 
+  it('the raw client asks a fetch of your own not to follow, too', async () => {
+    status = 308;
+    const inits: (RequestInit | undefined)[] = [];
+    const own: typeof fetch = (input, init) => {
+      inits.push(init);
+      return fetch(input, init);
+    };
+    const error = await rejection(client({ fetch: own }).raw.POST(IMPORT_BATCH_CALL_PATH, { body: { ...batch(1), productID: 'callbot' } }));
+    expect(error).toMatchObject({ status: 308, outcome: 'unknown' });
+    expect(inits).toEqual([expect.objectContaining({ redirect: 'manual' })]);
+  });
+
   it('the raw client does not follow either', async () => {
     status = 301;
     const error = await rejection(client().raw.POST(IMPORT_BATCH_CALL_PATH, { body: { ...batch(1), productID: 'callbot' } }));
