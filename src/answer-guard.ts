@@ -72,25 +72,18 @@ function redirectError(request: Request, response: Response, requestID: string |
   const location = header === null ? undefined : shorten(resolve(header, request.url));
   return new CallbotUnknownOutcomeError(
     `redirected (HTTP ${response.status || 'opaque redirect'}) to ${location ?? 'no Location'}; not followed (the first host received the request)`,
-    { requestID, ...(response.status ? { status: response.status } : {}), ...(location === undefined ? {} : { location }) },
+    { requestID, ...(response.status ? { status: response.status } : {}), location },
   );
 }
 
 /**
- * Reads `response`'s body (as fetch hands it over: decoded) into memory, at most `maxBytes`.
- * Refuses before reading when Content-Length already exceeds it, and cancels the body — which
- * makes fetch close the connection — as soon as the bytes read pass it; either way it rejects
- * with CallbotUnknownOutcomeError. Memory stays within `maxBytes` plus one chunk.
- */
-export async function readBoundedBody(response: Response, maxBytes: number, requestID: string | undefined): Promise<Uint8Array<ArrayBuffer>> {
-  const chunks = await readBoundedChunks(response, maxBytes, requestID);
-  return chunks.length === 1 ? (chunks[0] as Uint8Array<ArrayBuffer>) : Buffer.concat(chunks);
-}
-
-/**
- * readBoundedBody's bytes as fetch handed them over, in its chunks, never joined: a large answer
- * (an export) is then passed on (streamOf) and verified without one more copy of it per step.
- * When `deadline` aborts, the body is cancelled and this rejects with its reason.
+ * Reads `response`'s body (as fetch hands it over: decoded) into memory, at most `maxBytes`, in
+ * the chunks fetch gave, never joined: a large answer (an export) is then passed on (streamOf)
+ * and verified without one more copy of it per step. Refuses before reading when Content-Length
+ * already exceeds the bound, and cancels the body — which makes fetch close the connection — as
+ * soon as the bytes read pass it; either way it rejects with CallbotUnknownOutcomeError. Memory
+ * stays within `maxBytes` plus one chunk. When `deadline` aborts, the body is cancelled and this
+ * rejects with its reason.
  */
 export async function readBoundedChunks(response: Response, maxBytes: number, requestID: string | undefined, deadline?: AbortSignal): Promise<Uint8Array[]> {
   const declared = response.headers.get('content-length');

@@ -249,7 +249,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
     let requestID: string | undefined;
     try {
       let body = await readCapped(request, maxBodyBytes);
-      if ((request.headers.get('content-encoding') ?? '').toLowerCase() === 'gzip') {
+      if (request.headers.get('content-encoding')?.toLowerCase() === 'gzip') {
         try {
           body = gunzipSync(body, { maxOutputLength: maxDecompressedBytes });
         } catch {

@@ -83,13 +83,18 @@ export interface FetchFailure {
  * connection. Its error has no code: a TypeError "fetch failed" whose cause is a plain Error
  * "bad port". Only that exact shape counts — the words alone prove nothing.
  */
-function isBadPortRefusal(e: unknown): boolean {
-  if (!e || typeof e !== 'object') return false;
+function isBadPortRefusal(e: object): boolean {
   const { name, message, cause } = e as { name?: unknown; message?: unknown; cause?: unknown };
-  if (name !== 'TypeError' || message !== 'fetch failed' || !cause || typeof cause !== 'object') return false;
+  if (name !== 'TypeError' || message !== 'fetch failed' || !isObject(cause)) return false;
   const inner = cause as { message?: unknown; code?: unknown; cause?: unknown };
   return inner.message === 'bad port' && inner.code === undefined && inner.cause === undefined;
 }
+
+/** Errors are objects: a primitive or a function in a cause chain is not read. */
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
+/** How deep causes (and AggregateError lists) are read: undici nests two levels; a cycle ends here. */
+const MAX_CAUSE_DEPTH = 5;
 
 interface ErrorMark {
   code: string;
@@ -98,15 +103,15 @@ interface ErrorMark {
 
 /** Reads what fetch's error says about the connection (undici nests the reason in `cause`). */
 export function classifyFetchFailure(error: unknown): FetchFailure {
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth <= 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+  for (let e: unknown = error, depth = 0; isObject(e) && depth <= MAX_CAUSE_DEPTH; e = (e as { cause?: unknown }).cause, depth += 1) {
     if (isBadPortRefusal(e)) return { sent: 'no', code: 'BAD_PORT', permanent: true };
   }
   const marks: ErrorMark[] = [];
   const visit = (e: unknown, depth: number) => {
-    if (!e || typeof e !== 'object' || depth > 5) return;
+    if (!isObject(e) || depth > MAX_CAUSE_DEPTH) return;
     const { code, syscall, name, cause, errors } = e as { code?: unknown; syscall?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
     if (typeof code === 'string') {
-      marks.push({ code, beforeSending: CONNECT_PHASE_CODES.has(code) || (typeof syscall === 'string' && CONNECT_PHASE_SYSCALLS.has(syscall)) });
+      marks.push({ code, beforeSending: CONNECT_PHASE_CODES.has(code) || CONNECT_PHASE_SYSCALLS.has(syscall as string) });
     } else if (name === 'TimeoutError' || name === 'AbortError') {
       marks.push({ code: name, beforeSending: false });
     }

@@ -22,7 +22,6 @@ export interface SignInput extends SignatureInput {
   algorithm?: SignAlgorithm;
 }
 
-const utf8 = new TextEncoder();
 const HASH_NAMES: Record<SignAlgorithm, string> = { MD5: 'md5', SHA256: 'sha256' };
 
 /** Whether a header value names an algorithm the vendor supports (exact spelling). */
@@ -46,14 +45,15 @@ export function signatureBase({ secretKey, body, createTs, requestID, uuid }: Si
  * given as bytes is hashed where it lies, not copied into one more string.
  */
 export function sign({ algorithm = DEFAULT_ALGORITHM, ...input }: SignInput): string {
-  return signParts({ ...input, algorithm, body: [typeof input.body === 'string' ? utf8.encode(input.body) : input.body] });
+  // A string piece is hashed as its UTF-8 bytes (node:crypto's default): no copy of it is made here.
+  return signParts({ ...input, algorithm, body: [input.body] });
 }
 
 /**
  * `sign` of a body given as consecutive pieces of its bytes (the client's own serialization of
  * a large batch), each hashed where it lies. Internal: not exported from the package.
  */
-export function signParts({ algorithm = DEFAULT_ALGORITHM, ...input }: Omit<SignInput, 'body'> & { body: readonly Uint8Array[] }): string {
+export function signParts({ algorithm = DEFAULT_ALGORITHM, ...input }: Omit<SignInput, 'body'> & { body: readonly SignedBody[] }): string {
   const hashName = HASH_NAMES[algorithm];
   if (!hashName) throw new TypeError(`algorithm must be MD5 or SHA256`);
   const hash = createHash(hashName);
@@ -82,7 +82,7 @@ export function verifySignature({ sign: given, ...input }: SignInput & { sign: s
 export function verifyParts({ sign: given, ...input }: (SignInput | (Omit<SignInput, 'body'> & { body: readonly Uint8Array[] })) & { sign: string }): boolean {
   if (typeof given !== 'string' || !CANONICAL_SIGN.test(given)) return false;
   const { body } = input;
-  const parts = typeof body === 'string' ? [utf8.encode(body)] : body instanceof Uint8Array ? [body] : body;
+  const parts = typeof body === 'string' || body instanceof Uint8Array ? [body] : body;
   const expected = Buffer.from(signParts({ ...input, body: parts }), 'ascii');
   const actual = Buffer.from(given, 'ascii');
   return actual.length === expected.length && timingSafeEqual(actual, expected);

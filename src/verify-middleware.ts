@@ -110,6 +110,6 @@ function claimedRetCode(body: Uint8Array): number | undefined {
   try {
     return answerRetCode(JSON.parse(new TextDecoder().decode(body)));
   } catch {
-    return undefined;
+    // Not JSON: it claims nothing (undefined).
   }
 }

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCallbotClient, type CallbotClientOptions } from '../../src/client.js';
 import { IMPORT_BATCH_CALL_PATH } from '../../src/defaults.js';
-import { CallbotUnknownOutcomeError } from '../../src/errors.js';
+import { CallbotSignatureError, CallbotUnknownOutcomeError } from '../../src/errors.js';
 import { batch } from '../support/bodies.js';
 import { listenOnLoopback } from '../support/listen.js';
 
@@ -112,7 +112,8 @@ describe('answer bodies are read with a bound', () => {
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.outcome).toBe('unknown');
     expect(error.message).toMatch(/maxAnswerBytes/);
-    expect(error.requestID).toMatch(/^[0-9a-f]{32}$/);
+    expect(error.message).toContain('counted after decoding');
+    expect(error).toMatchObject({ status: 200, requestID: expect.stringMatching(/^[0-9a-f]{32}$/) });
     // The default bound for a one-order import is 1 MiB + 512 bytes; fetch decodes in chunks of
     // at most a few tens of KiB, so the client stops within one chunk of it.
     if (instrumented) {
@@ -135,6 +136,7 @@ describe('answer bodies are read with a bound', () => {
     const error = (await rejection(client({ timeoutMs: 20_000 }).importBatchCall(batch(1)))) as CallbotUnknownOutcomeError;
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
     expect(error.message).toMatch(/Content-Length 52428800/);
+    expect(error).toMatchObject({ status: 200, requestID: expect.stringMatching(/^[0-9a-f]{32}$/) });
     expect(error.message).toMatch(/maxAnswerBytes/);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(requests).toHaveLength(1);
@@ -149,7 +151,10 @@ describe('answer bodies are read with a bound', () => {
     await expect(client({ maxAnswerBytes: json.length }).importBatchCall(batch(1))).resolves.toMatchObject({ retCode: 0 });
     const error = await rejection(client({ maxAnswerBytes: json.length - 1 }).importBatchCall(batch(1)));
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
-    expect((error as Error).message).toMatch(new RegExp(`maxAnswerBytes \\(${json.length - 1} bytes\\)`));
+    expect((error as Error).message).toContain(
+      `the answer exceeds maxAnswerBytes (${json.length - 1} bytes); the rest was not read and the connection was closed`,
+    );
+    expect(error).toMatchObject({ status: 200, requestID: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
   it('the default grows with the batch: an answer refusing every order of a large batch is read', async () => {
@@ -167,6 +172,49 @@ describe('answer bodies are read with a bound', () => {
     expect(result.errList).toHaveLength(5000);
   });
 
+  it('a Content-Length of exactly maxAnswerBytes is read', async () => {
+    const json = JSON.stringify({ retCode: 0, retMsg: 'success', responseID: 'r', totalCount: 1, successCount: 1, errList: [] });
+    play = (req, res) => {
+      res.writeHead(200, { ...signedHeaders(req, json), 'content-length': String(Buffer.byteLength(json)) }).end(json);
+    };
+    await expect(client({ maxAnswerBytes: Buffer.byteLength(json) }).importBatchCall(batch(1))).resolves.toMatchObject({ retCode: 0 });
+  });
+
+  it('a fetch of your own learns why its answer was cancelled', async () => {
+    const reasons: unknown[] = [];
+    const endless: typeof fetch = async (input) => {
+      const request = input as Request;
+      const headers = { requestID: request.headers.get('requestID') ?? '', uuid: account.uuid, createTs: '1800000000', sign: 'A'.repeat(32) };
+      const body = new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.enqueue(new Uint8Array(1024)),
+        cancel: (reason) => {
+          reasons.push(reason);
+        },
+      });
+      return new Response(body, { headers });
+    };
+    const error = await rejection(client({ fetch: endless, maxAnswerBytes: 4096 }).importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(reasons).toEqual([expect.objectContaining({ message: 'answer larger than maxAnswerBytes' })]);
+  });
+
+  it('a 200 without a body from a fetch of your own is read as empty: not believed (nothing signed), not a crash', async () => {
+    const empty: typeof fetch = async () => new Response(null, { status: 200 });
+    const error = await rejection(client({ fetch: empty }).importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect((error as Error).message).toContain('requestID header is null');
+  });
+
+  it('an answer that may have no body (204) is an unknown outcome of that status, not a crash', async () => {
+    play = (req, res) => {
+      res.writeHead(204, signedHeaders(req, '')).end();
+    };
+    const error = await rejection(client().importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect((error as Error).message).toContain('HTTP 204 without a readable answer');
+    expect(requests).toHaveLength(1);
+  });
+
   it('the raw client is bounded too', async () => {
     const json = JSON.stringify({ retCode: 0, retMsg: 'success', responseID: 'r', totalCount: 1, successCount: 1, errList: [] });
     play = (req, res) => {
@@ -174,5 +222,53 @@ describe('answer bodies are read with a bound', () => {
     };
     const error = await rejection(client({ maxAnswerBytes: 10 }).raw.POST(IMPORT_BATCH_CALL_PATH, { body: { ...batch(1), productID: 'callbot' } }));
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+  });
+});
+
+describe('the attempt deadline reaches the answer (timeoutMs)', () => {
+  /** The connection of the last request played (a keep-alive socket may have served earlier tests). */
+  let socket: IncomingMessage['socket'] | undefined;
+  /** A head at once, then a byte of a never-ending answer every 50 ms. */
+  const drip: Play = (req, res) => {
+    socket = req.socket;
+    res.on('error', () => {});
+    res.writeHead(200, signedHeaders(req, '{}'));
+    const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 50);
+    res.on('close', () => clearInterval(timer));
+  };
+
+  it('a fetch of your own that ignores the signal: the attempt ends at timeoutMs and the dripping answer is cancelled', async () => {
+    play = drip;
+    const deaf: typeof fetch = (input, init) => fetch(input, { ...init, signal: null });
+    const started = Date.now();
+    const error = await rejection(client({ fetch: deaf, timeoutMs: 400 }).importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(requests).toHaveLength(1);
+    // Cancelling the body is what closes the connection: the vendor stops dripping into it.
+    await expect.poll(() => socket?.destroyed, { timeout: 3000 }).toBe(true);
+  });
+
+  it('a vendor that never answers: the attempt ends at timeoutMs and fetch closes the connection', async () => {
+    play = (req, res) => {
+      socket = req.socket;
+      res.on('error', () => {});
+    };
+    const started = Date.now();
+    const error = await rejection(client({ timeoutMs: 400 }).importBatchCall(batch(1)));
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await expect.poll(() => socket?.destroyed, { timeout: 3000 }).toBe(true);
+  });
+
+  it('the raw client (no deadline of its own): an answer cut off mid-body rejects with the body error', async () => {
+    play = (req, res) => {
+      res.writeHead(200, { ...signedHeaders(req, '{}'), 'content-length': '1000' });
+      res.write('{"retCode":0,');
+      setTimeout(() => res.destroy(), 20);
+    };
+    const error = await rejection(client().raw.POST(IMPORT_BATCH_CALL_PATH, { body: { ...batch(1), productID: 'callbot' } }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe('terminated');
   });
 });

@@ -201,9 +201,13 @@ describe('createCallbackHandler', () => {
     const payload = { ...callExample, other: 'explode' };
     const first = await handler(signedCallback(payload, { requestID: 'retry-me' }));
     expect(first.status).toBe(500);
+    received.length = 0;
     const fixed = { ...callExample, other: 'ok' };
     const retry = await handler(signedCallback(fixed, { requestID: 'retry-me' }));
     expect(retry.status).toBe(200);
+    // Handled, not "already handled": the failed delivery was not recorded as done.
+    expect(await retry.json()).toEqual({ retCode: 0, retMsg: 'success' });
+    expect(received).toEqual([['call', callExample.callInfoDetail.callID]]);
   });
 
   it('errors are free of the secret', () => {
@@ -323,17 +327,72 @@ describe('createCallbackHandler: each requestID reaches your code once', () => {
 
   it('a handler that throws frees its entry: the retry is handled, even in a full cache', async () => {
     let fail = true;
+    let calls = 0;
     const handle = createCallbackHandler({
       ...account,
       replayCacheSize: 1,
       now: () => NOW,
       onOrderFinished: () => {
+        calls += 1;
         if (fail) throw new Error('downstream is down');
       },
     });
-    expect((await handle(signedCallback(orderExample, { requestID: 'flaky' }))).status).toBe(500);
+    const first = await handle(signedCallback(orderExample, { requestID: 'flaky' }));
+    expect(first.status).toBe(500);
+    expect(await first.json()).toEqual({ retCode: 5001, retMsg: 'callback handler failed' });
     fail = false;
-    expect((await handle(signedCallback(orderExample, { requestID: 'flaky' }))).status).toBe(200);
+    const retry = await handle(signedCallback(orderExample, { requestID: 'flaky' }));
+    expect(retry.status).toBe(200);
+    // The vendor's retry reaches the handler: a 200 "already handled" here would lose the result.
+    expect(await retry.json()).toEqual({ retCode: 0, retMsg: 'success' });
+    expect(calls).toBe(2);
+  });
+
+  it('a full cache makes room only from entries whose window is over: a replay of one still inside it is recognised', async () => {
+    const { state, deliver } = rig(3);
+    const at = (second: number) => {
+      state.clock = (T + second) * 1000;
+    };
+    expect((await deliver('w1')).status).toBe(200); // window ends at T+301
+    at(100);
+    expect((await deliver('w2')).status).toBe(200); // window ends at T+401
+    at(200);
+    expect((await deliver('w3')).status).toBe(200); // window ends at T+501
+    at(301);
+    expect((await deliver('w4')).status).toBe(200); // full: w1's window is over, it makes room
+    const replay = await deliver('w2', T + 100); // a replay of w2's delivery, still inside its window
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ retMsg: expect.stringMatching(/already handled/) });
+    at(302);
+    const busy = await deliver('w5');
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('99'); // until w2's window ends, the earliest of those kept
+    at(401);
+    expect((await deliver('w5')).status).toBe(200); // w2's window is over: it makes room
+    expect(Object.fromEntries(state.calls)).toEqual({ w1: 1, w2: 1, w3: 1, w4: 1, w5: 1 });
+  });
+
+  it('a full cache whose every entry is still being handled answers 503 with Retry-After of one whole window', async () => {
+    const { state, deliver } = rig(1);
+    const slow = deliver('slow-3');
+    await tick();
+    state.clock += 5_000;
+    const busy = await deliver('b');
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('301'); // toleranceSeconds + 1: no entry can go sooner
+    state.release();
+    expect((await slow).status).toBe(200);
+  });
+
+  it('the memory of a requestID ends with its window: a delivery created after it is a new one, handled', async () => {
+    const { state, deliver } = rig(10);
+    expect((await deliver('late', T)).status).toBe(200);
+    // The first millisecond at which no delivery created at T (or before) passes the createTs check.
+    state.clock = (T + 301) * 1000;
+    const late = await deliver('late', T + 301);
+    expect(late.status).toBe(200);
+    expect(await late.json()).toEqual({ retCode: 0, retMsg: 'success' });
+    expect(state.calls.get('late')).toBe(2);
   });
 });
 

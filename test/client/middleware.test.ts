@@ -38,21 +38,43 @@ interface Sent {
 }
 type Vendor = (sent: Sent) => Response;
 
-/** Answers like the vendor: echoes requestID and uuid, signs its body. `tamper` alters it after signing. */
+/**
+ * Answers like the vendor: echoes requestID and uuid, signs its body. `tamper` alters it after
+ * signing. `algorithm` is the header sent (null: none) and `signedWith` the hash actually used
+ * (default: the header's, else MD5).
+ */
 const signedAnswer =
-  (opts: { tamper?: boolean; echo?: string; payload?: object; unsigned?: boolean } = {}): Vendor =>
+  (
+    opts: {
+      tamper?: boolean;
+      echo?: string;
+      echoUuid?: string;
+      payload?: object;
+      unsigned?: boolean;
+      algorithm?: string | null;
+      signedWith?: 'MD5' | 'SHA256';
+    } = {},
+  ): Vendor =>
   ({ request }) => {
     const json = JSON.stringify(opts.payload ?? answer);
     const headers = new Headers({
       'content-type': 'application/json',
       requestID: opts.echo ?? request.headers.get('requestID') ?? '',
-      uuid: account.uuid,
+      uuid: opts.echoUuid ?? account.uuid,
       createTs: '1800000000',
-      algorithm: 'MD5',
     });
+    if (opts.algorithm !== null) headers.set('algorithm', opts.algorithm ?? 'MD5');
+    const algorithm = opts.signedWith ?? (opts.algorithm === 'SHA256' ? 'SHA256' : 'MD5');
     if (opts.unsigned) headers.delete('createTs');
-    else headers.set('sign', signOf(json, headers));
-    return new Response(opts.tamper ? json.replace('"successCount":20', '"successCount":19') : json, { headers });
+    else
+      headers.set(
+        'sign',
+        hash(
+          algorithm,
+          `${account.secretKey}&body=${json}&createTs=${headers.get('createTs')}&requestID=${headers.get('requestID')}&uuid=${headers.get('uuid')}`,
+        ),
+      );
+    return new Response(opts.tamper ? json.replace('"successCount":20', '"successCount":19') : json, { headers, statusText: 'OK from the vendor' });
   };
 const plainAnswer: Vendor = () => new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } });
 
@@ -162,6 +184,14 @@ describe('verifyResponseMiddleware alone', () => {
     expect((error as Error).message).toContain('sign does not match the answer (altered in transit, or not from the vendor)');
   });
 
+  it('rejects an unsigned answer that is not JSON, claiming no retCode', async () => {
+    const html: Vendor = ({ request }) =>
+      new Response('<html>502 Bad Gateway</html>', { headers: { requestID: request.headers.get('requestID') ?? '', uuid: account.uuid } });
+    const error = await rejection(call(html));
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect(error).toMatchObject({ requestID: 'req-1', unverifiedRetCode: undefined });
+  });
+
   it('rejects a wrong requestID echo and an unsigned answer, an unsigned 6002 included', async () => {
     expect(((await rejection(call(signedAnswer({ echo: 'someone-else' })))) as Error).message).toContain(
       'requestID header is "someone-else", expected the request\'s',
@@ -186,10 +216,68 @@ describe('verifyResponseMiddleware alone', () => {
   });
 
   it('an answer that came through a redirect (a fetch that follows them) is not believed, signed or not', async () => {
-    const followed: Vendor = (sent) => Object.defineProperty(signedAnswer()(sent), 'redirected', { value: true });
+    const followed: Vendor = (sent) =>
+      Object.defineProperties(signedAnswer()(sent), { redirected: { value: true }, url: { value: 'http://elsewhere.invalid/answer' } });
     const error = await rejection(call(followed));
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
-    expect((error as Error).message).toMatch(/redirect/);
+    expect(error).toMatchObject({ requestID: 'req-1', status: 200, location: 'http://elsewhere.invalid/answer' });
+    expect((error as Error).message).toContain('the answer came through a redirect, from http://elsewhere.invalid/answer; it is not believed');
+    // A followed redirect whose final answer has no body: refused the same way.
+    const bodiless: Vendor = () =>
+      Object.defineProperties(new Response(null, { status: 204 }), { redirected: { value: true }, url: { value: 'http://elsewhere.invalid/' } });
+    expect(await rejection(call(bodiless))).toBeInstanceOf(CallbotUnknownOutcomeError);
+  });
+
+  it('an answer without an algorithm header is checked with the algorithm of the requests (option `algorithm`, default MD5)', async () => {
+    const sha256 = (vendor: Vendor) =>
+      harness([verifyResponseMiddleware({ ...account, algorithm: 'SHA256' })], vendor).client.POST(PATH, { body, headers: { requestID: 'req-1' } });
+    // A SHA256 account whose vendor leaves the header out: its answers verify.
+    expect((await sha256(signedAnswer({ algorithm: null, signedWith: 'SHA256' }))).data).toEqual(answer);
+    expect((await rejection(sha256(signedAnswer({ algorithm: null, signedWith: 'MD5' })))) as Error).toBeInstanceOf(CallbotSignatureError);
+    // The header, when present, names the algorithm whatever the option says.
+    expect((await sha256(signedAnswer({ algorithm: 'MD5' }))).data).toEqual(answer);
+    // Without the option: MD5, the vendor's default.
+    expect((await call(signedAnswer({ algorithm: null, signedWith: 'MD5' }))).data).toEqual(answer);
+    const error = await rejection(call(signedAnswer({ algorithm: null, signedWith: 'SHA256' })));
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect((error as Error).message).toContain('sign does not match the answer');
+  });
+
+  it('refuses an answer whose algorithm header names no algorithm the vendor has, naming it', async () => {
+    for (const algorithm of ['SHA1', 'md5', '']) {
+      const error = await rejection(call(signedAnswer({ algorithm, signedWith: 'MD5' })));
+      expect(error).toBeInstanceOf(CallbotSignatureError);
+      expect((error as Error).message).toContain(`unknown algorithm header ${JSON.stringify(algorithm)}`);
+    }
+  });
+
+  it("refuses an answer, however well signed, that echoes another account's uuid", async () => {
+    const error = await rejection(call(signedAnswer({ echoUuid: 'acct-other' })));
+    expect(error).toBeInstanceOf(CallbotSignatureError);
+    expect((error as Error).message).toContain('uuid header is "acct-other", expected the request\'s');
+  });
+
+  it('refuses an answer with a sign but no createTs, or a createTs but no sign, as unsigned', async () => {
+    const without =
+      (name: string): Vendor =>
+      (sent) => {
+        const response = signedAnswer()(sent);
+        response.headers.delete(name);
+        return response;
+      };
+    for (const name of ['sign', 'createTs']) {
+      const error = await rejection(call(without(name)));
+      expect(error).toBeInstanceOf(CallbotSignatureError);
+      expect((error as Error).message).toContain('the answer has no sign/createTs header');
+    }
+  });
+
+  it('hands on the verified answer with its status text and headers', async () => {
+    const { response } = await call(signedAnswer());
+    expect(response.status).toBe(200);
+    expect(response.statusText).toBe('OK from the vendor');
+    expect(response.headers.get('requestID')).toBe('req-1');
+    expect(response.headers.get('content-type')).toBe('application/json');
   });
 
   it('leaves a non-200 answer alone', async () => {

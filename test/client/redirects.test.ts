@@ -18,6 +18,8 @@ const noWait = { baseDelayMs: 1, maxDelayMs: 2, sleep: async () => {} };
 let elsewhere: FakeVendor;
 let redirector: { url: string; close: () => Promise<void> };
 let status = 302;
+/** The Location the redirector answers with; undefined: the fake vendor's import path. null: none. */
+let location: string | null | undefined;
 const seen: { method: string; bytes: number }[] = [];
 
 beforeAll(async () => {
@@ -30,7 +32,8 @@ beforeAll(async () => {
       });
       req.on('end', () => {
         seen.push({ method: req.method ?? '', bytes });
-        res.writeHead(status, { location: `${elsewhere.url}${IMPORT_BATCH_CALL_PATH}`, 'content-type': 'text/plain' }).end('moved');
+        const where = location === undefined ? `${elsewhere.url}${IMPORT_BATCH_CALL_PATH}` : location;
+        res.writeHead(status, { ...(where === null ? {} : { location: where }), 'content-type': 'text/plain' }).end('moved');
       });
     }),
   );
@@ -39,6 +42,7 @@ afterAll(async () => {
   await Promise.all([elsewhere.close(), redirector.close()]);
 });
 beforeEach(() => {
+  location = undefined;
   seen.length = 0;
   elsewhere.received.length = 0;
   elsewhere.script({ answer: accepted() });
@@ -89,8 +93,22 @@ describe('redirects are never followed', () => {
     const follows: typeof fetch = (input) => fetch(new Request(input as Request, { redirect: 'follow' }));
     const error = (await rejection(client({ fetch: follows }).importBatchCall(batch(1)))) as CallbotUnknownOutcomeError;
     expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
-    expect(error.message).toContain(`${elsewhere.url}${IMPORT_BATCH_CALL_PATH}`);
+    const there = `${elsewhere.url}${IMPORT_BATCH_CALL_PATH}`;
+    expect(error.message).toContain(`the fetch followed a redirect to ${there}; an answer from there is not believed (the first host received the request)`);
+    expect(error).toMatchObject({ status: 200, location: there, requestID: expect.stringMatching(/^[0-9a-f]{32}$/) });
     expect(elsewhere.received).toHaveLength(1); // it went there (that fetch's doing), but its retCode 0 is not taken
+  });
+
+  it('the raw client asks a fetch of your own not to follow, too', async () => {
+    status = 308;
+    const inits: (RequestInit | undefined)[] = [];
+    const own: typeof fetch = (input, init) => {
+      inits.push(init);
+      return fetch(input, init);
+    };
+    const error = await rejection(client({ fetch: own }).raw.POST(IMPORT_BATCH_CALL_PATH, { body: { ...batch(1), productID: 'callbot' } }));
+    expect(error).toMatchObject({ status: 308, outcome: 'unknown' });
+    expect(inits).toEqual([expect.objectContaining({ redirect: 'manual' })]);
   });
 
   it('the raw client does not follow either', async () => {
@@ -98,5 +116,62 @@ describe('redirects are never followed', () => {
     const error = await rejection(client().raw.POST(IMPORT_BATCH_CALL_PATH, { body: { ...batch(1), productID: 'callbot' } }));
     expect(error).toMatchObject({ status: 301, outcome: 'unknown' });
     expect(elsewhere.received).toHaveLength(0);
+  });
+});
+
+describe('what a redirect error says of its Location', () => {
+  const locationOf = async () => {
+    status = 302;
+    const error = (await rejection(client().importBatchCall(batch(1)))) as CallbotUnknownOutcomeError;
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    return error;
+  };
+
+  it('none: "no Location"', async () => {
+    location = null;
+    const error = await locationOf();
+    expect(error.message).toContain('redirected (HTTP 302) to no Location; not followed (the first host received the request)');
+    expect(error.location).toBeUndefined();
+    expect(error.status).toBe(302);
+  });
+
+  it('a relative one, resolved against the request URL', async () => {
+    location = '/moved/here?x=1';
+    const error = await locationOf();
+    expect(error.location).toBe(`${redirector.url}/moved/here?x=1`);
+    expect(error.message).toContain(`to ${redirector.url}/moved/here?x=1;`);
+  });
+
+  it('one that is not a URL, as it came', async () => {
+    location = 'http://[not-a-host/';
+    expect((await locationOf()).location).toBe('http://[not-a-host/');
+  });
+
+  it('a long one, cut to 500 characters', async () => {
+    const path = (n: number) => `${redirector.url}/${'p'.repeat(n - redirector.url.length - 1)}`;
+    location = path(500);
+    expect((await locationOf()).location).toBe(location);
+    location = path(501);
+    const cut = (await locationOf()).location!;
+    expect(cut).toBe(`${location.slice(0, 500)}…`);
+  });
+});
+
+describe('redirects a fetch of your own may hand back', () => {
+  const withFetch = (answer: () => Response) => client({ fetch: async () => answer() }).importBatchCall(batch(1));
+
+  it('an opaque redirect (status 0): unknown outcome, "opaque redirect", no status', async () => {
+    const opaque = () => Object.defineProperties(new Response(null), { type: { value: 'opaqueredirect' }, status: { value: 0 } });
+    const error = (await rejection(withFetch(opaque))) as CallbotUnknownOutcomeError;
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(error.message).toContain('redirected (HTTP opaque redirect) to no Location; not followed (the first host received the request)');
+    expect(error.status).toBeUndefined();
+  });
+
+  it('a redirect without a body: unknown outcome, not a crash', async () => {
+    const bodiless = () => new Response(null, { status: 301, headers: { location: 'http://elsewhere.invalid/' } });
+    const error = (await rejection(withFetch(bodiless))) as CallbotUnknownOutcomeError;
+    expect(error).toBeInstanceOf(CallbotUnknownOutcomeError);
+    expect(error).toMatchObject({ status: 301, location: 'http://elsewhere.invalid/' });
   });
 });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sign, signatureBase, verifySignature } from '../../src/sign.js';
+import { isSignAlgorithm, sign, signatureBase, signParts, verifySignature } from '../../src/sign.js';
 import { signatureVectors } from '../support/signature-vectors.js';
 
 const vectors = signatureVectors;
@@ -127,5 +127,56 @@ describe('verifySignature', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+// Each of these kills a mutant of src/sign.ts that every other test let live (npm run test:mutation).
+describe('sign.ts edges the vectors do not reach', () => {
+  const v = vectors[0]!;
+  const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
+
+  it('signs a Uint8Array body as its UTF-8 text, never as its comma-joined numbers (recomputed with openssl)', () => {
+    const body = bytesOf(v.body);
+    const base = `${v.secretKey}&body=${v.body}&createTs=${v.createTs}&requestID=${v.requestID}&uuid=${v.uuid}`;
+    expect(signatureBase({ ...v, body })).toBe(base);
+    expect(sign({ ...v, body })).toBe(openssl('md5', base));
+    expect(sign({ ...v, body, algorithm: 'SHA256' })).toBe(openssl('sha256', base));
+    expect(signParts({ ...v, body: [body.subarray(0, 7), body.subarray(7)] })).toBe(openssl('md5', base));
+  });
+
+  it('keeps a leading BOM of a byte body in the base, as it is in the hashed bytes', () => {
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from('{}')]);
+    expect(signatureBase({ ...v, body }).startsWith(`${v.secretKey}&body=\uFEFF{}&`)).toBe(true);
+    expect(
+      verifySignature({ ...v, body, sign: openssl('md5', `${v.secretKey}&body=\uFEFF{}&createTs=${v.createTs}&requestID=${v.requestID}&uuid=${v.uuid}`) }),
+    ).toBe(true);
+  });
+
+  it('isSignAlgorithm names exactly MD5 and SHA256', () => {
+    expect(isSignAlgorithm('MD5')).toBe(true);
+    expect(isSignAlgorithm('SHA256')).toBe(true);
+    for (const other of ['md5', 'sha256', 'SHA-256', '', undefined, null, 5]) expect(isSignAlgorithm(other)).toBe(false);
+  });
+
+  it('refuses an unknown algorithm with a message that names the two it knows', () => {
+    expect(() => sign({ ...v, algorithm: 'SHA1' as never })).toThrow(/^algorithm must be MD5 or SHA256$/);
+    expect(() => sign({ ...v, algorithm: 'SHA1' as never })).toThrow(TypeError);
+  });
+
+  it('refuses a SHA256 sign whose first or last half is made of characters above U+00FF that cut down to the right hex', () => {
+    const right = sign({ ...v, algorithm: 'SHA256' });
+    const disguise = (hex: string) => [...hex].map((c) => String.fromCharCode(0x100 + c.charCodeAt(0))).join('');
+    // Buffer.from(x, 'ascii') keeps only the low byte: each disguised character would compare equal.
+    expect(Buffer.from(disguise(right), 'ascii').toString('ascii')).toBe(right);
+    for (const forged of [disguise(right.slice(0, 32)) + right.slice(32), right.slice(0, 32) + disguise(right.slice(32))]) {
+      expect(verifySignature({ ...v, algorithm: 'SHA256', sign: forged })).toBe(false);
+    }
+  });
+
+  it('answers false, never throws, for a sign that is not a string even when it prints as the right one', () => {
+    const right = sign(v);
+    const impostor = { toString: () => right };
+    expect(verifySignature({ ...v, sign: impostor as unknown as string })).toBe(false);
+    expect(verifySignature({ ...v, sign: [right] as unknown as string })).toBe(false);
   });
 });
