@@ -83,7 +83,8 @@ export function verifyParts({ sign: given, ...input }: (SignInput | (Omit<SignIn
   if (typeof given !== 'string' || !CANONICAL_SIGN.test(given)) return false;
   const { body } = input;
   const parts = typeof body === 'string' || body instanceof Uint8Array ? [body] : body;
-  const expected = Buffer.from(signParts({ ...input, body: parts }), 'ascii');
-  const actual = Buffer.from(given, 'ascii');
+  // Both are uppercase hex by now (the test above, hex digest): one byte per character.
+  const expected = Buffer.from(signParts({ ...input, body: parts }));
+  const actual = Buffer.from(given);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
