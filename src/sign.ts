@@ -64,12 +64,12 @@ export function signParts({ algorithm = DEFAULT_ALGORITHM, ...input }: Omit<Sign
 }
 
 /** A signature as the vendor writes it: 32 (MD5) or 64 (SHA256) uppercase hex digits, nothing else. */
-const CANONICAL_SIGN = /^[0-9A-F]{32}$|^[0-9A-F]{64}$/;
+const CANONICAL_SIGN = /^(?:[0-9A-F]{32}|[0-9A-F]{64})$/;
 
 /**
  * Whether `sign` is the signature of the input. Case rule: the vendor documents
  * `UPPERCASE(hex(...))`, so only that spelling is accepted — `sign` must match
- * `^[0-9A-F]{32}$|^[0-9A-F]{64}$`; lowercase or mixed-case hex, surrounding spaces and any other
+ * `^(?:[0-9A-F]{32}|[0-9A-F]{64})$`; lowercase or mixed-case hex, surrounding spaces and any other
  * character (including ones above U+00FF, which a byte conversion would cut down to a hex digit)
  * are refused before anything is compared. Then the length is checked and the bytes are compared
  * in constant time.
@@ -82,7 +82,7 @@ export function verifySignature({ sign: given, ...input }: SignInput & { sign: s
 export function verifyParts({ sign: given, ...input }: (SignInput | (Omit<SignInput, 'body'> & { body: readonly Uint8Array[] })) & { sign: string }): boolean {
   if (typeof given !== 'string' || !CANONICAL_SIGN.test(given)) return false;
   const { body } = input;
-  const parts = typeof body === 'string' || body instanceof Uint8Array ? [body] : body;
+  const parts = Array.isArray(body) ? body : [body];
   const expected = Buffer.from(signParts({ ...input, body: parts }), 'ascii');
   const actual = Buffer.from(given, 'ascii');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
