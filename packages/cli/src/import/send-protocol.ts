@@ -167,7 +167,8 @@ export function createSendProtocol(signal: AbortSignal | undefined, emit: (event
           });
         },
         beforeSend: async ({ attempt, requestID }) => {
-          stopIfInterrupted();
+          // The record first, then the signal: a run stopped here leaves the same report as one
+          // stopped a moment later (a report it created is removed, one it replaced says not-sent).
           await writeJournal(requestID);
           stopIfInterrupted();
           // From here to fetch nothing waits: a signal is seen before, or after the request left.
