@@ -143,6 +143,23 @@ export interface CallbotClientOptions extends SigningOptions {
   onDeviation?: (report: AnswerDeviationReport) => void | Promise<void>;
   /** Most `onDeviation` calls per minute. Default 10. */
   deviationReportsPerMinute?: number;
+  /**
+   * Awaited once per attempt, after the request is built, signed and compressed and just before
+   * it is handed to fetch, with the attempt's requestID header: the moment to record "this
+   * request is about to leave" (a journal on disk) before anything can reach the vendor. When it
+   * throws or rejects, nothing of that attempt is sent, nothing is retried, and the call rejects
+   * with that very error. Its time counts against the attempt's `timeoutMs`.
+   */
+  beforeSend?: (attempt: BeforeSendInfo) => void | Promise<void>;
+}
+
+/** What the client's `beforeSend` receives: the attempt about to leave. */
+export interface BeforeSendInfo {
+  readonly operationId: OperationId;
+  /** The attempt's requestID header (a fresh one per attempt). */
+  readonly requestID: string;
+  /** 1 for the first attempt, 2 for the first resend, … */
+  readonly attempt: number;
 }
 
 /** What the client's `onDeviation` receives: a verified answer that departs from the spec (it was returned all the same). */
@@ -283,6 +300,8 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
       // Whether this attempt got as far as fetch: a failure before it (serializing the body,
       // building or signing the request) certainly sent nothing.
       let reachedFetch = false;
+      // What the caller's beforeSend threw: handed back as it is (nothing of the attempt left).
+      let refusedBeforeSend: { error: unknown } | undefined;
       // The attempt's time limit, held here until its answer is read (not AbortSignal.timeout:
       // see attempt-deadline.ts for why a signal passed through Request copies is lost).
       const deadline = startAttemptDeadline(timeoutMs);
@@ -294,7 +313,15 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
         const { data, response } = await loose.POST(operation.path, {
           headers: operation.answerGzip ? { requestID, 'Accept-Encoding': 'gzip' } : { requestID },
           signal: deadline.signal,
-          fetch: (request: Request) => {
+          fetch: async (request: Request) => {
+            if (options.beforeSend) {
+              try {
+                await options.beforeSend({ operationId, requestID, attempt });
+              } catch (error) {
+                refusedBeforeSend = { error };
+                throw error;
+              }
+            }
             reachedFetch = true;
             return fetchAnswer(request, bound, deadline.signal);
           },
@@ -317,6 +344,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           outcome = error.outcome === 'refused' ? 'final' : error.outcome;
         }
       } catch (error) {
+        if (refusedBeforeSend) throw refusedBeforeSend.error;
         // The answer guard's and the verification's errors (redirect, too large, untrusted): the same request would meet the same.
         if (error instanceof CallbotPackageError) throw error;
         if (!reachedFetch) throw new CallbotNotSentError(`it failed before reaching fetch (${describeLocalError(error)})`, { requestID, cause: error });

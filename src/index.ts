@@ -7,6 +7,7 @@ export type {
   AddBatchCallRequest,
   AddBatchCallResponse,
   AnswerDeviationReport,
+  BeforeSendInfo,
   CallbotClient,
   CallbotClientOptions,
   CallbotInput,

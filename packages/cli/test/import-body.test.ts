@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { batchBody, jsonBytes, measureBody, orderBytes, type BatchEnvelope } from '../src/import/batch-body.js';
 import type { CallOrder } from '../src/import/build-batch.js';
 import { resolveConnection } from '../src/shared/credentials.js';
-import { boundedLineBatches, isPlainCsv, openRowReader, type SourceRow } from '../src/import/read-rows.js';
+import { boundedLineBatches, isPlainCsv } from '../src/import/bounded-lines.js';
+import { openRowReader, type SourceRow } from '../src/import/read-rows.js';
 import { freshDir } from './support/run-cli.js';
 
 // What the speed work changed must not change a byte of what is sent or read:

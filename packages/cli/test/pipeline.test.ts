@@ -7,6 +7,9 @@ import { mapColumns, MappingError, parseColumnOverrides } from '../src/import/co
 import { maskSecret, resolveApiConnection, resolveConnection } from '../src/shared/credentials.js';
 import { isLoopbackUrl } from 'callbot-contract/internal';
 import { deriveOrderId } from '../src/import/order-id.js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { PhoneNumber } from 'libphonenumber-js/core';
+import minMetadata from 'libphonenumber-js/min/metadata';
 import { normalisePhone } from '../src/import/phone.js';
 import { openRowReader, type SourceRow } from '../src/import/read-rows.js';
 import { csvCell, writeReport } from '../src/import/report.js';
@@ -41,6 +44,44 @@ describe('phone numbers', () => {
     const result = normalisePhone(input);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toMatch(reason);
+  });
+});
+
+describe('phone numbers: the compiled-once validity test agrees with libphonenumber-js', () => {
+  // phone.ts compiles each numbering plan's pattern once instead of letting isValid() compile it
+  // for every number; over numbers of every calling code and many lengths, the verdicts (and the
+  // forms given) are those of libphonenumber-js's own isValid() and parse().
+  const reference = (digits: string) => {
+    try {
+      if (new PhoneNumber(`+${digits}`, minMetadata).isValid()) return { ok: true, phone: digits };
+    } catch {
+      // as phone.ts: parse() says why
+    }
+    const parsed = parsePhoneNumberFromString(`+${digits}`);
+    return parsed?.isValid() ? { ok: true, phone: parsed.number.slice(1) } : { ok: false };
+  };
+  it('on 10,000 numbers across every calling code', () => {
+    const codes = Object.keys(minMetadata.country_calling_codes);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    let valid = 0;
+    const disagreements: unknown[] = [];
+    for (let i = 0; i < 10_000; i += 1) {
+      const code = codes[Math.floor(random() * codes.length)]!;
+      const length = 4 + Math.floor(random() * 10);
+      let national = String(1 + Math.floor(random() * 9));
+      while (national.length < length) national += String(Math.floor(random() * 10));
+      const digits = `${code}${national}`;
+      const expected = reference(digits);
+      const got = normalisePhone(digits);
+      if (got.ok !== expected.ok || (got.ok && got.phone !== expected.phone)) disagreements.push({ digits, got, expected });
+      if (got.ok) valid += 1;
+    }
+    expect(disagreements.slice(0, 5)).toEqual([]);
+    expect(valid).toBeGreaterThan(1000); // the sample holds valid numbers, not only refusals
   });
 });
 

@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { RowNotice } from '../import/build-batch.js';
 import type { ConnectionFlags } from '../shared/credentials.js';
 import {
   DEFAULT_INTERRUPT_GRACE_MS,
@@ -8,28 +7,29 @@ import {
   DEFAULT_MAX_ROW_BYTES,
   DEFAULT_TIMEOUT_MS,
   runImport,
-  type ImportEvent,
-  type ImportSummary,
 } from '../import/engine.js';
 import { EXIT_CODES_HELP, exitCodeFor, interruptedExitCode } from '../import/exit-codes.js';
+import { drawEvents, printSummary, type Terminal } from '../import/front-output.js';
+import { signalHandling } from '../import/front-signals.js';
 import { EXIT, type ExitCode } from '../shared/exit.js';
 import type { BatchOperation } from '../import/batch-body.js';
 import type { InputFormat } from '../import/read-rows.js';
-import { removePendingTempFiles, summaryTable } from '../import/report.js';
 import { notProcessedCodes } from '../import/retcode-text.js';
-import { createProgress, type Progress, type Step, type TextSink } from './progress.js';
+import { createProgress } from './progress.js';
+
+export type { Terminal };
 
 // `callbot import FILE --task ID [--append | --create-task --scene ID]`, the front: parses the
 // flags, picks the vendor operation (importBatchCall, addBatchCall or createAndCall), hands them to the engine
 // (import/engine.ts, which does the import and returns a summary), draws the engine's progress
-// on stderr (bars on a terminal, plain lines otherwise), prints the summary on stdout (a table,
-// or one JSON document with --json) and exits with the code exit-codes.ts gives the summary.
+// on stderr (bars on a terminal, plain lines otherwise) and prints the summary on stdout (a table,
+// or one JSON document with --json: import/front-output.ts) and exits with the code exit-codes.ts gives the summary.
 //
 // SIGINT and SIGTERM are caught while it runs and passed to the engine (io.signal): before the
 // batch is sent it stops at once, nothing sent (exit 130 / 143); while the batch is out it says
 // which requestID is out and where the report lists its rows as `unknown`, waits a grace period
 // for the answer, and exits 4 without one. A second signal exits at once: the report on disk
-// already accounts for every row.
+// already accounts for every row (import/front-signals.ts).
 
 export interface ImportFlags extends ConnectionFlags {
   task: string;
@@ -53,19 +53,6 @@ export interface ImportFlags extends ConnectionFlags {
   timeoutMs: number;
   maxAttempts?: number;
   maxProblems: number;
-}
-
-/** The process around the command: its streams and environment (tests pass their own). */
-export interface Terminal {
-  stdout: TextSink;
-  stderr: TextSink;
-  /** stdout and stderr are both terminals: progress bars and a ticking countdown. */
-  interactive: boolean;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Calls `listener` on SIGINT and SIGTERM (instead of dying) until the returned function is called. */
-  onSignal?: (listener: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
-  /** Ends the process now (a second signal; an interrupted send whose answer never came). */
-  exit?: (code: number) => void;
 }
 
 const processTerminal = (): Terminal => ({
@@ -210,66 +197,6 @@ export function operationUsageError(flags: Pick<ImportFlags, 'append' | 'createT
   return undefined;
 }
 
-/**
- * What the command does on SIGINT/SIGTERM: the first aborts the engine (which says what it
- * means through an `interrupted` event), a second exits at once.
- */
-function signalHandling(terminal: Terminal, progress: Progress) {
-  const controller = new AbortController();
-  let received: 'SIGINT' | 'SIGTERM' | undefined;
-  let sending: Extract<ImportEvent, { type: 'interrupted'; phase: 'sending' }> | undefined;
-  let lastRequestID: string | undefined;
-  const say = (text: string) => {
-    progress.stop();
-    terminal.stderr.write(`${terminal.interactive ? '\n' : ''}${text}\n`);
-  };
-  const listener = (signal: 'SIGINT' | 'SIGTERM') => {
-    if (received === undefined) {
-      received = signal;
-      controller.abort(signal);
-      return;
-    }
-    // A second signal: stop now. Whatever was written is complete (written aside, then renamed).
-    removePendingTempFiles();
-    if (lastRequestID !== undefined) {
-      // A request went out: the report on disk lists its rows as unknown (or holds the answer, if it was written).
-      const report = sending ? `The report ${sending.report}` : 'The report';
-      say(
-        `callbot import: stopped (${signal}) without waiting any longer: the outcome of requestID ${lastRequestID} is unknown.\n` +
-          `  ${report} lists every sent row as "unknown" with its requestID (or the answer, if it was already recorded). Check the task before sending again.`,
-      );
-      terminal.exit?.(EXIT.outcomeUnknown);
-    } else {
-      say(`callbot import: stopped (${signal}): nothing was sent.`);
-      terminal.exit?.(interruptedExitCode(signal));
-    }
-  };
-  const remove = terminal.onSignal?.(listener) ?? (() => {});
-  return {
-    signal: controller.signal,
-    received: () => received,
-    remove,
-    /** Draws the engine's `interrupted` events (and notes each requestID that goes out). */
-    onEvent: (event: ImportEvent) => {
-      if (event.type === 'attempt') lastRequestID = event.requestID;
-      if (event.type !== 'interrupted') return;
-      const how = `interrupted (${received ?? 'signal'})`;
-      if (event.phase === 'before-send') {
-        say(`callbot import: ${how} before sending: nothing was sent${lastRequestID ? ' (the attempts so far were not processed)' : ''}; stopping.`);
-        return;
-      }
-      sending = event;
-      const ids = event.requestIDs.join(', ');
-      say(
-        `callbot import: ${how} while sending: the batch went out as requestID ${event.requestIDs.at(-1)}; until its answer is recorded, its outcome is unknown.\n` +
-          `  The report ${event.report} lists every sent row as "unknown" with ${event.requestIDs.length > 1 ? `the requestIDs ${ids}` : 'that requestID'}.\n` +
-          `  Check the task (or ask the vendor about requestID ${event.requestIDs.at(-1)}) before sending again.\n` +
-          `  Waiting up to ${event.graceMs / 1000} s for the answer; interrupt again to stop at once.`,
-      );
-    },
-  };
-}
-
 /** Runs one import for the parsed flags: draws, prints, and returns the exit code. */
 export async function importCommand(file: string, flags: ImportFlags, terminal: Terminal): Promise<ExitCode | number> {
   const json = Boolean(flags.json);
@@ -335,131 +262,3 @@ export async function importCommand(file: string, flags: ImportFlags, terminal: 
     progress.stop();
   }
 }
-
-/** The engine's events as progress steps and lines on stderr. */
-function drawEvents(progress: Progress, maxProblems: number): (event: ImportEvent) => void {
-  let step: Step | undefined;
-  const list = (label: string, notices: readonly RowNotice[]) => {
-    for (const notice of notices.slice(0, maxProblems)) progress.line(`  ${label} row ${notice.row}: ${notice.message}`);
-    if (notices.length > maxProblems) progress.line(`  … and ${notices.length - maxProblems} more ${label} rows (all are in the report)`);
-  };
-  return (event) => {
-    switch (event.type) {
-      case 'connection':
-        progress.line(event.message);
-        break;
-      case 'step':
-        step = progress.step(event.label, event.total);
-        break;
-      case 'step-progress':
-        step?.update(event.value, event.note);
-        break;
-      case 'step-done':
-        step?.done(event.result);
-        step = undefined;
-        break;
-      case 'checked':
-        if (event.ignoredColumns.length > 0) progress.line(`note: ignored columns (not a known field): ${event.ignoredColumns.join(', ')}`);
-        list('invalid', event.problems);
-        list('warning', event.warnings);
-        break;
-      case 'attempt':
-        if (event.attempt > 1) progress.line(`sending again (attempt ${event.attempt})`);
-        break;
-      case 'retry':
-        progress.countdown((s) => `${event.reason}, retrying in ${s}s…`, event.delayMs);
-        break;
-      case 'warning':
-        progress.line(`warning: ${event.message}`);
-        break;
-      case 'report':
-        progress.line(`report: ${event.path}`);
-        break;
-    }
-  };
-}
-
-/** The end of a run: a message on stderr for failures, the summary (table or JSON) on stdout. */
-function printSummary(summary: ImportSummary, exitCode: number, json: boolean, terminal: Terminal): void {
-  const printJson = (value: object) => terminal.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  if (summary.outcome === 'usage-error') {
-    terminal.stderr.write(`callbot import: ${summary.message}\n`);
-    if (json)
-      printJson({
-        outcome: summary.outcome,
-        exitCode,
-        message: summary.message,
-        ...(summary.unsavedReport === undefined ? {} : { unsavedReport: summary.unsavedReport }),
-      });
-    else if (summary.unsavedReport !== undefined) terminal.stdout.write(summary.unsavedReport);
-    return;
-  }
-  const failed = summary.failedAfterSend;
-  if (failed) {
-    const reportLine =
-      failed.reportError === undefined
-        ? `report: ${failed.reportPath}`
-        : `the report ${failed.reportPath} could not be written (${failed.reportError}); ${
-            failed.fallbackReport
-              ? `the results are in ${failed.fallbackReport}`
-              : `nor could a copy be written in the temp folder (${failed.fallbackError ?? '?'}): the results follow on stdout, as CSV`
-          }`;
-    terminal.stderr.write(
-      `callbot import: ${summary.message}\n` +
-        `  The outcome is unknown: check the task before sending again (requestID ${summary.requestID ?? '?'}).\n  ${reportLine}\n`,
-    );
-    if (json) {
-      printJson({
-        outcome: summary.outcome,
-        exitCode,
-        message: summary.message,
-        requestID: summary.requestID,
-        report: summary.report,
-        ...(failed.fallbackReport === undefined ? {} : { fallbackReport: failed.fallbackReport }),
-        ...(failed.unsavedReport === undefined ? {} : { unsavedReport: failed.unsavedReport }),
-      });
-    } else if (failed.unsavedReport !== undefined) {
-      terminal.stdout.write(failed.unsavedReport);
-    }
-    return;
-  }
-  if (json) {
-    printJson({
-      file: summary.file,
-      userTaskID: summary.userTaskID,
-      operation: summary.operation,
-      baseUrl: summary.baseUrl,
-      dryRun: summary.dryRun,
-      ...(summary.bodyBytes === undefined ? {} : { bodyBytes: summary.bodyBytes }),
-      outcome: summary.outcome,
-      exitCode,
-      message: summary.message,
-      rows: summary.rows,
-      counts: summary.counts,
-      vendorCounts: summary.vendorCounts,
-      ...(summary.perRowDetail === undefined ? {} : { perRowDetail: summary.perRowDetail }),
-      requestID: summary.requestID,
-      responseID: summary.responseID,
-      retCode: summary.retCode,
-      attempts: summary.attempts,
-      report: summary.report ?? null,
-      problems: summary.problems.slice(0, 100),
-      warnings: summary.warnings.slice(0, 100),
-      ...(summary.interrupted === undefined ? {} : { interrupted: summary.interrupted }),
-    });
-  } else {
-    const report = summary.report
-      ? `report: ${summary.report}\n`
-      : summary.outcome === 'imported' || summary.outcome === 'dry-run'
-        ? `no report written (every row ${summary.dryRun ? 'valid' : 'accepted'}; --report PATH writes one anyway)\n`
-        : '';
-    terminal.stdout.write(`\n${OPERATION_LINE[summary.operation]}\n${summary.message}\n${summaryTable(summary.counts)}\n${report}`);
-  }
-}
-
-/** The first line of the summary: which operation was used, and what it does to the task. */
-const OPERATION_LINE: Record<BatchOperation, string> = {
-  importBatchCall: "operation: importBatchCall (the list replaces the task's undialed numbers)",
-  addBatchCall: "operation: addBatchCall (--append: the list is added to the task's orders)",
-  createAndCall: 'operation: createAndCall (--create-task: the task is created with the list)',
-};

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { PhoneNumber } from 'libphonenumber-js/core';
+import { Metadata, PhoneNumber } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
 import { excerpt } from './excerpt.js';
 
@@ -40,7 +40,7 @@ export function normalisePhone(input: string): PhoneResult {
   // costs about 4x more over a 100,000-row list.
   if (digits.length >= 7 && digits.length <= 15) {
     try {
-      if (new PhoneNumber(`+${digits}`, metadata).isValid()) return { ok: true, phone: digits };
+      if (isValid(new PhoneNumber(`+${digits}`, metadata))) return { ok: true, phone: digits };
     } catch {
       // an unknown calling code or too short: parse() below says which
     }
@@ -53,4 +53,27 @@ export function normalisePhone(input: string): PhoneResult {
       reason: `phone "${excerpt(input)}" is not a valid number for country code +${parsed.countryCallingCode} (a digit too many or too few, or no country code?)`,
     };
   return { ok: true, phone: parsed.number.slice(1) };
+}
+
+/** The numbering plans of the "min" metadata, one selector reused (selection is synchronous). */
+const plans = new Metadata(metadata) as unknown as { selectNumberingPlan(country: string): void; hasTypes(): boolean; nationalNumberPattern(): string };
+/** Each plan's national number pattern, compiled once: bounded by the plans in the metadata (about 250). */
+const compiledPatterns = new Map<string, RegExp>();
+
+/**
+ * `number.isValid()`, the same test for the "min" metadata: the national number matches its
+ * numbering plan's pattern entirely. libphonenumber-js compiles that pattern into a new RegExp
+ * for every number (a third of the phone check's time over a 100,000-row list); here it is
+ * compiled once per plan. A plan with number types (other metadata) goes to isValid() itself.
+ */
+function isValid(number: PhoneNumber): boolean {
+  plans.selectNumberingPlan(number.country ?? number.countryCallingCode);
+  if (plans.hasTypes()) return number.isValid();
+  const pattern = plans.nationalNumberPattern();
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    compiled = new RegExp(`^(?:${pattern})$`);
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled.test(number.nationalNumber || '');
 }

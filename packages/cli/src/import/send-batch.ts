@@ -5,6 +5,7 @@ import {
   CallbotUnknownOutcomeError,
   createCallbotClient,
   retCodeInfo,
+  type BeforeSendInfo,
   type RetryInfo,
 } from 'callbot-contract';
 import { batchInput, type BatchEnvelope, type BatchOperation } from './batch-body.js';
@@ -73,17 +74,13 @@ export interface SendOptions {
   maxAttempts?: number | undefined;
   onRetry?: (info: RetryInfo) => void;
   /**
-   * Awaited before each attempt's request is handed to fetch, with its requestID header: the
-   * engine writes the report there. When it throws, nothing of that attempt is sent and
-   * sendBatch rejects with that very error.
+   * The client's hook, awaited before each attempt reaches fetch, with its requestID header
+   * (send-protocol.ts writes the report there). When it throws, nothing of that attempt is sent
+   * and sendBatch rejects with that very error.
    */
-  beforeAttempt?: (attempt: number, requestID: string | undefined) => Promise<void>;
-  /** Called when the signed (and compressed) request leaves, once per attempt, with its requestID header. */
-  onAttempt?: (attempt: number, requestID: string | undefined) => void;
-  /** The wait between attempts (the engine's ends early when it is interrupted, and writes the report). */
+  beforeSend?: (attempt: BeforeSendInfo) => Promise<void>;
+  /** The wait between attempts (the protocol's ends early when it is interrupted). */
   sleep?: (ms: number) => Promise<void>;
-  /** The requestID of each attempt, in turn (the engine picks it in advance, to write it into the report first). */
-  requestId?: () => string;
   /** The fetch the client uses (tests inject one). Default: the global fetch. */
   fetch?: typeof fetch | undefined;
 }
@@ -91,8 +88,6 @@ export interface SendOptions {
 export async function sendBatch(options: SendOptions): Promise<SendResult> {
   const { settings, sendable } = options;
   let attempts = 0;
-  // A failure of beforeAttempt: the client would take any error of its fetch for a failed send.
-  let localFailure: { error: unknown } | undefined;
   const client = createCallbotClient({
     baseUrl: settings.baseUrl,
     uuid: settings.uuid,
@@ -101,25 +96,16 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     gzip: options.gzip,
     timeoutMs: options.timeoutMs,
     validate: false,
-    ...(options.requestId ? { requestId: options.requestId } : {}),
     retry: {
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     },
-    fetch: async (input, init) => {
-      attempts += 1;
-      const headers = input instanceof Request ? input.headers : new Headers(init?.headers);
-      const requestID = headers.get('requestID') ?? undefined;
-      try {
-        await options.beforeAttempt?.(attempts, requestID);
-      } catch (error) {
-        localFailure = { error };
-        throw error;
-      }
-      options.onAttempt?.(attempts, requestID);
-      return (options.fetch ?? globalThis.fetch)(input, init);
+    beforeSend: async (attempt) => {
+      attempts = attempt.attempt;
+      await options.beforeSend?.(attempt);
     },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const { envelope } = options;
   const input = batchInput(envelope, settings, options.orders);
@@ -145,7 +131,6 @@ export async function sendBatch(options: SendOptions): Promise<SendResult> {
     const result = await send();
     return reconcile(result, sendable, envelope.operation);
   } catch (error) {
-    if (localFailure) throw localFailure.error; // nothing of this attempt was sent
     if (error instanceof CallbotError) {
       // The code's outcome class comes from the spec. `unknown` (an internal error, or a code
       // the spec does not document): the batch may have been imported before the error. Every

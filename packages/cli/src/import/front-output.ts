@@ -1,0 +1,150 @@
+import type { RowNotice } from './build-batch.js';
+import type { BatchOperation } from './batch-body.js';
+import { summaryTable } from './report.js';
+import type { ImportEvent, ImportSummary } from './types.js';
+import type { Progress, Step, TextSink } from '../commands/progress.js';
+
+// The `callbot import` front's output (commands/import.ts runs it): the engine's events drawn as
+// progress steps and lines on stderr, and the summary printed at the end — a table, or one
+// JSON document with --json. The engine itself prints nothing.
+
+/** The process around the command: its streams and environment (tests pass their own). */
+export interface Terminal {
+  stdout: TextSink;
+  stderr: TextSink;
+  /** stdout and stderr are both terminals: progress bars and a ticking countdown. */
+  interactive: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Calls `listener` on SIGINT and SIGTERM (instead of dying) until the returned function is called. */
+  onSignal?: (listener: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
+  /** Ends the process now (a second signal; an interrupted send whose answer never came). */
+  exit?: (code: number) => void;
+}
+
+/** The engine's events as progress steps and lines on stderr. */
+export function drawEvents(progress: Progress, maxProblems: number): (event: ImportEvent) => void {
+  let step: Step | undefined;
+  const list = (label: string, notices: readonly RowNotice[]) => {
+    for (const notice of notices.slice(0, maxProblems)) progress.line(`  ${label} row ${notice.row}: ${notice.message}`);
+    if (notices.length > maxProblems) progress.line(`  … and ${notices.length - maxProblems} more ${label} rows (all are in the report)`);
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'connection':
+        progress.line(event.message);
+        break;
+      case 'step':
+        step = progress.step(event.label, event.total);
+        break;
+      case 'step-progress':
+        step?.update(event.value, event.note);
+        break;
+      case 'step-done':
+        step?.done(event.result);
+        step = undefined;
+        break;
+      case 'checked':
+        if (event.ignoredColumns.length > 0) progress.line(`note: ignored columns (not a known field): ${event.ignoredColumns.join(', ')}`);
+        list('invalid', event.problems);
+        list('warning', event.warnings);
+        break;
+      case 'attempt':
+        if (event.attempt > 1) progress.line(`sending again (attempt ${event.attempt})`);
+        break;
+      case 'retry':
+        progress.countdown((s) => `${event.reason}, retrying in ${s}s…`, event.delayMs);
+        break;
+      case 'warning':
+        progress.line(`warning: ${event.message}`);
+        break;
+      case 'report':
+        progress.line(`report: ${event.path}`);
+        break;
+    }
+  };
+}
+
+/** The end of a run: a message on stderr for failures, the summary (table or JSON) on stdout. */
+export function printSummary(summary: ImportSummary, exitCode: number, json: boolean, terminal: Terminal): void {
+  const printJson = (value: object) => terminal.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  if (summary.outcome === 'usage-error') {
+    terminal.stderr.write(`callbot import: ${summary.message}\n`);
+    if (json)
+      printJson({
+        outcome: summary.outcome,
+        exitCode,
+        message: summary.message,
+        ...(summary.unsavedReport === undefined ? {} : { unsavedReport: summary.unsavedReport }),
+      });
+    else if (summary.unsavedReport !== undefined) terminal.stdout.write(summary.unsavedReport);
+    return;
+  }
+  const failed = summary.failedAfterSend;
+  if (failed) {
+    const reportLine =
+      failed.reportError === undefined
+        ? `report: ${failed.reportPath}`
+        : `the report ${failed.reportPath} could not be written (${failed.reportError}); ${
+            failed.fallbackReport
+              ? `the results are in ${failed.fallbackReport}`
+              : `nor could a copy be written in the temp folder (${failed.fallbackError ?? '?'}): the results follow on stdout, as CSV`
+          }`;
+    terminal.stderr.write(
+      `callbot import: ${summary.message}\n` +
+        `  The outcome is unknown: check the task before sending again (requestID ${summary.requestID ?? '?'}).\n  ${reportLine}\n`,
+    );
+    if (json) {
+      printJson({
+        outcome: summary.outcome,
+        exitCode,
+        message: summary.message,
+        requestID: summary.requestID,
+        report: summary.report,
+        ...(failed.fallbackReport === undefined ? {} : { fallbackReport: failed.fallbackReport }),
+        ...(failed.unsavedReport === undefined ? {} : { unsavedReport: failed.unsavedReport }),
+      });
+    } else if (failed.unsavedReport !== undefined) {
+      terminal.stdout.write(failed.unsavedReport);
+    }
+    return;
+  }
+  if (json) {
+    printJson({
+      file: summary.file,
+      userTaskID: summary.userTaskID,
+      operation: summary.operation,
+      baseUrl: summary.baseUrl,
+      dryRun: summary.dryRun,
+      ...(summary.bodyBytes === undefined ? {} : { bodyBytes: summary.bodyBytes }),
+      outcome: summary.outcome,
+      exitCode,
+      message: summary.message,
+      rows: summary.rows,
+      counts: summary.counts,
+      vendorCounts: summary.vendorCounts,
+      ...(summary.perRowDetail === undefined ? {} : { perRowDetail: summary.perRowDetail }),
+      requestID: summary.requestID,
+      responseID: summary.responseID,
+      retCode: summary.retCode,
+      attempts: summary.attempts,
+      report: summary.report ?? null,
+      problems: summary.problems.slice(0, 100),
+      warnings: summary.warnings.slice(0, 100),
+      ...(summary.interrupted === undefined ? {} : { interrupted: summary.interrupted }),
+    });
+  } else {
+    const report = summary.report
+      ? `report: ${summary.report}\n`
+      : summary.outcome === 'imported' || summary.outcome === 'dry-run'
+        ? `no report written (every row ${summary.dryRun ? 'valid' : 'accepted'}; --report PATH writes one anyway)\n`
+        : '';
+    terminal.stdout.write(`\n${OPERATION_LINE[summary.operation]}\n${summary.message}\n${summaryTable(summary.counts)}\n${report}`);
+  }
+}
+
+/** The first line of the summary: which operation was used, and what it does to the task. */
+const OPERATION_LINE: Record<BatchOperation, string> = {
+  importBatchCall: "operation: importBatchCall (the list replaces the task's undialed numbers)",
+  addBatchCall: "operation: addBatchCall (--append: the list is added to the task's orders)",
+  createAndCall: 'operation: createAndCall (--create-task: the task is created with the list)',
+};
