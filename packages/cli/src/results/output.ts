@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream, rmSync, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { UsageError } from '../shared/usage-errors.js';
 
 // Where a reading verb's rows go. Text arrives in chunks (a page at a time, at most CHUNK_BYTES
 // each) and each chunk is written before the next page is asked for, so memory holds one page.
@@ -15,7 +16,7 @@ import { basename, dirname, join } from 'node:path';
 // file (/dev/null, a FIFO) is written in place; a symbolic link is refused (the rename would
 // replace the link, not its target).
 
-export class OutputError extends Error {}
+export class OutputError extends UsageError {}
 
 export interface Output {
   /** Writes `text`; resolves when it has been handed to the file or stdout (backpressure). */
