@@ -1,5 +1,5 @@
 import type { ListCallInput, ListOrderInput } from 'callbot-contract';
-import { UsageError } from '../shared/usage-errors.js';
+import { UsageError } from '../shared/usage-error.js';
 
 // The filter flags of `callbot orders` and `callbot calls` as the vendor's `options`
 // (ListOrderOptions / ListCallOptions in the spec). Lists are comma-separated and the flags

@@ -1,6 +1,6 @@
 import { CallbotPackageError, CallbotValidationError } from 'callbot-contract';
 import { INTERRUPTED_EXIT, VERB_EXIT } from '../shared/exit.js';
-import { UsageError } from '../shared/usage-errors.js';
+import { UsageError } from '../shared/usage-error.js';
 import { UntrustedPagingError } from './list.js';
 import { removePendingOutputs } from './output.js';
 import { type ResultSummary, summaryTable } from './summary.js';

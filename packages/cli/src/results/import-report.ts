@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { FileReadError, openRegularFile } from '../shared/bounded-read.js';
-import { UsageError } from '../shared/usage-errors.js';
+import { UsageError } from '../shared/usage-error.js';
 
 // `callbot export --report IMPORT_REPORT.csv`: the per-row report `callbot import` wrote
 // (`row,phone,orderID,status,reason`, see import/report.ts), read so each exported order can

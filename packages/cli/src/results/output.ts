@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream, rmSync, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../shared/usage-errors.js';
+import { UsageError } from '../shared/usage-error.js';
 
 // Where a reading verb's rows go. Text arrives in chunks (a page at a time, at most CHUNK_BYTES
 // each) and each chunk is written before the next page is asked for, so memory holds one page.

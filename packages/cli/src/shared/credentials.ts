@@ -2,7 +2,7 @@ import { DEMO_ACCOUNT, MOCK_DEFAULT_BASE_URL } from 'callbot-contract';
 import { readJsonObjectFile } from 'callbot-contract/internal';
 import { isSignAlgorithm, type SignAlgorithm } from 'callbot-contract';
 import { isLoopbackUrl } from 'callbot-contract/internal';
-import { UsageError } from './usage-errors.js';
+import { UsageError } from './usage-error.js';
 
 // Where `callbot` sends (import and every other verb that talks to the vendor), as whom, and
 // where the vendor should call back. Each value is taken from the first place that has it:

@@ -10,7 +10,7 @@ import {
 } from 'callbot-contract';
 import { VERB_EXIT, type VerbExitCode } from './exit.js';
 import { printJson, type VerbIo } from './io.js';
-import { UsageError } from './usage-errors.js';
+import { UsageError } from './usage-error.js';
 
 // How a verb ends when it did not do its job: one place that turns what went wrong into the exit
 // code (exit.ts), a message on stderr that says what happened and what to do, and with --json the

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UsageError } from './usage-errors.js';
+import { UsageError } from './usage-error.js';
 
 // A file the user names for us to append to (`callbot listen --out`), opened and checked before
 // anything is read or written. The checks are made on the opened file, not on its path, so what

@@ -1,22 +1,5 @@
 import type { Command } from 'commander';
 
-/**
- * A problem with the command line or the settings, found before anything was sent: every verb
- * exits 1 for it (shared/failure.ts and results/front.ts map it with this one class). Each kind
- * (ConfigError, FilterError, OutputError, …) extends it; its message names the flag, file or field.
- */
-export class UsageError extends Error {
-  /** Each problem on a line of its own, naming the flag, file or field. */
-  readonly problems: readonly string[];
-  /** What to do about it. */
-  readonly hint: string | undefined;
-  constructor(summary: string, problems: readonly string[] = [], hint?: string) {
-    super(summary);
-    this.problems = problems;
-    this.hint = hint;
-  }
-}
-
 // A usage error (a missing flag, a bad value, an unknown command) is answered with the error,
 // the usage line of the command it is about and where the rest is: three lines, not the whole
 // help (commander's showHelpAfterError prints every flag, which buries the one line that matters).

@@ -4,7 +4,7 @@ import { openClient } from '../shared/connection.js';
 import { VERB_EXIT, type VerbExitCode } from '../shared/exit.js';
 import { NotFoundError, runVerb } from '../shared/failure.js';
 import { printJson, type VerbIo } from '../shared/io.js';
-import { UsageError } from '../shared/usage-errors.js';
+import { UsageError } from '../shared/usage-error.js';
 import { asText, fields, items } from '../shared/vendor-values.js';
 import { buildTaskBody, type SettingFlags } from './settings.js';
 import { statusLabel } from './status.js';

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { type ValidationIssue, validateAgainst } from 'callbot-contract';
 import { invalidJsonProblem } from 'callbot-contract/internal';
 import { FileReadError, readBoundedFile } from '../shared/bounded-read.js';
-import { UsageError } from '../shared/usage-errors.js';
+import { UsageError } from '../shared/usage-error.js';
 import { fieldExample } from '../shared/spec.js';
 
 // The body of `createTask` / `updateTask`: the task's settings (`taskCreateSetting`) and feature
