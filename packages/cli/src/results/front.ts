@@ -1,8 +1,8 @@
 import { CallbotPackageError, CallbotValidationError } from 'callbot-contract';
+import { removePendingTempFiles } from '../shared/atomic-file.js';
 import { INTERRUPTED_EXIT, VERB_EXIT } from '../shared/exit.js';
 import { UsageError } from '../shared/usage-error.js';
 import { UntrustedPagingError } from './list.js';
-import { removePendingOutputs } from './output.js';
 import { type ResultSummary, summaryTable } from './summary.js';
 
 // The common front of `callbot export`, `orders` and `calls`: runs the verb, shows progress on a
@@ -35,7 +35,7 @@ export async function readFront(
   const toFile = flags.out !== undefined && flags.out !== '-';
   const live = toFile && !flags.json && Boolean(terminal.stderr.isTTY);
   const stop = (signal: NodeJS.Signals) => {
-    removePendingOutputs();
+    removePendingTempFiles();
     terminal.stderr.write(
       `${live ? '\n' : ''}callbot ${verb}: interrupted (${signal})${toFile ? `: nothing written to ${flags.out} (the partial file was removed)` : ''}\n`,
     );
