@@ -30,7 +30,10 @@ describe('wholeNumber / positiveInteger: the one rule for counts, sizes and time
   });
 
   it('commander names the flag in front of the message', () => {
-    const program = new Command().exitOverride().configureOutput({ writeErr: () => {} }).option('--page-size <n>', 'n', positiveInteger);
+    const program = new Command()
+      .exitOverride()
+      .configureOutput({ writeErr: () => {} })
+      .option('--page-size <n>', 'n', positiveInteger);
     expect(() => program.parse(['--page-size', '0'], { from: 'user' })).toThrow(CommanderError);
     expect(() => program.parse(['--page-size', '0'], { from: 'user' })).toThrow(
       "option '--page-size <n>' argument '0' is invalid. must be a whole number of at least 1",

@@ -1,11 +1,10 @@
 import { type Command, Option } from 'commander';
-import { addConnectionOptions, timeoutOption } from '../shared/connection-options.js';
-import type { ConnectionFlags } from '../shared/credentials.js';
+import { addConnectionOptions, type ConnectionFlagValues, timeoutOption } from '../shared/connection-options.js';
 
 // The flags `callbot export`, `orders` and `calls` share. Kept free of heavy imports: the
 // commands load their engines only when they run, so `callbot --help` stays fast.
 
-export interface ReadFlags extends ConnectionFlags {
+export interface ReadFlags extends ConnectionFlagValues {
   task: string;
   out?: string;
   format?: 'csv' | 'jsonl';
@@ -59,11 +58,3 @@ Exit codes:
   3  the vendor refused a request or could not be reached: no file written; or its paging
      cannot be trusted: the rows read so far are kept under the temporary name
   130/143  interrupted (SIGINT/SIGTERM): no file written`;
-
-export const connectionOf = (flags: ReadFlags): ConnectionFlags => ({
-  baseUrl: flags.baseUrl,
-  uuid: flags.uuid,
-  secret: flags.secret,
-  algorithm: flags.algorithm,
-  config: flags.config,
-});

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { positiveInteger } from '../shared/whole-number.js';
 import type { FilterFlags } from './filters.js';
-import { addCallFilterOptions, addReadOptions, connectionOf, listOption, READ_EXIT_CODES_HELP, type ReadFlags } from './flags.js';
+import { connectionFlagsOf } from '../shared/connection-options.js';
+import { addCallFilterOptions, addReadOptions, listOption, READ_EXIT_CODES_HELP, type ReadFlags } from './flags.js';
 
 // `callbot orders` and `callbot calls` are one verb over two vendor lists (listOrder, listCall):
 // the same flags, front and engine (results/list.ts), told apart by the declaration below — a
@@ -45,7 +46,7 @@ export function registerListVerb(program: Command, verb: ListVerb): void {
             time: flags.time,
             pageSize: flags.pageSize,
             timeoutMs: flags.timeoutMs,
-            connection: connectionOf(flags),
+            connection: connectionFlagsOf(flags),
           },
           io,
         ),

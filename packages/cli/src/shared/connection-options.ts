@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import type { ConnectionFlags } from './credentials.js';
 import { positiveInteger } from './whole-number.js';
 
 // The flags of every verb that talks to the API (or, for `callbot listen`, verifies what it
@@ -9,14 +10,19 @@ import { positiveInteger } from './whole-number.js';
 // This module only declares them: it loads nothing that `callbot <verb> --help` should not have
 // to load.
 
-export interface ConnectionFlagValues {
-  baseUrl?: string;
-  uuid?: string;
-  secret?: string;
-  algorithm?: string;
-  config?: string;
+/** What commander parses the flags below into. */
+export interface ConnectionFlagValues extends Pick<ConnectionFlags, 'baseUrl' | 'uuid' | 'secret' | 'algorithm' | 'config'> {
   timeoutMs?: number;
 }
+
+/** Only the connection flags of a verb's flags: what shared/credentials.ts resolves. */
+export const connectionFlagsOf = (flags: ConnectionFlagValues): ConnectionFlags => ({
+  baseUrl: flags.baseUrl,
+  uuid: flags.uuid,
+  secret: flags.secret,
+  algorithm: flags.algorithm,
+  config: flags.config,
+});
 
 export type ConnectionFlag = 'baseUrl' | 'uuid' | 'secret' | 'algorithm' | 'config';
 

@@ -1,6 +1,6 @@
 import { type CallbotClient, createCallbotClient, type RetryInfo, retCodeInfo } from 'callbot-contract';
 import { type ApiConnectionSettings, resolveApiConnection } from './credentials.js';
-import type { ConnectionFlagValues } from './connection-options.js';
+import { type ConnectionFlagValues, connectionFlagsOf } from './connection-options.js';
 import type { VerbIo } from './io.js';
 
 // The signed client a verb sends with, from the connection flags. Loaded by a verb's action only
@@ -12,16 +12,7 @@ export interface OpenedClient {
 }
 
 export function openClient(flags: ConnectionFlagValues, io: VerbIo, verb: string): OpenedClient {
-  const settings = resolveApiConnection(
-    {
-      baseUrl: flags.baseUrl,
-      uuid: flags.uuid,
-      secret: flags.secret,
-      algorithm: flags.algorithm,
-      config: flags.config,
-    },
-    io.env,
-  );
+  const settings = resolveApiConnection(connectionFlagsOf(flags), io.env);
   if (settings.credentialsWarning) io.stderr.write(`${verb}: warning: ${settings.credentialsWarning}\n`);
   const client = createCallbotClient({
     baseUrl: settings.baseUrl,
