@@ -82,6 +82,14 @@ describe('the floor plan of packages/cli and packages/mock', () => {
     expect(intruders).toEqual([]);
   });
 
+  it('no source file of the command over 400 lines (src/import/ and its front are being split: issue 19)', () => {
+    const long = sources(CLI_SRC)
+      .filter((file) => !file.startsWith(IMPORT_ROOM + sep) && !DOORS_TO_IMPORT.has(file))
+      .map((file) => [shown(CLI_SRC)(file), readFileSync(file, 'utf8').split('\n').length] as const)
+      .filter(([, lines]) => lines > 400);
+    expect(long).toEqual([]);
+  });
+
   it.each([
     ['packages/cli/src', CLI_SRC],
     ['packages/mock/src', MOCK_SRC],

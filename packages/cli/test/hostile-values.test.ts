@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT } from 'callbot-contract';
 import { type FakeVendor, startFakeVendor } from '../../../test/support/fake-vendor.js';
-import { csvCell } from '../src/results/csv.js';
+import { csvCell } from '../src/shared/csv-cell.js';
 import { formatTime } from '../src/shared/time.js';
 import { freshDir, runCli } from './support/run-cli.js';
 

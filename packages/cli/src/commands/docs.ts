@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { VERB_EXIT } from '../shared/exit.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MOCK_DEFAULT_BASE_URL } from 'callbot-contract';
@@ -35,7 +36,7 @@ export function registerDocsCommand(program: Command): void {
           'callbot docs: the offline docs site ships with callbot-mock, which is not installed here\n' +
             '  (npm install --save-dev callbot-mock). The line above is the bundled spec (OpenAPI 3.1).\n',
         );
-        process.exitCode = 1;
+        process.exitCode = VERB_EXIT.usage;
         return;
       }
       process.stdout.write(`${file}\n${pathToFileURL(file).href}\n${spec}\n`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { addReadOptions, connectionOf, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
+import { addReadOptions, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
+import { connectionFlagsOf } from '../shared/connection-options.js';
 
 // `callbot export --task T [--out FILE] [--report IMPORT_REPORT.csv]`: one row per order of the
 // task's latest batch (results/export.ts). The engine is loaded when the command runs.
@@ -28,7 +29,7 @@ export function registerExportCommand(program: Command): void {
             time: flags.time,
             report: flags.report,
             timeoutMs: flags.timeoutMs,
-            connection: connectionOf(flags),
+            connection: connectionFlagsOf(flags),
           },
           io,
         ),

@@ -1,43 +1,39 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { addConnectionOptions } from '../shared/connection-options.js';
+import { wholeNumber } from '../shared/whole-number.js';
 
 // `callbot listen --port P --out results.jsonl`: receives the vendor's signed callbacks and
 // appends each once (listen/receiver.ts). The receiver is loaded when the command runs.
 
-const integer = (min: number, max: number) => (value: string) => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-  return n;
-};
-
 export function registerListenCommand(program: Command): void {
-  program
+  const listen = program
     .command('listen')
     .description("Receive the vendor's callbacks (order, call, task status): verify each signature, append each requestID once to a file")
     .requiredOption('--out <file>', 'the file to append to (JSON Lines; CSV with --csv); created if missing')
-    .option('--port <port>', 'port to listen on (0: any free port)', integer(0, 65535), 8787)
+    .option('--port <port>', 'port to listen on (0: any free port)', wholeNumber(0, 65535), 8787)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--csv', 'one CSV row of key fields per callback instead of a JSON line')
     .option('--json', 'when stopped, also print the counts as one JSON document on stdout (out, format, written, counts)')
     .option(
       '--dedupe-window <n>',
       'how many requestIDs (newest first) to remember against repeats, read back from the file at start',
-      integer(1, 10_000_000),
+      wholeNumber(1, 10_000_000),
       100_000,
     )
-    .option('--max-body-bytes <n>', 'largest callback body accepted', integer(1, 64 * 1024 * 1024), 1024 * 1024)
-    .option('--progress-every <n>', 'when stderr is not a terminal: print the counts every N callbacks', integer(1, 1_000_000_000), 100)
-    .option('--uuid <uuid>', "account uuid [env CALLBOT_UUID] (default: the mock's demo account)")
-    .option('--secret <secretKey>', 'account secret key [env CALLBOT_SECRET_KEY; prefer the environment: flags show in `ps`]')
-    .addOption(
-      new Option('--algorithm <alg>', 'accept only this signature algorithm [env CALLBOT_ALGORITHM] (default: told by the signature length)').choices([
-        'MD5',
-        'SHA256',
-      ]),
-    )
-    .option('--config <file>', 'JSON file with uuid, secretKey, algorithm [env CALLBOT_CONFIG]')
+    .option('--max-body-bytes <n>', 'largest callback body accepted', wholeNumber(1, 64 * 1024 * 1024), 1024 * 1024)
+    .option('--progress-every <n>', 'when stderr is not a terminal: print the counts every N callbacks', wholeNumber(1, 1_000_000_000), 100);
+  // Callbacks are verified, not sent: no --base-url, no --timeout-ms.
+  addConnectionOptions(listen, {
+    baseUrl: false,
+    uuid: { note: "default: the mock's demo account" },
+    algorithm: { what: 'accept only this signature algorithm', note: 'default: told by the signature length' },
+    config: { what: 'JSON file with uuid, secretKey, algorithm' },
+    timeout: false,
+  });
+  listen
     // Tests only: reach the limits without hundreds of connections or half a minute.
-    .addOption(new Option('--max-connections <n>').argParser(integer(1, 256)).hideHelp())
-    .addOption(new Option('--request-timeout-ms <ms>').argParser(integer(500, 30_000)).hideHelp())
+    .addOption(new Option('--max-connections <n>').argParser(wholeNumber(1, 256)).hideHelp())
+    .addOption(new Option('--request-timeout-ms <ms>').argParser(wholeNumber(500, 30_000)).hideHelp())
     .addHelpText(
       'after',
       `

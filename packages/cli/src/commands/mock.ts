@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { VERB_EXIT } from '../shared/exit.js';
 
 // `callbot mock`: a pointer to the `callbot-mock` command. The mock is a package of its own
 // (callbot-mock) so that installing the command never installs Prism; when callbot-mock is
@@ -34,7 +35,7 @@ export function registerMockCommand(program: Command): void {
       const bin = findMockBin();
       if (!bin) {
         process.stderr.write(INSTALL_HINT);
-        process.exitCode = 1;
+        process.exitCode = VERB_EXIT.usage;
         return;
       }
       const child = spawn(process.execPath, [bin, ...args], { stdio: 'inherit' });

@@ -1,43 +1,18 @@
 import type { Command } from 'commander';
-import type { FilterFlags } from '../results/filters.js';
-import { addCallFilterOptions, addReadOptions, connectionOf, listOption, positiveInteger, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
+import { registerListVerb } from '../results/list-verb.js';
 
 // `callbot orders --task T [filters] [--out FILE]`: every order of the task with its last call
-// (listOrder, all pages; results/list.ts). The engine is loaded when the command runs.
+// (listOrder, all pages; results/list.ts).
 
 export function registerOrdersCommand(program: Command): void {
-  addCallFilterOptions(
-    addReadOptions(program.command('orders').description('Every order of a task with its last call (listOrder, all pages), filtered'))
-      .option('--finished', 'only finished orders')
-      .option('--unfinished', 'only orders not finished'),
-    'orders',
-  )
-    .addOption(listOption('--order <orderID>', 'only these orders'))
-    .option('--page-size <n>', 'orders per request', positiveInteger, 100)
-    .addHelpText('after', READ_EXIT_CODES_HELP)
-    .action(async (flags: ReadFlags & FilterFlags & { pageSize: number }) => {
-      const [{ readFront }, { runList }, { formatFor }, { orderOptions }] = await Promise.all([
-        import('../results/front.js'),
-        import('../results/list.js'),
-        import('../results/csv.js'),
-        import('../results/filters.js'),
-      ]);
-      process.exitCode = await readFront('orders', flags, (io) =>
-        runList(
-          {
-            verb: 'orders',
-            options: orderOptions(flags),
-            userTaskID: flags.task,
-            out: flags.out,
-            format: formatFor(flags.out, flags.format),
-            bom: flags.bom,
-            time: flags.time,
-            pageSize: flags.pageSize,
-            timeoutMs: flags.timeoutMs,
-            connection: connectionOf(flags),
-          },
-          io,
-        ),
-      );
-    });
+  registerListVerb(program, {
+    name: 'orders',
+    description: 'Every order of a task with its last call (listOrder, all pages), filtered',
+    filters: [
+      ['--finished', 'only finished orders'],
+      ['--unfinished', 'only orders not finished'],
+    ],
+    ids: ['--order <orderID>', 'only these orders'],
+    pageSize: 'orders per request',
+  });
 }

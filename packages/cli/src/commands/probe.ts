@@ -1,6 +1,8 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
 // Type only (erased from the build): the probe itself is still loaded only when the command runs.
 import type { ProbeFlags } from '../probe/command.js';
+import { addConnectionOptions, timeoutOption } from '../shared/connection-options.js';
+import { wholeNumber } from '../shared/whole-number.js';
 
 // `callbot probe`: asks the vendor's host the questions the contract marks **Unknown:** or
 // **Choice:** and writes a report that says, per question, whether the contract holds. Only
@@ -9,21 +11,17 @@ import type { ProbeFlags } from '../probe/command.js';
 /** At most 3 requests a second: the development host is shared. */
 export const MIN_INTERVAL_MS = 350;
 
-const wholeNumber = (min: number, max: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
-  return n;
-};
-
 export function registerProbeCommand(program: Command): void {
-  program
+  const probe = program
     .command('probe')
-    .description("Check the contract's Unknown/Choice points against the vendor's host (reads only) and write a report for a bug report")
-    .option('--base-url <url>', 'API base URL, e.g. https://devnxbot.nxcloud.com [env CALLBOT_BASE_URL] (default: the local mock)')
-    .option('--uuid <uuid>', 'account uuid [env CALLBOT_UUID]')
-    .option('--secret <secretKey>', 'account secret key [env CALLBOT_SECRET_KEY; prefer the environment: flags show in `ps`]')
-    .addOption(new Option('--algorithm <alg>', "the account's signature algorithm, as set in the console [env CALLBOT_ALGORITHM]").choices(['MD5', 'SHA256']))
-    .option('--config <file>', 'JSON file with uuid, secretKey, algorithm, baseUrl [env CALLBOT_CONFIG]')
+    .description("Check the contract's Unknown/Choice points against the vendor's host (reads only) and write a report for a bug report");
+  addConnectionOptions(probe, {
+    baseUrl: { what: 'API base URL, e.g. https://devnxbot.nxcloud.com', note: 'default: the local mock' },
+    uuid: { note: '' },
+    algorithm: { what: "the account's signature algorithm, as set in the console" },
+    timeout: false,
+  });
+  probe
     .option('--task <userTaskID>', 'an existing task whose first page of orders and calls may be read (listOrder, listCall, exportBatchCall)')
     .option('--out <file>', 'where to write the JSON report', 'probe-report.json')
     .option('--json', 'print the report on stdout instead of the summary table')
@@ -34,7 +32,7 @@ export function registerProbeCommand(program: Command): void {
       wholeNumber(MIN_INTERVAL_MS, 60_000),
       MIN_INTERVAL_MS,
     )
-    .option('--timeout-ms <ms>', 'how long one request may take', wholeNumber(100, 120_000), 10_000)
+    .addOption(timeoutOption('how long one request may take', wholeNumber(100, 120_000), 10_000))
     .option('--probe-timeout-ms <ms>', 'how long one probe may take', wholeNumber(1000, 600_000), 90_000)
     .addHelpText(
       'after',

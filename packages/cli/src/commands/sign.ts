@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { maskSecret } from '../shared/credentials.js';
 import { FileReadError, MAX_SIGN_BODY_BYTES, readBoundedFile, readBoundedStream } from '../shared/bounded-read.js';
+import { VERB_EXIT } from '../shared/exit.js';
 import { sign, signatureBase, verifySignature, type SignAlgorithm } from 'callbot-contract';
 
 // `callbot sign`: the signature debugger, for when the vendor answers retCode 6 (incorrect
@@ -52,7 +53,7 @@ Exit codes: 0 printed (or --verify matched); 1 usage error; 2 --verify did not m
 
 function fail(message: string): number {
   process.stderr.write(`callbot sign: ${message}\n`);
-  return 1;
+  return VERB_EXIT.usage;
 }
 
 async function runSign(flags: SignFlags): Promise<number> {
@@ -112,5 +113,5 @@ async function runSign(flags: SignFlags): Promise<number> {
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  return verified && !verified.matches ? 2 : 0;
+  return verified && !verified.matches ? VERB_EXIT.partial : VERB_EXIT.ok;
 }

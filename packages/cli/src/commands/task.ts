@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { addConnectionOptions, positiveInteger } from '../shared/connection-options.js';
+import { addConnectionOptions } from '../shared/connection-options.js';
+import { positiveInteger } from '../shared/whole-number.js';
 import { VERB_EXIT_HELP } from '../shared/exit.js';
 import { processIo } from '../shared/io.js';
 import { parseTime } from '../shared/time.js';

@@ -1,6 +1,7 @@
 import { isSignAlgorithm } from 'callbot-contract';
 import { ConfigError } from '../shared/credentials.js';
 import { resolveApiConnection } from '../shared/credentials.js';
+import { VERB_EXIT } from '../shared/exit.js';
 import { OutputTargetError } from '../shared/output-target.js';
 import { type Counts, type Outcome, startReceiver } from './receiver.js';
 
@@ -42,7 +43,7 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     stderr.write(`callbot listen: ${error.message}\n`);
-    return 1;
+    return VERB_EXIT.usage;
   }
   // Callbacks carry no algorithm header: enforce one only when it was asked for explicitly.
   const asked = (flags.algorithm ?? env.CALLBOT_ALGORITHM)?.toUpperCase();
@@ -81,11 +82,11 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
   } catch (error) {
     if (error instanceof OutputTargetError) {
       stderr.write(`callbot listen: ${error.message}\n`);
-      return 1;
+      return VERB_EXIT.usage;
     }
     const code = (error as NodeJS.ErrnoException).code;
     stderr.write(`callbot listen: cannot start: ${code ?? (error as Error).message} (${flags.host}:${flags.port}, ${flags.out})\n`);
-    return 1;
+    return VERB_EXIT.usage;
   }
   const { existing } = receiver;
   stderr.write(
@@ -127,5 +128,5 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
       : '';
   stderr.write(`callbot listen: stopped. ${describe(c)}; ${written} written to ${flags.out}${deviating}\n`);
   if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, format: flags.csv ? 'csv' : 'jsonl', written, counts: { ...c } })}\n`);
-  return 0;
+  return VERB_EXIT.ok;
 }

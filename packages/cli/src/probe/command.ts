@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type ApiConnectionSettings, ConfigError, resolveApiConnection } from '../shared/credentials.js';
+import { INTERRUPTED_EXIT, VERB_EXIT } from '../shared/exit.js';
 import { summaryText } from './report.js';
 import { runProbes, writeReport } from './run.js';
 
@@ -31,7 +32,7 @@ export async function probeCommand(flags: ProbeFlags, version: string): Promise<
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`callbot probe: ${error.message}\n`);
-      return 1;
+      return VERB_EXIT.usage;
     }
     throw error;
   }
@@ -40,7 +41,7 @@ export async function probeCommand(flags: ProbeFlags, version: string): Promise<
 
   const interrupt = new AbortController();
   const onSignal = () => {
-    if (interrupt.signal.aborted) process.exit(130); // a second Ctrl-C: now
+    if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT.SIGINT); // a second Ctrl-C: now
     process.stderr.write('interrupted: writing the partial report (Ctrl-C again to quit at once)\n');
     interrupt.abort(new Error('interrupted'));
   };
@@ -64,9 +65,9 @@ export async function probeCommand(flags: ProbeFlags, version: string): Promise<
     });
     writeReport(out, report);
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : summaryText(report, out));
-    if (report.interrupted) return 130;
-    if (!report.workingForm) return 3;
-    return report.counts.differs > 0 ? 2 : 0;
+    if (report.interrupted) return INTERRUPTED_EXIT.SIGINT;
+    if (!report.workingForm) return VERB_EXIT.notDone;
+    return report.counts.differs > 0 ? VERB_EXIT.partial : VERB_EXIT.ok;
   } finally {
     process.off('SIGINT', onSignal);
   }

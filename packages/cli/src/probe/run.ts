@@ -1,7 +1,8 @@
-import { writeFileSync, renameSync } from 'node:fs';
 import type { SignAlgorithm } from 'callbot-contract';
+import { writeFileAtomic } from '../shared/atomic-file.js';
 import { BudgetExhausted, Pacer } from './pacer.js';
-import { findWorkingForm, PROBES, verdictOf, type ProbeContext } from './probes.js';
+import { findWorkingForm, type ProbeContext, verdictOf } from './probe-kit.js';
+import { PROBES } from './probes.js';
 import { countVerdicts, PROBE_IDS, SEND_TO, type ProbeReport, type ProbeResult } from './report.js';
 import { describeForm, outcome, Session } from './session.js';
 import { maskId } from './mask.js';
@@ -126,9 +127,7 @@ function withoutUserinfo(baseUrl: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-/** Writes the report atomically (a temporary file renamed), so a reader never sees half of one. */
+/** Writes the report atomically, so a reader never sees half of one; it replaces the report of a run before (--out's default is one name). */
 export function writeReport(file: string, report: ProbeReport): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(temporary, file);
+  writeFileAtomic(file, [`${JSON.stringify(report, null, 2)}\n`], { replace: true });
 }

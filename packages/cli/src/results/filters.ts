@@ -1,4 +1,5 @@
 import type { ListCallInput, ListOrderInput } from 'callbot-contract';
+import { UsageError } from '../shared/usage-error.js';
 
 // The filter flags of `callbot orders` and `callbot calls` as the vendor's `options`
 // (ListOrderOptions / ListCallOptions in the spec). Lists are comma-separated and the flags
@@ -6,7 +7,7 @@ import type { ListCallInput, ListOrderInput } from 'callbot-contract';
 // range (`gt` min-1, `lt` max+1, `enable: true`). Times are ISO 8601 (`2026-11-01`,
 // `2026-11-01T08:00:00+08:00`; a date alone is midnight UTC) or Unix seconds.
 
-export class FilterError extends Error {}
+export class FilterError extends UsageError {}
 
 export interface FilterFlags {
   finished?: boolean;

@@ -1,10 +1,10 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { ConnectionFlags } from '../shared/credentials.js';
+import { type Command, Option } from 'commander';
+import { addConnectionOptions, type ConnectionFlagValues, timeoutOption } from '../shared/connection-options.js';
 
 // The flags `callbot export`, `orders` and `calls` share. Kept free of heavy imports: the
 // commands load their engines only when they run, so `callbot --help` stays fast.
 
-export interface ReadFlags extends ConnectionFlags {
+export interface ReadFlags extends ConnectionFlagValues {
   task: string;
   out?: string;
   format?: 'csv' | 'jsonl';
@@ -14,33 +14,22 @@ export interface ReadFlags extends ConnectionFlags {
   timeoutMs: number;
 }
 
-export const positiveInteger = (value: string) => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-};
-
 const collect = (value: string, all: string[] = []) => [...all, value];
 /** A repeatable flag whose values are also comma-separated lists. */
 export const listOption = (flags: string, description: string) => new Option(flags, `${description} (comma-separated; repeatable)`).argParser(collect);
 
 export function addReadOptions(command: Command): Command {
-  return command
+  command
     .requiredOption('--task <userTaskID>', 'the task (userTaskID)')
     .option('--out <file>', 'write the rows to FILE (`-` for stdout); without it only the counts are printed')
     .addOption(new Option('--format <format>', 'csv or jsonl (default: from the --out extension, .jsonl/.ndjson; else csv)').choices(['csv', 'jsonl']))
     .option('--bom', 'start the file with a UTF-8 BOM (for spreadsheet programs)')
     .addOption(new Option('--time <style>', 'times as ISO 8601 UTC or Unix seconds').choices(['iso', 'unix']).default('iso'))
     .option('--json', 'print a JSON summary (file, rows, pages, durationMs, counts) on stdout')
-    .option('--timeout-ms <ms>', 'how long one request may take', positiveInteger, 120_000)
-    .option('--base-url <url>', 'API base URL [env CALLBOT_BASE_URL] (default: the local mock, http://127.0.0.1:4010)')
-    .option('--uuid <uuid>', "account uuid [env CALLBOT_UUID] (default on loopback: the mock's demo account)")
-    .option('--secret <secretKey>', 'account secret key [env CALLBOT_SECRET_KEY; prefer the environment: flags show in `ps`]')
-    .addOption(new Option('--algorithm <alg>', 'signature algorithm [env CALLBOT_ALGORITHM]').choices(['MD5', 'SHA256']))
-    .option('--config <file>', 'JSON file with uuid, secretKey, algorithm, baseUrl [env CALLBOT_CONFIG]');
+    .addOption(timeoutOption('how long one request may take', undefined, 120_000));
+  return addConnectionOptions(command, { timeout: false });
 }
 
-/** The exit codes of the reading verbs (results/front.ts returns them). */
 /**
  * The filters `callbot orders` and `callbot calls` share (listOrder's and listCall's options of
  * the same names): call status, intents, duration and dialogue turns. `subject` words the help.
@@ -59,6 +48,7 @@ export function addCallFilterOptions(command: Command, subject: 'orders' | 'call
     .option('--max-turns <n>', 'only calls of at most this many dialogue turns');
 }
 
+/** The exit codes of the reading verbs (results/front.ts returns them; the numbers are shared/exit.ts's). */
 export const READ_EXIT_CODES_HELP = `
 Settings come from flags, then the environment, then --config, then the local mock's demo account.
 Exit codes:
@@ -68,11 +58,3 @@ Exit codes:
   3  the vendor refused a request or could not be reached: no file written; or its paging
      cannot be trusted: the rows read so far are kept under the temporary name
   130/143  interrupted (SIGINT/SIGTERM): no file written`;
-
-export const connectionOf = (flags: ReadFlags): ConnectionFlags => ({
-  baseUrl: flags.baseUrl,
-  uuid: flags.uuid,
-  secret: flags.secret,
-  algorithm: flags.algorithm,
-  config: flags.config,
-});

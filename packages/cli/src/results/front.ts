@@ -1,9 +1,8 @@
 import { CallbotPackageError, CallbotValidationError } from 'callbot-contract';
-import { ConfigError } from '../shared/credentials.js';
-import { FilterError } from './filters.js';
-import { ReportFileError } from './import-report.js';
+import { removePendingTempFiles } from '../shared/atomic-file.js';
+import { INTERRUPTED_EXIT, VERB_EXIT } from '../shared/exit.js';
+import { UsageError } from '../shared/usage-error.js';
 import { UntrustedPagingError } from './list.js';
-import { OutputError, removePendingOutputs } from './output.js';
 import { type ResultSummary, summaryTable } from './summary.js';
 
 // The common front of `callbot export`, `orders` and `calls`: runs the verb, shows progress on a
@@ -11,8 +10,6 @@ import { type ResultSummary, summaryTable } from './summary.js';
 // the rows themselves go to stdout) and returns the exit code. SIGINT/SIGTERM stop at once: the
 // reads have no side effect at the vendor, and the temporary file is removed, so nothing is
 // left under the target's name (exit 130 / 143).
-
-export const READ_EXIT = { ok: 0, usage: 1, incomplete: 2, failed: 3 } as const;
 
 export interface ReadTerminal {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -33,16 +30,16 @@ export async function readFront(
 ): Promise<number> {
   if (flags.json && flags.out === '-') {
     terminal.stderr.write(`callbot ${verb}: --json and --out - both want stdout: write the rows to a file, or drop --json\n`);
-    return READ_EXIT.usage;
+    return VERB_EXIT.usage;
   }
   const toFile = flags.out !== undefined && flags.out !== '-';
   const live = toFile && !flags.json && Boolean(terminal.stderr.isTTY);
   const stop = (signal: NodeJS.Signals) => {
-    removePendingOutputs();
+    removePendingTempFiles();
     terminal.stderr.write(
       `${live ? '\n' : ''}callbot ${verb}: interrupted (${signal})${toFile ? `: nothing written to ${flags.out} (the partial file was removed)` : ''}\n`,
     );
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(signal === 'SIGINT' ? INTERRUPTED_EXIT.SIGINT : INTERRUPTED_EXIT.SIGTERM);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -57,15 +54,15 @@ export async function readFront(
     if (flags.json) terminal.stdout.write(`${JSON.stringify(summary)}\n`);
     else if (flags.out === '-') terminal.stderr.write(`callbot ${verb}: ${summary.rows} rows written to stdout\n`);
     else terminal.stdout.write(`${toFile ? `Wrote ${summary.rows} rows to ${summary.file}\n` : ''}${summaryTable(summary)}\n`);
-    return summary.countMismatch?.kind === 'fewer' ? READ_EXIT.incomplete : READ_EXIT.ok;
+    return summary.countMismatch?.kind === 'fewer' ? VERB_EXIT.partial : VERB_EXIT.ok;
   } catch (error) {
     if (live) terminal.stderr.write('\n');
-    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return READ_EXIT.ok; // the reader of stdout stopped reading (`| head`)
-    const usage = [ConfigError, FilterError, ReportFileError, OutputError, CallbotValidationError].some((kind) => error instanceof kind);
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return VERB_EXIT.ok; // the reader of stdout stopped reading (`| head`)
+    const usage = error instanceof UsageError || error instanceof CallbotValidationError;
     const nothing = toFile ? ` Nothing was written to ${flags.out}.` : '';
     if (usage) {
       terminal.stderr.write(`callbot ${verb}: ${(error as Error).message}\n`);
-      return READ_EXIT.usage;
+      return VERB_EXIT.usage;
     }
     if (error instanceof UntrustedPagingError) {
       const kept = error.keptFile
@@ -74,14 +71,14 @@ export async function readFront(
           ? ` The ${error.rows} rows before it went to stdout.`
           : nothing;
       terminal.stderr.write(`callbot ${verb}: ${error.message}.${kept}\n`);
-      return READ_EXIT.failed;
+      return VERB_EXIT.notDone;
     }
     if (error instanceof CallbotPackageError) {
       terminal.stderr.write(`callbot ${verb}: ${error.message}${error.requestID ? ` (requestID ${error.requestID})` : ''}.${nothing}\n`);
-      return READ_EXIT.failed;
+      return VERB_EXIT.notDone;
     }
     terminal.stderr.write(`callbot ${verb}: ${(error as Error)?.message ?? String(error)}.${nothing}\n`);
-    return READ_EXIT.failed;
+    return VERB_EXIT.notDone;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

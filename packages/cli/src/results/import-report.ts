@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
 import { FileReadError, openRegularFile } from '../shared/bounded-read.js';
+import { UsageError } from '../shared/usage-error.js';
 
 // `callbot export --report IMPORT_REPORT.csv`: the per-row report `callbot import` wrote
 // (`row,phone,orderID,status,reason`, see import/report.ts), read so each exported order can
@@ -12,7 +13,7 @@ import { FileReadError, openRegularFile } from '../shared/bounded-read.js';
 export const MAX_REPORT_ROWS = 1_000_000;
 const MAX_RECORD_BYTES = 64 * 1024;
 
-export class ReportFileError extends Error {}
+export class ReportFileError extends UsageError {}
 
 export interface ReportRow {
   row: number;

@@ -1,21 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, rmSync, type Stats } from 'node:fs';
-import { type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createWriteStream, type Stats } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { type AtomicFile, openAtomicFile } from '../shared/atomic-file.js';
+import { UsageError } from '../shared/usage-error.js';
 
 // Where a reading verb's rows go. Text arrives in chunks (a page at a time, at most CHUNK_BYTES
 // each) and each chunk is written before the next page is asked for, so memory holds one page.
 //
-// A file is written under a temporary name beside it (same folder: the rename is atomic), flushed
-// to the disk, then renamed over the target: an export that fails or is interrupted never leaves
-// a half file under the final name (its temporary file is removed, or kept under its own name
-// when asked: keep()). `-` is stdout, written as
-// the pages come, with its backpressure respected. A target that exists and is not a regular
-// file (/dev/null, a FIFO) is written in place; a symbolic link is refused (the rename would
-// replace the link, not its target).
+// A file is written the way of shared/atomic-file.ts (a temporary name beside it, flushed, then
+// renamed over the target): an export that fails or is interrupted never leaves a half file
+// under the final name (its temporary file is removed, or kept under its own name when asked:
+// keep()). `-` is stdout, written as the pages come, with its backpressure respected. A target
+// that exists and is not a regular file (/dev/null, a FIFO) is written in place; a symbolic link
+// is refused (the rename would replace the link, not its target).
 
-export class OutputError extends Error {}
+export class OutputError extends UsageError {}
 
 export interface Output {
   /** Writes `text`; resolves when it has been handed to the file or stdout (backpressure). */
@@ -33,17 +32,6 @@ export interface Output {
   readonly name: string;
 }
 
-/** Temporary files being written: removed by removePendingOutputs() on a hard stop. */
-const pendingTemps = new Set<string>();
-
-/** Removes every temporary file still being written, synchronously: for a process about to exit. */
-export function removePendingOutputs(): void {
-  for (const temp of pendingTemps) rmSync(temp, { force: true });
-  pendingTemps.clear();
-}
-
-const tempBeside = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
-
 export async function openOutput(target: string, stdout: NodeJS.WritableStream = process.stdout): Promise<Output> {
   if (target === '-') return streamOutput(stdout, 'stdout', false);
   let existing: Stats | undefined;
@@ -56,50 +44,18 @@ export async function openOutput(target: string, stdout: NodeJS.WritableStream =
   if (existing?.isDirectory()) throw new OutputError(`--out ${target} is a folder: give a file name`);
   if (existing && !existing.isFile()) return streamOutput(createWriteStream(target, { flags: 'a' }), target, true);
 
-  const temp = tempBeside(target);
-  let handle: FileHandle;
+  let file: AtomicFile;
   try {
-    handle = await open(temp, 'wx', existing ? existing.mode & 0o777 : 0o666);
+    file = await openAtomicFile(target, { mode: existing ? existing.mode & 0o777 : 0o666, ending: '.partial' });
   } catch (error) {
     throw new OutputError(`cannot write beside ${target}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  pendingTemps.add(temp);
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await handle.close();
-  };
-  const abort = async () => {
-    await close().catch(() => {});
-    await rm(temp, { force: true }).catch(() => {});
-    pendingTemps.delete(temp);
-  };
   return {
     name: target,
-    async write(text) {
-      const bytes = Buffer.from(text, 'utf8');
-      for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset)).bytesWritten;
-    },
-    async commit() {
-      await handle.sync();
-      await close();
-      await rename(temp, target);
-      pendingTemps.delete(temp);
-      await syncFolder(dirname(target));
-    },
-    abort,
-    async keep() {
-      try {
-        await handle.sync();
-        await close();
-      } catch {
-        await abort();
-        return undefined;
-      }
-      pendingTemps.delete(temp);
-      return temp;
-    },
+    write: (text) => file.write(Buffer.from(text, 'utf8')),
+    commit: () => file.commit(),
+    abort: () => file.abort(),
+    keep: () => file.keep(),
   };
 }
 
@@ -135,17 +91,4 @@ function streamOutput(stream: NodeJS.WritableStream, name: string, end: boolean)
       return undefined;
     },
   };
-}
-
-/** Makes a rename in `folder` durable (best effort: not every platform can open a folder). */
-async function syncFolder(folder: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(folder, 'r');
-    await handle.sync();
-  } catch {
-    // not supported here; the rename itself is still atomic
-  } finally {
-    await handle?.close().catch(() => {});
-  }
 }

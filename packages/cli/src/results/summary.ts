@@ -1,4 +1,5 @@
-import { cellText, type Format } from './csv.js';
+import { cellText } from '../shared/csv-cell.js';
+import type { Format } from './csv.js';
 
 // What a reading verb reports at the end: printed as a table without --out, as one JSON
 // document with --json.

@@ -2,6 +2,7 @@ import { DEMO_ACCOUNT, MOCK_DEFAULT_BASE_URL } from 'callbot-contract';
 import { readJsonObjectFile } from 'callbot-contract/internal';
 import { isSignAlgorithm, type SignAlgorithm } from 'callbot-contract';
 import { isLoopbackUrl } from 'callbot-contract/internal';
+import { UsageError } from './usage-error.js';
 
 // Where `callbot` sends (import and every other verb that talks to the vendor), as whom, and
 // where the vendor should call back. Each value is taken from the first place that has it:
@@ -44,7 +45,7 @@ export interface ConnectionSettings {
   usingDemoAccount: boolean;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends UsageError {}
 
 /** Callback receivers assumed when talking to a local mock (e.g. `createCallbackReceiver` on 8787). */
 export const LOOPBACK_ORDER_CALLBACK_URL = 'http://127.0.0.1:8787/callbot/order';

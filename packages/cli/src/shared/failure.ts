@@ -8,27 +8,14 @@ import {
   CallbotValidationError,
   retCodeInfo,
 } from 'callbot-contract';
-import { ConfigError } from './credentials.js';
 import { VERB_EXIT, type VerbExitCode } from './exit.js';
 import { printJson, type VerbIo } from './io.js';
+import { UsageError } from './usage-error.js';
 
 // How a verb ends when it did not do its job: one place that turns what went wrong into the exit
 // code (exit.ts), a message on stderr that says what happened and what to do, and with --json the
 // same as one JSON document on stdout. What a retCode means (its name, the vendor's message, its
 // outcome class and hint) is the contract's table (retCodeInfo): no code is named here.
-
-/** A problem with the command line or the settings, found before anything was sent (exit 1). */
-export class VerbUsageError extends Error {
-  /** Each problem on a line of its own, naming the flag, file or field. */
-  readonly problems: readonly string[];
-  /** What to do about it. */
-  readonly hint: string | undefined;
-  constructor(summary: string, problems: readonly string[] = [], hint?: string) {
-    super(summary);
-    this.problems = problems;
-    this.hint = hint;
-  }
-}
 
 /** The vendor answered, and the thing asked about is not there (exit 5). */
 export class NotFoundError extends Error {
@@ -67,17 +54,15 @@ export interface FailureContext {
 /** The Failure for an error of the kinds above or of callbot-contract; undefined for anything else (a bug: let it surface). */
 export function describeFailure(error: unknown, context: FailureContext = {}): Failure | undefined {
   const check = context.checkWith ? ` Check with \`${context.checkWith}\` before sending it again.` : '';
-  if (error instanceof VerbUsageError) {
+  if (error instanceof UsageError) {
     return {
       kind: 'usage',
       exitCode: VERB_EXIT.usage,
-      message: error.message,
+      // Said once: the messages of the task settings' errors say it already, mid-sentence.
+      message: /nothing was sent/.test(error.message) ? error.message : `${error.message}; nothing was sent`,
       ...(error.problems.length > 0 ? { problems: error.problems } : {}),
       ...(error.hint ? { hint: error.hint } : {}),
     };
-  }
-  if (error instanceof ConfigError) {
-    return { kind: 'usage', exitCode: VERB_EXIT.usage, message: `${error.message}; nothing was sent` };
   }
   if (error instanceof NotFoundError) {
     return { kind: 'not-found', exitCode: VERB_EXIT.notFound, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };

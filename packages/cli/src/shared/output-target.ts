@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { UsageError } from './usage-error.js';
 
 // A file the user names for us to append to (`callbot listen --out`), opened and checked before
 // anything is read or written. The checks are made on the opened file, not on its path, so what
@@ -13,7 +14,7 @@ import { resolve } from 'node:path';
 //   by device and inode, so another spelling, a symbolic link or a hard link is recognised too.
 // Refusals are OutputTargetError (a configuration error to the verbs: exit 1, nothing done).
 
-export class OutputTargetError extends Error {}
+export class OutputTargetError extends UsageError {}
 
 /** A file the output must never be. */
 export interface ProtectedFile {

@@ -2,8 +2,9 @@ import type { CallbotClient, ListTaskInput } from 'callbot-contract';
 import type { ConnectionFlagValues } from '../shared/connection-options.js';
 import { openClient } from '../shared/connection.js';
 import { VERB_EXIT, type VerbExitCode } from '../shared/exit.js';
-import { NotFoundError, runVerb, VerbUsageError } from '../shared/failure.js';
+import { NotFoundError, runVerb } from '../shared/failure.js';
 import { printJson, type VerbIo } from '../shared/io.js';
+import { UsageError } from '../shared/usage-error.js';
 import { asText, fields, items } from '../shared/vendor-values.js';
 import { buildTaskBody, type SettingFlags } from './settings.js';
 import { statusLabel } from './status.js';
@@ -55,7 +56,7 @@ export function updateTask(io: VerbIo, flags: TaskCommonFlags & SettingFlags & {
     async () => {
       const { body, hasSettings } = await buildTaskBody('updateTask', { userTaskID: flags.task }, flags);
       if (!hasSettings)
-        throw new VerbUsageError('nothing to update: give --settings FILE or at least one setting flag (see `callbot task update --help`); nothing was sent');
+        throw new UsageError('nothing to update: give --settings FILE or at least one setting flag (see `callbot task update --help`); nothing was sent');
       const result = await connect(flags, io, verb).updateTask(body as Parameters<CallbotClient['updateTask']>[0]);
       if (flags.json) printJson(io, { userTaskID: flags.task, done: 'updated', ...answerOf(result) });
       else
@@ -143,7 +144,7 @@ export function listTasks(io: VerbIo, flags: ListFlags): Promise<VerbExitCode> {
   const verb = 'callbot task list';
   return runVerb(io, verb, Boolean(flags.json), async () => {
     if (flags.since !== undefined && flags.until !== undefined && flags.since > flags.until) {
-      throw new VerbUsageError('--since is after --until: no task can match; nothing was sent');
+      throw new UsageError('--since is after --until: no task can match; nothing was sent');
     }
     const queryConditions: ListTaskInput['queryConditions'] = {
       ...(flags.status?.length ? { taskStatus: flags.status as NonNullable<ListTaskInput['queryConditions']['taskStatus']> } : {}),

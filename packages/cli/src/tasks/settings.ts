@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { type ValidationIssue, validateAgainst } from 'callbot-contract';
 import { invalidJsonProblem } from 'callbot-contract/internal';
 import { FileReadError, readBoundedFile } from '../shared/bounded-read.js';
-import { VerbUsageError } from '../shared/failure.js';
+import { UsageError } from '../shared/usage-error.js';
 import { fieldExample } from '../shared/spec.js';
 
 // The body of `createTask` / `updateTask`: the task's settings (`taskCreateSetting`) and feature
@@ -77,7 +77,7 @@ export interface TaskBody {
 
 /**
  * The request body (without productID: the client adds it) for `operation`, checked against the
- * contract. Throws VerbUsageError naming every problem; nothing is sent then.
+ * contract. Throws UsageError naming every problem; nothing is sent then.
  */
 export async function buildTaskBody(operation: Operation, ids: { userTaskID: string; sceneID?: string }, flags: SettingFlags): Promise<TaskBody> {
   const file = flags.settings === undefined ? {} : await readSettingsFile(flags.settings);
@@ -113,7 +113,7 @@ export async function buildTaskBody(operation: Operation, ids: { userTaskID: str
   const requestSchema = operation === 'createTask' ? 'CreateTaskRequest' : 'UpdateTaskRequest';
   for (const issue of validateAgainst(requestSchema, { productID: 'callbot', ...body })) problems.push(describeIssue(issue, origins, requestSchema));
   if (problems.length > 0) {
-    throw new VerbUsageError(
+    throw new UsageError(
       `the task settings do not match the contract (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`,
       problems,
       flags.settings === undefined ? 'Fix the flags and run it again.' : `Fix ${flags.settings} (or the flags) and run it again.`,
@@ -142,10 +142,10 @@ function describeIssue(issue: ValidationIssue, origins: ReadonlyMap<string, Orig
   return 'flag' in best[1] ? `${best[1].flag}: ${message}` : `${best[1].file}: ${message}`;
 }
 
-/** The settings file as an object with only SETTINGS_FILE_KEYS; VerbUsageError naming the file otherwise. */
+/** The settings file as an object with only SETTINGS_FILE_KEYS; UsageError naming the file otherwise. */
 export async function readSettingsFile(file: string): Promise<Json> {
   const fail = (problem: string): never => {
-    throw new VerbUsageError(`--settings ${file}: ${problem}; nothing was sent`);
+    throw new UsageError(`--settings ${file}: ${problem}; nothing was sent`);
   };
   let text: string;
   try {
