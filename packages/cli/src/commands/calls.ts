@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import type { VerbRun } from '../shared/io.js';
 import type { FilterFlags } from '../results/filters.js';
 import { addCallFilterOptions, addReadOptions, connectionOf, listOption, positiveInteger, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
 
 // `callbot calls --task T [filters] [--out FILE]`: every call of the task (listCall, all pages;
 // results/list.ts). The engine is loaded when the command runs.
 
-export function registerCallsCommand(program: Command): void {
+export function registerCallsCommand(program: Command, run: VerbRun): void {
   addCallFilterOptions(
     addReadOptions(program.command('calls').description('Every call of a task (listCall, all pages), filtered'))
       .option('--since <time>', 'calls from this time on (ISO 8601, e.g. 2026-11-01T08:00:00+08:00, or Unix seconds)')
@@ -22,7 +23,7 @@ export function registerCallsCommand(program: Command): void {
         import('../results/csv.js'),
         import('../results/filters.js'),
       ]);
-      process.exitCode = await readFront('calls', flags, (io) =>
+      run.exitCode = await readFront(run.io, 'calls', flags, (io) =>
         runList(
           {
             verb: 'calls',

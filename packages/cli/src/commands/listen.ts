@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { VerbRun } from '../shared/io.js';
 
 // `callbot listen --port P --out results.jsonl`: receives the vendor's signed callbacks and
 // appends each once (listen/receiver.ts). The receiver is loaded when the command runs.
@@ -9,7 +10,7 @@ const integer = (min: number, max: number) => (value: string) => {
   return n;
 };
 
-export function registerListenCommand(program: Command): void {
+export function registerListenCommand(program: Command, run: VerbRun): void {
   program
     .command('listen')
     .description("Receive the vendor's callbacks (order, call, task status): verify each signature, append each requestID once to a file")
@@ -53,6 +54,6 @@ Ctrl-C (SIGINT) or SIGTERM stops it cleanly and prints the counts (exit 0).`,
     )
     .action(async (flags) => {
       const { listenFront } = await import('../listen/front.js');
-      process.exitCode = await listenFront(flags);
+      run.exitCode = await listenFront(run.io, flags);
     });
 }

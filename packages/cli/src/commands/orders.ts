@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import type { VerbRun } from '../shared/io.js';
 import type { FilterFlags } from '../results/filters.js';
 import { addCallFilterOptions, addReadOptions, connectionOf, listOption, positiveInteger, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
 
 // `callbot orders --task T [filters] [--out FILE]`: every order of the task with its last call
 // (listOrder, all pages; results/list.ts). The engine is loaded when the command runs.
 
-export function registerOrdersCommand(program: Command): void {
+export function registerOrdersCommand(program: Command, run: VerbRun): void {
   addCallFilterOptions(
     addReadOptions(program.command('orders').description('Every order of a task with its last call (listOrder, all pages), filtered'))
       .option('--finished', 'only finished orders')
@@ -22,7 +23,7 @@ export function registerOrdersCommand(program: Command): void {
         import('../results/csv.js'),
         import('../results/filters.js'),
       ]);
-      process.exitCode = await readFront('orders', flags, (io) =>
+      run.exitCode = await readFront(run.io, 'orders', flags, (io) =>
         runList(
           {
             verb: 'orders',

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 // Type only (erased from the build): the probe itself is still loaded only when the command runs.
 import type { ProbeFlags } from '../probe/command.js';
+import type { VerbRun } from '../shared/io.js';
 
 // `callbot probe`: asks the vendor's host the questions the contract marks **Unknown:** or
 // **Choice:** and writes a report that says, per question, whether the contract holds. Only
@@ -15,7 +16,7 @@ const wholeNumber = (min: number, max: number) => (value: string) => {
   return n;
 };
 
-export function registerProbeCommand(program: Command): void {
+export function registerProbeCommand(program: Command, run: VerbRun): void {
   program
     .command('probe')
     .description("Check the contract's Unknown/Choice points against the vendor's host (reads only) and write a report for a bug report")
@@ -64,6 +65,6 @@ Exit codes: 0 no probe differs; 2 some probe differs; 1 usage or credentials err
       const { probeCommand } = await import('../probe/command.js');
       // The version the report names is the program's own (main.ts sets it): importing
       // package.json here too would make esbuild split it into a chunk that `--version` loads.
-      process.exitCode = await probeCommand(flags, program.version() ?? 'unknown');
+      run.exitCode = await probeCommand(run.io, flags, program.version() ?? 'unknown');
     });
 }

@@ -1,5 +1,6 @@
 import { CallbotPackageError, CallbotValidationError } from 'callbot-contract';
 import { ConfigError } from '../shared/credentials.js';
+import type { InterruptSignal, VerbIo } from '../shared/io.js';
 import { FilterError } from './filters.js';
 import { ReportFileError } from './import-report.js';
 import { UntrustedPagingError } from './list.js';
@@ -14,22 +15,16 @@ import { type ResultSummary, summaryTable } from './summary.js';
 
 export const READ_EXIT = { ok: 0, usage: 1, incomplete: 2, failed: 3 } as const;
 
-export interface ReadTerminal {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
-
 export interface ReadFrontFlags {
   out?: string;
   json?: boolean;
 }
 
 export async function readFront(
+  terminal: VerbIo,
   verb: string,
   flags: ReadFrontFlags,
   run: (io: { env: NodeJS.ProcessEnv; stdout: NodeJS.WritableStream; onPage?: (rows: number) => void }) => Promise<ResultSummary>,
-  terminal: ReadTerminal = { stdout: process.stdout, stderr: process.stderr, env: process.env },
 ): Promise<number> {
   if (flags.json && flags.out === '-') {
     terminal.stderr.write(`callbot ${verb}: --json and --out - both want stdout: write the rows to a file, or drop --json\n`);
@@ -37,15 +32,14 @@ export async function readFront(
   }
   const toFile = flags.out !== undefined && flags.out !== '-';
   const live = toFile && !flags.json && Boolean(terminal.stderr.isTTY);
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: InterruptSignal) => {
     removePendingOutputs();
     terminal.stderr.write(
       `${live ? '\n' : ''}callbot ${verb}: interrupted (${signal})${toFile ? `: nothing written to ${flags.out} (the partial file was removed)` : ''}\n`,
     );
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    terminal.exitNow(signal === 'SIGINT' ? 130 : 143);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const stopListening = terminal.onInterrupt(stop);
   try {
     const summary = await run({
       env: terminal.env,
@@ -83,7 +77,6 @@ export async function readFront(
     terminal.stderr.write(`callbot ${verb}: ${(error as Error)?.message ?? String(error)}.${nothing}\n`);
     return READ_EXIT.failed;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    stopListening();
   }
 }

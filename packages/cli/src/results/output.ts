@@ -44,8 +44,12 @@ export function removePendingOutputs(): void {
 
 const tempBeside = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
 
-export async function openOutput(target: string, stdout: NodeJS.WritableStream = process.stdout): Promise<Output> {
-  if (target === '-') return streamOutput(stdout, 'stdout', false);
+/** `stdout`: the verb's (VerbIo), where `-` writes. */
+export async function openOutput(target: string, stdout?: NodeJS.WritableStream): Promise<Output> {
+  if (target === '-') {
+    if (!stdout) throw new OutputError('--out -: this run has no stdout to write to');
+    return streamOutput(stdout, 'stdout', false);
+  }
   let existing: Stats | undefined;
   try {
     existing = await lstat(target);
