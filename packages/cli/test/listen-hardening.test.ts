@@ -11,8 +11,8 @@ import { fromRoot } from '../../../test/support/paths.js';
 import { AppendLog } from '../src/listen/append-log.js';
 import { callbackLine, readRequestIDs } from '../src/listen/records.js';
 import { timeCell } from '../src/results/rows.js';
-import { type CliRun, freshDir, type LiveCli } from './support/run-cli.js';
-import { startInProcess } from './support/run-in-process.js';
+import { freshDir, type LiveCli } from './support/run-cli.js';
+import { type RunningVerb, runningInProcess, stopAll, tracked } from './support/run-in-process.js';
 
 // The findings of the third hardening round about `callbot listen` (issue 18: 1, 6, 8, 9 and the
 // listen half of 10), each as a user meets it: the built command as a process on a free loopback
@@ -20,48 +20,19 @@ import { startInProcess } from './support/run-in-process.js';
 // write is injected. The command runs in-process (stopped by an interrupt triggered by hand),
 // except under a file-size limit, which needs a process of its own.
 
-/** A running `callbot listen`: in-process, or the bin as a process. */
-interface Listener {
-  stderr(): string;
-  waitForStderr(pattern: string | RegExp): Promise<void>;
-  /** An interrupt: triggered in-process, a real signal to the process. */
-  stop(signal: 'SIGINT' | 'SIGTERM'): void;
-  done: Promise<CliRun>;
-  ended: boolean;
-}
-
-const running = new Set<Listener>();
+const running = new Set<RunningVerb>();
 const sockets = new Set<Socket>();
 afterEach(async () => {
   for (const socket of sockets) socket.destroy();
   sockets.clear();
-  for (const live of running) {
-    if (live.ended) continue;
-    live.stop('SIGINT');
-    live.stop('SIGINT'); // a second interrupt: at once
-    await live.done.catch(() => {});
-  }
-  running.clear();
+  await stopAll(running);
 });
 
-function track(live: Omit<Listener, 'ended'>): Listener {
-  const tracked: Listener = { ...live, ended: false };
-  const end = () => {
-    tracked.ended = true;
-  };
-  tracked.done.then(end, end);
-  running.add(tracked);
-  return tracked;
-}
-
 /** `callbot listen ARGS`, in-process. */
-function launch(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Listener {
-  const verb = startInProcess(['listen', ...args], options);
-  return track({ stderr: verb.stderr, waitForStderr: verb.waitForStderr, stop: verb.interrupt, done: verb.done });
-}
+const launch = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) => runningInProcess(running, ['listen', ...args], options);
 
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
-async function started(live: Listener) {
+async function started(live: RunningVerb) {
   await live.waitForStderr(LISTENING);
   return { live, url: LISTENING.exec(live.stderr())![1]! };
 }
@@ -93,7 +64,7 @@ function startListenLimited(dir: string, out: string, limitKiB: number) {
     },
     done: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout: '', stderr, exitedAt: Date.now() }))),
   };
-  return started(track({ ...live, stop: (signal) => live.child.kill(signal) }));
+  return started(tracked(running, { ...live, stop: (signal) => live.child.kill(signal) }));
 }
 
 const callPayload = (orderID: string, extra: Record<string, unknown> = {}, call: Record<string, unknown> = {}) => ({
@@ -147,7 +118,7 @@ function wholeLines(file: string) {
     .map((line) => JSON.parse(line) as { requestID: string });
 }
 
-async function stop(live: Listener) {
+async function stop(live: RunningVerb) {
   live.stop('SIGINT');
   return live.done;
 }

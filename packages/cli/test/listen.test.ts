@@ -3,52 +3,21 @@ import { join } from 'node:path';
 import { DEMO_ACCOUNT, sign } from 'callbot-contract';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliRun, freshDir, spawnCli } from './support/run-cli.js';
-import { startInProcess } from './support/run-in-process.js';
+import { freshDir, spawnCli } from './support/run-cli.js';
+import { type RunningVerb, runningInProcess, stopAll, tracked } from './support/run-in-process.js';
 
 // `callbot listen` on a free loopback port, sent callbacks signed as the vendor signs them
 // (callbot-contract's `sign` with the demo account's key, which the receiver uses on loopback by
 // default). It runs in-process, stopped by an interrupt triggered by hand; the first test runs
 // the bin as a process, stopped by a real SIGINT.
 
-/** A running `callbot listen`: in-process, or the bin as a process (`spawned`). */
-interface Listener {
-  stderr(): string;
-  waitForStderr(pattern: string | RegExp): Promise<void>;
-  /** An interrupt: triggered in-process, a real signal to the process. */
-  stop(signal: 'SIGINT' | 'SIGTERM'): void;
-  done: Promise<CliRun>;
-  ended: boolean;
-}
+const running = new Set<RunningVerb>();
+afterEach(() => stopAll(running));
 
-const running = new Set<Listener>();
-afterEach(async () => {
-  for (const live of running) {
-    if (live.ended) continue;
-    live.stop('SIGINT');
-    live.stop('SIGINT'); // a second interrupt: at once
-    await live.done.catch(() => {});
-  }
-  running.clear();
-});
-
-function launch(args: string[], dir: string, how: 'in-process' | 'spawned' = 'in-process'): Listener {
-  const live: Listener =
-    how === 'spawned'
-      ? (() => {
-          const child = spawnCli(['listen', ...args], { cwd: dir });
-          return { stderr: child.stderr, waitForStderr: child.waitForStderr, stop: (signal) => child.child.kill(signal), done: child.done, ended: false };
-        })()
-      : (() => {
-          const verb = startInProcess(['listen', ...args], { cwd: dir });
-          return { stderr: verb.stderr, waitForStderr: verb.waitForStderr, stop: verb.interrupt, done: verb.done, ended: false };
-        })();
-  const end = () => {
-    live.ended = true;
-  };
-  live.done.then(end, end);
-  running.add(live);
-  return live;
+function launch(args: string[], dir: string, how: 'in-process' | 'spawned' = 'in-process'): RunningVerb {
+  if (how === 'in-process') return runningInProcess(running, ['listen', ...args], { cwd: dir });
+  const child = spawnCli(['listen', ...args], { cwd: dir });
+  return tracked(running, { stderr: child.stderr, waitForStderr: child.waitForStderr, stop: (signal) => child.child.kill(signal), done: child.done });
 }
 
 async function startListen(dir: string, extra: string[] = [], how: 'in-process' | 'spawned' = 'in-process') {

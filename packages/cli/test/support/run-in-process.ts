@@ -128,3 +128,42 @@ export function startInProcess(args: string[], options: InProcessOptions = {}): 
 export function runInProcess(args: string[], options: InProcessOptions = {}): Promise<CliRun> {
   return startInProcess(args, options).done;
 }
+
+/** A running verb, in-process or the bin as a process: what a test that stops it needs. */
+export interface RunningVerb {
+  stderr(): string;
+  waitForStderr(pattern: string | RegExp): Promise<void>;
+  /** An interrupt: triggered in-process; a real signal to a process. */
+  stop(signal: InterruptSignal): void;
+  done: Promise<CliRun>;
+  /** It has ended (returned, exited). */
+  ended: boolean;
+}
+
+/** Adds `live` to `running` and notes when it ends. */
+export function tracked(running: Set<RunningVerb>, live: Omit<RunningVerb, 'ended'>): RunningVerb {
+  const verb: RunningVerb = { ...live, ended: false };
+  const end = () => {
+    verb.ended = true;
+  };
+  verb.done.then(end, end);
+  running.add(verb);
+  return verb;
+}
+
+/** `callbot ARGS` in-process, added to `running`. */
+export function runningInProcess(running: Set<RunningVerb>, args: string[], options: InProcessOptions = {}): RunningVerb {
+  const verb = startInProcess(args, options);
+  return tracked(running, { stderr: verb.stderr, waitForStderr: verb.waitForStderr, stop: verb.interrupt, done: verb.done });
+}
+
+/** For afterEach: stops what is still running (two interrupts: at once) and forgets them all. */
+export async function stopAll(running: Set<RunningVerb>): Promise<void> {
+  for (const verb of running) {
+    if (verb.ended) continue;
+    verb.stop('SIGINT');
+    verb.stop('SIGINT');
+    await verb.done.catch(() => {});
+  }
+  running.clear();
+}
