@@ -77,22 +77,32 @@ export function testIo(options: Omit<InProcessOptions, 'cwd'> = {}): TestIo {
   };
 }
 
-/** Only one run at a time may own the working directory. */
-let cwdQueue: Promise<unknown> = Promise.resolve();
+/** The working directory the runs under way share (runs in another one wait for them to end). */
+let current: { cwd: string; before: string; users: number; released: Promise<void>; release: () => void } | undefined;
 
-/** Runs `fn` with the process's working directory set to `cwd`, one such run at a time. */
-function inDirectory<T>(cwd: string, fn: () => Promise<T>): Promise<T> {
-  const run = cwdQueue.then(async () => {
-    const before = process.cwd();
+/** Runs `fn` with the process's working directory set to `cwd`; runs in the same directory may overlap. */
+async function inDirectory<T>(cwd: string, fn: () => Promise<T>): Promise<T> {
+  while (current && current.cwd !== cwd) await current.released;
+  if (!current) {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    current = { cwd, before: process.cwd(), users: 0, released, release };
     process.chdir(cwd);
-    try {
-      return await fn();
-    } finally {
-      process.chdir(before);
+  }
+  const mine = current;
+  mine.users += 1;
+  try {
+    return await fn();
+  } finally {
+    mine.users -= 1;
+    if (mine.users === 0) {
+      process.chdir(mine.before);
+      current = undefined;
+      mine.release();
     }
-  });
-  cwdQueue = run.catch(() => {});
-  return run;
+  }
 }
 
 export interface LiveVerb extends TestIo {
