@@ -6,7 +6,8 @@ import { startFakeVendor, type FakeVendor } from '../../../test/support/fake-ven
 import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
 import { fromRoot } from '../../../test/support/paths.js';
 import { readReport } from './support/report.js';
-import { freshDir, runCli } from './support/run-cli.js';
+import { freshDir } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 // `callbot import --append` (addBatchCall) and `--create-task --scene` (createAndCall), as users
 // run them: the built command as a process, against the built mock as a process (its simulator:
@@ -52,11 +53,11 @@ describe('against the built mock (a process)', () => {
   it('--append: addBatchCall onto a task the simulator holds, every row accepted (its counts: 2 of 2), no report left (exit 0)', async () => {
     // The simulator appends only to a task it knows: a plain import of another order creates it.
     const task = newTask('mock');
-    const first = await runCli(['import', listFile('phone,order_id\n8615600000009,ord-0\n').file, '--task', task, '--base-url', mock.url]);
+    const first = await runInProcess(['import', listFile('phone,order_id\n8615600000009,ord-0\n').file, '--task', task, '--base-url', mock.url]);
     expect(first.code, first.stderr).toBe(0);
     const list = listFile(TWO_ROWS);
     const cwd = freshDir();
-    const run = await runCli(['import', list.file, '--task', task, '--append', '--base-url', mock.url, '--json'], { cwd });
+    const run = await runInProcess(['import', list.file, '--task', task, '--append', '--base-url', mock.url, '--json'], { cwd });
     expect(run.code, run.stderr).toBe(0);
     // perRowDetail is not asserted: the simulator leaves out an empty errList (the spec allows it),
     // and the command counts only counts *and* errList as per-row detail.
@@ -67,10 +68,10 @@ describe('against the built mock (a process)', () => {
 
   it('--append: orders already in the task are refused one by one by the simulator, the others accepted; report beside the input (exit 2)', async () => {
     const task = newTask('again');
-    const first = await runCli(['import', listFile(TWO_ROWS).file, '--task', task, '--base-url', mock.url]);
+    const first = await runInProcess(['import', listFile(TWO_ROWS).file, '--task', task, '--base-url', mock.url]);
     expect(first.code, first.stderr).toBe(0);
     const list = listFile(THREE_ROWS);
-    const run = await runCli(['import', list.file, '--task', task, '--append', '--base-url', mock.url, '--json']);
+    const run = await runInProcess(['import', list.file, '--task', task, '--append', '--base-url', mock.url, '--json']);
     expect(run.code, run.stderr).toBe(2);
     const summary = json(run.stdout);
     expect(summary).toMatchObject({ operation: 'addBatchCall', outcome: 'imported', counts: { accepted: 1 } });
@@ -83,7 +84,7 @@ describe('against the built mock (a process)', () => {
 
   it("--create-task: createAndCall, every row accepted (the simulator's counts: 1 of 1) (exit 0); the text summary names the operation", async () => {
     const list = listFile(TWO_ROWS.split('\n').slice(0, 2).join('\n'));
-    const run = await runCli([
+    const run = await runInProcess([
       'import',
       list.file,
       '--task',
@@ -130,7 +131,7 @@ describe('against a fake vendor that records requests', () => {
   it('--append sends one signed addBatchCall with the list as it is, and nothing else', async () => {
     const list = listFile(TWO_ROWS);
     const task = newTask('body');
-    const run = await runCli(['import', list.file, '--task', task, '--append', '--base-url', vendor.url, '--json']);
+    const run = await runInProcess(['import', list.file, '--task', task, '--append', '--base-url', vendor.url, '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(vendor.received.map((r) => r.path)).toEqual([PATH.addBatchCall]);
     const [request] = vendor.received;
@@ -147,7 +148,7 @@ describe('against a fake vendor that records requests', () => {
   it('--create-task sends one createAndCall with sceneID and the task name, in the key order signed', async () => {
     const list = listFile(TWO_ROWS);
     const task = newTask('create-body');
-    const run = await runCli([
+    const run = await runInProcess([
       'import',
       list.file,
       '--task',
@@ -178,7 +179,7 @@ describe('against a fake vendor that records requests', () => {
 
   it('without --append or --create-task: importBatchCall, as before', async () => {
     const list = listFile(TWO_ROWS);
-    const run = await runCli(['import', list.file, '--task', newTask('plain'), '--base-url', vendor.url, '--json']);
+    const run = await runInProcess(['import', list.file, '--task', newTask('plain'), '--base-url', vendor.url, '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(vendor.received.map((r) => r.path)).toEqual([PATH.importBatchCall]);
     expect(json(run.stdout).operation).toBe('importBatchCall');
@@ -188,7 +189,7 @@ describe('against a fake vendor that records requests', () => {
     vendor.script({ answer: { retCode: 0, retMsg: 'success', responseID: 'resp-2' } });
     const list = listFile(THREE_ROWS);
     const report = join(freshDir(), 'asked.csv');
-    const run = await runCli(['import', list.file, '--task', newTask('no-counts'), '--append', '--base-url', vendor.url, '--report', report, '--json']);
+    const run = await runInProcess(['import', list.file, '--task', newTask('no-counts'), '--append', '--base-url', vendor.url, '--report', report, '--json']);
     expect(run.code, run.stderr).toBe(0);
     const summary = json(run.stdout);
     expect(summary).toMatchObject({ operation: 'addBatchCall', outcome: 'imported', perRowDetail: false, counts: { accepted: 3 }, report });
@@ -205,7 +206,7 @@ describe('against a fake vendor that records requests', () => {
     vendor.script({ answer: { retCode: 0, retMsg: 'success', responseID: 'resp-3', errList: [{ phone: '8615600000002', errMsg: 'blacklisted' }] } });
     const list = listFile(THREE_ROWS);
     const cwd = freshDir();
-    const run = await runCli(['import', list.file, '--task', newTask('errlist'), '--create-task', '--scene', 's', '--base-url', vendor.url], { cwd });
+    const run = await runInProcess(['import', list.file, '--task', newTask('errlist'), '--create-task', '--scene', 's', '--base-url', vendor.url], { cwd });
     expect(run.code, run.stderr).toBe(2);
     expect(readdirSync(cwd)).toEqual([]);
     const [name] = list.others();
@@ -221,7 +222,7 @@ describe('against a fake vendor that records requests', () => {
   it('--append: counts that do not match the rows sent (2 of 2 for 3 rows) are not trusted: unknown, report beside the input (exit 4)', async () => {
     vendor.script({ answer: { retCode: 0, retMsg: 'success', responseID: 'resp-5', totalCount: 2, successCount: 2, errList: [] } });
     const list = listFile(THREE_ROWS);
-    const run = await runCli(['import', list.file, '--task', newTask('counts'), '--append', '--base-url', vendor.url, '--json']);
+    const run = await runInProcess(['import', list.file, '--task', newTask('counts'), '--append', '--base-url', vendor.url, '--json']);
     expect(run.code, run.stderr).toBe(4);
     const summary = json(run.stdout);
     expect(summary).toMatchObject({ operation: 'addBatchCall', outcome: 'unknown', counts: { unknown: 3 } });
@@ -233,7 +234,7 @@ describe('against a fake vendor that records requests', () => {
   it('counts short of what was sent, without an errList: the rows are unknown, not accepted (exit 4)', async () => {
     vendor.script({ answer: { retCode: 0, retMsg: 'success', responseID: 'resp-4', totalCount: 3, successCount: 2 } });
     const list = listFile(THREE_ROWS);
-    const run = await runCli(['import', list.file, '--task', newTask('short'), '--append', '--base-url', vendor.url, '--json']);
+    const run = await runInProcess(['import', list.file, '--task', newTask('short'), '--append', '--base-url', vendor.url, '--json']);
     expect(run.code, run.stderr).toBe(4);
     expect(json(run.stdout)).toMatchObject({ outcome: 'unknown', counts: { unknown: 3 } });
     expect(list.others()).toHaveLength(1);
@@ -242,7 +243,7 @@ describe('against a fake vendor that records requests', () => {
   it('--report is honoured for a fully accepted --append: written there, nothing beside the input', async () => {
     const list = listFile(TWO_ROWS);
     const report = join(freshDir(), 'mine.csv');
-    const run = await runCli(['import', list.file, '--task', newTask('asked'), '--append', '--base-url', vendor.url, '--report', report]);
+    const run = await runInProcess(['import', list.file, '--task', newTask('asked'), '--append', '--base-url', vendor.url, '--report', report]);
     expect(run.code, run.stderr).toBe(0);
     expect(readReport(report).map((line) => line.status)).toEqual(['accepted', 'accepted']);
     expect(list.others()).toEqual([]);
@@ -251,7 +252,7 @@ describe('against a fake vendor that records requests', () => {
   it('a failing send leaves the pre-send report beside the input: every row unknown with the requestID (exit 4)', async () => {
     vendor.script({ kind: 'reset-after-body' });
     const list = listFile(TWO_ROWS);
-    const run = await runCli(['import', list.file, '--task', newTask('reset'), '--append', '--base-url', vendor.url, '--json']);
+    const run = await runInProcess(['import', list.file, '--task', newTask('reset'), '--append', '--base-url', vendor.url, '--json']);
     expect(run.code, run.stderr).toBe(4);
     expect(vendor.received).toHaveLength(1); // a write whose outcome is unknown is never sent again
     const [name] = list.others();
@@ -268,7 +269,7 @@ describe('against a fake vendor that records requests', () => {
     [['--append', '--task-name', 'n'], /--task-name is for --create-task only/],
   ])('%j is a usage error: nothing read or sent (exit 1)', async (flags, message) => {
     const list = listFile(TWO_ROWS);
-    const run = await runCli(['import', list.file, '--task', newTask('usage'), ...flags, '--base-url', vendor.url]);
+    const run = await runInProcess(['import', list.file, '--task', newTask('usage'), ...flags, '--base-url', vendor.url]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(vendor.received).toEqual([]);
@@ -276,7 +277,7 @@ describe('against a fake vendor that records requests', () => {
   });
 
   it('--help says what import, --append and --create-task do to the task', async () => {
-    const run = await runCli(['import', '--help']);
+    const run = await runInProcess(['import', '--help']);
     expect(run.code).toBe(0);
     const help = run.stdout.replace(/\s+/g, ' ');
     expect(help).toContain("REPLACES its undialed numbers: the previous batch's numbers not yet dialed are dropped");
@@ -288,7 +289,7 @@ describe('against a fake vendor that records requests', () => {
   it('finds the folder of an input given by a relative path', async () => {
     const list = listFile(THREE_ROWS, 'rel.csv');
     vendor.script({ answer: { retCode: 0, retMsg: 'success', responseID: 'r', errList: [{ phone: '8615600000001', errMsg: 'no' }] } });
-    const run = await runCli(['import', 'rel.csv', '--task', newTask('relative'), '--append', '--base-url', vendor.url], { cwd: list.dir });
+    const run = await runInProcess(['import', 'rel.csv', '--task', newTask('relative'), '--append', '--base-url', vendor.url], { cwd: list.dir });
     expect(run.code, run.stderr).toBe(2);
     expect(list.others()).toHaveLength(1); // beside the input, which is the working directory here
   });
@@ -309,7 +310,7 @@ it('the example list goes through --append against the fake vendor', async () =>
         errList: [],
       }),
     });
-    const run = await runCli([
+    const run = await runInProcess([
       'import',
       fromRoot('packages', 'cli', 'examples', 'call-list.csv'),
       '--task',

@@ -58,6 +58,32 @@ function circles(graph: Map<string, string[]>): string[][] {
   return [...found.values()];
 }
 
+/** The bin: the one module that builds the verbs' IO from the process. */
+const BIN = join(CLI_SRC, 'main.ts');
+/**
+ * Constants of the process, no IO: its id names temporary files (two runs never collide) and
+ * `callbot mock` starts the mock on the same Node (execPath).
+ */
+const PROCESS_CONSTANTS = new Set(['process.pid', 'process.execPath']);
+
+/** Each use of the global `process` in a source (`process.env`, or `process` alone) and each import of node:process. */
+function processUses(file: string, text = readFileSync(file, 'utf8')): string[] {
+  const uses: string[] = ts
+    .preProcessFile(text, true, true)
+    .importedFiles.map((entry) => entry.fileName)
+    .filter((specifier) => specifier === 'node:process' || specifier === 'process');
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && node.text === 'process') {
+      const parent = node.parent;
+      const isName = (ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node);
+      if (!isName) uses.push(ts.isPropertyAccessExpression(parent) && parent.expression === node ? `process.${parent.name.text}` : 'process');
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true));
+  return uses;
+}
+
 function graphOf(dir: string): Map<string, string[]> {
   return new Map(sources(dir).map((file) => [file, relativeImports(file)]));
 }
@@ -97,7 +123,28 @@ describe('the floor plan of packages/cli and packages/mock', () => {
     expect(circles(graphOf(dir)).map((loop) => loop.map(shown(dir)).join(' → '))).toEqual([]);
   });
 
+  it('no module of the command but the bin (main.ts) reads `process`: verbs get their IO injected (shared/io.ts)', () => {
+    const readers: string[] = [];
+    for (const file of sources(CLI_SRC)) {
+      if (file === BIN) continue;
+      for (const use of processUses(file)) if (!PROCESS_CONSTANTS.has(use)) readers.push(`${shown(CLI_SRC)(file)}: ${use}`);
+    }
+    expect(readers).toEqual([]);
+  });
+
   // The checks themselves, on made-up sources: they must be able to fail.
+  it('sees every use of `process`: a member, the bare name, an import of node:process; not a word in a comment or a property', () => {
+    const text = [
+      '// the process ends',
+      'const a = process.env.X;',
+      'const b = process;',
+      "import { argv } from 'node:process';",
+      'const c = { process: 1 }.process;',
+      'const d = `${process.pid}`;',
+    ].join('\n');
+    expect(processUses('/src/x.ts', text)).toEqual(['node:process', 'process.env', 'process', 'process.pid']);
+  });
+
   it('sees every kind of relative import and resolves .js to .ts', () => {
     const text = [
       "import { a } from './a.js';",

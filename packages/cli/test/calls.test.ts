@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeVendor } from '../../../test/support/fake-vendor.js';
-import { freshDir, runCli } from './support/run-cli.js';
+import { freshDir } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { BASE_TS, bodiesOf, type GeneratedOrder, generateOrders, startResultsVendor } from './support/results-vendor.js';
 
 // `callbot calls` (listCall, every page; answers gzip-compressed) against the fake vendor.
@@ -23,7 +24,7 @@ describe('callbot calls', () => {
   it('reads every page and writes every call once (JSON Lines by extension)', async () => {
     vendor.received.length = 0;
     const dir = freshDir();
-    const run = await runCli(['calls', '--task', 'task-1', '--out', 'calls.ndjson', '--json'], { cwd: dir, env: env() });
+    const run = await runInProcess(['calls', '--task', 'task-1', '--out', 'calls.ndjson', '--json'], { cwd: dir, env: env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const all = orders.flatMap((o) => o.calls.map((c) => c.callID));
@@ -41,7 +42,7 @@ describe('callbot calls', () => {
   it('sends --since/--until as startTs/endTs (ISO 8601 or Unix seconds)', async () => {
     vendor.received.length = 0;
     const since = new Date((BASE_TS + 1000) * 1000).toISOString();
-    const run = await runCli(['calls', '--task', 'task-1', '--since', since, '--until', String(BASE_TS + 2000), '--out', '-'], { env: env() });
+    const run = await runInProcess(['calls', '--task', 'task-1', '--since', since, '--until', String(BASE_TS + 2000), '--out', '-'], { env: env() });
     expect(run.code).toBe(0);
     const [body] = bodiesOf(vendor, 'listCall');
     expect(body!.options).toEqual({ startTs: BASE_TS + 1000, endTs: BASE_TS + 2000 });
@@ -52,7 +53,7 @@ describe('callbot calls', () => {
   });
 
   it('refuses a --since that is not a time, naming the flag', async () => {
-    const run = await runCli(['calls', '--task', 'task-1', '--since', 'yesterday'], { env: env() });
+    const run = await runInProcess(['calls', '--task', 'task-1', '--since', 'yesterday'], { env: env() });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('--since: "yesterday" is neither an ISO 8601 date/time');
   });

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
 import { fromRoot } from '../../../test/support/paths.js';
 import { readReport } from './support/report.js';
-import { freshDir, runCli, spawnCli, type LiveCli } from './support/run-cli.js';
+import { freshDir, runCli } from './support/run-cli.js';
+import { type RunningVerb, runInProcess, runningInProcess, stopAll } from './support/run-in-process.js';
 
-// A whole campaign, driven only by the `callbot` command (spawned processes of dist/cli.js)
+// A whole campaign, driven only by the `callbot` command (its verbs run in-process)
 // against the vendor simulator (the built mock process, virtual time at --speed 0): create a
 // task, import its list, start it, move the clock, and check that `callbot listen` received
 // every callback exactly once and that `export`, `calls` and `orders` say what the callbacks
@@ -25,11 +26,12 @@ interface Callback {
 }
 
 let mock: MockProcess;
-let listener: LiveCli;
+let listener: RunningVerb;
+const running = new Set<RunningVerb>();
 let dir: string;
 let env: Record<string, string>;
 
-const callbot = (...args: string[]) => runCli(args, { cwd: dir, env });
+const callbot = (...args: string[]) => runInProcess(args, { cwd: dir, env });
 /** Runs a verb with --json and returns its document, failing with its stderr when it did not exit 0. */
 const callbotJson = async (...args: string[]) => {
   const run = await callbot(...args, '--json');
@@ -62,7 +64,7 @@ const readJsonl = (file: string) =>
 beforeAll(async () => {
   dir = freshDir('callbot-campaign-');
   mock = await startMockProcess(['--speed', '0']);
-  listener = spawnCli(['listen', '--port', '0', '--out', 'results.jsonl'], { cwd: dir });
+  listener = runningInProcess(running, ['listen', '--port', '0', '--out', 'results.jsonl'], { cwd: dir });
   await listener.waitForStderr(/listening on http:\/\/127\.0\.0\.1:\d+/);
   const hooks = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(listener.stderr())![1]!;
   // The callback URLs of `callbot import` come from the environment (or --order-callback-url /
@@ -76,7 +78,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (listener && listener.child.exitCode === null) listener.child.kill('SIGKILL');
+  await stopAll(running);
   await mock?.stop();
 });
 
@@ -165,7 +167,7 @@ describe('callbot runs a whole campaign against the simulator', () => {
 
     // The listener stops cleanly on Ctrl-C and reports what it wrote.
     const counts = { order: ofKind('order').length, call: ofKind('call').length, task: ofKind('task').length };
-    listener.child.kill('SIGINT');
+    listener.stop('SIGINT');
     const stopped = await listener.done;
     expect(stopped.code).toBe(0);
     expect(stopped.stderr).toContain(

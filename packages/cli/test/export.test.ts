@@ -6,7 +6,8 @@ import type { FakeVendor } from '../../../test/support/fake-vendor.js';
 import { advanceClock } from '../../../test/support/mock-clock.js';
 import { fromRoot } from '../../../test/support/paths.js';
 import { startMock, stopMocks } from './support/mock-server.js';
-import { freshDir, runCli, spawnCli } from './support/run-cli.js';
+import { freshDir, spawnCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { bodiesOf, type GeneratedOrder, generateOrders, serve, startResultsVendor, TRICKY } from './support/results-vendor.js';
 
 // `callbot export` against a fake vendor that serves a generated task (support/results-vendor.ts):
@@ -29,7 +30,7 @@ describe('callbot export', () => {
   it('writes one row per order of the batch, with status, rounds and the last call, 500 orders a request', async () => {
     vendor.received.length = 0;
     const dir = freshDir();
-    const run = await runCli(['export', '--task', 'task-1', '--out', 'results.csv'], { cwd: dir, env: env() });
+    const run = await runInProcess(['export', '--task', 'task-1', '--out', 'results.csv'], { cwd: dir, env: env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Wrote ${ORDERS} rows to results.csv`);
@@ -73,7 +74,7 @@ describe('callbot export', () => {
 
   it('keeps formula-like cells as text, phones readable, and starts with a BOM when asked', async () => {
     const dir = freshDir();
-    const run = await runCli(['export', '--task', 'task-1', '--out', 'r.csv', '--bom'], { cwd: dir, env: env() });
+    const run = await runInProcess(['export', '--task', 'task-1', '--out', 'r.csv', '--bom'], { cwd: dir, env: env() });
     expect(run.code).toBe(0);
     const bytes = readFileSync(join(dir, 'r.csv'));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -96,7 +97,7 @@ describe('callbot export', () => {
       ...orders.slice(2).map((o, i) => `${i + 6},${o.userPhone},${o.orderID},accepted,`),
     ].join('\n');
     writeFileSync(join(dir, 'IMPORT_REPORT.csv'), `${report}\n`);
-    const run = await runCli(['export', '--task', 'task-1', '--out', 'joined.csv', '--report', 'IMPORT_REPORT.csv'], { cwd: dir, env: env() });
+    const run = await runInProcess(['export', '--task', 'task-1', '--out', 'joined.csv', '--report', 'IMPORT_REPORT.csv'], { cwd: dir, env: env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const rows = rowsOf(readFileSync(join(dir, 'joined.csv'), 'utf8'));
@@ -111,7 +112,7 @@ describe('callbot export', () => {
 
   it('writes JSON Lines (by extension or --format), to stdout with --out -, and a JSON summary with --json', async () => {
     const dir = freshDir();
-    const run = await runCli(['export', '--task', 'task-1', '--out', 'r.jsonl', '--json', '--time', 'unix'], { cwd: dir, env: env() });
+    const run = await runInProcess(['export', '--task', 'task-1', '--out', 'r.jsonl', '--json', '--time', 'unix'], { cwd: dir, env: env() });
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ verb: 'export', file: 'r.jsonl', format: 'jsonl', rows: ORDERS, pages: 3, batchID: 'b-1' });
@@ -122,7 +123,7 @@ describe('callbot export', () => {
     const first = JSON.parse(lines[1]!);
     expect(first).toMatchObject({ orderID: 'o-000002', name: '+SUM(1,2)', status: 'finished', rounds: 2, lastCallStart: orders[1]!.calls[1]!.callStartTs });
 
-    const piped = await runCli(['export', '--task', 'task-1', '--out', '-', '--format', 'jsonl'], { cwd: dir, env: env() });
+    const piped = await runInProcess(['export', '--task', 'task-1', '--out', '-', '--format', 'jsonl'], { cwd: dir, env: env() });
     expect(piped.code).toBe(0);
     expect(
       piped.stdout
@@ -142,14 +143,14 @@ describe('callbot export', () => {
     expect(done.code).toBe(0);
     expect(done.stderr).toBe('');
 
-    const both = await runCli(['export', '--task', 'task-1', '--out', '-', '--json'], { env: env() });
+    const both = await runInProcess(['export', '--task', 'task-1', '--out', '-', '--json'], { env: env() });
     expect(both.code).toBe(1);
     expect(both.stderr).toContain('--json and --out - both want stdout');
   });
 
   it('prints only the counts without --out, and writes no file', async () => {
     const dir = freshDir();
-    const run = await runCli(['export', '--task', 'task-1'], { cwd: dir, env: env() });
+    const run = await runInProcess(['export', '--task', 'task-1'], { cwd: dir, env: env() });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/finished\s+400/);
     expect(run.stdout).toMatch(/waiting\s+400/);
@@ -182,7 +183,7 @@ describe('callbot export', () => {
     writeFileSync(join(dir, 'results.csv'), 'previous\n');
     vendor.script({ answer: { retCode: 1001, retMsg: '批次导入进行中', responseID: 'r' } });
     try {
-      const run = await runCli(['export', '--task', 'task-1', '--out', 'results.csv'], { cwd: dir, env: env() });
+      const run = await runInProcess(['export', '--task', 'task-1', '--out', 'results.csv'], { cwd: dir, env: env() });
       expect(run.code).toBe(3);
       expect(run.stderr).toMatch(/1001/);
       expect(readFileSync(join(dir, 'results.csv'), 'utf8')).toBe('previous\n');
@@ -195,7 +196,7 @@ describe('callbot export', () => {
   it('refuses a report that is not an import report (exit 1), naming the flag', async () => {
     const dir = freshDir();
     writeFileSync(join(dir, 'calls.csv'), 'phone,name\n861,a\n');
-    const run = await runCli(['export', '--task', 'task-1', '--report', 'calls.csv'], { cwd: dir, env: env() });
+    const run = await runInProcess(['export', '--task', 'task-1', '--report', 'calls.csv'], { cwd: dir, env: env() });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('--report calls.csv: not an import report');
   });
@@ -207,14 +208,14 @@ describe('against callbot-mock (its simulator: a task imported, an hour of calls
   it('export, orders and calls read the mock and write header and rows (each answer verified, or the command fails)', async () => {
     const mock = await startMock();
     const env = { CALLBOT_BASE_URL: mock.url };
-    const imported = await runCli(
+    const imported = await runInProcess(
       ['import', fromRoot('packages', 'cli', 'examples', 'call-list.csv'), '--task', 'task-1', '--report', join(freshDir(), 'r.csv')],
       { env },
     );
     expect(imported.code, imported.stderr).toBe(0);
     await advanceClock(mock.url, 3600);
     for (const verb of ['export', 'orders', 'calls']) {
-      const run = await runCli([verb, '--task', 'task-1', '--out', '-', '--format', 'jsonl'], { env });
+      const run = await runInProcess([verb, '--task', 'task-1', '--out', '-', '--format', 'jsonl'], { env });
       expect(run.code, `${verb}: ${run.stderr}`).toBe(0);
       const rows = run.stdout
         .trimEnd()

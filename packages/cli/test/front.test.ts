@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from 'callbot-mock';
 import { DEMO_ACCOUNT, RetCodes, retCodesWithOutcome } from 'callbot-contract';
 import { importCommand, registerImportCommand, type ImportFlags, type Terminal } from '../src/commands/import.js';
+import { testIo } from './support/run-in-process.js';
 import { EXIT_CODES_HELP } from '../src/import/exit-codes.js';
 import { fromRoot } from '../../../test/support/paths.js';
 import { startMock, stopMocks } from './support/mock-server.js';
@@ -31,7 +32,7 @@ const newTask = (label: string) => `front-${label}-${process.pid}-${(taskCounter
 /** The flags commander gives the action for `callbot import ARGS` (defaults included). */
 function parse(args: string[]): { file: string; flags: ImportFlags } {
   const program = new Command().exitOverride();
-  registerImportCommand(program);
+  registerImportCommand(program, { io: testIo().io, exitCode: 0 });
   let parsed: { file: string; flags: ImportFlags } | undefined;
   program.commands
     .find((c) => c.name() === 'import')!
@@ -186,7 +187,7 @@ describe('callbot import, the front', () => {
 describe('callbot import --help', () => {
   it("names the codes the client sends again from the contract's table, and the exit codes by outcome class", () => {
     const program = new Command();
-    registerImportCommand(program);
+    registerImportCommand(program, { io: testIo().io, exitCode: 0 });
     const maxAttempts = program.commands[0]!.options.find((option) => option.long === '--max-attempts')!;
     expect(maxAttempts.description).toContain(`(retCode ${retCodesWithOutcome('not-processed').join(', ')}, refused connection;`);
     for (const outcome of ['"refused"', '"not-processed"', '"unknown"']) expect(EXIT_CODES_HELP).toContain(outcome);

@@ -9,6 +9,7 @@ import { jsonBytes } from '../src/import/batch-body.js';
 import { startMock, stopMocks } from './support/mock-server.js';
 import { mockBatches, readReport } from './support/report.js';
 import { freshDir, runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { holdForever, startStandInVendor, waitForRequests } from './support/stand-in-vendor.js';
 
 // The findings of the adversarial review of `callbot import` (issue 9: 1, 8, 9, 10, 11), in
@@ -416,9 +417,12 @@ describe('finding 9: the report never replaces a link, an input or the config fi
     const configText = JSON.stringify({ uuid: DEMO_ACCOUNT.uuid, secretKey: DEMO_ACCOUNT.secretKey });
     writeList('cfg.json', configText, dir);
     writeList('list.csv', FOUR, dir);
-    const run = await runCli(['import', 'list.csv', '--task', newTask('cfg-cli'), '--base-url', mock.url, '--report', 'cfg.json', '--config', 'cfg.json'], {
-      cwd: dir,
-    });
+    const run = await runInProcess(
+      ['import', 'list.csv', '--task', newTask('cfg-cli'), '--base-url', mock.url, '--report', 'cfg.json', '--config', 'cfg.json'],
+      {
+        cwd: dir,
+      },
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/is the config file/);
     expect(readFileSync(join(dir, 'cfg.json'), 'utf8')).toBe(configText);
@@ -443,7 +447,7 @@ describe('finding 10: results are never lost when the report cannot be written',
   it.runIf(existsSync('/dev/full'))('callbot import --report /dev/full: stderr names the fallback file holding the results', async () => {
     const dir = freshDir();
     writeList('list.csv', FOUR, dir);
-    const run = await runCli(['import', 'list.csv', '--task', newTask('dev-full-cli'), '--base-url', mock.url, '--report', '/dev/full'], { cwd: dir });
+    const run = await runInProcess(['import', 'list.csv', '--task', newTask('dev-full-cli'), '--base-url', mock.url, '--report', '/dev/full'], { cwd: dir });
     expect(run.code, run.stderr).toBe(4);
     const fallback = /results? (?:are|is) in (\S+\.csv)/.exec(run.stderr)?.[1];
     expect(fallback, run.stderr).toBeDefined();
@@ -454,7 +458,7 @@ describe('finding 10: results are never lost when the report cannot be written',
   it.runIf(existsSync('/dev/full'))('callbot import --report /dev/full with nothing to send: one line, exit 1, no stack', async () => {
     const dir = freshDir();
     writeList('list.csv', FOUR, dir);
-    const run = await runCli(['import', 'list.csv', '--task', newTask('dev-full-dry'), '--base-url', mock.url, '--report', '/dev/full', '--dry-run'], {
+    const run = await runInProcess(['import', 'list.csv', '--task', newTask('dev-full-dry'), '--base-url', mock.url, '--report', '/dev/full', '--dry-run'], {
       cwd: dir,
     });
     expect(run.code).toBe(1);
@@ -469,7 +473,9 @@ describe('finding 10: results are never lost when the report cannot be written',
     try {
       const cwd = freshDir();
       writeList('list.csv', FOUR, cwd);
-      const run = await runCli(['import', 'list.csv', '--task', newTask('ro-dir'), '--base-url', vendor.url, '--report', join(dir, 'report.csv')], { cwd });
+      const run = await runInProcess(['import', 'list.csv', '--task', newTask('ro-dir'), '--base-url', vendor.url, '--report', join(dir, 'report.csv')], {
+        cwd,
+      });
       expect(run.code).toBe(1);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toMatch(/^callbot import: cannot write the report .*report\.csv \(E[A-Z]+\)/);
@@ -492,6 +498,7 @@ describe('finding 10: results are never lost when the report cannot be written',
       return { retCode: 0, retMsg: 'success', responseID: 'resp-3', totalCount: 4, successCount: 4 };
     });
     try {
+      // Spawned: the temp folder is os.tmpdir(), read from the process's own TMPDIR.
       const run = await runCli(['import', 'list.csv', '--task', newTask('nowhere'), '--base-url', vendor.url, '--report', join(reportDir, 'report.csv')], {
         cwd,
         env: { TMPDIR: unwritableDir() },
@@ -582,7 +589,7 @@ describe('finding 11: UTF-16 files, credentials from two places, a request that 
     expect(run.exitCode).toBe(3);
     expect(run.summary.message).toMatch(/BAD_PORT/);
     expect(readReport(run.report).map((l) => l.status)).toEqual(Array(4).fill('not-sent'));
-    const cli = await runCli([
+    const cli = await runInProcess([
       'import',
       writeList('list.csv', FOUR),
       '--task',

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../../test/support/paths.js';
+import type { VerbRun } from '../src/shared/io.js';
 import { freshDir, runCli } from './support/run-cli.js';
+import { testIo } from './support/run-in-process.js';
 
 // What `callbot` says about itself: --help and --version start fast because they load no verb
 // (nor commander)
@@ -97,10 +99,10 @@ describe('callbot --help lists every verb; each verb has its full help', () => {
     const verbs = listedVerbs(help.stdout);
     expect([...verbs.keys()]).toEqual(['import', 'task', 'export', 'orders', 'calls', 'listen', 'probe', 'sign', 'mock', 'docs']);
     for (const [verb, summary] of verbs) {
-      const module = (await import(`../src/commands/${verb}.ts`)) as Record<string, (program: Command) => void>;
+      const module = (await import(`../src/commands/${verb}.ts`)) as Record<string, (program: Command, run: VerbRun) => void>;
       const register = Object.entries(module).find(([name]) => /^register\w+Command$/.test(name))![1];
       const program = new Command();
-      register(program);
+      register(program, { io: testIo().io, exitCode: 0 });
       expect(program.commands.find((command) => command.name() === verb)?.description(), verb).toBe(summary);
     }
     // `callbot mock --help` is callbot-mock's own help (mock passes its arguments on): not compared.

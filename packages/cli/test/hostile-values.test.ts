@@ -6,7 +6,8 @@ import { DEMO_ACCOUNT } from 'callbot-contract';
 import { type FakeVendor, startFakeVendor } from '../../../test/support/fake-vendor.js';
 import { csvCell } from '../src/shared/csv-cell.js';
 import { formatTime } from '../src/shared/time.js';
-import { freshDir, runCli } from './support/run-cli.js';
+import { freshDir } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 // Values of another type or range than the spec says, in the vendor's answers (issue 18,
 // findings 5 and 10): the CSV formula guard holds whatever the value was, and time formatting
@@ -49,7 +50,7 @@ describe('finding 5: the CSV formula guard holds for values that are not strings
       },
     });
     const dir = freshDir();
-    const run = await runCli(['orders', '--task', 'task-1', '--out', 'orders.csv', '--json'], { cwd: dir, env: { CALLBOT_BASE_URL: vendor.url } });
+    const run = await runInProcess(['orders', '--task', 'task-1', '--out', 'orders.csv', '--json'], { cwd: dir, env: { CALLBOT_BASE_URL: vendor.url } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout);
@@ -89,13 +90,13 @@ describe('finding 10: task times outside the Date range', () => {
 
   it('task list and task show with createTs 1e13: the number is shown, exit 0, no stack', async () => {
     vendor.script({ answer: { ...envelope, taskData: [taskItem('t-far', 1e13), taskItem('t-now', 1_764_000_000)] } });
-    const list = await runCli(['task', 'list', '--base-url', vendor.url]);
+    const list = await runInProcess(['task', 'list', '--base-url', vendor.url]);
     expect(list.stderr).toBe('');
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/t-far .* 10000000000000 /);
     expect(list.stdout).toContain('2025-11-24 16:00 UTC');
 
-    const show = await runCli(['task', 'show', '--task', 't-far', '--base-url', vendor.url]);
+    const show = await runInProcess(['task', 'show', '--task', 't-far', '--base-url', vendor.url]);
     expect(show.stderr).toBe('');
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/created\s+10000000000000\n/);

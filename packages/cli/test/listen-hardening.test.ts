@@ -11,29 +11,32 @@ import { fromRoot } from '../../../test/support/paths.js';
 import { AppendLog } from '../src/listen/append-log.js';
 import { callbackLine, readRequestIDs } from '../src/listen/records.js';
 import { timeCell } from '../src/results/rows.js';
-import { freshDir, type LiveCli, spawnCli } from './support/run-cli.js';
+import { freshDir, type LiveCli } from './support/run-cli.js';
+import { type RunningVerb, runningInProcess, stopAll, tracked } from './support/run-in-process.js';
 
 // The findings of the third hardening round about `callbot listen` (issue 18: 1, 6, 8, 9 and the
 // listen half of 10), each as a user meets it: the built command as a process on a free loopback
 // port, sent callbacks signed as the vendor signs them; AppendLog in process where a failing
-// write is injected.
+// write is injected. The command runs in-process (stopped by an interrupt triggered by hand),
+// except under a file-size limit, which needs a process of its own.
 
-const running = new Set<LiveCli>();
+const running = new Set<RunningVerb>();
 const sockets = new Set<Socket>();
-afterEach(() => {
+afterEach(async () => {
   for (const socket of sockets) socket.destroy();
   sockets.clear();
-  for (const live of running) if (live.child.exitCode === null && live.child.signalCode === null) live.child.kill('SIGKILL');
-  running.clear();
+  await stopAll(running);
 });
 
+/** `callbot listen ARGS`, in-process. */
+const launch = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) => runningInProcess(running, ['listen', ...args], options);
+
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
-async function started(live: LiveCli) {
-  running.add(live);
+async function started(live: RunningVerb) {
   await live.waitForStderr(LISTENING);
   return { live, url: LISTENING.exec(live.stderr())![1]! };
 }
-const startListen = (dir: string, out: string, extra: string[] = []) => started(spawnCli(['listen', '--port', '0', '--out', out, ...extra], { cwd: dir }));
+const startListen = (dir: string, out: string, extra: string[] = []) => started(launch(['--port', '0', '--out', out, ...extra], { cwd: dir }));
 
 /** The command under a file-size limit (`ulimit -f`, in KiB), SIGXFSZ ignored: a write past it is cut short (EFBIG), as on a full disk. */
 function startListenLimited(dir: string, out: string, limitKiB: number) {
@@ -61,7 +64,7 @@ function startListenLimited(dir: string, out: string, limitKiB: number) {
     },
     done: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stdout: '', stderr, exitedAt: Date.now() }))),
   };
-  return started(live);
+  return started(tracked(running, { ...live, stop: (signal) => live.child.kill(signal) }));
 }
 
 const callPayload = (orderID: string, extra: Record<string, unknown> = {}, call: Record<string, unknown> = {}) => ({
@@ -115,8 +118,8 @@ function wholeLines(file: string) {
     .map((line) => JSON.parse(line) as { requestID: string });
 }
 
-async function stop(live: LiveCli) {
-  live.child.kill('SIGINT');
+async function stop(live: RunningVerb) {
+  live.stop('SIGINT');
   return live.done;
 }
 
@@ -306,12 +309,17 @@ describe('8. slow senders cannot lock listen', () => {
 describe('9. --out must be a regular file, never the config file', () => {
   /** Runs listen and kills it after `ms` if it has not ended (a FIFO used to hang, /dev/zero to spin). */
   async function refused(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-    const live = spawnCli(['listen', '--port', '0', ...args], options);
-    running.add(live);
-    const timer = setTimeout(() => live.child.kill('SIGKILL'), 8_000);
+    const live = launch(['--port', '0', ...args], options);
+    // `signal`: what stopped it when it had not ended by itself (null: it ended by itself).
+    let signal: 'SIGINT' | null = null;
+    const timer = setTimeout(() => {
+      signal = 'SIGINT';
+      live.stop('SIGINT');
+      live.stop('SIGINT');
+    }, 8_000);
     const done = await live.done;
     clearTimeout(timer);
-    return done;
+    return { ...done, signal };
   }
 
   it('a FIFO, /dev/full, /dev/zero, a folder: refused at once (exit 1), nothing listening', async () => {

@@ -3,21 +3,25 @@ import { join } from 'node:path';
 import { DEMO_ACCOUNT, sign } from 'callbot-contract';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshDir, type LiveCli, spawnCli } from './support/run-cli.js';
+import { freshDir, spawnCli } from './support/run-cli.js';
+import { type RunningVerb, runningInProcess, stopAll, tracked } from './support/run-in-process.js';
 
-// `callbot listen` as a process on a free loopback port, sent callbacks signed as the vendor
-// signs them (callbot-contract's `sign` with the demo account's key, which the receiver uses on
-// loopback by default).
+// `callbot listen` on a free loopback port, sent callbacks signed as the vendor signs them
+// (callbot-contract's `sign` with the demo account's key, which the receiver uses on loopback by
+// default). It runs in-process, stopped by an interrupt triggered by hand; the first test runs
+// the bin as a process, stopped by a real SIGINT.
 
-const running = new Set<LiveCli>();
-afterEach(async () => {
-  for (const live of running) if (live.child.exitCode === null) live.child.kill('SIGKILL');
-  running.clear();
-});
+const running = new Set<RunningVerb>();
+afterEach(() => stopAll(running));
 
-async function startListen(dir: string, extra: string[] = []) {
-  const live = spawnCli(['listen', '--port', '0', '--out', 'callbacks.jsonl', ...extra], { cwd: dir });
-  running.add(live);
+function launch(args: string[], dir: string, how: 'in-process' | 'spawned' = 'in-process'): RunningVerb {
+  if (how === 'in-process') return runningInProcess(running, ['listen', ...args], { cwd: dir });
+  const child = spawnCli(['listen', ...args], { cwd: dir });
+  return tracked(running, { stderr: child.stderr, waitForStderr: child.waitForStderr, stop: (signal) => child.child.kill(signal), done: child.done });
+}
+
+async function startListen(dir: string, extra: string[] = [], how: 'in-process' | 'spawned' = 'in-process') {
+  const live = launch(['--port', '0', '--out', 'callbacks.jsonl', ...extra], dir, how);
   await live.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
   const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(live.stderr())![1]!;
   return { live, url };
@@ -81,7 +85,7 @@ describe('callbot listen', () => {
   it('appends each callback once per requestID, on the disk before the 200; refuses bad signatures; SIGINT exits 0 with counts', async () => {
     const dir = freshDir();
     const file = join(dir, 'callbacks.jsonl');
-    const { live, url } = await startListen(dir, ['--progress-every', '2']);
+    const { live, url } = await startListen(dir, ['--progress-every', '2'], 'spawned');
 
     const first = await deliver(url, callPayload('o-1'), 'req-call-1');
     expect(first.status).toBe(200);
@@ -111,7 +115,7 @@ describe('callbot listen', () => {
 
     // Not a terminal: a line of counts every 2 callbacks.
     expect(live.stderr()).toContain('callbot listen: order 0 · call 1 · task 0 · duplicate 1 · refused 0 · failed 0\n');
-    live.child.kill('SIGINT');
+    live.stop('SIGINT');
     const done = await live.done;
     expect(done.code).toBe(0);
     expect(done.stderr).toMatch(/stopped\. order 1 · call 1 · task 1 · duplicate 1 · refused 2 · failed 0; 3 written to callbacks\.jsonl/);
@@ -122,7 +126,7 @@ describe('callbot listen', () => {
     const file = join(dir, 'callbacks.jsonl');
     const one = await startListen(dir);
     expect((await deliver(one.url, callPayload('o-1'), 'req-1')).status).toBe(200);
-    one.live.child.kill('SIGTERM');
+    one.live.stop('SIGTERM');
     expect((await one.live.done).code).toBe(0);
 
     const two = await startListen(dir);
@@ -131,7 +135,7 @@ describe('callbot listen', () => {
     expect(repeat.status).toBe(200);
     expect((await deliver(two.url, callPayload('o-2'), 'req-2')).status).toBe(200);
     expect(linesOf(file).map((l) => l.requestID)).toEqual(['req-1', 'req-2']);
-    two.live.child.kill('SIGINT');
+    two.live.stop('SIGINT');
     const done = await two.live.done;
     expect(done.code).toBe(0);
     expect(done.stderr).toMatch(/call 1 · task 0 · duplicate 1/);
@@ -151,7 +155,7 @@ describe('callbot listen', () => {
     const text = readFileSync(file, 'utf8');
     const whole = text.split('\n').filter((l) => l.startsWith('{') && l.endsWith('}'));
     expect(whole.map((l) => JSON.parse(l).requestID)).toEqual(['req-old', 'req-cut']);
-    live.child.kill('SIGINT');
+    live.stop('SIGINT');
     expect((await live.done).code).toBe(0);
   });
 
@@ -159,20 +163,19 @@ describe('callbot listen', () => {
     const dir = freshDir();
     const file = join(dir, 'callbacks.csv');
     const start = async () => {
-      const live = spawnCli(['listen', '--port', '0', '--out', 'callbacks.csv', '--csv'], { cwd: dir });
-      running.add(live);
+      const live = launch(['--port', '0', '--out', 'callbacks.csv', '--csv'], dir);
       await live.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       return { live, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(live.stderr())![1]! };
     };
     const one = await start();
     expect((await deliver(one.url, callPayload('o-1'), 'req-1')).status).toBe(200);
     expect((await deliver(one.url, taskPayload(), 'req-t')).status).toBe(200);
-    one.live.child.kill('SIGINT');
+    one.live.stop('SIGINT');
     await one.live.done;
     const two = await start();
     expect((await deliver(two.url, callPayload('o-1'), 'req-1')).status).toBe(200);
     expect((await deliver(two.url, orderPayload('o-2'), 'req-2')).status).toBe(200);
-    two.live.child.kill('SIGINT');
+    two.live.stop('SIGINT');
     expect((await two.live.done).code).toBe(0);
     const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows.map((r) => [r.kind, r.requestID])).toEqual([
@@ -198,7 +201,7 @@ describe('callbot listen', () => {
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
     expect(statuses).toContain(200);
     expect(linesOf(join(dir, 'callbacks.jsonl')).map((l) => l.requestID)).toEqual(['req-same']);
-    live.child.kill('SIGINT');
+    live.stop('SIGINT');
     expect((await live.done).code).toBe(0);
   });
 
@@ -209,7 +212,7 @@ describe('callbot listen', () => {
     const response = await deliver(url, big, 'req-big');
     expect(response.status).toBe(413);
     expect(readFileSync(join(dir, 'callbacks.jsonl'), 'utf8')).toBe('');
-    live.child.kill('SIGINT');
+    live.stop('SIGINT');
     expect((await live.done).stderr).toMatch(/refused 1/);
   });
 
@@ -253,7 +256,7 @@ describe('callbot listen', () => {
     expect(lines[1]!).not.toHaveProperty('deviations');
 
     expect(live.stderr()).toContain('callbot listen: order 1 · call 0 · task 0 · duplicate 0 · refused 0 · failed 0 · deviating 1\n');
-    live.child.kill('SIGINT');
+    live.stop('SIGINT');
     const done = await live.done;
     expect(done.code).toBe(0);
     expect(done.stderr).toMatch(
@@ -278,7 +281,7 @@ describe('callbot listen', () => {
       callInfoDetail: { ...callPayload('o-7').callInfoDetail, callStatus: 99, intents: [{}], callDuration: null },
     };
     expect((await deliver(url, strange, 'req-strange')).status).toBe(200);
-    live.child.kill('SIGINT');
+    live.stop('SIGINT');
     expect((await live.done).code).toBe(0);
     const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(1);
@@ -313,13 +316,12 @@ describe('callbot listen', () => {
       'totalOrderCount',
     ];
     writeFileSync(file, `${oldColumns.join(',')}\n2026-01-01T00:00:00.000Z,call,req-old,task-1,o-0,,,,,,,,,,,,,,,\n`);
-    const live = spawnCli(['listen', '--port', '0', '--out', 'callbacks.csv', '--csv'], { cwd: dir });
-    running.add(live);
+    const live = launch(['--port', '0', '--out', 'callbacks.csv', '--csv'], dir);
     await live.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
     expect(live.stderr()).toContain('callbacks.csv has no deviations column (begun by an earlier version)');
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(live.stderr())![1]!;
     expect((await deliver(url, callPayload('o-1'), 'req-new')).status).toBe(200);
-    live.child.kill('SIGINT');
+    live.stop('SIGINT');
     expect((await live.done).code).toBe(0);
     const records = parse(readFileSync(file, 'utf8')) as string[][];
     expect(records.map((r) => r.length)).toEqual([20, 20, 20]);

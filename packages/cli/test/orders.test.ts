@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeVendor } from '../../../test/support/fake-vendor.js';
-import { freshDir, runCli } from './support/run-cli.js';
+import { freshDir } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { bodiesOf, type GeneratedOrder, generateOrders, serve, startResultsVendor } from './support/results-vendor.js';
 
 // `callbot orders` (listOrder, every page) against the fake vendor serving a generated task.
@@ -26,7 +27,7 @@ describe('callbot orders', () => {
   it('reads every page and writes every order once, with its last call', async () => {
     vendor.received.length = 0;
     const dir = freshDir();
-    const run = await runCli(['orders', '--task', 'task-1', '--out', 'orders.csv', '--json'], { cwd: dir, env: env() });
+    const run = await runInProcess(['orders', '--task', 'task-1', '--out', 'orders.csv', '--json'], { cwd: dir, env: env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ verb: 'orders', rows: 667, pages: 7, file: 'orders.csv', format: 'csv', duplicatesSkipped: 0 });
@@ -57,7 +58,7 @@ describe('callbot orders', () => {
 
   it('sends the filters as listOrder options', async () => {
     vendor.received.length = 0;
-    const run = await runCli(
+    const run = await runInProcess(
       [
         'orders',
         '--task',
@@ -120,7 +121,7 @@ describe('callbot orders', () => {
     });
     try {
       const dir = freshDir();
-      const run = await runCli(['orders', '--task', 'task-1', '--out', 'o.jsonl'], { cwd: dir, env: env() });
+      const run = await runInProcess(['orders', '--task', 'task-1', '--out', 'o.jsonl'], { cwd: dir, env: env() });
       expect(run.code).toBe(0);
       const ids = readFileSync(join(dir, 'o.jsonl'), 'utf8')
         .trimEnd()
@@ -141,7 +142,7 @@ describe('callbot orders', () => {
       [['--call-status', 'one'], '--call-status: "one" is not a whole number'],
       [['--min-duration', '60', '--max-duration', '10'], '--min-duration 60 is above --max-duration 10'],
     ] as const) {
-      const run = await runCli(['orders', '--task', 'task-1', ...args], { env: env() });
+      const run = await runInProcess(['orders', '--task', 'task-1', ...args], { env: env() });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(message);
     }

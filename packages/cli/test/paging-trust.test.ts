@@ -7,7 +7,8 @@ import { type Behaviour, type FakeVendor, startFakeVendor } from '../../../test/
 import { readFront } from '../src/results/front.js';
 import { IdBudgetError, IdDigestSet } from '../src/results/id-digests.js';
 import { runList } from '../src/results/list.js';
-import { freshDir, runCli } from './support/run-cli.js';
+import { freshDir } from './support/run-cli.js';
+import { runInProcess, testIo } from './support/run-in-process.js';
 
 // `callbot orders` / `calls` against a vendor whose paging cannot be trusted (issue 18,
 // findings 2 and 12): the ids remembered are bounded by bytes, pages that never end or repeat
@@ -49,7 +50,7 @@ const listOrder = (
 });
 const rowsOf = (file: string) => parse(readFileSync(file, 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
 const partials = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.partial'));
-const cli = (args: string[], dir: string) => runCli(args, { cwd: dir, env: { CALLBOT_BASE_URL: vendor.url } });
+const cli = (args: string[], dir: string) => runInProcess(args, { cwd: dir, env: { CALLBOT_BASE_URL: vendor.url } });
 
 describe('finding 2: what orders/calls remember is bounded by bytes', () => {
   it('the ids are kept as 16-byte digests: the table stays within its bytes whatever the ids weigh, and a full table is an error', () => {
@@ -73,29 +74,26 @@ describe('finding 2: what orders/calls remember is bounded by bytes', () => {
         60,
       ),
     );
-    let stderr = '';
-    let stdout = '';
-    const code = await readFront(
-      'orders',
-      { out },
-      (io) =>
-        runList(
-          {
-            verb: 'orders',
-            options: {},
-            userTaskID: 'task-1',
-            out,
-            format: 'csv',
-            time: 'iso',
-            pageSize: 500,
-            timeoutMs: 10_000,
-            connection: { baseUrl: vendor.url },
-            maxIdBytes: 256 * 1024, // 16,384 slots: 13,107 ids
-          },
-          io,
-        ),
-      { stdout: { write: (t: string) => (stdout += t) } as never, stderr: { write: (t: string) => (stderr += t) } as never, env: {} },
+    const terminal = testIo();
+    const code = await readFront(terminal.io, 'orders', { out }, (io) =>
+      runList(
+        {
+          verb: 'orders',
+          options: {},
+          userTaskID: 'task-1',
+          out,
+          format: 'csv',
+          time: 'iso',
+          pageSize: 500,
+          timeoutMs: 10_000,
+          connection: { baseUrl: vendor.url },
+          maxIdBytes: 256 * 1024, // 16,384 slots: 13,107 ids
+        },
+        io,
+      ),
     );
+    const stdout = terminal.stdout();
+    const stderr = terminal.stderr();
     expect(code).toBe(3);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/the vendor's paging cannot be trusted: it listed more than 13107 distinct items .* without its pages coming to an end; stopped\./);
@@ -200,7 +198,7 @@ describe('finding 12: `callbot task list --all` on the same paging', () => {
 
   it('a vendor repeating one page of tasks: exit 3 and, with --json, the error document (kind untrusted-paging)', async () => {
     vendor.script({ answer: { ...envelope, taskData: Array.from({ length: 10 }, (_, i) => taskItem(`t-${i}`)) } });
-    const run = await runCli(['task', 'list', '--all', '--size', '10', '--json', '--base-url', vendor.url]);
+    const run = await runInProcess(['task', 'list', '--all', '--size', '10', '--json', '--base-url', vendor.url]);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/callbot task list: The vendor's paging cannot be trusted: page 2 repeats page 1 item for item/);
     expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 3, error: { kind: 'untrusted-paging', requestID: expect.any(String) } });
@@ -212,7 +210,7 @@ describe('finding 12: `callbot task list --all` on the same paging', () => {
       kind: 'compute',
       answer: (body) => ({ ...envelope, totalCount: 30, taskData: body.page === 1 ? Array.from({ length: 10 }, (_, i) => taskItem(`t-${i}`)) : [] }),
     });
-    const run = await runCli(['task', 'list', '--all', '--size', '10', '--json', '--base-url', vendor.url]);
+    const run = await runInProcess(['task', 'list', '--all', '--size', '10', '--json', '--base-url', vendor.url]);
     expect(run.code).toBe(0);
     const warning = "the vendor's totalCount says 30, but its pages ended after 10 (page 2 was empty): items may be missing";
     expect(run.stderr).toBe(`callbot task list: warning: ${warning}\n`);

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_SECRET_FRAGMENT, redactDeep, redactorFor } from '../src/probe/redact.js';
 import { SEND_TO } from '../src/probe/report.js';
 import { startEchoVendor, type EchoVendor } from './probe-echo-vendor.js';
-import { freshDir, runCli } from './support/run-cli.js';
+import { freshDir } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 // `callbot probe` calls its report safe to attach: nothing the vendor sends may carry the secret
 // key or a signature base into it, nor into what the command prints.
@@ -84,9 +85,9 @@ describe('callbot probe against a vendor that echoes the key and the signature b
     vendor = await startEchoVendor({ uuid: UUID, secretKey: SECRET });
     const dir = freshDir('callbot-probe-echo-');
     const env = { CALLBOT_UUID: UUID, CALLBOT_SECRET_KEY: SECRET };
-    run = await runCli(['probe', '--base-url', vendor.url, '--task', 'echo-task', '--out', 'report.json'], { cwd: dir, env });
+    run = await runInProcess(['probe', '--base-url', vendor.url, '--task', 'echo-task', '--out', 'report.json'], { cwd: dir, env });
     text = readFileSync(join(dir, 'report.json'), 'utf8');
-    jsonRun = await runCli(['probe', '--base-url', vendor.url, '--max-requests', '15', '--json', '--out', 'r2.json'], { cwd: dir, env });
+    jsonRun = await runInProcess(['probe', '--base-url', vendor.url, '--max-requests', '15', '--json', '--out', 'r2.json'], { cwd: dir, env });
   }, 180_000);
   afterAll(async () => {
     await vendor?.close();

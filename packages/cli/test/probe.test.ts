@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fromRoot } from '../../../test/support/paths.js';
 import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
 import { PHONE, NAME, startDivergentVendor, type DivergentVendor } from './probe-divergent-vendor.js';
-import { freshDir, runCli, spawnCli, type LiveCli } from './support/run-cli.js';
+import { freshDir, spawnCli, type LiveCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 // `callbot probe` as a user runs it (the built command, a real process), against the built
 // mock (the contract's defaults: every probe confirmed, or unknown where the mock cannot tell)
@@ -83,7 +84,7 @@ describe('callbot probe against the built mock (the contract defaults)', () => {
   beforeAll(async () => {
     mock = await startMockProcess(['--account', 'probe-sha-account:probe-sha-secret-0123456789abcdef:SHA256']);
     const dir = freshDir('callbot-probe-');
-    const run = await runCli(['probe', '--base-url', mock.url, '--task', 'probe-task', '--out', 'report.json'], { cwd: dir });
+    const run = await runInProcess(['probe', '--base-url', mock.url, '--task', 'probe-task', '--out', 'report.json'], { cwd: dir });
     code = run.code;
     stdout = run.stdout;
     ({ text, report } = readProbeReport(join(dir, 'report.json')));
@@ -141,7 +142,7 @@ describe('callbot probe against the built mock (the contract defaults)', () => {
 
   it('confirms "absent header means MD5" with an account set to SHA256 (the mock: the header default wins)', async () => {
     const dir = freshDir('callbot-probe-');
-    const run = await runCli(['probe', '--base-url', mock.url, '--out', 'sha.json', '--algorithm', 'SHA256'], {
+    const run = await runInProcess(['probe', '--base-url', mock.url, '--out', 'sha.json', '--algorithm', 'SHA256'], {
       cwd: dir,
       env: { CALLBOT_UUID: 'probe-sha-account', CALLBOT_SECRET_KEY: 'probe-sha-secret-0123456789abcdef' },
     });
@@ -165,7 +166,7 @@ describe('callbot probe against a vendor that departs from the contract', () => 
   beforeAll(async () => {
     vendor = await startDivergentVendor({ uuid: UUID, secretKey: SECRET });
     const dir = freshDir('callbot-probe-');
-    run = await runCli(['probe', '--base-url', vendor.url, '--task', 'div-task', '--out', 'report.json'], { cwd: dir, env: credentials });
+    run = await runInProcess(['probe', '--base-url', vendor.url, '--task', 'div-task', '--out', 'report.json'], { cwd: dir, env: credentials });
     ({ text, report } = readProbeReport(join(dir, 'report.json')));
   }, 120_000);
   afterAll(async () => {
@@ -274,7 +275,7 @@ describe('callbot probe bounds and interruption', () => {
   it('stops at --max-requests: the vendor sees no more, the probes left are unknown (budget exhausted)', async () => {
     vendor = await startDivergentVendor({ uuid: UUID, secretKey: SECRET });
     const dir = freshDir('callbot-probe-');
-    const run = await runCli(['probe', '--base-url', vendor.url, '--max-requests', '10', '--out', 'r.json'], { cwd: dir, env: credentials });
+    const run = await runInProcess(['probe', '--base-url', vendor.url, '--max-requests', '10', '--out', 'r.json'], { cwd: dir, env: credentials });
     const { report } = readProbeReport(join(dir, 'r.json'));
     expect(vendor.arrivals.length).toBe(10);
     expect(report.requests).toMatchObject({ sent: 10, max: 10 });
@@ -304,7 +305,7 @@ describe('callbot probe bounds and interruption', () => {
   it("wrong credentials: no form accepted, every probe unknown, the vendor's refusals listed (--json on stdout)", async () => {
     vendor = await startDivergentVendor({ uuid: UUID, secretKey: SECRET });
     const dir = freshDir('callbot-probe-');
-    const run = await runCli(['probe', '--base-url', vendor.url, '--json', '--out', 'r.json'], {
+    const run = await runInProcess(['probe', '--base-url', vendor.url, '--json', '--out', 'r.json'], {
       cwd: dir,
       env: { CALLBOT_UUID: UUID, CALLBOT_SECRET_KEY: 'not-the-secret' },
     });
@@ -319,7 +320,7 @@ describe('callbot probe bounds and interruption', () => {
   }, 60_000);
 
   it('refuses a non-loopback base URL without credentials (exit 1, nothing sent)', async () => {
-    const run = await runCli(['probe', '--base-url', 'https://devnxbot.nxcloud.invalid']);
+    const run = await runInProcess(['probe', '--base-url', 'https://devnxbot.nxcloud.invalid']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/no credentials/);
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../../test/support/paths.js';
 import { freshDir, runCli } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 // Error messages about flags and config files must not repeat the secrets they hold: they end
 // up in terminals, CI logs and tickets.
@@ -47,7 +48,7 @@ describe('secrets stay out of error messages', () => {
       brokenConfig((s) => `{"uuid":"acme","secretKey":${s}"}`), // V8 quotes the text here
       brokenConfig((s) => `{"uuid":"acme","secretKey":"${s}" "algorithm":"MD5"}`), // and gives a position here
     ]) {
-      const run = await runCli(['import', fromRoot('packages', 'cli', 'examples', 'call-list.csv'), '--task', 't', '--config', file, '--json']);
+      const run = await runInProcess(['import', fromRoot('packages', 'cli', 'examples', 'call-list.csv'), '--task', 't', '--config', file, '--json']);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(new RegExp(`--config ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON( \\(at position \\d+)?`));
       expectNoSecret(run.stdout + run.stderr);

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromRoot } from '../../../test/support/paths.js';
-import { freshDir, runCli } from './support/run-cli.js';
+import { freshDir } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 import { type SignatureVector, signatureVectors } from '../../../test/support/signature-vectors.js';
 
 // `callbot sign` against the known-answer vectors computed with Python (test/fixtures).
@@ -17,7 +18,7 @@ describe('callbot sign', () => {
     const dir = freshDir();
     const body = join(dir, 'body.json');
     writeFileSync(body, v.body);
-    const run = await runCli([...args(v), '--body', body, '--json'], { env: env(v) });
+    const run = await runInProcess([...args(v), '--body', body, '--json'], { env: env(v) });
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as { signatureBase: string; MD5: string; SHA256: string };
     expect(out.MD5).toBe(v.MD5);
@@ -31,7 +32,7 @@ describe('callbot sign', () => {
 
   it('reads the body from stdin and prints the base and both signatures', async () => {
     const v = vectors[0]!;
-    const run = await runCli(args(v), { env: env(v), input: `${v.body}\n` }); // an editor's trailing newline is dropped
+    const run = await runInProcess(args(v), { env: env(v), input: `${v.body}\n` }); // an editor's trailing newline is dropped
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`<secretKey, 32 chars>&body=${v.body}&createTs=`);
     expect(run.stdout).toMatch(new RegExp(`MD5\\s+${v.MD5}`));
@@ -43,30 +44,30 @@ describe('callbot sign', () => {
     const v = vectors.find((x) => x.name.startsWith('Chinese text as raw'))!;
     // Uppercase: verifySignature now accepts only the vendor's documented spelling (issue 9
     // finding 12); this test used to pass a lowercase sign and expect a match.
-    const yes = await runCli([...args(v), '--verify', v.SHA256], { env: env(v), input: v.body });
+    const yes = await runInProcess([...args(v), '--verify', v.SHA256], { env: env(v), input: v.body });
     expect(yes.code, yes.stderr).toBe(0);
     expect(yes.stdout).toMatch(/verify: MATCHES \(SHA256\)/);
 
     // The \u-escaped form of the same object has another signature: the body is taken byte for byte.
     const escaped = vectors.find((x) => x.name.startsWith('Chinese text \\u'))!;
-    const no = await runCli([...args(v), '--verify', escaped.MD5], { env: env(v), input: v.body });
+    const no = await runInProcess([...args(v), '--verify', escaped.MD5], { env: env(v), input: v.body });
     expect(no.code).toBe(2);
     expect(no.stdout).toMatch(/verify: DOES NOT MATCH/);
 
-    const md5Only = await runCli([...args(v), '--algorithm', 'MD5', '--verify', v.SHA256], { env: env(v), input: v.body });
+    const md5Only = await runInProcess([...args(v), '--algorithm', 'MD5', '--verify', v.SHA256], { env: env(v), input: v.body });
     expect(md5Only.code).toBe(2);
   });
 
   it('--keep-newline signs a trailing newline too', async () => {
     const v = vectors.find((x) => x.name === 'empty object')!;
-    const run = await runCli([...args(v), '--keep-newline', '--json'], { env: env(v), input: `${v.body}\n` });
+    const run = await runInProcess([...args(v), '--keep-newline', '--json'], { env: env(v), input: `${v.body}\n` });
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as { MD5: string }).MD5).not.toBe(v.MD5);
   });
 
   it('is a usage error without a secret (exit 1)', async () => {
     const v = vectors[0]!;
-    const run = await runCli(args(v), { input: v.body });
+    const run = await runInProcess(args(v), { input: v.body });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/--secret \(or CALLBOT_SECRET_KEY\) is required/);
   });
@@ -74,7 +75,7 @@ describe('callbot sign', () => {
 
 describe('callbot docs', () => {
   it('prints the path and file:// URL of the offline docs (from callbot-mock, installed here) and the spec, which exist', async () => {
-    const run = await runCli(['docs']);
+    const run = await runInProcess(['docs']);
     expect(run.code, run.stderr).toBe(0);
     const [path, url, spec] = run.stdout.trim().split('\n');
     expect(path).toBe(fromRoot('packages', 'mock', 'docs', 'index.html'));

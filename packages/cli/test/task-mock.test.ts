@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT, RetCodes } from 'callbot-contract';
 import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
-import { freshDir, runCli } from './support/run-cli.js';
+import { freshDir } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 // `callbot task …` against the built mock as a separate process (as users run both): every
 // request must pass the mock's signature check and its validation against the spec, or the
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 let counter = 0;
 const newTask = (label: string) => `cli-task-${label}-${process.pid}-${(counter += 1)}`;
-const task = (args: string[], url = mock.url) => runCli(['task', ...args, '--base-url', url]);
+const task = (args: string[], url = mock.url) => runInProcess(['task', ...args, '--base-url', url]);
 
 describe('callbot task against the mock', () => {
   it('create (settings file + flags), update, start, pause, list, complete: each accepted (signed, valid against the spec)', async () => {
@@ -73,7 +74,7 @@ describe('callbot task against the mock', () => {
   });
 
   it("a wrong secret key: the mock's answer cannot be verified, outcome unknown (exit 4), the secret never printed", async () => {
-    const run = await runCli(['task', 'pause', '--task', newTask('secret'), '--base-url', mock.url, '--uuid', DEMO_ACCOUNT.uuid], {
+    const run = await runInProcess(['task', 'pause', '--task', newTask('secret'), '--base-url', mock.url, '--uuid', DEMO_ACCOUNT.uuid], {
       env: { CALLBOT_SECRET_KEY: 'not-the-right-secret-key' },
     });
     expect(run.code).toBe(4);

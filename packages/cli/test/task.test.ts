@@ -6,6 +6,7 @@ import { DEMO_ACCOUNT, RetCodes } from 'callbot-contract';
 import { startFakeVendor, type FakeVendor, type ReceivedRequest } from '../../../test/support/fake-vendor.js';
 import { listTasks } from '../src/tasks/actions.js';
 import { freshDir, runCli } from './support/run-cli.js';
+import { runInProcess, testIo } from './support/run-in-process.js';
 
 // `callbot task …` as users run it (the built bin, a process), against a loopback stand-in for
 // the vendor that records every request, checks its signature and answers signed: what is sent
@@ -22,7 +23,7 @@ beforeEach(() => {
 });
 
 const success = (extra: Record<string, unknown> = {}) => ({ retCode: 0, retMsg: 'success', responseID: 'resp-task-1', ...extra });
-const task = (args: string[], options: { cwd?: string } = {}) => runCli(['task', ...args, '--base-url', vendor.url], options);
+const task = (args: string[], options: { cwd?: string } = {}) => runInProcess(['task', ...args, '--base-url', vendor.url], options);
 const sent = (request: ReceivedRequest | undefined) => JSON.parse(request!.json) as Record<string, any>;
 const operation = (request: ReceivedRequest | undefined) => request!.path.replace('/callcentre/api/v3/', '');
 
@@ -333,12 +334,10 @@ describe('callbot task list', () => {
   it('--all on a terminal: a progress line on stderr that redraws itself and is cleared at the end; stdout has the table only', async () => {
     const all = Array.from({ length: 30 }, (_, i) => taskItem(`tty-${i}`));
     vendor.script({ kind: 'compute', answer: (body) => success({ taskData: all.slice((body.page - 1) * body.size, body.page * body.size) }) });
-    let stdout = '';
-    let stderr = '';
-    const code = await listTasks(
-      { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, stderrIsTerminal: true, env: {} },
-      { baseUrl: vendor.url, all: true, page: 1, size: 10, maxTasks: 1000 },
-    );
+    const terminal = testIo({ tty: true });
+    const code = await listTasks(terminal.io, { baseUrl: vendor.url, all: true, page: 1, size: 10, maxTasks: 1000 });
+    const stderr = terminal.stderr();
+    const stdout = terminal.stdout();
     expect(code).toBe(0);
     expect(vendor.received).toHaveLength(4); // three full pages, then an empty one
     expect(stderr).toMatch(/^\r\x1b\[Klisting tasks: 1 so far \(page 1\)/);
@@ -351,7 +350,7 @@ describe('callbot task list', () => {
     const closed = await startFakeVendor(DEMO_ACCOUNT);
     const url = closed.url;
     await closed.close();
-    const run = await runCli(['task', 'list', '--base-url', url, '--json']);
+    const run = await runInProcess(['task', 'list', '--base-url', url, '--json']);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('could not connect (ECONNREFUSED): nothing was sent; trying again in');
     expect(run.stderr).toContain('Check --base-url (CALLBOT_BASE_URL)');

@@ -6,7 +6,8 @@ import { DEMO_ACCOUNT } from 'callbot-contract';
 import { fromRoot } from '../../../test/support/paths.js';
 import { type FakeVendor, startFakeVendor } from '../../../test/support/fake-vendor.js';
 import { runVerb } from '../src/shared/failure.js';
-import { freshDir, runCli, spawnCli } from './support/run-cli.js';
+import { freshDir, spawnCli } from './support/run-cli.js';
+import { runInProcess, testIo } from './support/run-in-process.js';
 
 // Files a user names that are not what they seem (issue 18, findings 7 and 11): devices and FIFOs
 // as --settings, --config, sign --body, export --report and the import list; a file that reports
@@ -153,7 +154,7 @@ describe('finding 11: a YAML alias bomb, and failures no verb expected, under --
     const dir = freshDir();
     const bomb = join(dir, 'bomb.yaml');
     writeFileSync(bomb, `${BOMB}\n`);
-    const run = await runCli(['task', 'create', '--task', 't', '--scene', 's', '--settings', bomb, '--json', '--base-url', vendor.url]);
+    const run = await runInProcess(['task', 'create', '--task', 't', '--scene', 's', '--settings', bomb, '--json', '--base-url', vendor.url]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       `callbot task create: --settings ${bomb}: is not a settings file: its YAML aliases expand too far (more than 100 uses); nothing was sent\n`,
@@ -170,11 +171,9 @@ describe('finding 11: a YAML alias bomb, and failures no verb expected, under --
   });
 
   it('an error of no known kind is reported, not thrown: kind internal, exit 4, the document under --json, the stack on stderr', async () => {
-    let stdout = '';
-    let stderr = '';
-    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, stderrIsTerminal: false, env: {} };
+    const terminal = testIo();
     const code = await runVerb(
-      io,
+      terminal.io,
       'callbot task start',
       true,
       async () => {
@@ -183,7 +182,7 @@ describe('finding 11: a YAML alias bomb, and failures no verb expected, under --
       { checkWith: 'callbot task show --task t' },
     );
     expect(code).toBe(4);
-    expect(JSON.parse(stdout)).toEqual({
+    expect(JSON.parse(terminal.stdout())).toEqual({
       exitCode: 4,
       error: {
         kind: 'internal',
@@ -192,7 +191,7 @@ describe('finding 11: a YAML alias bomb, and failures no verb expected, under --
         hint: 'This is a bug in callbot: please report it with the stack printed below. Whether anything was done is unknown. Check with `callbot task show --task t` before sending it again.',
       },
     });
-    expect(stderr).toMatch(/^callbot task start: unexpected error \(TypeError: Cannot convert object to primitive value\)\n/);
-    expect(stderr).toMatch(/\nTypeError: Cannot convert object to primitive value\n\s+at /);
+    expect(terminal.stderr()).toMatch(/^callbot task start: unexpected error \(TypeError: Cannot convert object to primitive value\)\n/);
+    expect(terminal.stderr()).toMatch(/\nTypeError: Cannot convert object to primitive value\n\s+at /);
   });
 });

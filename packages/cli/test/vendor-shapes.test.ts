@@ -4,7 +4,8 @@ import { DEMO_ACCOUNT } from 'callbot-contract';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeVendor, startFakeVendor } from '../../../test/support/fake-vendor.js';
-import { freshDir, runCli } from './support/run-cli.js';
+import { freshDir } from './support/run-cli.js';
+import { runInProcess } from './support/run-in-process.js';
 
 // The reading verbs (`export`, `orders`, `calls`, `task list`, `task show`) against a signed
 // stand-in vendor whose answers are shaped as a real vendor's may be: nulls where the spec
@@ -175,7 +176,7 @@ const jsonLines = (file: string) =>
 describe('the reading verbs on answers shaped as the vendor may send them', () => {
   it('export: the vendor’s own listOrderDetail example, nulls, unknown values and entries without an orderID each make their row', async () => {
     const dir = freshDir();
-    const run = await runCli(['export', '--task', 'task-1', '--out', 'export.csv', '--json'], { cwd: dir, env: env() });
+    const run = await runInProcess(['export', '--task', 'task-1', '--out', 'export.csv', '--json'], { cwd: dir, env: env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ rows: 4, counts: { status: { finished: 1, 'in-progress': 1, unknown: 2 } } });
@@ -218,7 +219,7 @@ describe('the reading verbs on answers shaped as the vendor may send them', () =
 
   it('orders: every item is a row, null and {} included; callStatus 99 passes through; null is an empty cell (CSV) or null (JSON Lines)', async () => {
     const dir = freshDir();
-    const run = await runCli(['orders', '--task', 'task-1', '--out', 'orders.csv', '--json'], { cwd: dir, env: env() });
+    const run = await runInProcess(['orders', '--task', 'task-1', '--out', 'orders.csv', '--json'], { cwd: dir, env: env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ rows: 6, duplicatesSkipped: 0, counts: { callStatus: { 1: 1, 2: 2, 99: 1, '(none)': 2 } } });
@@ -229,7 +230,7 @@ describe('the reading verbs on answers shaped as the vendor may send them', () =
     expect(rows[2]).toMatchObject({ phone: '8615600000003', callID: '', callStatus: '', intents: '' });
     expect(Object.values(rows[5]!).every((value) => value === '')).toBe(true);
 
-    const jsonl = await runCli(['orders', '--task', 'task-1', '--out', 'orders.jsonl'], { cwd: dir, env: env() });
+    const jsonl = await runInProcess(['orders', '--task', 'task-1', '--out', 'orders.jsonl'], { cwd: dir, env: env() });
     expect(jsonl.code).toBe(0);
     const lines = jsonLines(join(dir, 'orders.jsonl'));
     expect(lines).toHaveLength(6);
@@ -238,7 +239,7 @@ describe('the reading verbs on answers shaped as the vendor may send them', () =
 
   it('calls: items without a callID are all written (not taken for repeats); a null totalCount is no end of pages', async () => {
     const dir = freshDir();
-    const run = await runCli(['calls', '--task', 'task-1', '--out', 'calls.csv', '--json'], { cwd: dir, env: env() });
+    const run = await runInProcess(['calls', '--task', 'task-1', '--out', 'calls.csv', '--json'], { cwd: dir, env: env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ rows: 6, pages: 1, duplicatesSkipped: 0 });
@@ -253,7 +254,7 @@ describe('the reading verbs on answers shaped as the vendor may send them', () =
   });
 
   it('task list: a taskStatus the spec does not list shows as its number, nulls as empty cells; every item is a row', async () => {
-    const run = await runCli(['task', 'list'], { env: env() });
+    const run = await runInProcess(['task', 'list'], { env: env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n').slice(0, -1);
@@ -263,7 +264,7 @@ describe('the reading verbs on answers shaped as the vendor may send them', () =
     expect(lines[3]).toMatch(/^t-missing *$/);
     expect(lines[4]!.trim()).toBe(''); // the null item: a row of empty cells
 
-    const json = await runCli(['task', 'list', '--json'], { env: env() });
+    const json = await runInProcess(['task', 'list', '--json'], { env: env() });
     expect(json.code).toBe(0);
     const printed = JSON.parse(json.stdout) as { tasks: unknown[] };
     // As the vendor sent them, with the spec's status name (null when it lists none).
@@ -271,24 +272,24 @@ describe('the reading verbs on answers shaped as the vendor may send them', () =
   });
 
   it('task show: a task with taskStat null and an undocumented status is shown, not a crash', async () => {
-    const run = await runCli(['task', 'show', '--task', 't-9'], { env: env() });
+    const run = await runInProcess(['task', 'show', '--task', 't-9'], { env: env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('status             9 (not in the contract)\n');
     expect(run.stdout).toContain('orders             - in all, - done (-), - answered\n');
-    const other = await runCli(['task', 'show', '--task', 't-null', '--json'], { env: env() });
+    const other = await runInProcess(['task', 'show', '--task', 't-null', '--json'], { env: env() });
     expect(other.code).toBe(0);
     expect(JSON.parse(other.stdout).task).toEqual({ ...tasks[1], taskStatusName: null });
   });
 
   it('task list / show: a createTs past the Date range or an object with a toString that is no function is shown as it came, not a crash', async () => {
-    const list = await runCli(['task', 'list', '--task', 't-micro', '--task', 't-trap'], { env: env() });
+    const list = await runInProcess(['task', 'list', '--task', 't-micro', '--task', 't-trap'], { env: env() });
     expect(list.stderr).toBe('');
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^t-micro +1 +2 Running +1790000000000000 *$/m);
     expect(list.stdout).toMatch(/^t-trap +2 +2 Running +\{"toString":"x","valueOf":1\} *$/m);
     for (const task of ['t-micro', 't-trap']) {
-      const show = await runCli(['task', 'show', '--task', task], { env: env() });
+      const show = await runInProcess(['task', 'show', '--task', task], { env: env() });
       expect(show.stderr).toBe('');
       expect(show.code).toBe(0);
       expect(show.stdout).toMatch(/^created +(1790000000000000|\{"toString":"x","valueOf":1\})$/m);
@@ -313,7 +314,7 @@ describe('import: an answer whose errList is shaped as the vendor may send it', 
           errList: [null, { phone: 8615600000001, errMsg: { toString: null, why: 'blacklisted' } }, { phone: '8615600000002', errMsg: ['=cmd'] }],
         },
       });
-      const run = await runCli(['import', list, '--task', 'task-odd', '--report', join(dir, 'report.csv'), '--json'], {
+      const run = await runInProcess(['import', list, '--task', 'task-odd', '--report', join(dir, 'report.csv'), '--json'], {
         cwd: dir,
         env: { CALLBOT_BASE_URL: odd.url },
       });

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { registerListVerb } from '../results/list-verb.js';
+import type { VerbRun } from '../shared/io.js';
 
 // `callbot calls --task T [filters] [--out FILE]`: every call of the task (listCall, all pages;
 // results/list.ts).
 
-export function registerCallsCommand(program: Command): void {
-  registerListVerb(program, {
+export function registerCallsCommand(program: Command, run: VerbRun): void {
+  registerListVerb(program, run, {
     name: 'calls',
     description: 'Every call of a task (listCall, all pages), filtered',
     filters: [

@@ -4,8 +4,10 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { VERB_EXIT } from '../shared/exit.js';
 import { createRequire } from 'node:module';
+import { platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MOCK_DEFAULT_BASE_URL } from 'callbot-contract';
+import type { VerbIo, VerbRun } from '../shared/io.js';
 
 // `callbot docs`: where the offline API docs are. The docs site ships with callbot-mock (it
 // serves them too); the bundled spec ships with callbot-contract. Printing paths always works
@@ -22,7 +24,8 @@ function docsFile(): string | undefined {
   }
 }
 
-export function registerDocsCommand(program: Command): void {
+export function registerDocsCommand(program: Command, run: VerbRun): void {
+  const { io } = run;
   program
     .command('docs')
     .description('Print the path of the offline API docs (shipped with callbot-mock) and of the spec; --open opens the docs')
@@ -31,28 +34,27 @@ export function registerDocsCommand(program: Command): void {
       const spec = require.resolve('callbot-contract/openapi.yaml');
       const file = docsFile();
       if (!file || !existsSync(file)) {
-        process.stdout.write(`${spec}\n`);
-        process.stderr.write(
+        io.stdout.write(`${spec}\n`);
+        io.stderr.write(
           'callbot docs: the offline docs site ships with callbot-mock, which is not installed here\n' +
             '  (npm install --save-dev callbot-mock). The line above is the bundled spec (OpenAPI 3.1).\n',
         );
-        process.exitCode = VERB_EXIT.usage;
+        run.exitCode = VERB_EXIT.usage;
         return;
       }
-      process.stdout.write(`${file}\n${pathToFileURL(file).href}\n${spec}\n`);
-      process.stderr.write(`(the mock also serves them: \`callbot-mock\`, then ${MOCK_DEFAULT_BASE_URL}/docs/)\n`);
-      if (flags.open) tryOpen(pathToFileURL(file).href);
+      io.stdout.write(`${file}\n${pathToFileURL(file).href}\n${spec}\n`);
+      io.stderr.write(`(the mock also serves them: \`callbot-mock\`, then ${MOCK_DEFAULT_BASE_URL}/docs/)\n`);
+      if (flags.open) tryOpen(io, pathToFileURL(file).href);
     });
 }
 
-function tryOpen(url: string): void {
-  const [command, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+function tryOpen(io: VerbIo, url: string): void {
+  const [command, args] = platform() === 'darwin' ? ['open', [url]] : platform() === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
   try {
     const child = spawn(command, args as string[], { stdio: 'ignore', detached: true });
-    child.on('error', () => process.stderr.write(`could not run ${command}; open the file above yourself\n`));
+    child.on('error', () => io.stderr.write(`could not run ${command}; open the file above yourself\n`));
     child.unref();
   } catch {
-    process.stderr.write(`could not run ${command}; open the file above yourself\n`);
+    io.stderr.write(`could not run ${command}; open the file above yourself\n`);
   }
 }

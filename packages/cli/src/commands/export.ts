@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import type { VerbRun } from '../shared/io.js';
 import { addReadOptions, READ_EXIT_CODES_HELP, type ReadFlags } from '../results/flags.js';
 import { connectionFlagsOf } from '../shared/connection-options.js';
 
 // `callbot export --task T [--out FILE] [--report IMPORT_REPORT.csv]`: one row per order of the
 // task's latest batch (results/export.ts). The engine is loaded when the command runs.
 
-export function registerExportCommand(program: Command): void {
+export function registerExportCommand(program: Command, run: VerbRun): void {
   addReadOptions(
     program
       .command('export')
@@ -19,7 +20,7 @@ export function registerExportCommand(program: Command): void {
         import('../results/export.js'),
         import('../results/csv.js'),
       ]);
-      process.exitCode = await readFront('export', flags, (io) =>
+      run.exitCode = await readFront(run.io, 'export', flags, (io) =>
         runExport(
           {
             userTaskID: flags.task,

@@ -16,6 +16,7 @@ import type { BatchOperation } from '../import/batch-body.js';
 import type { InputFormat } from '../import/read-rows.js';
 import { notProcessedCodes } from '../import/retcode-text.js';
 import { createProgress } from './progress.js';
+import type { VerbIo, VerbRun } from '../shared/io.js';
 
 export type { Terminal };
 
@@ -55,20 +56,13 @@ export interface ImportFlags extends ConnectionFlags {
   maxProblems: number;
 }
 
-const processTerminal = (): Terminal => ({
-  stdout: process.stdout,
-  stderr: process.stderr,
-  interactive: Boolean(process.stdout.isTTY && process.stderr.isTTY),
-  env: process.env,
-  onSignal: (listener) => {
-    process.on('SIGINT', listener);
-    process.on('SIGTERM', listener);
-    return () => {
-      process.off('SIGINT', listener);
-      process.off('SIGTERM', listener);
-    };
-  },
-  exit: (code) => process.exit(code),
+const terminalOf = (io: VerbIo): Terminal => ({
+  stdout: io.stdout,
+  stderr: io.stderr,
+  interactive: Boolean(io.stdout.isTTY && io.stderr.isTTY),
+  env: io.env,
+  onSignal: (listener) => io.onInterrupt(listener),
+  exit: (code) => io.exitNow(code),
 });
 
 const positiveInteger = (value: string) => {
@@ -82,7 +76,7 @@ const nonNegativeInteger = (value: string) => {
   return n;
 };
 
-export function registerImportCommand(program: Command): void {
+export function registerImportCommand(program: Command, run: VerbRun): void {
   program
     .command('import')
     .description(
@@ -178,7 +172,7 @@ ${EXIT_CODES_HELP}`,
     .action(async (file: string, flags: ImportFlags, command: Command) => {
       const usage = operationUsageError(flags);
       if (usage) command.error(`error: ${usage}`, { exitCode: EXIT.usage, code: 'callbot.usage' });
-      process.exitCode = await importCommand(file, flags, processTerminal());
+      run.exitCode = await importCommand(file, flags, terminalOf(run.io));
     });
 }
 

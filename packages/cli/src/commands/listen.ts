@@ -1,11 +1,12 @@
 import { type Command, Option } from 'commander';
 import { addConnectionOptions } from '../shared/connection-options.js';
 import { wholeNumber } from '../shared/whole-number.js';
+import type { VerbRun } from '../shared/io.js';
 
 // `callbot listen --port P --out results.jsonl`: receives the vendor's signed callbacks and
 // appends each once (listen/receiver.ts). The receiver is loaded when the command runs.
 
-export function registerListenCommand(program: Command): void {
+export function registerListenCommand(program: Command, run: VerbRun): void {
   const listen = program
     .command('listen')
     .description("Receive the vendor's callbacks (order, call, task status): verify each signature, append each requestID once to a file")
@@ -49,6 +50,6 @@ Ctrl-C (SIGINT) or SIGTERM stops it cleanly and prints the counts (exit 0).`,
     )
     .action(async (flags) => {
       const { listenFront } = await import('../listen/front.js');
-      process.exitCode = await listenFront(flags);
+      run.exitCode = await listenFront(run.io, flags);
     });
 }

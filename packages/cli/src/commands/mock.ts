@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { VERB_EXIT } from '../shared/exit.js';
+import type { VerbRun } from '../shared/io.js';
 
 // `callbot mock`: a pointer to the `callbot-mock` command. The mock is a package of its own
 // (callbot-mock) so that installing the command never installs Prism; when callbot-mock is
@@ -23,7 +24,7 @@ export function findMockBin(): string | undefined {
   }
 }
 
-export function registerMockCommand(program: Command): void {
+export function registerMockCommand(program: Command, run: VerbRun): void {
   program
     .command('mock')
     .description('Run the local mock (the callbot-mock package, when installed); arguments go to callbot-mock')
@@ -31,21 +32,24 @@ export function registerMockCommand(program: Command): void {
     .allowUnknownOption()
     .allowExcessArguments()
     .argument('[args...]', 'arguments for callbot-mock (try `callbot mock --help`)')
-    .action((args: string[]) => {
+    .action(async (args: string[]) => {
       const bin = findMockBin();
       if (!bin) {
-        process.stderr.write(INSTALL_HINT);
-        process.exitCode = VERB_EXIT.usage;
+        run.io.stderr.write(INSTALL_HINT);
+        run.exitCode = VERB_EXIT.usage;
         return;
       }
+      // The mock runs on the same Node as this command (execPath), on the terminal's own streams.
       const child = spawn(process.execPath, [bin, ...args], { stdio: 'inherit' });
       // The child gets the terminal's Ctrl-C itself; this process only waits and passes on the result.
-      const ignore = () => {};
-      process.on('SIGINT', ignore);
-      process.on('SIGTERM', () => child.kill('SIGTERM'));
-      child.on('exit', (code, signal) => {
-        process.off('SIGINT', ignore);
-        process.exitCode = code ?? (signal ? 1 : 0);
+      const stopListening = run.io.onInterrupt((signal) => {
+        if (signal === 'SIGTERM') child.kill('SIGTERM');
+      });
+      run.exitCode = await new Promise<number>((resolve) => {
+        child.on('exit', (code, signal) => {
+          stopListening();
+          resolve(code ?? (signal ? 1 : 0));
+        });
       });
     });
 }

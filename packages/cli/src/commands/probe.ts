@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ProbeFlags } from '../probe/command.js';
 import { addConnectionOptions, timeoutOption } from '../shared/connection-options.js';
 import { wholeNumber } from '../shared/whole-number.js';
+import type { VerbRun } from '../shared/io.js';
 
 // `callbot probe`: asks the vendor's host the questions the contract marks **Unknown:** or
 // **Choice:** and writes a report that says, per question, whether the contract holds. Only
@@ -11,7 +12,7 @@ import { wholeNumber } from '../shared/whole-number.js';
 /** At most 3 requests a second: the development host is shared. */
 export const MIN_INTERVAL_MS = 350;
 
-export function registerProbeCommand(program: Command): void {
+export function registerProbeCommand(program: Command, run: VerbRun): void {
   const probe = program
     .command('probe')
     .description("Check the contract's Unknown/Choice points against the vendor's host (reads only) and write a report for a bug report");
@@ -62,6 +63,6 @@ Exit codes: 0 no probe differs; 2 some probe differs; 1 usage or credentials err
       const { probeCommand } = await import('../probe/command.js');
       // The version the report names is the program's own (main.ts sets it): importing
       // package.json here too would make esbuild split it into a chunk that `--version` loads.
-      process.exitCode = await probeCommand(flags, program.version() ?? 'unknown');
+      run.exitCode = await probeCommand(run.io, flags, program.version() ?? 'unknown');
     });
 }

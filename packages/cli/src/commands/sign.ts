@@ -3,6 +3,7 @@ import { maskSecret } from '../shared/credentials.js';
 import { FileReadError, MAX_SIGN_BODY_BYTES, readBoundedFile, readBoundedStream } from '../shared/bounded-read.js';
 import { VERB_EXIT } from '../shared/exit.js';
 import { sign, signatureBase, verifySignature, type SignAlgorithm } from 'callbot-contract';
+import type { VerbIo, VerbRun } from '../shared/io.js';
 
 // `callbot sign`: the signature debugger, for when the vendor answers retCode 6 (incorrect
 // signature). It shows the exact string that is hashed — with the secret masked, so the output
@@ -24,7 +25,7 @@ interface SignFlags {
   json?: boolean;
 }
 
-export function registerSignCommand(program: Command): void {
+export function registerSignCommand(program: Command, run: VerbRun): void {
   program
     .command('sign')
     .description('Show the signature base (secret masked) and the MD5/SHA256 signatures of a request; --verify checks one')
@@ -47,38 +48,38 @@ Examples:
 Exit codes: 0 printed (or --verify matched); 1 usage error; 2 --verify did not match.`,
     )
     .action(async (flags: SignFlags) => {
-      process.exitCode = await runSign(flags);
+      run.exitCode = await runSign(run.io, flags);
     });
 }
 
-function fail(message: string): number {
-  process.stderr.write(`callbot sign: ${message}\n`);
+function fail(io: VerbIo, message: string): number {
+  io.stderr.write(`callbot sign: ${message}\n`);
   return VERB_EXIT.usage;
 }
 
-async function runSign(flags: SignFlags): Promise<number> {
-  const uuid = flags.uuid ?? process.env.CALLBOT_UUID;
-  const secretKey = flags.secret ?? process.env.CALLBOT_SECRET_KEY;
-  if (!uuid) return fail('--uuid (or CALLBOT_UUID) is required');
-  if (!secretKey) return fail('--secret (or CALLBOT_SECRET_KEY) is required');
-  if (flags.body === undefined && process.stdin.isTTY) return fail('give the body with --body FILE or on stdin');
+async function runSign(io: VerbIo, flags: SignFlags): Promise<number> {
+  const uuid = flags.uuid ?? io.env.CALLBOT_UUID;
+  const secretKey = flags.secret ?? io.env.CALLBOT_SECRET_KEY;
+  if (!uuid) return fail(io, '--uuid (or CALLBOT_UUID) is required');
+  if (!secretKey) return fail(io, '--secret (or CALLBOT_SECRET_KEY) is required');
+  if (flags.body === undefined && io.stdin.isTTY) return fail(io, 'give the body with --body FILE or on stdin');
   let bytes: Buffer;
   const fromStdin = flags.body === undefined || flags.body === '-';
   try {
     // At most MAX_SIGN_BODY_BYTES, counted as read; a --body that is a FIFO or device is refused (pipe it to stdin instead).
-    bytes = fromStdin ? await readBoundedStream(process.stdin, MAX_SIGN_BODY_BYTES) : readBoundedFile(flags.body!, MAX_SIGN_BODY_BYTES);
+    bytes = fromStdin ? await readBoundedStream(io.stdin, MAX_SIGN_BODY_BYTES) : readBoundedFile(flags.body!, MAX_SIGN_BODY_BYTES);
   } catch (error) {
     if (error instanceof FileReadError) {
       const pipe = /FIFO|device|socket/.test(error.message) ? ' (to sign what a pipe gives, send it on stdin: --body -)' : '';
-      return fail(`${fromStdin ? 'stdin' : `--body ${flags.body}`}: ${error.message}${pipe}`);
+      return fail(io, `${fromStdin ? 'stdin' : `--body ${flags.body}`}: ${error.message}${pipe}`);
     }
-    return fail(`cannot read ${flags.body ?? 'stdin'}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return fail(io, `cannot read ${flags.body ?? 'stdin'}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   if (!flags.keepNewline) {
     if (bytes.at(-1) === 0x0a) bytes = bytes.subarray(0, bytes.at(-2) === 0x0d ? -2 : -1);
   }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
-    process.stderr.write('warning: the body starts with a UTF-8 BOM; it is part of the signed text\n');
+    io.stderr.write('warning: the body starts with a UTF-8 BOM; it is part of the signed text\n');
 
   const input = { secretKey, body: new Uint8Array(bytes), createTs: flags.createTs, requestID: flags.requestId, uuid };
   const algorithms: SignAlgorithm[] = flags.algorithm === 'both' ? ['MD5', 'SHA256'] : [flags.algorithm];
@@ -93,7 +94,7 @@ async function runSign(flags: SignFlags): Promise<number> {
   }
 
   if (flags.json) {
-    process.stdout.write(
+    io.stdout.write(
       `${JSON.stringify({ signatureBase: base, bodyBytes: bytes.byteLength, ...signatures, ...(verified ? { verify: verified } : {}) }, null, 2)}\n`,
     );
   } else {
@@ -111,7 +112,7 @@ async function runSign(flags: SignFlags): Promise<number> {
           : `verify: DOES NOT MATCH ${flags.verify} (${algorithms.join(' or ')}). Check: the exact body bytes (spacing, key order, \\u-escapes),\n  createTs and requestID as sent, the uuid, the secret key, and the algorithm header.`,
       );
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    io.stdout.write(`${lines.join('\n')}\n`);
   }
   return verified && !verified.matches ? VERB_EXIT.partial : VERB_EXIT.ok;
 }

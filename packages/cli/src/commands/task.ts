@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { addConnectionOptions } from '../shared/connection-options.js';
 import { positiveInteger } from '../shared/whole-number.js';
 import { VERB_EXIT_HELP } from '../shared/exit.js';
-import { processIo } from '../shared/io.js';
+import type { VerbRun } from '../shared/io.js';
 import { parseTime } from '../shared/time.js';
 import { parseStatusList, statusChoices } from '../tasks/status.js';
 
@@ -68,7 +68,7 @@ before anything is sent:
 A problem names the file or flag and the field, e.g.
   task.yaml: taskCreateSetting.dialAtUpHour: must match ^[0-2][0-9]:[0-5][0-9]$ (e.g. "09:00")`;
 
-export function registerTaskCommand(program: Command): void {
+export function registerTaskCommand(program: Command, run: VerbRun): void {
   const task = program
     .command('task')
     .description('Create, update, start, pause, complete, show and list tasks')
@@ -84,7 +84,7 @@ export function registerTaskCommand(program: Command): void {
   addConnectionOptions(create)
     .addHelpText('after', `${SETTINGS_HELP}\n${VERB_EXIT_HELP}`)
     .action(async (flags) => {
-      process.exitCode = await (await actions()).createTask(processIo(), flags);
+      run.exitCode = await (await actions()).createTask(run.io, flags);
     });
 
   const update = task
@@ -104,7 +104,7 @@ ${SETTINGS_HELP}
 ${VERB_EXIT_HELP}`,
     )
     .action(async (flags) => {
-      process.exitCode = await (await actions()).updateTask(processIo(), flags);
+      run.exitCode = await (await actions()).updateTask(run.io, flags);
     });
 
   const statusChange = (name: 'start' | 'pause' | 'complete', description: string) => {
@@ -114,7 +114,7 @@ ${VERB_EXIT_HELP}`,
     addConnectionOptions(command)
       .addHelpText('after', VERB_EXIT_HELP)
       .action(async (flags) => {
-        process.exitCode = await (await actions()).changeTaskStatus(processIo(), name, flags);
+        run.exitCode = await (await actions()).changeTaskStatus(run.io, name, flags);
       });
   };
   statusChange('start', 'Start a task (mgrTaskStatus, taskOperate 1)');
@@ -126,7 +126,7 @@ ${VERB_EXIT_HELP}`,
   addConnectionOptions(show)
     .addHelpText('after', VERB_EXIT_HELP)
     .action(async (flags) => {
-      process.exitCode = await (await actions()).showTask(processIo(), flags);
+      run.exitCode = await (await actions()).showTask(run.io, flags);
     });
 
   const list = task
@@ -147,6 +147,6 @@ ${VERB_EXIT_HELP}`,
     .addHelpText('after', VERB_EXIT_HELP)
     .action(async (flags, command: Command) => {
       if (flags.all && command.getOptionValueSource('page') === 'cli') command.error("error: option '--page <n>' cannot be used with option '--all'");
-      process.exitCode = await (await actions()).listTasks(processIo(), flags);
+      run.exitCode = await (await actions()).listTasks(run.io, flags);
     });
 }

@@ -2,6 +2,7 @@ import { isSignAlgorithm } from 'callbot-contract';
 import { ConfigError } from '../shared/credentials.js';
 import { resolveApiConnection } from '../shared/credentials.js';
 import { VERB_EXIT } from '../shared/exit.js';
+import type { InterruptSignal, VerbIo } from '../shared/io.js';
 import { OutputTargetError } from '../shared/output-target.js';
 import { type Counts, type Outcome, startReceiver } from './receiver.js';
 
@@ -35,8 +36,8 @@ export interface ListenFlags {
 const describe = (c: Counts) =>
   `order ${c.order} · call ${c.call} · task ${c.task} · duplicate ${c.duplicate} · refused ${c.refused} · failed ${c.failed}${c.deviating > 0 ? ` · deviating ${c.deviating}` : ''}`;
 
-export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const stderr = process.stderr;
+export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<number> {
+  const { stderr, env } = io;
   let settings: ReturnType<typeof resolveApiConnection>;
   try {
     settings = resolveApiConnection({ uuid: flags.uuid, secret: flags.secret, algorithm: flags.algorithm, config: flags.config }, env);
@@ -100,26 +101,20 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
         : `callbot listen: ${flags.out} has no deviations column (begun by an earlier version): deviations from the contract are counted, not written; start a new file to keep them\n`),
   );
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (received: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+  const signal = await new Promise<InterruptSignal>((resolve) => {
+    const stopListening = io.onInterrupt((received) => {
+      stopListening();
       resolve(received);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
   });
-  const hard = (second: NodeJS.Signals) => {
+  const stopHard = io.onInterrupt((second) => {
     stderr.write(`\ncallbot listen: stopped at once (${second}); acknowledged callbacks are on the disk. ${describe(receiver.counts)}\n`);
-    process.exit(second === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', hard);
-  process.once('SIGTERM', hard);
+    io.exitNow(second === 'SIGINT' ? 130 : 143);
+  });
   if (interactive) stderr.write('\n');
   stderr.write(`callbot listen: stopping (${signal}): finishing the callbacks under way…\n`);
   await receiver.close();
-  process.off('SIGINT', hard);
-  process.off('SIGTERM', hard);
+  stopHard();
   const c = receiver.counts;
   const written = c.order + c.call + c.task;
   const deviating =
@@ -127,6 +122,6 @@ export async function listenFront(flags: ListenFlags, env: NodeJS.ProcessEnv = p
       ? ` (${c.deviating} deviating from the contract, ${receiver.writesDeviations ? 'written with their deviations' : 'their deviations not written'})`
       : '';
   stderr.write(`callbot listen: stopped. ${describe(c)}; ${written} written to ${flags.out}${deviating}\n`);
-  if (flags.json) process.stdout.write(`${JSON.stringify({ out: flags.out, format: flags.csv ? 'csv' : 'jsonl', written, counts: { ...c } })}\n`);
+  if (flags.json) io.stdout.write(`${JSON.stringify({ out: flags.out, format: flags.csv ? 'csv' : 'jsonl', written, counts: { ...c } })}\n`);
   return VERB_EXIT.ok;
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type ApiConnectionSettings, ConfigError, resolveApiConnection } from '../shared/credentials.js';
 import { INTERRUPTED_EXIT, VERB_EXIT } from '../shared/exit.js';
+import type { VerbIo } from '../shared/io.js';
 import { summaryText } from './report.js';
 import { runProbes, writeReport } from './run.js';
 
@@ -24,30 +25,30 @@ export interface ProbeFlags {
 }
 
 /** `version`: callbot-cli's, written into the report. */
-export async function probeCommand(flags: ProbeFlags, version: string): Promise<number> {
+export async function probeCommand(io: VerbIo, flags: ProbeFlags, version: string): Promise<number> {
   let connection: ApiConnectionSettings;
   try {
     // The probe sends nothing that carries a callback URL.
-    connection = resolveApiConnection(flags);
+    connection = resolveApiConnection(flags, io.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`callbot probe: ${error.message}\n`);
+      io.stderr.write(`callbot probe: ${error.message}\n`);
       return VERB_EXIT.usage;
     }
     throw error;
   }
-  if (connection.credentialsWarning) process.stderr.write(`warning: ${connection.credentialsWarning}\n`);
+  if (connection.credentialsWarning) io.stderr.write(`warning: ${connection.credentialsWarning}\n`);
   const out = resolve(flags.out);
 
   const interrupt = new AbortController();
   const onSignal = () => {
-    if (interrupt.signal.aborted) process.exit(INTERRUPTED_EXIT.SIGINT); // a second Ctrl-C: now
-    process.stderr.write('interrupted: writing the partial report (Ctrl-C again to quit at once)\n');
+    if (interrupt.signal.aborted) io.exitNow(INTERRUPTED_EXIT.SIGINT); // a second Ctrl-C: now
+    io.stderr.write('interrupted: writing the partial report (Ctrl-C again to quit at once)\n');
     interrupt.abort(new Error('interrupted'));
   };
-  process.on('SIGINT', onSignal);
+  const stopListening = io.onInterrupt(onSignal, ['SIGINT']);
   try {
-    process.stderr.write(`probing ${connection.baseUrl} as ${connection.usingDemoAccount ? "the mock's demo account" : `uuid from ${connection.uuidFrom}`}\n`);
+    io.stderr.write(`probing ${connection.baseUrl} as ${connection.usingDemoAccount ? "the mock's demo account" : `uuid from ${connection.uuidFrom}`}\n`);
     const report = await runProbes({
       baseUrl: connection.baseUrl,
       uuid: connection.uuid,
@@ -60,15 +61,15 @@ export async function probeCommand(flags: ProbeFlags, version: string): Promise<
       timeoutMs: flags.timeoutMs,
       probeTimeoutMs: flags.probeTimeoutMs,
       signal: interrupt.signal,
-      onProgress: (line) => process.stderr.write(`${line}\n`),
+      onProgress: (line) => io.stderr.write(`${line}\n`),
       version,
     });
     writeReport(out, report);
-    process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : summaryText(report, out));
+    io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : summaryText(report, out));
     if (report.interrupted) return INTERRUPTED_EXIT.SIGINT;
     if (!report.workingForm) return VERB_EXIT.notDone;
     return report.counts.differs > 0 ? VERB_EXIT.partial : VERB_EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
+    stopListening();
   }
 }

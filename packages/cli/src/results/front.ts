@@ -2,6 +2,7 @@ import { CallbotPackageError, CallbotValidationError } from 'callbot-contract';
 import { removePendingTempFiles } from '../shared/atomic-file.js';
 import { INTERRUPTED_EXIT, VERB_EXIT } from '../shared/exit.js';
 import { UsageError } from '../shared/usage-error.js';
+import type { InterruptSignal, VerbIo } from '../shared/io.js';
 import { UntrustedPagingError } from './list.js';
 import { type ResultSummary, summaryTable } from './summary.js';
 
@@ -11,22 +12,16 @@ import { type ResultSummary, summaryTable } from './summary.js';
 // reads have no side effect at the vendor, and the temporary file is removed, so nothing is
 // left under the target's name (exit 130 / 143).
 
-export interface ReadTerminal {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
-
 export interface ReadFrontFlags {
   out?: string;
   json?: boolean;
 }
 
 export async function readFront(
+  terminal: VerbIo,
   verb: string,
   flags: ReadFrontFlags,
   run: (io: { env: NodeJS.ProcessEnv; stdout: NodeJS.WritableStream; onPage?: (rows: number) => void }) => Promise<ResultSummary>,
-  terminal: ReadTerminal = { stdout: process.stdout, stderr: process.stderr, env: process.env },
 ): Promise<number> {
   if (flags.json && flags.out === '-') {
     terminal.stderr.write(`callbot ${verb}: --json and --out - both want stdout: write the rows to a file, or drop --json\n`);
@@ -34,15 +29,14 @@ export async function readFront(
   }
   const toFile = flags.out !== undefined && flags.out !== '-';
   const live = toFile && !flags.json && Boolean(terminal.stderr.isTTY);
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: InterruptSignal) => {
     removePendingTempFiles();
     terminal.stderr.write(
       `${live ? '\n' : ''}callbot ${verb}: interrupted (${signal})${toFile ? `: nothing written to ${flags.out} (the partial file was removed)` : ''}\n`,
     );
-    process.exit(signal === 'SIGINT' ? INTERRUPTED_EXIT.SIGINT : INTERRUPTED_EXIT.SIGTERM);
+    terminal.exitNow(signal === 'SIGINT' ? INTERRUPTED_EXIT.SIGINT : INTERRUPTED_EXIT.SIGTERM);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const stopListening = terminal.onInterrupt(stop);
   try {
     const summary = await run({
       env: terminal.env,
@@ -80,7 +74,6 @@ export async function readFront(
     terminal.stderr.write(`callbot ${verb}: ${(error as Error)?.message ?? String(error)}.${nothing}\n`);
     return VERB_EXIT.notDone;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    stopListening();
   }
 }

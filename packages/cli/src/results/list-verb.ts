@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { VerbRun } from '../shared/io.js';
 import { positiveInteger } from '../shared/whole-number.js';
 import type { FilterFlags } from './filters.js';
 import { connectionFlagsOf } from '../shared/connection-options.js';
@@ -20,7 +21,7 @@ export interface ListVerb {
   pageSize: string;
 }
 
-export function registerListVerb(program: Command, verb: ListVerb): void {
+export function registerListVerb(program: Command, run: VerbRun, verb: ListVerb): void {
   const command = addReadOptions(program.command(verb.name).description(verb.description));
   for (const [flags, description] of verb.filters) command.option(flags, description);
   addCallFilterOptions(command, verb.name)
@@ -34,11 +35,13 @@ export function registerListVerb(program: Command, verb: ListVerb): void {
         import('./csv.js'),
         import('./filters.js'),
       ]);
-      const list = verb.name === 'orders' ? { verb: 'orders' as const, options: orderOptions(flags) } : { verb: 'calls' as const, options: callOptions(flags) };
-      process.exitCode = await readFront(verb.name, flags, (io) =>
+      // The filters are read inside the front, so a bad one is its usage error (exit 1).
+      const listOf = () =>
+        verb.name === 'orders' ? { verb: 'orders' as const, options: orderOptions(flags) } : { verb: 'calls' as const, options: callOptions(flags) };
+      run.exitCode = await readFront(run.io, verb.name, flags, (io) =>
         runList(
           {
-            ...list,
+            ...listOf(),
             userTaskID: flags.task,
             out: flags.out,
             format: formatFor(flags.out, flags.format),

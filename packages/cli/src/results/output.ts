@@ -32,8 +32,12 @@ export interface Output {
   readonly name: string;
 }
 
-export async function openOutput(target: string, stdout: NodeJS.WritableStream = process.stdout): Promise<Output> {
-  if (target === '-') return streamOutput(stdout, 'stdout', false);
+/** `stdout`: the verb's (VerbIo), where `-` writes. */
+export async function openOutput(target: string, stdout?: NodeJS.WritableStream): Promise<Output> {
+  if (target === '-') {
+    if (!stdout) throw new OutputError('--out -: this run has no stdout to write to');
+    return streamOutput(stdout, 'stdout', false);
+  }
   let existing: Stats | undefined;
   try {
     existing = await lstat(target);

@@ -92,13 +92,9 @@ export interface ResolveOptions {
   callbackUrls?: boolean;
 }
 
-export function resolveConnection(flags: ConnectionFlags, env?: NodeJS.ProcessEnv, options?: { callbackUrls?: true }): ConnectionSettings;
-export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv | undefined, options: { callbackUrls: false }): ApiConnectionSettings;
-export function resolveConnection(
-  flags: ConnectionFlags,
-  env: NodeJS.ProcessEnv = process.env,
-  options: ResolveOptions = {},
-): ConnectionSettings | ApiConnectionSettings {
+export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv, options?: { callbackUrls?: true }): ConnectionSettings;
+export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv, options: { callbackUrls: false }): ApiConnectionSettings;
+export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv, options: ResolveOptions = {}): ConnectionSettings | ApiConnectionSettings {
   const configPath = flags.config ?? env.CALLBOT_CONFIG;
   const config = configPath ? readConfigFile(configPath) : {};
 
@@ -187,7 +183,7 @@ export function resolveConnection(
 }
 
 /** resolveConnection for a verb that sends no callback URL (every verb but `callbot import`). */
-export function resolveApiConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): ApiConnectionSettings {
+export function resolveApiConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv): ApiConnectionSettings {
   return resolveConnection(flags, env, { callbackUrls: false });
 }
 

@@ -1,26 +1,48 @@
-// The process around a verb: its streams and environment. Actions take one (tests pass their
-// own); `processIo()` is the real one.
+// The process around a verb: its streams, environment and interrupts — the one IO every verb
+// takes. main.ts builds the real one from `process` once (processIo there); tests pass their own
+// (test/support/run-in-process.ts), so a verb runs in-process, its output captured and its
+// interrupts triggered by hand. No verb module reads `process` itself (test/architecture.test.ts).
 
+import type { Readable } from 'node:stream';
+
+/** Where text goes: anything with `write`. */
 export interface TextSink {
   write(text: string): unknown;
 }
 
-export interface VerbIo {
-  stdout: TextSink;
-  stderr: TextSink;
-  /** stderr is a terminal: progress lines that redraw themselves are welcome there. */
-  stderrIsTerminal: boolean;
-  env: Readonly<Record<string, string | undefined>>;
+/** stdout or stderr: a stream (rows are piped with backpressure), maybe a terminal. */
+export interface OutStream extends NodeJS.WritableStream {
+  isTTY?: boolean;
 }
 
-export const processIo = (): VerbIo => ({
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stderrIsTerminal: Boolean(process.stderr.isTTY),
-  env: process.env,
-});
+/** The two interrupts a verb answers (Ctrl-C; a polite kill). */
+export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+
+export interface VerbIo {
+  stdout: OutStream;
+  stderr: OutStream;
+  stdin: Readable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  /**
+   * Calls `handler` on each interrupt (SIGINT and SIGTERM, or only `signals`) instead of the
+   * default death, until the returned function is called. The one interrupt helper: verbs never
+   * listen for signals themselves.
+   */
+  onInterrupt(handler: (signal: InterruptSignal) => void, signals?: readonly InterruptSignal[]): () => void;
+  /**
+   * Ends at once with `code` (a second interrupt, when waiting any longer is not wanted): nothing
+   * after it runs. Every other end of a verb is its returned exit code.
+   */
+  exitNow(code: number): void;
+}
+
+/** What a verb's registration gets: the IO, and where its action leaves the exit code. */
+export interface VerbRun {
+  io: VerbIo;
+  exitCode: number;
+}
 
 /** `--json`: one JSON document on stdout, and nothing else there. */
-export function printJson(io: VerbIo, value: unknown): void {
+export function printJson(io: Pick<VerbIo, 'stdout'>, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

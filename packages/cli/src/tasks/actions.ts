@@ -200,7 +200,7 @@ function progressLine(io: VerbIo) {
   let shown = false;
   return {
     update(text: string) {
-      if (!io.stderrIsTerminal) return;
+      if (!io.stderr.isTTY) return;
       const now = Date.now();
       if (now - last < 100) return;
       last = now;
