@@ -1614,12 +1614,7 @@ export interface components {
         UserTaskID: string;
         /** @description 导入最新批次的号码 — the body of `importBatchCall`: one task's complete new batch. */
         ImportBatchCallRequest: {
-            /**
-             * @description 定值"callbot" — product id, always `callbot`.
-             * @example callbot
-             * @constant
-             */
-            productID: "callbot";
+            productID: components["schemas"]["ProductID"];
             /**
              * @description 请求方的任务id(调用方生成并且保证唯一),建议使用uuid — the caller's task id (generated
              *     and kept unique by the caller; a UUID is recommended). Names the task whose batch is
