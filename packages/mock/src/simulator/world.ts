@@ -1,6 +1,6 @@
 import type { SimAnswer, SimEvent, SimOperation, Simulator, SimulatorOptions, SimulatorStats, VirtualMs } from './api.js';
 import { MAX_VIRTUAL_MS } from './api.js';
-import { RetCodes } from 'callbot-contract';
+import { Callbacks, RetCodes } from 'callbot-contract';
 import { invalid, refusal, success } from './answers.js';
 import { Core } from './core.js';
 import { advance, pumpAll, runDueNow } from './dialer.js';
@@ -56,7 +56,7 @@ export const ANSWER_SCHEMAS = {
 } as const satisfies Record<SimOperation, string>;
 
 /** The callback schema of each event kind. */
-export const EVENT_SCHEMAS = { call: 'CallFinishedCallback', order: 'OrderFinishedCallback', task: 'TaskStatusCallback' } as const;
+export const EVENT_SCHEMAS = { call: Callbacks.call.schema, order: Callbacks.order.schema, task: Callbacks.task.schema } as const;
 
 function emptyState(seed: number, now: VirtualMs): WorldState {
   return {
