@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { newRequestId, Operations, validateAgainst } from 'callbot-contract';
+import { MockLimits, newRequestId, Operations, validateAgainst } from 'callbot-contract';
 import { batchBody, measureBody, type BatchEnvelope, type BatchOperation, type NewTask } from './batch-body.js';
 import { BatchBuilder, type RowNotice } from './build-batch.js';
 import { MappingError, parseColumnOverrides } from './column-mapping.js';
@@ -31,7 +31,8 @@ import { sendBatch, type SendResult } from './send-batch.js';
 // requestID; without `report`, that pre-send copy is removed again once the answer says every
 // row was accepted.
 
-export const DEFAULT_MAX_BATCH_SIZE = 100_000;
+/** The mock's cap on a call list (the vendor publishes none): a list it would refuse is refused before it is sent. */
+export const DEFAULT_MAX_BATCH_SIZE = MockLimits.CallInfoList.callList.maxItems;
 export const DEFAULT_TIMEOUT_MS = 120_000;
 /** The largest JSON body sent (before gzip): 32 MiB, the mock's `maxBodyBytes`. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;

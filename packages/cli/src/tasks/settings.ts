@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { type ValidationIssue, validateAgainst } from 'callbot-contract';
+import { PRODUCT_ID, type ValidationIssue, validateAgainst } from 'callbot-contract';
 import { invalidJsonProblem } from 'callbot-contract/internal';
 import { FileReadError, readBoundedFile } from '../shared/bounded-read.js';
 import { VerbUsageError } from '../shared/failure.js';
@@ -111,7 +111,7 @@ export async function buildTaskBody(operation: Operation, ids: { userTaskID: str
     );
   }
   const requestSchema = operation === 'createTask' ? 'CreateTaskRequest' : 'UpdateTaskRequest';
-  for (const issue of validateAgainst(requestSchema, { productID: 'callbot', ...body })) problems.push(describeIssue(issue, origins, requestSchema));
+  for (const issue of validateAgainst(requestSchema, { productID: PRODUCT_ID, ...body })) problems.push(describeIssue(issue, origins, requestSchema));
   if (problems.length > 0) {
     throw new VerbUsageError(
       `the task settings do not match the contract (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`,
