@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { Callbacks, DelCallEntries, Limits, MockLimits, PRODUCT_ID, TaskOperateEntries, TaskStatusEntries } from '../../generated/vendor-facts.js';
+import { Operations } from '../../generated/operations.js';
 import { fromRoot } from '../support/paths.js';
 
 // One fact, one place: the vendor's facts that code needs as values — the enums (TaskStatus,
@@ -19,7 +20,8 @@ import { fromRoot } from '../support/paths.js';
 //   `{ 1: 'waiting' }`), or spelled out in text (`"taskOperate 1"`);
 // - a cap: its number where something named like the list or the number is set or compared
 //   (`MAX_DETAIL_IDS = 500`, `size > 1000`, `maxOrders: 100_000`), or in text next to such a name;
-// - a callback: `callbackType` set to a literal, or a callback schema's name as a string.
+// - a callback: `callbackType` set to a literal, or a callback schema's name as a string;
+// - an operation's request or answer schema named as a string (generated/operations.ts has them).
 // The retCodes have their own test (test/contract/one-retcode-truth.test.ts).
 
 /** The folders scanned, recursively. */
@@ -53,6 +55,7 @@ function leaves(prefix: string, value: unknown): [string, number][] {
 const CAPS = [...leaves('Limits', Limits), ...leaves('MockLimits', MockLimits)].map(([path, value]) => ({ path, value, named: CAP_NAMES[path] }));
 
 const CALLBACK_SCHEMAS = new Set<string>(Object.values(Callbacks).map((callback) => callback.schema));
+const OPERATION_SCHEMAS = new Set<string>(Object.values(Operations).flatMap((operation) => [operation.requestSchema, operation.answerSchema]));
 
 const COMPARISON = new Set([
   ts.SyntaxKind.EqualsEqualsEqualsToken,
@@ -140,6 +143,7 @@ function findRestatedFacts(source: string, fileName = 'fixture.ts'): Finding[] {
       if (cap.named && numberInText(cap.value).test(text) && cap.named.test(text)) report(node, `a cap spelled out in text (interpolate ${cap.path})`);
     }
     if (CALLBACK_SCHEMAS.has(text)) report(node, 'a callback schema named as a string (use Callbacks.<kind>.schema)');
+    if (OPERATION_SCHEMAS.has(text)) report(node, "an operation's schema named as a string (use Operations.<id>.requestSchema / answerSchema)");
   };
 
   const visit = (node: ts.Node) => {
@@ -209,6 +213,7 @@ describe('one fact: no vendor fact restated outside generated/', () => {
       "import { PRODUCT_ID, TaskStatus } from 'callbot-contract'; if (task.status !== TaskStatus.Running) {}", // 20
       'const body = { productID: PRODUCT_ID, taskOperate: TaskOperate.Start, delCall: DelCall.Delete };', // 21
       'const text = `${status} (taskStatus ${status})`; const n = ids.length; const page = { page: 1, size: 100 };', // 22
+      "validateAgainst('ImportBatchCallRequest', body); const answers = { listTask: 'ListTaskResponse' };", // 23
     ].join('\n');
     expect(show(findRestatedFacts(fixture))).toEqual([
       "1: productID set to a literal (use PRODUCT_ID): productID: 'callbot'",
@@ -229,6 +234,8 @@ describe('one fact: no vendor fact restated outside generated/', () => {
       '14: a cap spelled out in text (interpolate MockLimits.CallInfoList.callList.maxItems): `more orders than this (default 100000)`',
       "15: callbackType set to a literal (use Callbacks.<kind>.callbackType): callbackType: '2'",
       "16: a callback schema named as a string (use Callbacks.<kind>.schema): 'TaskStatusCallback'",
+      "23: an operation's schema named as a string (use Operations.<id>.requestSchema / answerSchema): 'ImportBatchCallRequest'",
+      "23: an operation's schema named as a string (use Operations.<id>.requestSchema / answerSchema): 'ListTaskResponse'",
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { PRODUCT_ID, type ValidationIssue, validateAgainst } from 'callbot-contract';
+import { Operations, PRODUCT_ID, type ValidationIssue, validateAgainst } from 'callbot-contract';
 import { invalidJsonProblem } from 'callbot-contract/internal';
 import { FileReadError, readBoundedFile } from '../shared/bounded-read.js';
 import { VerbUsageError } from '../shared/failure.js';
@@ -110,7 +110,7 @@ export async function buildTaskBody(operation: Operation, ids: { userTaskID: str
       `--task-callback-url and ${flags.settings}: taskCreateSetting.taskCallbackUrl both give the task callback URL; give it once (which one the vendor uses is not documented)`,
     );
   }
-  const requestSchema = operation === 'createTask' ? 'CreateTaskRequest' : 'UpdateTaskRequest';
+  const requestSchema = Operations[operation].requestSchema;
   for (const issue of validateAgainst(requestSchema, { productID: PRODUCT_ID, ...body })) problems.push(describeIssue(issue, origins, requestSchema));
   if (problems.length > 0) {
     throw new VerbUsageError(
