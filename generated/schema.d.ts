@@ -1200,7 +1200,7 @@ export interface components {
         /**
          * @description 每页条数 — page size (the vendor's examples use 100). **Unknown:** the vendor publishes no
          *     maximum (its separate NXCC CDR query caps pages at 100). **Choice:** at least 1, no
-         *     `maximum` in the contract; ask for 100 or fewer. **Choice (the mock):** more than 1000 is
+         *     `maximum` in the contract; ask for 100 or fewer. **Choice (the mock):** more than 1000 (`x-callbot-mock-maximum`) is
          *     refused with retCode 4 naming `size`, so every answer is bounded.
          * @example 100
          */
@@ -1614,12 +1614,7 @@ export interface components {
         UserTaskID: string;
         /** @description 导入最新批次的号码 — the body of `importBatchCall`: one task's complete new batch. */
         ImportBatchCallRequest: {
-            /**
-             * @description 定值"callbot" — product id, always `callbot`.
-             * @example callbot
-             * @constant
-             */
-            productID: "callbot";
+            productID: components["schemas"]["ProductID"];
             /**
              * @description 请求方的任务id(调用方生成并且保证唯一),建议使用uuid — the caller's task id (generated
              *     and kept unique by the caller; a UUID is recommended). Names the task whose batch is
@@ -1656,7 +1651,7 @@ export interface components {
              *
              *     The vendor caps the list (retCode 4001, 数组元素过多) but does not publish the cap.
              *     **Choice:** at least one order (an empty batch would only drop the previous batch's
-             *     undialed orders). The contract sets no `maxItems`; the mock refuses more than 100,000 orders
+             *     undialed orders). The contract sets no `maxItems`; the mock refuses more than 100,000 orders (`x-callbot-mock-max-items`)
              *     (configurable) with 4001. Send the whole list in **one** call: a second call replaces the
              *     undialed orders of the first.
              */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { renderOperationsModule } from './lib/operations.mjs';
 import { renderRetCodeModule } from './lib/retcodes.mjs';
 import { renderValidatorModules } from './lib/validators.mjs';
+import { renderVendorFactsModule } from './lib/vendor-facts.mjs';
 import { makeDocsOffline } from './lib/offline-docs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +38,7 @@ run('openapi-typescript', []); // reads redocly.yaml (apis.callbot.x-openapi-ts.
 const spec = JSON.parse(readFileSync(join(out, 'openapi.json'), 'utf8'));
 writeFileSync(join(out, 'retcodes.ts'), renderRetCodeModule(spec));
 writeFileSync(join(out, 'operations.ts'), renderOperationsModule(spec));
+writeFileSync(join(out, 'vendor-facts.ts'), renderVendorFactsModule(spec));
 // Precompiled validators for src/validate.ts: nothing compiles a schema at run time.
 const validatorModules = renderValidatorModules(spec);
 writeFileSync(join(out, 'validators.js'), validatorModules.js);

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { RetCodes } from '../generated/retcodes.js';
+import { Callbacks } from '../generated/vendor-facts.js';
 import type { components } from '../generated/schema.js';
 import { CallbotPackageError } from './errors.js';
 import { ReplayCache } from './replay-cache.js';
@@ -19,7 +20,7 @@ export type CallFinishedCallback = components['schemas']['CallFinishedCallback']
 /** The task-status callback as the spec declares it. **At run time a field may deviate**: see OrderFinishedCallback. */
 export type TaskStatusChangedCallback = components['schemas']['TaskStatusCallback'];
 /** The three callbacks: `task` (taskCallbackUrl), `order` (orderCallbackUrl), `call` (callCallbackUrl). */
-export type CallbackKind = 'task' | 'order' | 'call';
+export type CallbackKind = keyof typeof Callbacks;
 
 /** What the receiver tells a handler besides the payload: its second argument. */
 export interface CallbackMeta extends Deviations {
@@ -189,8 +190,6 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const withoutPrototypeKeys = (key: string, value: unknown) => (PROTOTYPE_KEYS.has(key) ? undefined : value);
 
-const CALLBACK_SCHEMAS = { task: 'TaskStatusCallback', order: 'OrderFinishedCallback', call: 'CallFinishedCallback' } as const;
-
 /**
  * Which callback a payload is. The spec's callbackType values (1 task, "2" order, 3 call) are a
  * Choice — the vendor's own examples show 1 / "1" for the call and order callbacks — so the
@@ -275,9 +274,9 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       // Deviations are read against the closed spec (an undeclared field is listed too); `strict`
       // refuses only what breaks the spec itself, whose callback schemas stay open to new fields.
       // Only the listed deviations are described (a payload may break a schema millions of times).
-      const closed = vendorDeviations(CALLBACK_SCHEMAS[kind], payload, MAX_LISTED_DEVIATIONS);
+      const closed = vendorDeviations(Callbacks[kind].schema, payload, MAX_LISTED_DEVIATIONS);
       const found = boundDeviations(closed.issues, closed.count);
-      const open = options.strict ? firstIssues(CALLBACK_SCHEMAS[kind], payload, MAX_LISTED_DEVIATIONS) : undefined;
+      const open = options.strict ? firstIssues(Callbacks[kind].schema, payload, MAX_LISTED_DEVIATIONS) : undefined;
       const breaking = open ? boundDeviations(open.issues, open.count) : NO_DEVIATIONS;
       if (breaking.deviationCount > 0) {
         report({ requestID, kind, ...breaking, refused: true });

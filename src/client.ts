@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { Operations, type OperationId } from '../generated/operations.js';
+import { Limits, PRODUCT_ID, TaskOperate } from '../generated/vendor-facts.js';
 import type { components, paths } from '../generated/schema.js';
 import type { ValidatorName, VendorSentName } from '../generated/validators.js';
 import { PRODUCTION_BASE_URL } from './defaults.js';
@@ -87,7 +88,7 @@ export type OrderDetailItem = NonNullable<ListOrderDetailResponse['orderDetailLi
 export type PagedQuery<T> = Omit<T, 'page' | 'size'> & { page?: number; size?: number };
 
 /** listOrderDetail takes at most this many order ids (the spec's `maxItems`); listOrderDetails splits longer lists. */
-export const LIST_ORDER_DETAIL_MAX_IDS = 500;
+export const LIST_ORDER_DETAIL_MAX_IDS = Limits.ListOrderDetailRequest.orderList.maxItems;
 /** The page size the iterators ask for unless told otherwise (the vendor's examples use 100). */
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -285,7 +286,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
    */
   async function call<K extends OperationId>(operationId: K, input: unknown, answerBound?: number): Promise<CallbotResult<OperationAnswer<K>>> {
     const operation = Operations[operationId];
-    const body = operation.productID ? { productID: 'callbot', ...(withoutProductID(input) as object) } : input;
+    const body = operation.productID ? { productID: PRODUCT_ID, ...(withoutProductID(input) as object) } : input;
     if (validate) {
       const issues = validateAgainst(operation.requestSchema as ValidatorName, body);
       if (issues.length > 0) throw new CallbotValidationError(issues);
@@ -430,9 +431,10 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     createAndCall: (body) => call('createAndCall', body),
     updateTask: (body) => call('updateTask', body),
     setTaskStatus,
-    startTask: (userTaskID) => setTaskStatus({ userTaskID, taskOperate: 1 }),
-    pauseTask: (userTaskID) => setTaskStatus({ userTaskID, taskOperate: 2 }),
-    completeTask: (userTaskID, { delCall } = {}) => setTaskStatus({ userTaskID, taskOperate: 3, ...(delCall === undefined ? {} : { delCall }) }),
+    startTask: (userTaskID) => setTaskStatus({ userTaskID, taskOperate: TaskOperate.Start }),
+    pauseTask: (userTaskID) => setTaskStatus({ userTaskID, taskOperate: TaskOperate.Pause }),
+    completeTask: (userTaskID, { delCall } = {}) =>
+      setTaskStatus({ userTaskID, taskOperate: TaskOperate.Complete, ...(delCall === undefined ? {} : { delCall }) }),
     addBatchCall: (body) => call('addBatchCall', body),
     importBatchCall,
     stopOrders: (body) => call('stopOrder', body),

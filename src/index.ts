@@ -100,5 +100,18 @@ export { toNodeListener } from './node-adapter.js';
 export type { NodeIncomingMessage, NodeListenerOptions, NodeServerResponse } from './node-adapter.js';
 export { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, MOCK_DEFAULT_BASE_URL, MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, PRODUCTION_BASE_URL } from './defaults.js';
 export { RetCodes, retCodeInfo, retCodeOutcome, retCodesWithOutcome } from '../generated/retcodes.js';
+export {
+  Callbacks,
+  DelCall,
+  DelCallEntries,
+  Limits,
+  MockLimits,
+  PRODUCT_ID,
+  TaskOperate,
+  TaskOperateEntries,
+  TaskStatus,
+  TaskStatusEntries,
+} from '../generated/vendor-facts.js';
+export type { DelCallValue, EnumEntry, TaskOperateValue, TaskStatusValue } from '../generated/vendor-facts.js';
 export type { RetCodeInfo, RetCodeName, RetCodeOutcome, RetCodeValue } from '../generated/retcodes.js';
 export type { components, operations, paths, webhooks } from '../generated/schema.js';

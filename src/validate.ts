@@ -1,4 +1,5 @@
 import { strictValidators, type ValidateFunction, type ValidatorError, type ValidatorName, type VendorSentName, validators } from '../generated/validators.js';
+import { Operations } from '../generated/operations.js';
 import type { ValidationIssue } from './errors.js';
 
 // Request and callback bodies are checked against the spec's own schemas: generated/validators.js
@@ -103,5 +104,5 @@ export function vendorDeviations(schemaName: VendorSentName, value: unknown, lim
 
 /** Problems with an importBatchCall body, each with its field path. Empty when it may be sent. */
 export function validateImportRequest(body: unknown): ValidationIssue[] {
-  return validateAgainst('ImportBatchCallRequest', body);
+  return validateAgainst(Operations.importBatchCall.requestSchema, body);
 }

@@ -14,6 +14,9 @@ import { defineConfig } from 'tsup';
 // verbs' names and summaries), made here once per build by running the built command, so the
 // commonest question needs no commander at run time (test/help.test.ts: same text as `callbot help`).
 //
+// callbot-contract/facts (the generated enums and caps, a few KB) is bundled too: the help texts
+// are built from it, and `callbot task --help` must not load the contract (test/help.test.ts).
+//
 // libphonenumber-js is bundled rather than imported: loaded as a package
 // (about 90 small modules, read and compiled one by one) it cost `callbot import` more start-up
 // time than anything else it loads; bundled, only what phone.ts uses is included.
@@ -29,7 +32,7 @@ export default defineConfig([
       const help = execFileSync(process.execPath, [resolve('dist', 'cli.js'), 'help'], { encoding: 'utf8' });
       writeFileSync(resolve('dist', 'help.txt'), help);
     },
-    noExternal: ['libphonenumber-js'],
+    noExternal: ['libphonenumber-js', 'callbot-contract/facts'],
   },
   {
     entry: { index: 'src/index.ts' },
@@ -39,6 +42,6 @@ export default defineConfig([
     platform: 'node',
     splitting: false,
     outDir: 'dist',
-    noExternal: ['libphonenumber-js'],
+    noExternal: ['libphonenumber-js', 'callbot-contract/facts'],
   },
 ]);

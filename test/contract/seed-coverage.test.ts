@@ -168,7 +168,8 @@ describe('the spec carries every row of the vendor page', () => {
   });
 
   it('productID is the constant "callbot" and the signature algorithm is MD5 | SHA256 defaulting to MD5', () => {
-    expect(schemas.ImportBatchCallRequest.properties.productID.const).toBe('callbot');
+    expect(schemas.ImportBatchCallRequest.properties.productID).toEqual({ $ref: '#/components/schemas/ProductID' });
+    expect(schemas.ProductID.const).toBe('callbot');
     expect(schemas.SignAlgorithm).toMatchObject({ enum: ['MD5', 'SHA256'], default: 'MD5' });
   });
 

@@ -1,3 +1,4 @@
+import { DelCall, TaskOperate } from 'callbot-contract/facts';
 import { type Command, InvalidArgumentError } from 'commander';
 import { addConnectionOptions } from '../shared/connection-options.js';
 import { positiveInteger } from '../shared/whole-number.js';
@@ -109,7 +110,7 @@ ${VERB_EXIT_HELP}`,
 
   const statusChange = (name: 'start' | 'pause' | 'complete', description: string) => {
     const command = task.command(name).description(description).requiredOption('--task <userTaskID>', 'the task');
-    if (name === 'complete') command.option('--delete-undialed', 'also delete the orders not dialled yet (delCall 1): IRREVERSIBLE');
+    if (name === 'complete') command.option('--delete-undialed', `also delete the orders not dialled yet (delCall ${DelCall.Delete}): IRREVERSIBLE`);
     jsonOption(command);
     addConnectionOptions(command)
       .addHelpText('after', VERB_EXIT_HELP)
@@ -117,9 +118,12 @@ ${VERB_EXIT_HELP}`,
         run.exitCode = await (await actions()).changeTaskStatus(run.io, name, flags);
       });
   };
-  statusChange('start', 'Start a task (mgrTaskStatus, taskOperate 1)');
-  statusChange('pause', 'Pause a running task (mgrTaskStatus, taskOperate 2)');
-  statusChange('complete', 'Complete (end) a task for good (mgrTaskStatus, taskOperate 3); --delete-undialed also deletes its undialled orders');
+  statusChange('start', `Start a task (mgrTaskStatus, taskOperate ${TaskOperate.Start})`);
+  statusChange('pause', `Pause a running task (mgrTaskStatus, taskOperate ${TaskOperate.Pause})`);
+  statusChange(
+    'complete',
+    `Complete (end) a task for good (mgrTaskStatus, taskOperate ${TaskOperate.Complete}); --delete-undialed also deletes its undialled orders`,
+  );
 
   const show = task.command('show').description('Show one task and its statistics (listTask by userTaskID)').requiredOption('--task <userTaskID>', 'the task');
   jsonOption(show);

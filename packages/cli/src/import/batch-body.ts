@@ -1,4 +1,4 @@
-import type { AddBatchCallInput, CreateAndCallInput, ImportBatchCallInput } from 'callbot-contract';
+import { type AddBatchCallInput, type CreateAndCallInput, type ImportBatchCallInput, PRODUCT_ID } from 'callbot-contract';
 import type { CallOrder } from './build-batch.js';
 import type { ConnectionSettings } from '../shared/credentials.js';
 
@@ -45,9 +45,9 @@ export function batchInput(envelope: BatchEnvelope, settings: ConnectionSettings
   };
 }
 
-/** The body as the client sends it: `{ productID: 'callbot', ...input }` (productID first). */
+/** The body as the client sends it: `{ productID: PRODUCT_ID, ...input }` (productID first). */
 export function batchBody(envelope: BatchEnvelope, settings: ConnectionSettings, orders: CallOrder[]) {
-  return { productID: 'callbot' as const, ...batchInput(envelope, settings, orders) };
+  return { productID: PRODUCT_ID, ...batchInput(envelope, settings, orders) };
 }
 
 /** A string that JSON.stringify writes with escapes (quotes, backslashes, control characters, any surrogate). */

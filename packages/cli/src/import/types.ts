@@ -1,3 +1,4 @@
+import { MockLimits } from 'callbot-contract/facts';
 import type { BatchOperation, NewTask } from './batch-body.js';
 import type { RowNotice } from './build-batch.js';
 import type { FailureAfterSend } from './crash-after-send.js';
@@ -10,7 +11,8 @@ import type { SendResult } from './send-batch.js';
 // world (ImportIO), what it tells as it goes (ImportEvent) and what it returns (ImportSummary).
 // The `callbot import` front maps flags to the request and the summary to an exit code.
 
-export const DEFAULT_MAX_BATCH_SIZE = 100_000;
+/** The mock's cap on a call list (the vendor publishes none): a list it would refuse is refused before it is sent. */
+export const DEFAULT_MAX_BATCH_SIZE = MockLimits.CallInfoList.callList.maxItems;
 export const DEFAULT_TIMEOUT_MS = 120_000;
 /** The largest JSON body sent (before gzip): 32 MiB, the mock's `maxBodyBytes`. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;

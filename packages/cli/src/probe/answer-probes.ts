@@ -1,4 +1,4 @@
-import { isSignAlgorithm, Operations, type OperationId, type SignAlgorithm } from 'callbot-contract';
+import { isSignAlgorithm, Operations, type OperationId, PRODUCT_ID, type SignAlgorithm } from 'callbot-contract';
 import type { Check, Verdict } from './report.js';
 import { outcome, type Exchange, type Session } from './session.js';
 import { cite, findParagraph, resolvePointer, type SpecLocation } from './spec.js';
@@ -29,8 +29,8 @@ export async function answerGzip(ctx: ProbeContext): Promise<ProbeOutcome> {
   const spec: SpecLocation[] = [];
   const evidence: string[] = [];
   const bodies: Partial<Record<OperationId, string>> = {
-    listCall: JSON.stringify({ productID: 'callbot', userTaskID: ctx.task, options: {}, page: 1, size: 5 }),
-    exportBatchCall: JSON.stringify({ productID: 'callbot', userTaskID: ctx.task }),
+    listCall: JSON.stringify({ productID: PRODUCT_ID, userTaskID: ctx.task, options: {}, page: 1, size: 5 }),
+    exportBatchCall: JSON.stringify({ productID: PRODUCT_ID, userTaskID: ctx.task }),
   };
   for (const operation of ['listCall', 'exportBatchCall'] as const) {
     const compressionSpec = cite(pathDescription(operation), '**Answer compression (gzip).**', operation);
@@ -216,14 +216,14 @@ export async function answerSchema(ctx: ProbeContext): Promise<ProbeOutcome> {
   if (!form) return noForm();
   // The reads this probe adds: one small page of tasks, and of the task's orders.
   await ctx.session.send(
-    { operation: 'listTask', body: JSON.stringify({ productID: 'callbot', page: 1, size: 5, queryConditions: {} }), form, label: 'listTask, one page' },
+    { operation: 'listTask', body: JSON.stringify({ productID: PRODUCT_ID, page: 1, size: 5, queryConditions: {} }), form, label: 'listTask, one page' },
     ctx.signal,
   );
   if (ctx.task)
     await ctx.session.send(
       {
         operation: 'listOrder',
-        body: JSON.stringify({ productID: 'callbot', userTaskID: ctx.task, options: {}, page: 1, size: 5 }),
+        body: JSON.stringify({ productID: PRODUCT_ID, userTaskID: ctx.task, options: {}, page: 1, size: 5 }),
         form,
         label: 'listOrder, one page',
       },

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 // The bundled spec (callbot-contract/openapi.json), read when a verb needs what only the spec
-// says: an enum's names (`x-enum-varnames`), a field's example for an error message. Read once,
-// on first use; the verbs that never ask never read it.
+// says: a field's example for an error message (an enum's names are the contract's generated
+// tables, e.g. TaskStatusEntries). Read once, on first use; the verbs that never ask never read it.
 
 type SchemaObject = {
   $ref?: string;
@@ -29,26 +29,6 @@ function allSchemas(): Record<string, SchemaObject> {
 
 const resolve = (schema: SchemaObject | undefined): SchemaObject | undefined =>
   schema?.$ref ? allSchemas()[schema.$ref.replace('#/components/schemas/', '')] : schema;
-
-/** One value of an enum schema with its names from the spec. */
-export interface EnumEntry {
-  value: number | string;
-  /** From `x-enum-varnames` (`WaitingToStart`). */
-  name: string;
-  /** From `x-enum-descriptions` (`待启动 — Waiting to start`). */
-  description: string;
-}
-
-/** The values of the named enum schema (components.schemas), with their names. */
-export function enumEntries(schemaName: string): EnumEntry[] {
-  const schema = allSchemas()[schemaName];
-  if (!schema?.enum) throw new Error(`the bundled spec has no enum schema ${schemaName}`);
-  return schema.enum.map((value, i) => ({
-    value: value as number | string,
-    name: schema['x-enum-varnames']?.[i] ?? String(value),
-    description: schema['x-enum-descriptions']?.[i] ?? '',
-  }));
-}
 
 /**
  * The schema of a field of a request, by the path the validators report

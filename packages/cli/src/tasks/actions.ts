@@ -1,4 +1,4 @@
-import type { CallbotClient, ListTaskInput } from 'callbot-contract';
+import { type CallbotClient, DelCall, type ListTaskInput } from 'callbot-contract';
 import type { ConnectionFlagValues } from '../shared/connection-options.js';
 import { openClient } from '../shared/connection.js';
 import { VERB_EXIT, type VerbExitCode } from '../shared/exit.js';
@@ -91,7 +91,7 @@ export function changeTaskStatus(io: VerbIo, change: StatusChange, flags: TaskCo
           ? await client.startTask(flags.task)
           : change === 'pause'
             ? await client.pauseTask(flags.task)
-            : await client.completeTask(flags.task, flags.deleteUndialed ? { delCall: 1 } : {});
+            : await client.completeTask(flags.task, flags.deleteUndialed ? { delCall: DelCall.Delete } : {});
       if (flags.json) {
         printJson(io, {
           userTaskID: flags.task,

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { type ValidationIssue, validateAgainst } from 'callbot-contract';
+import { Operations, PRODUCT_ID, type ValidationIssue, validateAgainst } from 'callbot-contract';
 import { invalidJsonProblem } from 'callbot-contract/internal';
 import { FileReadError, readBoundedFile } from '../shared/bounded-read.js';
 import { UsageError } from '../shared/usage-error.js';
@@ -110,8 +110,8 @@ export async function buildTaskBody(operation: Operation, ids: { userTaskID: str
       `--task-callback-url and ${flags.settings}: taskCreateSetting.taskCallbackUrl both give the task callback URL; give it once (which one the vendor uses is not documented)`,
     );
   }
-  const requestSchema = operation === 'createTask' ? 'CreateTaskRequest' : 'UpdateTaskRequest';
-  for (const issue of validateAgainst(requestSchema, { productID: 'callbot', ...body })) problems.push(describeIssue(issue, origins, requestSchema));
+  const requestSchema = Operations[operation].requestSchema;
+  for (const issue of validateAgainst(requestSchema, { productID: PRODUCT_ID, ...body })) problems.push(describeIssue(issue, origins, requestSchema));
   if (problems.length > 0) {
     throw new UsageError(
       `the task settings do not match the contract (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was sent:`,

@@ -1,12 +1,12 @@
 import { InvalidArgumentError } from 'commander';
-import { type EnumEntry, enumEntries } from '../shared/spec.js';
+import { type EnumEntry, TaskStatusEntries } from 'callbot-contract/facts';
 import { asText } from '../shared/vendor-values.js';
 
 // Task statuses by the spec's names (TaskStatus: `x-enum-varnames`, `x-enum-descriptions`), so
 // `--status running,paused` and the STATUS column say what the spec says. A status an answer
 // carries that the spec does not list (answers allow any integer) is shown as its number.
 
-export const taskStatuses = (): EnumEntry[] => enumEntries('TaskStatus');
+export const taskStatuses = (): readonly EnumEntry[] => TaskStatusEntries;
 
 /** `WaitingToStart`, `waiting-to-start`, `waiting_to_start` are one name. */
 const normal = (text: string) => text.toLowerCase().replace(/[-_\s]/g, '');

@@ -1,4 +1,4 @@
-import { RetCodes } from 'callbot-contract';
+import { MockLimits, PRODUCT_ID, RetCodes } from 'callbot-contract';
 import type { MockAccount } from '../requests/accounts.js';
 import type { CallbackDispatcher } from '../callbacks/dispatcher.js';
 import { checkAdvance, type MockClock } from '../callbacks/clock.js';
@@ -16,9 +16,9 @@ export const DEBUG_BATCHES_PATH = '/__mock/batches';
 
 /** Page sizes of the debug listings: a default, and a maximum that bounds every answer. */
 export const LISTING_PAGES = {
-  tasks: { limit: { default: 100, max: 1000 }, orderLimit: { default: 100, max: 1000 } },
-  /** Deprecated view: tasks a page, and orders shown per task (more: `truncated`). */
-  batches: { limit: { default: 10, max: 100 }, ordersPerTask: 1000 },
+  tasks: { limit: { default: 100, max: 1000 }, orderLimit: { default: 100, max: MockLimits.PageSize.maximum } },
+  /** Deprecated view: tasks a page, and orders shown per task (one listOrder page; more: `truncated`). */
+  batches: { limit: { default: 10, max: 100 }, ordersPerTask: MockLimits.PageSize.maximum },
   callbacks: { limit: { default: 100, max: 1000 } },
 } as const;
 
@@ -88,14 +88,14 @@ export function listBatches(url: URL, ctx: DebugContext): HttpAnswer {
 
 function batchesOf(ctx: DebugContext, uuid: string, userTaskID: string): Json[] {
   const max = LISTING_PAGES.batches.ordersPerTask;
-  const listed = ctx.simulate(uuid, 'listOrder', { productID: 'callbot', userTaskID, options: {}, page: 1, size: max }).body;
+  const listed = ctx.simulate(uuid, 'listOrder', { productID: PRODUCT_ID, userTaskID, options: {}, page: 1, size: max }).body;
   const orders = (Array.isArray(listed.orderList) ? (listed.orderList as Json[]) : []).map((order) => ({
     orderID: order.orderID,
     userPhone: order.userPhone,
     finish: order.finish,
   }));
   const truncated = typeof listed.totalCount === 'number' && listed.totalCount > orders.length;
-  const exported = truncated ? {} : ctx.simulate(uuid, 'exportBatchCall', { productID: 'callbot', userTaskID }).body;
+  const exported = truncated ? {} : ctx.simulate(uuid, 'exportBatchCall', { productID: PRODUCT_ID, userTaskID }).body;
   if (truncated || exported.retCode !== 0 || !Array.isArray(exported.callList)) {
     return orders.length ? [{ batchID: null, current: true, truncated, orders }] : [];
   }
@@ -128,7 +128,7 @@ function pagedTasks(
     const accounts = ctx.accounts.filter((account) => !uuid || account.uuid === uuid);
     // Each page is one listTask page of one account (accounts in order, empty ones skipped).
     const counts = accounts.map((account) => {
-      const answer = ctx.simulate(account.uuid, 'listTask', { productID: 'callbot', page: 1, size: 1, queryConditions: conditions }).body;
+      const answer = ctx.simulate(account.uuid, 'listTask', { productID: PRODUCT_ID, page: 1, size: 1, queryConditions: conditions }).body;
       return typeof answer.totalCount === 'number' ? answer.totalCount : 0;
     });
     const total = counts.reduce((sum, count) => sum + count, 0);
@@ -141,7 +141,7 @@ function pagedTasks(
     const tasks: Json[] = [];
     const account = accounts[accountIndex];
     if (account) {
-      const answer = ctx.simulate(account.uuid, 'listTask', { productID: 'callbot', page, size: limit, queryConditions: conditions }).body;
+      const answer = ctx.simulate(account.uuid, 'listTask', { productID: PRODUCT_ID, page, size: limit, queryConditions: conditions }).body;
       for (const task of Array.isArray(answer.taskData) ? (answer.taskData as Json[]) : []) {
         tasks.push({ uuid: account.uuid, ...task, ...decorate(account.uuid, task, orderPage, orderLimit) });
       }
@@ -169,7 +169,7 @@ function pagedTasks(
 }
 
 function ordersOf(ctx: DebugContext, uuid: string, userTaskID: string, page: number, size: number, url: URL): Json {
-  const answer = ctx.simulate(uuid, 'listOrder', { productID: 'callbot', userTaskID, options: {}, page, size }).body;
+  const answer = ctx.simulate(uuid, 'listOrder', { productID: PRODUCT_ID, userTaskID, options: {}, page, size }).body;
   const orders = Array.isArray(answer.orderList) ? answer.orderList : [];
   const ordersTotal = typeof answer.totalCount === 'number' ? answer.totalCount : orders.length;
   const ordersNext =

@@ -82,7 +82,7 @@ Faults (--fault KIND[=MS][:TIMES][@PROBABILITY], or per request the header ${FAU
 
 Config file (JSON, same keys as createMockServer's options), e.g.
   { "accounts": [{ "uuid": "acme", "secretKey": "…", "algorithm": "MD5" }],
-    "maxOrders": 100000, "importingMs": 2000, "timeToleranceSeconds": 300, "seed": 1, "speed": 60,
+    "maxOrders": ${DEFAULTS.maxOrders}, "importingMs": 2000, "timeToleranceSeconds": 300, "seed": 1, "speed": 60,
     "maxTasks": ${DEFAULTS.maxTasks}, "maxStoredOrders": ${DEFAULTS.maxStoredOrders}, "maxConnections": ${DEFAULTS.maxConnections},
     "faults": [{ "kind": "maintenance", "times": 1 }],
     "simulator": { "dialer": { "concurrency": 10, "maxRounds": 2 } },
@@ -143,7 +143,11 @@ export function createMockCommand(): Command {
           return rules[0]!;
         }),
       )
-      .option('--max-orders <n>', `more orders than this in one request: retCode ${RetCodes.TooManyElements.code} (default 100000)`, integer('--max-orders'))
+      .option(
+        '--max-orders <n>',
+        `more orders than this in one request: retCode ${RetCodes.TooManyElements.code} (default ${DEFAULTS.maxOrders})`,
+        integer('--max-orders'),
+      )
       .option(
         '--importing-ms <ms>',
         `how long (virtual ms) an accepted batch counts as importing: retCode ${RetCodes.BatchImportInProgress.code} (default: the simulator's, 2000)`,

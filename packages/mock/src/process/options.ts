@@ -1,4 +1,4 @@
-import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT } from 'callbot-contract';
+import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, MockLimits } from 'callbot-contract';
 import { readJsonObjectFile } from 'callbot-contract/internal';
 import { isSignAlgorithm } from 'callbot-contract';
 import type { MockAccount } from '../requests/accounts.js';
@@ -126,7 +126,7 @@ export function defaultOptions(): MockOptions {
     port: MOCK_DEFAULT_PORT,
     accounts: [],
     demoAccount: true,
-    maxOrders: 100_000,
+    maxOrders: MockLimits.CallInfoList.callList.maxItems,
     timeToleranceSeconds: 300,
     // 100,000 orders of the example shape are ~18 MiB of JSON: room for long names and params.
     maxBodyBytes: 32 * MiB,

@@ -1,4 +1,4 @@
-import { RetCodes } from 'callbot-contract';
+import { DelCall, RetCodes, TaskOperate, TaskStatusEntries } from 'callbot-contract';
 import type { SimAnswer } from './api.js';
 import { invalid, refusal, success } from './answers.js';
 import type { Core } from './core.js';
@@ -17,12 +17,9 @@ import { type OrderRecord, type Schemas, type TaskRecord, TaskStatus, type TaskS
 export const IMPORT_SCENE_ID = 'mock-scene';
 /** startupType values read from the separate NXCC API (spec: TaskCreateSetting.startupType). */
 export const StartupType = { Manual: 1, Immediate: 3 } as const;
-/** taskOperate (spec: TaskOperate). */
-export const TaskOperate = { Start: 1, Pause: 2, Complete: 3 } as const;
-const DELETE_UNDIALED = 1;
-
-const STATUS_NAMES: Record<TaskStatusValue, string> = { 1: 'waiting', 2: 'running', 3: 'completed', 4: 'ended', 5: 'paused' };
-export const describeStatus = (status: TaskStatusValue) => `${STATUS_NAMES[status]} (taskStatus ${status})`;
+/** `running (taskStatus 2)`: the spec's English meaning of the status (x-enum-descriptions). */
+const STATUS_NAMES = new Map(TaskStatusEntries.map((entry) => [entry.value, entry.description.split(' — ').pop()!.toLowerCase()]));
+export const describeStatus = (status: TaskStatusValue) => `${STATUS_NAMES.get(status)} (taskStatus ${status})`;
 
 export const unknownTask = (core: Core, userTaskID: string) => invalid(core, `userTaskID: no task "${userTaskID}" in this account`);
 
@@ -55,7 +52,7 @@ function newTask(core: Core, userTaskID: string, sceneID: string, status: TaskSt
 /** A task born running has already changed status from the implicit "waiting": its event is sent. */
 function born(core: Core, uuid: string, task: TaskRecord): void {
   const status = task.status;
-  task.status = TaskStatus.Waiting;
+  task.status = TaskStatus.WaitingToStart;
   core.putTask(uuid, task);
   core.setStatus(uuid, task, status);
 }
@@ -149,7 +146,7 @@ export function createTask(core: Core, uuid: string, body: Record<string, unknow
   if (core.task(uuid, userTaskID)) return invalid(core, `userTaskID: task "${userTaskID}" already exists`);
   core.roomForTask();
   const startupType = (body.taskCreateSetting as Schemas['TaskCreateSetting'] | undefined)?.startupType;
-  const task = newTask(core, userTaskID, body.sceneID as string, startupType === StartupType.Immediate ? TaskStatus.Running : TaskStatus.Waiting);
+  const task = newTask(core, userTaskID, body.sceneID as string, startupType === StartupType.Immediate ? TaskStatus.Running : TaskStatus.WaitingToStart);
   applyCreateFields(task, body);
   born(core, uuid, task);
   return success(core, { taskID: task.taskID, taskStatus: task.status });
@@ -162,7 +159,7 @@ export function createAndCall(core: Core, uuid: string, body: Record<string, unk
   core.roomForTask();
   if (!core.roomForOrders(undefined, newOrderCount(core, undefined, list))) return tooManyOrders(core);
   const startupType = (body.taskCreateSetting as Schemas['TaskCreateSetting'] | undefined)?.startupType;
-  const task = newTask(core, userTaskID, body.sceneID as string, startupType === StartupType.Manual ? TaskStatus.Waiting : TaskStatus.Running);
+  const task = newTask(core, userTaskID, body.sceneID as string, startupType === StartupType.Manual ? TaskStatus.WaitingToStart : TaskStatus.Running);
   applyCreateFields(task, body);
   openBatch(core, task);
   const result = addOrders(core, task, list, refused);
@@ -239,7 +236,7 @@ export function mgrTaskStatus(core: Core, uuid: string, body: Record<string, unk
   const status = task.status;
   let next: TaskStatusValue;
   if (operate === TaskOperate.Start) {
-    const resumable = status === TaskStatus.Waiting || status === TaskStatus.Paused;
+    const resumable = status === TaskStatus.WaitingToStart || status === TaskStatus.Paused;
     const reopened = status === TaskStatus.Completed && !core.allFinished(task);
     if (!resumable && !reopened) return refuse('start');
     next = TaskStatus.Running;
@@ -251,7 +248,7 @@ export function mgrTaskStatus(core: Core, uuid: string, body: Record<string, unk
     next = TaskStatus.Completed; // decided below, after delCall
   }
   core.touch(task);
-  if (body.delCall === DELETE_UNDIALED) core.dropOrders(task, () => true);
+  if (body.delCall === DelCall.Delete) core.dropOrders(task, () => true);
   if (operate === TaskOperate.Complete) {
     if (core.allFinished(task)) next = TaskStatus.Completed;
     else {
@@ -272,7 +269,7 @@ export function mgrTaskStatus(core: Core, uuid: string, body: Record<string, unk
 export function updateTask(core: Core, uuid: string, body: Record<string, unknown>): SimAnswer {
   const task = core.task(uuid, body.userTaskID as string);
   if (!task) return unknownTask(core, body.userTaskID as string);
-  if (task.status !== TaskStatus.Waiting && task.status !== TaskStatus.Paused) {
+  if (task.status !== TaskStatus.WaitingToStart && task.status !== TaskStatus.Paused) {
     return invalid(core, `userTaskID: task "${task.userTaskID}" is ${describeStatus(task.status)}; only a waiting or paused task can be updated`);
   }
   core.touch(task);
@@ -310,7 +307,7 @@ export function stopOrder(core: Core, uuid: string, body: Record<string, unknown
       errList.push({ orderID, errMsg: order.state === 'finished' ? 'order already finished' : 'order already stopped' });
     } else if (order.state === 'dialing') {
       order.stopRequested = true;
-    } else if (body.delCall === DELETE_UNDIALED && undialed(order)) {
+    } else if (body.delCall === DelCall.Delete && undialed(order)) {
       remove.add(orderID);
     } else {
       core.stopIdleOrder(uuid, task, order);

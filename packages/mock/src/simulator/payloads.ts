@@ -1,3 +1,4 @@
+import { Callbacks } from 'callbot-contract';
 import type { CallInFlight, CallInfoDetail, CallRecord, OrderRecord, Schemas, TaskRecord } from './types.js';
 import { CALL_STATUS, HANGUP, INTENTS } from './outcomes.js';
 
@@ -127,7 +128,7 @@ export function orderCall(task: TaskRecord, order: OrderRecord, call: CallRecord
 /** CallFinishedCallback: callbackType 3 (spec Choice), with calling number and line. */
 export function callEventPayload(task: TaskRecord, order: OrderRecord, call: CallRecord): Schemas['CallFinishedCallback'] {
   return {
-    callbackType: 3,
+    callbackType: Callbacks.call.callbackType,
     ...orderFields(task, order),
     callInfoDetail: { ...copyDetail(call.detail), callingNumber: CALLING_NUMBER, lineAddress: LINE_ADDRESS },
   };
@@ -135,13 +136,13 @@ export function callEventPayload(task: TaskRecord, order: OrderRecord, call: Cal
 
 /** OrderFinishedCallback: callbackType "2" (a string; spec Choice), with the order's last call. */
 export function orderEventPayload(task: TaskRecord, order: OrderRecord, call: CallRecord): Schemas['OrderFinishedCallback'] {
-  return { callbackType: '2', ...orderFields(task, order), finish: true, callInfoDetail: copyDetail(call.detail) };
+  return { callbackType: Callbacks.order.callbackType, ...orderFields(task, order), finish: true, callInfoDetail: copyDetail(call.detail) };
 }
 
 /** TaskStatusCallback: callbackType 1, the status and statistics at the moment of the change. */
 export function taskEventPayload(task: TaskRecord): Schemas['TaskStatusCallback'] {
   return {
-    callbackType: 1,
+    callbackType: Callbacks.task.callbackType,
     userTaskID: task.userTaskID,
     taskID: task.taskID,
     sceneID: task.sceneID,

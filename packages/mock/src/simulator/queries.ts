@@ -1,4 +1,4 @@
-import { RetCodes } from 'callbot-contract';
+import { Limits, MockLimits, RetCodes } from 'callbot-contract';
 import type { SimAnswer } from './api.js';
 import { invalid, refusal, success } from './answers.js';
 import type { Core } from './core.js';
@@ -11,11 +11,11 @@ import type { CallInfoDetail, CallRecord, OrderRecord, Schemas, TaskRecord } fro
  */
 
 /** Choice (spec: PageSize): the mock answers at most this many items per page. */
-export const MAX_PAGE_SIZE = 1000;
+export const MAX_PAGE_SIZE = MockLimits.PageSize.maximum;
 /** Choice (spec: listOrder/listCall): page 1 of 100 when the request names none. */
 export const DEFAULT_PAGE = { page: 1, size: 100 } as const;
 /** The vendor's cap on listOrderDetail ids. */
-export const MAX_DETAIL_IDS = 500;
+export const MAX_DETAIL_IDS = Limits.ListOrderDetailRequest.orderList.maxItems;
 
 type Paging = { page: number; size: number };
 

@@ -1,4 +1,4 @@
-import type { components } from 'callbot-contract';
+import { type components, TaskStatus, type TaskStatusValue } from 'callbot-contract';
 import type { SimEvent, VirtualMs } from './api.js';
 
 /**
@@ -12,9 +12,8 @@ export type FuncFlag = Schemas['FuncFlag'];
 export type CallInfoDetail = Schemas['CallInfoDetail'];
 export type TemplateParam = Schemas['TemplateParam'];
 
-/** The listTask enum (TaskStatus): 1 waiting, 2 running, 3 completed, 4 ended, 5 paused. */
-export const TaskStatus = { Waiting: 1, Running: 2, Completed: 3, Ended: 4, Paused: 5 } as const;
-export type TaskStatusValue = (typeof TaskStatus)[keyof typeof TaskStatus];
+/** The listTask enum (TaskStatus), generated from the spec. */
+export { TaskStatus, type TaskStatusValue };
 
 /**
  * waiting: not in a call (never dialed, or between rounds); dialing: a call in progress;

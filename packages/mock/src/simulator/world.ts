@@ -1,6 +1,6 @@
 import type { SimAnswer, SimEvent, SimOperation, Simulator, SimulatorOptions, SimulatorStats, VirtualMs } from './api.js';
 import { MAX_VIRTUAL_MS } from './api.js';
-import { RetCodes } from 'callbot-contract';
+import { Callbacks, Operations, RetCodes } from 'callbot-contract';
 import { invalid, refusal, success } from './answers.js';
 import { Core } from './core.js';
 import { advance, pumpAll, runDueNow } from './dialer.js';
@@ -41,22 +41,22 @@ export function defaultSimulatorOptions(): SimulatorOptions {
 
 /** The answer schema (components.schemas) of each operation's answers, for validators and tests. */
 export const ANSWER_SCHEMAS = {
-  createTask: 'CallbotAnswer',
-  updateTask: 'CallbotAnswer',
-  createAndCall: 'OrdersAddedResponse',
-  addBatchCall: 'OrdersAddedResponse',
-  importBatchCall: 'ImportBatchCallResponse',
-  mgrTaskStatus: 'MgrTaskStatusResponse',
-  listTask: 'ListTaskResponse',
-  listOrder: 'ListOrderResponse',
-  listCall: 'ListCallResponse',
-  listOrderDetail: 'ListOrderDetailResponse',
-  exportBatchCall: 'ExportBatchCallResponse',
-  stopOrder: 'StopOrderResponse',
+  createTask: Operations.createTask.answerSchema,
+  updateTask: Operations.updateTask.answerSchema,
+  createAndCall: Operations.createAndCall.answerSchema,
+  addBatchCall: Operations.addBatchCall.answerSchema,
+  importBatchCall: Operations.importBatchCall.answerSchema,
+  mgrTaskStatus: Operations.mgrTaskStatus.answerSchema,
+  listTask: Operations.listTask.answerSchema,
+  listOrder: Operations.listOrder.answerSchema,
+  listCall: Operations.listCall.answerSchema,
+  listOrderDetail: Operations.listOrderDetail.answerSchema,
+  exportBatchCall: Operations.exportBatchCall.answerSchema,
+  stopOrder: Operations.stopOrder.answerSchema,
 } as const satisfies Record<SimOperation, string>;
 
 /** The callback schema of each event kind. */
-export const EVENT_SCHEMAS = { call: 'CallFinishedCallback', order: 'OrderFinishedCallback', task: 'TaskStatusCallback' } as const;
+export const EVENT_SCHEMAS = { call: Callbacks.call.schema, order: Callbacks.order.schema, task: Callbacks.task.schema } as const;
 
 function emptyState(seed: number, now: VirtualMs): WorldState {
   return {
