@@ -149,13 +149,29 @@ describe.each(NAMES)('replay store: %s', (name) => {
     const requestID = id('window');
     const createTs = second();
     expect((await deliver(requestID, createTs)).status).toBe(200);
-    expect(await (await deliver(requestID, createTs)).json()).toMatchObject({ retMsg: 'success (already handled)' });
+    // (No repeat meanwhile: a repeat extends the entry, which would hide an entry kept forever.)
     // Done until the end of (the second it finished + 1 s): a delivery created after that is new.
     const finished = second();
     await sleep((finished + 2) * 1000 + 100 - Date.now());
     const late = await deliver(requestID);
     expect(await late.json()).toEqual({ retCode: 0, retMsg: 'success' });
     expect(calls.get(requestID)).toBe(2);
+  });
+
+  it("a repeat with a later createTs extends a done entry to that delivery's window", async () => {
+    const store = backend(name).make();
+    const calls = new Map<string, number>();
+    const deliver = receiver(store, calls, undefined, { toleranceSeconds: 1 });
+    const requestID = id('extend');
+    await sleep(1000 - (Date.now() % 1000) + 20); // at the start of a second s0
+    const s0 = second();
+    expect((await deliver(requestID, s0)).status).toBe(200); // done until (s0 + 2) s
+    await sleep((s0 + 1) * 1000 + 100 - Date.now());
+    expect(await (await deliver(requestID, s0 + 1)).json()).toMatchObject({ retMsg: 'success (already handled)' }); // now until (s0 + 3) s
+    await sleep((s0 + 2) * 1000 + 200 - Date.now());
+    // A replay of the retry still passes the createTs check: it must still be recognised.
+    expect(await (await deliver(requestID, s0 + 1)).json()).toMatchObject({ retMsg: 'success (already handled)' });
+    expect(calls.get(requestID)).toBe(1);
   });
 
   it('a repeat of a payload refused after the claim is not remembered: the claim is given back', async () => {
