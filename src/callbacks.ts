@@ -254,8 +254,11 @@ export function callbackKind(payload: unknown): CallbackKind {
  * pass the createTs check (`toleranceSeconds` after that latest second); a replay of any request
  * it covers is therefore recognised for as long as the createTs check would let it in. When
  * `replayCacheSize` entries must all be kept, a new requestID gets 503 (retCode 7, SystemBusy)
- * with `Retry-After` (seconds until one may go) rather than an entry being forgotten. The memory
- * is this handler's, in this process: a restart or a second instance starts empty.
+ * with `Retry-After` (seconds until one may go) rather than an entry being forgotten. By default
+ * the memory is this handler's, in this process: a restart or a second instance starts empty.
+ * Handlers given one `replayStore` (memoryReplayStore in one process; redisReplayStore or
+ * postgresReplayStore between processes) keep this guarantee between them; a store that fails
+ * gets the callback answered 503 (retCode 7), and no handler is called.
  */
 export function createCallbackHandler(options: CallbackHandlerOptions): (request: Request) => Promise<Response> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;

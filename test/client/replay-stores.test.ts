@@ -15,6 +15,7 @@ import {
   type ReplayStore,
   type ReplayStoreErrorReport,
   redisReplayStore,
+  replayTableDdl,
 } from '../../src/index.js';
 import { fromRoot } from '../support/paths.js';
 import { type PostgresServer, startPostgresServer } from '../support/postgres-server.js';
@@ -324,6 +325,18 @@ describe('PostgreSQL table', () => {
     pool = new pg.Pool({ ...postgres.connection, max: 2 });
   });
   afterAll(() => pool.end());
+
+  it("the README's DDL is the one createTable runs", () => {
+    const readme = readFileSync(fromRoot('README.md'), 'utf8');
+    const sql = /```sql\n(CREATE TABLE IF NOT EXISTS callbot_replay[\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const normal = (text: string) =>
+      text
+        .replace(/--.*$/gm, '')
+        .replace(/\s+/g, ' ')
+        .replace(/ ?([(),;]) ?/g, '$1')
+        .trim();
+    expect(normal(sql)).toBe(normal(`${replayTableDdl('callbot_replay').join(';\n')};`));
+  });
 
   it('refuses a table name that is not a plain (optionally schema-qualified) lowercase identifier', () => {
     const bad = ['', 'Replay', '1replay', 'replay-table', 'a.b.c', '"replay"', 'replay; DROP TABLE x', 'r'.repeat(64), '.replay', 'replay.'];
