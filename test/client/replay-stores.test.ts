@@ -245,7 +245,7 @@ describe('a replay store that fails: 503, no handler call, reported once a minut
     expect(inspect(reports, { depth: 5 })).not.toContain(account.secretKey);
   }
 
-  it('Redis stopped under connected node-redis 5 and ioredis clients (no offline queue)', async () => {
+  it('Redis stopped under connected node-redis 5 and ioredis clients (no offline queue), then started again: handled', async () => {
     const server = await startRedisServer();
     const node5 = createClient({ url: server.url, disableOfflineQueue: true });
     node5.on('error', () => {});
@@ -255,12 +255,21 @@ describe('a replay store that fails: 503, no handler call, reported once a minut
     await io.connect();
     await server.stop();
     await sleep(100);
+    let again: RedisServer | undefined;
     try {
       await expectUnavailable(redisReplayStore(node5));
       await expectUnavailable(redisReplayStore(io));
+      // The clients reconnect on their own; the receiver needs nothing done to recover.
+      again = await startRedisServer({ port: server.port });
+      for (let i = 0; i < 100 && !(node5.isReady && io.status === 'ready'); i += 1) await sleep(50);
+      for (const client of [node5, io]) {
+        const calls = new Map<string, number>();
+        expect(await (await receiver(redisReplayStore(client), calls)(id('back'))).json()).toEqual({ retCode: 0, retMsg: 'success' });
+      }
     } finally {
       node5.destroy();
       io.disconnect();
+      await again?.stop();
     }
   });
 

@@ -13,14 +13,15 @@ export interface RedisServer {
 /**
  * Debian's redis-server on a free loopback port, in a temporary folder, nothing saved to disk.
  * Throws one line saying how to install it when the binary is missing (never a silent skip).
+ * `port`: a given one (to start a stopped server again where its clients reconnect).
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
   const binary = findBinary('redis-server');
   if (!binary) throw missing('redis-server');
   const dir = mkdtempSync(join(tmpdir(), 'callbot-redis-'));
   const pidfile = join(dir, 'redis.pid');
   for (let attempt = 0; ; attempt += 1) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     try {
       runAs(undefined, binary, [
         '--port',
