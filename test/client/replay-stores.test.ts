@@ -20,7 +20,7 @@ import {
 import { fromRoot } from '../support/paths.js';
 import { type PostgresServer, startPostgresServer } from '../support/postgres-server.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
-import { freePort } from '../support/store-servers.js';
+import { findBinary, freePort, missing } from '../support/store-servers.js';
 
 // Issue 20, items 1, 2 and 4: one behavioural suite for every replay store — memory, Redis
 // (node-redis 5 and 4, ioredis) and PostgreSQL (Pool and Client) — against real servers
@@ -390,5 +390,12 @@ describe('PostgreSQL table', () => {
     for (let i = 0; i < 50 && (await count()) > 2; i += 1) await sleep(50);
     const { rows } = await pool.query(`SELECT request_id FROM ${table} ORDER BY request_id`);
     expect(rows.map((r) => r.request_id)).toEqual(['live-claim', 'live-done']);
+  });
+});
+
+describe('the test servers', () => {
+  it('a developer without them gets one line saying how to install them (the suites fail with it, never skip)', () => {
+    expect(findBinary('callbot-no-such-server', ['/nonexistent'])).toBeUndefined();
+    expect(missing('redis-server').message).toBe('redis-server not found: install the test servers with `apt-get install -y redis-server postgresql`');
   });
 });
