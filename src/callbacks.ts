@@ -3,7 +3,7 @@ import { RetCodes } from '../generated/retcodes.js';
 import { Callbacks } from '../generated/vendor-facts.js';
 import type { components } from '../generated/schema.js';
 import { CallbotPackageError } from './errors.js';
-import { ReplayCache } from './replay-cache.js';
+import { memoryReplayStore, type ReplayClaim, type ReplayStore } from './replay-store.js';
 import { type SignAlgorithm, verifySignature } from './sign.js';
 import { boundDeviations, type Deviations, MAX_LISTED_DEVIATIONS, NO_DEVIATIONS, type RateLimited, rateLimitedReporter } from './deviations.js';
 import { firstIssues, vendorDeviations } from './validate.js';
@@ -159,9 +159,29 @@ export interface CallbackHandlerOptions extends Omit<VerifyCallbackOptions, 'hea
    * Most requestIDs remembered at once (a memory bound; default 100,000). A requestID is kept
    * while its handler runs and then for as long as a repeat of it could pass the createTs check
    * (see createCallbackHandler); when that many must be kept, a new requestID is answered 503
-   * with `Retry-After` instead of forgetting one.
+   * with `Retry-After` instead of forgetting one. Ignored when `replayStore` is given.
    */
   replayCacheSize?: number;
+  /**
+   * Where requestIDs are recorded. Default: this handler's own memory (`memoryReplayStore`,
+   * `replayCacheSize` entries). Give several handlers — several processes behind a load
+   * balancer — one `redisReplayStore` or `postgresReplayStore` and each requestID reaches one
+   * handler between them. When the store fails, the callback is answered 503 (the vendor
+   * retries) and no handler is called.
+   */
+  replayStore?: ReplayStore;
+  /**
+   * Called when the replay store fails (at most once a minute; `suppressed` counts the rest).
+   * For a log line or an alert; what it throws or rejects is ignored.
+   */
+  onReplayStoreError?: (report: ReplayStoreErrorReport) => void | Promise<void>;
+}
+
+/** What `onReplayStoreError` receives. `error` is the store client's own error. */
+export interface ReplayStoreErrorReport extends RateLimited {
+  readonly operation: 'claim' | 'renew' | 'finish';
+  readonly requestID: string;
+  readonly error: unknown;
 }
 
 const json = (status: number, retCode: number, retMsg: string) =>
@@ -233,15 +253,35 @@ export function callbackKind(payload: unknown): CallbackKind {
  * pass the createTs check (`toleranceSeconds` after that latest second); a replay of any request
  * it covers is therefore recognised for as long as the createTs check would let it in. When
  * `replayCacheSize` entries must all be kept, a new requestID gets 503 (retCode 7, SystemBusy)
- * with `Retry-After` (seconds until one may go) rather than an entry being forgotten. The memory
- * is this handler's, in this process: a restart or a second instance starts empty.
+ * with `Retry-After` (seconds until one may go) rather than an entry being forgotten. By default
+ * the memory is this handler's, in this process: a restart or a second instance starts empty.
+ * Handlers given one `replayStore` (memoryReplayStore in one process; redisReplayStore or
+ * postgresReplayStore between processes) keep this guarantee between them; a store that fails
+ * gets the callback answered 503 (retCode 7), and no handler is called.
  */
 export function createCallbackHandler(options: CallbackHandlerOptions): (request: Request) => Promise<Response> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const maxDecompressedBytes = options.maxDecompressedBytes ?? 4 * 1024 * 1024;
   const now = options.now ?? Date.now;
-  const seen = new ReplayCache(options.replayCacheSize ?? 100_000, options.toleranceSeconds ?? 300);
+  const toleranceSeconds = options.toleranceSeconds ?? 300;
+  const store = options.replayStore ?? memoryReplayStore({ capacity: options.replayCacheSize, toleranceSeconds });
+  /** The first ms at which a delivery created in `second` fails the createTs check. */
+  const windowEnd = (second: number) => (second + toleranceSeconds + 1) * 1000;
   const report = rateLimitedReporter(options.onDeviation, options.deviationReportsPerMinute, now);
+  const reportStoreError = rateLimitedReporter(options.onReplayStoreError, 1, now);
+  const renew = (requestID: string, token: string) => {
+    store.renew?.({ requestID, token, now: now() }).catch((error: unknown) => reportStoreError({ operation: 'renew', requestID, error }));
+  };
+  /** Ends a claim; a store failure is reported (the lease, if any, then runs out by itself). */
+  const finish = async (requestID: string, claim: ReplayClaim, ok: boolean) => {
+    if (claim.state !== 'claimed') return;
+    const t = now();
+    try {
+      await store.finish({ requestID, token: claim.token, ok, keepUntil: windowEnd(Math.floor(t / 1000)), now: t });
+    } catch (error) {
+      reportStoreError({ operation: 'finish', requestID, error });
+    }
+  };
 
   return async (request) => {
     if (request.method !== 'POST') return json(405, RetCodes.GeneralError.code, 'callbacks are POST requests');
@@ -257,53 +297,80 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       }
       let createTs: number;
       ({ requestID, createTs } = verifyCallback({ ...options, headers: request.headers, body }));
-      const state = seen.seen(requestID, createTs, now());
-      if (state === 'done') return json(200, RetCodes.Success.code, 'success (already handled)');
-      if (state === 'handling') throw new CallbackVerificationError('replayed', `requestID ${requestID} is being handled`, requestID);
-      let payload: unknown;
+      let claim: ReplayClaim;
       try {
-        payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body), withoutPrototypeKeys);
-      } catch {
-        throw new CallbackVerificationError('invalid-payload', 'body is not UTF-8 JSON', requestID);
+        const t = now();
+        claim = await store.claim({ requestID, keepUntil: windowEnd(createTs), now: t });
+      } catch (error) {
+        reportStoreError({ operation: 'claim', requestID, error });
+        return json(503, RetCodes.SystemBusy.code, 'the replay store is unavailable; try again later');
       }
-      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-        const what = payload === null ? 'null' : Array.isArray(payload) ? 'an array' : `a ${typeof payload}`;
-        throw new CallbackVerificationError('invalid-payload', `body is JSON ${what}, not an object: no callback to hand on`, requestID);
-      }
-      const kind = options.only ?? callbackKind(payload);
-      // Deviations are read against the closed spec (an undeclared field is listed too); `strict`
-      // refuses only what breaks the spec itself, whose callback schemas stay open to new fields.
-      // Only the listed deviations are described (a payload may break a schema millions of times).
-      const closed = vendorDeviations(Callbacks[kind].schema, payload, MAX_LISTED_DEVIATIONS);
-      const found = boundDeviations(closed.issues, closed.count);
-      const open = options.strict ? firstIssues(Callbacks[kind].schema, payload, MAX_LISTED_DEVIATIONS) : undefined;
-      const breaking = open ? boundDeviations(open.issues, open.count) : NO_DEVIATIONS;
-      if (breaking.deviationCount > 0) {
-        report({ requestID, kind, ...breaking, refused: true });
-        const first = breaking.deviations[0]!;
-        throw new CallbackVerificationError('invalid-payload', `payload breaks the contract at ${first.path || '(body)'}: ${first.message}`, requestID);
-      }
-      if (!seen.start(requestID, createTs, now())) {
-        const busy = json(503, RetCodes.SystemBusy.code, 'too many callbacks to remember at once; try again later');
-        busy.headers.set('retry-after', String(seen.retryAfterSeconds(now())));
-        return busy;
-      }
-      if (found.deviationCount > 0) report({ requestID, kind, ...found, refused: false });
-      const meta: CallbackMeta = { requestID, kind, ...found };
+      if (claim.state === 'done') return json(200, RetCodes.Success.code, 'success (already handled)');
+      if (claim.state === 'handling') throw new CallbackVerificationError('replayed', `requestID ${requestID} is being handled`, requestID);
       try {
-        if (kind === 'order') await options.onOrderFinished?.(payload as OrderFinishedCallback, meta);
-        else if (kind === 'call') await options.onCallFinished?.(payload as CallFinishedCallback, meta);
-        else await options.onTaskStatusChanged?.(payload as TaskStatusChangedCallback, meta);
-      } catch {
-        seen.finish(requestID, false, now());
-        return json(500, RetCodes.InternalServerError.code, 'callback handler failed');
+        return await handleClaimed(requestID, claim, body);
+      } catch (error) {
+        // Refused after the claim (its payload): forgotten, as if never seen.
+        await finish(requestID, claim, false);
+        throw error;
       }
-      seen.finish(requestID, true, now());
-      return json(200, RetCodes.Success.code, 'success');
     } catch (error) {
       if (!(error instanceof CallbackVerificationError)) return json(400, RetCodes.ParameterFormatError.code, 'unreadable callback');
       const status = { 'too-large': 413, replayed: 409, 'invalid-payload': 400, 'bad-encoding': 400 }[error.reason as string] ?? 401;
       return json(status, status === 401 ? RetCodes.IncorrectSignature.code : RetCodes.ParameterFormatError.code, error.message);
     }
   };
+
+  /** A claimed (or, with a full memory store, unclaimable) delivery: its payload, then your handler. */
+  async function handleClaimed(requestID: string, claim: Exclude<ReplayClaim, { state: 'done' | 'handling' }>, body: Uint8Array): Promise<Response> {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body), withoutPrototypeKeys);
+    } catch {
+      throw new CallbackVerificationError('invalid-payload', 'body is not UTF-8 JSON', requestID);
+    }
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      const what = payload === null ? 'null' : Array.isArray(payload) ? 'an array' : `a ${typeof payload}`;
+      throw new CallbackVerificationError('invalid-payload', `body is JSON ${what}, not an object: no callback to hand on`, requestID);
+    }
+    const kind = options.only ?? callbackKind(payload);
+    // Deviations are read against the closed spec (an undeclared field is listed too); `strict`
+    // refuses only what breaks the spec itself, whose callback schemas stay open to new fields.
+    // Only the listed deviations are described (a payload may break a schema millions of times).
+    const closed = vendorDeviations(Callbacks[kind].schema, payload, MAX_LISTED_DEVIATIONS);
+    const found = boundDeviations(closed.issues, closed.count);
+    const open = options.strict ? firstIssues(Callbacks[kind].schema, payload, MAX_LISTED_DEVIATIONS) : undefined;
+    const breaking = open ? boundDeviations(open.issues, open.count) : NO_DEVIATIONS;
+    if (breaking.deviationCount > 0) {
+      report({ requestID, kind, ...breaking, refused: true });
+      const first = breaking.deviations[0]!;
+      throw new CallbackVerificationError('invalid-payload', `payload breaks the contract at ${first.path || '(body)'}: ${first.message}`, requestID);
+    }
+    if (claim.state === 'full') {
+      const busy = json(503, RetCodes.SystemBusy.code, 'too many callbacks to remember at once; try again later');
+      busy.headers.set('retry-after', String(claim.retryAfterSeconds));
+      return busy;
+    }
+    if (found.deviationCount > 0) report({ requestID, kind, ...found, refused: false });
+    const meta: CallbackMeta = { requestID, kind, ...found };
+    // A lease is renewed while the handler runs, so that only a dead receiver's claim runs out.
+    const renewal = claim.renewEveryMs && store.renew ? setInterval(() => renew(requestID, claim.token), claim.renewEveryMs) : undefined;
+    renewal?.unref?.();
+    let ok = true;
+    try {
+      if (kind === 'order') await options.onOrderFinished?.(payload as OrderFinishedCallback, meta);
+      else if (kind === 'call') await options.onCallFinished?.(payload as CallFinishedCallback, meta);
+      else await options.onTaskStatusChanged?.(payload as TaskStatusChangedCallback, meta);
+    } catch {
+      ok = false;
+    } finally {
+      clearInterval(renewal);
+    }
+    // Awaited before answering: a repeat sent after this answer finds the entry done (or gone).
+    // A store failure here still answers by the handler's outcome: a 5xx after a handler that
+    // succeeded would invite the very duplicate the store is for.
+    await finish(requestID, claim, ok);
+    if (!ok) return json(500, RetCodes.InternalServerError.code, 'callback handler failed');
+    return json(200, RetCodes.Success.code, 'success');
+  }
 }

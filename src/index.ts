@@ -93,9 +93,16 @@ export type {
   CallbackRejection,
   CallFinishedCallback,
   OrderFinishedCallback,
+  ReplayStoreErrorReport,
   TaskStatusChangedCallback,
   VerifyCallbackOptions,
 } from './callbacks.js';
+export { memoryReplayStore } from './replay-store.js';
+export type { MemoryReplayStoreOptions, ReplayClaim, ReplayClaimRequest, ReplayStore } from './replay-store.js';
+export { redisReplayStore } from './redis-replay-store.js';
+export type { RedisCommander, RedisReplayStoreOptions } from './redis-replay-store.js';
+export { postgresReplayStore, replayTableDdl } from './postgres-replay-store.js';
+export type { PgQueryable, PostgresReplayStoreOptions } from './postgres-replay-store.js';
 export { toNodeListener } from './node-adapter.js';
 export type { NodeIncomingMessage, NodeListenerOptions, NodeServerResponse } from './node-adapter.js';
 export { DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, MOCK_DEFAULT_BASE_URL, MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, PRODUCTION_BASE_URL } from './defaults.js';

@@ -43,26 +43,41 @@ export class ReplayCache {
 
   /** Looks a verified delivery up; a repeat extends its entry to cover its own createTs. */
   seen(requestID: string, createTs: number, now: number): ReplayState {
+    return this.seenUntil(requestID, this.windowEnd(createTs), now);
+  }
+
+  /** `seen` with the delivery's window end (epoch ms) given: what the memory replay store calls. */
+  seenUntil(requestID: string, keepUntil: number, now: number): ReplayState {
     const entry = this.entries.get(requestID);
     if (!entry) return 'new';
     if (!entry.handling && now >= entry.until) {
       this.entries.delete(requestID);
       return 'new';
     }
-    entry.until = Math.max(entry.until, this.windowEnd(createTs));
+    entry.until = Math.max(entry.until, keepUntil);
     return entry.handling ? 'handling' : 'done';
   }
 
   /** Records that the handler for `requestID` starts. False when the cache is full: nothing is recorded. */
   start(requestID: string, createTs: number, now: number): boolean {
+    return this.startUntil(requestID, this.windowEnd(createTs), now);
+  }
+
+  /** `start` with the delivery's window end (epoch ms) given. */
+  startUntil(requestID: string, keepUntil: number, now: number): boolean {
     if (this.entries.size >= this.capacity) this.sweep(now);
     if (this.entries.size >= this.capacity) return false;
-    this.entries.set(requestID, { handling: true, until: this.windowEnd(createTs) });
+    this.entries.set(requestID, { handling: true, until: keepUntil });
     return true;
   }
 
   /** The handler ended: kept as done when it succeeded, forgotten when it failed (so a retry is handled). */
   finish(requestID: string, ok: boolean, now: number): void {
+    this.finishUntil(requestID, ok, this.windowEnd(Math.floor(now / 1000)));
+  }
+
+  /** `finish` with the window end (epoch ms) of the second the handler finished given. */
+  finishUntil(requestID: string, ok: boolean, keepUntil: number): void {
     const entry = this.entries.get(requestID);
     if (!entry) return;
     if (!ok) {
@@ -70,7 +85,7 @@ export class ReplayCache {
       return;
     }
     entry.handling = false;
-    entry.until = Math.max(entry.until, this.windowEnd(Math.floor(now / 1000)));
+    entry.until = Math.max(entry.until, keepUntil);
     this.earliestUntil = Math.min(this.earliestUntil, entry.until);
   }
 

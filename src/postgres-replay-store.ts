@@ -1,0 +1,136 @@
+// A replay store in the team's own PostgreSQL, through the team's own `pg` Pool or Client: this
+// package depends on neither. Each requestID is one row; each step is one statement (atomic
+// under concurrency: INSERT … ON CONFLICT takes the row's lock), so any number of receivers
+// can share the table.
+import { checkLeaseMs, newClaimToken, type ReplayStore } from './replay-store.js';
+
+/** The one method used from `pg`'s Pool or Client (or anything with the same `query`). */
+export interface PgQueryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+export interface PostgresReplayStoreOptions {
+  /** The table: a lowercase SQL identifier, optionally schema-qualified (`ops.callbot_replay`). Default `callbot_replay`. */
+  table?: string;
+  /** Create the table and its index (IF NOT EXISTS) before the first use. Default false: run the README's DDL yourself. */
+  createTable?: boolean;
+  /** How long a claim holds without renewal (ms, default 30,000; renewed every third of it while the handler runs). */
+  leaseMs?: number;
+  /** Expired rows are deleted at most this often (ms, default 60,000), by the receiver that next claims. */
+  cleanupIntervalMs?: number;
+  /** Rows deleted per clean-up statement (default 1,000); a clean-up runs at most 100 of them. */
+  cleanupBatchSize?: number;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The table's DDL (the README prints it for the default name). `table` must be a checked identifier. */
+export function replayTableDdl(table: string): string[] {
+  const bare = table.slice(table.lastIndexOf('.') + 1);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${table} (
+  request_id text PRIMARY KEY,
+  token text,
+  expires_at bigint NOT NULL,
+  keep_until bigint NOT NULL
+)`,
+    `CREATE INDEX IF NOT EXISTS ${bare}_expires_at ON ${table} (expires_at)`,
+  ];
+}
+
+function checkTable(table: string): string {
+  const parts = typeof table === 'string' ? table.split('.') : [];
+  if (parts.length < 1 || parts.length > 2 || !parts.every((part) => IDENTIFIER.test(part))) {
+    throw new TypeError('table must be a lowercase SQL identifier (letters, digits, _; at most 63), optionally schema.table');
+  }
+  return table;
+}
+
+function checkPositive(name: string, value: number | undefined, fallback: number): number {
+  const n = value ?? fallback;
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new TypeError(`${name} must be a positive integer`);
+  return n;
+}
+
+/**
+ * A replay store shared by every receiver given the same table: each requestID reaches one
+ * handler between them. Columns: `token` is the claim's random token while a handler runs
+ * (NULL once done), `expires_at` the epoch ms at which the row may go (the lease's end while
+ * handled, the end of the createTs window once done), `keep_until` how long a done row is kept
+ * (repeats extend it). A row whose `expires_at` has passed counts as absent: a claim takes it
+ * over (the receiver holding the lease died). Expired rows are deleted in batches, at most once
+ * per `cleanupIntervalMs` per receiver. Times come from the receivers' clocks: keep them in sync.
+ * Rows hold the requestID, a time and a random token only.
+ */
+export function postgresReplayStore(pool: PgQueryable, options: PostgresReplayStoreOptions = {}): ReplayStore {
+  const table = checkTable(options.table ?? 'callbot_replay');
+  const leaseMs = checkLeaseMs(options.leaseMs);
+  const cleanupIntervalMs = checkPositive('cleanupIntervalMs', options.cleanupIntervalMs, 60_000);
+  const batch = checkPositive('cleanupBatchSize', options.cleanupBatchSize, 1000);
+  const claimSql = `INSERT INTO ${table} AS r (request_id, token, expires_at, keep_until) VALUES ($1, $2, $3, $4)
+ON CONFLICT (request_id) DO UPDATE SET
+  token = CASE WHEN r.expires_at <= $5 THEN excluded.token ELSE r.token END,
+  expires_at = CASE WHEN r.expires_at <= $5 THEN excluded.expires_at
+    WHEN r.token IS NULL THEN greatest(r.expires_at, excluded.keep_until) ELSE r.expires_at END,
+  keep_until = CASE WHEN r.expires_at <= $5 THEN excluded.keep_until ELSE greatest(r.keep_until, excluded.keep_until) END
+RETURNING token`;
+  const finishSql = `INSERT INTO ${table} AS r (request_id, token, expires_at, keep_until) VALUES ($1, NULL, $3, $3)
+ON CONFLICT (request_id) DO UPDATE SET token = NULL,
+  expires_at = greatest(r.keep_until, excluded.keep_until), keep_until = greatest(r.keep_until, excluded.keep_until)
+WHERE r.token = $2`;
+  const forgetSql = `DELETE FROM ${table} WHERE request_id = $1 AND token = $2`;
+  const renewSql = `UPDATE ${table} SET expires_at = $3 WHERE request_id = $1 AND token = $2`;
+  // The outer `expires_at <= $1` is checked again on a row claimed meanwhile, so a fresh claim is never deleted.
+  const cleanupSql = `DELETE FROM ${table} WHERE request_id IN
+  (SELECT request_id FROM ${table} WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED) AND expires_at <= $1`;
+
+  let ready: Promise<void> | undefined;
+  const prepare = (): Promise<void> => {
+    if (!options.createTable) return Promise.resolve();
+    ready ??= (async () => {
+      for (const statement of replayTableDdl(table)) await pool.query(statement);
+    })().catch((error: unknown) => {
+      ready = undefined; // tried again on the next claim
+      throw error;
+    });
+    return ready;
+  };
+
+  let lastCleanup = Number.NEGATIVE_INFINITY;
+  let cleaning = false;
+  const cleanup = async (now: number) => {
+    try {
+      for (let i = 0; i < 100; i += 1) {
+        const { rows } = await pool.query(`${cleanupSql} RETURNING 1`, [now, batch]);
+        if (rows.length < batch) break;
+      }
+    } catch {
+      // A failed clean-up only leaves expired rows (absent to claims) for the next one.
+    } finally {
+      cleaning = false;
+    }
+  };
+
+  return {
+    async claim({ requestID, keepUntil, now }) {
+      await prepare();
+      const token = newClaimToken();
+      const { rows } = await pool.query(claimSql, [requestID, token, now + leaseMs, keepUntil, now]);
+      if (!cleaning && now - lastCleanup >= cleanupIntervalMs) {
+        cleaning = true;
+        lastCleanup = now;
+        void cleanup(now);
+      }
+      const held = (rows[0] as { token: string | null } | undefined)?.token;
+      if (held === token) return { state: 'claimed', token, renewEveryMs: Math.floor(leaseMs / 3) };
+      return held === null ? { state: 'done' } : { state: 'handling' };
+    },
+    async renew({ requestID, token, now }) {
+      await pool.query(renewSql, [requestID, token, now + leaseMs]);
+    },
+    async finish({ requestID, token, ok, keepUntil }) {
+      if (ok) await pool.query(finishSql, [requestID, token, keepUntil]);
+      else await pool.query(forgetSql, [requestID, token]);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// A replay store in the team's own Redis, through the team's own client (node-redis or ioredis):
+// this package depends on neither. Each requestID is one key; every step is one Lua script
+// (atomic on the server, one round trip), the claim itself a `SET key value NX PX lease`.
+import { checkLeaseMs, newClaimToken, type ReplayStore } from './replay-store.js';
+
+/**
+ * The one method used from a Redis client: node-redis (`redis` 4 and 5: `sendCommand([...])`)
+ * or ioredis (`call(command, ...args)`). Replies are read as RESP2 strings and integers.
+ */
+export type RedisCommander = { sendCommand(args: string[]): Promise<unknown> } | { call(command: string, ...args: string[]): Promise<unknown> };
+
+export interface RedisReplayStoreOptions {
+  /** Put before each requestID to make its key. Default `callbot:replay:`. */
+  keyPrefix?: string;
+  /**
+   * How long a claim holds without renewal (ms, default 30,000). The receiver renews it every
+   * third of that while your handler runs; when the receiver dies, the claim runs out after at
+   * most this long and the vendor's retry is handled by another receiver.
+   */
+  leaseMs?: number;
+}
+
+// Values: `h <keepUntil> <token>` while handled, `d` once done. TTLs are relative (PX), taken
+// from the receiver's clock (keepUntil - now), so the Redis server's clock does not matter.
+const CLAIM = `
+if redis.call('SET', KEYS[1], 'h ' .. ARGV[3] .. ' ' .. ARGV[1], 'NX', 'PX', ARGV[2]) then return 'claimed' end
+local value = redis.call('GET', KEYS[1])
+local ttl = tonumber(ARGV[3]) - tonumber(ARGV[4])
+if value == 'd' then
+  if ttl > redis.call('PTTL', KEYS[1]) then redis.call('PEXPIRE', KEYS[1], ttl) end
+  return 'done'
+end
+local kept, token = string.match(value, '^h (%d+) (.*)$')
+if tonumber(ARGV[3]) > tonumber(kept) then
+  redis.call('SET', KEYS[1], 'h ' .. ARGV[3] .. ' ' .. token, 'PX', math.max(1, redis.call('PTTL', KEYS[1])))
+end
+return 'handling'`;
+
+// Done: kept until the later of the claim's keepUntil and the finish's. A claim whose lease ran
+// out is still recorded as done when nobody took it meanwhile; another's claim is left alone.
+const FINISH = `
+local value = redis.call('GET', KEYS[1])
+local keep = tonumber(ARGV[2])
+if value then
+  local kept, token = string.match(value, '^h (%d+) (.*)$')
+  if token ~= ARGV[1] then return 0 end
+  keep = math.max(keep, tonumber(kept))
+end
+local ttl = keep - tonumber(ARGV[3])
+if ttl < 1 then redis.call('DEL', KEYS[1]) return 1 end
+redis.call('SET', KEYS[1], 'd', 'PX', ttl)
+return 1`;
+
+const FORGET = `
+local value = redis.call('GET', KEYS[1])
+if value and string.match(value, '^h %d+ (.*)$') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;
+
+const RENEW = `
+local value = redis.call('GET', KEYS[1])
+if value and string.match(value, '^h %d+ (.*)$') == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/**
+ * A replay store shared by every receiver given the same Redis: each requestID reaches one
+ * handler between them. Pass a connected node-redis or ioredis client (not a cluster client:
+ * each step touches one key, but is sent as EVAL). Entries expire by Redis TTL: a claim after
+ * its lease, a done entry once no repeat of it can pass the createTs check. Redis's own memory
+ * bound applies: a write refused by `maxmemory` is a store error (the receiver answers 503);
+ * use a `noeviction` policy (or a volatile one that never picks these keys before their TTL).
+ * Keys hold the prefix and the requestID only; values a time and a random token.
+ */
+export function redisReplayStore(client: RedisCommander, options: RedisReplayStoreOptions = {}): ReplayStore {
+  const prefix = options.keyPrefix ?? 'callbot:replay:';
+  if (typeof prefix !== 'string') throw new TypeError('keyPrefix must be a string');
+  const leaseMs = checkLeaseMs(options.leaseMs);
+  const evaluate = (script: string, key: string, ...args: string[]): Promise<unknown> => {
+    const command = ['EVAL', script, '1', prefix + key, ...args];
+    return 'call' in client ? client.call(command[0]!, ...command.slice(1)) : client.sendCommand(command);
+  };
+  return {
+    async claim({ requestID, keepUntil, now }) {
+      const token = newClaimToken();
+      const state = await evaluate(CLAIM, requestID, token, String(leaseMs), String(keepUntil), String(now));
+      if (state === 'claimed') return { state, token, renewEveryMs: Math.floor(leaseMs / 3) };
+      if (state === 'done' || state === 'handling') return { state };
+      throw new Error(`unexpected answer from the Redis replay script: ${String(state)}`);
+    },
+    async renew({ requestID, token }) {
+      await evaluate(RENEW, requestID, token, String(leaseMs));
+    },
+    async finish({ requestID, token, ok, keepUntil, now }) {
+      if (ok) await evaluate(FINISH, requestID, token, String(keepUntil), String(now));
+      else await evaluate(FORGET, requestID, token);
+    },
+  };
+}
