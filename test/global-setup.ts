@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { fromRoot } from './support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // Suites that run the packages as users would (the `callbot` and `callbot-mock` bins, the mock
 // as a process, `npm pack`) and the sibling packages' tests (which import callbot-contract by

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { fromRoot, repoRoot } from '../support/paths.js';
+import { fromRoot, repoRoot } from 'callbot-test-kit/paths';
 
 // The whole repository type-checks (the three packages' sources and tests, scripts, benchmarks
 // and the examples the READMEs point at), and the hand-written code is formatted as Biome

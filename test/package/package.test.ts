@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromRoot, repoRoot } from '../support/paths.js';
+import { fromRoot, repoRoot } from 'callbot-test-kit/paths';
 
 // The three packages as users get them: `npm pack` of each (dist/ was built by the global
 // setup, so packing runs no script), installed into empty projects with npm, then used from
@@ -38,9 +38,15 @@ const installedPackages = (dir: string) =>
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(packs, { recursive: true });
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--workspaces', '--pack-destination', packs, '--json', '--loglevel=error'], {
-    cwd: repoRoot,
-  });
+  // The published workspaces, as scripts/pack.mjs packs them: callbot-test-kit is private.
+  const published = (JSON.parse((await run('npm', ['query', '.workspace:not(:private)'], { cwd: repoRoot })).stdout) as Array<{ name: string }>).map(
+    (w) => w.name,
+  );
+  const { stdout } = await run(
+    'npm',
+    ['pack', '--ignore-scripts', ...published.map((name) => `--workspace=${name}`), '--pack-destination', packs, '--json', '--loglevel=error'],
+    { cwd: repoRoot },
+  );
   for (const entry of JSON.parse(stdout) as Array<{ name: Name; filename: string }>) tarball[entry.name] = join(packs, entry.filename);
   expect(Object.keys(tarball).sort()).toEqual([...NAMES].sort());
 }, 120_000);

@@ -2,9 +2,9 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT } from 'callbot-contract';
-import { startFakeVendor, type FakeVendor } from '../../../test/support/fake-vendor.js';
-import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
-import { fromRoot } from '../../../test/support/paths.js';
+import { startFakeVendor, type FakeVendor } from 'callbot-test-kit/fake-vendor';
+import { startMockProcess, type MockProcess } from 'callbot-test-kit/mock-process';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { readReport } from './support/report.js';
 import { freshDir, runCli } from './support/run-cli.js';
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
-import { fromRoot } from '../../../test/support/paths.js';
+import { startMockProcess, type MockProcess } from 'callbot-test-kit/mock-process';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { readReport } from './support/report.js';
 import { freshDir, runCli, spawnCli, type LiveCli } from './support/run-cli.js';
 

@@ -6,7 +6,7 @@ import type { MockServer } from 'callbot-mock';
 import { DEMO_ACCOUNT, RetCodes, retCodesWithOutcome } from 'callbot-contract';
 import { importCommand, registerImportCommand, type ImportFlags, type Terminal } from '../src/commands/import.js';
 import { EXIT_CODES_HELP } from '../src/import/exit-codes.js';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { startMock, stopMocks } from './support/mock-server.js';
 import { readReport } from './support/report.js';
 import { freshDir } from './support/run-cli.js';

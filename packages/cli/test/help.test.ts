@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { freshDir, runCli } from './support/run-cli.js';
 
 // What `callbot` says about itself: --help and --version start fast because they load no verb

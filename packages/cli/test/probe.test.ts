@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fromRoot } from '../../../test/support/paths.js';
-import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
+import { fromRoot } from 'callbot-test-kit/paths';
+import { startMockProcess, type MockProcess } from 'callbot-test-kit/mock-process';
 import { PHONE, NAME, startDivergentVendor, type DivergentVendor } from './probe-divergent-vendor.js';
 import { freshDir, runCli, spawnCli, type LiveCli } from './support/run-cli.js';
 

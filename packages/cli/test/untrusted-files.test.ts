@@ -3,8 +3,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT } from 'callbot-contract';
-import { fromRoot } from '../../../test/support/paths.js';
-import { type FakeVendor, startFakeVendor } from '../../../test/support/fake-vendor.js';
+import { fromRoot } from 'callbot-test-kit/paths';
+import { type FakeVendor, startFakeVendor } from 'callbot-test-kit/fake-vendor';
 import { runVerb } from '../src/shared/failure.js';
 import { freshDir, runCli, spawnCli } from './support/run-cli.js';
 
