@@ -11,11 +11,15 @@ const run = promisify(execFile);
 
 describe('the hand-written code', () => {
   it('type-checks with tsc --noEmit (strict, one tsconfig for all three packages)', async () => {
-    const result = await run(process.execPath, [fromRoot('node_modules/typescript/bin/tsc'), '-p', repoRoot, '--noEmit'], { cwd: repoRoot }).catch(
-      (error: { stdout: string }) => error,
-    );
+    // Incremental: tsc keeps what it learnt of each file (by content hash) in node_modules/.cache
+    // and checks again only what changed and what depends on it — the same verdict, in a fraction
+    // of the time when little changed since the last run.
+    const incremental = ['--incremental', '--tsBuildInfoFile', fromRoot('node_modules/.cache/callbot-tsc/tsconfig.tsbuildinfo')];
+    const result = await run(process.execPath, [fromRoot('node_modules/typescript/bin/tsc'), '-p', repoRoot, '--noEmit', ...incremental], {
+      cwd: repoRoot,
+    }).catch((error: { stdout: string }) => error);
     expect('stdout' in result ? result.stdout : '').toBe('');
-  });
+  }, 180_000); // a cold check (no cache yet) takes over a minute on two loaded cores
 
   it('is formatted (`npm run format` fixes it)', async () => {
     const result = await run(fromRoot('node_modules/.bin/biome'), ['format', '--max-diagnostics=5', '--colors=off'], { cwd: repoRoot })
