@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,9 @@ const run = promisify(execFile);
 const bin = (name: string) => fromRoot('node_modules', '.bin', name);
 // Outside the repository: inside it, Node's resolution would climb to the repository's own
 // node_modules and find what the consumer did not install (a missing dependency would pass).
-const work = join(tmpdir(), `callbot-package-test-${process.version}`);
+// One folder per checkout and Node version: two checkouts testing at once must not empty each
+// other's (a shared one lost its tarballs mid-install when a sibling worktree's run started).
+const work = join(tmpdir(), `callbot-package-test-${process.version}-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 8)}`);
 const packs = join(work, 'packs');
 const NAMES = ['callbot-contract', 'callbot-mock', 'callbot-cli'] as const;
 type Name = (typeof NAMES)[number];
