@@ -13,6 +13,9 @@ export default defineConfig({
         test: {
           ...sharedTestOptions,
           name: 'callbot-contract',
+          // Files share a worker's module cache instead of each loading src/ and the kit again
+          // (no suite here mocks modules or leaves fake timers, env or cwd changed behind it).
+          isolate: false,
           include: ['test/**/*.test.ts'],
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },

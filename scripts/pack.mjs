@@ -12,7 +12,10 @@ const packs = join(root, 'packs');
 rmSync(packs, { recursive: true, force: true });
 mkdirSync(packs);
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-const out = execFileSync('npm', ['pack', '--ignore-scripts', '--workspaces', '--pack-destination', packs, '--json', '--loglevel=error'], {
+// Every workspace but the private ones (callbot-test-kit, the suites' shared kit, is never shipped).
+const published = JSON.parse(execFileSync('npm', ['query', '.workspace:not(:private)'], { cwd: root, encoding: 'utf8' })).map((w) => w.name);
+const workspaces = published.map((name) => `--workspace=${name}`);
+const out = execFileSync('npm', ['pack', '--ignore-scripts', ...workspaces, '--pack-destination', packs, '--json', '--loglevel=error'], {
   cwd: root,
   encoding: 'utf8',
 });

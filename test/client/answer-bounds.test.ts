@@ -5,8 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCallbotClient, type CallbotClientOptions } from '../../src/client.js';
 import { IMPORT_BATCH_CALL_PATH } from '../../src/defaults.js';
 import { CallbotSignatureError, CallbotUnknownOutcomeError } from '../../src/errors.js';
-import { batch } from '../support/bodies.js';
-import { listenOnLoopback } from '../support/listen.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
 
 // Every answer is read with a bound (issue 9, finding 5): the client counts the bytes it reads
 // after fetch has decoded Content-Encoding, stops and closes the connection past the bound, and

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCallbotClient, type BeforeSendInfo, type CallbotClientOptions } from '../../src/client.js';
-import { batch } from '../support/bodies.js';
-import { accepted, startFakeVendor, type FakeVendor } from '../support/fake-vendor.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { accepted, startFakeVendor, type FakeVendor } from 'callbot-test-kit/fake-vendor';
 
 // The client's `beforeSend` hook: awaited before each attempt reaches fetch, with the requestID
 // the attempt carries, so a caller can record "about to leave" first (callbot import's journal).

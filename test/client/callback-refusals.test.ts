@@ -10,7 +10,7 @@ import {
   type OrderFinishedCallback,
   verifyCallback,
 } from '../../src/callbacks.js';
-import { fromRoot } from '../support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // What the callback receiver answers when it refuses a delivery, and where its limits lie: each
 // header, the createTs text, the body and gzip bounds (given and default, to the byte), the

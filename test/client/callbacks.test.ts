@@ -12,7 +12,7 @@ import {
   type CallFinishedCallback,
   type OrderFinishedCallback,
 } from '../../src/callbacks.js';
-import { fromRoot } from '../support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 const account = { uuid: 'acct-cb', secretKey: 'CALLBACK-SECRET-abcdef' };
 const spec = JSON.parse(readFileSync(fromRoot('generated/openapi.json'), 'utf8'));

@@ -10,8 +10,8 @@ import {
   CallbotUnknownOutcomeError,
   CallbotValidationError,
 } from '../../src/errors.js';
-import { batch } from '../support/bodies.js';
-import { accepted, startFakeVendor, type FakeVendor } from '../support/fake-vendor.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { accepted, startFakeVendor, type FakeVendor } from 'callbot-test-kit/fake-vendor';
 
 const account = { uuid: 'acct-uuid-1', secretKey: 'TOP-SECRET-key-0123456789' };
 const noWait = { baseDelayMs: 1, maxDelayMs: 2, sleep: async () => {} };

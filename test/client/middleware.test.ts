@@ -9,8 +9,8 @@ import { gzipRequestMiddleware } from '../../src/gzip-middleware.js';
 import { callbotMiddleware, signingMiddleware } from '../../src/middleware.js';
 import { signRequestMiddleware } from '../../src/sign-middleware.js';
 import { verifyResponseMiddleware } from '../../src/verify-middleware.js';
-import { batch } from '../support/bodies.js';
-import { signatureVectors } from '../support/signature-vectors.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { signatureVectors } from 'callbot-test-kit/signature-vectors';
 
 // Each middleware alone, then together, on an openapi-fetch client whose injected `fetch`
 // captures the final Request and plays the vendor. Signatures are recomputed here with

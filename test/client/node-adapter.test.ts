@@ -5,8 +5,8 @@ import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCallbackHandler, type OrderFinishedCallback } from '../../src/callbacks.js';
 import { toNodeListener } from '../../src/node-adapter.js';
-import { listenOnLoopback } from '../support/listen.js';
-import { fromRoot } from '../support/paths.js';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // The adapter on a real node:http server on loopback, in front of the real callback handler.
 // Callback signatures are computed here with node:crypto, not with src/sign.ts.

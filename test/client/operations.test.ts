@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Operations, type OperationId } from '../../generated/operations.js';
 import { createCallbotClient, LIST_ORDER_DETAIL_MAX_IDS, type CallbotClient, type CallbotClientOptions } from '../../src/client.js';
 import { CallbotError, CallbotUnknownOutcomeError, CallbotValidationError } from '../../src/errors.js';
-import { startFakeVendor, type Behaviour, type FakeVendor } from '../support/fake-vendor.js';
-import { bundledSpec, schemas, type JsonObject } from '../support/spec.js';
+import { startFakeVendor, type Behaviour, type FakeVendor } from 'callbot-test-kit/fake-vendor';
+import { bundledSpec, schemas, type JsonObject } from 'callbot-test-kit/spec';
 
-// Every method of the client against the loopback vendor of test/support/fake-vendor.ts (which
+// Every method of the client against the loopback vendor of packages/test-kit/src/fake-vendor.ts (which
 // recomputes each signature with node:crypto). Bodies and success answers are the spec's own
 // examples, so a method is exercised with what the contract documents.
 

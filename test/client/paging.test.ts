@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCallbotClient, type CallbotClient } from '../../src/client.js';
 import { CallbotPagingError, DEFAULT_MAX_PAGES, type PagingCountMismatch, readPages } from '../../src/paging.js';
-import { startFakeVendor, type Behaviour, type FakeVendor } from '../support/fake-vendor.js';
+import { startFakeVendor, type Behaviour, type FakeVendor } from 'callbot-test-kit/fake-vendor';
 
 // The paged iterators against a vendor whose paging cannot be trusted (issue 18, finding 12):
 // counts that disagree with the pages, a page repeated forever, pages that never end.

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCallbotClient, type CallbotClientOptions } from '../../src/client.js';
 import { IMPORT_BATCH_CALL_PATH } from '../../src/defaults.js';
 import { CallbotUnknownOutcomeError } from '../../src/errors.js';
-import { batch } from '../support/bodies.js';
-import { accepted, startFakeVendor, type FakeVendor } from '../support/fake-vendor.js';
-import { listenOnLoopback } from '../support/listen.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { accepted, startFakeVendor, type FakeVendor } from 'callbot-test-kit/fake-vendor';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
 
 // A redirect is never followed (issue 9, finding 3). The first host received the signed body, so
 // the outcome is unknown whatever the Location says; following would send the signed headers (and

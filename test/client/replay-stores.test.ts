@@ -17,10 +17,10 @@ import {
   redisReplayStore,
   replayTableDdl,
 } from '../../src/index.js';
-import { fromRoot } from '../support/paths.js';
-import { type PostgresServer, startPostgresServer } from '../support/postgres-server.js';
-import { type RedisServer, startRedisServer } from '../support/redis-server.js';
-import { findBinary, freePort, missing } from '../support/store-servers.js';
+import { fromRoot } from 'callbot-test-kit/paths';
+import { type PostgresServer, startPostgresServer } from 'callbot-test-kit/postgres-server';
+import { type RedisServer, startRedisServer } from 'callbot-test-kit/redis-server';
+import { findBinary, freePort, missing } from 'callbot-test-kit/store-servers';
 
 // Issue 20, items 1, 2 and 4: one behavioural suite for every replay store — memory, Redis
 // (node-redis 5 and 4, ioredis) and PostgreSQL (Pool and Client) — against real servers

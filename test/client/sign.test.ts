@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSignAlgorithm, sign, signatureBase, signParts, verifySignature } from '../../src/sign.js';
-import { signatureVectors } from '../support/signature-vectors.js';
+import { signatureVectors } from 'callbot-test-kit/signature-vectors';
 
 const vectors = signatureVectors;
 

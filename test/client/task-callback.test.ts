@@ -9,7 +9,7 @@ import {
   type OrderFinishedCallback,
   type TaskStatusChangedCallback,
 } from '../../src/callbacks.js';
-import { fromRoot } from '../support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // The task-status callback (webhook taskStatusChanged) beside the order and call callbacks, signed
 // here with node:crypto from the vendor's description (not with src/sign.ts).

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { batch } from '../support/bodies.js';
-import { listenOnLoopback } from '../support/listen.js';
-import { fromRoot } from '../support/paths.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // The per-attempt timeout must hold when garbage collections run during the attempt. A signal
 // that reaches fetch through copied Request objects is lost once a copy is collected

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RetCodes, retCodeInfo } from '../../generated/retcodes.js';
 import { type AnswerDeviationReport, type CallbotClientOptions, createCallbotClient, LIST_ORDER_DETAIL_MAX_IDS } from '../../src/client.js';
 import { CallbotError, CallbotSignatureError } from '../../src/errors.js';
-import { batch } from '../support/bodies.js';
-import { startFakeVendor, type FakeVendor } from '../support/fake-vendor.js';
-import { type MockProcess, startMockProcess } from '../support/mock-process.js';
-import { fromRoot } from '../support/paths.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { startFakeVendor, type FakeVendor } from 'callbot-test-kit/fake-vendor';
+import { type MockProcess, startMockProcess } from 'callbot-test-kit/mock-process';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // Issue 17, item 1 (client) and item 6 (ping's hint): a verified answer is believed whatever its
 // shape — returned as received, its deviations reported when asked — and only its authenticity

@@ -12,7 +12,7 @@ import {
 } from '../../src/callbacks.js';
 import { boundDeviations, MAX_DEVIATION_TEXT, MAX_LISTED_DEVIATIONS } from '../../src/deviations.js';
 import { strictValidators, type ValidatorError } from '../../generated/validators.js';
-import { fromRoot } from '../support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // Issue 17, item 1: authenticity decides whether a callback is believed, its shape never does.
 // Callbacks are signed here with node:crypto from the vendor's description (not with src/sign.ts).

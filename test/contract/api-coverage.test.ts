@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validators } from '../../generated/validators.js';
-import { bundledSpec, type JsonObject, schemas } from '../support/spec.js';
+import { bundledSpec, type JsonObject, schemas } from 'callbot-test-kit/spec';
 
 // Issue 10: every endpoint of the vendor's wiki (reference notes §3.1–§3.16), restated here as
 // data and held against the bundled spec (generated/openapi.json), as seed-coverage.test.ts does

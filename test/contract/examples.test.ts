@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { bundledSpec, type JsonObject } from '../support/spec.js';
+import { bundledSpec, type JsonObject } from 'callbot-test-kit/spec';
 
 // Validate every example in the bundled spec against the schema it illustrates, with a JSON
 // Schema 2020-12 validator (the dialect of OpenAPI 3.1). The whole spec is registered as one

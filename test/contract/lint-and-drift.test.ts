@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { fromRoot, repoRoot } from '../support/paths.js';
+import { fromRoot, repoRoot } from 'callbot-test-kit/paths';
 
 const run = promisify(execFile);
 const env = { ...process.env, REDOCLY_TELEMETRY: 'off', NO_COLOR: '1' };

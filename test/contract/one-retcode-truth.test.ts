@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { RetCodes } from '../../generated/retcodes.js';
-import { fromRoot, repoRoot } from '../support/paths.js';
+import { fromRoot, repoRoot } from 'callbot-test-kit/paths';
 
 // One retCode truth: the spec's RetCode schema, through generated/retcodes.ts (`RetCodes`,
 // `retCodeInfo`, `retCodeOutcome`). Hand-written code takes codes, messages and outcome classes

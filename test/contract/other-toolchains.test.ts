@@ -9,10 +9,10 @@ import { type CallbackHandlerOptions, createCallbackHandler } from '../../src/ca
 import { createCallbotClient } from '../../src/client.js';
 import { CallbotSignatureError } from '../../src/errors.js';
 import { sign } from '../../src/sign.js';
-import { batch } from '../support/bodies.js';
-import { startFakeVendor, type FakeVendor } from '../support/fake-vendor.js';
-import { fromRoot, repoRoot, testOutput } from '../support/paths.js';
-import { bundledSpec, type JsonObject, operation, schemas } from '../support/spec.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { startFakeVendor, type FakeVendor } from 'callbot-test-kit/fake-vendor';
+import { fromRoot, repoRoot, testOutput } from 'callbot-test-kit/paths';
+import { bundledSpec, type JsonObject, operation, schemas } from 'callbot-test-kit/spec';
 
 // Issue 9, "The contract as other toolchains read it": what a generator reads from the bundled
 // spec (generated/openapi.json) must be what the vendor does. Each block below is one finding

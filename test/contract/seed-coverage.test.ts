@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bundledSpec, operation, schemas } from '../support/spec.js';
+import { bundledSpec, operation, schemas } from 'callbot-test-kit/spec';
 
 // Every row of the vendor's page (../shared/seed/, restated here as data) must be in the spec,
 // with the same required flag. If the spec loses a field, a header or a code, this fails.

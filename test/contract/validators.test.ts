@@ -4,9 +4,9 @@ import formats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { validators } from '../../generated/validators.js';
 import { validateAgainst, validateImportRequest } from '../../src/validate.js';
-import { batch } from '../support/bodies.js';
-import { fromRoot } from '../support/paths.js';
-import { bundledSpec, schemas } from '../support/spec.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { fromRoot } from 'callbot-test-kit/paths';
+import { bundledSpec, schemas } from 'callbot-test-kit/spec';
 
 // generated/validators.js is Ajv standalone code emitted by `npm run generate`; src/validate.ts uses
 // it instead of compiling the spec at start-up. These tests hold it to that, and check it answers

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ValidatorName, validators } from '../../generated/validators.js';
-import { fromRoot } from '../support/paths.js';
-import { bundledSpec, type JsonObject } from '../support/spec.js';
+import { fromRoot } from 'callbot-test-kit/paths';
+import { bundledSpec, type JsonObject } from 'callbot-test-kit/spec';
 
 // The vendor's own examples as a test. Every example body readable on the vendor's pages (request
 // and answer examples, the three callbacks' examples), transcribed into

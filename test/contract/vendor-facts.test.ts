@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Callbacks, DelCall, Limits, MockLimits, PRODUCT_ID, TaskOperate, TaskStatus, TaskStatusEntries } from '../../src/index.js';
-import { fromRoot } from '../support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // generated/vendor-facts.ts against the bundled spec, read independently: every cap anywhere in
 // the spec (at any depth, not only where the generator looks) is in Limits / MockLimits, every

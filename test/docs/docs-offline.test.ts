@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchChromium } from '../support/browser.js';
-import { fromRoot, testOutput } from '../support/paths.js';
-import { bundledSpec, type JsonObject } from '../support/spec.js';
+import { haveChromium, launchChromium } from 'callbot-test-kit/browser';
+import { fromRoot, testOutput } from 'callbot-test-kit/paths';
+import { bundledSpec, type JsonObject } from 'callbot-test-kit/spec';
 
 // Redoc's routes: `#/<tag>/<operationId>` for an operation, `#/callbacks/<name>` for a webhook (lower case).
 const operationRoutes = Object.entries<JsonObject>(bundledSpec.paths).map(([path, item]) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importExample } from '../../examples/import-batch.js';
 import { playDemoTask } from '../../examples/play-demo-task.js';
-import { type MockProcess, startMockProcess } from '../support/mock-process.js';
+import { type MockProcess, startMockProcess } from 'callbot-test-kit/mock-process';
 
 // The examples the README points at run as written, against the mock as a process.
 let mock: MockProcess;

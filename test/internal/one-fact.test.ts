@@ -4,7 +4,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { Callbacks, DelCallEntries, Limits, MockLimits, PRODUCT_ID, TaskOperateEntries, TaskStatusEntries } from '../../generated/vendor-facts.js';
 import { Operations } from '../../generated/operations.js';
-import { fromRoot } from '../support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // One fact, one place: the vendor's facts that code needs as values — the enums (TaskStatus,
 // TaskOperate, DelCall), the fixed productID, the list caps (the contract's `maxItems`, the

@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromRoot, repoRoot } from '../support/paths.js';
+import { fromRoot, repoRoot } from 'callbot-test-kit/paths';
 
 // The three packages as users get them: `npm pack` of each (dist/ was built by the global
 // setup, so packing runs no script), installed into empty projects with npm, then used from
@@ -15,7 +16,9 @@ const run = promisify(execFile);
 const bin = (name: string) => fromRoot('node_modules', '.bin', name);
 // Outside the repository: inside it, Node's resolution would climb to the repository's own
 // node_modules and find what the consumer did not install (a missing dependency would pass).
-const work = join(tmpdir(), `callbot-package-test-${process.version}`);
+// One folder per checkout and Node version: two checkouts testing at once must not empty each
+// other's (a shared one lost its tarballs mid-install when a sibling worktree's run started).
+const work = join(tmpdir(), `callbot-package-test-${process.version}-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 8)}`);
 const packs = join(work, 'packs');
 const NAMES = ['callbot-contract', 'callbot-mock', 'callbot-cli'] as const;
 type Name = (typeof NAMES)[number];
@@ -38,9 +41,15 @@ const installedPackages = (dir: string) =>
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(packs, { recursive: true });
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--workspaces', '--pack-destination', packs, '--json', '--loglevel=error'], {
-    cwd: repoRoot,
-  });
+  // The published workspaces, as scripts/pack.mjs packs them: callbot-test-kit is private.
+  const published = (JSON.parse((await run('npm', ['query', '.workspace:not(:private)'], { cwd: repoRoot })).stdout) as Array<{ name: string }>).map(
+    (w) => w.name,
+  );
+  const { stdout } = await run(
+    'npm',
+    ['pack', '--ignore-scripts', ...published.map((name) => `--workspace=${name}`), '--pack-destination', packs, '--json', '--loglevel=error'],
+    { cwd: repoRoot },
+  );
   for (const entry of JSON.parse(stdout) as Array<{ name: Name; filename: string }>) tarball[entry.name] = join(packs, entry.filename);
   expect(Object.keys(tarball).sort()).toEqual([...NAMES].sort());
 }, 120_000);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // The house's floor plan, checked. `src/import/` is `callbot import`'s own room: what other verbs
 // share (connection settings, exit codes) lives in `src/shared/`, so no other verb reaches into

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeVendor } from '../../../test/support/fake-vendor.js';
+import type { FakeVendor } from 'callbot-test-kit/fake-vendor';
 import { freshDir } from './support/run-cli.js';
 import { runInProcess } from './support/run-in-process.js';
 import { BASE_TS, bodiesOf, type GeneratedOrder, generateOrders, startResultsVendor } from './support/results-vendor.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from 'callbot-mock';
 import { DEMO_ACCOUNT, RetCodes, verifySignature } from 'callbot-contract';
 import { exitCodeFor, runImport, type ImportEvent, type ImportIO, type ImportRequest } from '../src/index.js';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { startMock, stopMocks } from './support/mock-server.js';
 import { byRow, mockBatches, readReport } from './support/report.js';
 import { freshDir } from './support/run-cli.js';

@@ -7,7 +7,7 @@ import { DEMO_ACCOUNT, RetCodes, retCodesWithOutcome } from 'callbot-contract';
 import { importCommand, registerImportCommand, type ImportFlags, type Terminal } from '../src/commands/import.js';
 import { testIo } from './support/run-in-process.js';
 import { EXIT_CODES_HELP } from '../src/import/exit-codes.js';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { startMock, stopMocks } from './support/mock-server.js';
 import { readReport } from './support/report.js';
 import { freshDir } from './support/run-cli.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 import type { VerbRun } from '../src/shared/io.js';
 import { freshDir, runCli } from './support/run-cli.js';
 import { testIo } from './support/run-in-process.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT } from 'callbot-contract';
-import { type FakeVendor, startFakeVendor } from '../../../test/support/fake-vendor.js';
+import { type FakeVendor, startFakeVendor } from 'callbot-test-kit/fake-vendor';
 import { csvCell } from '../src/shared/csv-cell.js';
 import { formatTime } from '../src/shared/time.js';
 import { freshDir } from './support/run-cli.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEMO_ACCOUNT, sign } from 'callbot-contract';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { AppendLog } from '../src/listen/append-log.js';
 import { callbackLine, readRequestIDs } from '../src/listen/records.js';
 import { timeCell } from '../src/results/rows.js';

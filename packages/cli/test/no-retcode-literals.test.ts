@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { RetCodes } from 'callbot-contract';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 // One retCode truth: what a code is called, means and hints comes from the contract's table
 // (the spec's RetCode schema), so nothing in the command's sources may restate a code by its

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeVendor } from '../../../test/support/fake-vendor.js';
+import type { FakeVendor } from 'callbot-test-kit/fake-vendor';
 import { freshDir } from './support/run-cli.js';
 import { runInProcess } from './support/run-in-process.js';
 import { bodiesOf, type GeneratedOrder, generateOrders, serve, startResultsVendor } from './support/results-vendor.js';

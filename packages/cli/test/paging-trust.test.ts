@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT } from 'callbot-contract';
-import { type Behaviour, type FakeVendor, startFakeVendor } from '../../../test/support/fake-vendor.js';
+import { type Behaviour, type FakeVendor, startFakeVendor } from 'callbot-test-kit/fake-vendor';
 import { readFront } from '../src/results/front.js';
 import { IdBudgetError, IdDigestSet } from '../src/results/id-digests.js';
 import { runList } from '../src/results/list.js';

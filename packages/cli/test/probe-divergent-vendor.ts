@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { listenOnLoopback } from '../../../test/support/listen.js';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
 
 // A vendor that departs from the contract on purpose, on every point `callbot probe` checks,
 // written here from the vendor's description (node:crypto, not the package's sign()):

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import { listenOnLoopback } from '../../../test/support/listen.js';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
 
 // A vendor (or a debugging proxy in front of one) that echoes what it signed: every refusal's
 // msg/retMsg quotes the signature base it computed — which starts with the secret key — in a

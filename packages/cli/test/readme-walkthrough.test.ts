@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
-import { fromRoot } from '../../../test/support/paths.js';
+import { startMockProcess, type MockProcess } from 'callbot-test-kit/mock-process';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { freshDir } from './support/run-cli.js';
 
 // The campaign walkthrough of packages/cli/README.md, run as a reader would paste it: the ```sh

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { freshDir } from './support/run-cli.js';
 import { runInProcess } from './support/run-in-process.js';
-import { type SignatureVector, signatureVectors } from '../../../test/support/signature-vectors.js';
+import { type SignatureVector, signatureVectors } from 'callbot-test-kit/signature-vectors';
 
 // `callbot sign` against the known-answer vectors computed with Python (test/fixtures).
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from 'callbot-mock';
 import { DEMO_ACCOUNT } from 'callbot-contract';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { startMock, stopMocks } from './support/mock-server.js';
 import { mockBatches, readReport } from './support/report.js';
 import { freshDir, runCli } from './support/run-cli.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT, RetCodes } from 'callbot-contract';
-import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
+import { startMockProcess, type MockProcess } from 'callbot-test-kit/mock-process';
 import { freshDir } from './support/run-cli.js';
 import { runInProcess } from './support/run-in-process.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT, RetCodes } from 'callbot-contract';
-import { startFakeVendor, type FakeVendor, type ReceivedRequest } from '../../../test/support/fake-vendor.js';
+import { startFakeVendor, type FakeVendor, type ReceivedRequest } from 'callbot-test-kit/fake-vendor';
 import { listTasks } from '../src/tasks/actions.js';
 import { freshDir, runCli } from './support/run-cli.js';
 import { runInProcess, testIo } from './support/run-in-process.js';

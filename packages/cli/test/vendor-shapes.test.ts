@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DEMO_ACCOUNT } from 'callbot-contract';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeVendor, startFakeVendor } from '../../../test/support/fake-vendor.js';
+import { type FakeVendor, startFakeVendor } from 'callbot-test-kit/fake-vendor';
 import { freshDir } from './support/run-cli.js';
 import { runInProcess } from './support/run-in-process.js';
 

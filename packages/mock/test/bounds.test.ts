@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../../../test/support/listen.js';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
 import { RetCodes } from 'callbot-contract';
 import { createMockServer, type MockOptionsInput, type MockServer } from '../src/index.js';
 import { advance, getJson, importBody, sendImport, startReceiver, tasksOf } from './helpers.js';

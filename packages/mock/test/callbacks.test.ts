@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../../../test/support/listen.js';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
 import { verifySignature } from 'callbot-contract';
 import { createMockServer, isAllowedCallbackUrl, silentLogger, type MockLogger, type MockOptionsInput, type MockServer } from '../src/index.js';
 import { advance, demo, getJson, importBody, order, sendImport, sendSigned, startReceiver, type ReceivedCallback } from './helpers.js';

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { createCallbotClient, DEMO_ACCOUNT, IMPORT_BATCH_CALL_PATH, RetCodes, sign, verifySignature } from 'callbot-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromRoot } from '../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { createMockHandler, type MockHandler } from '../src/index.js';
 import { demo, importBody } from './helpers.js';
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetCodes, verifySignature } from 'callbot-contract';
-import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
-import { fromRoot } from '../../../test/support/paths.js';
+import { startMockProcess, type MockProcess } from 'callbot-test-kit/mock-process';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { advance, demo, importBody, sendImport, tasksOf, until } from './helpers.js';
 
 const run = promisify(execFile);

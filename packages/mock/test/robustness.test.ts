@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_BATCH_CALL_PATH } from 'callbot-contract';
-import { startMockProcess, type MockProcess } from '../../../test/support/mock-process.js';
+import { startMockProcess, type MockProcess } from 'callbot-test-kit/mock-process';
 import { answerSignatureValid, importBody, sendImport } from './helpers.js';
 
 // Malformed input thrown at the mock as a real process: each gets a clear retCode (or, below

@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallbotClient, DEMO_ACCOUNT, RetCodes } from 'callbot-contract';
-import { type MockProcess, startMockProcess } from '../../../test/support/mock-process.js';
+import { type MockProcess, startMockProcess } from 'callbot-test-kit/mock-process';
 import { MAX_VIRTUAL_MS } from '../src/simulator/api.js';
 import { createSimulator, defaultSimulatorOptions } from '../src/simulator/world.js';
 import { saveState, STATE_FILE_VERSION, StateFileError, stateFileWorld } from '../src/process/state-file.js';

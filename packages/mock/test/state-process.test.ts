@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallbotClient, createCallbotClient, DEMO_ACCOUNT } from 'callbot-contract';
-import { type CallbackReceiver, startCallbackReceiver } from '../../../test/support/callback-receiver.js';
-import { advanceClock, readClock } from '../../../test/support/mock-clock.js';
-import { type MockProcess, startMockProcess } from '../../../test/support/mock-process.js';
+import { type CallbackReceiver, startCallbackReceiver } from 'callbot-test-kit/callback-receiver';
+import { advanceClock, readClock } from 'callbot-test-kit/mock-clock';
+import { type MockProcess, startMockProcess } from 'callbot-test-kit/mock-process';
 import { defaultSimulatorOptions, restoreSimulator } from '../src/simulator/world.js';
 import { loadState } from '../src/process/state-file.js';
 

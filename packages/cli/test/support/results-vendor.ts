@@ -1,7 +1,7 @@
 import { DEMO_ACCOUNT } from 'callbot-contract';
-import { type Behaviour, type FakeVendor, startFakeVendor } from '../../../../test/support/fake-vendor.js';
+import { type Behaviour, type FakeVendor, startFakeVendor } from 'callbot-test-kit/fake-vendor';
 
-// A task of generated orders, served by the signed fake vendor (test/support/fake-vendor.ts)
+// A task of generated orders, served by the signed fake vendor (packages/test-kit/src/fake-vendor.ts)
 // as the vendor's reading operations would: exportBatchCall (the latest batch: one entry per
 // call, one per uncalled order), listOrderDetail (every call of the given orders; more than
 // 500 ids is an error), listOrder (each called order with its last call, paged, `finish`

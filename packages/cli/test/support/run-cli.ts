@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromRoot } from '../../../../test/support/paths.js';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 export interface CliRun {
   code: number | null;

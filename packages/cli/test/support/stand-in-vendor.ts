@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { DEMO_ACCOUNT } from 'callbot-contract';
 import { sign } from 'callbot-contract';
-import { listenOnLoopback } from '../../../../test/support/listen.js';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
 
 // A loopback stand-in for the vendor that answers importBatchCall with whatever a test asks
 // for, signed with the demo account's key as the vendor would: for answers the mock never

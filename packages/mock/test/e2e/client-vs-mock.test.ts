@@ -5,8 +5,8 @@ import { createCallbackHandler, type CallFinishedCallback, type OrderFinishedCal
 import { createCallbotClient, type CallbotClientOptions } from 'callbot-contract';
 import { DEMO_ACCOUNT, RetCodes, retCodeInfo } from 'callbot-contract';
 import { CallbotError, CallbotSignatureError, CallbotUnknownOutcomeError } from 'callbot-contract';
-import { batch } from '../../../../test/support/bodies.js';
-import { startMockProcess, type MockProcess } from '../../../../test/support/mock-process.js';
+import { batch } from 'callbot-test-kit/bodies';
+import { startMockProcess, type MockProcess } from 'callbot-test-kit/mock-process';
 
 // The package's own client against the mock, both as users run them: the mock is the built
 // `callbot mock` process on a free loopback port.

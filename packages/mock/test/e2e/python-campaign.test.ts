@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNT } from '../../src/index.js';
-import { type MockProcess, startMockProcess } from '../support/mock-process.js';
-import { fromRoot } from '../support/paths.js';
+import { DEMO_ACCOUNT } from 'callbot-contract';
+import { type MockProcess, startMockProcess } from 'callbot-test-kit/mock-process';
+import { fromRoot } from 'callbot-test-kit/paths';
 
 const run = promisify(execFile);
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallbotClient, createCallbotClient, DEMO_ACCOUNT, type OrderItem } from '../../src/index.js';
-import { type CallbackReceiver, startCallbackReceiver } from '../support/callback-receiver.js';
-import { advanceClock } from '../support/mock-clock.js';
-import { type MockProcess, startMockProcess } from '../support/mock-process.js';
+import { type CallbotClient, createCallbotClient, DEMO_ACCOUNT, type OrderItem } from 'callbot-contract';
+import { type CallbackReceiver, startCallbackReceiver } from 'callbot-test-kit/callback-receiver';
+import { advanceClock } from 'callbot-test-kit/mock-clock';
+import { type MockProcess, startMockProcess } from 'callbot-test-kit/mock-process';
 
 // A whole campaign played through the built mock as a process, with the contract's own client
 // and its own callback receiver (signatures, freshness and schemas checked on every callback).

@@ -6,7 +6,7 @@ import {
   type OrderFinishedCallback,
   type TaskStatusChangedCallback,
   toNodeListener,
-} from '../../src/index.js';
+} from '../../../src/index.js';
 import { listenOnLoopback } from './listen.js';
 
 export interface ReceivedCallbacks {

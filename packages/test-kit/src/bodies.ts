@@ -1,4 +1,4 @@
-import type { ImportBatchCallInput } from '../../src/client.js';
+import type { ImportBatchCallInput } from '../../../src/client.js';
 
 /** A valid batch of `n` orders with Chinese names and template variables. */
 export function batch(n: number, userTaskID = 'task-1', callbackBase = 'http://127.0.0.1:9/cb'): ImportBatchCallInput {
