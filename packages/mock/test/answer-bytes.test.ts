@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { utf8Bytes } from '../src/http/respond.js';
-import { callInfoList, Driver, orders } from './simulator/support.js';
+import { restoreSimulator } from '../src/simulator/world.js';
+import { callInfoList, Driver, options, orders } from './simulator/support.js';
 
 // The speed-ups of the listOrder page and of the answer's encoding (bench/mock-load.mjs) must not
 // change a byte of what is sent: these hold the new code to what Buffer.from and spreads gave.
@@ -93,5 +94,21 @@ describe('list items and callback payloads keep their key order', () => {
     const [detail] = answer.orderDetailList;
     expect(Object.keys(detail)).toEqual([...ORDER_KEYS, 'callInfoDetailList']);
     for (const call of detail.callInfoDetailList) expect(Object.keys(call).slice(-3)).toEqual(['agent', 'callingNumber', 'lineAddress']);
+  });
+});
+
+describe('a stored call detail with an own "__proto__" key (a hand-edited state file)', () => {
+  it('is listed with that key, as a spread copies it (Object.assign would set the prototype instead)', () => {
+    const d = Driver.create({ importingSeconds: 0 });
+    d.ok('u1', 'importBatchCall', { userTaskID: 't', callInfoList: callInfoList(orders(3)) });
+    d.advance(600, 1);
+    const text = JSON.stringify(d.sim.snapshot());
+    const at = text.indexOf('"callID":"');
+    expect(at).toBeGreaterThan(0);
+    const edited = JSON.parse(`${text.slice(0, at)}"__proto__":{"hidden":1},${text.slice(at)}`);
+    const restored = new Driver(restoreSimulator(edited, options({ importingSeconds: 0 })));
+    const calls = restored.ok('u1', 'listCall', { userTaskID: 't', options: {}, page: 1, size: 100 }).callList;
+    const texts = calls.map((call: object) => JSON.stringify(call));
+    expect(texts.some((item: string) => item.includes('"__proto__":{"hidden":1}'))).toBe(true);
   });
 });

@@ -119,10 +119,11 @@ function withOrderFields<T extends object>(item: T, task: TaskRecord, order: Ord
 /**
  * A copy the receiver may change freely (a hand copy: structuredClone costs ~10× more per call),
  * with its agent fields (last, as a spread would put them). `Object.assign` keeps the stored
- * detail's key order, as `{ ...detail }` does, at a fraction of its cost.
+ * detail's key order, as `{ ...detail }` does, at a fraction of its cost; but it would assign an
+ * own `__proto__` key (a detail read from a hand-edited state file) where a spread copies it.
  */
 function copyDetail(detail: CallInfoDetail): CallInfoDetail {
-  const copy = Object.assign({}, detail);
+  const copy = Object.hasOwn(detail, '__proto__') ? { ...detail } : Object.assign({}, detail);
   copy.intents = detail.intents.map((intent) => ({ ...intent }));
   copy.sms = detail.sms.map((sms) => ({ ...sms }));
   copy.agent = noAgent();
