@@ -148,7 +148,7 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
       answer = { data: String(body.data ?? ''), timestamp: Math.floor(Date.now() / 1000), code: SUCCESS, msg: 'success', reqId: newResponseID() };
     } else {
       // The simulator refuses orders one by one (malformed phones among them) and writes errList.
-      answer = { ...ctx.simulate(account.uuid, operation.operationId as SimOperation, body, badPhones).body };
+      answer = Object.assign({}, ctx.simulate(account.uuid, operation.operationId as SimOperation, body, badPhones).body);
       if (typeof answer.responseID !== 'string' || answer.responseID === '') answer.responseID = newResponseID();
     }
     if (afterwards5001) {
