@@ -213,13 +213,15 @@ describe.each(NAMES.filter((n) => n !== 'memory'))('replay store leases: %s', (n
   });
 
   it('a handler running for several leases keeps its claim: the receiver renews it', async () => {
-    const store = backend(name).make({ leaseMs: 200 });
+    // Three leases long; renewed every 200 ms, so a loaded machine's event-loop stall of up to
+    // 400 ms does not let the lease run out (a 200 ms lease failed at a load average of 17).
+    const store = backend(name).make({ leaseMs: 600 });
     const calls = new Map<string, number>();
-    const slow = receiver(store, calls, () => sleep(900));
+    const slow = receiver(store, calls, () => sleep(2000));
     const other = receiver(store, calls);
     const requestID = id('slow');
     const first = slow(requestID);
-    for (const wait of [300, 300]) {
+    for (const wait of [700, 700]) {
       await sleep(wait);
       expect((await other(requestID)).status).toBe(409);
     }
