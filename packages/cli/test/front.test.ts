@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from 'callbot-mock';
 import { DEMO_ACCOUNT, RetCodes, retCodesWithOutcome } from 'callbot-contract';
-import { importCommand, registerImportCommand, type ImportFlags, type Terminal } from '../src/commands/import.js';
+import { importCommand, registerImportCommand, type ImportFlags } from '../src/commands/import.js';
 import { testIo } from './support/run-in-process.js';
 import { EXIT_CODES_HELP } from '../src/import/exit-codes.js';
 import { fromRoot } from 'callbot-test-kit/paths';
@@ -14,7 +14,7 @@ import { freshDir } from './support/run-cli.js';
 import { startStandInVendor } from './support/stand-in-vendor.js';
 
 // `callbot import`'s front, in this process: the real commander definition parses the
-// arguments, importCommand runs the engine and draws and prints onto a recording terminal (not
+// arguments, importCommand runs the engine and draws and prints onto a recording IO (not
 // a TTY, as when stdout is redirected). What a user reads, and the exit code.
 
 const EXAMPLE = fromRoot('packages', 'cli', 'examples', 'call-list.csv');
@@ -48,16 +48,9 @@ function parse(args: string[]): { file: string; flags: ImportFlags } {
 async function callbotImport(args: string[], env: Record<string, string> = {}) {
   const report = join(freshDir(), 'report.csv');
   const { file, flags } = parse([...args, ...(args.includes('--report') ? [] : ['--report', report])]);
-  let stdout = '';
-  let stderr = '';
-  const terminal: Terminal = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    interactive: false,
-    env,
-  };
-  const code = await importCommand(file, flags, terminal);
-  return { code, stdout, stderr, report };
+  const test = testIo({ env });
+  const code = await importCommand(file, flags, test.io);
+  return { code, stdout: test.stdout(), stderr: test.stderr(), report };
 }
 
 describe('callbot import, the front', () => {

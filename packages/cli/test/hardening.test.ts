@@ -498,11 +498,14 @@ describe('finding 10: results are never lost when the report cannot be written',
       return { retCode: 0, retMsg: 'success', responseID: 'resp-3', totalCount: 4, successCount: 4 };
     });
     try {
-      // Spawned: the temp folder is os.tmpdir(), read from the process's own TMPDIR.
-      const run = await runCli(['import', 'list.csv', '--task', newTask('nowhere'), '--base-url', vendor.url, '--report', join(reportDir, 'report.csv')], {
-        cwd,
-        env: { TMPDIR: unwritableDir() },
-      });
+      // In-process: the temp folder is the IO's TMPDIR.
+      const run = await runInProcess(
+        ['import', 'list.csv', '--task', newTask('nowhere'), '--base-url', vendor.url, '--report', join(reportDir, 'report.csv')],
+        {
+          cwd,
+          env: { TMPDIR: unwritableDir() },
+        },
+      );
       expect(run.code, run.stderr).toBe(4);
       expect(run.stderr).toMatch(/the results follow on stdout, as CSV/);
       const csv = run.stdout.slice(run.stdout.indexOf('\ufeffrow,'));

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { ConnectionFlags } from '../shared/credentials.js';
 import {
   DEFAULT_INTERRUPT_GRACE_MS,
@@ -8,17 +8,17 @@ import {
   DEFAULT_TIMEOUT_MS,
   runImport,
 } from '../import/engine.js';
-import { EXIT_CODES_HELP, exitCodeFor, interruptedExitCode } from '../import/exit-codes.js';
-import { drawEvents, printSummary, type Terminal } from '../import/front-output.js';
+import { EXIT_CODES_HELP, exitCodeFor } from '../import/exit-codes.js';
+import { drawEvents, interactive, printSummary } from '../import/front-output.js';
 import { signalHandling } from '../import/front-signals.js';
-import { EXIT, type ExitCode } from '../shared/exit.js';
+import { EXIT, type ExitCode, INTERRUPTED_EXIT } from '../shared/exit.js';
 import type { BatchOperation } from '../import/batch-body.js';
 import type { InputFormat } from '../import/read-rows.js';
 import { notProcessedCodes } from '../import/retcode-text.js';
 import { createProgress } from './progress.js';
 import type { VerbIo, VerbRun } from '../shared/io.js';
-
-export type { Terminal };
+import { addConnectionOptions, connectionFlagsOf, timeoutOption } from '../shared/connection-options.js';
+import { positiveInteger, wholeNumber } from '../shared/whole-number.js';
 
 // `callbot import FILE --task ID [--append | --create-task --scene ID]`, the front: parses the
 // flags, picks the vendor operation (importBatchCall, addBatchCall or createAndCall), hands them to the engine
@@ -56,28 +56,8 @@ export interface ImportFlags extends ConnectionFlags {
   maxProblems: number;
 }
 
-const terminalOf = (io: VerbIo): Terminal => ({
-  stdout: io.stdout,
-  stderr: io.stderr,
-  interactive: Boolean(io.stdout.isTTY && io.stderr.isTTY),
-  env: io.env,
-  onSignal: (listener) => io.onInterrupt(listener),
-  exit: (code) => io.exitNow(code),
-});
-
-const positiveInteger = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-};
-const nonNegativeInteger = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
-  return n;
-};
-
 export function registerImportCommand(program: Command, run: VerbRun): void {
-  program
+  const command = program
     .command('import')
     .description(
       "Send a call list (CSV or JSON Lines) as one validated, signed, gzipped request: by default it REPLACES the task's undialed numbers (importBatchCall); --append adds it (addBatchCall); --create-task creates the task with it (createAndCall)",
@@ -109,7 +89,7 @@ export function registerImportCommand(program: Command, run: VerbRun): void {
     .option(
       '--interrupt-grace-ms <ms>',
       'on Ctrl-C (SIGINT) or SIGTERM while the batch is out: how long to wait for its answer before exiting 4',
-      nonNegativeInteger,
+      wholeNumber(0),
       DEFAULT_INTERRUPT_GRACE_MS,
     )
     .option('--dry-run', 'read, validate and build the batch, but send nothing')
@@ -119,18 +99,17 @@ export function registerImportCommand(program: Command, run: VerbRun): void {
     )
     .option('--json', 'print a machine-readable summary on stdout (no progress bars)')
     .option('--no-gzip', 'send the body uncompressed')
-    .option('--timeout-ms <ms>', 'how long one attempt may take', positiveInteger, DEFAULT_TIMEOUT_MS)
+    .addOption(timeoutOption('how long one attempt may take', positiveInteger, DEFAULT_TIMEOUT_MS))
     .option(
       '--max-attempts <n>',
       `attempts in all for a batch the server certainly did not process (retCode ${notProcessedCodes()}, refused connection; default: the client's, 4)`,
       positiveInteger,
     )
-    .option('--max-problems <n>', 'how many invalid rows to list on screen (all are in the report)', positiveInteger, 20)
-    .option('--base-url <url>', 'API base URL [env CALLBOT_BASE_URL] (default: the local mock, http://127.0.0.1:4010)')
-    .option('--uuid <uuid>', "account uuid [env CALLBOT_UUID] (default on loopback: the mock's demo account)")
-    .option('--secret <secretKey>', 'account secret key [env CALLBOT_SECRET_KEY; prefer the environment: flags show in `ps`]')
-    .addOption(new Option('--algorithm <alg>', 'signature algorithm [env CALLBOT_ALGORITHM]').choices(['MD5', 'SHA256']))
-    .option('--config <file>', 'JSON file with uuid, secretKey, algorithm, baseUrl, orderCallbackUrl, callCallbackUrl [env CALLBOT_CONFIG]')
+    .option('--max-problems <n>', 'how many invalid rows to list on screen (all are in the report)', positiveInteger, 20);
+  addConnectionOptions(command, {
+    config: { what: 'JSON file with uuid, secretKey, algorithm, baseUrl, orderCallbackUrl, callCallbackUrl' },
+    timeout: false,
+  })
     .option(
       '--order-callback-url <url>',
       'where the vendor posts order results [env CALLBOT_ORDER_CALLBACK_URL] (default on loopback: http://127.0.0.1:8787/callbot/order)',
@@ -169,10 +148,10 @@ each template variable. Phones need their country code (8615612345678, +86 156 1
 Settings come from flags, then the environment, then --config, then the defaults.
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, flags: ImportFlags, command: Command) => {
+    .action(async (file: string, flags: ImportFlags, self: Command) => {
       const usage = operationUsageError(flags);
-      if (usage) command.error(`error: ${usage}`, { exitCode: EXIT.usage, code: 'callbot.usage' });
-      run.exitCode = await importCommand(file, flags, terminalOf(run.io));
+      if (usage) self.error(`error: ${usage}`, { exitCode: EXIT.usage, code: 'callbot.usage' });
+      run.exitCode = await importCommand(file, flags, run.io);
     });
 }
 
@@ -192,15 +171,15 @@ export function operationUsageError(flags: Pick<ImportFlags, 'append' | 'createT
 }
 
 /** Runs one import for the parsed flags: draws, prints, and returns the exit code. */
-export async function importCommand(file: string, flags: ImportFlags, terminal: Terminal): Promise<ExitCode | number> {
+export async function importCommand(file: string, flags: ImportFlags, io: VerbIo): Promise<ExitCode | number> {
   const json = Boolean(flags.json);
-  const progress = createProgress({ interactive: !json && terminal.interactive, stream: terminal.stderr });
-  const signals = signalHandling(terminal, progress);
+  const progress = createProgress({ interactive: !json && interactive(io), stream: io.stderr });
+  const signals = signalHandling(io, progress);
   const draw = drawEvents(progress, flags.maxProblems);
   try {
     const usage = operationUsageError(flags);
     if (usage) {
-      terminal.stderr.write(`callbot import: ${usage}\n`);
+      io.stderr.write(`callbot import: ${usage}\n`);
       return EXIT.usage;
     }
     const operation = operationOf(flags);
@@ -224,18 +203,10 @@ export async function importCommand(file: string, flags: ImportFlags, terminal: 
         gzip: flags.gzip,
         timeoutMs: flags.timeoutMs,
         maxAttempts: flags.maxAttempts,
-        connection: {
-          baseUrl: flags.baseUrl,
-          uuid: flags.uuid,
-          secret: flags.secret,
-          algorithm: flags.algorithm,
-          orderCallbackUrl: flags.orderCallbackUrl,
-          callCallbackUrl: flags.callCallbackUrl,
-          config: flags.config,
-        },
+        connection: { ...connectionFlagsOf(flags), orderCallbackUrl: flags.orderCallbackUrl, callCallbackUrl: flags.callCallbackUrl },
       },
       {
-        env: terminal.env,
+        env: io.env,
         signal: signals.signal,
         onEvent: (event) => {
           signals.onEvent(event);
@@ -246,10 +217,10 @@ export async function importCommand(file: string, flags: ImportFlags, terminal: 
     progress.stop();
     const received = signals.received();
     // Stopped before sending: the conventional 128 + signal number; otherwise what the summary says.
-    const exitCode = summary.interrupted === 'before-send' && received ? interruptedExitCode(received) : exitCodeFor(summary);
-    printSummary(summary, exitCode, json, terminal);
+    const exitCode = summary.interrupted === 'before-send' && received ? INTERRUPTED_EXIT[received] : exitCodeFor(summary);
+    printSummary(summary, exitCode, json, io);
     // An interrupted send may still have its request open: do not wait for it.
-    if (summary.interrupted === 'sending') terminal.exit?.(exitCode);
+    if (summary.interrupted === 'sending') io.exitNow(exitCode);
     return exitCode;
   } finally {
     signals.remove();

@@ -1,4 +1,5 @@
 import { excerpt } from './excerpt.js';
+import { UsageError } from '../shared/usage-error.js';
 
 // Which column feeds which order field. By default columns are found by header name
 // (case-insensitive; spaces, dashes and underscores ignored), with a few common aliases, and
@@ -32,7 +33,8 @@ export interface ColumnMapping {
   ignored: string[];
 }
 
-export class MappingError extends Error {}
+/** A `--column` that cannot be applied, or no phone column: a usage error (exit 1), nothing sent. */
+export class MappingError extends UsageError {}
 
 /** Parses the repeated `--column FIELD=HEADER` flags. */
 export function parseColumnOverrides(items: readonly string[]): Map<string, string> {

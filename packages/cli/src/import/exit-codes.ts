@@ -1,4 +1,5 @@
-import { EXIT, type ExitCode } from '../shared/exit.js';
+import { EXIT, type ExitCode, INTERRUPTED_EXIT, type InterruptedExitCode } from '../shared/exit.js';
+import type { InterruptSignal } from '../shared/io.js';
 import type { ImportSummary } from './engine.js';
 
 // What `callbot import` exits with: the one place that decides it from the engine's summary.
@@ -10,9 +11,7 @@ import type { ImportSummary } from './engine.js';
  * send again after an attempt the server did not process): the shell's 128 + signal number,
  * 130 or 143. (exitCodeFor gives such a summary, outcome `not-sent`, the code 3.)
  */
-export function interruptedExitCode(signal: 'SIGINT' | 'SIGTERM'): 130 | 143 {
-  return signal === 'SIGINT' ? 130 : 143;
-}
+export const interruptedExitCode = (signal: InterruptSignal): InterruptedExitCode => INTERRUPTED_EXIT[signal];
 
 /** The exit code for a summary of `runImport` (what `callbot import` exits with). */
 export function exitCodeFor(summary: Pick<ImportSummary, 'outcome' | 'counts'>): ExitCode {

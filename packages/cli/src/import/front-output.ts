@@ -2,24 +2,15 @@ import type { RowNotice } from './build-batch.js';
 import type { BatchOperation } from './batch-body.js';
 import { summaryTable } from './report.js';
 import type { ImportEvent, ImportSummary } from './types.js';
-import type { Progress, Step, TextSink } from '../commands/progress.js';
+import type { Progress, Step } from '../commands/progress.js';
+import { printJson as printJsonTo, type VerbIo } from '../shared/io.js';
 
 // The `callbot import` front's output (commands/import.ts runs it): the engine's events drawn as
 // progress steps and lines on stderr, and the summary printed at the end — a table, or one
 // JSON document with --json. The engine itself prints nothing.
 
-/** The process around the command: its streams and environment (tests pass their own). */
-export interface Terminal {
-  stdout: TextSink;
-  stderr: TextSink;
-  /** stdout and stderr are both terminals: progress bars and a ticking countdown. */
-  interactive: boolean;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Calls `listener` on SIGINT and SIGTERM (instead of dying) until the returned function is called. */
-  onSignal?: (listener: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
-  /** Ends the process now (a second signal; an interrupted send whose answer never came). */
-  exit?: (code: number) => void;
-}
+/** Progress bars and a ticking countdown: only when stdout and stderr are both terminals. */
+export const interactive = (io: Pick<VerbIo, 'stdout' | 'stderr'>) => Boolean(io.stdout.isTTY && io.stderr.isTTY);
 
 /** The engine's events as progress steps and lines on stderr. */
 export function drawEvents(progress: Progress, maxProblems: number): (event: ImportEvent) => void {
@@ -65,10 +56,10 @@ export function drawEvents(progress: Progress, maxProblems: number): (event: Imp
 }
 
 /** The end of a run: a message on stderr for failures, the summary (table or JSON) on stdout. */
-export function printSummary(summary: ImportSummary, exitCode: number, json: boolean, terminal: Terminal): void {
-  const printJson = (value: object) => terminal.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export function printSummary(summary: ImportSummary, exitCode: number, json: boolean, io: Pick<VerbIo, 'stdout' | 'stderr'>): void {
+  const printJson = (value: object) => printJsonTo(io, value);
   if (summary.outcome === 'usage-error') {
-    terminal.stderr.write(`callbot import: ${summary.message}\n`);
+    io.stderr.write(`callbot import: ${summary.message}\n`);
     if (json)
       printJson({
         outcome: summary.outcome,
@@ -76,7 +67,7 @@ export function printSummary(summary: ImportSummary, exitCode: number, json: boo
         message: summary.message,
         ...(summary.unsavedReport === undefined ? {} : { unsavedReport: summary.unsavedReport }),
       });
-    else if (summary.unsavedReport !== undefined) terminal.stdout.write(summary.unsavedReport);
+    else if (summary.unsavedReport !== undefined) io.stdout.write(summary.unsavedReport);
     return;
   }
   const failed = summary.failedAfterSend;
@@ -89,7 +80,7 @@ export function printSummary(summary: ImportSummary, exitCode: number, json: boo
               ? `the results are in ${failed.fallbackReport}`
               : `nor could a copy be written in the temp folder (${failed.fallbackError ?? '?'}): the results follow on stdout, as CSV`
           }`;
-    terminal.stderr.write(
+    io.stderr.write(
       `callbot import: ${summary.message}\n` +
         `  The outcome is unknown: check the task before sending again (requestID ${summary.requestID ?? '?'}).\n  ${reportLine}\n`,
     );
@@ -104,7 +95,7 @@ export function printSummary(summary: ImportSummary, exitCode: number, json: boo
         ...(failed.unsavedReport === undefined ? {} : { unsavedReport: failed.unsavedReport }),
       });
     } else if (failed.unsavedReport !== undefined) {
-      terminal.stdout.write(failed.unsavedReport);
+      io.stdout.write(failed.unsavedReport);
     }
     return;
   }
@@ -138,7 +129,7 @@ export function printSummary(summary: ImportSummary, exitCode: number, json: boo
       : summary.outcome === 'imported' || summary.outcome === 'dry-run'
         ? `no report written (every row ${summary.dryRun ? 'valid' : 'accepted'}; --report PATH writes one anyway)\n`
         : '';
-    terminal.stdout.write(`\n${OPERATION_LINE[summary.operation]}\n${summary.message}\n${summaryTable(summary.counts)}\n${report}`);
+    io.stdout.write(`\n${OPERATION_LINE[summary.operation]}\n${summary.message}\n${summaryTable(summary.counts)}\n${report}`);
   }
 }
 

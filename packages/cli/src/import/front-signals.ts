@@ -1,8 +1,8 @@
-import { interruptedExitCode } from './exit-codes.js';
-import { removePendingTempFiles } from './report.js';
+import { removePendingTempFiles } from '../shared/atomic-file.js';
 import type { ImportEvent } from './types.js';
-import type { Terminal } from './front-output.js';
-import { EXIT } from '../shared/exit.js';
+import { interactive } from './front-output.js';
+import { EXIT, INTERRUPTED_EXIT } from '../shared/exit.js';
+import type { InterruptSignal, VerbIo } from '../shared/io.js';
 import type { Progress } from '../commands/progress.js';
 
 // The `callbot import` front's signals: SIGINT and SIGTERM are caught while a run is on and
@@ -14,16 +14,16 @@ import type { Progress } from '../commands/progress.js';
  * What the command does on SIGINT/SIGTERM: the first aborts the engine (which says what it
  * means through an `interrupted` event), a second exits at once.
  */
-export function signalHandling(terminal: Terminal, progress: Progress) {
+export function signalHandling(io: Pick<VerbIo, 'stdout' | 'stderr' | 'onInterrupt' | 'exitNow'>, progress: Progress) {
   const controller = new AbortController();
-  let received: 'SIGINT' | 'SIGTERM' | undefined;
+  let received: InterruptSignal | undefined;
   let sending: Extract<ImportEvent, { type: 'interrupted'; phase: 'sending' }> | undefined;
   let lastRequestID: string | undefined;
   const say = (text: string) => {
     progress.stop();
-    terminal.stderr.write(`${terminal.interactive ? '\n' : ''}${text}\n`);
+    io.stderr.write(`${interactive(io) ? '\n' : ''}${text}\n`);
   };
-  const listener = (signal: 'SIGINT' | 'SIGTERM') => {
+  const listener = (signal: InterruptSignal) => {
     if (received === undefined) {
       received = signal;
       controller.abort(signal);
@@ -38,13 +38,13 @@ export function signalHandling(terminal: Terminal, progress: Progress) {
         `callbot import: stopped (${signal}) without waiting any longer: the outcome of requestID ${lastRequestID} is unknown.\n` +
           `  ${report} lists every sent row as "unknown" with its requestID (or the answer, if it was already recorded). Check the task before sending again.`,
       );
-      terminal.exit?.(EXIT.outcomeUnknown);
+      io.exitNow(EXIT.outcomeUnknown);
     } else {
       say(`callbot import: stopped (${signal}): nothing was sent.`);
-      terminal.exit?.(interruptedExitCode(signal));
+      io.exitNow(INTERRUPTED_EXIT[signal]);
     }
   };
-  const remove = terminal.onSignal?.(listener) ?? (() => {});
+  const remove = io.onInterrupt(listener);
   return {
     signal: controller.signal,
     received: () => received,

@@ -2,7 +2,8 @@ import { accessSync, closeSync, constants, lstatSync, openSync, rmSync, statSync
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../shared/credentials.js';
 import type { RowOutcome } from './build-batch.js';
-import { fallbackReportPath, tempPathBeside, writeReport } from './report.js';
+import { tempPathBeside } from '../shared/atomic-file.js';
+import { fallbackReportPath, writeReport } from './report.js';
 
 // Where the report goes, settled before anything is read or sent. The report is written twice
 // when a batch is sent: before the first byte leaves (every row it sends listed `unknown` with
@@ -22,7 +23,7 @@ import { fallbackReportPath, tempPathBeside, writeReport } from './report.js';
 // A report without --report (its default name, beside the input) is a new file: it never
 // replaces anything, not even another run's report of the same task written in the same second
 // or at the same moment. It takes its name on its first write — the default name, or the first
-// free one of `-2`, `-3`, … (report.ts, claimName) — and keeps it for the rest of the run.
+// free one of `-2`, `-3`, … (report.ts, writeReport) — and keeps it for the rest of the run.
 
 export interface ReportTarget {
   /** The report's absolute path (for a new report: once written, the name it took). */
@@ -79,7 +80,8 @@ function probeFolder(path: string, cannot: (error: unknown) => Error): void {
   rmSync(probe, { force: true });
 }
 
-export function prepareReportPath(reportPath: string, protectedFiles: readonly ProtectedFile[]): ReportTarget {
+/** `tempFolder`: where the fallback (and a device's journal) go, the IO's TMPDIR. */
+export function prepareReportPath(reportPath: string, protectedFiles: readonly ProtectedFile[], tempFolder?: string): ReportTarget {
   const path = resolve(reportPath);
   const report = statOrUndefined(path); // through links: what a write would reach
   for (const { path: other, label } of protectedFiles) {
@@ -104,7 +106,7 @@ export function prepareReportPath(reportPath: string, protectedFiles: readonly P
     } catch (error) {
       throw cannot(error);
     }
-    const journal = fallbackReportPath(path);
+    const journal = fallbackReportPath(path, tempFolder);
     return { path, kind: 'device', journal, fallback: journal, existed: true };
   }
   if (entry) {
@@ -116,7 +118,7 @@ export function prepareReportPath(reportPath: string, protectedFiles: readonly P
     }
   }
   probeFolder(path, cannot);
-  return { path, kind: 'file', journal: path, fallback: fallbackReportPath(path), existed: entry !== undefined };
+  return { path, kind: 'file', journal: path, fallback: fallbackReportPath(path, tempFolder), existed: entry !== undefined };
 }
 
 /**
@@ -124,10 +126,10 @@ export function prepareReportPath(reportPath: string, protectedFiles: readonly P
  * replaced, so only the folder is checked (a file can be created there); the name itself is
  * taken on the first write (writeToTarget).
  */
-export function prepareNewReportPath(reportPath: string): ReportTarget {
+export function prepareNewReportPath(reportPath: string, tempFolder?: string): ReportTarget {
   const path = resolve(reportPath);
   probeFolder(path, cannotWrite(path));
-  return { path, kind: 'file', journal: path, fallback: fallbackReportPath(path), existed: false, exclusive: true };
+  return { path, kind: 'file', journal: path, fallback: fallbackReportPath(path, tempFolder), existed: false, exclusive: true };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Operations, validateAgainst } from 'callbot-contract';
 import { batchBody, type BatchEnvelope } from './batch-body.js';
@@ -40,7 +41,11 @@ export function setUpRun(
   const protectedFiles: ProtectedFile[] = [{ path: file, label: 'the input file' }];
   if (settings.configFile) protectedFiles.push({ path: settings.configFile, label: 'the config file' });
   const reportAsked = request.report !== undefined;
-  const target = reportAsked ? prepareReportPath(request.report!, protectedFiles) : besideInput(file, defaultReportName(userTaskID, io.now?.() ?? new Date()));
+  // The fallback goes to the IO's temp folder (its TMPDIR), not the process's.
+  const tempFolder = io.env?.TMPDIR || tmpdir();
+  const target = reportAsked
+    ? prepareReportPath(request.report!, protectedFiles, tempFolder)
+    : besideInput(file, defaultReportName(userTaskID, io.now?.() ?? new Date()), tempFolder);
 
   emit({
     type: 'connection',
@@ -75,10 +80,10 @@ function checkEnvelope(envelope: BatchEnvelope, settings: ConnectionSettings): v
  * The default report: beside the input file (not in the working directory), a new file that
  * replaces nothing (`-2`, `-3`, … when the name is taken: report-path.ts).
  */
-function besideInput(file: string, name: string): ReportTarget {
+function besideInput(file: string, name: string, tempFolder: string): ReportTarget {
   const path = join(dirname(resolve(file)), name);
   try {
-    return prepareNewReportPath(path);
+    return prepareNewReportPath(path, tempFolder);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(

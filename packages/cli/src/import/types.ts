@@ -79,7 +79,7 @@ export interface ImportRequest {
 
 /** What the engine may use of the world around it. Everything is optional. */
 export interface ImportIO {
-  /** CALLBOT_* settings (the command passes process.env). Default: none. */
+  /** CALLBOT_* settings, and TMPDIR for a fallback report (the command passes its IO's env). Default: none (the OS temp folder). */
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Progress and notices, as they happen. */
   onEvent?: ((event: ImportEvent) => void) | undefined;

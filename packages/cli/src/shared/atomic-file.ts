@@ -7,8 +7,9 @@ import { basename, dirname, join } from 'node:path';
 // rename is atomic), flushed to the disk, then renamed over the target, and the folder flushed.
 // A reader, or a run that was killed, sees the previous file or the new one, never a part. A
 // file that exists is replaced only when the caller says so (`replace`); otherwise it is kept and
-// the write fails with EEXIST. A target that exists and is not a regular file (/dev/null, a FIFO)
-// is written in place (renaming would replace the device node). Symbolic links are the caller's
+// the write fails with EEXIST, or takes the next free name the caller gives (import's reports:
+// `-2`, `-3`, …). A target being replaced that is not a regular file (/dev/null, a FIFO) is
+// written in place (renaming would replace the device node). Symbolic links are the caller's
 // to refuse: a rename replaces the link, not its target.
 //
 // Temporary files still being written are remembered, so that a process about to exit on a
@@ -35,21 +36,33 @@ function existingAt(file: string): Stats | undefined {
   }
 }
 
+export interface AtomicWriteOptions {
+  /** An existing regular file (or link) at the target is replaced. */
+  replace?: boolean;
+  /**
+   * Without `replace`: the name to try when the one before is taken (n = 2, 3, …), or undefined
+   * to give up (the EEXIST is thrown). The file takes the first name free.
+   */
+  nextName?: (n: number) => string | undefined;
+}
+
 /**
- * Writes `chunks` to `file` atomically. `replace`: an existing regular file (or link) is replaced;
- * without it, a file already there is left alone and the write fails with EEXIST (the new file is
- * published with link(), which fails when the name is taken, also by another process an instant
- * before). A new file gets the mode of the one it replaces.
+ * Writes `chunks` to `file` atomically and returns the name written. `replace`: an existing
+ * regular file (or link) is replaced (a new file gets its mode), a device or FIFO written in
+ * place; without it, anything already at the name is left alone and the write fails with EEXIST
+ * or, with `nextName`, goes to the first free name it gives (the new file is published with
+ * link(), which fails when the name is taken, also by another process an instant before).
  */
-export function writeFileAtomic(file: string, chunks: Iterable<string>, { replace = false }: { replace?: boolean } = {}): void {
-  const existing = existingAt(file);
+export function writeFileAtomic(file: string, chunks: Iterable<string>, { replace = false, nextName }: AtomicWriteOptions = {}): string {
+  const existing = replace ? existingAt(file) : undefined;
   if (existing && !existing.isFile() && !existing.isSymbolicLink()) {
     for (const chunk of chunks) writeFileSync(file, chunk, { flag: 'a' });
-    return;
+    return file;
   }
   const temp = tempPathBeside(file);
   pendingTemps.add(temp);
   let fd: number | undefined;
+  let written = file;
   try {
     fd = openSync(temp, 'wx', existing ? existing.mode & 0o777 : 0o666);
     for (const chunk of chunks) writeAll(fd, chunk);
@@ -58,7 +71,7 @@ export function writeFileAtomic(file: string, chunks: Iterable<string>, { replac
     fd = undefined;
     if (replace) renameSync(temp, file);
     else {
-      linkSync(temp, file);
+      written = linkFirstFree(temp, file, nextName);
       rmSync(temp, { force: true });
     }
   } catch (error) {
@@ -74,7 +87,23 @@ export function writeFileAtomic(file: string, chunks: Iterable<string>, { replac
   } finally {
     pendingTemps.delete(temp);
   }
-  syncFolder(dirname(file));
+  syncFolder(dirname(written));
+  return written;
+}
+
+/** Links `temp` to `file`, or when that is taken to the first free name `nextName` gives: the name linked. */
+function linkFirstFree(temp: string, file: string, nextName: AtomicWriteOptions['nextName']): string {
+  let name = file;
+  for (let n = 2; ; n += 1) {
+    try {
+      linkSync(temp, name);
+      return name;
+    } catch (error) {
+      const next = (error as NodeJS.ErrnoException).code === 'EEXIST' ? nextName?.(n) : undefined;
+      if (next === undefined) throw error;
+      name = next;
+    }
+  }
 }
 
 /** Writes `text` to `fd` as UTF-8, all of it (the system may take only part of it at a time). */

@@ -12,7 +12,13 @@ export const wholeNumber =
   (value: string): number => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
-      throw new InvalidArgumentError(max === undefined ? `must be a whole number of at least ${min}` : `must be a whole number from ${min} to ${max}`);
+      throw new InvalidArgumentError(
+        max !== undefined
+          ? `must be a whole number from ${min} to ${max}`
+          : min === 0
+            ? 'must be a whole number, 0 or more'
+            : `must be a whole number of at least ${min}`,
+      );
     }
     return n;
   };
