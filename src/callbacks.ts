@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { RetCodes } from '../generated/retcodes.js';
 import { Callbacks } from '../generated/vendor-facts.js';
 import type { components } from '../generated/schema.js';
+import { DIRECT_RECEIVE, type DirectAnswer, type DirectReceive } from './direct-receive.js';
 import { CallbotPackageError } from './errors.js';
 import { memoryReplayStore, type ReplayClaim, type ReplayStore } from './replay-store.js';
 import { type SignAlgorithm, verifySignature } from './sign.js';
@@ -87,6 +88,9 @@ export interface VerifyCallbackOptions {
 function headerOf(headers: VerifyCallbackOptions['headers'], name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   const wanted = name.toLowerCase();
+  // Node's req.headers (and a Headers object copied into a record) hold lowercase names.
+  const direct = Object.hasOwn(headers, wanted) ? headers[wanted] : undefined;
+  if (direct !== undefined) return Array.isArray(direct) ? direct[0] : direct;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === wanted) return Array.isArray(value) ? value[0] : value;
   }
@@ -184,8 +188,25 @@ export interface ReplayStoreErrorReport extends RateLimited {
   readonly error: unknown;
 }
 
-const json = (status: number, retCode: number, retMsg: string) =>
-  new Response(JSON.stringify({ retCode, retMsg }), { status, headers: { 'content-type': 'application/json' } });
+/** A `{retCode, retMsg}` answer; `retryAfterSeconds` adds a Retry-After header. */
+const json = (status: number, retCode: number, retMsg: string, retryAfterSeconds?: number): DirectAnswer => ({
+  status,
+  headers:
+    retryAfterSeconds === undefined ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'retry-after': String(retryAfterSeconds) },
+  body: JSON.stringify({ retCode, retMsg }),
+});
+
+const toResponse = (answer: DirectAnswer) => new Response(answer.body, { status: answer.status, headers: answer.headers });
+
+/** The answer to a refused callback: a CallbackVerificationError's status, else 400 "unreadable". */
+function refusal(error: unknown): DirectAnswer {
+  if (!(error instanceof CallbackVerificationError)) return json(400, RetCodes.ParameterFormatError.code, 'unreadable callback');
+  const status = { 'too-large': 413, replayed: 409, 'invalid-payload': 400, 'bad-encoding': 400 }[error.reason as string] ?? 401;
+  return json(status, status === 401 ? RetCodes.IncorrectSignature.code : RetCodes.ParameterFormatError.code, error.message);
+}
+
+/** One decoder for every body (decode() without `stream` keeps no state between calls). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? 0);
@@ -205,10 +226,32 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 /**
  * Keys through which a parsed payload could reach `Object.prototype` in user code that merges
  * or assigns it (`__proto__`, and `constructor.prototype`). No callback schema has them, and
- * JSON.parse would make `__proto__` an own property: the reviver drops all three.
+ * JSON.parse would make `__proto__` an own property: withoutPrototypeKeys drops all three.
  */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const withoutPrototypeKeys = (key: string, value: unknown) => (PROTOTYPE_KEYS.has(key) ? undefined : value);
+
+/**
+ * `value` (parsed JSON) with those keys deleted at every depth. A walk after JSON.parse rather
+ * than a reviver: a reviver costs about four times the parse itself (a call per value). An
+ * explicit stack, so any nesting JSON.parse accepts is walked.
+ */
+function withoutPrototypeKeys(value: unknown): unknown {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const item of node) if (item !== null && typeof item === 'object') stack.push(item);
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (PROTOTYPE_KEYS.has(key)) delete record[key];
+      else if (record[key] !== null && typeof record[key] === 'object') stack.push(record[key]);
+    }
+  }
+  return value;
+}
 
 /**
  * Which callback a payload is. The spec's callbackType values (1 task, "2" order, 3 call) are a
@@ -283,12 +326,16 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
     }
   };
 
-  return async (request) => {
-    if (request.method !== 'POST') return json(405, RetCodes.GeneralError.code, 'callbacks are POST requests');
+  const tooLarge = () => new CallbackVerificationError('too-large', `body over ${maxBodyBytes} bytes`);
+
+  /** Everything after the body is read: the Fetch handler below and toNodeListener's direct path. */
+  const receive: DirectReceive = async (method, headers, received) => {
+    if (method !== 'POST') return json(405, RetCodes.GeneralError.code, 'callbacks are POST requests');
     let requestID: string | undefined;
     try {
-      let body = await readCapped(request, maxBodyBytes);
-      if (request.headers.get('content-encoding')?.toLowerCase() === 'gzip') {
+      if (received.byteLength > maxBodyBytes) throw tooLarge();
+      let body = received;
+      if (headerOf(headers, 'content-encoding')?.toLowerCase() === 'gzip') {
         try {
           body = gunzipSync(body, { maxOutputLength: maxDecompressedBytes });
         } catch {
@@ -296,7 +343,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
         }
       }
       let createTs: number;
-      ({ requestID, createTs } = verifyCallback({ ...options, headers: request.headers, body }));
+      ({ requestID, createTs } = verifyCallback({ ...options, headers, body }));
       let claim: ReplayClaim;
       try {
         const t = now();
@@ -315,17 +362,27 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
         throw error;
       }
     } catch (error) {
-      if (!(error instanceof CallbackVerificationError)) return json(400, RetCodes.ParameterFormatError.code, 'unreadable callback');
-      const status = { 'too-large': 413, replayed: 409, 'invalid-payload': 400, 'bad-encoding': 400 }[error.reason as string] ?? 401;
-      return json(status, status === 401 ? RetCodes.IncorrectSignature.code : RetCodes.ParameterFormatError.code, error.message);
+      return refusal(error);
     }
   };
 
+  const handler = async (request: Request): Promise<Response> => {
+    if (request.method !== 'POST') return toResponse(await receive(request.method, request.headers, new Uint8Array()));
+    let body: Uint8Array;
+    try {
+      body = await readCapped(request, maxBodyBytes);
+    } catch (error) {
+      return toResponse(refusal(error));
+    }
+    return toResponse(await receive(request.method, request.headers, body));
+  };
+  return Object.assign(handler, { [DIRECT_RECEIVE]: receive });
+
   /** A claimed (or, with a full memory store, unclaimable) delivery: its payload, then your handler. */
-  async function handleClaimed(requestID: string, claim: Exclude<ReplayClaim, { state: 'done' | 'handling' }>, body: Uint8Array): Promise<Response> {
+  async function handleClaimed(requestID: string, claim: Exclude<ReplayClaim, { state: 'done' | 'handling' }>, body: Uint8Array): Promise<DirectAnswer> {
     let payload: unknown;
     try {
-      payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body), withoutPrototypeKeys);
+      payload = withoutPrototypeKeys(JSON.parse(utf8.decode(body)));
     } catch {
       throw new CallbackVerificationError('invalid-payload', 'body is not UTF-8 JSON', requestID);
     }
@@ -347,9 +404,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       throw new CallbackVerificationError('invalid-payload', `payload breaks the contract at ${first.path || '(body)'}: ${first.message}`, requestID);
     }
     if (claim.state === 'full') {
-      const busy = json(503, RetCodes.SystemBusy.code, 'too many callbacks to remember at once; try again later');
-      busy.headers.set('retry-after', String(claim.retryAfterSeconds));
-      return busy;
+      return json(503, RetCodes.SystemBusy.code, 'too many callbacks to remember at once; try again later', claim.retryAfterSeconds);
     }
     if (found.deviationCount > 0) report({ requestID, kind, ...found, refused: false });
     const meta: CallbackMeta = { requestID, kind, ...found };

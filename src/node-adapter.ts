@@ -1,4 +1,5 @@
 import { RetCodes } from '../generated/retcodes.js';
+import { DIRECT_RECEIVE, type DirectlyReceiving, type DirectReceive } from './direct-receive.js';
 
 /**
  * The parts of node:http's IncomingMessage and ServerResponse the adapter uses. Declared here
@@ -8,7 +9,8 @@ import { RetCodes } from '../generated/retcodes.js';
 export interface NodeIncomingMessage {
   method?: string | undefined;
   url?: string | undefined;
-  headers: { 'content-length'?: string | undefined };
+  /** Lowercase names, as Node parses them (createCallbackHandler's handler reads them directly). */
+  headers: Record<string, string | string[] | undefined>;
   rawHeaders: string[];
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
   on(event: 'end' | 'close' | 'error', listener: () => void): unknown;
@@ -58,6 +60,8 @@ export function toNodeListener(
     const body = await readBody(req, maxBodyBytes);
     if (body === 'aborted') return;
     if (body === 'too-large') return refuseTooLarge(req, res, maxBodyBytes);
+    const direct = (handler as DirectlyReceiving)[DIRECT_RECEIVE];
+    if (direct) return answerDirectly(direct, req, res, body);
     let request: Request;
     try {
       const headers = new Headers();
@@ -80,6 +84,18 @@ export function toNodeListener(
       else res.destroy();
     }
   };
+}
+
+/** createCallbackHandler's own handler, without a Request and a Response in between (direct-receive.ts). */
+async function answerDirectly(receive: DirectReceive, req: NodeIncomingMessage, res: NodeServerResponse, body: Buffer): Promise<void> {
+  try {
+    const answer = await receive(req.method ?? 'GET', req.headers, body);
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  } catch {
+    if (!res.headersSent) answer(res, 500, RetCodes.InternalServerError.code, 'handler failed');
+    else res.destroy();
+  }
 }
 
 /** The body, or why there is none. Stops reading as soon as the cap is passed. */
