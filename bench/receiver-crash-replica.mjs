@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // One replica of bench/receiver-crash.mjs: createCallbackHandler on toNodeListener with a shared
 // replay store, whose handler's side effect is a row in a PostgreSQL table without a unique
-// constraint (a duplicate would show as a second row).
+// constraint (a duplicate would show as a second row), and `alreadyHandled` looks there.
 // `node bench/receiver-crash-replica.mjs STORE STORE_URL SIDE_EFFECT_URL TABLE REPLICA LEASE_MS`
 // STORE: redis | postgres. Prints `listening on http://127.0.0.1:PORT`.
 import { createServer } from 'node:http';
@@ -24,6 +24,9 @@ const handler = createCallbackHandler({
   uuid: DEMO_ACCOUNT.uuid,
   secretKey: DEMO_ACCOUNT.secretKey,
   replayStore: await replayStore(),
+  // Asked only when this replica takes over a claim whose replica died mid-handler: the row
+  // tells whether that one got as far as the side effect.
+  alreadyHandled: async (requestID) => (await sideEffects.query(`SELECT 1 FROM ${table} WHERE request_id = $1`, [requestID])).rowCount > 0,
   onOrderFinished: async (payload, meta) => {
     await sideEffects.query(`INSERT INTO ${table} (request_id, replica, order_id) VALUES ($1, $2, $3)`, [meta.requestID, Number(replica), payload.orderID]);
   },

@@ -175,6 +175,16 @@ export interface CallbackHandlerOptions extends Omit<VerifyCallbackOptions, 'hea
    */
   replayStore?: ReplayStore;
   /**
+   * Whether your side effect for `requestID` is already done, asked only when a receiver took
+   * over a claim whose receiver died while handling it (its lease ran out: `redisReplayStore`,
+   * `postgresReplayStore`). That receiver may have died after your side effect and before the
+   * store recorded it; answer from where the side effect went (e.g. `SELECT 1 … WHERE
+   * request_id = $1`). `true`: recorded as done, answered 200 "already handled", your handler
+   * not called. If it throws, the callback is answered 503 (the vendor retries, and it is asked
+   * again once the lease runs out). Without it, the handler runs again after such a crash.
+   */
+  alreadyHandled?: (requestID: string) => boolean | Promise<boolean>;
+  /**
    * Called when the replay store fails (at most once a minute; `suppressed` counts the rest).
    * For a log line or an alert; what it throws or rejects is ignored.
    */
@@ -353,6 +363,19 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
         return json(503, RetCodes.SystemBusy.code, 'the replay store is unavailable; try again later');
       }
       if (claim.state === 'done') return json(200, RetCodes.Success.code, 'success (already handled)');
+      if (claim.state === 'claimed' && claim.takeover && options.alreadyHandled) {
+        let handled: boolean;
+        try {
+          handled = (await options.alreadyHandled(requestID)) === true;
+        } catch {
+          // The claim is kept (not forgotten): the next one after its lease is a takeover again.
+          return json(503, RetCodes.SystemBusy.code, 'could not tell whether this callback was handled; try again later');
+        }
+        if (handled) {
+          await finish(requestID, claim, true);
+          return json(200, RetCodes.Success.code, 'success (already handled)');
+        }
+      }
       if (claim.state === 'handling') throw new CallbackVerificationError('replayed', `requestID ${requestID} is being handled`, requestID);
       try {
         return await handleClaimed(requestID, claim, body);

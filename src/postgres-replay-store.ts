@@ -58,8 +58,8 @@ function checkPositive(name: string, value: number | undefined, fallback: number
  * (NULL once done), `expires_at` the epoch ms at which the row may go (the lease's end while
  * handled, the end of the createTs window once done), `keep_until` how long a done row is kept
  * (repeats extend it). A row whose `expires_at` has passed counts as absent: a claim takes it
- * over (the receiver holding the lease died). Expired rows are deleted in batches, at most once
- * per `cleanupIntervalMs` per receiver. Times come from the receivers' clocks: keep them in sync.
+ * over (the receiver holding the lease died; the claim says `takeover`). Rows past both times are
+ * deleted in batches, at most once per `cleanupIntervalMs` per receiver. Times come from the receivers' clocks: keep them in sync.
  * Rows hold the requestID, a time and a random token only.
  */
 export function postgresReplayStore(pool: PgQueryable, options: PostgresReplayStoreOptions = {}): ReplayStore {
@@ -67,22 +67,29 @@ export function postgresReplayStore(pool: PgQueryable, options: PostgresReplaySt
   const leaseMs = checkLeaseMs(options.leaseMs);
   const cleanupIntervalMs = checkPositive('cleanupIntervalMs', options.cleanupIntervalMs, 60_000);
   const batch = checkPositive('cleanupBatchSize', options.cleanupBatchSize, 1000);
-  const claimSql = `INSERT INTO ${table} AS r (request_id, token, expires_at, keep_until) VALUES ($1, $2, $3, $4)
+  // `previous`: the row as this statement found it, to tell a takeover (a claim that ran out
+  // unfinished) from a first claim. Read from the statement's snapshot: a row changed meanwhile
+  // can make it say takeover where there was none (alreadyHandled is asked once more), never
+  // the other way round (an expired claim is not renewed or finished by anyone).
+  const claimSql = `WITH previous AS (SELECT token IS NOT NULL AND expires_at <= $5 AS expired_claim FROM ${table} WHERE request_id = $1)
+INSERT INTO ${table} AS r (request_id, token, expires_at, keep_until) VALUES ($1, $2, $3, $4)
 ON CONFLICT (request_id) DO UPDATE SET
   token = CASE WHEN r.expires_at <= $5 THEN excluded.token ELSE r.token END,
   expires_at = CASE WHEN r.expires_at <= $5 THEN excluded.expires_at
     WHEN r.token IS NULL THEN greatest(r.expires_at, excluded.keep_until) ELSE r.expires_at END,
   keep_until = CASE WHEN r.expires_at <= $5 THEN excluded.keep_until ELSE greatest(r.keep_until, excluded.keep_until) END
-RETURNING token`;
+RETURNING token, coalesce((SELECT expired_claim FROM previous), false) AS takeover`;
   const finishSql = `INSERT INTO ${table} AS r (request_id, token, expires_at, keep_until) VALUES ($1, NULL, $3, $3)
 ON CONFLICT (request_id) DO UPDATE SET token = NULL,
   expires_at = greatest(r.keep_until, excluded.keep_until), keep_until = greatest(r.keep_until, excluded.keep_until)
 WHERE r.token = $2`;
   const forgetSql = `DELETE FROM ${table} WHERE request_id = $1 AND token = $2`;
   const renewSql = `UPDATE ${table} SET expires_at = $3 WHERE request_id = $1 AND token = $2`;
-  // The outer `expires_at <= $1` is checked again on a row claimed meanwhile, so a fresh claim is never deleted.
+  // The outer condition is checked again on a row claimed meanwhile, so a fresh claim is never
+  // deleted. A claim that ran out stays until its keep_until: a takeover is told by it.
   const cleanupSql = `DELETE FROM ${table} WHERE request_id IN
-  (SELECT request_id FROM ${table} WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED) AND expires_at <= $1`;
+  (SELECT request_id FROM ${table} WHERE expires_at <= $1 AND keep_until <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+  AND expires_at <= $1 AND keep_until <= $1`;
 
   let ready: Promise<void> | undefined;
   const prepare = (): Promise<void> => {
@@ -121,8 +128,9 @@ WHERE r.token = $2`;
         lastCleanup = now;
         void cleanup(now);
       }
-      const held = (rows[0] as { token: string | null } | undefined)?.token;
-      if (held === token) return { state: 'claimed', token, renewEveryMs: Math.floor(leaseMs / 3) };
+      const row = rows[0] as { token: string | null; takeover: boolean } | undefined;
+      const held = row?.token;
+      if (held === token) return { state: 'claimed', token, renewEveryMs: Math.floor(leaseMs / 3), takeover: row?.takeover === true };
       return held === null ? { state: 'done' } : { state: 'handling' };
     },
     async renew({ requestID, token, now }) {

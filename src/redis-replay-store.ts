@@ -1,6 +1,6 @@
 // A replay store in the team's own Redis, through the team's own client (node-redis or ioredis):
 // this package depends on neither. Each requestID is one key; every step is one Lua script
-// (atomic on the server, one round trip), the claim itself a `SET key value NX PX lease`.
+// (atomic on the server, one round trip).
 import { checkLeaseMs, newClaimToken, type ReplayStore } from './replay-store.js';
 
 /**
@@ -20,21 +20,33 @@ export interface RedisReplayStoreOptions {
   leaseMs?: number;
 }
 
-// Values: `h <keepUntil> <token>` while handled, `d` once done. TTLs are relative (PX), taken
-// from the receiver's clock (keepUntil - now), so the Redis server's clock does not matter.
+// Values: `h <keepUntil> <leaseEnd> <token>` while handled, `d` once done. A claim's key lives
+// until its keepUntil, past its lease: a claim after the lease ran out (its receiver died) is
+// then told apart from a first one (a takeover). TTLs are relative (PX, keepUntil - now); lease
+// ends are the receivers' clocks, like the PostgreSQL store's: keep them in sync.
 const CLAIM = `
-if redis.call('SET', KEYS[1], 'h ' .. ARGV[3] .. ' ' .. ARGV[1], 'NX', 'PX', ARGV[2]) then return 'claimed' end
+local lease, keep, now = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local value = redis.call('GET', KEYS[1])
-local ttl = tonumber(ARGV[3]) - tonumber(ARGV[4])
 if value == 'd' then
-  if ttl > redis.call('PTTL', KEYS[1]) then redis.call('PEXPIRE', KEYS[1], ttl) end
+  if keep - now > redis.call('PTTL', KEYS[1]) then redis.call('PEXPIRE', KEYS[1], keep - now) end
   return 'done'
 end
-local kept, token = string.match(value, '^h (%d+) (.*)$')
-if tonumber(ARGV[3]) > tonumber(kept) then
-  redis.call('SET', KEYS[1], 'h ' .. ARGV[3] .. ' ' .. token, 'PX', math.max(1, redis.call('PTTL', KEYS[1])))
+local takeover = false
+if value then
+  local kept, leaseEnd, token = string.match(value, '^h (%d+) (%d+) (.*)$')
+  kept = tonumber(kept)
+  if tonumber(leaseEnd) > now then
+    if keep > kept then
+      redis.call('SET', KEYS[1], 'h ' .. keep .. ' ' .. leaseEnd .. ' ' .. token, 'PX', math.max(keep - now, redis.call('PTTL', KEYS[1])))
+    end
+    return 'handling'
+  end
+  takeover = true
+  keep = math.max(keep, kept)
 end
-return 'handling'`;
+redis.call('SET', KEYS[1], 'h ' .. keep .. ' ' .. (now + lease) .. ' ' .. ARGV[1], 'PX', math.max(lease, keep - now))
+if takeover then return 'takeover' end
+return 'claimed'`;
 
 // Done: kept until the later of the claim's keepUntil and the finish's. A claim whose lease ran
 // out is still recorded as done when nobody took it meanwhile; another's claim is left alone.
@@ -42,7 +54,7 @@ const FINISH = `
 local value = redis.call('GET', KEYS[1])
 local keep = tonumber(ARGV[2])
 if value then
-  local kept, token = string.match(value, '^h (%d+) (.*)$')
+  local kept, token = string.match(value, '^h (%d+) %d+ (.*)$')
   if token ~= ARGV[1] then return 0 end
   keep = math.max(keep, tonumber(kept))
 end
@@ -53,12 +65,17 @@ return 1`;
 
 const FORGET = `
 local value = redis.call('GET', KEYS[1])
-if value and string.match(value, '^h %d+ (.*)$') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if value and string.match(value, '^h %d+ %d+ (.*)$') == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`;
 
+// The lease moved on (now + lease); the key lives at least as long.
 const RENEW = `
 local value = redis.call('GET', KEYS[1])
-if value and string.match(value, '^h %d+ (.*)$') == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if not value then return 0 end
+local kept, token = string.match(value, '^h (%d+) %d+ (.*)$')
+if token ~= ARGV[1] then return 0 end
+local lease, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('SET', KEYS[1], 'h ' .. kept .. ' ' .. (now + lease) .. ' ' .. token, 'PX', math.max(lease, tonumber(kept) - now))
 return 0`;
 
 /**
@@ -82,12 +99,12 @@ export function redisReplayStore(client: RedisCommander, options: RedisReplaySto
     async claim({ requestID, keepUntil, now }) {
       const token = newClaimToken();
       const state = await evaluate(CLAIM, requestID, token, String(leaseMs), String(keepUntil), String(now));
-      if (state === 'claimed') return { state, token, renewEveryMs: Math.floor(leaseMs / 3) };
+      if (state === 'claimed' || state === 'takeover') return { state: 'claimed', token, renewEveryMs: Math.floor(leaseMs / 3), takeover: state === 'takeover' };
       if (state === 'done' || state === 'handling') return { state };
       throw new Error(`unexpected answer from the Redis replay script: ${String(state)}`);
     },
-    async renew({ requestID, token }) {
-      await evaluate(RENEW, requestID, token, String(leaseMs));
+    async renew({ requestID, token, now }) {
+      await evaluate(RENEW, requestID, token, String(leaseMs), String(now));
     },
     async finish({ requestID, token, ok, keepUntil, now }) {
       if (ok) await evaluate(FINISH, requestID, token, String(keepUntil), String(now));

@@ -20,8 +20,13 @@ export interface ReplayClaimRequest {
 
 /** A store's answer to a claim. */
 export type ReplayClaim =
-  /** Yours: call the handler, then `finish`. `renewEveryMs`: call `renew` that often while it runs (a lease). */
-  | { readonly state: 'claimed'; readonly token: string; readonly renewEveryMs?: number }
+  /**
+   * Yours: call the handler, then `finish`. `renewEveryMs`: call `renew` that often while it runs
+   * (a lease). `takeover`: an earlier claim of it ran out with its lease, unfinished — the receiver
+   * that held it died, perhaps after its handler's side effect (createCallbackHandler then asks
+   * your `alreadyHandled` before calling the handler again).
+   */
+  | { readonly state: 'claimed'; readonly token: string; readonly renewEveryMs?: number; readonly takeover?: boolean }
   /** Another delivery of it is being handled (here or on another receiver): answered 409. */
   | { readonly state: 'handling' }
   /** Handled already: answered 200 "already handled". */

@@ -212,6 +212,76 @@ describe.each(NAMES.filter((n) => n !== 'memory'))('replay store leases: %s', (n
     expect(calls.get(requestID)).toBe(1);
   });
 
+  it('tells a takeover: a claim after a dead claim ran out says so; a first claim, a repeat and a claim after a failed handler do not', async () => {
+    const store = backend(name).make({ leaseMs: 200 });
+    const keepUntil = (second() + 301) * 1000;
+    const requestID = id('takeover');
+    const first = await store.claim({ requestID, keepUntil, now: Date.now() });
+    expect(first).toMatchObject({ state: 'claimed', takeover: false });
+    expect((await store.claim({ requestID, keepUntil, now: Date.now() })).state).toBe('handling');
+    await sleep(300); // its receiver died: nothing renews, nothing finishes
+    const retry = await store.claim({ requestID, keepUntil, now: Date.now() });
+    expect(retry).toMatchObject({ state: 'claimed', takeover: true });
+    // That claim's handler fails: forgotten, so the vendor's retry is a first claim again.
+    if (retry.state === 'claimed') await store.finish({ requestID, token: retry.token, ok: false, keepUntil, now: Date.now() });
+    const third = await store.claim({ requestID, keepUntil, now: Date.now() });
+    expect(third).toMatchObject({ state: 'claimed', takeover: false });
+    // A renewed claim is not taken over.
+    if (third.state === 'claimed') {
+      await sleep(120);
+      await store.renew?.({ requestID, token: third.token, now: Date.now() });
+      await sleep(120);
+      expect((await store.claim({ requestID, keepUntil, now: Date.now() })).state).toBe('handling');
+    }
+  });
+
+  it('on a takeover the receiver asks alreadyHandled: true → 200 "already handled" without the handler; false → the handler runs; a throw → 503', async () => {
+    const store = backend(name).make({ leaseMs: 200 });
+    const calls = new Map<string, number>();
+    const asked: string[] = [];
+    let answer: boolean | Error = true;
+    const alreadyHandled = (requestID: string) => {
+      asked.push(requestID);
+      if (answer instanceof Error) throw answer;
+      return answer;
+    };
+    const other = receiver(store, calls, undefined, { alreadyHandled });
+    const keepUntil = (second() + 301) * 1000;
+    const dies = async (requestID: string) => {
+      expect((await store.claim({ requestID, keepUntil, now: Date.now() })).state).toBe('claimed');
+      await sleep(300);
+    };
+    // A first delivery is not a takeover: not asked.
+    const fresh = id('fresh');
+    expect((await other(fresh)).status).toBe(200);
+    expect(asked).toEqual([]);
+    // The dead receiver's side effect was done: recorded, the handler not called, repeats done.
+    const done = id('done');
+    await dies(done);
+    expect(await (await other(done)).json()).toEqual({ retCode: 0, retMsg: 'success (already handled)' });
+    expect(await (await other(done)).json()).toEqual({ retCode: 0, retMsg: 'success (already handled)' });
+    expect([asked, calls.get(done)]).toEqual([[done], undefined]);
+    // Not done: the handler runs.
+    answer = false;
+    const notDone = id('not-done');
+    await dies(notDone);
+    expect((await other(notDone)).status).toBe(200);
+    expect(calls.get(notDone)).toBe(1);
+    // alreadyHandled fails: 503, nothing handled; asked again once the lease has run out.
+    answer = new Error('database down');
+    const unknown = id('unknown');
+    await dies(unknown);
+    const refused = await other(unknown);
+    expect([refused.status, (await refused.json()).retCode]).toEqual([503, 7]);
+    expect(calls.get(unknown)).toBeUndefined();
+    expect((await other(unknown)).status).toBe(409); // the 503's claim holds its lease
+    await sleep(300);
+    answer = false;
+    expect((await other(unknown)).status).toBe(200);
+    expect(calls.get(unknown)).toBe(1);
+    expect(asked.filter((r) => r === unknown)).toHaveLength(2);
+  });
+
   it('a handler running for several leases keeps its claim: the receiver renews it', async () => {
     // Three leases long; renewed every 200 ms, so a loaded machine's event-loop stall of up to
     // 400 ms does not let the lease run out (a 200 ms lease failed at a load average of 17).
@@ -376,7 +446,8 @@ describe('PostgreSQL table', () => {
     const store = postgresReplayStore(pool, { table, createTable: true });
     const count = async () => Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
     const now = Date.now();
-    // Five done rows already past their window, one done row inside it, one claim under a live lease.
+    // Five done rows already past their window, one done row inside it, one claim under a live
+    // lease, one claim whose lease ran out inside its window (kept: a takeover is told by it).
     for (let i = 0; i < 5; i += 1) {
       const claim = await store.claim({ requestID: `old-${i}`, keepUntil: now - 1000, now });
       if (claim.state === 'claimed') await store.finish({ requestID: `old-${i}`, token: claim.token, ok: true, keepUntil: now - 1000, now });
@@ -384,14 +455,15 @@ describe('PostgreSQL table', () => {
     const live = await store.claim({ requestID: 'live-done', keepUntil: now + 300_000, now });
     if (live.state === 'claimed') await store.finish({ requestID: 'live-done', token: live.token, ok: true, keepUntil: now + 300_000, now });
     await store.claim({ requestID: 'live-claim', keepUntil: now + 300_000, now: now + 5 });
+    await postgresReplayStore(pool, { table, leaseMs: 100 }).claim({ requestID: 'dead-claim', keepUntil: now + 300_000, now: now - 60_000 });
     await sleep(200);
-    expect(await count()).toBe(7); // within the interval: no clean-up
+    expect(await count()).toBe(8); // within the interval: no clean-up
     // Another receiver's first claim cleans up, two rows per statement, until a batch comes back short.
     const other = postgresReplayStore(pool, { table, cleanupBatchSize: 2 });
     expect((await other.claim({ requestID: 'live-claim', keepUntil: now + 300_000, now: now + 10 })).state).toBe('handling');
-    for (let i = 0; i < 50 && (await count()) > 2; i += 1) await sleep(50);
+    for (let i = 0; i < 50 && (await count()) > 3; i += 1) await sleep(50);
     const { rows } = await pool.query(`SELECT request_id FROM ${table} ORDER BY request_id`);
-    expect(rows.map((r) => r.request_id)).toEqual(['live-claim', 'live-done']);
+    expect(rows.map((r) => r.request_id)).toEqual(['dead-claim', 'live-claim', 'live-done']);
   });
 });
 
