@@ -4,20 +4,26 @@ import { wholeNumber } from '../shared/whole-number.js';
 import type { VerbRun } from '../shared/io.js';
 
 // `callbot listen --port P --out results.jsonl`: receives the vendor's signed callbacks and
-// appends each once (listen/receiver.ts). The receiver is loaded when the command runs.
+// appends each once (listen/receiver.ts); `--out postgres://…` and `--dedupe redis://…` share
+// the work with other listeners (listen/outputs.ts). The receiver, and the Redis and PostgreSQL
+// clients, are loaded when the command runs (and the clients only when their flag is given).
 
 export function registerListenCommand(program: Command, run: VerbRun): void {
   const listen = program
     .command('listen')
     .description("Receive the vendor's callbacks (order, call, task status): verify each signature, append each requestID once to a file")
-    .requiredOption('--out <file>', 'the file to append to (JSON Lines; CSV with --csv); created if missing')
+    .requiredOption(
+      '--out <file|url>',
+      'the file to append to (JSON Lines; CSV with --csv; created if missing), or postgres://USER@HOST:PORT/DB[?table=NAME]: a row per callback in a table that several listeners share',
+    )
+    .option('--dedupe <url>', 'redis://HOST:PORT[/DB]: several listeners (each with its own --out) handle each requestID once between them, through this Redis')
     .option('--port <port>', 'port to listen on (0: any free port)', wholeNumber(0, 65535), 8787)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--csv', 'one CSV row of key fields per callback instead of a JSON line')
     .option('--json', 'when stopped, also print the counts as one JSON document on stdout (out, format, written, counts)')
     .option(
       '--dedupe-window <n>',
-      'how many requestIDs (newest first) to remember against repeats, read back from the file at start',
+      'how many requestIDs (newest first) to remember against repeats, read back from the --out file at start',
       wholeNumber(1, 10_000_000),
       100_000,
     )
@@ -46,6 +52,19 @@ A verified callback whose payload departs from the contract (a null, a missing f
 another type) is written like any other, with its "deviations" (path and message), and counted as
 deviating.
 --out must be a regular file, not the config file; a last line cut short is moved aside at start.
+
+Several listeners (replicas behind a load balancer) handle each requestID once between them when
+they share a store. --dedupe redis://HOST:PORT[/DB] keeps the requestIDs being handled and handled
+in that Redis (keys callbot:replay:<requestID>, expiring when no repeat can pass the createTs
+check); a repeat sent to another listener is answered 409 while it is handled, 200 "already
+handled" afterwards, and is not written. Each listener still skips the requestIDs in its own file.
+--out postgres://USER@HOST:PORT/DB[?table=NAME] writes one row per requestID into the table
+(default callbot_callbacks; created if missing): request_id (primary key; a repeat is not written
+twice), received_at, kind, the CSV columns as text, payload (jsonb). Unless --dedupe names a Redis,
+its requestIDs are kept in the table <NAME>_replay of the same database. Give the password in
+PGPASSWORD (REDISCLI_AUTH for Redis) rather than in the URL; it is never printed. A store that
+cannot be reached at start: exit 1. One that fails while listening: callbacks are answered 503
+(the vendor sends them again later), a line on stderr at most once a minute.
 Ctrl-C (SIGINT) or SIGTERM stops it cleanly and prints the counts (exit 0).`,
     )
     .action(async (flags) => {
