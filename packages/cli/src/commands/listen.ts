@@ -41,6 +41,8 @@ export function registerListenCommand(program: Command, run: VerbRun): void {
     // Tests only: reach the limits without hundreds of connections or half a minute.
     .addOption(new Option('--max-connections <n>').argParser(wholeNumber(1, 256)).hideHelp())
     .addOption(new Option('--request-timeout-ms <ms>').argParser(wholeNumber(500, 30_000)).hideHelp())
+    // Tests only: a listener killed mid-callback holds its claim in the shared store this long (default 30 s).
+    .addOption(new Option('--lease-ms <ms>').argParser(wholeNumber(300, 600_000)).hideHelp())
     .addHelpText(
       'after',
       `

@@ -34,6 +34,8 @@ export interface ListenFlags {
   /** Hidden (tests): fewer connection slots, a shorter request deadline than LISTEN_LIMITS. */
   maxConnections?: number;
   requestTimeoutMs?: number;
+  /** Hidden (tests): the shared store's lease, shorter than its default. */
+  leaseMs?: number;
 }
 
 /** The counts in one line; `deviating` (of those written) once there is one. */

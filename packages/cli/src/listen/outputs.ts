@@ -1,7 +1,7 @@
 import { type ReplayStore, replayTableDdl } from 'callbot-contract';
 import type { ProtectedFile } from '../shared/output-target.js';
 import { type FileSink, openFileSink } from './file-sink.js';
-import { openPostgresSink } from './postgres-sink.js';
+import { callbackTableDdl, createTables, openPostgresSink } from './postgres-sink.js';
 import type { CallbackSink } from './records.js';
 import { isPostgresUrl, postgresTarget, REPLAY_TABLE_SUFFIX, redisTarget, StoreUrlError, shown, withoutSecret } from './store-urls.js';
 import { connectPostgres, connectRedisReplayStore, failure, postgresTableReplayStore, type StoreConnection } from './stores.js';
@@ -34,6 +34,8 @@ export interface OutputFlags {
   dedupe?: string | undefined;
   csv?: boolean | undefined;
   dedupeWindow: number;
+  /** How long a claim in a shared store holds without renewal (the contract's default: 30 s). */
+  leaseMs?: number | undefined;
 }
 
 export async function openOutputs(
@@ -54,7 +56,7 @@ export async function openOutputs(
     let replayStore: ReplayStore | undefined;
     let replayStoreName: string | undefined;
     if (redis) {
-      const connection = await connectRedisReplayStore(redis);
+      const connection = await connectRedisReplayStore(redis, flags.leaseMs);
       opened.push(connection);
       replayStore = connection.value;
       replayStoreName = shown(redis.url);
@@ -69,11 +71,12 @@ export async function openOutputs(
     const outName = `${shown(table.url)} (table ${table.table})`;
     let sink: CallbackSink;
     try {
-      sink = await openPostgresSink(pool, table.table);
-      if (!replayStore) {
-        const replayTable = `${table.table}${REPLAY_TABLE_SUFFIX}`;
-        for (const statement of replayTableDdl(replayTable)) await pool.query(statement);
-        replayStore = postgresTableReplayStore(pool, table.table);
+      // Its requestIDs in `<table>_replay` beside it, unless --dedupe named a Redis.
+      const replayTable = replayStore ? undefined : `${table.table}${REPLAY_TABLE_SUFFIX}`;
+      await createTables(pool, table.table, [callbackTableDdl(table.table), ...(replayTable ? replayTableDdl(replayTable) : [])]);
+      sink = openPostgresSink(pool, table.table);
+      if (replayTable) {
+        replayStore = postgresTableReplayStore(pool, table.table, flags.leaseMs);
         replayStoreName = `table ${replayTable} of the same database`;
       }
     } catch (error) {

@@ -9,7 +9,7 @@ import { CALLBACK_CSV_COLUMNS, type CallbackSink, callbackCells } from './record
 // `deviations` as the CSV writes them; no formula guard: it is not a spreadsheet), and the raw
 // payload as `payload jsonb`. Text rather than typed columns, because a verified callback is
 // kept whatever its shape (a callDuration of "abc" must not make its row impossible); the typed
-// values are in `payload`. The table is created on demand (IF NOT EXISTS) under a name checked
+// values are in `payload`. The table is created on demand (IF NOT EXISTS, createTables) under a name checked
 // as a plain identifier (store-urls.ts): names are the only thing put into SQL, values are parameters.
 
 /** camelCase (requestID, userTaskID) → snake_case (request_id, user_task_id). */
@@ -28,8 +28,33 @@ ${CELL_COLUMNS.map((column) => `  ${snake(column)} text,`).join('\n')}
 )`;
 }
 
-export async function openPostgresSink(pool: PgQueryable, table: string): Promise<CallbackSink> {
-  await pool.query(callbackTableDdl(table));
+/** What is used of a pg Pool: queries, and one connection for the DDL's transaction. */
+export interface PgPool extends PgQueryable {
+  connect(): Promise<PgQueryable & { release(): void }>;
+}
+
+/**
+ * Runs the tables' DDL (IF NOT EXISTS) in one transaction, under an advisory lock named after
+ * the table: two listeners starting together would otherwise both create it, and PostgreSQL
+ * refuses the second (23505 on pg_type_typname_nsp_index, test/listen-crash.test.ts).
+ */
+export async function createTables(pool: PgPool, table: string, statements: readonly string[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`callbot-cli:${table}`]);
+    for (const statement of statements) await client.query(statement);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The sink on a table created by createTables with callbackTableDdl. */
+export function openPostgresSink(pool: PgQueryable, table: string): CallbackSink {
   const names = ['request_id', 'received_at', 'kind', ...CELL_COLUMNS.map(snake), 'payload'];
   const insert = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})
 ON CONFLICT (request_id) DO NOTHING RETURNING 1`;

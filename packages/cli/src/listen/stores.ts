@@ -1,4 +1,5 @@
 import { type PgQueryable, postgresReplayStore, type ReplayStore, redisReplayStore } from 'callbot-contract';
+import type { PgPool } from './postgres-sink.js';
 import type { PostgresTarget, RedisTarget } from './store-urls.js';
 import { REPLAY_TABLE_SUFFIX, shown, StoreUrlError, withoutSecret } from './store-urls.js';
 
@@ -28,7 +29,7 @@ export function failure(error: unknown, password: string | undefined): string {
 }
 
 /** A replay store in the Redis of `--dedupe`, shared by every listener given it. */
-export async function connectRedisReplayStore(target: RedisTarget): Promise<StoreConnection<ReplayStore>> {
+export async function connectRedisReplayStore(target: RedisTarget, leaseMs?: number): Promise<StoreConnection<ReplayStore>> {
   const { createClient } = await import('redis');
   let started = false;
   const client = createClient({
@@ -56,7 +57,7 @@ export async function connectRedisReplayStore(target: RedisTarget): Promise<Stor
   }
   started = true;
   return {
-    value: redisReplayStore(client),
+    value: redisReplayStore(client, leaseMs ? { leaseMs } : {}),
     async close() {
       started = false;
       try {
@@ -69,7 +70,7 @@ export async function connectRedisReplayStore(target: RedisTarget): Promise<Stor
 }
 
 /** A pg Pool on the database of `--out`, checked with a first query (the callback table's DDL runs next). */
-export async function connectPostgres(target: PostgresTarget): Promise<StoreConnection<PgQueryable>> {
+export async function connectPostgres(target: PostgresTarget): Promise<StoreConnection<PgPool>> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ ...target.connection, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, max: 10 });
   // An idle client's lost connection: the pool replaces it; the next query reports any outage.
@@ -83,7 +84,7 @@ export async function connectPostgres(target: PostgresTarget): Promise<StoreConn
   return { value: pool, close: () => pool.end() };
 }
 
-/** The replay store that goes with `--out postgres://…` unless --dedupe names another: `<table>_replay` beside the callbacks' table. */
-export function postgresTableReplayStore(pool: PgQueryable, table: string): ReplayStore {
-  return postgresReplayStore(pool, { table: `${table}${REPLAY_TABLE_SUFFIX}`, createTable: true });
+/** The replay store that goes with `--out postgres://…` unless --dedupe names another: `<table>_replay` beside the callbacks' table (created by outputs.ts). */
+export function postgresTableReplayStore(pool: PgQueryable, table: string, leaseMs?: number): ReplayStore {
+  return postgresReplayStore(pool, { table: `${table}${REPLAY_TABLE_SUFFIX}`, ...(leaseMs ? { leaseMs } : {}) });
 }
