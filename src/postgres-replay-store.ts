@@ -78,6 +78,9 @@ RETURNING token`;
 ON CONFLICT (request_id) DO UPDATE SET token = NULL,
   expires_at = greatest(r.keep_until, excluded.keep_until), keep_until = greatest(r.keep_until, excluded.keep_until)
 WHERE r.token = $2`;
+  const settleSql = `INSERT INTO ${table} AS r (request_id, token, expires_at, keep_until) VALUES ($1, NULL, $2, $2)
+ON CONFLICT (request_id) DO UPDATE SET token = NULL,
+  expires_at = greatest(r.expires_at, r.keep_until, excluded.keep_until), keep_until = greatest(r.keep_until, excluded.keep_until)`;
   const forgetSql = `DELETE FROM ${table} WHERE request_id = $1 AND token = $2`;
   const renewSql = `UPDATE ${table} SET expires_at = $3 WHERE request_id = $1 AND token = $2`;
   // The outer `expires_at <= $1` is checked again on a row claimed meanwhile, so a fresh claim is never deleted.
@@ -131,6 +134,10 @@ WHERE r.token = $2`;
     async finish({ requestID, token, ok, keepUntil }) {
       if (ok) await pool.query(finishSql, [requestID, token, keepUntil]);
       else await pool.query(forgetSql, [requestID, token]);
+    },
+    async settle({ requestID, keepUntil }) {
+      await prepare();
+      await pool.query(settleSql, [requestID, keepUntil]);
     },
   };
 }

@@ -212,6 +212,26 @@ describe.each(NAMES.filter((n) => n !== 'memory'))('replay store leases: %s', (n
     expect(calls.get(requestID)).toBe(1);
   });
 
+  it('settle: a receiver that finds a requestID in its own output after a crash records it done; no receiver handles it again, also after the lease', async () => {
+    const store = backend(name).make({ leaseMs: 300 });
+    const calls = new Map<string, number>();
+    const requestID = id('settled');
+    const keepUntil = (second() + 301) * 1000;
+    // Its handler wrote the row, then the receiver died before `finish`; started again, it settles it.
+    expect((await store.claim({ requestID, keepUntil, now: Date.now() })).state).toBe('claimed');
+    await store.settle!({ requestID, keepUntil, now: Date.now() });
+    const other = receiver(store, calls);
+    expect(await (await other(requestID)).json()).toMatchObject({ retMsg: 'success (already handled)' });
+    await sleep(400);
+    expect(await (await other(requestID)).json()).toMatchObject({ retMsg: 'success (already handled)' });
+    // Unknown or already done: recorded done too (and a done entry stays done).
+    const fresh = id('settled-fresh');
+    await store.settle!({ requestID: fresh, keepUntil, now: Date.now() });
+    await store.settle!({ requestID: fresh, keepUntil, now: Date.now() });
+    expect(await (await other(fresh)).json()).toMatchObject({ retMsg: 'success (already handled)' });
+    expect(calls.size).toBe(0);
+  });
+
   it('a handler running for several leases keeps its claim: the receiver renews it', async () => {
     // Three leases long; renewed every 200 ms, so a loaded machine's event-loop stall of up to
     // 400 ms does not let the lease run out (a 200 ms lease failed at a load average of 17).

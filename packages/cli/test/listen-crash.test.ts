@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type PostgresServer, startPostgresServer } from 'callbot-test-kit/postgres-server';
 import { type RedisServer, startRedisServer } from 'callbot-test-kit/redis-server';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CrashRunResult, crashRun, occurrences } from './support/crash-run.js';
-import { freshDir } from './support/run-cli.js';
+import { type CrashRunResult, crashRun, deliver, occurrences } from './support/crash-run.js';
+import { freshDir, spawnCli } from './support/run-cli.js';
 
 // Issue 20's done-when for `callbot listen`, at a test's size: three listener processes sharing
 // a store, each of N signed callbacks delivered three times at once to different listeners, one
@@ -17,7 +19,7 @@ const N = 300;
 const LEASE = ['--lease-ms', '1500'];
 
 const idsInFile = (file: string): string[] =>
-  readFileSync(file, 'utf8')
+  (readFileSync(file, { encoding: 'utf8', flag: 'a+' }) as string)
     .split('\n')
     .filter(Boolean)
     .map((line) => (JSON.parse(line) as { requestID: string }).requestID);
@@ -64,4 +66,48 @@ describe('three `callbot listen` processes, one killed with SIGKILL mid-run and 
       rows.map((row) => row.request_id),
     );
   }, 180_000);
+
+  it('a listener killed after writing a callback but before recording it done: started again, it records it; the retry on another listener is "already handled", after the lease too', async () => {
+    // Between the listener and Redis: passes everything, but holds the second command naming
+    // `cut-1` (the first is its claim, the second its "done") and all after it on that connection.
+    const proxy: Server = createServer((socket) => {
+      const upstream = createConnection(redis.port, '127.0.0.1');
+      upstream.pipe(socket);
+      let named = 0;
+      let holding = false;
+      socket.on('data', (chunk: Buffer) => {
+        if (chunk.includes('cut-1') && ++named === 2) holding = true;
+        if (!holding) upstream.write(chunk);
+      });
+      socket.on('error', () => upstream.destroy());
+      socket.on('close', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    const dir = freshDir();
+    const start = async (out: string, port: number) => {
+      const live = spawnCli(['listen', '--port', '0', '--out', out, '--dedupe', `redis://127.0.0.1:${port}/3`, '--lease-ms', '1000'], { cwd: dir });
+      await live.waitForStderr(/listening on http/);
+      return { live, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(live.stderr())![1]! };
+    };
+    try {
+      const [a, b] = await Promise.all([start('a.jsonl', proxyPort), start('b.jsonl', redis.port)]);
+      const cut = deliver(a.url, 'cut-1').catch(() => 'no answer');
+      for (let i = 0; i < 200 && !idsInFile(join(dir, 'a.jsonl')).includes('cut-1'); i += 1) await sleep(25);
+      expect(idsInFile(join(dir, 'a.jsonl'))).toEqual(['cut-1']);
+      a.live.child.kill('SIGKILL');
+      expect(await cut).toBe('no answer');
+      const again = await start('a.jsonl', redis.port);
+      await sleep(1500); // the dead claim's lease has run out
+      expect(await deliver(b.url, 'cut-1')).toEqual({ status: 200, retMsg: 'success (already handled)' });
+      expect(await deliver(again.url, 'cut-1')).toEqual({ status: 200, retMsg: 'success (already handled)' });
+      expect(idsInFile(join(dir, 'b.jsonl'))).toEqual([]);
+      expect(idsInFile(join(dir, 'a.jsonl'))).toEqual(['cut-1']);
+      for (const live of [b.live, again.live]) live.child.kill('SIGTERM');
+      await Promise.all([b.live.done, again.live.done]);
+    } finally {
+      proxy.close();
+    }
+  }, 60_000);
 });

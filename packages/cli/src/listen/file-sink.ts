@@ -18,6 +18,8 @@ export interface FileSink extends CallbackSink {
     /** A last line cut short was moved to `file` (`bytes` of it) and the output cut back to its last whole line. */
     setAside?: { file: string; bytes: number };
   };
+  /** The `count` requestIDs written last (read back at start, then written), oldest first. */
+  newest(count: number): string[];
   /** CSV only: false when the file's header (an earlier version's) has no deviations column, so they are counted but not written. */
   writesDeviations: boolean;
 }
@@ -58,6 +60,7 @@ export async function openFileSink(options: {
   return {
     existing,
     writesDeviations: options.format === 'jsonl' || columns.includes('deviations'),
+    newest: (count) => seen.newest(count),
     async write(record) {
       if (seen.has(record.requestID)) return 'duplicate';
       await log.append(callbackLine(options.format, record, columns));

@@ -3,7 +3,7 @@ import type { ProtectedFile } from '../shared/output-target.js';
 import { type FileSink, openFileSink } from './file-sink.js';
 import { callbackTableDdl, createTables, openPostgresSink } from './postgres-sink.js';
 import type { CallbackSink } from './records.js';
-import { isPostgresUrl, postgresTarget, REPLAY_TABLE_SUFFIX, redisTarget, StoreUrlError, shown, withoutSecret } from './store-urls.js';
+import { isPostgresUrl, postgresTarget, REPLAY_TABLE_SUFFIX, type RedisTarget, redisTarget, StoreUrlError, shown, withoutSecret } from './store-urls.js';
 import { connectPostgres, connectRedisReplayStore, failure, postgresTableReplayStore, type StoreConnection } from './stores.js';
 
 // Where `callbot listen` writes and what it asks about repeats, from --out and --dedupe:
@@ -38,6 +38,33 @@ export interface OutputFlags {
   leaseMs?: number | undefined;
 }
 
+/**
+ * How many of the file's last requestIDs are recorded done in the shared store at start: more
+ * than the callbacks one listener handles at once (LISTEN_LIMITS.maxConnections), so every one
+ * that a killed listener had written but not yet recorded done is among them.
+ */
+export const SETTLED_AT_START = 1024;
+/** The receiver's createTs tolerance (the contract's default): a settled entry is kept until no repeat can pass it. */
+const TOLERANCE_MS = 301_000;
+
+/**
+ * A listener killed between appending a callback and recording it done in the shared store
+ * leaves a claim that runs out with its lease; the vendor's retry would then be handled by
+ * another listener and written to another file. Started again (within the lease), it records
+ * the requestIDs it last wrote as done: the retry is answered "already handled" everywhere.
+ */
+async function settleNewest(file: FileSink, store: ReplayStore, out: string, redis: RedisTarget): Promise<void> {
+  if (!store.settle) return;
+  const now = Date.now();
+  const keepUntil = Math.floor(now / 1000) * 1000 + TOLERANCE_MS;
+  try {
+    await Promise.all(file.newest(SETTLED_AT_START).map((requestID) => store.settle!({ requestID, keepUntil, now })));
+  } catch (error) {
+    await file.close();
+    throw new StoreUrlError(`--dedupe: cannot record the last requestIDs of ${out} as handled in ${shown(redis.url)}: ${failure(error, redis.password)}`);
+  }
+}
+
 export async function openOutputs(
   flags: OutputFlags,
   env: Readonly<Record<string, string | undefined>>,
@@ -63,6 +90,7 @@ export async function openOutputs(
     }
     if (!table) {
       const file = await openFileSink({ out: flags.out, format: flags.csv ? 'csv' : 'jsonl', dedupeWindow: flags.dedupeWindow, protectedFiles });
+      if (replayStore && redis) await settleNewest(file, replayStore, flags.out, redis);
       return { sink: file, file, outName: flags.out, replayStore, replayStoreName, closeStores, mask };
     }
     const connection = await connectPostgres(table);
