@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_ACCOUNT, sign } from 'callbot-contract';
 import { type PostgresServer, startPostgresServer } from 'callbot-test-kit/postgres-server';
 import { type RedisServer, startRedisServer } from 'callbot-test-kit/redis-server';
+import { fromRoot } from 'callbot-test-kit/paths';
 import { freePort } from 'callbot-test-kit/store-servers';
+import { replayTableDdl } from 'callbot-contract';
+import { callbackTableDdl } from '../src/listen/postgres-sink.js';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { callPayload as payload, deliver } from './support/crash-run.js';
 import { freshDir } from './support/run-cli.js';
 import { type RunningVerb, runInProcess, runningInProcess, stopAll } from './support/run-in-process.js';
 
@@ -22,29 +25,6 @@ async function listener(dir: string, args: string[]) {
   const live = runningInProcess(running, ['listen', '--port', '0', ...args], { cwd: dir });
   await live.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
   return { live, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(live.stderr())![1]! };
-}
-
-const payload = (orderID: string) => ({
-  callbackType: 3,
-  orderID,
-  userPhone: '8615612345678',
-  userTaskID: 'task-1',
-  finish: false,
-  callInfoDetail: { callID: `c-${orderID}`, callStatus: 1, callStartTs: 1_790_000_000, callDuration: 45, hangupCause: 'NORMAL_CLEARING', intents: [] },
-});
-
-/** A call callback signed as the vendor signs it (the demo account the listener uses on loopback). */
-async function deliver(url: string, requestID: string) {
-  const body = JSON.stringify(payload(`o-${requestID}`));
-  const createTs = String(Math.floor(Date.now() / 1000));
-  const uuid = DEMO_ACCOUNT.uuid;
-  const signature = sign({ secretKey: DEMO_ACCOUNT.secretKey, body, createTs, requestID, uuid, algorithm: 'MD5' });
-  const response = await fetch(`${url}/callbot/call`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', requestID, uuid, createTs, sign: signature },
-    body,
-  });
-  return { status: response.status, retMsg: ((await response.json()) as { retMsg: string }).retMsg };
 }
 
 const idsIn = (file: string): string[] => {
@@ -143,18 +123,22 @@ describe('callbot listen: stores that cannot be used at start', () => {
 
 describe('callbot listen --out postgres://', () => {
   let server: PostgresServer;
-  let client: pg.Client;
-  let stopped = false;
+  let pool: pg.Pool;
   beforeAll(async () => {
     server = await startPostgresServer();
-    client = new pg.Client(server.connection);
-    client.on('error', () => {}); // the last test stops the server under it
-    await client.connect();
+    pool = new pg.Pool(server.connection);
+    pool.on('error', () => {}); // a test suspends the server under it
   }, 120_000);
   afterAll(async () => {
-    await client?.end().catch(() => {});
-    if (!stopped) await server?.stop();
+    await pool?.end().catch(() => {});
+    await server?.stop();
   });
+  it("the README's DDL is what a listener runs (the callbacks' table and its replay table)", () => {
+    const readme = readFileSync(fromRoot('packages', 'cli', 'README.md'), 'utf8');
+    const ddl = [callbackTableDdl('callbot_callbacks'), ...replayTableDdl('callbot_callbacks_replay')].map((statement) => `${statement};\n`).join('');
+    expect(readme).toContain(`\`\`\`sql\n${ddl}\`\`\``);
+  });
+
   const url = (table: string) => `postgres://postgres@127.0.0.1:${server.port}/postgres?table=${table}`;
 
   it('two listeners write one table: one row per requestID, the CSV columns and the payload; its replay table in the same database', async () => {
@@ -175,9 +159,9 @@ describe('callbot listen --out postgres://', () => {
       expect(await deliver(b.url, id)).toEqual({ status: 200, retMsg: 'success' });
       expect(await deliver(a.url, id)).toEqual({ status: 200, retMsg: 'success (already handled)' });
     }
-    const { rows } = await client.query('SELECT request_id, count(*)::int AS n FROM shared_calls GROUP BY request_id ORDER BY request_id');
+    const { rows } = await pool.query('SELECT request_id, count(*)::int AS n FROM shared_calls GROUP BY request_id ORDER BY request_id');
     expect(rows).toEqual([...together, ...ids('pg-seq', 5)].sort().map((id) => ({ request_id: id, n: 1 })));
-    const one = await client.query(
+    const one = await pool.query(
       "SELECT kind, order_id, call_status, call_start, user_phone, payload, received_at FROM shared_calls WHERE request_id = 'pg-seq-0'",
     );
     expect(one.rows[0]).toMatchObject({
@@ -189,7 +173,7 @@ describe('callbot listen --out postgres://', () => {
     });
     expect(one.rows[0].payload).toEqual(payload('o-pg-seq-0'));
     expect(one.rows[0].received_at).toBeInstanceOf(Date);
-    const replay = await client.query("SELECT count(*)::int AS n FROM shared_calls_replay WHERE request_id LIKE 'pg-%'");
+    const replay = await pool.query("SELECT count(*)::int AS n FROM shared_calls_replay WHERE request_id LIKE 'pg-%'");
     expect(replay.rows[0].n).toBe(35);
   }, 60_000);
 
@@ -210,21 +194,36 @@ describe('callbot listen --out postgres://', () => {
         await stopAll(running);
         await other.stop();
       }
-      expect((await client.query('SELECT count(*)::int AS n FROM calls_r')).rows[0].n).toBe(1);
-      expect((await client.query("SELECT to_regclass('calls_r_replay') AS t")).rows[0].t).toBeNull();
+      expect((await pool.query('SELECT count(*)::int AS n FROM calls_r')).rows[0].n).toBe(1);
+      expect((await pool.query("SELECT to_regclass('calls_r_replay') AS t")).rows[0].t).toBeNull();
     } finally {
       await redis.stop();
     }
   }, 60_000);
 
-  it('PostgreSQL gone while listening: the vendor gets 503, nothing lost once the listener stops (last: it stops the server)', async () => {
+  it('PostgreSQL gone while listening: the vendor gets 503 (nothing written), one line on stderr; back again: the callback is taken', async () => {
     const dir = freshDir();
     const a = await listener(dir, ['--out', url('calls_down')]);
     expect((await deliver(a.url, 'd-1')).status).toBe(200);
-    stopped = true;
-    await server.stop();
-    expect(await deliver(a.url, 'd-2')).toMatchObject({ status: 503 });
-    expect(a.live.stderr()).toMatch(/the replay store \(table calls_down_replay of the same database\) failed at claim: .*answered 503/);
+    await server.suspend();
+    try {
+      expect(await deliver(a.url, 'd-2')).toMatchObject({ status: 503 });
+      expect(await deliver(a.url, 'd-2')).toMatchObject({ status: 503 });
+    } finally {
+      await server.resume();
+    }
+    expect(
+      a.live.stderr().match(/the replay store \(table calls_down_replay of the same database\) failed at claim: .*answered 503/g),
+      a.live.stderr(),
+    ).toHaveLength(1);
+    let answer = await deliver(a.url, 'd-2');
+    for (let i = 0; i < 100 && answer.status === 503; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      answer = await deliver(a.url, 'd-2');
+    }
+    expect(answer).toEqual({ status: 200, retMsg: 'success' });
+    const { rows } = await pool.query('SELECT request_id FROM calls_down ORDER BY request_id');
+    expect(rows).toEqual([{ request_id: 'd-1' }, { request_id: 'd-2' }]);
     a.live.stop('SIGINT');
     expect((await a.live.done).code).toBe(0);
   }, 60_000);
