@@ -201,6 +201,34 @@ describe('callbot listen --out postgres://', () => {
     }
   }, 60_000);
 
+  it('with --dedupe redis://, PostgreSQL gone while listening: the vendor gets 500 (nothing written, the requestID forgotten in Redis), one line; back again: taken', async () => {
+    const redis = await startRedisServer();
+    try {
+      const dir = freshDir();
+      const a = await listener(dir, ['--out', url('calls_rows'), '--dedupe', redis.url]);
+      expect((await deliver(a.url, 'w-1')).status).toBe(200);
+      await server.suspend();
+      try {
+        expect(await deliver(a.url, 'w-2')).toMatchObject({ status: 500 });
+        expect(await deliver(a.url, 'w-2')).toMatchObject({ status: 500 });
+      } finally {
+        await server.resume();
+      }
+      expect(a.live.stderr().match(/cannot write a row to postgres:\/\/\S+ \(table calls_rows\): .*answered 500/g), a.live.stderr()).toHaveLength(1);
+      let answer = await deliver(a.url, 'w-2');
+      for (let i = 0; i < 100 && answer.status === 500; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        answer = await deliver(a.url, 'w-2');
+      }
+      expect(answer).toEqual({ status: 200, retMsg: 'success' });
+      const { rows } = await pool.query('SELECT request_id FROM calls_rows ORDER BY request_id');
+      expect(rows).toEqual([{ request_id: 'w-1' }, { request_id: 'w-2' }]);
+    } finally {
+      await stopAll(running);
+      await redis.stop();
+    }
+  }, 60_000);
+
   it('PostgreSQL gone while listening: the vendor gets 503 (nothing written), one line on stderr; back again: the callback is taken', async () => {
     const dir = freshDir();
     const a = await listener(dir, ['--out', url('calls_down')]);

@@ -69,7 +69,12 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
 
   let outputs: ListenOutputs;
   try {
-    outputs = await openOutputs(flags, env, settings.configFile ? [{ path: settings.configFile, label: 'the config file' }] : []);
+    outputs = await openOutputs(flags, env, settings.configFile ? [{ path: settings.configFile, label: 'the config file' }] : [], (reason, suppressed) => {
+      const more = suppressed > 0 ? ` (${suppressed} more failures since the last report)` : '';
+      stderr.write(
+        `callbot listen: cannot write a row to ${outputs.outName}: ${reason}; callbacks are answered 500 until it can (the vendor sends them again)${more}\n`,
+      );
+    });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     stderr.write(`callbot listen: ${error.message}\n`);

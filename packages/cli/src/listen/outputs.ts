@@ -69,6 +69,8 @@ export async function openOutputs(
   flags: OutputFlags,
   env: Readonly<Record<string, string | undefined>>,
   protectedFiles: readonly ProtectedFile[],
+  /** A row of --out postgres:// that could not be written (at most once a minute), its message without passwords. */
+  onRowError?: (reason: string, suppressed: number) => void,
 ): Promise<ListenOutputs> {
   const toTable = isPostgresUrl(flags.out);
   if (toTable && flags.csv) throw new StoreUrlError('--csv: applies to a file; --out postgres://… writes rows of the CSV columns');
@@ -102,7 +104,7 @@ export async function openOutputs(
       // Its requestIDs in `<table>_replay` beside it, unless --dedupe named a Redis.
       const replayTable = replayStore ? undefined : `${table.table}${REPLAY_TABLE_SUFFIX}`;
       await createTables(pool, table.table, [callbackTableDdl(table.table), ...(replayTable ? replayTableDdl(replayTable) : [])]);
-      sink = openPostgresSink(pool, table.table);
+      sink = openPostgresSink(pool, table.table, (error, suppressed) => onRowError?.(mask(failure(error, undefined)), suppressed));
       if (replayTable) {
         replayStore = postgresTableReplayStore(pool, table.table, flags.leaseMs);
         replayStoreName = `table ${replayTable} of the same database`;

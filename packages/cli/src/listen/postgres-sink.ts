@@ -53,11 +53,26 @@ export async function createTables(pool: PgPool, table: string, statements: read
   }
 }
 
-/** The sink on a table created by createTables with callbackTableDdl. */
-export function openPostgresSink(pool: PgQueryable, table: string): CallbackSink {
+/** A row that could not be written (at most once a minute; `suppressed`: the failures left out since the last report). */
+export type RowErrorReport = (error: unknown, suppressed: number) => void;
+
+/** The sink on a table created by createTables with callbackTableDdl. A failed write is answered 500 (the vendor retries) and reported. */
+export function openPostgresSink(pool: PgQueryable, table: string, onError?: RowErrorReport, now: () => number = Date.now): CallbackSink {
   const names = ['request_id', 'received_at', 'kind', ...CELL_COLUMNS.map(snake), 'payload'];
   const insert = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})
 ON CONFLICT (request_id) DO NOTHING RETURNING 1`;
+  let lastReport = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  const report = (error: unknown) => {
+    const t = now();
+    if (t - lastReport < 60_000) {
+      suppressed += 1;
+      return;
+    }
+    lastReport = t;
+    onError?.(error, suppressed);
+    suppressed = 0;
+  };
   return {
     async write(record) {
       const cells = callbackCells(record);
@@ -68,8 +83,13 @@ ON CONFLICT (request_id) DO NOTHING RETURNING 1`;
         ...CELL_COLUMNS.map((column) => (cells[column] === undefined ? null : String(cells[column]))),
         JSON.stringify(record.payload),
       ];
-      const { rows } = await pool.query(insert, values);
-      return rows.length > 0 ? 'written' : 'duplicate';
+      try {
+        const { rows } = await pool.query(insert, values);
+        return rows.length > 0 ? 'written' : 'duplicate';
+      } catch (error) {
+        report(error);
+        throw error;
+      }
     },
     // The pool is the store connection's (stores.ts): it closes it.
     close: async () => {},
