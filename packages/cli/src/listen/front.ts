@@ -76,8 +76,9 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
       );
     });
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    stderr.write(`callbot listen: ${error.message}\n`);
+    // Not a usage error: the file could not be read back (its name may be a URL: not repeated).
+    const reason = error instanceof UsageError ? error.message : `cannot start: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    stderr.write(`callbot listen: ${reason}\n`);
     return VERB_EXIT.usage;
   }
   const { file, outName } = outputs;

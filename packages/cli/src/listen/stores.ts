@@ -14,6 +14,7 @@ import { REPLAY_TABLE_SUFFIX, shown, StoreUrlError, withoutSecret } from './stor
 // answer 503, and the clients reconnect by themselves.
 
 const CONNECT_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 10_000;
 
 export interface StoreConnection<T> {
   value: T;
@@ -72,7 +73,8 @@ export async function connectRedisReplayStore(target: RedisTarget, leaseMs?: num
 /** A pg Pool on the database of `--out`, checked with a first query (the callback table's DDL runs next). */
 export async function connectPostgres(target: PostgresTarget): Promise<StoreConnection<PgPool>> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ ...target.connection, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, max: 10 });
+  // query_timeout: a server that stops answering (not one that refuses) fails the callback (503 or 500) rather than holding it.
+  const pool = new pg.Pool({ ...target.connection, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS, max: 10 });
   // An idle client's lost connection: the pool replaces it; the next query reports any outage.
   pool.on('error', () => {});
   try {
