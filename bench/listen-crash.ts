@@ -58,7 +58,8 @@ try {
   const pool = new pg.Pool(postgres.connection);
   const { rows } = await pool.query<{ request_id: string }>('SELECT request_id FROM crash_bench');
   await pool.end();
-  ok = report('--out postgres:// (one table)', table, rows.map((row) => row.request_id)) && ok;
+  const rowIds = rows.map((row) => row.request_id);
+  ok = report('--out postgres:// (one table)', table, rowIds) && ok;
 } finally {
   await Promise.all([redis.stop(), postgres.stop()]);
 }
