@@ -16,7 +16,7 @@ import { freshDir, spawnCli } from './support/run-cli.js';
 
 const N = 300;
 /** The listeners' claims hold this long when one dies mid-callback (the default 30 s would slow the run). */
-const LEASE = ['--lease-ms', '1500'];
+const LEASE = ['--lease-ms', '3000'];
 
 const idsInFile = (file: string): string[] =>
   (readFileSync(file, { encoding: 'utf8', flag: 'a+' }) as string)
