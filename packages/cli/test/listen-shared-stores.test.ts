@@ -6,6 +6,7 @@ import { fromRoot } from 'callbot-test-kit/paths';
 import { freePort } from 'callbot-test-kit/store-servers';
 import { replayTableDdl } from 'callbot-contract';
 import { callbackTableDdl } from '../src/listen/postgres-sink.js';
+import { VERB_EXIT } from '../src/shared/exit.js';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callPayload as payload, deliver } from './support/crash-run.js';
@@ -114,7 +115,7 @@ describe('callbot listen: stores that cannot be used at start', () => {
     ];
     for (const [args, message] of cases) {
       const run = await runInProcess(['listen', '--port', '0', ...args], { cwd: dir });
-      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.code, args.join(' ')).toBe(VERB_EXIT.usage);
       expect(run.stderr, args.join(' ')).toContain(`callbot listen: ${message}`);
       expect(run.stderr + run.stdout, args.join(' ')).not.toContain('s3cr3t-pw');
     }

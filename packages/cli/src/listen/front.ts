@@ -86,9 +86,9 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
   const onStoreError = (report: { operation: string; error: unknown; suppressed: number }) => {
     const more = report.suppressed > 0 ? ` (${report.suppressed} more failures since the last report)` : '';
     const reason = outputs.mask(failure(report.error, undefined));
-    stderr.write(
-      `callbot listen: the replay store (${outputs.replayStoreName}) failed at ${report.operation}: ${reason}; callbacks are answered 503 until it answers${more}\n`,
-    );
+    // A claim that fails is a 503; a failed finish or renewal follows a callback already written (its claim then runs out with its lease).
+    const effect = report.operation === 'claim' ? 'callbacks are answered 503 until it answers' : 'a callback written was not recorded as handled there';
+    stderr.write(`callbot listen: the replay store (${outputs.replayStoreName}) failed at ${report.operation}: ${reason}; ${effect}${more}\n`);
   };
 
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
