@@ -52,6 +52,9 @@ function checkPositive(name: string, value: number | undefined, fallback: number
   return n;
 }
 
+/** What PostgreSQL answers to the losers of concurrent CREATE … IF NOT EXISTS of one name. */
+const CREATE_RACE_CODES = new Set(['23505', '42P07', '42710']);
+
 /**
  * A replay store shared by every receiver given the same table: each requestID reaches one
  * handler between them. Columns: `token` is the claim's random token while a handler runs
@@ -91,7 +94,20 @@ ON CONFLICT (request_id) DO UPDATE SET token = NULL,
   const prepare = (): Promise<void> => {
     if (!options.createTable) return Promise.resolve();
     ready ??= (async () => {
-      for (const statement of replayTableDdl(table)) await pool.query(statement);
+      for (const statement of replayTableDdl(table)) {
+        // Receivers starting together race on IF NOT EXISTS: PostgreSQL refuses all but one
+        // with a unique violation in its catalogue (23505) or "already exists" (42P07 a
+        // relation, 42710 its row type); run again, the statement sees the winner's table.
+        for (let attempt = 0; ; attempt += 1) {
+          try {
+            await pool.query(statement);
+            break;
+          } catch (error) {
+            const code = (error as { code?: unknown }).code;
+            if (attempt >= 2 || !CREATE_RACE_CODES.has(code as string)) throw error;
+          }
+        }
+      }
     })().catch((error: unknown) => {
       ready = undefined; // tried again on the next claim
       throw error;

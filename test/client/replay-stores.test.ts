@@ -390,6 +390,20 @@ describe('PostgreSQL table', () => {
     expect((await missing(id('none'))).status).toBe(503);
   });
 
+  it('receivers starting together each create the table on demand: every first claim answers (no catalogue race)', async () => {
+    const pools = Array.from({ length: 4 }, () => new pg.Pool({ ...postgres.connection, max: 1 }));
+    try {
+      for (const round of [1, 2, 3]) {
+        const table = `together_${round}_${randomUUID().slice(0, 8)}`;
+        const stores = pools.map((pool) => postgresReplayStore(pool, { table, createTable: true }));
+        const claims = await Promise.all(stores.map((store, i) => store.claim({ requestID: `t-${i}`, keepUntil: Date.now() + 60_000, now: Date.now() })));
+        expect(claims.map((claim) => claim.state)).toEqual(['claimed', 'claimed', 'claimed', 'claimed']);
+      }
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
+
   it('deletes expired rows in bounded batches, at most once per interval, and never a live one', async () => {
     const table = 'replay_cleanup';
     // This store cleans up at its first claim (nothing has expired yet), then not for a minute.
