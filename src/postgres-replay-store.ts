@@ -52,6 +52,9 @@ function checkPositive(name: string, value: number | undefined, fallback: number
   return n;
 }
 
+/** What PostgreSQL answers to the losers of concurrent CREATE … IF NOT EXISTS of one name. */
+const CREATE_RACE_CODES = new Set(['23505', '42P07', '42710']);
+
 /**
  * A replay store shared by every receiver given the same table: each requestID reaches one
  * handler between them. Columns: `token` is the claim's random token while a handler runs
@@ -83,6 +86,9 @@ RETURNING token, coalesce((SELECT expired_claim FROM previous), false) AS takeov
 ON CONFLICT (request_id) DO UPDATE SET token = NULL,
   expires_at = greatest(r.keep_until, excluded.keep_until), keep_until = greatest(r.keep_until, excluded.keep_until)
 WHERE r.token = $2`;
+  const settleSql = `INSERT INTO ${table} AS r (request_id, token, expires_at, keep_until) VALUES ($1, NULL, $2, $2)
+ON CONFLICT (request_id) DO UPDATE SET token = NULL,
+  expires_at = greatest(r.expires_at, r.keep_until, excluded.keep_until), keep_until = greatest(r.keep_until, excluded.keep_until)`;
   const forgetSql = `DELETE FROM ${table} WHERE request_id = $1 AND token = $2`;
   const renewSql = `UPDATE ${table} SET expires_at = $3 WHERE request_id = $1 AND token = $2`;
   // The outer condition is checked again on a row claimed meanwhile, so a fresh claim is never
@@ -95,7 +101,20 @@ WHERE r.token = $2`;
   const prepare = (): Promise<void> => {
     if (!options.createTable) return Promise.resolve();
     ready ??= (async () => {
-      for (const statement of replayTableDdl(table)) await pool.query(statement);
+      for (const statement of replayTableDdl(table)) {
+        // Receivers starting together race on IF NOT EXISTS: PostgreSQL refuses all but one
+        // with a unique violation in its catalogue (23505) or "already exists" (42P07 a
+        // relation, 42710 its row type); run again, the statement sees the winner's table.
+        for (let attempt = 0; ; attempt += 1) {
+          try {
+            await pool.query(statement);
+            break;
+          } catch (error) {
+            const code = (error as { code?: unknown }).code;
+            if (attempt >= 2 || !CREATE_RACE_CODES.has(code as string)) throw error;
+          }
+        }
+      }
     })().catch((error: unknown) => {
       ready = undefined; // tried again on the next claim
       throw error;
@@ -139,6 +158,10 @@ WHERE r.token = $2`;
     async finish({ requestID, token, ok, keepUntil }) {
       if (ok) await pool.query(finishSql, [requestID, token, keepUntil]);
       else await pool.query(forgetSql, [requestID, token]);
+    },
+    async settle({ requestID, keepUntil }) {
+      await prepare();
+      await pool.query(settleSql, [requestID, keepUntil]);
     },
   };
 }

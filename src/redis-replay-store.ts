@@ -68,6 +68,17 @@ local value = redis.call('GET', KEYS[1])
 if value and string.match(value, '^h %d+ %d+ (.*)$') == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`;
 
+// Done whoever holds it (a receiver's own output says it was handled): kept until the later of
+// ARGV[1] and any claim's keepUntil or done entry's TTL.
+const SETTLE = `
+local value = redis.call('GET', KEYS[1])
+local ttl = tonumber(ARGV[1]) - tonumber(ARGV[2])
+if value == 'd' then ttl = math.max(ttl, redis.call('PTTL', KEYS[1])) end
+local kept = value and string.match(value, '^h (%d+) ')
+if kept then ttl = math.max(ttl, tonumber(kept) - tonumber(ARGV[2])) end
+if ttl >= 1 then redis.call('SET', KEYS[1], 'd', 'PX', ttl) end
+return 0`;
+
 // The lease moved on (now + lease); the key lives at least as long.
 const RENEW = `
 local value = redis.call('GET', KEYS[1])
@@ -99,7 +110,8 @@ export function redisReplayStore(client: RedisCommander, options: RedisReplaySto
     async claim({ requestID, keepUntil, now }) {
       const token = newClaimToken();
       const state = await evaluate(CLAIM, requestID, token, String(leaseMs), String(keepUntil), String(now));
-      if (state === 'claimed' || state === 'takeover') return { state: 'claimed', token, renewEveryMs: Math.floor(leaseMs / 3), takeover: state === 'takeover' };
+      if (state === 'claimed' || state === 'takeover')
+        return { state: 'claimed', token, renewEveryMs: Math.floor(leaseMs / 3), takeover: state === 'takeover' };
       if (state === 'done' || state === 'handling') return { state };
       throw new Error(`unexpected answer from the Redis replay script: ${String(state)}`);
     },
@@ -109,6 +121,9 @@ export function redisReplayStore(client: RedisCommander, options: RedisReplaySto
     async finish({ requestID, token, ok, keepUntil, now }) {
       if (ok) await evaluate(FINISH, requestID, token, String(keepUntil), String(now));
       else await evaluate(FORGET, requestID, token);
+    },
+    async settle({ requestID, keepUntil, now }) {
+      await evaluate(SETTLE, requestID, String(keepUntil), String(now));
     },
   };
 }

@@ -61,6 +61,13 @@ export interface ReplayStore {
     readonly keepUntil: number;
     readonly now: number;
   }): Promise<void>;
+  /**
+   * Records a requestID as done whoever holds it, kept at least until `keepUntil`: for a
+   * receiver that finds it in its own durable output when it starts again after a crash (its
+   * handler's effect was kept, the process died before `finish`), so that no receiver handles
+   * the vendor's retry once the dead claim's lease runs out. Stores with leases only.
+   */
+  settle?(entry: { readonly requestID: string; readonly keepUntil: number; readonly now: number }): Promise<void>;
 }
 
 export interface MemoryReplayStoreOptions {

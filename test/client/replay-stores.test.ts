@@ -282,6 +282,26 @@ describe.each(NAMES.filter((n) => n !== 'memory'))('replay store leases: %s', (n
     expect(asked.filter((r) => r === unknown)).toHaveLength(2);
   });
 
+  it('settle: a receiver that finds a requestID in its own output after a crash records it done; no receiver handles it again, also after the lease', async () => {
+    const store = backend(name).make({ leaseMs: 300 });
+    const calls = new Map<string, number>();
+    const requestID = id('settled');
+    const keepUntil = (second() + 301) * 1000;
+    // Its handler wrote the row, then the receiver died before `finish`; started again, it settles it.
+    expect((await store.claim({ requestID, keepUntil, now: Date.now() })).state).toBe('claimed');
+    await store.settle!({ requestID, keepUntil, now: Date.now() });
+    const other = receiver(store, calls);
+    expect(await (await other(requestID)).json()).toMatchObject({ retMsg: 'success (already handled)' });
+    await sleep(400);
+    expect(await (await other(requestID)).json()).toMatchObject({ retMsg: 'success (already handled)' });
+    // Unknown or already done: recorded done too (and a done entry stays done).
+    const fresh = id('settled-fresh');
+    await store.settle!({ requestID: fresh, keepUntil, now: Date.now() });
+    await store.settle!({ requestID: fresh, keepUntil, now: Date.now() });
+    expect(await (await other(fresh)).json()).toMatchObject({ retMsg: 'success (already handled)' });
+    expect(calls.size).toBe(0);
+  });
+
   it('a handler running for several leases keeps its claim: the receiver renews it', async () => {
     // Three leases long; renewed every 200 ms, so a loaded machine's event-loop stall of up to
     // 400 ms does not let the lease run out (a 200 ms lease failed at a load average of 17).
@@ -438,6 +458,20 @@ describe('PostgreSQL table', () => {
     // Without createTable, a missing table is a store error: 503, nothing handled.
     const missing = receiver(postgresReplayStore(pool, { table: 'not_created' }), calls);
     expect((await missing(id('none'))).status).toBe(503);
+  });
+
+  it('receivers starting together each create the table on demand: every first claim answers (no catalogue race)', async () => {
+    const pools = Array.from({ length: 4 }, () => new pg.Pool({ ...postgres.connection, max: 1 }));
+    try {
+      for (const round of [1, 2, 3]) {
+        const table = `together_${round}_${randomUUID().slice(0, 8)}`;
+        const stores = pools.map((pool) => postgresReplayStore(pool, { table, createTable: true }));
+        const claims = await Promise.all(stores.map((store, i) => store.claim({ requestID: `t-${i}`, keepUntil: Date.now() + 60_000, now: Date.now() })));
+        expect(claims.map((claim) => claim.state)).toEqual(['claimed', 'claimed', 'claimed', 'claimed']);
+      }
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
   });
 
   it('deletes expired rows in bounded batches, at most once per interval, and never a live one', async () => {

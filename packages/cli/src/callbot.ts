@@ -48,7 +48,7 @@ const VERBS: readonly Verb[] = [
   },
   {
     name: 'listen',
-    summary: "Receive the vendor's callbacks (order, call, task status): verify each signature, append each requestID once to a file",
+    summary: "Receive the vendor's callbacks (order, call, task status): verify each signature, write each requestID once to a file or a PostgreSQL table",
     load: async () => (await import('./commands/listen.js')).registerListenCommand,
   },
   {

@@ -7,6 +7,9 @@ export interface PostgresServer {
   port: number;
   /** Connection settings for `pg` (user `postgres`, trust authentication over loopback TCP). */
   connection: { host: string; port: number; user: string; database: string };
+  /** Stops the server, keeping its data (an outage); `resume` starts it again on its port. */
+  suspend(): Promise<void>;
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +36,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     runAs(user, initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
     for (let attempt = 0; ; attempt += 1) {
       const port = await freePort();
-      try {
+      const start = () =>
         runAs(user, pgCtl, [
           '-D',
           data,
@@ -46,9 +49,17 @@ export async function startPostgresServer(): Promise<PostgresServer> {
           `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
           'start',
         ]);
+      try {
+        start();
         return {
           port,
           connection: { host: '127.0.0.1', port, user: 'postgres', database: 'postgres' },
+          async suspend() {
+            runAs(user, pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+          },
+          async resume() {
+            start();
+          },
           async stop() {
             try {
               runAs(user, pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']);

@@ -3,8 +3,10 @@ import { ConfigError } from '../shared/credentials.js';
 import { resolveApiConnection } from '../shared/credentials.js';
 import { VERB_EXIT } from '../shared/exit.js';
 import type { InterruptSignal, VerbIo } from '../shared/io.js';
-import { OutputTargetError } from '../shared/output-target.js';
+import { UsageError } from '../shared/usage-error.js';
+import { type ListenOutputs, openOutputs } from './outputs.js';
 import { type Counts, type Outcome, startReceiver } from './receiver.js';
+import { failure } from './stores.js';
 
 // The front of `callbot listen`: resolves the account (the same settings as the other verbs),
 // starts the receiver, shows a live count per callback type on stderr (a refreshing line on a
@@ -12,12 +14,14 @@ import { type Counts, type Outcome, startReceiver } from './receiver.js';
 // SIGTERM: no new connections, the callbacks under way finished (up to 10 s), the file closed,
 // the final counts printed (with --json also as one JSON document on stdout), exit 0. A second
 // signal exits at once (130/143): what was acknowledged is already on the disk. `deviating`
-// counts the callbacks written whose payload departs from the contract (receiver.ts).
+// counts the callbacks written whose payload departs from the contract (receiver.ts). --out and
+// --dedupe may name shared stores (outputs.ts); their passwords are never printed.
 
 export interface ListenFlags {
   port: number;
   host: string;
   out: string;
+  dedupe?: string;
   csv?: boolean;
   json?: boolean;
   dedupeWindow: number;
@@ -30,6 +34,8 @@ export interface ListenFlags {
   /** Hidden (tests): fewer connection slots, a shorter request deadline than LISTEN_LIMITS. */
   maxConnections?: number;
   requestTimeoutMs?: number;
+  /** Hidden (tests): the shared store's lease, shorter than its default. */
+  leaseMs?: number;
 }
 
 /** The counts in one line; `deviating` (of those written) once there is one. */
@@ -61,19 +67,43 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
     } else if (total % flags.progressEvery === 0) stderr.write(`callbot listen: ${describe(counts)}\n`);
   };
 
+  let outputs: ListenOutputs;
+  try {
+    outputs = await openOutputs(flags, env, settings.configFile ? [{ path: settings.configFile, label: 'the config file' }] : [], (reason, suppressed) => {
+      const more = suppressed > 0 ? ` (${suppressed} more failures since the last report)` : '';
+      stderr.write(
+        `callbot listen: cannot write a row to ${outputs.outName}: ${reason}; callbacks are answered 500 until it can (the vendor sends them again)${more}\n`,
+      );
+    });
+  } catch (error) {
+    // Not a usage error: the file could not be read back (its name may be a URL: not repeated).
+    const reason = error instanceof UsageError ? error.message : `cannot start: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    stderr.write(`callbot listen: ${reason}\n`);
+    return VERB_EXIT.usage;
+  }
+  const { file, outName } = outputs;
+  // The store's failures, at most once a minute (the handler's limit): callbacks get 503 meanwhile.
+  const onStoreError = (report: { operation: string; error: unknown; suppressed: number }) => {
+    const more = report.suppressed > 0 ? ` (${report.suppressed} more failures since the last report)` : '';
+    const reason = outputs.mask(failure(report.error, undefined));
+    // A claim that fails is a 503; a failed finish or renewal follows a callback already written (its claim then runs out with its lease).
+    const effect = report.operation === 'claim' ? 'callbacks are answered 503 until it answers' : 'a callback written was not recorded as handled there';
+    stderr.write(`callbot listen: the replay store (${outputs.replayStoreName}) failed at ${report.operation}: ${reason}; ${effect}${more}\n`);
+  };
+
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   try {
     receiver = await startReceiver({
       host: flags.host,
       port: flags.port,
-      out: flags.out,
-      format: flags.csv ? 'csv' : 'jsonl',
+      sink: outputs.sink,
+      replayStore: outputs.replayStore,
+      onStoreError: outputs.replayStore ? onStoreError : undefined,
       uuid: settings.uuid,
       secretKey: settings.secretKey,
       algorithm: asked && isSignAlgorithm(asked) ? asked : undefined,
       dedupeWindow: flags.dedupeWindow,
       maxBodyBytes: flags.maxBodyBytes,
-      protectedFiles: settings.configFile ? [{ path: settings.configFile, label: 'the config file' }] : [],
       limits: {
         ...(flags.maxConnections ? { maxConnections: flags.maxConnections } : {}),
         ...(flags.requestTimeoutMs ? { requestTimeoutMs: flags.requestTimeoutMs } : {}),
@@ -81,24 +111,27 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
       onOutcome,
     });
   } catch (error) {
-    if (error instanceof OutputTargetError) {
-      stderr.write(`callbot listen: ${error.message}\n`);
-      return VERB_EXIT.usage;
-    }
+    await outputs.closeStores();
     const code = (error as NodeJS.ErrnoException).code;
-    stderr.write(`callbot listen: cannot start: ${code ?? (error as Error).message} (${flags.host}:${flags.port}, ${flags.out})\n`);
+    stderr.write(`callbot listen: cannot start: ${code ?? (error as Error).message} (${flags.host}:${flags.port}, ${outName})\n`);
     return VERB_EXIT.usage;
   }
-  const { existing } = receiver;
+  const existing = file?.existing;
+  const writesDeviations = file?.writesDeviations ?? true;
+  const account = settings.usingDemoAccount ? "the mock's demo account" : `uuid ${settings.uuid}`;
+  const shared = outputs.replayStoreName ? `; requestIDs shared through ${outputs.replayStoreName}` : '';
   stderr.write(
-    `callbot listen: listening on ${receiver.url} as ${settings.usingDemoAccount ? "the mock's demo account" : `uuid ${settings.uuid}`}; ` +
-      `appending to ${flags.out} (${existing.records} requestIDs already in it${existing.unreadable ? `, ${existing.unreadable} unreadable lines` : ''})\n` +
-      (existing.setAside
-        ? `callbot listen: ${flags.out} ended in the middle of a line (a write cut short, never acknowledged): the cut line (${existing.setAside.bytes} bytes) was moved to ${existing.setAside.file}; the file now ends with its last whole line\n`
+    `callbot listen: listening on ${receiver.url} as ${account}; ` +
+      (existing
+        ? `appending to ${outName} (${existing.records} requestIDs already in it${existing.unreadable ? `, ${existing.unreadable} unreadable lines` : ''})`
+        : `writing rows to ${outName}`) +
+      `${shared}\n` +
+      (existing?.setAside
+        ? `callbot listen: ${outName} ended in the middle of a line (a write cut short, never acknowledged): the cut line (${existing.setAside.bytes} bytes) was moved to ${existing.setAside.file}; the file now ends with its last whole line\n`
         : '') +
-      (receiver.writesDeviations
+      (writesDeviations
         ? ''
-        : `callbot listen: ${flags.out} has no deviations column (begun by an earlier version): deviations from the contract are counted, not written; start a new file to keep them\n`),
+        : `callbot listen: ${outName} has no deviations column (begun by an earlier version): deviations from the contract are counted, not written; start a new file to keep them\n`),
   );
 
   const signal = await new Promise<InterruptSignal>((resolve) => {
@@ -114,14 +147,16 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
   if (interactive) stderr.write('\n');
   stderr.write(`callbot listen: stopping (${signal}): finishing the callbacks under way…\n`);
   await receiver.close();
+  await outputs.closeStores();
   stopHard();
   const c = receiver.counts;
   const written = c.order + c.call + c.task;
   const deviating =
     c.deviating > 0
-      ? ` (${c.deviating} deviating from the contract, ${receiver.writesDeviations ? 'written with their deviations' : 'their deviations not written'})`
+      ? ` (${c.deviating} deviating from the contract, ${writesDeviations ? 'written with their deviations' : 'their deviations not written'})`
       : '';
-  stderr.write(`callbot listen: stopped. ${describe(c)}; ${written} written to ${flags.out}${deviating}\n`);
-  if (flags.json) io.stdout.write(`${JSON.stringify({ out: flags.out, format: flags.csv ? 'csv' : 'jsonl', written, counts: { ...c } })}\n`);
+  stderr.write(`callbot listen: stopped. ${describe(c)}; ${written} written to ${outName}${deviating}\n`);
+  if (flags.json)
+    io.stdout.write(`${JSON.stringify({ out: outName, format: file ? (flags.csv ? 'csv' : 'jsonl') : 'postgres', written, counts: { ...c } })}\n`);
   return VERB_EXIT.ok;
 }

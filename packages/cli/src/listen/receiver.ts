@@ -1,22 +1,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type CallbackKind, type CallbackMeta, createCallbackHandler, type SignAlgorithm, toNodeListener } from 'callbot-contract';
-import { openAppendTarget, type ProtectedFile } from '../shared/output-target.js';
-import { AppendLog } from './append-log.js';
+import {
+  type CallbackKind,
+  type CallbackMeta,
+  createCallbackHandler,
+  type ReplayStore,
+  type ReplayStoreErrorReport,
+  type SignAlgorithm,
+  toNodeListener,
+} from 'callbot-contract';
 import { shareConnectionSlots } from './connection-slots.js';
-import { CALLBACK_CSV_COLUMNS, callbackCsvHeader, callbackLine, type ExistingFile, readRequestIDs } from './records.js';
-import { SeenIds } from './seen-ids.js';
-import { setAsideTornTail } from './torn-tail.js';
+import type { CallbackSink } from './records.js';
 
 // `callbot listen`: the package's callback receiver (createCallbackHandler, mounted on node:http
-// with toNodeListener) in front of an append-only file. The handler verifies each callback's
-// signature with the account's secret, refuses stale, oversized and malformed ones (4xx,
-// CallbackRefusal) and calls us once per requestID while it remembers it; we then
-//   - skip a requestID already in the file (SeenIds, filled from the file at start: a repeat
-//     across a restart is answered 200 and not written again), or
-//   - append one line and fsync it (AppendLog) before the handler answers 200.
-// A write that fails makes the handler answer 500 and forget the requestID: the vendor's retry
-// is taken.
+// with toNodeListener) in front of a sink: an append-only file (file-sink.ts) or a PostgreSQL
+// table (postgres-sink.ts). The handler verifies each callback's signature with the account's
+// secret, refuses stale, oversized and malformed ones (4xx, CallbackRefusal) and calls us once per
+// requestID as its replay store tells (its own memory by default; a store shared with other
+// listeners — Redis, PostgreSQL — makes that once between them); we then hand it to the sink,
+// which skips a requestID it already holds (a repeat across a restart is answered 200 and not
+// written again) or writes it durably before the handler answers 200. A write that fails makes
+// the handler answer 500 and forget the requestID: the vendor's retry is taken. A replay store
+// that fails makes it answer 503 (the vendor retries later), nothing written.
 //
 // Shape is not authenticity: a verified callback whose payload departs from the contract's
 // schema (nulls, a missing field, a value of another type) reaches us with its deviations
@@ -26,10 +31,7 @@ import { setAsideTornTail } from './torn-tail.js';
 // Bounds: request bodies (maxBodyBytes, on the wire and as read), header and request timeouts
 // (checked every second: node:http's default of 30 s let a request run a minute), idle
 // keep-alive, a connection limit that makes room for a newcomer (connection-slots.ts), and the
-// remembered requestIDs (dedupeWindow).
-//
-// The output file is opened first (shared/output-target.ts: a regular file, never the config
-// file), read back through the same handle, and a last line cut short is set aside (torn-tail.ts).
+// remembered requestIDs (dedupeWindow: the memory store's size, and the file sink's).
 
 export type Outcome = CallbackKind | 'duplicate' | 'refused' | 'failed';
 /** Requests per outcome, and `deviating`: the callbacks written (order, call, task) whose payload departs from the contract. */
@@ -38,16 +40,18 @@ export type Counts = Record<Outcome | 'deviating', number>;
 export interface ReceiverOptions {
   host: string;
   port: number;
-  out: string;
-  format: 'jsonl' | 'csv';
+  /** Where handled callbacks go; closed by the receiver (also when it cannot start). */
+  sink: CallbackSink;
+  /** Shared with other listeners; default: this receiver's memory (dedupeWindow entries). */
+  replayStore?: ReplayStore | undefined;
+  /** The replay store failed (at most once a minute). */
+  onStoreError?: ((report: ReplayStoreErrorReport) => void) | undefined;
   uuid: string;
   secretKey: string;
   /** When given, callbacks must be signed with it; otherwise it is told by the signature's length. */
   algorithm?: SignAlgorithm | undefined;
   dedupeWindow: number;
   maxBodyBytes: number;
-  /** Files `out` must not be (the config file). */
-  protectedFiles?: readonly ProtectedFile[];
   /** Lower limits than LISTEN_LIMITS (tests). */
   limits?: { maxConnections?: number; requestTimeoutMs?: number };
   /** Called after each request with its outcome. */
@@ -58,14 +62,7 @@ export interface ReceiverOptions {
 export interface Receiver {
   url: string;
   counts: Counts;
-  /** requestIDs read back from the file at start, and lines that could not be read. */
-  existing: ExistingFile & {
-    /** A last line cut short was moved to `file` (`bytes` of it) and the output cut back to its last whole line. */
-    setAside?: { file: string; bytes: number };
-  };
-  /** CSV only: false when the file's header (an earlier version's) has no deviations column, so they are counted but not written. */
-  writesDeviations: boolean;
-  /** Stops taking connections, waits up to `graceMs` for the callbacks under way, closes the file. */
+  /** Stops taking connections, waits up to `graceMs` for the callbacks under way, closes the sink. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -77,29 +74,7 @@ export const LISTEN_LIMITS = {
 } as const;
 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
-  const seen = new SeenIds(options.dedupeWindow);
-  const handle = await openAppendTarget(options.out, '--out', options.protectedFiles);
-  let existing: Receiver['existing'];
-  let log: AppendLog;
-  try {
-    existing = await readRequestIDs(handle, options.format, (id) => seen.add(id));
-    let { size } = await handle.stat();
-    if (existing.tornFrom !== undefined) {
-      existing.setAside = await setAsideTornTail(handle, options.out, existing.tornFrom);
-      existing.unreadable = Math.max(0, existing.unreadable - 1); // that line is no longer in the file
-      size = existing.tornFrom;
-    }
-    log = AppendLog.over(handle, size);
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-  // A CSV file begun by an earlier version keeps its own columns (every one of them ours).
-  const known: readonly string[] = CALLBACK_CSV_COLUMNS;
-  const columns =
-    existing.columns?.includes('requestID') && existing.columns.every((column) => known.includes(column)) ? existing.columns : CALLBACK_CSV_COLUMNS;
-  if (options.format === 'csv' && log.initialSize === 0) await log.append(callbackCsvHeader(columns));
-
+  const { sink } = options;
   const counts: Counts = { order: 0, call: 0, task: 0, deviating: 0, duplicate: 0, refused: 0, failed: 0 };
   const now = options.now ?? (() => new Date());
   /** What happened to each requestID handed to us, until its answer is counted. */
@@ -107,12 +82,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
 
   const take = (kind: CallbackKind) => async (payload: unknown, meta: CallbackMeta) => {
     const { requestID, deviations, deviationCount } = meta;
-    if (seen.has(requestID)) {
+    const written = await sink.write({ receivedAt: now().toISOString(), kind, requestID, payload, deviations, deviationCount });
+    if (written === 'duplicate') {
       taken.set(requestID, 'duplicate');
       return;
     }
-    await log.append(callbackLine(options.format, { receivedAt: now().toISOString(), kind, requestID, payload, deviations, deviationCount }, columns));
-    seen.add(requestID);
     taken.set(requestID, kind);
     if (deviationCount > 0) counts.deviating += 1;
   };
@@ -121,7 +95,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     uuid: options.uuid,
     ...(options.algorithm ? { algorithm: options.algorithm } : {}),
     maxBodyBytes: options.maxBodyBytes,
-    replayCacheSize: options.dedupeWindow,
+    ...(options.replayStore ? { replayStore: options.replayStore } : { replayCacheSize: options.dedupeWindow }),
+    ...(options.onStoreError ? { onReplayStoreError: options.onStoreError } : {}),
     onOrderFinished: take('order'),
     onCallFinished: take('call'),
     onTaskStatusChanged: take('task'),
@@ -173,7 +148,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       });
     });
   } catch (error) {
-    await log.close();
+    await sink.close();
     throw error;
   }
   const address = server.address() as AddressInfo;
@@ -182,15 +157,13 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   return {
     url: `http://${host}:${address.port}`,
     counts,
-    existing,
-    writesDeviations: options.format === 'jsonl' || columns.includes('deviations'),
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
-      await log.close();
+      await sink.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { CallbackKind, ValidationIssue } from 'callbot-contract';
 import { parse } from 'csv-parse';
-import { cell, rowWriter } from '../results/csv.js';
+import { type Cell, cell, rowWriter } from '../results/csv.js';
 import { intentsCell, timeCell } from '../results/rows.js';
 import { fields } from '../shared/vendor-values.js';
 
@@ -55,6 +55,13 @@ export interface CallbackRecord {
   deviationCount?: number;
 }
 
+/** Where `callbot listen` puts each callback it handles: a file (file-sink.ts) or a PostgreSQL table (postgres-sink.ts). */
+export interface CallbackSink {
+  /** Writes one callback, durably, unless its requestID is already there: resolves with which. */
+  write(record: CallbackRecord): Promise<'written' | 'duplicate'>;
+  close(): Promise<void>;
+}
+
 export const callbackCsvHeader = (columns: readonly string[] = CALLBACK_CSV_COLUMNS) => rowWriter('csv', columns).header();
 
 /** The requestID as its CSV cell holds it before the formula guard: one more `'` when it starts with one. */
@@ -62,22 +69,18 @@ export const requestIdCell = (id: string) => (id.startsWith("'") ? `'${id}` : id
 /** The requestID a CSV cell holds: without the one leading `'` that the guard or requestIdCell put there. */
 export const requestIdFromCell = (cell: string) => (cell.startsWith("'") ? cell.slice(1) : cell);
 
-/**
- * The text of one callback. `columns`: the CSV columns to write, in order (those of the file's
- * own header when it has one: a file begun by an earlier version keeps its columns).
- */
-export function callbackLine(format: 'jsonl' | 'csv', record: CallbackRecord, columns: readonly string[] = CALLBACK_CSV_COLUMNS): string {
-  const { deviations = [], deviationCount = deviations.length, ...line } = record;
-  if (format === 'jsonl') return `${JSON.stringify(deviationCount > 0 ? { ...line, deviations, deviationCount } : line)}\n`;
+/** The key fields of one callback as cells, one per CSV column (values as read, before any CSV quoting or formula guard). */
+export function callbackCells(record: CallbackRecord): Record<(typeof CALLBACK_CSV_COLUMNS)[number], Cell> {
+  const { deviations = [], deviationCount = deviations.length } = record;
   const p = fields(record.payload);
   const call = fields(p.callInfoDetail);
   const stat = fields(p.taskStat);
   const omitted = deviationCount - deviations.length;
   const listed = deviations.map((d) => `${d.path || '(body)'}: ${d.message}`).concat(omitted > 0 ? [`… and ${omitted} more`] : []);
-  return rowWriter('csv', columns).line({
+  return {
     receivedAt: record.receivedAt,
     kind: record.kind,
-    requestID: requestIdCell(record.requestID),
+    requestID: record.requestID,
     userTaskID: cell(p.userTaskID),
     orderID: cell(p.orderID),
     userPhone: cell(p.userPhone),
@@ -96,7 +99,17 @@ export function callbackLine(format: 'jsonl' | 'csv', record: CallbackRecord, co
     finishOrderCount: cell(stat.finishOrderCount),
     totalOrderCount: cell(stat.totalOrderCount),
     deviations: listed.length > 0 ? listed.join(' | ') : undefined,
-  });
+  };
+}
+
+/**
+ * The text of one callback. `columns`: the CSV columns to write, in order (those of the file's
+ * own header when it has one: a file begun by an earlier version keeps its columns).
+ */
+export function callbackLine(format: 'jsonl' | 'csv', record: CallbackRecord, columns: readonly string[] = CALLBACK_CSV_COLUMNS): string {
+  const { deviations = [], deviationCount = deviations.length, ...line } = record;
+  if (format === 'jsonl') return `${JSON.stringify(deviationCount > 0 ? { ...line, deviations, deviationCount } : line)}\n`;
+  return rowWriter('csv', columns).line({ ...callbackCells(record), requestID: requestIdCell(record.requestID) });
 }
 
 /** The longest line (JSON Lines) or record (CSV) read back: bigger ones are skipped and counted. */

@@ -19,6 +19,11 @@ export class SeenIds {
     if (this.ids.size > this.limit) this.ids.delete(this.ids.values().next().value as string);
   }
 
+  /** The `count` ids added last (oldest first). */
+  newest(count: number): string[] {
+    return [...this.ids].slice(-count);
+  }
+
   get size(): number {
     return this.ids.size;
   }
