@@ -445,6 +445,25 @@ describe('PostgreSQL table', () => {
     for (const table of ['_r1', 'ops.callbot_replay', 'r'.repeat(63)]) expect(() => postgresReplayStore(pool, { table })).not.toThrow();
   });
 
+  it('claims and finishes as named prepared statements on each connection, or as plain ones with preparedStatements: false', async () => {
+    const prepared = async (preparedStatements?: boolean) => {
+      const client = new pg.Client(postgres.connection);
+      await client.connect();
+      try {
+        const store = postgresReplayStore(client, { table: 'replay_prepared', createTable: true, preparedStatements });
+        const calls = new Map<string, number>();
+        for (const requestID of [id('p1'), id('p2')]) expect((await receiver(store, calls)(requestID)).status).toBe(200);
+        expect(calls.size).toBe(2);
+        const { rows } = await client.query('SELECT name FROM pg_prepared_statements ORDER BY name');
+        return rows.map((r) => r.name);
+      } finally {
+        await client.end();
+      }
+    };
+    expect(await prepared()).toEqual(['callbot_replay_replay_prepared_claim', 'callbot_replay_replay_prepared_finish']);
+    expect(await prepared(false)).toEqual([]);
+  });
+
   it('creates a named (schema-qualified) table on demand; rows hold the requestID, times and a token, no secret', async () => {
     await pool.query('CREATE SCHEMA IF NOT EXISTS ops');
     const store = postgresReplayStore(pool, { table: 'ops.replay_named', createTable: true });
