@@ -20,4 +20,16 @@ const processIo: VerbIo = {
   exitNow: (code) => process.exit(code),
 };
 
+// A reader that goes away (`callbot listen --help | head -1`) makes the next write fail with
+// EPIPE, an 'error' no verb listens for: stop quietly with 141, what a shell shows for a tool
+// killed by SIGPIPE (128 + 13; Node ignores the signal itself). Not in shared/exit.ts: this
+// file loads nothing before `--version` is answered.
+const BROKEN_PIPE_EXIT = 141;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(BROKEN_PIPE_EXIT);
+  });
+}
+
 process.exitCode = await runCallbot(process.argv.slice(2), processIo);

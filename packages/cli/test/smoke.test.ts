@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from 'callbot-mock';
 import { DEMO_ACCOUNT } from 'callbot-contract';
@@ -23,9 +25,24 @@ beforeAll(async () => {
 afterAll(stopMocks);
 
 let taskCounter = 0;
+const execFileAsync = promisify(execFile);
 const newTask = (label: string) => `smoke-${label}-${process.pid}-${(taskCounter += 1)}`;
 
 describe('the callbot bin', () => {
+  it.each(['listen --help', '--help', 'sign --help'])(
+    'a reader that goes away (`callbot %s | true`): exit 141 without a word on stderr, as a tool ended by SIGPIPE',
+    async (line) => {
+      const args = line.split(' ');
+      const dir = freshDir();
+      const errors = join(dir, 'stderr.txt');
+      const quoted = [process.execPath, fromRoot('packages', 'cli', 'dist', 'cli.js'), ...args].map((a) => `'${a}'`).join(' ');
+      // `true` exits at once: the command's first write finds no reader (EPIPE).
+      const { stdout } = await execFileAsync('bash', ['-c', `${quoted} 2>'${errors}' | true; echo "\${PIPESTATUS[0]}"`]);
+      expect(stdout.trim()).toBe('141');
+      expect(readFileSync(errors, 'utf8')).toBe('');
+    },
+  );
+
   it('--version prints the package version; import --help lists every flag and the exit codes', async () => {
     const [versionRun, help] = await Promise.all([runCli(['--version']), runCli(['import', '--help'])]);
     expect(versionRun.code).toBe(0);
