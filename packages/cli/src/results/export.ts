@@ -34,8 +34,6 @@ export interface ExportRequest {
   time: TimeStyle;
   report?: string | undefined;
   timeoutMs: number;
-  /** The most bytes of the export answer read (after gzip is inflated); default: the contract's stream bound. */
-  maxAnswerBytes?: number | undefined;
   connection: ConnectionFlags;
 }
 
@@ -52,11 +50,9 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
   const report = request.report ? await readImportReport(request.report) : undefined;
   const { client, requests } = readingClient(settings, { timeoutMs: request.timeoutMs });
 
-  const { orders, unnamed, batchID } = await streamBatchOrders(settings, request.userTaskID, {
+  const { orders, unnamed, batchID } = await streamBatchOrders(client, request.userTaskID, {
     // The answer is read whole before anything else: --timeout (one request) or half an hour.
     timeoutMs: Math.max(request.timeoutMs, DEFAULT_STREAM_TIMEOUT_MS),
-    requests,
-    maxBytes: request.maxAnswerBytes,
   });
 
   const tally = new Tally();
