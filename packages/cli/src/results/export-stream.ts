@@ -1,46 +1,109 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { CallbotClient } from 'callbot-contract';
+import { type AtomicFile, openAtomicFile } from '../shared/atomic-file.js';
 import { asText, fields } from '../shared/vendor-values.js';
 import { type Cell, cell } from './csv.js';
+import { IdDigestSet } from './id-digests.js';
 import type { ExportedOrder } from './rows.js';
 
 // The export answer (exportBatchCall: the whole batch in one JSON document, one entry per call;
 // about 300 bytes a call, so 300 MB for a million calls) read as a stream: the contract's
 // exportBatchCallStream parses it as it arrives, hashing its bytes for the signature, and hands
-// over one callList entry at a time, which is reduced here to what the export needs of it
-// (phone, other, called) and dropped. Memory holds the reduced entries, never the answer. The
-// entries are used only once the stream ended with the signature verified: the orders are
-// returned only then, so no row of an unverified answer is ever written.
+// over one callList entry at a time. Each is reduced to what the export needs of it (orderID,
+// phone, other, called) and spooled to a temporary file (the temp folder; removed at the end, or
+// on a signal), never held: memory keeps only 128-bit digests of the orderIDs (an order appears
+// once per call made: its first entry is spooled, a later one only marks it called), so the
+// bound is disk and time, not memory. The spool is read back only once the stream ended with the
+// signature verified: no row of an unverified answer is ever written.
+
+/** Spooled lines: `[NAMED, orderID, phone, other, called]` or `[UNNAMED, orderID as it came, …]`. */
+const NAMED = 0;
+const UNNAMED = 1;
+type SpoolLine = [typeof NAMED | typeof UNNAMED, Cell, Cell, Cell, boolean];
+
+/** Spooled text is written in pieces of about this many characters. */
+const SPOOL_PIECE = 64 * 1024;
 
 export interface BatchOrders {
-  /** By orderID, in the order of the export's first entry for each. */
-  orders: Map<string, ExportedOrder>;
-  /** Entries without a usable orderID, as they came. */
-  unnamed: (ExportedOrder & { orderID: Cell })[];
+  /** The orders with an orderID, each once, in the order of their first entry, `size` at a time. */
+  named(size: number): AsyncGenerator<{ orderID: string; order: ExportedOrder }[]>;
+  /** The entries without a usable orderID (null, missing, not a string), as they came. */
+  unnamed(): AsyncGenerator<ExportedOrder & { orderID: Cell }>;
   batchID: string | undefined;
+  /** Removes the spool. Never throws. */
+  close(): Promise<void>;
 }
 
 export interface StreamOptions {
   /** The whole answer read within this many ms (its size is bounded by the contract's default: disk, not memory). */
   timeoutMs: number;
+  /** Where the spool goes (the IO's TMPDIR). */
+  tempFolder: string;
 }
 
-/** The latest batch's orders, from exportBatchCall's answer read as a stream. */
+/** The latest batch's orders, from exportBatchCall's answer read as a stream, spooled to disk. */
 export async function streamBatchOrders(client: CallbotClient, userTaskID: string, options: StreamOptions): Promise<BatchOrders> {
-  const orders = new Map<string, ExportedOrder>();
-  const unnamed: (ExportedOrder & { orderID: Cell })[] = [];
-  const stream = client.exportBatchCallStream({ userTaskID }, { timeoutMs: options.timeoutMs });
-  // An order appears once per call made: the first entry names it, any entry with a callID marks it called.
-  for await (const entry of stream) {
-    const call = fields(entry);
-    const order = { phone: cell(call.userPhone), other: cell(call.other), called: Boolean(call.callID) };
-    if (typeof call.orderID !== 'string' || call.orderID === '') {
-      unnamed.push({ ...order, orderID: cell(call.orderID) });
-      continue;
+  const spool = await openAtomicFile(join(options.tempFolder, 'callbot-export.jsonl'), { mode: 0o600, ending: '.spool' });
+  try {
+    const seen = new IdDigestSet();
+    // Orders whose first entry has no callID, and those of them a later entry shows called.
+    const uncalledFirst = new IdDigestSet();
+    const calledLater = new IdDigestSet();
+    let text = '';
+    const stream = client.exportBatchCallStream({ userTaskID }, { timeoutMs: options.timeoutMs });
+    for await (const entry of stream) {
+      const call = fields(entry);
+      const called = Boolean(call.callID);
+      const id = call.orderID;
+      if (typeof id !== 'string' || id === '') {
+        text += `${JSON.stringify([UNNAMED, cell(id), cell(call.userPhone), cell(call.other), called] satisfies SpoolLine)}\n`;
+      } else if (seen.add(id)) {
+        text += `${JSON.stringify([NAMED, id, cell(call.userPhone), cell(call.other), called] satisfies SpoolLine)}\n`;
+        if (!called) uncalledFirst.add(id);
+      } else if (called && uncalledFirst.has(id)) {
+        calledLater.add(id);
+      }
+      if (text.length >= SPOOL_PIECE) {
+        await spool.write(Buffer.from(text, 'utf8'));
+        text = '';
+      }
     }
-    const known = orders.get(call.orderID);
-    if (known) known.called ||= order.called;
-    else orders.set(call.orderID, order);
+    await spool.write(Buffer.from(text, 'utf8'));
+    const batchID = stream.answer?.batchID;
+    return {
+      batchID: batchID === undefined || batchID === null ? undefined : asText(batchID),
+      async *named(size) {
+        let chunk: { orderID: string; order: ExportedOrder }[] = [];
+        for await (const [kind, orderID, phone, other, called] of spooled(spool)) {
+          if (kind !== NAMED) continue;
+          chunk.push({ orderID: orderID as string, order: { phone, other, called: called || calledLater.has(orderID as string) } });
+          if (chunk.length >= size) {
+            yield chunk;
+            chunk = [];
+          }
+        }
+        if (chunk.length > 0) yield chunk;
+      },
+      async *unnamed() {
+        for await (const [kind, orderID, phone, other, called] of spooled(spool)) {
+          if (kind === UNNAMED) yield { orderID, phone, other, called };
+        }
+      },
+      close: () => spool.abort(),
+    };
+  } catch (error) {
+    await spool.abort();
+    throw error;
   }
-  const batchID = stream.answer?.batchID;
-  return { orders, unnamed, batchID: batchID === undefined || batchID === null ? undefined : asText(batchID) };
+}
+
+/** The spool's lines, read back from the start (JSON's `null` is a cell that was undefined). */
+async function* spooled(spool: AtomicFile): AsyncGenerator<SpoolLine> {
+  for await (const line of createInterface({ input: createReadStream(spool.path), crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (line === '') continue;
+    const [kind, orderID, phone, other, called] = JSON.parse(line) as [SpoolLine[0], Cell | null, Cell | null, Cell | null, boolean];
+    yield [kind, orderID ?? undefined, phone ?? undefined, other ?? undefined, called];
+  }
 }

@@ -1,10 +1,11 @@
-import { DEFAULT_STREAM_TIMEOUT_MS, LIST_ORDER_DETAIL_MAX_IDS } from 'callbot-contract';
+import { tmpdir } from 'node:os';
+import { type CallbotClient, DEFAULT_STREAM_TIMEOUT_MS, LIST_ORDER_DETAIL_MAX_IDS } from 'callbot-contract';
 import { fields, items } from '../shared/vendor-values.js';
 import type { ConnectionFlags } from '../shared/credentials.js';
 import { resolveApiConnection } from '../shared/credentials.js';
-import { readingClient } from './connection.js';
+import { type RequestCounts, readingClient } from './connection.js';
 import { type Format, rowWriter } from './csv.js';
-import { streamBatchOrders } from './export-stream.js';
+import { type BatchOrders, streamBatchOrders } from './export-stream.js';
 import { readImportReport, type ReportRow } from './import-report.js';
 import { openOutput, type Output } from './output.js';
 import { PageWriter } from './page-writer.js';
@@ -50,11 +51,29 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
   const report = request.report ? await readImportReport(request.report) : undefined;
   const { client, requests } = readingClient(settings, { timeoutMs: request.timeoutMs });
 
-  const { orders, unnamed, batchID } = await streamBatchOrders(client, request.userTaskID, {
+  const batch = await streamBatchOrders(client, request.userTaskID, {
     // The answer is read whole before anything else: --timeout (one request) or half an hour.
     timeoutMs: Math.max(request.timeoutMs, DEFAULT_STREAM_TIMEOUT_MS),
+    tempFolder: io.env.TMPDIR || tmpdir(),
   });
 
+  try {
+    return await writeRows(request, io, { client, requests, report, batch, started });
+  } finally {
+    await batch.close();
+  }
+}
+
+interface Reading {
+  client: CallbotClient;
+  requests: RequestCounts;
+  report: Map<string, ReportRow> | undefined;
+  batch: BatchOrders;
+  started: number;
+}
+
+/** The rows of the batch's orders (listOrderDetail, 500 at a time), to --out or stdout. */
+async function writeRows(request: ExportRequest, io: ReadIO, { client, requests, report, batch, started }: Reading): Promise<ResultSummary> {
   const tally = new Tally();
   const output: Output | undefined = request.out ? await openOutput(request.out, io.stdout) : undefined;
   const columns = report ? EXPORT_REPORT_COLUMNS : EXPORT_COLUMNS;
@@ -62,18 +81,16 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
   let pages = 0;
   try {
     await page.start();
-    const ids = [...orders.keys()];
-    for (let from = 0; from < ids.length; from += LIST_ORDER_DETAIL_MAX_IDS) {
-      const chunk = ids.slice(from, from + LIST_ORDER_DETAIL_MAX_IDS);
-      const answer = await client.listOrderDetails({ userTaskID: request.userTaskID, orderList: chunk });
+    for await (const chunk of batch.named(LIST_ORDER_DETAIL_MAX_IDS)) {
+      const answer = await client.listOrderDetails({ userTaskID: request.userTaskID, orderList: chunk.map((o) => o.orderID) });
       pages += 1;
       const details = new Map<string, unknown>();
       for (const detail of items(answer.orderDetailList)) {
         const orderID = fields(detail).orderID;
         if (typeof orderID === 'string') details.set(orderID, detail);
       }
-      for (const orderID of chunk) {
-        const row = exportRow(orderID, orders.get(orderID), details.get(orderID), request.time);
+      for (const { orderID, order } of chunk) {
+        const row = exportRow(orderID, order, details.get(orderID), request.time);
         const joined = report?.get(orderID);
         if (joined) report!.delete(orderID);
         page.add(report ? withReport(row, joined) : row);
@@ -82,7 +99,7 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
       await page.flush();
       io.onPage?.(page.rows);
     }
-    for (const order of unnamed) {
+    for await (const order of batch.unnamed()) {
       const row = exportRow(order.orderID, order, undefined, request.time);
       page.add(report ? withReport(row, undefined) : row);
       tally.add('status', row.status);
@@ -114,7 +131,7 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
     requests: Object.fromEntries(requests),
     durationMs: Date.now() - started,
     counts: tally.counts,
-    batchID,
+    batchID: batch.batchID,
     duplicatesSkipped: 0,
     warnings: [],
   };
