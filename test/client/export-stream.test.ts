@@ -57,7 +57,15 @@ const entry = (i: number) => ({
 });
 /** An export answer of `n` entries: about 150 bytes each (5,000 of them: many chunks). */
 const answerOf = (n: number, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ retCode: 0, retMsg: 'success', responseID: 'resp-1', batchID: 'b-7', totalCount: n, callList: Array.from({ length: n }, (_, i) => entry(i)), ...extra });
+  JSON.stringify({
+    retCode: 0,
+    retMsg: 'success',
+    responseID: 'resp-1',
+    batchID: 'b-7',
+    totalCount: n,
+    callList: Array.from({ length: n }, (_, i) => entry(i)),
+    ...extra,
+  });
 
 const client = () => createCallbotClient({ ...account, baseUrl: server.url });
 

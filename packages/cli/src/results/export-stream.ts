@@ -12,16 +12,16 @@ import type { ExportedOrder } from './rows.js';
 // about 300 bytes a call, so 300 MB for a million calls) read as a stream: the contract's
 // exportBatchCallStream parses it as it arrives, hashing its bytes for the signature, and hands
 // over one callList entry at a time. Each is reduced to what the export needs of it (orderID,
-// phone, other, called) and spooled to a temporary file (the temp folder; removed at the end, or
-// on a signal), never held: memory keeps only 128-bit digests of the orderIDs (an order appears
-// once per call made: its first entry is spooled, a later one only marks it called), so the
-// bound is disk and time, not memory. The spool is read back only once the stream ended with the
+// phone, other) and spooled to a temporary file (the temp folder; removed at the end, or on a
+// signal), never held: memory keeps only 128-bit digests of the orderIDs (an order appears once
+// per call made: its first entry is spooled, a later one skipped), so the bound is disk and
+// time, not memory (IdDigestSet: 64 MiB at most, about 3.3 million orders). The spool is read back only once the stream ended with the
 // signature verified: no row of an unverified answer is ever written.
 
-/** Spooled lines: `[NAMED, orderID, phone, other, called]` or `[UNNAMED, orderID as it came, …]`. */
+/** Spooled lines: `[NAMED, orderID, phone, other]` or `[UNNAMED, orderID as it came, phone, other]`. */
 const NAMED = 0;
 const UNNAMED = 1;
-type SpoolLine = [typeof NAMED | typeof UNNAMED, Cell, Cell, Cell, boolean];
+type SpoolLine = [typeof NAMED | typeof UNNAMED, Cell, Cell, Cell];
 
 /** Spooled text is written in pieces of about this many characters. */
 const SPOOL_PIECE = 64 * 1024;
@@ -48,22 +48,15 @@ export async function streamBatchOrders(client: CallbotClient, userTaskID: strin
   const spool = await openAtomicFile(join(options.tempFolder, 'callbot-export.jsonl'), { mode: 0o600, ending: '.spool' });
   try {
     const seen = new IdDigestSet();
-    // Orders whose first entry has no callID, and those of them a later entry shows called.
-    const uncalledFirst = new IdDigestSet();
-    const calledLater = new IdDigestSet();
     let text = '';
     const stream = client.exportBatchCallStream({ userTaskID }, { timeoutMs: options.timeoutMs });
     for await (const entry of stream) {
       const call = fields(entry);
-      const called = Boolean(call.callID);
       const id = call.orderID;
       if (typeof id !== 'string' || id === '') {
-        text += `${JSON.stringify([UNNAMED, cell(id), cell(call.userPhone), cell(call.other), called] satisfies SpoolLine)}\n`;
+        text += `${JSON.stringify([UNNAMED, cell(id), cell(call.userPhone), cell(call.other)] satisfies SpoolLine)}\n`;
       } else if (seen.add(id)) {
-        text += `${JSON.stringify([NAMED, id, cell(call.userPhone), cell(call.other), called] satisfies SpoolLine)}\n`;
-        if (!called) uncalledFirst.add(id);
-      } else if (called && uncalledFirst.has(id)) {
-        calledLater.add(id);
+        text += `${JSON.stringify([NAMED, id, cell(call.userPhone), cell(call.other)] satisfies SpoolLine)}\n`;
       }
       if (text.length >= SPOOL_PIECE) {
         await spool.write(Buffer.from(text, 'utf8'));
@@ -76,9 +69,9 @@ export async function streamBatchOrders(client: CallbotClient, userTaskID: strin
       batchID: batchID === undefined || batchID === null ? undefined : asText(batchID),
       async *named(size) {
         let chunk: { orderID: string; order: ExportedOrder }[] = [];
-        for await (const [kind, orderID, phone, other, called] of spooled(spool)) {
+        for await (const [kind, orderID, phone, other] of spooled(spool)) {
           if (kind !== NAMED) continue;
-          chunk.push({ orderID: orderID as string, order: { phone, other, called: called || calledLater.has(orderID as string) } });
+          chunk.push({ orderID: orderID as string, order: { phone, other } });
           if (chunk.length >= size) {
             yield chunk;
             chunk = [];
@@ -87,8 +80,8 @@ export async function streamBatchOrders(client: CallbotClient, userTaskID: strin
         if (chunk.length > 0) yield chunk;
       },
       async *unnamed() {
-        for await (const [kind, orderID, phone, other, called] of spooled(spool)) {
-          if (kind === UNNAMED) yield { orderID, phone, other, called };
+        for await (const [kind, orderID, phone, other] of spooled(spool)) {
+          if (kind === UNNAMED) yield { orderID, phone, other };
         }
       },
       close: () => spool.abort(),
@@ -103,7 +96,7 @@ export async function streamBatchOrders(client: CallbotClient, userTaskID: strin
 async function* spooled(spool: AtomicFile): AsyncGenerator<SpoolLine> {
   for await (const line of createInterface({ input: createReadStream(spool.path), crlfDelay: Number.POSITIVE_INFINITY })) {
     if (line === '') continue;
-    const [kind, orderID, phone, other, called] = JSON.parse(line) as [SpoolLine[0], Cell | null, Cell | null, Cell | null, boolean];
-    yield [kind, orderID ?? undefined, phone ?? undefined, other ?? undefined, called];
+    const [kind, orderID, phone, other] = JSON.parse(line) as [SpoolLine[0], Cell | null, Cell | null, Cell | null];
+    yield [kind, orderID ?? undefined, phone ?? undefined, other ?? undefined];
   }
 }

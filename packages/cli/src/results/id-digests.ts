@@ -39,14 +39,14 @@ export class IdDigestSet {
     return this.count;
   }
 
-  /** Whether the id is in the set. */
-  has(id: string): boolean {
-    return this.table[this.find(this.table, this.slots, ...digestWords(id))] !== 0;
-  }
-
   /** Adds the id; false if it was there already. IdBudgetError when a new id would not fit. */
   add(id: string): boolean {
-    const [w0, w1, w2, w3] = digestWords(id);
+    const digest = hash('md5', id, 'buffer');
+    // Word 0 never 0: an all-zero slot is empty. (127 bits of the digest remain.)
+    const w0 = (digest.readUInt32LE(0) | 1) >>> 0;
+    const w1 = digest.readUInt32LE(4);
+    const w2 = digest.readUInt32LE(8);
+    const w3 = digest.readUInt32LE(12);
     const at = this.find(this.table, this.slots, w0, w1, w2, w3);
     if (this.table[at] !== 0) return false;
     if (this.count + 1 > this.slots * MAX_FILL) {
@@ -89,10 +89,4 @@ export class IdDigestSet {
     this.table = table;
     this.slots = slots;
   }
-}
-
-/** The id's digest as four words; word 0 never 0 (an all-zero slot is empty; 127 bits of the digest remain). */
-function digestWords(id: string): [number, number, number, number] {
-  const digest = hash('md5', id, 'buffer');
-  return [(digest.readUInt32LE(0) | 1) >>> 0, digest.readUInt32LE(4), digest.readUInt32LE(8), digest.readUInt32LE(12)];
 }
