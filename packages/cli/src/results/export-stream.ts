@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { CallbotClient } from 'callbot-contract';
 import { type AtomicFile, openAtomicFile } from '../shared/atomic-file.js';
 import { asText, fields } from '../shared/vendor-values.js';
@@ -92,11 +91,22 @@ export async function streamBatchOrders(client: CallbotClient, userTaskID: strin
   }
 }
 
-/** The spool's lines, read back from the start (JSON's `null` is a cell that was undefined). */
+/**
+ * The spool's lines, read back from the start (JSON's `null` is a cell that was undefined). Read
+ * a chunk at a time as they are asked for: readline's async iterator would queue every line of
+ * the file ahead of a slow consumer (listOrderDetail, 500 orders a request).
+ */
 async function* spooled(spool: AtomicFile): AsyncGenerator<SpoolLine> {
-  for await (const line of createInterface({ input: createReadStream(spool.path), crlfDelay: Number.POSITIVE_INFINITY })) {
-    if (line === '') continue;
-    const [kind, orderID, phone, other] = JSON.parse(line) as [SpoolLine[0], Cell | null, Cell | null, Cell | null];
-    yield [kind, orderID ?? undefined, phone ?? undefined, other ?? undefined];
+  let rest = '';
+  for await (const chunk of createReadStream(spool.path, { encoding: 'utf8' }) as AsyncIterable<string>) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) if (line !== '') yield parsed(line);
   }
+  if (rest !== '') yield parsed(rest);
+}
+
+function parsed(line: string): SpoolLine {
+  const [kind, orderID, phone, other] = JSON.parse(line) as [SpoolLine[0], Cell | null, Cell | null, Cell | null];
+  return [kind, orderID ?? undefined, phone ?? undefined, other ?? undefined];
 }
