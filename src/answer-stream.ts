@@ -44,6 +44,8 @@ export interface AnswerStreamOptions extends StreamReadOptions {
   fetch?: typeof fetch | undefined;
   /** A fresh request id (the client's `requestId` option). */
   requestId?: (() => string) | undefined;
+  /** The client's `beforeSend`: awaited just before the request is handed to fetch; what it throws is thrown, nothing sent. */
+  beforeSend?: ((attempt: { operationId: StreamedOperation; requestID: string; attempt: number }) => void | Promise<void>) | undefined;
 }
 
 export const DEFAULT_STREAM_MAX_BYTES = 16 * 1024 ** 3;
@@ -87,6 +89,7 @@ export async function openAnswerStream(options: AnswerStreamOptions, operationId
     new Headers({ 'Content-Type': 'application/json', ...(operation.answerGzip ? { 'Accept-Encoding': 'gzip' } : {}) }),
     bytes,
   );
+  await options.beforeSend?.({ operationId, requestID, attempt: 1 });
   // Held here, not AbortSignal.timeout (see attempt-deadline.ts), and raced against every wait.
   const deadline = startAttemptDeadline(options.timeoutMs ?? DEFAULT_STREAM_TIMEOUT_MS);
   const stop = new AbortController();

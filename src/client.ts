@@ -253,7 +253,7 @@ export interface CallbotClient {
    * resent (ask again: a read); bounded by `options.maxBytes` (default 16 GiB, after gzip is
    * inflated) and `options.timeoutMs` (the whole read; default 30 minutes), not by
    * `maxAnswerBytes` or the client's `timeoutMs`. The body is always validated; a wrong option
-   * throws at once.
+   * throws at once. `beforeSend` is awaited before the one request leaves, as for every method.
    */
   exportBatchCallStream(body: ExportBatchCallInput, options?: StreamReadOptions): ExportBatchCallStream;
   /**
@@ -483,6 +483,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           algorithm: options.algorithm,
           fetch: options.fetch,
           requestId: options.requestId,
+          beforeSend: options.beforeSend,
         },
         body,
       ),

@@ -250,6 +250,29 @@ describe('exportBatchCallStream: the answer parsed as it arrives, believed only 
   });
 });
 
+describe('exportBatchCallStream and the client’s options', () => {
+  it('awaits beforeSend with the requestID about to leave; what it throws is thrown, nothing sent', async () => {
+    const json = answerOf(3);
+    play = (req, res) => res.writeHead(200, signedHeaders(req, json)).end(json);
+    const seen: unknown[] = [];
+    const journaled = createCallbotClient({ ...account, baseUrl: server.url, beforeSend: (attempt) => void seen.push(attempt) });
+    const stream = journaled.exportBatchCallStream({ userTaskID: 'task-1' });
+    expect((await drain(stream)).entries).toHaveLength(3);
+    expect(seen).toEqual([{ operationId: 'exportBatchCall', requestID: received[0]!.headers.requestid, attempt: 1 }]);
+
+    const refusal = new Error('journal full');
+    const refusing = createCallbotClient({
+      ...account,
+      baseUrl: server.url,
+      beforeSend: () => {
+        throw refusal;
+      },
+    });
+    expect((await drain(refusing.exportBatchCallStream({ userTaskID: 'task-1' }))).error).toBe(refusal);
+    expect(received).toHaveLength(1);
+  });
+});
+
 describe('an answer too large for exportBatchCall (held whole) says what a read means', () => {
   it('names the bound and says a read changes nothing, not that "a write is never sent again"', async () => {
     const json = answerOf(2000);
