@@ -87,20 +87,19 @@ export class CallbotUnknownOutcomeError extends CallbotPackageError {
   /** Where a redirect pointed (its Location, resolved against the request's URL). Not followed. */
   readonly location: string | undefined;
 
-  /** What went wrong, without the advice: kept (not enumerable, not in toJSON) for asRead(). */
-  readonly #reason: string;
-
   /** `read`: the request was a read (the spec's `x-callbot-resend-unknown`); the message then says what that means. */
   constructor(reason: string, options: { requestID?: string | undefined; cause?: unknown; status?: number; location?: string; read?: boolean }) {
     super(`Outcome unknown for requestID ${options.requestID ?? '?'}: ${reason}. ${options.read ? READ_ADVICE : WRITE_ADVICE}`, options);
-    this.#reason = reason;
+    reasons.set(this, reason);
     this.status = options.status;
     this.location = options.location;
   }
 
   /** The same error, told of a read (the answer guard does not know which operation it reads for). */
   asRead(): CallbotUnknownOutcomeError {
-    const copy = new CallbotUnknownOutcomeError(this.#reason, {
+    // Through this.constructor: a class naming itself in its body is renamed by the bundler (`_Callbot…`), and with it `name`.
+    const Same = this.constructor as typeof CallbotUnknownOutcomeError;
+    const copy = new Same(reasons.get(this) ?? this.message, {
       requestID: this.requestID,
       cause: this.cause,
       ...(this.status === undefined ? {} : { status: this.status }),
@@ -111,6 +110,9 @@ export class CallbotUnknownOutcomeError extends CallbotPackageError {
     return copy;
   }
 }
+
+/** What went wrong, without the advice, for asRead(): outside the error, so not in toJSON. */
+const reasons = new WeakMap<CallbotUnknownOutcomeError, string>();
 
 const WRITE_ADVICE =
   'A write is never sent again after this (a read is, within the retry bounds, before this error is reported); check the task before sending again.';
