@@ -133,6 +133,19 @@ describe('exportBatchCallStream: the answer parsed as it arrives, believed only 
     expect(stream.answer?.batchID).toBe('b-7');
   });
 
+  it('an answer signed with SHA256 (its algorithm header) is verified with SHA256', async () => {
+    const json = answerOf(500);
+    play = (req, res) => {
+      const h = { requestID: String(req.headers.requestid), uuid: String(req.headers.uuid), createTs: String(Math.floor(Date.now() / 1000)) };
+      const base = `${account.secretKey}&body=${json}&createTs=${h.createTs}&requestID=${h.requestID}&uuid=${h.uuid}`;
+      const sign = createHash('sha256').update(base, 'utf8').digest('hex').toUpperCase();
+      res.writeHead(200, { 'content-type': 'application/json', ...h, algorithm: 'SHA256', sign }).end(json);
+    };
+    const { entries, error } = await drain(client().exportBatchCallStream({ userTaskID: 'task-1' }));
+    expect(error).toBeUndefined();
+    expect(entries).toHaveLength(500);
+  });
+
   it('one byte of the body changed after signing: CallbotSignatureError after the last byte, nothing believed', async () => {
     const json = answerOf(5000);
     const at = json.indexOf('86156', json.length / 2) + 6;
