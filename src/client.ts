@@ -22,6 +22,8 @@ import { validateAgainst, vendorDeviations } from './validate.js';
 import { jsonChunks } from './json-chunks.js';
 import { boundDeviations, type Deviations, MAX_LISTED_DEVIATIONS, type RateLimited, rateLimitedReporter } from './deviations.js';
 import { answerRetCode } from './ret-code.js';
+import type { StreamReadOptions } from './answer-stream.js';
+import { type ExportCallStream, streamExportedCalls } from './export-stream.js';
 
 type Schemas = components['schemas'];
 /** The request body of an operation, as the spec's schema (components.schemas) types it. */
@@ -83,6 +85,10 @@ export type TaskItem = NonNullable<ListTaskResponse['taskData']>[number];
 export type OrderItem = NonNullable<ListOrderResponse['orderList']>[number];
 export type CallItem = NonNullable<ListCallResponse['callList']>[number];
 export type OrderDetailItem = NonNullable<ListOrderDetailResponse['orderDetailList']>[number];
+/** One entry of exportBatchCall's `callList` (one per call made; an order not yet called has one without a callID). */
+export type ExportedCallItem = NonNullable<ExportBatchCallResponse['callList']>[number];
+/** exportBatchCallStream's answer: its calls as they are parsed, then its other fields. */
+export type ExportBatchCallStream = ExportCallStream<ExportedCallItem, Omit<ExportBatchCallResponse, 'callList'>>;
 
 /** A paged query without its `page` (the iterator counts pages); `size` defaults to 100, `page` to 1 (the first page to read). */
 export type PagedQuery<T> = Omit<T, 'page' | 'size'> & { page?: number; size?: number };
@@ -230,8 +236,26 @@ export interface CallbotClient {
    * failing request rejects the whole call. An empty list is refused locally (CallbotValidationError).
    */
   listOrderDetails(body: ListOrderDetailInput): Promise<ListOrderDetailsResult>;
-  /** The calls of the task's latest batch (`exportBatchCall`; the answer may come gzip-compressed). A read. */
+  /**
+   * The calls of the task's latest batch (`exportBatchCall`; the answer may come gzip-compressed).
+   * A read. The whole answer is held (within `maxAnswerBytes`: 64 MiB, about 200,000 calls, by
+   * default); for a large batch see `exportBatchCallStream`.
+   */
   exportBatchCall(body: ExportBatchCallInput): Promise<CallbotResult<ExportBatchCallResponse>>;
+  /**
+   * exportBatchCall read as a stream, for a batch of any size: `for await (const call of
+   * client.exportBatchCallStream({ userTaskID }))` yields each `callList` entry as it is parsed,
+   * holding one chunk of the answer at a time, and hashes the bytes for the signature as they
+   * pass. **The entries are untrusted until the loop has ended without an error**: only after the
+   * last byte is the sign checked (CallbotSignatureError), then the retCode (CallbotError); write
+   * what you make of them somewhere temporary and publish it only then. The answer's other fields
+   * (`batchID`, …) are on `.answer` after the loop. Sent at the first iteration, once, never
+   * resent (ask again: a read); bounded by `options.maxBytes` (default 16 GiB, after gzip is
+   * inflated) and `options.timeoutMs` (the whole read; default 30 minutes), not by
+   * `maxAnswerBytes` or the client's `timeoutMs`. The body is always validated; a wrong option
+   * throws at once. `beforeSend` is awaited before the one request leaves, as for every method.
+   */
+  exportBatchCallStream(body: ExportBatchCallInput, options?: StreamReadOptions): ExportBatchCallStream;
   /**
    * Every task matching the query, page by page (`listTask` with `page` 1, 2, …; `size` default
    * 100): yields each task once, as received (a null item too), and stops after a short or empty
@@ -329,7 +353,11 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
         });
         const retCode = answerRetCode(data);
         if (response.status !== 200 || !data || retCode === undefined) {
-          failure = new CallbotUnknownOutcomeError(`HTTP ${response.status} without a readable answer`, { requestID, status: response.status });
+          failure = new CallbotUnknownOutcomeError(`HTTP ${response.status} without a readable answer`, {
+            requestID,
+            status: response.status,
+            read: operation.resendUnknown,
+          });
           outcome = 'unknown';
         } else if (retCode === 0) {
           if (reportDeviation) {
@@ -347,6 +375,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
       } catch (error) {
         if (refusedBeforeSend) throw refusedBeforeSend.error;
         // The answer guard's and the verification's errors (redirect, too large, untrusted): the same request would meet the same.
+        if (error instanceof CallbotUnknownOutcomeError && operation.resendUnknown) throw error.asRead();
         if (error instanceof CallbotPackageError) throw error;
         if (!reachedFetch) throw new CallbotNotSentError(`it failed before reaching fetch (${describeLocalError(error)})`, { requestID, cause: error });
         const { sent, code, permanent } = classifyFetchFailure(error);
@@ -354,6 +383,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           failure = new CallbotUnknownOutcomeError(code ? `the connection failed after sending (${code})` : 'the answer could not be read', {
             requestID,
             cause: error,
+            read: operation.resendUnknown,
           });
           outcome = 'unknown';
         } else {
@@ -443,6 +473,20 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     listCalls: (body) => call('listCall', body),
     listOrderDetails,
     exportBatchCall: (body) => call('exportBatchCall', body),
+    exportBatchCallStream: (body, streamOptions = {}) =>
+      streamExportedCalls(
+        {
+          ...streamOptions,
+          baseUrl: options.baseUrl,
+          uuid: options.uuid,
+          secretKey: options.secretKey,
+          algorithm: options.algorithm,
+          fetch: options.fetch,
+          requestId: options.requestId,
+          beforeSend: options.beforeSend,
+        },
+        body,
+      ),
     tasks: (query, paging) => pages('listTask', query, (answer) => answer.taskData, paging),
     orders: (query, paging) => pages('listOrder', query, (answer) => answer.orderList, paging),
     calls: (query, paging) => pages('listCall', query, (answer) => answer.callList, paging),

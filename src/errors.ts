@@ -87,15 +87,36 @@ export class CallbotUnknownOutcomeError extends CallbotPackageError {
   /** Where a redirect pointed (its Location, resolved against the request's URL). Not followed. */
   readonly location: string | undefined;
 
-  constructor(reason: string, options: { requestID?: string | undefined; cause?: unknown; status?: number; location?: string }) {
-    super(
-      `Outcome unknown for requestID ${options.requestID ?? '?'}: ${reason}. A write is never sent again after this (a read is, within the retry bounds, before this error is reported); check the task before sending again.`,
-      options,
-    );
+  /** `read`: the request was a read (the spec's `x-callbot-resend-unknown`); the message then says what that means. */
+  constructor(reason: string, options: { requestID?: string | undefined; cause?: unknown; status?: number; location?: string; read?: boolean }) {
+    super(`Outcome unknown for requestID ${options.requestID ?? '?'}: ${reason}. ${options.read ? READ_ADVICE : WRITE_ADVICE}`, options);
+    reasons.set(this, reason);
     this.status = options.status;
     this.location = options.location;
   }
+
+  /** The same error, told of a read (the answer guard does not know which operation it reads for). */
+  asRead(): CallbotUnknownOutcomeError {
+    // Through this.constructor: a class naming itself in its body is renamed by the bundler (`_Callbot…`), and with it `name`.
+    const Same = this.constructor as typeof CallbotUnknownOutcomeError;
+    const copy = new Same(reasons.get(this) ?? this.message, {
+      requestID: this.requestID,
+      cause: this.cause,
+      ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.location === undefined ? {} : { location: this.location }),
+      read: true,
+    });
+    if (this.stack) copy.stack = this.stack.replace(this.message, copy.message);
+    return copy;
+  }
 }
+
+/** What went wrong, without the advice, for asRead(): outside the error, so not in toJSON. */
+const reasons = new WeakMap<CallbotUnknownOutcomeError, string>();
+
+const WRITE_ADVICE =
+  'A write is never sent again after this (a read is, within the retry bounds, before this error is reported); check the task before sending again.';
+const READ_ADVICE = 'It was a read, which changes nothing at the vendor: asking again is safe.';
 
 /**
  * Nothing of the request left the machine, so nothing was imported (`outcome` is `not-sent`):

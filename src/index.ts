@@ -22,6 +22,8 @@ export type {
   ExportBatchCallInput,
   ExportBatchCallRequest,
   ExportBatchCallResponse,
+  ExportBatchCallStream,
+  ExportedCallItem,
   ImportBatchCallInput,
   ImportBatchCallRequest,
   ImportBatchCallResponse,
@@ -57,6 +59,9 @@ export type {
   UpdateTaskRequest,
   UpdateTaskResponse,
 } from './client.js';
+export { DEFAULT_STREAM_MAX_BYTES, DEFAULT_STREAM_TIMEOUT_MS } from './answer-stream.js';
+export type { StreamReadOptions } from './answer-stream.js';
+export type { ExportCallStream } from './export-stream.js';
 export { Operations } from '../generated/operations.js';
 export type { OperationId, OperationInfo, OperationPath } from '../generated/operations.js';
 export { callbotMiddleware, signingMiddleware } from './middleware.js';

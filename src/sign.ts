@@ -53,14 +53,25 @@ export function sign({ algorithm = DEFAULT_ALGORITHM, ...input }: SignInput): st
  * `sign` of a body given as consecutive pieces of its bytes (the client's own serialization of
  * a large batch), each hashed where it lies. Internal: not exported from the package.
  */
-export function signParts({ algorithm = DEFAULT_ALGORITHM, ...input }: Omit<SignInput, 'body'> & { body: readonly SignedBody[] }): string {
+export function signParts({ body, ...input }: Omit<SignInput, 'body'> & { body: readonly SignedBody[] }): string {
+  const hasher = signatureHasher(input);
+  for (const part of body) hasher.update(part);
+  return hasher.digest();
+}
+
+/**
+ * `sign` fed a body as it arrives (an answer read as a stream): the base's head is hashed at
+ * once, each piece of the body as it is given, the tail at digest(). Internal.
+ */
+export function signatureHasher({ algorithm = DEFAULT_ALGORITHM, ...input }: Omit<SignInput, 'body'>): { update(part: SignedBody): void; digest(): string } {
   const hashName = HASH_NAMES[algorithm];
   if (!hashName) throw new TypeError(`algorithm must be MD5 or SHA256`);
   const hash = createHash(hashName);
   hash.update(`${input.secretKey}&body=`);
-  for (const part of input.body) hash.update(part);
-  hash.update(`&createTs=${input.createTs}&requestID=${input.requestID}&uuid=${input.uuid}`);
-  return hash.digest('hex').toUpperCase();
+  return {
+    update: (part) => void hash.update(part),
+    digest: () => hash.update(`&createTs=${input.createTs}&requestID=${input.requestID}&uuid=${input.uuid}`).digest('hex').toUpperCase(),
+  };
 }
 
 /** A signature as the vendor writes it: 32 (MD5) or 64 (SHA256) uppercase hex digits, nothing else. */
@@ -80,10 +91,15 @@ export function verifySignature({ sign: given, ...input }: SignInput & { sign: s
 
 /** verifySignature, also of a body given as consecutive pieces (answers as read: never joined). Internal. */
 export function verifyParts({ sign: given, ...input }: (SignInput | (Omit<SignInput, 'body'> & { body: readonly Uint8Array[] })) & { sign: string }): boolean {
-  if (typeof given !== 'string' || !CANONICAL_SIGN.test(given)) return false;
   const { body } = input;
   const parts = Array.isArray(body) ? body : [body];
-  const expected = Buffer.from(signParts({ ...input, body: parts }), 'ascii');
+  return signMatches(given, () => signParts({ ...input, body: parts }));
+}
+
+/** Whether `given` is canonical (see verifySignature) and equal, in constant time, to the computed sign. Internal. */
+export function signMatches(given: unknown, computed: () => string): boolean {
+  if (typeof given !== 'string' || !CANONICAL_SIGN.test(given)) return false;
+  const expected = Buffer.from(computed(), 'ascii');
   const actual = Buffer.from(given, 'ascii');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

@@ -85,21 +85,34 @@ interface ResponseCheck {
 
 /** Why an answer cannot be trusted, or undefined when it can. Never mentions the secret. */
 function responseProblem(c: ResponseCheck): string | undefined {
+  const problem = headerProblem(c);
+  if (problem) return problem;
+  const algorithm = (c.algorithm ?? c.fallbackAlgorithm) as SignAlgorithm;
+  // headerProblem found each of these present.
+  const ok = verifyParts({
+    secretKey: c.secretKey,
+    body: c.body,
+    createTs: c.createTs!,
+    requestID: c.echoedRequestID!,
+    uuid: c.echoedUuid!,
+    algorithm,
+    sign: c.sign!,
+  });
+  return ok ? undefined : 'sign does not match the answer (altered in transit, or not from the vendor)';
+}
+
+/**
+ * Why an answer's headers alone cannot be trusted (echoes, sign and createTs present, a known
+ * algorithm), or undefined: the body's check comes after. Shared with answer-stream.ts, which
+ * checks the headers before the first byte of a streamed body is read.
+ */
+export function headerProblem(c: Omit<ResponseCheck, 'body' | 'secretKey'>): string | undefined {
   if (c.echoedRequestID !== c.requestID) return `requestID header is ${JSON.stringify(c.echoedRequestID)}, expected the request's`;
   if (c.echoedUuid !== c.uuid) return `uuid header is ${JSON.stringify(c.echoedUuid)}, expected the request's`;
   if (!c.sign || !c.createTs) return 'the answer has no sign/createTs header';
   const algorithm = c.algorithm ?? c.fallbackAlgorithm;
   if (algorithm !== 'MD5' && algorithm !== 'SHA256') return `unknown algorithm header ${JSON.stringify(algorithm)}`;
-  const ok = verifyParts({
-    secretKey: c.secretKey,
-    body: c.body,
-    createTs: c.createTs,
-    requestID: c.echoedRequestID,
-    uuid: c.echoedUuid,
-    algorithm,
-    sign: c.sign,
-  });
-  return ok ? undefined : 'sign does not match the answer (altered in transit, or not from the vendor)';
+  return undefined;
 }
 
 /**

@@ -7,7 +7,11 @@ import {
   type CallbotNotSentError,
   type CallbotSignatureError,
   type CallbotUnknownOutcomeError,
+  type ExportBatchCallResponse,
+  type ExportBatchCallStream,
+  type ExportedCallItem,
   type ImportBatchCallResult,
+  type StreamReadOptions,
 } from '../../src/index.js';
 import type { RetCodeName } from '../../generated/retcodes.js';
 
@@ -54,5 +58,21 @@ describe('client types', () => {
     expectTypeOf<CallbotSignatureError['outcome']>().toEqualTypeOf<'unknown'>();
     expectTypeOf<CallbotConnectionError['outcome']>().toEqualTypeOf<'not-sent'>();
     expectTypeOf<'SystemBusy'>().toExtend<RetCodeName>();
+  });
+
+  it('exportBatchCallStream is an async iterable of callList entries, with the other fields after the loop', async () => {
+    const stream = client.exportBatchCallStream({ userTaskID: 't' }, { maxBytes: 1e9, timeoutMs: 60_000, signal: AbortSignal.timeout(1) });
+    expectTypeOf(stream).toEqualTypeOf<ExportBatchCallStream>();
+    expectTypeOf(stream).toExtend<AsyncIterable<ExportedCallItem>>();
+    expectTypeOf<ExportedCallItem>().toEqualTypeOf<NonNullable<ExportBatchCallResponse['callList']>[number]>();
+    for await (const call of stream) expectTypeOf(call.orderID).toEqualTypeOf<ExportedCallItem['orderID']>();
+    expectTypeOf(stream.answer).toEqualTypeOf<Omit<ExportBatchCallResponse, 'callList'> | undefined>();
+    expectTypeOf(stream.requestID).toEqualTypeOf<string | undefined>();
+    expectTypeOf(stream.bytes).toEqualTypeOf<number>();
+    expectTypeOf<StreamReadOptions>().toEqualTypeOf<{ maxBytes?: number; timeoutMs?: number; signal?: AbortSignal }>();
+    // @ts-expect-error the body is the contract's: userTaskID is required
+    client.exportBatchCallStream({});
+    // @ts-expect-error no callList on the answer's other fields
+    void stream.answer?.callList;
   });
 });

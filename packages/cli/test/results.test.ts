@@ -52,7 +52,7 @@ describe('rows', () => {
   });
 
   it('tells an order the details did not return (unknown) from one outside the batch (not-in-batch)', () => {
-    expect(exportRow('o-1', { phone: '861', called: true }, undefined, 'iso')).toMatchObject({ status: 'unknown', phone: '861' });
+    expect(exportRow('o-1', { phone: '861' }, undefined, 'iso')).toMatchObject({ status: 'unknown', phone: '861' });
     expect(exportRow('o-2', undefined, undefined, 'iso')).toMatchObject({ status: 'not-in-batch' });
   });
 });

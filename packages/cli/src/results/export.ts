@@ -1,13 +1,15 @@
-import { type CallbotClient, LIST_ORDER_DETAIL_MAX_IDS } from 'callbot-contract';
-import { asText, fields, items } from '../shared/vendor-values.js';
+import { tmpdir } from 'node:os';
+import { type CallbotClient, DEFAULT_STREAM_TIMEOUT_MS, LIST_ORDER_DETAIL_MAX_IDS } from 'callbot-contract';
+import { fields, items } from '../shared/vendor-values.js';
 import type { ConnectionFlags } from '../shared/credentials.js';
 import { resolveApiConnection } from '../shared/credentials.js';
-import { readingClient } from './connection.js';
-import { type Cell, cell, type Format, rowWriter } from './csv.js';
+import { type RequestCounts, readingClient } from './connection.js';
+import { type Format, rowWriter } from './csv.js';
+import { type BatchOrders, streamBatchOrders } from './export-stream.js';
 import { readImportReport, type ReportRow } from './import-report.js';
 import { openOutput, type Output } from './output.js';
 import { PageWriter } from './page-writer.js';
-import { EXPORT_COLUMNS, EXPORT_REPORT_COLUMNS, type ExportedOrder, exportRow, type TimeStyle } from './rows.js';
+import { EXPORT_COLUMNS, EXPORT_REPORT_COLUMNS, exportRow, type TimeStyle } from './rows.js';
 import { type ResultSummary, Tally } from './summary.js';
 
 // `callbot export`: one row per order of the task's latest batch. exportBatchCall names the
@@ -19,8 +21,10 @@ import { type ResultSummary, Tally } from './summary.js';
 // orderID (null, missing, not a string) cannot be asked about: it is written as it came, after
 // the batch's orders, as `unknown`.
 //
-// Memory: the export answer is read whole (the vendor sends it as one document), reduced to one
-// small entry per order and dropped before the details are read.
+// Memory: the export answer is read as a stream (export-stream.ts), each entry reduced to one
+// small record per order as it is parsed; the answer itself is never held. Rows are written only
+// after the whole answer arrived and its signature verified, to a temporary file renamed to
+// --out at the end (output.ts): an unverifiable or cut-off answer leaves nothing under the name.
 
 export interface ExportRequest {
   userTaskID: string;
@@ -47,8 +51,29 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
   const report = request.report ? await readImportReport(request.report) : undefined;
   const { client, requests } = readingClient(settings, { timeoutMs: request.timeoutMs });
 
-  const { orders, unnamed, batchID } = await batchOrders(client, request.userTaskID);
+  const batch = await streamBatchOrders(client, request.userTaskID, {
+    // The answer is read whole before anything else: --timeout (one request) or half an hour.
+    timeoutMs: Math.max(request.timeoutMs, DEFAULT_STREAM_TIMEOUT_MS),
+    tempFolder: io.env.TMPDIR || tmpdir(),
+  });
 
+  try {
+    return await writeRows(request, io, { client, requests, report, batch, started });
+  } finally {
+    await batch.close();
+  }
+}
+
+interface Reading {
+  client: CallbotClient;
+  requests: RequestCounts;
+  report: Map<string, ReportRow> | undefined;
+  batch: BatchOrders;
+  started: number;
+}
+
+/** The rows of the batch's orders (listOrderDetail, 500 at a time), to --out or stdout. */
+async function writeRows(request: ExportRequest, io: ReadIO, { client, requests, report, batch, started }: Reading): Promise<ResultSummary> {
   const tally = new Tally();
   const output: Output | undefined = request.out ? await openOutput(request.out, io.stdout) : undefined;
   const columns = report ? EXPORT_REPORT_COLUMNS : EXPORT_COLUMNS;
@@ -56,18 +81,16 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
   let pages = 0;
   try {
     await page.start();
-    const ids = [...orders.keys()];
-    for (let from = 0; from < ids.length; from += LIST_ORDER_DETAIL_MAX_IDS) {
-      const chunk = ids.slice(from, from + LIST_ORDER_DETAIL_MAX_IDS);
-      const answer = await client.listOrderDetails({ userTaskID: request.userTaskID, orderList: chunk });
+    for await (const chunk of batch.named(LIST_ORDER_DETAIL_MAX_IDS)) {
+      const answer = await client.listOrderDetails({ userTaskID: request.userTaskID, orderList: chunk.map((o) => o.orderID) });
       pages += 1;
       const details = new Map<string, unknown>();
       for (const detail of items(answer.orderDetailList)) {
         const orderID = fields(detail).orderID;
         if (typeof orderID === 'string') details.set(orderID, detail);
       }
-      for (const orderID of chunk) {
-        const row = exportRow(orderID, orders.get(orderID), details.get(orderID), request.time);
+      for (const { orderID, order } of chunk) {
+        const row = exportRow(orderID, order, details.get(orderID), request.time);
         const joined = report?.get(orderID);
         if (joined) report!.delete(orderID);
         page.add(report ? withReport(row, joined) : row);
@@ -76,7 +99,7 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
       await page.flush();
       io.onPage?.(page.rows);
     }
-    for (const order of unnamed) {
+    for await (const order of batch.unnamed()) {
       const row = exportRow(order.orderID, order, undefined, request.time);
       page.add(report ? withReport(row, undefined) : row);
       tally.add('status', row.status);
@@ -108,36 +131,10 @@ export async function runExport(request: ExportRequest, io: ReadIO): Promise<Res
     requests: Object.fromEntries(requests),
     durationMs: Date.now() - started,
     counts: tally.counts,
-    batchID,
+    batchID: batch.batchID,
     duplicatesSkipped: 0,
     warnings: [],
   };
-}
-
-/**
- * The orders of the latest batch, in the export's order, each with what the export says of it.
- * A function of its own so that the export answer (the largest object of a run: about 30 MB of
- * JSON for 100,000 orders) is garbage as soon as it returns, not kept by runExport's frame.
- */
-async function batchOrders(
-  client: CallbotClient,
-  userTaskID: string,
-): Promise<{ orders: Map<string, ExportedOrder>; unnamed: (ExportedOrder & { orderID: Cell })[]; batchID: string | undefined }> {
-  const exported = await client.exportBatchCall({ userTaskID });
-  const orders = new Map<string, ExportedOrder>();
-  const unnamed: (ExportedOrder & { orderID: Cell })[] = [];
-  for (const entry of items(exported.callList)) {
-    const call = fields(entry);
-    const order = { phone: cell(call.userPhone), other: cell(call.other), called: Boolean(call.callID) };
-    if (typeof call.orderID !== 'string' || call.orderID === '') {
-      unnamed.push({ ...order, orderID: cell(call.orderID) });
-      continue;
-    }
-    const known = orders.get(call.orderID);
-    if (known) known.called ||= order.called;
-    else orders.set(call.orderID, order);
-  }
-  return { orders, unnamed, batchID: exported.batchID === undefined || exported.batchID === null ? undefined : asText(exported.batchID) };
 }
 
 const withReport = <T extends object>(row: T, joined: ReportRow | undefined) => ({ ...row, importRow: joined?.row, importStatus: joined?.status });

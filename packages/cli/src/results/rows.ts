@@ -134,7 +134,6 @@ export const EXPORT_REPORT_COLUMNS = ['importRow', ...EXPORT_COLUMNS, 'importSta
 export interface ExportedOrder {
   phone: Cell;
   other?: Cell;
-  called: boolean;
 }
 
 /** `finish` as the spec has it (true), or as a vendor might spell it (1, "true"); anything else is not finished. */

@@ -133,6 +133,8 @@ export function syncFolder(folder: string): void {
 
 /** A file being written a chunk at a time (a page of rows at a time), published by commit(). */
 export interface AtomicFile {
+  /** The temporary file's path (readable while it is written: what was written is there). */
+  readonly path: string;
   /** Writes `bytes`, all of them. */
   write(bytes: Buffer): Promise<void>;
   /** Flush, fsync, rename over the target (it is replaced: the caller decided so), fsync the folder. */
@@ -160,6 +162,7 @@ export async function openAtomicFile(target: string, { mode = 0o666, ending = '.
     pendingTemps.delete(temp);
   };
   return {
+    path: temp,
     async write(bytes) {
       for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset)).bytesWritten;
     },
