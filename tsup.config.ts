@@ -38,6 +38,8 @@ export default defineConfig({
   platform: 'node',
   splitting: false,
   outDir: 'dist',
-  noExternal: [INTEROP],
+  // @streamparser/json (MIT; exportBatchCallStream's parser) is bundled into dist/: a team
+  // installing the contract gets three packages, as before the streaming export.
+  noExternal: [INTEROP, '@streamparser/json'],
   esbuildPlugins: [esModuleInterop],
 });
