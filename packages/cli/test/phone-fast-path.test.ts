@@ -2,10 +2,11 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import metadata from 'libphonenumber-js/min/metadata';
 import { describe, expect, it } from 'vitest';
 import { normalisePhone } from '../src/import/phone.js';
+import { validAsItIs } from '../src/import/phone-plans.js';
 
-// normalisePhone's fast paths (no PhoneNumber built, patterns compiled once) must say exactly
+// normalisePhone's fast path (phone-plans.ts: no parse(), patterns compiled once) must say exactly
 // what libphonenumber-js itself says: valid numbers come out as parse()'s E.164 without `+`,
-// invalid ones are refused. Compared over every calling code of the metadata with national
+// invalid ones are refused, and the fast path says yes only where parse() keeps the digits. Compared over every calling code of the metadata with national
 // numbers of every length from 1 to 14 digits, random digits (seeded), and the numbers each
 // country's own pattern allows (made from its example-like leading digits).
 
@@ -33,6 +34,7 @@ describe('normalisePhone agrees with libphonenumber-js', () => {
     const codes = Object.keys((metadata as unknown as { country_calling_codes: Record<string, unknown> }).country_calling_codes);
     expect(codes.length).toBeGreaterThan(200);
     let valid = 0;
+    let fast = 0;
     let checked = 0;
     for (const code of codes) {
       for (let length = 1; length <= 14; length += 1) {
@@ -45,6 +47,10 @@ describe('normalisePhone agrees with libphonenumber-js', () => {
           const expected = reference(digits);
           const got = normalisePhone(digits);
           checked += 1;
+          if (digits.length <= 15 && validAsItIs(digits)) {
+            fast += 1;
+            expect(expected, digits).toBe(digits);
+          }
           if (expected === undefined) expect(got.ok, digits).toBe(false);
           else {
             valid += 1;
@@ -55,10 +61,42 @@ describe('normalisePhone agrees with libphonenumber-js', () => {
     }
     expect(checked).toBeGreaterThan(30_000);
     expect(valid).toBeGreaterThan(1_500); // the comparison covers valid numbers, not only refusals
+    expect(fast).toBeGreaterThan(valid / 2); // and the fast path, not only parse()
   });
 
   it('the usual list numbers: Chinese mobiles and landlines, UK, German, US, non-geographic', () => {
-    for (const digits of ['8615612345678', '8613800138000', '861012345678', '86108888888', '447911123456', '4930123456', '12025550123', '16135550123', '80012345678', '8790123456789', '861561234567', '86156123456789']) {
+    // Also the traps: a shared code whose number belongs to another country than the main one
+    // (358 18…: Åland, not Finland), a trunk prefix or carrier code parse() strips although the
+    // number would also match with it (55 0…: Brazil, 375 8…: Belarus, 86 12…: China).
+    const traps = [
+      '559049476366',
+      '3758122952728',
+      '35818036',
+      '358181234567',
+      '358401234567',
+      '8612593123456789',
+      '86010123456789',
+      '390612345678',
+      '4407911123456',
+      '12685551234',
+      '73012345678',
+      '77012345678',
+    ];
+    for (const digits of [
+      '8615612345678',
+      '8613800138000',
+      '861012345678',
+      '86108888888',
+      '447911123456',
+      '4930123456',
+      '12025550123',
+      '16135550123',
+      '80012345678',
+      '8790123456789',
+      '861561234567',
+      '86156123456789',
+      ...traps,
+    ]) {
       const expected = reference(digits);
       const got = normalisePhone(digits);
       expect(got.ok ? got.phone : undefined, digits).toBe(expected);

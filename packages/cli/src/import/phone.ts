@@ -1,7 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { Metadata, PhoneNumber } from 'libphonenumber-js/core';
-import metadata from 'libphonenumber-js/min/metadata';
 import { excerpt } from './excerpt.js';
+import { validAsItIs } from './phone-plans.js';
 
 // Phone numbers in call lists arrive as people typed them: "+86 156-1234-5678", "0086 (156)
 // 1234 5678", "8615612345678". The vendor wants the international number as digits only, with
@@ -35,17 +34,8 @@ export function normalisePhone(input: string): PhoneResult {
   if (!/^\d+$/.test(digits))
     return { ok: false, reason: `phone "${excerpt(input)}" has characters other than digits, spaces, dashes, dots, parentheses and a leading + or 00` };
   if (digits.startsWith('0')) return { ok: false, reason: `phone "${excerpt(input)}" must start with its country calling code (e.g. 86…), not a trunk 0` };
-  // Fast path, for the usual well-formed number: the digits as they are (no trunk prefix to
-  // strip). Same metadata and same isValid() as below, without parse()'s text extraction, which
-  // costs about 4x more over a 100,000-row list.
-  if (digits.length >= 7 && digits.length <= 15) {
-    if (validInSingleCountryPlan(digits)) return { ok: true, phone: digits };
-    try {
-      if (isValid(new PhoneNumber(`+${digits}`, metadata))) return { ok: true, phone: digits };
-    } catch {
-      // an unknown calling code or too short: parse() below says which
-    }
-  }
+  // Fast path, for the usual well-formed number (see phone-plans.ts): the digits as they are.
+  if (digits.length >= 7 && digits.length <= 15 && validAsItIs(digits)) return { ok: true, phone: digits };
   const parsed = parsePhoneNumberFromString(`+${digits}`);
   if (!parsed) return { ok: false, reason: `phone "${excerpt(input)}" is not an international number (unknown country calling code or too short)` };
   if (!parsed.isValid())
@@ -54,62 +44,4 @@ export function normalisePhone(input: string): PhoneResult {
       reason: `phone "${excerpt(input)}" is not a valid number for country code +${parsed.countryCallingCode} (a digit too many or too few, or no country code?)`,
     };
   return { ok: true, phone: parsed.number.slice(1) };
-}
-
-/** The numbering plans of the "min" metadata, one selector reused (selection is synchronous). */
-const plans = new Metadata(metadata) as unknown as { selectNumberingPlan(country: string): void; hasTypes(): boolean; nationalNumberPattern(): string };
-/** Each plan's national number pattern, compiled once: bounded by the plans in the metadata (about 250). */
-const compiledPatterns = new Map<string, RegExp>();
-
-/**
- * `number.isValid()`, the same test for the "min" metadata: the national number matches its
- * numbering plan's pattern entirely. libphonenumber-js compiles that pattern into a new RegExp
- * for every number (a third of the phone check's time over a 100,000-row list); here it is
- * compiled once per plan. A plan with number types (other metadata) goes to isValid() itself.
- */
-function isValid(number: PhoneNumber): boolean {
-  plans.selectNumberingPlan(number.country ?? number.countryCallingCode);
-  if (plans.hasTypes()) return number.isValid();
-  const pattern = plans.nationalNumberPattern();
-  let compiled = compiledPatterns.get(pattern);
-  if (!compiled) {
-    compiled = new RegExp(`^(?:${pattern})$`);
-    compiledPatterns.set(pattern, compiled);
-  }
-  return compiled.test(number.nationalNumber || '');
-}
-
-/** Calling code → the national number pattern of its only country (null: shared, non-geographic or typed). */
-const singleCountryPatterns = new Map<string, RegExp | null>();
-const callingCodes = (metadata as unknown as { country_calling_codes: Record<string, string[] | undefined> }).country_calling_codes;
-const nonGeographic = (metadata as unknown as { nonGeographic?: Record<string, unknown> }).nonGeographic ?? {};
-
-/**
- * The fast path's test without building a PhoneNumber (whose constructor validates the whole
- * metadata and looks the calling code up several times: half the phone check's time over a
- * 100,000-row list). The same steps as `new PhoneNumber('+' + digits)` then isValid(), for a
- * calling code that belongs to exactly one country (86, 44, 49, …): the calling code is the
- * first prefix of 1 to 3 digits the metadata knows (calling codes are prefix-free), the country
- * is its only one, and the rest must match that country's national number pattern. Any other
- * case (a code shared by several countries like 1 or 7, a non-geographic code, a plan with
- * number types) answers false and takes the path above. test/phone-fast-path.test.ts compares
- * both over many numbers.
- */
-function validInSingleCountryPlan(digits: string): boolean {
-  for (let length = 1; length <= 3 && length < digits.length; length += 1) {
-    const code = digits.slice(0, length);
-    if (callingCodes[code] === undefined && nonGeographic[code] === undefined) continue;
-    let pattern = singleCountryPatterns.get(code);
-    if (pattern === undefined) {
-      pattern = null;
-      const countries = callingCodes[code];
-      if (countries?.length === 1 && countries[0] !== '001' && nonGeographic[code] === undefined) {
-        plans.selectNumberingPlan(countries[0]!);
-        if (!plans.hasTypes()) pattern = new RegExp(`^(?:${plans.nationalNumberPattern()})$`);
-      }
-      singleCountryPatterns.set(code, pattern);
-    }
-    return pattern !== null && pattern.test(digits.slice(length));
-  }
-  return false;
 }
