@@ -1,10 +1,17 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { runCallbot } from './callbot.js';
 import type { InterruptSignal, VerbIo } from './shared/io.js';
 
 // The `callbot` bin: the one place that reads `process`. It builds the verbs' IO from the
 // process's streams, environment and signals, runs the arguments (callbot.ts) and leaves the
 // exit code for Node to exit with once everything is written.
+
+// fetch (undici) parses HTTP answers with a WebAssembly module. V8 compiles it at once with its
+// baseline compiler and then again, in the background, with its optimising one, and Node waits
+// for that second compile before the process exits: 100-400 ms of CPU at the end of every run
+// that made a request, while the command reads a handful of answers at most. Baseline only.
+setFlagsFromString('--liftoff-only');
 
 const processIo: VerbIo = {
   stdout: process.stdout,

@@ -79,37 +79,49 @@ export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? 'null');
 }
 
+/**
+ * The UTF-8 length of `text` when JSON.stringify writes it as it is (between its quotes), or
+ * -Infinity (a sum with it stays negative) when it would escape something or meet a surrogate,
+ * or is no string: then the order is measured by jsonBytes.
+ * One pass over the characters: no joined string, no regular expression, nothing allocated.
+ */
+function plainBytes(text: unknown): number {
+  if (typeof text !== 'string') return Number.NEGATIVE_INFINITY;
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      if (c < 0x20 || c === 0x22 || c === 0x5c) return Number.NEGATIVE_INFINITY; // a control character, `"`, `\`
+    } else if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdfff) return Number.NEGATIVE_INFINITY;
+    else bytes += 2;
+  }
+  return bytes;
+}
+
 /** `orderBytes` of an order whose strings are all empty, per number of params. */
 const emptyOrderBytes: number[] = [];
 
 /**
  * `jsonBytes(order)` for the orders the builder makes (every field a string, in the fixed key
  * order), at a fraction of its cost: the usual order has nothing JSON escapes, so its size is
- * its fixed structure plus the UTF-8 length of its strings, measured in one go. Anything else
- * is measured field by field.
+ * its fixed structure plus the UTF-8 length of its strings. Anything else is measured field by
+ * field.
  */
 export function orderBytes(order: CallOrder): number {
   const { orderID, userPhone, other, userName, customerName, params } = order;
-  let text = `${orderID}${userPhone}${other}${userName}${customerName}`;
-  let plain = typeof other === 'string' && typeof userName === 'string' && typeof customerName === 'string' && Array.isArray(params);
-  if (plain) {
-    for (const param of params!) {
-      if (typeof param.name !== 'string' || typeof param.value !== 'string') {
-        plain = false;
-        break;
-      }
-      text += param.name + param.value;
-    }
-  }
-  if (!plain || ESCAPED.test(text)) return jsonBytes(order);
-  const count = params!.length;
+  if (!Array.isArray(params)) return jsonBytes(order);
+  let text = plainBytes(orderID) + plainBytes(userPhone) + plainBytes(other) + plainBytes(userName) + plainBytes(customerName);
+  for (let i = 0; i < params.length && text >= 0; i += 1) text += plainBytes(params[i]!.name) + plainBytes(params[i]!.value);
+  if (text < 0) return jsonBytes(order);
+  const count = params.length;
   let structure = emptyOrderBytes[count];
   if (structure === undefined) {
     const empty = { name: '', value: '' };
     structure = jsonBytes({ orderID: '', userPhone: '', other: '', userName: '', customerName: '', params: Array.from({ length: count }, () => empty) });
     emptyOrderBytes[count] = structure;
   }
-  return structure + Buffer.byteLength(text);
+  return structure + text;
 }
 
 /**
