@@ -28,14 +28,13 @@ const processIo: VerbIo = {
 };
 
 // A reader that goes away (`callbot listen --help | head -1`) makes the next write fail with
-// EPIPE, an 'error' no verb listens for: stop quietly with 141, what a shell shows for a tool
-// killed by SIGPIPE (128 + 13; Node ignores the signal itself). Not in shared/exit.ts: this
-// file loads nothing before `--version` is answered.
-const BROKEN_PIPE_EXIT = 141;
+// EPIPE. A verb that writes to stdout listens for that itself (results/front.ts: it stops, its
+// files tidied, exit 0); where none does, Node would print the error and a stack trace. Stop
+// quietly there too, with the same 0.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    process.exit(BROKEN_PIPE_EXIT);
+    if (stream.listenerCount('error') === 1) process.exit(0);
   });
 }
 

@@ -27,9 +27,6 @@ export const INTERRUPTED_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export type InterruptedExitCode = (typeof INTERRUPTED_EXIT)[keyof typeof INTERRUPTED_EXIT];
 
-// 141 (a reader of stdout or stderr went away: EPIPE, as a tool ended by SIGPIPE) is the bin's
-// own, set in main.ts: importing this table there would load a chunk for `--version`.
-
 /**
  * The same numbers under the names of `callbot import`'s outcomes (public: the package exports
  * them). import/exit-codes.ts turns an import's summary into one of them.
