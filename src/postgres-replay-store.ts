@@ -94,10 +94,11 @@ ON CONFLICT (request_id) DO UPDATE SET
     WHEN r.token IS NULL THEN greatest(r.expires_at, excluded.keep_until) ELSE r.expires_at END,
   keep_until = CASE WHEN r.expires_at <= $5 THEN excluded.keep_until ELSE greatest(r.keep_until, excluded.keep_until) END
 RETURNING token, coalesce((SELECT expired_claim FROM previous), false) AS takeover`;
-  const finishSql = `INSERT INTO ${table} AS r (request_id, token, expires_at, keep_until) VALUES ($1, NULL, $3, $3)
-ON CONFLICT (request_id) DO UPDATE SET token = NULL,
-  expires_at = greatest(r.keep_until, excluded.keep_until), keep_until = greatest(r.keep_until, excluded.keep_until)
-WHERE r.token = $2`;
+  // An UPDATE of the claim's own row: a claim that ran out is kept until its keep_until (the
+  // clean-up skips it), and once that has passed no repeat can need the done entry.
+  const finishSql = `UPDATE ${table} SET token = NULL,
+  expires_at = greatest(keep_until, $3), keep_until = greatest(keep_until, $3)
+WHERE request_id = $1 AND token = $2`;
   const settleSql = `INSERT INTO ${table} AS r (request_id, token, expires_at, keep_until) VALUES ($1, NULL, $2, $2)
 ON CONFLICT (request_id) DO UPDATE SET token = NULL,
   expires_at = greatest(r.expires_at, r.keep_until, excluded.keep_until), keep_until = greatest(r.keep_until, excluded.keep_until)`;
