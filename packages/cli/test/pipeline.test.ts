@@ -37,7 +37,12 @@ describe('phone numbers', () => {
     ['', /empty/],
     ['86156abc5678', /characters other than digits/],
     ['013800138000', /must start with its country calling code/],
-    ['13800138000', /not a valid number for country code \+1/], // national number without 86
+    // A Chinese mobile without 86 reads as +1 380…: the reason names the fix.
+    [
+      '13800138000',
+      /not a valid number for country code \+1: it looks like a Chinese number without its country code: write it as 8613800138000 \(86 first\)$/,
+    ],
+    ['120255501', /not a valid number for country code \+1 \(a digit too many or too few, or no country code\?\)$/], // not Chinese either: no guess
     ['8612345', /not a valid number for country code \+86/],
     ['999123456789', /not an international number/],
     ['+44 20 7183 875', /not a valid number for country code \+44/],

@@ -214,7 +214,9 @@ describe('callbot task start | pause | complete', () => {
       { productID: 'callbot', userTaskID: 'task-g', taskOperate: 3 },
     ]);
     expect(runs[0]!.stdout).toBe('started task task-g (taskID 880012); its status is now 2 Running.\n');
-    expect(runs[2]!.stderr).toContain('it cannot be started again');
+    // What complete really does (the spec's Choice), not "cannot be started again": `task start` reopens it once orders are added.
+    expect(runs[2]!.stderr).toContain('completing task-g: its orders not finished are stopped. Starting it again: the mock allows it once orders are added');
+    expect(runs[2]!.stderr).not.toContain('cannot be started again');
   });
 
   it('complete --delete-undialed sends delCall 1 and warns that it cannot be undone', async () => {

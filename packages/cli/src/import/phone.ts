@@ -38,10 +38,20 @@ export function normalisePhone(input: string): PhoneResult {
   if (digits.length >= 7 && digits.length <= 15 && validAsItIs(digits)) return { ok: true, phone: digits };
   const parsed = parsePhoneNumberFromString(`+${digits}`);
   if (!parsed) return { ok: false, reason: `phone "${excerpt(input)}" is not an international number (unknown country calling code or too short)` };
-  if (!parsed.isValid())
-    return {
-      ok: false,
-      reason: `phone "${excerpt(input)}" is not a valid number for country code +${parsed.countryCallingCode} (a digit too many or too few, or no country code?)`,
-    };
+  if (!parsed.isValid()) return { ok: false, reason: `phone "${excerpt(input)}" ${invalidFor(parsed.countryCallingCode, digits)}` };
   return { ok: true, phone: parsed.number.slice(1) };
+}
+
+/**
+ * Why digits read as +CODE… are not a number there, with the likely fix. The campaigns dial
+ * Chinese numbers mostly: digits that are a valid Chinese number without +86 (a mobile such as
+ * 13800138000 reads as +1 380…) get the 86 to add, spelt out.
+ */
+function invalidFor(code: string, digits: string): string {
+  const what = `is not a valid number for country code +${code}`;
+  const chinese = parsePhoneNumberFromString(digits, 'CN');
+  if (chinese?.isValid() && chinese.nationalNumber === digits) {
+    return `${what}: it looks like a Chinese number without its country code: write it as ${chinese.number.slice(1)} (86 first)`;
+  }
+  return `${what} (a digit too many or too few, or no country code?)`;
 }

@@ -83,7 +83,7 @@ export function changeTaskStatus(io: VerbIo, change: StatusChange, flags: TaskCo
         io.stderr.write(
           flags.deleteUndialed
             ? `${verb}: completing ${flags.task} AND DELETING its undialed orders (--delete-undialed): neither can be undone.\n`
-            : `${verb}: completing ${flags.task}: it cannot be started again.\n`,
+            : `${verb}: completing ${flags.task}: its orders not finished are stopped. Starting it again: the mock allows it once orders are added (--append, or a new import); the vendor's rule is unknown (see the spec's mgrTaskStatus).\n`,
         );
       }
       const result =
