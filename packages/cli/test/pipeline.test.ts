@@ -165,6 +165,17 @@ describe('reading rows', () => {
     expect(reader.blankRows()).toBe(2); // the empty line and the "," row: no value at all
   });
 
+  it.each([
+    ['phone,name\n8613800138000,"Zhang\n8613800138001,Li\n', 2],
+    ['\ufeffphone,name\n8613800138000,"Zhang\n8613800138001,Li\n', 2], // with a BOM
+    // after a multi-line cell (lines 2-3) and with CRLF: the quote opened on line 4
+    ['phone,name\r\n8613800138000,"Zhang\r\nstill"\r\n8613800138001,"Li\r\n8613800138002,Wang\r\n', 4],
+  ])('a quote never closed: names the line it opened on, not where the file ended (%j)', async (text, line) => {
+    const file = join(freshDir(), 'open-quote.csv');
+    writeFileSync(file, text);
+    await expect(readAll(file)).rejects.toThrow(`is not readable CSV: the quote opened on line ${line} is never closed`);
+  });
+
   it('detects a semicolon delimiter and keeps quoted commas', async () => {
     const file = join(freshDir(), 'semi.csv');
     writeFileSync(file, 'phone;name\n8615600000001;"Li, Na"\n');

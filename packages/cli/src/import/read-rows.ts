@@ -2,6 +2,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { pipeline } from 'node:stream/promises';
 import type { CsvError } from 'csv-parse';
 import { BATCH_ROWS, boundedLines, boundedRecordBatches, isPlainCsv } from './bounded-lines.js';
+import { unclosedQuoteLine } from './csv-quote-line.js';
 import { excerpt } from './excerpt.js';
 
 // Reads a call list one row at a time, so a 100,000-row file never sits in memory as text:
@@ -246,7 +247,8 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
     // directly (a blank line is a record of one empty cell, a multi-line cell is one record).
     // Loaded only for a file that needs it (one with quotes): a quote-free list never pays for it.
     const { parse, CsvError: CsvErrorClass } = await import('csv-parse');
-    const parser = parse({ delimiter, bom: true, relax_column_count: true, max_record_size: maxRowBytes });
+    const parserOptions = { delimiter, bom: true, relax_column_count: true, max_record_size: maxRowBytes };
+    const parser = parse(parserOptions);
     const piping = pipeline(stream(), parser);
     piping.catch(() => {}); // the same error surfaces from the iteration below
     let row = 0;
@@ -267,6 +269,10 @@ export function openRowReader(file: string, options: RowReaderOptions = {}): Row
         if (error.code === 'CSV_MAX_RECORD_SIZE') {
           // Every record counts as a row (the header, blank lines): the one that failed is the next.
           throw tooLongRow((records ?? row) + 1);
+        }
+        if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+          const opened = await unclosedQuoteLine(file, parserOptions);
+          if (opened !== undefined) throw new InputFileError(`${file} is not readable CSV: the quote opened on line ${opened} is never closed`);
         }
         throw new InputFileError(`${file} is not readable CSV${lines ? ` (near line ${lines})` : ''}: ${excerpt(error.message, 200)}`);
       }
