@@ -172,6 +172,20 @@ describe('callbot mock: options and stopping', () => {
     await expect(startMockProcess(['--config', config])).rejects.toThrow(/exited with code 1[\s\S]*unknown key "maxOrderz"/);
   });
 
+  it.each([
+    [['--bogus'], "error: unknown option '--bogus'"],
+    [['--port', 'x'], "error: option '-p, --port <port>' argument 'x' is invalid."],
+  ])('a usage error (%j) in three lines, as callbot answers one, not the whole help (exit 1)', async (args, first) => {
+    const failed = await run(process.execPath, [fromRoot('packages', 'mock', 'dist', 'bin.js'), ...args]).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    const lines = failed!.stderr.trimEnd().split('\n');
+    expect(lines[0]).toContain(first);
+    expect(lines.slice(1)).toEqual(['Usage: callbot-mock [options]', 'See `callbot-mock --help`.']);
+  });
+
   it('explains itself in --help', async () => {
     const { stdout } = await run(process.execPath, [fromRoot('packages', 'mock', 'dist', 'bin.js'), '--help']);
     for (const flag of [

@@ -119,7 +119,8 @@ export function createMockCommand(): Command {
     new Command('callbot-mock')
       .description('Start the local Callbot mock: vendor retCodes and signatures, docs at /docs, signed callbacks.')
       .version(packageJson.version, '-V, --version', 'print the version of callbot-mock')
-      .showHelpAfterError()
+      // A usage error in three lines, as `callbot`'s (the error, the usage, where the rest is), not the whole help.
+      .showHelpAfterError('Usage: callbot-mock [options]\nSee `callbot-mock --help`.')
       .option('-p, --port <port>', `port to listen on; 0 picks a free one (default ${MOCK_DEFAULT_PORT})`, integer('--port'))
       .option('-H, --host <host>', `address to listen on (default ${MOCK_DEFAULT_HOST})`)
       .option('-c, --config <file>', 'JSON config file (accounts, faults, callbacks, limits)')
