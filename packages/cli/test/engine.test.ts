@@ -280,13 +280,23 @@ describe('runImport: invalid rows', () => {
     [9, /has 7 fields but the header has 6/],
   ]);
 
+  it.each([
+    ['8615600000001x\n8615600000002x\n', 'nothing sent: all 2 rows are invalid (each reason is in the report). Fix them and import again.'],
+    ['8615600000001x\n', 'nothing sent: the one row is invalid (each reason is in the report). Fix it and import again.'],
+  ])('every row invalid: says so, without offering --skip-invalid for "the 0 valid rows" (%j)', async (rows, message) => {
+    const file = join(freshDir(), 'all-bad.csv');
+    writeFileSync(file, `phone\n${rows}`);
+    const run = await importList(file, newTask('all-bad'), mock.url);
+    expect([run.summary.outcome, run.exitCode, run.summary.message]).toEqual(['not-sent', 3, message]);
+  });
+
   it('lists every bad row with its spreadsheet row number and sends nothing (exit 3)', async () => {
     const task = newTask('bad');
     const run = await importList(BAD_ROWS, task, mock.url);
     expect(run.summary.outcome).toBe('not-sent');
     expect(run.exitCode).toBe(3);
     expect(run.summary.message).toBe(
-      'nothing sent: 7 of 9 rows are invalid (see above and the report). Fix them, or use --skip-invalid to send the 2 valid rows.',
+      'nothing sent: 7 of 9 rows are invalid (each reason is in the report). Fix them, or use --skip-invalid to send the 2 valid rows.',
     );
     expect(run.summary.problems.map((p) => p.row)).toEqual([...expected.keys()]);
     for (const problem of run.summary.problems) expect(problem.message).toMatch(expected.get(problem.row)!);

@@ -8,6 +8,7 @@ import { formatFor, rowWriter } from '../src/results/csv.js';
 import { csvCell } from '../src/shared/csv-cell.js';
 import { callOptions, FilterError, orderOptions, unixSeconds } from '../src/results/filters.js';
 import { openOutput } from '../src/results/output.js';
+import { type ResultSummary, summaryTable } from '../src/results/summary.js';
 import { exportRow, timeCell } from '../src/results/rows.js';
 import { freshDir } from './support/run-cli.js';
 
@@ -132,5 +133,28 @@ describe('listen pieces', () => {
     const read = await readRequestIDs(file, 'csv', (id) => ids.push(id));
     expect(ids).toEqual(['r1', 'r2']);
     expect(read.endsMidLine).toBe(true);
+  });
+});
+
+describe('the reading verbs’ summary', () => {
+  it.each([
+    [1, 1, 'orders of task t: 1 row (1 page, 0.5 s)'],
+    [0, 1, 'orders of task t: 0 rows (1 page, 0.5 s)'],
+    [250, 3, 'orders of task t: 250 rows (3 pages, 0.5 s)'],
+  ])('%i rows in %i pages: counts with their nouns, singular for one ("1 pages" before)', (rows, pages, first) => {
+    const summary: ResultSummary = {
+      verb: 'orders',
+      userTaskID: 't',
+      file: null,
+      format: null,
+      rows,
+      pages,
+      requests: {},
+      durationMs: 500,
+      counts: {},
+      duplicatesSkipped: 0,
+      warnings: [],
+    };
+    expect(summaryTable(summary).split('\n')[0]).toBe(first);
   });
 });

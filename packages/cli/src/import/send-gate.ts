@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { count } from '../shared/count.js';
 import { batchBody, measureBody, type BatchEnvelope } from './batch-body.js';
 import type { BatchBuilder, RowNotice } from './build-batch.js';
 import type { ConnectionSettings } from '../shared/credentials.js';
@@ -33,7 +34,10 @@ export function refusalOf({ file, rows, problems, builder, envelope, settings, s
   if (problems.length > 0 && !skipInvalid) {
     return {
       reason: `not sent: the file has ${problems.length} invalid rows`,
-      message: `nothing sent: ${problems.length} of ${rows} rows are invalid (see above and the report). Fix them, or use --skip-invalid to send the ${builder.orders.length} valid rows.`,
+      message:
+        builder.orders.length === 0
+          ? `nothing sent: ${rows === 1 ? 'the one row is' : `all ${rows} rows are`} invalid (each reason is in the report). Fix ${rows === 1 ? 'it' : 'them'} and import again.`
+          : `nothing sent: ${problems.length} of ${rows} rows ${problems.length === 1 ? 'is' : 'are'} invalid (each reason is in the report). Fix them, or use --skip-invalid to send the ${count(builder.orders.length, 'valid row')}.`,
     };
   }
   if (builder.orders.length === 0) return { reason: '', message: 'nothing sent: no valid rows' };

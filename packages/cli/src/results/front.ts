@@ -1,4 +1,5 @@
 import { CallbotPackageError, CallbotValidationError } from 'callbot-contract';
+import { count } from '../shared/count.js';
 import { removePendingTempFiles } from '../shared/atomic-file.js';
 import { INTERRUPTED_EXIT, VERB_EXIT } from '../shared/exit.js';
 import { UsageError } from '../shared/usage-error.js';
@@ -47,7 +48,7 @@ export async function readFront(
     for (const warning of summary.warnings) terminal.stderr.write(`callbot ${verb}: warning: ${warning}\n`);
     if (flags.json) terminal.stdout.write(`${JSON.stringify(summary)}\n`);
     else if (flags.out === '-') terminal.stderr.write(`callbot ${verb}: ${summary.rows} rows written to stdout\n`);
-    else terminal.stdout.write(`${toFile ? `Wrote ${summary.rows} rows to ${summary.file}\n` : ''}${summaryTable(summary)}\n`);
+    else terminal.stdout.write(`${toFile ? `Wrote ${count(summary.rows, 'row')} to ${summary.file}\n` : ''}${summaryTable(summary)}\n`);
     return summary.countMismatch?.kind === 'fewer' ? VERB_EXIT.partial : VERB_EXIT.ok;
   } catch (error) {
     if (live) terminal.stderr.write('\n');

@@ -1,4 +1,5 @@
 import { cellText } from '../shared/csv-cell.js';
+import { count } from '../shared/count.js';
 import type { Format } from './csv.js';
 
 // What a reading verb reports at the end: printed as a table without --out, as one JSON
@@ -43,7 +44,9 @@ export class Tally {
 
 /** The counts as a table: one block per counted column. */
 export function summaryTable(summary: ResultSummary): string {
-  const lines = [`${summary.verb} of task ${summary.userTaskID}: ${summary.rows} rows (${summary.pages} pages, ${(summary.durationMs / 1000).toFixed(1)} s)`];
+  const lines = [
+    `${summary.verb} of task ${summary.userTaskID}: ${count(summary.rows, 'row')} (${count(summary.pages, 'page')}, ${(summary.durationMs / 1000).toFixed(1)} s)`,
+  ];
   for (const [group, bucket] of Object.entries(summary.counts)) {
     const entries = Object.entries(bucket).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
     const width = Math.max(group.length, ...entries.map(([k]) => k.length));
