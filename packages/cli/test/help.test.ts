@@ -111,6 +111,14 @@ describe('callbot --help lists every verb; each verb has its full help', () => {
       expect(viaFlag.code, verb).toBe(0);
       expect(viaHelp.stdout, verb).toBe(viaFlag.stdout);
       expect(viaFlag.stdout, verb).toMatch(new RegExp(`^Usage: callbot ${verb} `));
+      // Defaults in commander's own form, `(default: 120000)`, never `(default 120000)` beside it.
+      const options = (viaFlag.stdout.split('\nOptions:\n')[1]?.split('\n\n')[0] ?? '').replace(/\s+/g, ' ');
+      expect(options.match(/\(default (?!on loopback)[^)]*\)/g) ?? [], verb).toEqual([]);
+    }
+    for (const sub of ['create', 'update', 'start', 'list', 'show']) {
+      const options = ((await runCli(['task', sub, '--help'])).stdout.split('\nOptions:\n')[1]?.split('\n\n')[0] ?? '').replace(/\s+/g, ' ');
+      expect(options, `task ${sub}`).toContain('--timeout-ms');
+      expect(options.match(/\(default (?!on loopback)[^)]*\)/g) ?? [], `task ${sub}`).toEqual([]);
     }
     expect((await runCli(['task', '--help'])).stdout).toContain('Exit codes:');
   });

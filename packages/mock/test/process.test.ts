@@ -188,6 +188,10 @@ describe('callbot mock: options and stopping', () => {
 
   it('explains itself in --help', async () => {
     const { stdout } = await run(process.execPath, [fromRoot('packages', 'mock', 'dist', 'bin.js'), '--help']);
+    // Defaults in commander's form, as callbot's help gives them: `(default: 4010)`.
+    const options = stdout.split('\nOptions:\n')[1]!.split('\n\n')[0]!.replace(/\s+/g, ' ');
+    expect(options.match(/\(default [^)]*\)/g) ?? []).toEqual([]);
+    expect(options).toContain('(default: 4010)');
     for (const flag of [
       '--port',
       '--host',

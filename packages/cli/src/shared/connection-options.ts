@@ -63,6 +63,6 @@ export function timeoutOption(description: string, parse: (value: string) => num
 /** Adds the connection flags (and, unless wording.timeout is false, --timeout-ms after them) to `command`. */
 export function addConnectionOptions(command: Command, wording: ConnectionWording = {}): Command {
   for (const option of connectionOptions(wording)) command.addOption(option);
-  if (wording.timeout !== false) command.addOption(timeoutOption(wording.timeout ?? 'how long one attempt may take (default 120000)'));
+  if (wording.timeout !== false) command.addOption(timeoutOption(wording.timeout ?? 'how long one attempt may take (default: 120000)'));
   return command;
 }

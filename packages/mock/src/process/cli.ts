@@ -121,8 +121,8 @@ export function createMockCommand(): Command {
       .version(packageJson.version, '-V, --version', 'print the version of callbot-mock')
       // A usage error in three lines, as `callbot`'s (the error, the usage, where the rest is), not the whole help.
       .showHelpAfterError('Usage: callbot-mock [options]\nSee `callbot-mock --help`.')
-      .option('-p, --port <port>', `port to listen on; 0 picks a free one (default ${MOCK_DEFAULT_PORT})`, integer('--port'))
-      .option('-H, --host <host>', `address to listen on (default ${MOCK_DEFAULT_HOST})`)
+      .option('-p, --port <port>', `port to listen on; 0 picks a free one (default: ${MOCK_DEFAULT_PORT})`, integer('--port'))
+      .option('-H, --host <host>', `address to listen on (default: ${MOCK_DEFAULT_HOST})`)
       .option('-c, --config <file>', 'JSON config file (accounts, faults, callbacks, limits)')
       // Collected raw: commander quotes the whole argument when a parser throws, secret included.
       .option(
@@ -146,7 +146,7 @@ export function createMockCommand(): Command {
       )
       .option(
         '--max-orders <n>',
-        `more orders than this in one request: retCode ${RetCodes.TooManyElements.code} (default ${DEFAULTS.maxOrders})`,
+        `more orders than this in one request: retCode ${RetCodes.TooManyElements.code} (default: ${DEFAULTS.maxOrders})`,
         integer('--max-orders'),
       )
       .option(
@@ -154,54 +154,54 @@ export function createMockCommand(): Command {
         `how long (virtual ms) an accepted batch counts as importing: retCode ${RetCodes.BatchImportInProgress.code} (default: the simulator's, 2000)`,
         integer('--importing-ms'),
       )
-      .option('--max-tasks <n>', `tasks kept; past it the least recently used idle task is forgotten (default ${DEFAULTS.maxTasks})`, integer('--max-tasks'))
+      .option('--max-tasks <n>', `tasks kept; past it the least recently used idle task is forgotten (default: ${DEFAULTS.maxTasks})`, integer('--max-tasks'))
       .option(
         '--max-stored-orders <n>',
-        `orders kept over all tasks; past it tasks are forgotten as for --max-tasks (default ${DEFAULTS.maxStoredOrders})`,
+        `orders kept over all tasks; past it tasks are forgotten as for --max-tasks (default: ${DEFAULTS.maxStoredOrders})`,
         integer('--max-stored-orders'),
       )
       .option(
         '--max-stored-bytes <n>',
-        `text kept from requests over all tasks (ids, names, params…; one byte per character); past it tasks are forgotten as for --max-tasks, a request with more gets retCode ${RetCodes.TooManyElements.code} (default ${DEFAULTS.maxStoredBytes})`,
+        `text kept from requests over all tasks (ids, names, params…; one byte per character); past it tasks are forgotten as for --max-tasks, a request with more gets retCode ${RetCodes.TooManyElements.code} (default: ${DEFAULTS.maxStoredBytes})`,
         integer('--max-stored-bytes'),
       )
       .option(
         '--max-callback-records <n>',
-        `callback deliveries kept for ${DEBUG_CALLBACKS_PATH} (default ${DEFAULTS.maxCallbackRecords})`,
+        `callback deliveries kept for ${DEBUG_CALLBACKS_PATH} (default: ${DEFAULTS.maxCallbackRecords})`,
         integer('--max-callback-records'),
       )
       .option(
         '--headers-timeout-ms <ms>',
-        `time to send the request headers, then 408 and close (default ${DEFAULTS.headersTimeoutMs})`,
+        `time to send the request headers, then 408 and close (default: ${DEFAULTS.headersTimeoutMs})`,
         integer('--headers-timeout-ms'),
       )
       .option(
         '--request-timeout-ms <ms>',
-        `time to send the whole request, body included, then 408 and close (default ${DEFAULTS.requestTimeoutMs})`,
+        `time to send the whole request, body included, then 408 and close (default: ${DEFAULTS.requestTimeoutMs})`,
         integer('--request-timeout-ms'),
       )
       .option(
         '--keep-alive-timeout-ms <ms>',
-        `idle kept-alive connections are closed after this (default ${DEFAULTS.keepAliveTimeoutMs})`,
+        `idle kept-alive connections are closed after this (default: ${DEFAULTS.keepAliveTimeoutMs})`,
         integer('--keep-alive-timeout-ms'),
       )
       .option(
         '--max-connections <n>',
-        `open connections at once; more are closed as soon as accepted (default ${DEFAULTS.maxConnections})`,
+        `open connections at once; more are closed as soon as accepted (default: ${DEFAULTS.maxConnections})`,
         integer('--max-connections'),
       )
-      .option('--seed <n>', 'seed of the simulated world (call outcomes, durations) and probabilistic faults (default 1)', integer('--seed'))
-      .option('--speed <n>', `virtual seconds per real second; 0: time moves only by POST ${DEBUG_CLOCK_PATH} (default ${DEFAULTS.speed})`, decimal('--speed'))
+      .option('--seed <n>', 'seed of the simulated world (call outcomes, durations) and probabilistic faults (default: 1)', integer('--seed'))
+      .option('--speed <n>', `virtual seconds per real second; 0: time moves only by POST ${DEBUG_CLOCK_PATH} (default: ${DEFAULTS.speed})`, decimal('--speed'))
       .option('--state <file>', 'keep the simulated world in FILE: restored at start when it exists, saved while running and on exit')
       .option(
         '--state-interval-ms <ms>',
-        `with --state, save at most this often when the world changed (default ${DEFAULTS.stateIntervalMs})`,
+        `with --state, save at most this often when the world changed (default: ${DEFAULTS.stateIntervalMs})`,
         integer('--state-interval-ms'),
       )
       .addOption(
         new Option(
           '--deviate [rate]',
-          `make this share (0 to 1) of answers and callbacks deviate from the spec as a real vendor's may (default off; ${DEFAULT_DEVIATE_RATE} without RATE)`,
+          `make this share (0 to 1) of answers and callbacks deviate from the spec as a real vendor's may (default: off; ${DEFAULT_DEVIATE_RATE} without RATE)`,
         )
           .preset(String(DEFAULT_DEVIATE_RATE))
           .argParser(share('--deviate')),
