@@ -115,6 +115,7 @@ describe('callbot export', () => {
     const run = await runInProcess(['export', '--task', 'task-1', '--out', 'r.jsonl', '--json', '--time', 'unix'], { cwd: dir, env: env() });
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout);
+    expect(run.stdout).toBe(`${JSON.stringify(summary, null, 2)}\n`); // indented, as every verb's --json
     expect(summary).toMatchObject({ verb: 'export', file: 'r.jsonl', format: 'jsonl', rows: ORDERS, pages: 3, batchID: 'b-1' });
     expect(summary.counts.status).toEqual({ finished: 400, 'in-progress': 400, waiting: 400 });
     expect(typeof summary.durationMs).toBe('number');

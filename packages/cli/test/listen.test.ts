@@ -262,6 +262,7 @@ describe('callbot listen', () => {
     expect(done.stderr).toMatch(
       /stopped\. order 1 · call 1 · task 0 · duplicate 1 · refused 1 · failed 0 · deviating 1; 2 written to callbacks\.jsonl \(1 deviating from the contract, written with their deviations\)/,
     );
+    expect(done.stdout).toBe(`${JSON.stringify(JSON.parse(done.stdout), null, 2)}\n`); // indented, as every verb's --json
     expect(JSON.parse(done.stdout)).toEqual({
       out: 'callbacks.jsonl',
       format: 'jsonl',

@@ -2,7 +2,7 @@ import { isSignAlgorithm } from 'callbot-contract';
 import { ConfigError } from '../shared/credentials.js';
 import { resolveApiConnection } from '../shared/credentials.js';
 import { VERB_EXIT } from '../shared/exit.js';
-import type { InterruptSignal, VerbIo } from '../shared/io.js';
+import { type InterruptSignal, printJson, type VerbIo } from '../shared/io.js';
 import { UsageError } from '../shared/usage-error.js';
 import { type ListenOutputs, openOutputs } from './outputs.js';
 import { type Counts, type Outcome, startReceiver } from './receiver.js';
@@ -156,7 +156,6 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
       ? ` (${c.deviating} deviating from the contract, ${writesDeviations ? 'written with their deviations' : 'their deviations not written'})`
       : '';
   stderr.write(`callbot listen: stopped. ${describe(c)}; ${written} written to ${outName}${deviating}\n`);
-  if (flags.json)
-    io.stdout.write(`${JSON.stringify({ out: outName, format: file ? (flags.csv ? 'csv' : 'jsonl') : 'postgres', written, counts: { ...c } })}\n`);
+  if (flags.json) printJson(io, { out: outName, format: file ? (flags.csv ? 'csv' : 'jsonl') : 'postgres', written, counts: { ...c } });
   return VERB_EXIT.ok;
 }

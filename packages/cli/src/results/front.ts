@@ -3,7 +3,7 @@ import { count } from '../shared/count.js';
 import { removePendingTempFiles } from '../shared/atomic-file.js';
 import { INTERRUPTED_EXIT, VERB_EXIT } from '../shared/exit.js';
 import { UsageError } from '../shared/usage-error.js';
-import type { InterruptSignal, VerbIo } from '../shared/io.js';
+import { type InterruptSignal, printJson, type VerbIo } from '../shared/io.js';
 import { UntrustedPagingError } from './list.js';
 import { type ResultSummary, summaryTable } from './summary.js';
 
@@ -46,7 +46,7 @@ export async function readFront(
     });
     if (live) terminal.stderr.write('\n');
     for (const warning of summary.warnings) terminal.stderr.write(`callbot ${verb}: warning: ${warning}\n`);
-    if (flags.json) terminal.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (flags.json) printJson(terminal, summary);
     else if (flags.out === '-') terminal.stderr.write(`callbot ${verb}: ${summary.rows} rows written to stdout\n`);
     else terminal.stdout.write(`${toFile ? `Wrote ${count(summary.rows, 'row')} to ${summary.file}\n` : ''}${summaryTable(summary)}\n`);
     return summary.countMismatch?.kind === 'fewer' ? VERB_EXIT.partial : VERB_EXIT.ok;
