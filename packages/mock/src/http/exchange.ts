@@ -25,7 +25,15 @@ export interface HttpAnswer {
 
 /** What the log says about one request: no secrets, no signatures, no bodies. */
 export type Outcome =
-  | { retCode: number; totalCount?: number; rejected?: number; deviations?: string }
+  | {
+      retCode: number;
+      /** An import: the orders in it and how many were refused. */
+      totalCount?: number;
+      rejected?: number;
+      /** A list: how many items it has in all, and of what (`tasks`, `orders`, `calls`). */
+      listed?: { count: number; of: string };
+      deviations?: string;
+    }
   | { dropped: true }
   | { aborted: true; received: number; declared: number | undefined };
 
@@ -40,7 +48,12 @@ export function describeOutcome(outcome: Outcome): string {
   if ('aborted' in outcome) {
     return `→ upload aborted by the client after ${outcome.received} of ${outcome.declared ?? 'an unknown number of'} bytes; nothing answered`;
   }
-  const counts = outcome.totalCount !== undefined ? ` (${outcome.totalCount} orders, ${outcome.rejected ?? 0} refused)` : '';
+  const counts =
+    outcome.totalCount !== undefined
+      ? ` (${outcome.totalCount} orders, ${outcome.rejected ?? 0} refused)`
+      : outcome.listed
+        ? ` (${outcome.listed.count} ${outcome.listed.of} in all)`
+        : '';
   const deviated = outcome.deviations ? ` (deviated: ${outcome.deviations})` : '';
   return `→ retCode ${outcome.retCode}${counts}${deviated}`;
 }

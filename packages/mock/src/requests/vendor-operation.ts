@@ -160,8 +160,17 @@ export function operationHandler(operation: SpecOperation): (request: MockReques
     const exchange = answerOf(operation, answer, signing, ctx.deviator);
     const totalCount = countOf(answer, 'totalCount');
     if (exchange.kind === 'answer' && exchange.outcome && 'retCode' in exchange.outcome && totalCount !== undefined) {
-      exchange.outcome = { ...exchange.outcome, totalCount, rejected: totalCount - (countOf(answer, 'successCount') ?? totalCount) };
+      // An import counts orders and refusals; a list (listTask, listOrder, listCall) has no
+      // successCount and counts its own items.
+      const successCount = countOf(answer, 'successCount');
+      exchange.outcome =
+        successCount === undefined
+          ? { ...exchange.outcome, listed: { count: totalCount, of: listedItems(operation.operationId) } }
+          : { ...exchange.outcome, totalCount, rejected: totalCount - successCount };
     }
     return exchange;
   };
 }
+
+/** What a list operation lists, for the log: listTask → tasks, listOrder → orders, listCall → calls. */
+const listedItems = (operationId: string) => `${operationId.replace(/^list/, '').toLowerCase()}s`;
