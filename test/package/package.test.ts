@@ -84,6 +84,7 @@ describe('the packed tarballs', () => {
         'package/dist/index.js',
         'package/dist/index.cjs',
         'package/docs/index.html',
+        'package/examples/msw-fetch-handler.mjs', // the README's msw example
         'package/LICENSE',
         'package/README.md',
       ]),
@@ -286,22 +287,25 @@ describe('the three packages installed together', () => {
   });
 
   it('callbot-mock serves one signed import sent by `callbot import` (the demo account, the shipped sample list)', async () => {
-    mock = spawn(join(consumer, 'node_modules', '.bin', 'callbot-mock'), ['--port', '0', '--host', '127.0.0.1', '--no-callbacks', '--quiet'], {
+    mock = spawn(join(consumer, 'node_modules', '.bin', 'callbot-mock'), ['--port', '0', '--host', '127.0.0.1', '--no-callbacks'], {
       cwd: consumer,
     });
+    let banner = '';
     const url = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`callbot-mock did not start: ${output}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`callbot-mock did not start: ${banner}`)), 30_000);
       mock!.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
+        banner += chunk.toString();
+        const match = /listening on (http:\/\/\S+)[\s\S]*Press Ctrl-C/.exec(banner);
         if (match) {
           clearTimeout(timer);
           resolve(match[1]!);
         }
       });
-      mock!.once('exit', (code) => reject(new Error(`callbot-mock exited ${code}: ${output}`)));
+      mock!.once('exit', (code) => reject(new Error(`callbot-mock exited ${code}: ${banner}`)));
     });
+    // The installed mock offers what its users have: no `npm run demo` (this repository's script).
+    expect(banner).toContain('  play:');
+    expect(banner).not.toContain('npm run demo');
     const list = join(consumer, 'node_modules', 'callbot-cli', 'examples', 'call-list.csv');
     expect(existsSync(list)).toBe(true);
     const report = join(consumer, 'report.csv');

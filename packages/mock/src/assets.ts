@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -9,3 +10,18 @@ const require = createRequire(import.meta.url);
 
 export const specFile = (format: 'json' | 'yaml') => require.resolve(`callbot-contract/openapi.${format}`);
 export const docsFile = () => fileURLToPath(new URL('../docs/index.html', import.meta.url));
+
+/**
+ * The callbot-contract repository's demo script (`npm run demo`), when this mock runs from a
+ * checkout of it (packages/mock/ two levels below the root); undefined for an installed mock,
+ * whose users have no such script.
+ */
+export function repositoryDemoScript(): string | undefined {
+  const script = fileURLToPath(new URL('../../../examples/play-demo-task.ts', import.meta.url));
+  const rootManifest = fileURLToPath(new URL('../../../package.json', import.meta.url));
+  try {
+    return existsSync(script) && (JSON.parse(readFileSync(rootManifest, 'utf8')) as { name?: string }).name === 'callbot-contract' ? script : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,6 +3,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { MOCK_DEFAULT_HOST, MOCK_DEFAULT_PORT, IMPORT_BATCH_CALL_PATH, RetCodes } from 'callbot-contract';
 import { parseAccountSpec, type MockAccount } from '../requests/accounts.js';
 import { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultRule } from '../requests/faults.js';
+import { repositoryDemoScript } from '../assets.js';
 import { consoleLogger, silentLogger } from './logger.js';
 import { DEVIATION_KINDS, DEVIATIONS_HEADER, NEVER_DEVIATED } from '../spec/deviate.js';
 import { DEFAULT_DEVIATE_RATE, defaultOptions, loadConfigFile, type MockOptionsInput } from './options.js';
@@ -287,9 +288,10 @@ async function runMock(flags: MockFlags): Promise<void> {
   lines.push(
     `  world:     seed ${options.seed}; speed ${options.speed} virtual s per real s${options.speed === 0 ? ` (moves only by POST ${DEBUG_CLOCK_PATH})` : ''}`,
     ...(options.stateFile ? [`  state:     ${options.stateFile} (saved every ${options.stateIntervalMs / 1000} s when changed, and on exit)`] : []),
-    // How to play a task through: copy-paste commands (examples/play-demo-task.ts is in the callbot-contract repository).
+    // How to play a task through: copy-paste commands.
     `  play:      curl -s -X POST ${url}${DEBUG_CLOCK_PATH} -H 'content-type: application/json' -d '{"advance": 600, "settle": true}'`,
-    `  demo task: CALLBOT_BASE_URL=${url} npm run demo   (callbot-contract repository: examples/play-demo-task.ts)`,
+    // `npm run demo` exists only in the callbot-contract repository: not offered by an installed mock.
+    ...(repositoryDemoScript() ? [`  demo task: CALLBOT_BASE_URL=${url} npm run demo   (examples/play-demo-task.ts)`] : []),
     `  callbacks: ${options.callbacks.enabled ? `on (loopback${options.callbacks.allowHosts.length ? ` + ${options.callbacks.allowHosts.join(', ')}` : ' only'})` : 'off'}`,
     `  bounds:    ${options.maxTasks} tasks, ${options.maxStoredOrders} orders and ${options.maxStoredBytes} bytes of text kept; ${options.maxConnections} connections; headers ${options.headersTimeoutMs} ms, request ${options.requestTimeoutMs} ms`,
     `  deviate:   ${
