@@ -1,11 +1,11 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from 'callbot-mock';
 import { DEMO_ACCOUNT, RetCodes, retCodesWithOutcome } from 'callbot-contract';
 import { importCommand, registerImportCommand, type ImportFlags } from '../src/commands/import.js';
-import { testIo } from './support/run-in-process.js';
+import { runInProcess, testIo } from './support/run-in-process.js';
 import { EXIT_CODES_HELP } from '../src/import/exit-codes.js';
 import { fromRoot } from 'callbot-test-kit/paths';
 import { startMock, stopMocks } from './support/mock-server.js';
@@ -62,8 +62,22 @@ describe('callbot import, the front', () => {
     expect(run.stderr).toMatch(/^preparing 5 orders \(JSON, signature, gzip\)…\n {2}ready \([\d.]+ s\)\nsending…\n {2}imported: 5 of 5 orders accepted/m);
     expect(run.stderr).toContain(`report: ${run.report}`);
     expect(run.stdout).toMatch(
-      /^\noperation: importBatchCall \(the list replaces the task's undialed numbers\)\nimported: 5 of 5 orders accepted \(responseID .+\)\n {2}accepted +5\n {2}-+\n {2}total +5\nreport: .+\n$/,
+      /^operation: importBatchCall \(the list replaces the task's undialed numbers\)\nimported: 5 of 5 orders accepted \(responseID .+\)\n {2}accepted +5\n {2}-+\n {2}total +5\nreport: .+\n$/,
     );
+  });
+
+  it("a list inside node_modules (the quick start's sample): its report goes to the current folder, never into the package, and says so", async () => {
+    const cwd = freshDir();
+    const examples = join(cwd, 'node_modules', 'callbot-cli', 'examples');
+    mkdirSync(examples, { recursive: true });
+    writeFileSync(join(examples, 'bad-rows.csv'), readFileSync(BAD_ROWS));
+    const run = await runInProcess(['import', 'node_modules/callbot-cli/examples/bad-rows.csv', '--task', newTask('nm'), '--base-url', mock.url], { cwd });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('node_modules/callbot-cli/examples/bad-rows.csv is inside node_modules: a report goes to the current folder instead');
+    expect(readdirSync(examples)).toEqual(['bad-rows.csv']);
+    const reports = readdirSync(cwd).filter((f) => f.startsWith('callbot-report-'));
+    expect(reports).toHaveLength(1);
+    expect(run.stdout).toContain(`report: ${join(realpathSync(cwd), reports[0]!)}`);
   });
 
   it('lists the invalid rows on stderr, up to --max-problems, and says how to go on (exit 3)', async () => {

@@ -129,7 +129,8 @@ export function printSummary(summary: ImportSummary, exitCode: number, json: boo
       : summary.outcome === 'imported' || summary.outcome === 'dry-run'
         ? `no report written (every row ${summary.dryRun ? 'valid' : 'accepted'}; --report PATH writes one anyway)\n`
         : '';
-    io.stdout.write(`\n${OPERATION_LINE[summary.operation]}\n${summary.message}\n${summaryTable(summary.counts)}\n${report}`);
+    // No blank first line: stdout may be a file or a pipe (the progress on stderr ends its own line).
+    io.stdout.write(`${OPERATION_LINE[summary.operation]}\n${summary.message}\n${summaryTable(summary.counts)}\n${report}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { Operations, validateAgainst } from 'callbot-contract';
 import { batchBody, type BatchEnvelope } from './batch-body.js';
 import { parseColumnOverrides } from './column-mapping.js';
@@ -59,6 +59,9 @@ export function setUpRun(
     dryRun,
   });
   if (settings.credentialsWarning) emit({ type: 'warning', message: settings.credentialsWarning });
+  if (!reportAsked && insideNodeModules(file)) {
+    emit({ type: 'warning', message: `${file} is inside node_modules: a report goes to the current folder instead (--report PATH to choose)` });
+  }
   if (target.kind === 'device' && !dryRun) {
     emit({
       type: 'warning',
@@ -76,12 +79,17 @@ function checkEnvelope(envelope: BatchEnvelope, settings: ConnectionSettings): v
   if (issues.length > 0) throw new ConfigError(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
 }
 
+/** Whether `file` lies in an installed package (the quick start's sample list does): no report is written in there. */
+const insideNodeModules = (file: string) => dirname(resolve(file)).split(sep).includes('node_modules');
+
 /**
  * The default report: beside the input file (not in the working directory), a new file that
- * replaces nothing (`-2`, `-3`, … when the name is taken: report-path.ts).
+ * replaces nothing (`-2`, `-3`, … when the name is taken: report-path.ts). An input inside
+ * node_modules (a package's sample list) gets its report in the working directory instead:
+ * reports never go into an installed package.
  */
 function besideInput(file: string, name: string, tempFolder: string): ReportTarget {
-  const path = join(dirname(resolve(file)), name);
+  const path = insideNodeModules(file) ? resolve(name) : join(dirname(resolve(file)), name);
   try {
     return prepareNewReportPath(path, tempFolder);
   } catch (error) {
