@@ -80,6 +80,20 @@ describe('callbot import, the front', () => {
     expect(run.stdout).toContain(`report: ${join(realpathSync(cwd), reports[0]!)}`);
   });
 
+  it('rows the vendor refuses one by one are listed with its reason on stderr (a re-run of the same list), up to --max-problems (exit 2)', async () => {
+    const task = newTask('again');
+    expect((await callbotImport([EXAMPLE, '--task', task, '--create-task', '--scene', 'scene-1001', '--base-url', mock.url])).code).toBe(0);
+    const again = await callbotImport([EXAMPLE, '--task', task, '--append', '--base-url', mock.url, '--max-problems', '3']);
+    expect(again.code).toBe(2);
+    const refused = again.stderr.split('\n').filter((line) => line.startsWith('  refused row '));
+    expect(refused).toHaveLength(3);
+    for (const line of refused) expect(line).toMatch(/^ {2}refused row \d+: orderID "[^"]+" is already in the task$/);
+    expect(again.stderr).toContain('  … and 2 more refused by the vendor (all are in the report)');
+    const json = await callbotImport([EXAMPLE, '--task', task, '--append', '--base-url', mock.url, '--json']);
+    const summary = JSON.parse(json.stdout) as { refused: { row: number; message: string }[] };
+    expect(summary.refused.map((r) => r.row)).toEqual([2, 3, 4, 5, 6]);
+  });
+
   it('lists the invalid rows on stderr, up to --max-problems, and says how to go on (exit 3)', async () => {
     const run = await callbotImport([BAD_ROWS, '--task', newTask('bad'), '--base-url', mock.url, '--max-problems', '3']);
     expect(run.code).toBe(3);
@@ -123,6 +137,7 @@ describe('callbot import, the front', () => {
       'attempts',
       'report',
       'problems',
+      'refused',
       'warnings',
     ]);
     expect(summary).toMatchObject({

@@ -218,7 +218,7 @@ export async function importCommand(file: string, flags: ImportFlags, io: VerbIo
     const received = signals.received();
     // Stopped before sending: the conventional 128 + signal number; otherwise what the summary says.
     const exitCode = summary.interrupted === 'before-send' && received ? INTERRUPTED_EXIT[received] : exitCodeFor(summary);
-    printSummary(summary, exitCode, json, io);
+    printSummary(summary, exitCode, json, io, flags.maxProblems);
     // An interrupted send may still have its request open: do not wait for it.
     if (summary.interrupted === 'sending') io.exitNow(exitCode);
     return exitCode;

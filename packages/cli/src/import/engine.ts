@@ -1,4 +1,4 @@
-import type { BatchBuilder } from './build-batch.js';
+import type { BatchBuilder, RowNotice, RowOutcome } from './build-batch.js';
 import { MappingError } from './column-mapping.js';
 import { crashAfterSend } from './crash-after-send.js';
 import { ConfigError, type ConnectionSettings } from '../shared/credentials.js';
@@ -72,6 +72,7 @@ export async function runImport(request: ImportRequest, io: ImportIO = {}): Prom
       rows: list.outcomes.length,
       counts: countStatuses(list.outcomes),
       problems: checked.problems,
+      refused: refusedRows(list.outcomes),
       warnings: list.warnings,
     });
     const finish = (outcome: ImportOutcome, message: string, extra?: Partial<ImportSummary>) =>
@@ -148,4 +149,15 @@ export async function runImport(request: ImportRequest, io: ImportIO = {}): Prom
   } finally {
     protocol.dispose();
   }
+}
+
+/** The first rows the vendor refused one by one (errList), for the summary; all are in the report. */
+function refusedRows(outcomes: readonly RowOutcome[], limit = 100): RowNotice[] {
+  const refused: RowNotice[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.status !== 'rejected-by-server') continue;
+    refused.push({ row: outcome.row, message: outcome.reason });
+    if (refused.length === limit) break;
+  }
+  return refused;
 }

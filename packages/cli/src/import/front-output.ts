@@ -56,7 +56,7 @@ export function drawEvents(progress: Progress, maxProblems: number): (event: Imp
 }
 
 /** The end of a run: a message on stderr for failures, the summary (table or JSON) on stdout. */
-export function printSummary(summary: ImportSummary, exitCode: number, json: boolean, io: Pick<VerbIo, 'stdout' | 'stderr'>): void {
+export function printSummary(summary: ImportSummary, exitCode: number, json: boolean, io: Pick<VerbIo, 'stdout' | 'stderr'>, maxProblems = 20): void {
   const printJson = (value: object) => printJsonTo(io, value);
   if (summary.outcome === 'usage-error') {
     io.stderr.write(`callbot import: ${summary.message}\n`);
@@ -120,6 +120,7 @@ export function printSummary(summary: ImportSummary, exitCode: number, json: boo
       attempts: summary.attempts,
       report: summary.report ?? null,
       problems: summary.problems.slice(0, 100),
+      refused: summary.refused ?? [],
       warnings: summary.warnings.slice(0, 100),
       ...(summary.interrupted === undefined ? {} : { interrupted: summary.interrupted }),
     });
@@ -129,6 +130,7 @@ export function printSummary(summary: ImportSummary, exitCode: number, json: boo
       : summary.outcome === 'imported' || summary.outcome === 'dry-run'
         ? `no report written (every row ${summary.dryRun ? 'valid' : 'accepted'}; --report PATH writes one anyway)\n`
         : '';
+    printRefused(summary, maxProblems, io);
     // No blank first line: stdout may be a file or a pipe (the progress on stderr ends its own line).
     io.stdout.write(`${OPERATION_LINE[summary.operation]}\n${summary.message}\n${summaryTable(summary.counts)}\n${report}`);
   }
@@ -140,3 +142,16 @@ const OPERATION_LINE: Record<BatchOperation, string> = {
   addBatchCall: "operation: addBatchCall (--append: the list is added to the task's orders)",
   createAndCall: 'operation: createAndCall (--create-task: the task is created with the list)',
 };
+
+/**
+ * The rows the vendor refused one by one (its errList) and why, on stderr like the invalid rows:
+ * a re-run of the same list says "every orderID is already in the task" here, not only in the
+ */
+function printRefused(summary: ImportSummary, maxProblems: number, io: Pick<VerbIo, 'stderr'>): void {
+  const refused = summary.refused ?? [];
+  const total = summary.counts['rejected-by-server'];
+  if (refused.length === 0 || summary.retCode !== 0) return; // a batch refused whole: its message says why
+  const shown = refused.slice(0, maxProblems);
+  for (const notice of shown) io.stderr.write(`  refused row ${notice.row}: ${notice.message}\n`);
+  if (total > shown.length) io.stderr.write(`  … and ${total - shown.length} more refused by the vendor (all are in the report)\n`);
+}

@@ -183,6 +183,8 @@ export interface ImportSummary {
   report?: string | undefined;
   /** Rows refused by the checks, with why (all of them; the report has them too). */
   problems: RowNotice[];
+  /** Rows the vendor refused one by one (its errList), with its reason: the first 100 (all are in the report). */
+  refused?: RowNotice[] | undefined;
   warnings: RowNotice[];
   /** Set when something failed after the batch went out (then `outcome` is `unknown`). */
   failedAfterSend?: FailureAfterSend | undefined;
