@@ -123,6 +123,14 @@ describe('callbot --help lists every verb; each verb has its full help', () => {
     expect((await runCli(['task', '--help'])).stdout).toContain('Exit codes:');
   });
 
+  it("the repository README's package table names every verb `callbot --help` lists", async () => {
+    const verbs = [...listedVerbs((await runCli(['--help'])).stdout).keys()];
+    const row = readFileSync(fromRoot('README.md'), 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('| [callbot-cli]'))!;
+    expect(verbs.filter((verb) => !row.includes(`\`${verb}\``))).toEqual([]);
+  });
+
   it('`callbot task create --help` lists the settings flags, the connection flags and the settings file', async () => {
     const run = await runCli(['task', 'create', '--help']);
     expect(run.code).toBe(0);
