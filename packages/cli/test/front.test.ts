@@ -92,6 +92,10 @@ describe('callbot import, the front', () => {
     const json = await callbotImport([EXAMPLE, '--task', task, '--append', '--base-url', mock.url, '--json']);
     const summary = JSON.parse(json.stdout) as { refused: { row: number; message: string }[] };
     expect(summary.refused.map((r) => r.row)).toEqual([2, 3, 4, 5, 6]);
+    // A batch refused whole (the task exists already): its one message says why, no row lines.
+    const whole = await callbotImport([EXAMPLE, '--task', task, '--create-task', '--scene', 'scene-1001', '--base-url', mock.url]);
+    expect(whole.stderr).toMatch(/refused the whole batch/);
+    expect(whole.stderr).not.toContain('refused row');
   });
 
   it('lists the invalid rows on stderr, up to --max-problems, and says how to go on (exit 3)', async () => {

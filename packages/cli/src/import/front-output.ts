@@ -150,7 +150,7 @@ const OPERATION_LINE: Record<BatchOperation, string> = {
 function printRefused(summary: ImportSummary, maxProblems: number, io: Pick<VerbIo, 'stderr'>): void {
   const refused = summary.refused ?? [];
   const total = summary.counts['rejected-by-server'];
-  if (refused.length === 0 || summary.retCode !== 0) return; // a batch refused whole: its message says why
+  if (refused.length === 0 || summary.outcome === 'refused') return; // a batch refused whole: its message says why
   const shown = refused.slice(0, maxProblems);
   for (const notice of shown) io.stderr.write(`  refused row ${notice.row}: ${notice.message}\n`);
   if (total > shown.length) io.stderr.write(`  … and ${total - shown.length} more refused by the vendor (all are in the report)\n`);
