@@ -102,8 +102,8 @@ afterAll(async () => {
 const NAMES = ['memory', 'Redis, node-redis 5', 'Redis, node-redis 4', 'Redis, ioredis', 'PostgreSQL, pg Pool', 'PostgreSQL, pg Client'];
 const backend = (name: string) => backends.find((b) => b.name === name)!;
 
-// Each backend's tests run concurrently (unique requestIDs, their own receivers; mostly waiting
-// on leases): 57 s one after another, 20 s so — also with two CPU hogs beside it.
+// Each backend's tests run concurrently (unique requestIDs, their own receivers; mostly waiting),
+// but those with second-boundary timing, and the lease suites, one at a time.
 describe.concurrent.each(NAMES)('replay store: %s', (name) => {
   it('two receivers sharing it: concurrent deliveries of one requestID reach one handler; the others get 409, later ones 200 "already handled"', async () => {
     const store = backend(name).make();
@@ -145,7 +145,8 @@ describe.concurrent.each(NAMES)('replay store: %s', (name) => {
     expect(calls.get(requestID)).toBe(2);
   });
 
-  it('a done entry lasts as long as its createTs window, then a new delivery is handled', async () => {
+  // Second-boundary timing (a 1 s tolerance): run alone, not beside the concurrent tests.
+  it.sequential('a done entry lasts as long as its createTs window, then a new delivery is handled', async () => {
     const store = backend(name).make();
     const calls = new Map<string, number>();
     const deliver = receiver(store, calls, undefined, { toleranceSeconds: 1 });
@@ -161,7 +162,7 @@ describe.concurrent.each(NAMES)('replay store: %s', (name) => {
     expect(calls.get(requestID)).toBe(2);
   });
 
-  it("a repeat with a later createTs extends a done entry to that delivery's window", async () => {
+  it.sequential("a repeat with a later createTs extends a done entry to that delivery's window", async () => {
     const store = backend(name).make();
     const calls = new Map<string, number>();
     const deliver = receiver(store, calls, undefined, { toleranceSeconds: 1 });
@@ -194,7 +195,8 @@ describe.concurrent.each(NAMES)('replay store: %s', (name) => {
   });
 });
 
-describe.concurrent.each(NAMES.filter((n) => n !== 'memory'))('replay store leases: %s', (name) => {
+// Leases of a few hundred ms: one test at a time (their margins are timing).
+describe.each(NAMES.filter((n) => n !== 'memory'))('replay store leases: %s', (name) => {
   it('a claim whose receiver died runs out with its lease: another receiver handles the retry, and the dead one cannot undo it', async () => {
     const store = backend(name).make({ leaseMs: 300 });
     const calls = new Map<string, number>();
@@ -215,13 +217,13 @@ describe.concurrent.each(NAMES.filter((n) => n !== 'memory'))('replay store leas
   });
 
   it('tells a takeover: a claim after a dead claim ran out says so; a first claim, a repeat and a claim after a failed handler do not', async () => {
-    const store = backend(name).make({ leaseMs: 200 });
+    const store = backend(name).make({ leaseMs: 400 });
     const keepUntil = (second() + 301) * 1000;
     const requestID = id('takeover');
     const first = await store.claim({ requestID, keepUntil, now: Date.now() });
     expect(first).toMatchObject({ state: 'claimed', takeover: false });
     expect((await store.claim({ requestID, keepUntil, now: Date.now() })).state).toBe('handling');
-    await sleep(300); // its receiver died: nothing renews, nothing finishes
+    await sleep(500); // its receiver died: nothing renews, nothing finishes
     const retry = await store.claim({ requestID, keepUntil, now: Date.now() });
     expect(retry).toMatchObject({ state: 'claimed', takeover: true });
     // That claim's handler fails: forgotten, so the vendor's retry is a first claim again.
@@ -230,9 +232,9 @@ describe.concurrent.each(NAMES.filter((n) => n !== 'memory'))('replay store leas
     expect(third).toMatchObject({ state: 'claimed', takeover: false });
     // A renewed claim is not taken over.
     if (third.state === 'claimed') {
-      await sleep(120);
+      await sleep(200);
       await store.renew?.({ requestID, token: third.token, now: Date.now() });
-      await sleep(120);
+      await sleep(200);
       expect((await store.claim({ requestID, keepUntil, now: Date.now() })).state).toBe('handling');
     }
   });
