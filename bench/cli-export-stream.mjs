@@ -10,11 +10,10 @@
 // answer it cannot verify) and leave nothing in the output folder.
 // Target (issue 20): every row written, peak RSS <= 200 MB at 1,000,000 calls, time linear in rows.
 // Run: npm run build, then node bench/cli-export-stream.mjs. SIZES=a,b and ROUNDS=… to vary.
-import { createReadStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { exportEntries, runCli, startExportTask, TASK } from './support/export-task.mjs';
+import { checkFile, exportEntries, runCli, startExportTask, TASK } from './support/export-task.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'output', `stream-${process.pid}`);
@@ -25,17 +24,6 @@ const TARGET_MB = 200;
 
 /** The orders whose export has about `calls` entries. */
 const ordersFor = (calls) => Math.round((calls * 3) / 4);
-
-/** Rows of the CSV `file` and how many distinct orderIDs they hold. */
-async function checkFile(file) {
-  const ids = new Set();
-  let lines = 0;
-  for await (const line of createInterface({ input: createReadStream(file) })) {
-    lines += 1;
-    if (lines > 1) ids.add(line.slice(0, line.indexOf(',')));
-  }
-  return { rows: lines - 1, distinct: ids.size };
-}
 
 mkdirSync(out, { recursive: true });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -7,11 +7,10 @@
 // peak RSS is read at exit. Target: peak RSS < 300 MB for each, the files complete (every order
 // once). For a million calls, see bench/cli-export-stream.mjs.
 // Run: npm run build, then node bench/cli-export.mjs. ORDERS=… and ROUNDS=… to vary.
-import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { runCli, startExportTask, TASK } from './support/export-task.mjs';
+import { checkFile, runCli, startExportTask, TASK } from './support/export-task.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'output');
@@ -22,17 +21,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const vendor = await startExportTask({ orders: ORDERS });
 const baseUrl = process.env.BASE_URL ?? vendor.url;
 mkdirSync(out, { recursive: true });
-
-/** Lines of `file` and how many distinct values its first CSV column holds (each orderID once?). */
-async function checkFile(file) {
-  const ids = new Set();
-  let lines = 0;
-  for await (const line of createInterface({ input: createReadStream(file) })) {
-    lines += 1;
-    if (lines > 1) ids.add(line.slice(0, line.indexOf(',')));
-  }
-  return { rows: lines - 1, distinct: ids.size };
-}
 
 const results = { export: [], orders: [] };
 try {

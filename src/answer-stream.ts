@@ -8,7 +8,7 @@ import { classifyFetchFailure } from './retry.js';
 import { newRequestId, requestSigner } from './sign-middleware.js';
 import { DEFAULT_ALGORITHM, type SignAlgorithm, signatureHasher, signMatches } from './sign.js';
 import { validateAgainst } from './validate.js';
-import { headerProblem } from './verify-middleware.js';
+import { headerProblem, signedHeadersOf } from './verify-middleware.js';
 
 // An answer too large to hold (exportBatchCall of a campaign: one entry per call, 300 MB of
 // JSON for a million calls) read as a stream. The bytes are handed to the caller as they arrive
@@ -132,11 +132,7 @@ export async function openAnswerStream(options: AnswerStreamOptions, operationId
   }
   const h = response.headers;
   const check = {
-    echoedRequestID: h.get('requestID'),
-    echoedUuid: h.get('uuid'),
-    createTs: h.get('createTs'),
-    sign: h.get('sign'),
-    algorithm: h.get('algorithm'),
+    ...signedHeadersOf(h),
     requestID,
     uuid: options.uuid,
     fallbackAlgorithm: algorithm,

@@ -51,13 +51,8 @@ export function verifyResponseMiddleware(options: VerifyResponseOptions): Middle
       // The chunks as read are verified and handed on as they are: no copy of a large answer.
       const body = await readBoundedChunks(response, maxAnswerBytes, requestID);
       const rebuilt = new Response(streamOf(body), { status: response.status, statusText: response.statusText, headers: response.headers });
-      const h = response.headers;
       const problem = responseProblem({
-        echoedRequestID: h.get('requestID'),
-        echoedUuid: h.get('uuid'),
-        createTs: h.get('createTs'),
-        sign: h.get('sign'),
-        algorithm: h.get('algorithm'),
+        ...signedHeadersOf(response.headers),
         requestID,
         uuid,
         secretKey,
@@ -68,6 +63,11 @@ export function verifyResponseMiddleware(options: VerifyResponseOptions): Middle
       return rebuilt;
     },
   };
+}
+
+/** The headers an answer's signature rests on (echoed requestID and uuid, createTs, sign, algorithm). */
+export function signedHeadersOf(h: Headers): Pick<ResponseCheck, 'echoedRequestID' | 'echoedUuid' | 'createTs' | 'sign' | 'algorithm'> {
+  return { echoedRequestID: h.get('requestID'), echoedUuid: h.get('uuid'), createTs: h.get('createTs'), sign: h.get('sign'), algorithm: h.get('algorithm') };
 }
 
 interface ResponseCheck {

@@ -12,9 +12,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
+import { createReadStream, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 export const DEMO = { uuid: 'demo-0000-callbot-mock', secretKey: 'demo-secret-for-the-local-mock-only' };
 export const TASK = 'bench-export';
@@ -198,4 +199,15 @@ export function runCli(cli, args, cwd) {
       resolve({ code, ms, peakMB, output });
     });
   });
+}
+
+/** Rows of the CSV `file` (its header aside) and how many distinct values its first column holds (each orderID once?). */
+export async function checkFile(file) {
+  const ids = new Set();
+  let lines = 0;
+  for await (const line of createInterface({ input: createReadStream(file) })) {
+    lines += 1;
+    if (lines > 1) ids.add(line.slice(0, line.indexOf(',')));
+  }
+  return { rows: lines - 1, distinct: ids.size };
 }
