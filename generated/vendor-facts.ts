@@ -122,13 +122,19 @@ export const Callbacks = {
   /**
    * Receive the order-finished callback
    */
-  order: { kind: "order", webhook: "orderFinished", operationId: "orderFinished", schema: "OrderFinishedCallback", callbackType: "2" },
+  order: { kind: "order", webhook: "orderFinished", operationId: "orderFinished", schema: "OrderFinishedCallback", callbackType: "2",
+    /** The spec's example of this callback's payload. */
+    example: {"callbackType":"2","orderID":"0c7d2e5a-1b3f-4e6a-9c8d-7f6e5d4c3b2a","userPhone":"6281234567890","userName":"Siti Rahma","sceneID":"scene-1001","userTaskID":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11","taskID":"880012","finish":true,"other":"","callInfoDetail":{"callID":"c-6e2a1b","callStatus":2,"callStartTs":1700000200,"callAnswerTs":0,"callEndTs":1700000230,"callDuration":0,"callAudioUrl":"","hangupCause":"NO_ANSWER","termSipCode":"480","intents":[],"sms":[],"params":[{"name":"amount","value":"45.00"}]}} },
   /**
    * Receive the call-finished callback
    */
-  call: { kind: "call", webhook: "callFinished", operationId: "callFinished", schema: "CallFinishedCallback", callbackType: 3 },
+  call: { kind: "call", webhook: "callFinished", operationId: "callFinished", schema: "CallFinishedCallback", callbackType: 3,
+    /** The spec's example of this callback's payload. */
+    example: {"callbackType":3,"orderID":"3f1c9b9e-8a51-4b8e-a2c4-1d0a6b8f7e21","userPhone":"8615612345678","userName":"张伟","sceneID":"scene-1001","userTaskID":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11","taskID":"880012","finish":true,"other":"crm-ticket-1042","callInfoDetail":{"callID":"c-5d1f0a","callingNumber":"862160000000","lineAddress":"10.0.0.8","callStatus":1,"callStartTs":1700000100,"callAnswerTs":1700000108,"callEndTs":1700000160,"callDuration":52,"callAudioUrl":"https://example.com/recordings/c-5d1f0a.wav","hangupCause":"NORMAL_CLEARING","termSipCode":"200","intents":[{"intentID":"i-01","intentTag":"A","intentName":"有意向","intentLevel":1}],"sms":[{"smsSendTs":1700000170,"sysMessageID":"m-7781","smsContent":"您好,您的账单已生成。"}],"params":[{"name":"amount","value":"1280.50"}]}} },
   /**
    * Receive the task-status callback
    */
-  task: { kind: "task", webhook: "taskStatusChanged", operationId: "taskStatusChanged", schema: "TaskStatusCallback", callbackType: 1 },
+  task: { kind: "task", webhook: "taskStatusChanged", operationId: "taskStatusChanged", schema: "TaskStatusCallback", callbackType: 1,
+    /** The spec's example of this callback's payload. */
+    example: {"callbackType":1,"userTaskID":"7b0f4c52-3d7e-4f0e-9a55-2f4f2d1f5a11","taskID":"880012","sceneID":"scene-1001","taskStatus":3,"createTs":1700000000,"taskStat":{"answerOrderCount":42,"finishOrderCount":100,"totalOrderCount":100,"finishRate":1,"totalAnswerCall":45,"totalCall":130,"answerRate":0.35}} },
 } as const;

@@ -88,12 +88,26 @@ function renderLimits(schemas, keywords) {
   return rows.join('\n');
 }
 
+/** The webhook's request body, its $ref resolved. */
+function callbackBody(spec, operation) {
+  const body = operation.requestBody;
+  return body?.$ref ? spec.components.requestBodies[body.$ref.replace('#/components/requestBodies/', '')] : body;
+}
+
 function callbackSchema(spec, name, operation) {
-  let body = operation.requestBody;
-  if (body?.$ref) body = spec.components.requestBodies[body.$ref.replace('#/components/requestBodies/', '')];
+  const body = callbackBody(spec, operation);
   const ref = body?.content?.['application/json']?.schema?.$ref;
   if (typeof ref !== 'string' || !ref.startsWith(SCHEMA_REF)) throw new Error(`webhook ${name}: the payload must be a $ref to components.schemas`);
   return ref.slice(SCHEMA_REF.length);
+}
+
+/** The payload of the webhook's first example (`callbot trigger` starts from it). */
+function callbackExample(spec, name, operation) {
+  const examples = callbackBody(spec, operation)?.content?.['application/json']?.examples ?? {};
+  const [first] = Object.values(examples);
+  const example = first?.$ref ? spec.components.examples[first.$ref.replace('#/components/examples/', '')] : first;
+  if (!example || typeof example.value !== 'object') throw new Error(`webhook ${name}: the request body needs an example with a value`);
+  return example.value;
 }
 
 function renderCallbacks(spec) {
@@ -106,7 +120,9 @@ function renderCallbacks(spec) {
     if (typeof callbackType !== 'string' && !Number.isInteger(callbackType))
       throw new Error(`webhook ${name}: x-callbot-callback-type must be a string or an integer`);
     rows.push(`${docComment(operation.summary, '  ')}
-  ${key(kind)}: { kind: ${json(kind)}, webhook: ${json(name)}, operationId: ${json(operation.operationId)}, schema: ${json(callbackSchema(spec, name, operation))}, callbackType: ${json(callbackType)} },`);
+  ${key(kind)}: { kind: ${json(kind)}, webhook: ${json(name)}, operationId: ${json(operation.operationId)}, schema: ${json(callbackSchema(spec, name, operation))}, callbackType: ${json(callbackType)},
+    /** The spec's example of this callback's payload. */
+    example: ${json(callbackExample(spec, name, operation))} },`);
   }
   return rows.join('\n');
 }

@@ -52,6 +52,17 @@ const VERBS: readonly Verb[] = [
     load: async () => (await import('./commands/listen.js')).registerListenCommand,
   },
   {
+    name: 'trigger',
+    summary:
+      "Send one signed callback (order, call or task), built from the spec's example and your --field changes, to a receiver: test your endpoint without a campaign",
+    load: async () => (await import('./commands/trigger.js')).registerTriggerCommand,
+  },
+  {
+    name: 'resend',
+    summary: 'Send a callback that callbot listen recorded (--out FILE, JSON Lines) again, signed afresh with its own requestID, to a receiver',
+    load: async () => (await import('./commands/resend.js')).registerResendCommand,
+  },
+  {
     name: 'probe',
     summary: "Check the contract's Unknown/Choice points against the vendor's host (reads only) and write a report for a bug report",
     load: async () => (await import('./commands/probe.js')).registerProbeCommand,

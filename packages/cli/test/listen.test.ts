@@ -266,6 +266,7 @@ describe('callbot listen', () => {
     expect(JSON.parse(done.stdout)).toEqual({
       out: 'callbacks.jsonl',
       format: 'jsonl',
+      forwardTo: null,
       written: 2,
       counts: { order: 1, call: 1, task: 0, deviating: 1, duplicate: 1, refused: 1, failed: 0 },
     });

@@ -12,9 +12,19 @@ export function registerListenCommand(program: Command, run: VerbRun): void {
   const listen = program
     .command('listen')
     .description("Receive the vendor's callbacks (order, call, task status): verify each signature, write each requestID once to a file or a PostgreSQL table")
-    .requiredOption(
+    .option(
       '--out <file|url>',
-      'the file to append to (JSON Lines; CSV with --csv; created if missing), or postgres://USER@HOST:PORT/DB[?table=NAME]: a row per callback in a table that several listeners share',
+      'the file to append to (JSON Lines; CSV with --csv; created if missing), or postgres://USER@HOST:PORT/DB[?table=NAME]: a row per callback in a table that several listeners share (optional with --forward-to)',
+    )
+    .option(
+      '--forward-to <url>',
+      "pass each verified callback on to your app at this URL, signed again with the account's secret and keeping the vendor's requestID; the vendor is answered with your app's outcome (see below)",
+    )
+    .option(
+      '--forward-timeout-ms <ms>',
+      'how long your app may take to answer a forwarded callback (then: the vendor is answered HTTP 5xx and sends it again)',
+      wholeNumber(1, 600_000),
+      10_000,
     )
     .option(
       '--dedupe <url>',
@@ -75,7 +85,17 @@ callbacks are answered 503 (the vendor sends them again later; nothing is writte
 on stderr a minute; taken again as soon as it answers.
 Ctrl-C (SIGINT) or SIGTERM stops it cleanly and prints the counts (exit 0).
 
+Forwarding to your app (--forward-to), as the vendor would call it:
+each verified callback is POSTed to the URL with the vendor's requestID and fresh createTs and
+sign headers (the account's secret; no algorithm header), so your own receiver
+(createCallbackHandler) verifies it unchanged and deduplicates by requestID. One line per
+callback on stderr: time (UTC), kind, order and task, requestID, your app's status and time.
+Your app answers 2xx: the vendor gets 200 (and the callback is written to --out, if given).
+Your app fails, times out or is down: the vendor gets HTTP 5xx and sends the callback again later.
+Without --out nothing is kept here: your app is where the callbacks go.
+
 Examples:
+  $ callbot listen --forward-to http://127.0.0.1:3000/callbot/order
   $ callbot listen --out results.jsonl
   $ callbot listen --port 8787 --out a.jsonl --dedupe redis://127.0.0.1:6379/0   # on each replica,
   $ callbot listen --port 8788 --out b.jsonl --dedupe redis://127.0.0.1:6379/0   # each its own file

@@ -4,6 +4,8 @@ import { resolveApiConnection } from '../shared/credentials.js';
 import { VERB_EXIT } from '../shared/exit.js';
 import { type InterruptSignal, printJson, type VerbIo } from '../shared/io.js';
 import { UsageError } from '../shared/usage-error.js';
+import { callbackLine } from '../send-callback/line.js';
+import { forwardingSink } from './forward.js';
 import { type ListenOutputs, openOutputs } from './outputs.js';
 import { type Counts, type Outcome, startReceiver } from './receiver.js';
 import { failure } from './stores.js';
@@ -15,12 +17,16 @@ import { failure } from './stores.js';
 // the final counts printed (with --json also as one JSON document on stdout), exit 0. A second
 // signal exits at once (130/143): what was acknowledged is already on the disk. `deviating`
 // counts the callbacks written whose payload departs from the contract (receiver.ts). --out and
-// --dedupe may name shared stores (outputs.ts); their passwords are never printed.
+// --dedupe may name shared stores (outputs.ts); their passwords are never printed. With
+// --forward-to each callback is passed on to the team's app first (forward.ts) and shown on a
+// line of its own; --out is then optional.
 
 export interface ListenFlags {
   port: number;
   host: string;
-  out: string;
+  out?: string;
+  forwardTo?: string;
+  forwardTimeoutMs: number;
   dedupe?: string;
   csv?: boolean;
   json?: boolean;
@@ -52,9 +58,15 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
     stderr.write(`callbot listen: ${error.message}\n`);
     return VERB_EXIT.usage;
   }
+  const forwardTo = forwardUrl(flags);
+  if (typeof forwardTo === 'string') {
+    stderr.write(`callbot listen: ${forwardTo}\n`);
+    return VERB_EXIT.usage;
+  }
   // Callbacks carry no algorithm header: enforce one only when it was asked for explicitly.
   const asked = (flags.algorithm ?? env.CALLBOT_ALGORITHM)?.toUpperCase();
-  const interactive = Boolean(stderr.isTTY);
+  // One line per callback when forwarding; otherwise the counts (a live line on a terminal).
+  const interactive = Boolean(stderr.isTTY) && !forwardTo;
   let lastDraw = 0;
   let total = 0;
   const onOutcome = (_: Outcome, counts: Counts) => {
@@ -64,31 +76,46 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
       if (t - lastDraw < 200) return;
       lastDraw = t;
       stderr.write(`\r\x1b[2K${describe(counts)}`);
-    } else if (total % flags.progressEvery === 0) stderr.write(`callbot listen: ${describe(counts)}\n`);
+    } else if (!forwardTo && total % flags.progressEvery === 0) stderr.write(`callbot listen: ${describe(counts)}\n`);
   };
 
-  let outputs: ListenOutputs;
+  let outputs: ListenOutputs | undefined;
   try {
-    outputs = await openOutputs(flags, env, settings.configFile ? [{ path: settings.configFile, label: 'the config file' }] : [], (reason, suppressed) => {
-      const more = suppressed > 0 ? ` (${suppressed} more failures since the last report)` : '';
-      stderr.write(
-        `callbot listen: cannot write a row to ${outputs.outName}: ${reason}; callbacks are answered 500 until it can (the vendor sends them again)${more}\n`,
+    if (flags.out !== undefined)
+      outputs = await openOutputs(
+        { ...flags, out: flags.out },
+        env,
+        settings.configFile ? [{ path: settings.configFile, label: 'the config file' }] : [],
+        (reason, suppressed) => {
+          const more = suppressed > 0 ? ` (${suppressed} more failures since the last report)` : '';
+          stderr.write(
+            `callbot listen: cannot write a row to ${outputs?.outName}: ${reason}; callbacks are answered 500 until it can (the vendor sends them again)${more}\n`,
+          );
+        },
       );
-    });
   } catch (error) {
     // Not a usage error: the file could not be read back (its name may be a URL: not repeated).
     const reason = error instanceof UsageError ? error.message : `cannot start: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     stderr.write(`callbot listen: ${reason}\n`);
     return VERB_EXIT.usage;
   }
-  const { file, outName } = outputs;
+  const file = outputs?.file;
+  const outName = outputs?.outName;
+  const sink = forwardTo
+    ? forwardingSink(outputs?.sink, {
+        url: forwardTo,
+        account: settings,
+        timeoutMs: flags.forwardTimeoutMs,
+        onForward: (record, result) => stderr.write(`${callbackLine(new Date(), record.kind, record.payload, record.requestID, result)}\n`),
+      })
+    : outputs!.sink;
   // The store's failures, at most once a minute (the handler's limit): callbacks get 503 meanwhile.
   const onStoreError = (report: { operation: string; error: unknown; suppressed: number }) => {
     const more = report.suppressed > 0 ? ` (${report.suppressed} more failures since the last report)` : '';
-    const reason = outputs.mask(failure(report.error, undefined));
+    const reason = outputs!.mask(failure(report.error, undefined));
     // A claim that fails is a 503; a failed finish or renewal follows a callback already written (its claim then runs out with its lease).
     const effect = report.operation === 'claim' ? 'callbacks are answered 503 until it answers' : 'a callback written was not recorded as handled there';
-    stderr.write(`callbot listen: the replay store (${outputs.replayStoreName}) failed at ${report.operation}: ${reason}; ${effect}${more}\n`);
+    stderr.write(`callbot listen: the replay store (${outputs!.replayStoreName}) failed at ${report.operation}: ${reason}; ${effect}${more}\n`);
   };
 
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -96,9 +123,9 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
     receiver = await startReceiver({
       host: flags.host,
       port: flags.port,
-      sink: outputs.sink,
-      replayStore: outputs.replayStore,
-      onStoreError: outputs.replayStore ? onStoreError : undefined,
+      sink,
+      replayStore: outputs?.replayStore,
+      onStoreError: outputs?.replayStore ? onStoreError : undefined,
       uuid: settings.uuid,
       secretKey: settings.secretKey,
       algorithm: asked && isSignAlgorithm(asked) ? asked : undefined,
@@ -111,20 +138,23 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
       onOutcome,
     });
   } catch (error) {
-    await outputs.closeStores();
+    await outputs?.closeStores();
     const code = (error as NodeJS.ErrnoException).code;
-    stderr.write(`callbot listen: cannot start: ${code ?? (error as Error).message} (${flags.host}:${flags.port}, ${outName})\n`);
+    stderr.write(`callbot listen: cannot start: ${code ?? (error as Error).message} (${flags.host}:${flags.port}${outName ? `, ${outName}` : ''})\n`);
     return VERB_EXIT.usage;
   }
   const existing = file?.existing;
   const writesDeviations = file?.writesDeviations ?? true;
   const account = settings.usingDemoAccount ? "the mock's demo account" : `uuid ${settings.uuid}`;
-  const shared = outputs.replayStoreName ? `; requestIDs shared through ${outputs.replayStoreName}` : '';
+  const shared = outputs?.replayStoreName ? `; requestIDs shared through ${outputs.replayStoreName}` : '';
   stderr.write(
     `callbot listen: listening on ${receiver.url} as ${account}; ` +
-      (existing
-        ? `appending to ${outName} (${existing.records} requestIDs already in it${existing.unreadable ? `, ${existing.unreadable} unreadable lines` : ''})`
-        : `writing rows to ${outName}`) +
+      (forwardTo ? `forwarding each callback to ${forwardTo.href}${outName ? ', then ' : ' (no --out: nothing written here)'}` : '') +
+      (!outName
+        ? ''
+        : existing
+          ? `appending to ${outName} (${existing.records} requestIDs already in it${existing.unreadable ? `, ${existing.unreadable} unreadable lines` : ''})`
+          : `writing rows to ${outName}`) +
       `${shared}\n` +
       (existing?.setAside
         ? `callbot listen: ${outName} ended in the middle of a line (a write cut short, never acknowledged): the cut line (${existing.setAside.bytes} bytes) was moved to ${existing.setAside.file}; the file now ends with its last whole line\n`
@@ -147,7 +177,7 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
   if (interactive) stderr.write('\n');
   stderr.write(`callbot listen: stopping (${signal}): finishing the callbacks under way…\n`);
   await receiver.close();
-  await outputs.closeStores();
+  await outputs?.closeStores();
   stopHard();
   const c = receiver.counts;
   const written = c.order + c.call + c.task;
@@ -155,7 +185,28 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
     c.deviating > 0
       ? ` (${c.deviating} deviating from the contract, ${writesDeviations ? 'written with their deviations' : 'their deviations not written'})`
       : '';
-  stderr.write(`callbot listen: stopped. ${describe(c)}; ${written} written to ${outName}${deviating}\n`);
-  if (flags.json) printJson(io, { out: outName, format: file ? (flags.csv ? 'csv' : 'jsonl') : 'postgres', written, counts: { ...c } });
+  const where = [forwardTo ? `forwarded to ${forwardTo.href}` : '', outName ? `written to ${outName}` : ''].filter(Boolean).join(' and ');
+  stderr.write(`callbot listen: stopped. ${describe(c)}; ${written} ${where}${deviating}\n`);
+  if (flags.json) {
+    const format = !outName ? null : file ? (flags.csv ? 'csv' : 'jsonl') : 'postgres';
+    printJson(io, { out: outName ?? null, format, forwardTo: forwardTo ? forwardTo.href : null, written, counts: { ...c } });
+  }
   return VERB_EXIT.ok;
+}
+
+/** --forward-to as a URL (undefined when not given), or what is wrong with the flags (a message). */
+function forwardUrl(flags: ListenFlags): URL | undefined | string {
+  if (flags.forwardTo === undefined) {
+    return flags.out === undefined ? 'give --out FILE|URL to keep the callbacks, or --forward-to URL to pass them on to your app (or both)' : undefined;
+  }
+  if (flags.dedupe !== undefined && flags.out === undefined) return '--dedupe: needs --out (each listener keeps its own file)';
+  let url: URL;
+  try {
+    url = new URL(flags.forwardTo);
+  } catch {
+    return `--forward-to: "${flags.forwardTo}" is not a URL (e.g. http://127.0.0.1:3000/callbot/order)`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `--forward-to: ${url.protocol} is not http: or https:`;
+  if (url.username || url.password) return '--forward-to: a URL with a user name or password is not taken (it would be printed on every line)';
+  return url;
 }

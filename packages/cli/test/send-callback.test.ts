@@ -1,0 +1,165 @@
+import { createServer } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCallbackHandler, DEMO_ACCOUNT, toNodeListener, validateAgainst } from 'callbot-contract';
+import { Callbacks } from 'callbot-contract/facts';
+import { listenOnLoopback } from 'callbot-test-kit/listen';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { examplePayload } from '../src/send-callback/example.js';
+import { callbackLine } from '../src/send-callback/line.js';
+import { freshDir } from './support/run-cli.js';
+import { type RunningVerb, runInProcess, runningInProcess, stopAll } from './support/run-in-process.js';
+
+// trigger, resend and listen --forward-to, piece by piece: the payloads built from the spec's
+// examples, the flags refused before anything is sent, a receiver that is down or too slow, a
+// recorded file that is not one, and values that would move a terminal's cursor.
+
+let dir: string;
+const running = new Set<RunningVerb>();
+let app: { url: string; close: () => Promise<void>; bodies: string[] };
+
+beforeAll(async () => {
+  dir = freshDir('callbot-send-');
+  const bodies: string[] = [];
+  const handler = createCallbackHandler({
+    uuid: DEMO_ACCOUNT.uuid,
+    secretKey: DEMO_ACCOUNT.secretKey,
+    onOrderFinished: () => {},
+    onCallFinished: () => {},
+    onTaskStatusChanged: () => {},
+  });
+  const listener = toNodeListener(handler);
+  const server = createServer((req, res) => {
+    if (req.url === '/slow') return; // never answers: the sender's timeout decides
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => bodies.push(Buffer.concat(chunks).toString('utf8')));
+    void listener(req, res);
+  });
+  app = { ...(await listenOnLoopback(server)), bodies };
+});
+
+afterAll(async () => {
+  await stopAll(running);
+  await app?.close();
+});
+
+const callbot = (...args: string[]) => runInProcess(args, { cwd: dir });
+
+describe('callbot trigger builds its payload from the spec example', () => {
+  it.each(Object.keys(Callbacks) as (keyof typeof Callbacks)[])('the %s example, unchanged, is valid against its schema', (kind) => {
+    expect(validateAgainst(Callbacks[kind].schema, examplePayload(kind, {}))).toEqual([]);
+  });
+
+  it('--field keeps a text field text, reads other values as JSON, makes nested fields; --task sets userTaskID', () => {
+    const payload = examplePayload('order', { task: 'T-9', fields: ['orderID=00123', 'callInfoDetail.callStatus=2', 'finish=false', 'extra.deep=x y'] });
+    expect(payload).toMatchObject({ userTaskID: 'T-9', orderID: '00123', finish: false, callInfoDetail: { callStatus: 2 }, extra: { deep: 'x y' } });
+    // The spec's example itself is not changed by a trigger.
+    expect((Callbacks.order.example as Record<string, unknown>).orderID).not.toBe('00123');
+  });
+
+  it.each([
+    ['novalue', /--field novalue: give PATH=VALUE/],
+    ['=1', /--field =1: give PATH=VALUE/],
+    ['a..b=1', /"a\.\.b" is not a field path/],
+    ['__proto__.polluted=1', /"__proto__\.polluted" is not a field path/],
+    ['callInfoDetail.constructor=1', /is not a field path/],
+  ])('--field %s is refused before anything is sent (exit 1)', async (field, message) => {
+    const sent = app.bodies.length;
+    const run = await callbot('trigger', 'order', '--to', `${app.url}/x`, '--field', field);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(app.bodies.length).toBe(sent);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a receiver that is down: exit 3, "not taken"; one that never answers: exit 4 after --timeout-ms, outcome unknown', async () => {
+    const closed = await listenOnLoopback(createServer());
+    await closed.close();
+    const down = await callbot('trigger', 'task', '--to', `${closed.url}/x`);
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/did not take it: failed: ECONNREFUSED/);
+
+    const slow = await callbot('trigger', 'task', '--to', `${app.url}/slow`, '--timeout-ms', '300');
+    expect(slow.code).toBe(4);
+    expect(slow.stderr).toMatch(/failed: no answer within 300 ms .*sent; whether it was handled is unknown/);
+  });
+
+  it('--to must be an http(s) URL (exit 1, nothing sent)', async () => {
+    for (const to of ['localhost:3000', 'ftp://127.0.0.1/x']) {
+      const run = await callbot('trigger', 'order', '--to', to);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/--to: /);
+    }
+  });
+});
+
+describe('callbot resend reads the file listen wrote', () => {
+  it('refuses a CSV file (key fields only), reads a last line without its line break, skips unreadable lines', async () => {
+    writeFileSync(join(dir, 'cb.csv'), 'receivedAt,kind,requestID\n2026-01-01T00:00:00Z,order,r1\n');
+    const csv = await callbot('resend', 'r1', '--from', 'cb.csv', '--to', `${app.url}/x`);
+    expect(csv.code).toBe(1);
+    expect(csv.stderr).toMatch(/--from cb\.csv: is a CSV file .*resend needs the JSON Lines file/);
+
+    const payload = examplePayload('task', { task: 'T-last' });
+    writeFileSync(
+      join(dir, 'cb.jsonl'),
+      `not json r2\n{"requestID":"r2x","kind":"task","payload":{}}\n${JSON.stringify({ receivedAt: 'x', kind: 'task', requestID: 'r2', payload })}`,
+    );
+    const run = await callbot('resend', 'r2', '--from', 'cb.jsonl', '--to', `${app.url}/x`, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ kind: 'task', requestID: 'r2', ok: true, status: 200, payload: { userTaskID: 'T-last' } });
+    expect(JSON.parse(app.bodies.at(-1)!)).toEqual(payload);
+
+    const missingFile = await callbot('resend', 'r2', '--from', 'nope.jsonl', '--to', `${app.url}/x`);
+    expect(missingFile.code).toBe(1);
+    expect(missingFile.stderr).toMatch(/--from nope\.jsonl: cannot read it \(ENOENT\)/);
+  });
+});
+
+describe('callbot listen --forward-to', () => {
+  it('needs --out or --forward-to; refuses a URL that is not one, one with a password, --dedupe without --out', async () => {
+    for (const [args, message] of [
+      [[], /give --out FILE\|URL to keep the callbacks, or --forward-to URL/],
+      [['--forward-to', 'nope'], /--forward-to: "nope" is not a URL/],
+      [['--forward-to', 'http://u:p@127.0.0.1:1/x'], /--forward-to: a URL with a user name or password is not taken/],
+      [['--forward-to', 'file:///etc/passwd'], /--forward-to: file: is not http: or https:/],
+      [['--forward-to', `${app.url}/x`, '--dedupe', 'redis://127.0.0.1:1'], /--dedupe: needs --out/],
+    ] as const) {
+      const run = await callbot('listen', '--port', '0', ...args);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(message);
+    }
+  });
+
+  it('an app that is down or too slow: the sender is answered 500 (sends it again later), nothing written; --json names the forward', async () => {
+    const closed = await listenOnLoopback(createServer());
+    await closed.close();
+    const listener = runningInProcess(running, ['listen', '--port', '0', '--forward-to', `${closed.url}/x`, '--out', 'down.jsonl', '--json'], { cwd: dir });
+    await listener.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(listener.stderr())![1]!;
+    expect(listener.stderr()).toContain(`forwarding each callback to ${closed.url}/x, then appending to down.jsonl`);
+    const run = await callbot('trigger', 'order', '--to', `${url}/x`, '--request-id', 'fwd-1');
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/requestID fwd-1 {2}→ 500 .*callback handler failed/);
+    await listener.waitForStderr(/requestID fwd-1 {2}→ failed: ECONNREFUSED/);
+    const slowListener = runningInProcess(running, ['listen', '--port', '0', '--forward-to', `${app.url}/slow`, '--forward-timeout-ms', '300'], { cwd: dir });
+    await slowListener.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const slowUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(slowListener.stderr())![1]!;
+    expect((await callbot('trigger', 'call', '--to', `${slowUrl}/x`, '--request-id', 'fwd-2')).code).toBe(3);
+    await slowListener.waitForStderr(/requestID fwd-2 {2}→ failed: no answer within 300 ms/);
+    await stopAll(running);
+    expect(listener.stderr()).toMatch(/order 0 · call 0 · task 0 · duplicate 0 · refused 0 · failed 1; 0 forwarded to .* and written to down\.jsonl/);
+  });
+});
+
+describe('the line printed per callback', () => {
+  it('shows control characters of the payload as ? (a value cannot move the cursor or recolour the terminal) and cuts long values', () => {
+    const line = callbackLine(new Date('2026-12-07T14:30:01Z'), 'order', { orderID: 'a\u001b[2Jb\r\nc', userTaskID: 'x'.repeat(100) }, 'r\u0007', {
+      ok: true,
+      status: 200,
+      ms: 12,
+      answer: '{"retCode":0,"retMsg":"success"}',
+    });
+    expect(line).toBe(`14:30:01  order  order a?[2Jb??c task ${'x'.repeat(40)}…  requestID r?  → 200 (12 ms): success`);
+  });
+});
