@@ -13,20 +13,28 @@
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface AttemptDeadline {
-  /** Aborted with a `TimeoutError` DOMException when the time is up. */
+  /** Aborted with a `TimeoutError` DOMException when the time is up, or with the caller's reason when its signal aborts. */
   readonly signal: AbortSignal;
   /** Stops the timer: the attempt is over (its answer read, or its failure known). */
   clear(): void;
 }
 
-export function startAttemptDeadline(timeoutMs: number): AttemptDeadline {
+/** `cancel`: the caller's own signal (a call's `signal` option); its abort ends the attempt too. */
+export function startAttemptDeadline(timeoutMs: number, cancel?: AbortSignal): AttemptDeadline {
   const controller = new AbortController();
   const delay = Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS);
   // The timer's callback holds the controller: nothing else need keep it alive until then.
   const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), delay);
+  // A listener on the caller's signal (not AbortSignal.any, whose links are weak: see above).
+  const onCancel = () => controller.abort(cancel?.reason);
+  if (cancel?.aborted) onCancel();
+  else cancel?.addEventListener('abort', onCancel, { once: true });
   return {
     signal: controller.signal,
-    clear: () => clearTimeout(timer),
+    clear: () => {
+      clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
+    },
   };
 }
 

@@ -1,11 +1,11 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { Operations, type OperationId } from '../generated/operations.js';
 import { Limits, PRODUCT_ID, TaskOperate } from '../generated/vendor-facts.js';
-import type { components, paths } from '../generated/schema.js';
+import type { paths } from '../generated/schema.js';
 import type { ValidatorName, VendorSentName } from '../generated/validators.js';
 import { PRODUCTION_BASE_URL } from './defaults.js';
 import { guardFetch, importAnswerBound, UNCOUNTED_MAX_ANSWER_BYTES } from './answer-guard.js';
-import { startAttemptDeadline } from './attempt-deadline.js';
+import { startAttemptDeadline, untilAborted } from './attempt-deadline.js';
 import {
   CallbotConnectionError,
   CallbotError,
@@ -16,112 +16,81 @@ import {
 } from './errors.js';
 import { clientMiddleware, type SigningOptions } from './middleware.js';
 import { newRequestId } from './sign-middleware.js';
-import { type PagingOptions, readPages, resolveMaxPages } from './paging.js';
-import { type AttemptOutcome, backoffDelay, classifyFetchFailure, mayResend, resolveRetry, type RetryOptions } from './retry.js';
+import { readPages, resolveMaxPages } from './paging.js';
+import { type AttemptOutcome, backoffDelay, classifyFetchFailure, mayResend, resolveRetry, type RetryOptions, retryReasonOf } from './retry.js';
+import { type CallOptions, callRetry, cancelledBeforeSending, cancelledInFlight, checkCallOptions, checkTimeoutMs } from './call-options.js';
+import { attemptLog, type CallbotLogger, logLevelFromEnv } from './attempt-log.js';
 import { validateAgainst, vendorDeviations } from './validate.js';
 import { jsonChunks } from './json-chunks.js';
 import { boundDeviations, type Deviations, MAX_LISTED_DEVIATIONS, type RateLimited, rateLimitedReporter } from './deviations.js';
 import { answerRetCode } from './ret-code.js';
 import type { StreamReadOptions } from './answer-stream.js';
-import { type ExportCallStream, streamExportedCalls } from './export-stream.js';
+import { streamExportedCalls } from './export-stream.js';
 
-type Schemas = components['schemas'];
-/** The request body of an operation, as the spec's schema (components.schemas) types it. */
-export type OperationRequest<K extends OperationId> = Schemas[(typeof Operations)[K]['requestSchema']];
-/** The answer body of an operation (HTTP 200), as the spec's schema types it. */
-export type OperationAnswer<K extends OperationId> = Schemas[(typeof Operations)[K]['answerSchema']];
-/** A request body as the methods take it: `productID` optional (it can only be "callbot"; the client fills it in). */
-export type CallbotInput<T> = T extends { productID: infer P } ? Omit<T, 'productID'> & { productID?: P } : T;
-/** A successful answer (retCode 0), with the `requestID` of the attempt that got it and how many attempts it took. */
-export type CallbotResult<T> = T & {
-  /** The `requestID` of the attempt that succeeded. */
-  requestID: string;
-  /** How many attempts it took (more than 1 only after "not processed" answers, refused connections or, for reads, lost answers). */
-  attempts: number;
-};
+import type {
+  AddBatchCallInput,
+  AddBatchCallResponse,
+  CallItem,
+  CallbotResult,
+  CreateAndCallInput,
+  CreateAndCallResponse,
+  CreateTaskInput,
+  CreateTaskResponse,
+  ExportBatchCallInput,
+  ExportBatchCallResponse,
+  ExportBatchCallStream,
+  ImportBatchCallInput,
+  ImportBatchCallResult,
+  ListCallInput,
+  ListCallResponse,
+  ListOrderDetailInput,
+  ListOrderDetailsResult,
+  ListOrderInput,
+  ListOrderResponse,
+  ListTaskInput,
+  ListTaskResponse,
+  MgrTaskStatusInput,
+  MgrTaskStatusRequest,
+  MgrTaskStatusResponse,
+  OperationAnswer,
+  OrderItem,
+  PagedListOptions,
+  PagedQuery,
+  PingResponse,
+  StopOrderInput,
+  StopOrderResponse,
+  TaskItem,
+  UpdateTaskInput,
+  UpdateTaskResponse,
+} from './operation-types.js';
 
-export type PingRequest = OperationRequest<'ping'>;
-export type PingResponse = OperationAnswer<'ping'>;
-export type CreateTaskRequest = OperationRequest<'createTask'>;
-export type CreateTaskResponse = OperationAnswer<'createTask'>;
-export type CreateTaskInput = CallbotInput<CreateTaskRequest>;
-export type CreateAndCallRequest = OperationRequest<'createAndCall'>;
-export type CreateAndCallResponse = OperationAnswer<'createAndCall'>;
-export type CreateAndCallInput = CallbotInput<CreateAndCallRequest>;
-export type UpdateTaskRequest = OperationRequest<'updateTask'>;
-export type UpdateTaskResponse = OperationAnswer<'updateTask'>;
-export type UpdateTaskInput = CallbotInput<UpdateTaskRequest>;
-export type MgrTaskStatusRequest = OperationRequest<'mgrTaskStatus'>;
-export type MgrTaskStatusResponse = OperationAnswer<'mgrTaskStatus'>;
-export type MgrTaskStatusInput = CallbotInput<MgrTaskStatusRequest>;
-export type AddBatchCallRequest = OperationRequest<'addBatchCall'>;
-export type AddBatchCallResponse = OperationAnswer<'addBatchCall'>;
-export type AddBatchCallInput = CallbotInput<AddBatchCallRequest>;
-export type StopOrderRequest = OperationRequest<'stopOrder'>;
-export type StopOrderResponse = OperationAnswer<'stopOrder'>;
-export type StopOrderInput = CallbotInput<StopOrderRequest>;
-export type ListTaskRequest = OperationRequest<'listTask'>;
-export type ListTaskResponse = OperationAnswer<'listTask'>;
-export type ListTaskInput = CallbotInput<ListTaskRequest>;
-export type ListOrderRequest = OperationRequest<'listOrder'>;
-export type ListOrderResponse = OperationAnswer<'listOrder'>;
-export type ListOrderInput = CallbotInput<ListOrderRequest>;
-export type ListCallRequest = OperationRequest<'listCall'>;
-export type ListCallResponse = OperationAnswer<'listCall'>;
-export type ListCallInput = CallbotInput<ListCallRequest>;
-export type ListOrderDetailRequest = OperationRequest<'listOrderDetail'>;
-export type ListOrderDetailResponse = OperationAnswer<'listOrderDetail'>;
-export type ListOrderDetailInput = CallbotInput<ListOrderDetailRequest>;
-export type ExportBatchCallRequest = OperationRequest<'exportBatchCall'>;
-export type ExportBatchCallResponse = OperationAnswer<'exportBatchCall'>;
-export type ExportBatchCallInput = CallbotInput<ExportBatchCallRequest>;
-export type ImportBatchCallRequest = OperationRequest<'importBatchCall'>;
-export type ImportBatchCallResponse = OperationAnswer<'importBatchCall'>;
-/** The body, with `productID` optional (it can only be "callbot"; the client fills it in). */
-export type ImportBatchCallInput = CallbotInput<ImportBatchCallRequest>;
-
-/** One item of each paged list. */
-export type TaskItem = NonNullable<ListTaskResponse['taskData']>[number];
-export type OrderItem = NonNullable<ListOrderResponse['orderList']>[number];
-export type CallItem = NonNullable<ListCallResponse['callList']>[number];
-export type OrderDetailItem = NonNullable<ListOrderDetailResponse['orderDetailList']>[number];
-/** One entry of exportBatchCall's `callList` (one per call made; an order not yet called has one without a callID). */
-export type ExportedCallItem = NonNullable<ExportBatchCallResponse['callList']>[number];
-/** exportBatchCallStream's answer: its calls as they are parsed, then its other fields. */
-export type ExportBatchCallStream = ExportCallStream<ExportedCallItem, Omit<ExportBatchCallResponse, 'callList'>>;
-
-/** A paged query without its `page` (the iterator counts pages); `size` defaults to 100, `page` to 1 (the first page to read). */
-export type PagedQuery<T> = Omit<T, 'page' | 'size'> & { page?: number; size?: number };
+export type * from './operation-types.js';
 
 /** listOrderDetail takes at most this many order ids (the spec's `maxItems`); listOrderDetails splits longer lists. */
 export const LIST_ORDER_DETAIL_MAX_IDS = Limits.ListOrderDetailRequest.orderList.maxItems;
 /** The page size the iterators ask for unless told otherwise (the vendor's examples use 100). */
 export const DEFAULT_PAGE_SIZE = 100;
 
-/** A batch the vendor imported (retCode 0). Orders it refused are in `errList`. */
-export interface ImportBatchCallResult extends ImportBatchCallResponse {
-  retCode: 0;
-  errList: NonNullable<ImportBatchCallResponse['errList']>;
-  /** The `requestID` of the attempt that succeeded. */
-  requestID: string;
-  /** How many attempts it took (more than 1 only after "not processed" answers or refused connections). */
-  attempts: number;
-}
-
-/** listOrderDetails' answer: the answers of its calls (≤ 500 ids each) merged. */
-export type ListOrderDetailsResult = CallbotResult<ListOrderDetailResponse> & {
-  orderDetailList: OrderDetailItem[];
-  /** The requestID of each call made, in order (one per 500 order ids). */
-  requestIDs: string[];
-};
-
 export interface CallbotClientOptions extends SigningOptions {
   /** Default `https://nxbot.nxcloud.com` (production). The local mock is `http://127.0.0.1:4010`. */
   baseUrl?: string;
-  /** Per attempt. An attempt that times out has an unknown outcome and is not retried. Default 120 s. */
+  /**
+   * Per attempt. An attempt that times out has an unknown outcome and is resent only for a read.
+   * Default 120 s. A positive integer (else a TypeError at once); a call's own `timeoutMs` replaces it.
+   */
   timeoutMs?: number;
-  /** Retries of requests the vendor certainly did not process; `false` for none. On by default. */
+  /** Retries of requests the vendor certainly did not process; `false` for none. On by default. A call's own `retry` replaces it. */
   retry?: RetryOptions | false;
+  /**
+   * Where one debug line per attempt goes: operation, requestID, HTTP status, retCode,
+   * milliseconds, and then `retry=<reason>` when it is sent again or the error's class and
+   * outcome when the call fails with it (logfmt: `callbot op=listTask attempt=1 requestID=… status=200
+   * retCode=0 ms=12 result=ok`). Never the secretKey, a sign or a signature base string. An object
+   * with `debug` (console, pino, …) or a function; `false` for none. Without it, the environment
+   * variable `CALLBOT_LOG=debug` — read from `process.env` when the client is created — sends the
+   * lines to console.error (stderr). What the logger throws is ignored.
+   */
+  logger?: CallbotLogger | false;
   /** Check the body against the contract before sending. On by default. */
   validate?: boolean;
   /**
@@ -187,6 +156,9 @@ export interface AnswerDeviationReport extends Deviations, RateLimited {
  * sent again — with a fresh requestID — only for the reads (`ping`, `list*`, `exportBatchCall`:
  * the spec's `x-callbot-resend-unknown`), never for a write.
  *
+ * Every method takes per-call options last (CallOptions: `signal` to cancel, `timeoutMs` and
+ * `retry` in place of the client's); the paged iterators take them with their paging options.
+ *
  * Answers are judged on authenticity (signature, echoed headers), never on shape: a verified
  * answer is returned as received — nulls, missing or extra fields, undocumented enum values
  * and all — so **at run time a field may deviate from its type** (`onDeviation` reports where).
@@ -195,23 +167,23 @@ export interface AnswerDeviationReport extends Deviations, RateLimited {
  */
 export interface CallbotClient {
   /** Checks the account and the signing: the vendor echoes `data`. Resolves when `code` is 0. A read. */
-  ping(data?: string): Promise<CallbotResult<PingResponse>>;
+  ping(data?: string, options?: CallOptions): Promise<CallbotResult<PingResponse>>;
   /** Creates an automatic dialling task (`createTask`). A write: not resent after an unknown outcome. */
-  createTask(body: CreateTaskInput): Promise<CallbotResult<CreateTaskResponse>>;
+  createTask(body: CreateTaskInput, options?: CallOptions): Promise<CallbotResult<CreateTaskResponse>>;
   /** Creates a task and adds its orders in one request (`createAndCall`). A write. */
-  createAndCall(body: CreateAndCallInput): Promise<CallbotResult<CreateAndCallResponse>>;
+  createAndCall(body: CreateAndCallInput, options?: CallOptions): Promise<CallbotResult<CreateAndCallResponse>>;
   /** Changes a paused or not yet started task's `taskCreateSetting` / `funcFlag` (`updateTask`). A write. */
-  updateTask(body: UpdateTaskInput): Promise<CallbotResult<UpdateTaskResponse>>;
+  updateTask(body: UpdateTaskInput, options?: CallOptions): Promise<CallbotResult<UpdateTaskResponse>>;
   /** Starts (1), pauses (2) or completes (3) a task (`mgrTaskStatus`). A write. */
-  setTaskStatus(body: MgrTaskStatusInput): Promise<CallbotResult<MgrTaskStatusResponse>>;
+  setTaskStatus(body: MgrTaskStatusInput, options?: CallOptions): Promise<CallbotResult<MgrTaskStatusResponse>>;
   /** `setTaskStatus({ userTaskID, taskOperate: 1 })`. */
-  startTask(userTaskID: string): Promise<CallbotResult<MgrTaskStatusResponse>>;
+  startTask(userTaskID: string, options?: CallOptions): Promise<CallbotResult<MgrTaskStatusResponse>>;
   /** `setTaskStatus({ userTaskID, taskOperate: 2 })`. */
-  pauseTask(userTaskID: string): Promise<CallbotResult<MgrTaskStatusResponse>>;
+  pauseTask(userTaskID: string, options?: CallOptions): Promise<CallbotResult<MgrTaskStatusResponse>>;
   /** `setTaskStatus({ userTaskID, taskOperate: 3, delCall })`: ends the task (delCall 1 also deletes undialled orders). */
-  completeTask(userTaskID: string, options?: { delCall?: MgrTaskStatusRequest['delCall'] }): Promise<CallbotResult<MgrTaskStatusResponse>>;
+  completeTask(userTaskID: string, task?: { delCall?: MgrTaskStatusRequest['delCall'] }, options?: CallOptions): Promise<CallbotResult<MgrTaskStatusResponse>>;
   /** Adds orders to an existing task (`addBatchCall`). A write. */
-  addBatchCall(body: AddBatchCallInput): Promise<CallbotResult<AddBatchCallResponse>>;
+  addBatchCall(body: AddBatchCallInput, options?: CallOptions): Promise<CallbotResult<AddBatchCallResponse>>;
   /**
    * Imports `body` as the task's newest batch. Resolves on retCode 0 (a partial success still
    * resolves, with `errList`). Rejects with CallbotValidationError (nothing sent), CallbotError
@@ -220,28 +192,28 @@ export interface CallbotClient {
    * cannot be verified included) or CallbotNotSentError / its subclass CallbotConnectionError
    * (never sent). Every error has an `outcome` but CallbotValidationError.
    */
-  importBatchCall(body: ImportBatchCallInput): Promise<ImportBatchCallResult>;
+  importBatchCall(body: ImportBatchCallInput, options?: CallOptions): Promise<ImportBatchCallResult>;
   /** Stops orders, irreversibly (`stopOrder`). A write. */
-  stopOrders(body: StopOrderInput): Promise<CallbotResult<StopOrderResponse>>;
+  stopOrders(body: StopOrderInput, options?: CallOptions): Promise<CallbotResult<StopOrderResponse>>;
   /** One page of tasks (`listTask`). A read. See `tasks()` for every page. */
-  listTasks(body: ListTaskInput): Promise<CallbotResult<ListTaskResponse>>;
+  listTasks(body: ListTaskInput, options?: CallOptions): Promise<CallbotResult<ListTaskResponse>>;
   /** One page of a task's orders (`listOrder`). A read. See `orders()`. */
-  listOrders(body: ListOrderInput): Promise<CallbotResult<ListOrderResponse>>;
+  listOrders(body: ListOrderInput, options?: CallOptions): Promise<CallbotResult<ListOrderResponse>>;
   /** One page of a task's calls (`listCall`; the answer may come gzip-compressed). A read. See `calls()`. */
-  listCalls(body: ListCallInput): Promise<CallbotResult<ListCallResponse>>;
+  listCalls(body: ListCallInput, options?: CallOptions): Promise<CallbotResult<ListCallResponse>>;
   /**
    * Every call of the given orders (`listOrderDetail`). The vendor takes at most 500 order ids a
    * request: a longer `orderList` is split into requests of at most 500 ids, sent one after the
    * other (reads: safe to repeat), and their `orderDetailList`s are merged in order. The first
    * failing request rejects the whole call. An empty list is refused locally (CallbotValidationError).
    */
-  listOrderDetails(body: ListOrderDetailInput): Promise<ListOrderDetailsResult>;
+  listOrderDetails(body: ListOrderDetailInput, options?: CallOptions): Promise<ListOrderDetailsResult>;
   /**
    * The calls of the task's latest batch (`exportBatchCall`; the answer may come gzip-compressed).
    * A read. The whole answer is held (within `maxAnswerBytes`: 64 MiB, about 200,000 calls, by
    * default); for a large batch see `exportBatchCallStream`.
    */
-  exportBatchCall(body: ExportBatchCallInput): Promise<CallbotResult<ExportBatchCallResponse>>;
+  exportBatchCall(body: ExportBatchCallInput, options?: CallOptions): Promise<CallbotResult<ExportBatchCallResponse>>;
   /**
    * exportBatchCall read as a stream, for a batch of any size: `for await (const call of
    * client.exportBatchCallStream({ userTaskID }))` yields each `callList` entry as it is parsed,
@@ -265,11 +237,11 @@ export interface CallbotClient {
    * `maxPages` pages (default 100,000), a full page repeating an earlier one rejects with
    * CallbotPagingError, and `onCountMismatch` hears when the pages end where `totalCount` does not.
    */
-  tasks(query: PagedQuery<ListTaskInput>, paging?: PagingOptions): AsyncGenerator<TaskItem, void, undefined>;
+  tasks(query: PagedQuery<ListTaskInput>, paging?: PagedListOptions): AsyncGenerator<TaskItem, void, undefined>;
   /** Every order of the query, page by page (`listOrder`), as `tasks()`. */
-  orders(query: PagedQuery<ListOrderInput>, paging?: PagingOptions): AsyncGenerator<OrderItem, void, undefined>;
+  orders(query: PagedQuery<ListOrderInput>, paging?: PagedListOptions): AsyncGenerator<OrderItem, void, undefined>;
   /** Every call of the query, page by page (`listCall`), as `tasks()`. */
-  calls(query: PagedQuery<ListCallInput>, paging?: PagingOptions): AsyncGenerator<CallItem, void, undefined>;
+  calls(query: PagedQuery<ListCallInput>, paging?: PagedListOptions): AsyncGenerator<CallItem, void, undefined>;
   /**
    * The underlying openapi-fetch client, with callbotMiddleware (signed, verified), no redirects
    * followed and answers bounded by `maxAnswerBytes`: `raw.POST(path, { body })`.
@@ -297,8 +269,10 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
   const preparedBodies = new Map<string, readonly Uint8Array[]>();
   raw.use(...clientMiddleware(options, (requestID) => preparedBodies.get(requestID)));
   const loose = raw as unknown as LooseClient;
-  const retry = resolveRetry(options.retry);
+  checkTimeoutMs(options.timeoutMs, 'createCallbotClient');
+  const clientRetry = resolveRetry(options.retry);
   const timeoutMs = options.timeoutMs ?? 120_000;
+  const logAttempt = attemptLog(options.logger, logLevelFromEnv());
   const validate = options.validate ?? true;
   const makeRequestId = options.requestId ?? newRequestId;
   const reportDeviation = options.onDeviation ? rateLimitedReporter(options.onDeviation, options.deviationReportsPerMinute, Date.now) : undefined;
@@ -306,20 +280,37 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
   /**
    * The one way every method sends: fills in productID, validates against the operation's
    * request schema, signs (middleware), sends, verifies, and retries as the operation's row of
-   * generated/operations.ts allows (mayResend). Resolves with the retCode-0 answer.
+   * generated/operations.ts allows (mayResend), under the call's own options if it has any.
+   * Resolves with the retCode-0 answer. Each attempt is one line of the attempt log.
    */
-  async function call<K extends OperationId>(operationId: K, input: unknown, answerBound?: number): Promise<CallbotResult<OperationAnswer<K>>> {
+  async function call<K extends OperationId>(
+    operationId: K,
+    input: unknown,
+    given: CallOptions | undefined,
+    answerBound?: number,
+  ): Promise<CallbotResult<OperationAnswer<K>>> {
+    const { signal, ...callOptions } = checkCallOptions(given, operationId);
     const operation = Operations[operationId];
     const body = operation.productID ? { productID: PRODUCT_ID, ...(withoutProductID(input) as object) } : input;
     if (validate) {
       const issues = validateAgainst(operation.requestSchema as ValidatorName, body);
       if (issues.length > 0) throw new CallbotValidationError(issues);
     }
+    if (signal?.aborted) throw cancelledBeforeSending(undefined, signal.reason);
+    const retry = callOptions.retry === undefined ? clientRetry : resolveRetry(callRetry(options.retry, callOptions.retry));
     const bound = maxAnswerBytes ?? answerBound ?? UNCOUNTED_MAX_ANSWER_BYTES;
     const started = retry.now();
     let bytes: readonly Uint8Array[] | undefined;
     for (let attempt = 1; ; attempt += 1) {
       const requestID = makeRequestId();
+      const began = Date.now();
+      let status: number | undefined;
+      let retCode: number | undefined;
+      /** Logs the attempt's end; hands back its error, to be thrown. */
+      const logged = <E>(error?: E, retried?: { reason: string; delayMs: number }): E => {
+        logAttempt?.({ operationId, attempt, requestID, status, retCode, ms: Date.now() - began, error, retry: retried });
+        return error as E;
+      };
       let failure: CallbotPackageError;
       let outcome: AttemptOutcome;
       // Whether this attempt got as far as fetch: a failure before it (serializing the body,
@@ -329,7 +320,8 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
       let refusedBeforeSend: { error: unknown } | undefined;
       // The attempt's time limit, held here until its answer is read (not AbortSignal.timeout:
       // see attempt-deadline.ts for why a signal passed through Request copies is lost).
-      const deadline = startAttemptDeadline(timeoutMs);
+      // The caller's signal aborts it too.
+      const deadline = startAttemptDeadline(callOptions.timeoutMs ?? timeoutMs, signal);
       try {
         // Serialized once, on the first attempt, straight to bytes (a failure here sends
         // nothing); every attempt signs and sends those same bytes.
@@ -347,11 +339,13 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
                 throw error;
               }
             }
+            if (signal?.aborted) throw signal.reason; // cancelled before anything left
             reachedFetch = true;
             return fetchAnswer(request, bound, deadline.signal);
           },
         });
-        const retCode = answerRetCode(data);
+        status = response.status;
+        retCode = answerRetCode(data);
         if (response.status !== 200 || !data || retCode === undefined) {
           failure = new CallbotUnknownOutcomeError(`HTTP ${response.status} without a readable answer`, {
             requestID,
@@ -365,6 +359,7 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
             const found = boundDeviations(issues, count);
             if (found.deviationCount > 0) reportDeviation({ operationId, requestID, ...found });
           }
+          logged();
           return { ...(data as OperationAnswer<K>), requestID, attempts: attempt };
         } else {
           // ping's answer names its fields code/msg/reqId; every other answer retCode/retMsg/responseID.
@@ -373,11 +368,18 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
           outcome = error.outcome === 'refused' ? 'final' : error.outcome;
         }
       } catch (error) {
-        if (refusedBeforeSend) throw refusedBeforeSend.error;
+        if (error instanceof CallbotUnknownOutcomeError) status = error.status;
+        if (refusedBeforeSend) throw logged(refusedBeforeSend.error);
+        // The caller's cancel: never sent again, whatever the operation (see CallOptions.signal).
+        if (signal?.aborted) {
+          throw logged(reachedFetch ? cancelledInFlight(requestID, signal.reason, operation.resendUnknown) : cancelledBeforeSending(requestID, signal.reason));
+        }
         // The answer guard's and the verification's errors (redirect, too large, untrusted): the same request would meet the same.
-        if (error instanceof CallbotUnknownOutcomeError && operation.resendUnknown) throw error.asRead();
-        if (error instanceof CallbotPackageError) throw error;
-        if (!reachedFetch) throw new CallbotNotSentError(`it failed before reaching fetch (${describeLocalError(error)})`, { requestID, cause: error });
+        if (error instanceof CallbotUnknownOutcomeError && operation.resendUnknown) throw logged(error.asRead());
+        if (error instanceof CallbotPackageError) throw logged(error);
+        if (!reachedFetch) {
+          throw logged(new CallbotNotSentError(`it failed before reaching fetch (${describeLocalError(error)})`, { requestID, cause: error }));
+        }
         const { sent, code, permanent } = classifyFetchFailure(error);
         if (sent !== 'no') {
           failure = new CallbotUnknownOutcomeError(code ? `the connection failed after sending (${code})` : 'the answer could not be read', {
@@ -394,20 +396,17 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
         deadline.clear();
         preparedBodies.delete(requestID);
       }
-      if (!mayResend(outcome, operation)) throw failure;
+      if (!mayResend(outcome, operation)) throw logged(failure);
       const delayMs = backoffDelay(attempt, retry);
-      if (attempt >= retry.maxAttempts || retry.now() - started + delayMs > retry.maxElapsedMs) throw failure;
-      retry.onRetry?.({
-        attempt,
-        delayMs,
-        requestID,
-        ...(failure instanceof CallbotError
-          ? { reason: 'retCode', retCode: failure.retCode }
-          : failure instanceof CallbotConnectionError
-            ? { reason: 'connection', code: failure.code ?? 'unknown' }
-            : { reason: 'unknown-outcome' }),
+      if (attempt >= retry.maxAttempts || retry.now() - started + delayMs > retry.maxElapsedMs) throw logged(failure);
+      const why = retryReasonOf(failure);
+      logged(failure, { reason: why.reason, delayMs });
+      retry.onRetry?.({ attempt, delayMs, requestID, ...why });
+      // A cancel during the wait ends the call with this attempt's error: nothing more is sent.
+      await untilAborted(retry.sleep(delayMs, signal), signal).catch((error: unknown) => {
+        if (!signal?.aborted) throw error;
       });
-      await retry.sleep(delayMs);
+      if (signal?.aborted) throw failure;
     }
   }
 
@@ -416,33 +415,36 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     operationId: K,
     query: { page?: number; size?: number },
     items: (answer: OperationAnswer<K>) => T[] | undefined,
-    paging: PagingOptions | undefined,
+    paging: PagedListOptions = {},
   ): AsyncGenerator<T, void, undefined> {
     const size = query.size ?? DEFAULT_PAGE_SIZE;
-    resolveMaxPages(paging?.maxPages); // a wrong option throws here, not at the first next()
+    // A wrong option throws here, not at the first next().
+    resolveMaxPages(paging.maxPages);
+    const { signal, timeoutMs: pageTimeoutMs, retry: pageRetry } = checkCallOptions(paging, operationId);
+    const perPage: CallOptions = { signal, timeoutMs: pageTimeoutMs, retry: pageRetry };
     const fetchPage = async (page: number) => {
-      const answer = await call(operationId, { ...query, page, size });
+      const answer = await call(operationId, { ...query, page, size }, perPage);
       // A list that is not an array is an empty page; a count may come as a string of digits.
       return { items: arrayOrEmpty(items(answer)), totalCount: count((answer as { totalCount?: unknown }).totalCount), requestID: answer.requestID };
     };
     return readPages(fetchPage, query.page ?? 1, size, paging);
   }
 
-  async function importBatchCall(input: ImportBatchCallInput): Promise<ImportBatchCallResult> {
+  async function importBatchCall(input: ImportBatchCallInput, callOptions?: CallOptions): Promise<ImportBatchCallResult> {
     const orders = Array.isArray(input?.callInfoList?.callList) ? input.callInfoList.callList.length : 0;
-    const answer = await call('importBatchCall', input, importAnswerBound(orders));
+    const answer = await call('importBatchCall', input, callOptions, importAnswerBound(orders));
     return { ...answer, retCode: 0, errList: arrayOrEmpty(answer.errList) };
   }
 
-  async function listOrderDetails(input: ListOrderDetailInput): Promise<ListOrderDetailsResult> {
+  async function listOrderDetails(input: ListOrderDetailInput, callOptions?: CallOptions): Promise<ListOrderDetailsResult> {
     const ids = Array.isArray(input?.orderList) ? input.orderList : [];
     if (ids.length <= LIST_ORDER_DETAIL_MAX_IDS) {
-      const answer = await call('listOrderDetail', input);
+      const answer = await call('listOrderDetail', input, callOptions);
       return { ...answer, orderDetailList: arrayOrEmpty(answer.orderDetailList), requestIDs: [answer.requestID] };
     }
     let merged: ListOrderDetailsResult | undefined;
     for (let from = 0; from < ids.length; from += LIST_ORDER_DETAIL_MAX_IDS) {
-      const answer = await call('listOrderDetail', { ...input, orderList: ids.slice(from, from + LIST_ORDER_DETAIL_MAX_IDS) });
+      const answer = await call('listOrderDetail', { ...input, orderList: ids.slice(from, from + LIST_ORDER_DETAIL_MAX_IDS) }, callOptions);
       const details = arrayOrEmpty(answer.orderDetailList);
       if (!merged) merged = { ...answer, orderDetailList: [...details], requestIDs: [answer.requestID] };
       else {
@@ -454,25 +456,25 @@ export function createCallbotClient(options: CallbotClientOptions): CallbotClien
     return merged!;
   }
 
-  const setTaskStatus = (body: MgrTaskStatusInput) => call('mgrTaskStatus', body);
+  const setTaskStatus = (body: MgrTaskStatusInput, callOptions?: CallOptions) => call('mgrTaskStatus', body, callOptions);
   return {
-    ping: (data = 'ping') => call('ping', { data }),
-    createTask: (body) => call('createTask', body),
-    createAndCall: (body) => call('createAndCall', body),
-    updateTask: (body) => call('updateTask', body),
+    ping: (data = 'ping', callOptions) => call('ping', { data }, callOptions),
+    createTask: (body, callOptions) => call('createTask', body, callOptions),
+    createAndCall: (body, callOptions) => call('createAndCall', body, callOptions),
+    updateTask: (body, callOptions) => call('updateTask', body, callOptions),
     setTaskStatus,
-    startTask: (userTaskID) => setTaskStatus({ userTaskID, taskOperate: TaskOperate.Start }),
-    pauseTask: (userTaskID) => setTaskStatus({ userTaskID, taskOperate: TaskOperate.Pause }),
-    completeTask: (userTaskID, { delCall } = {}) =>
-      setTaskStatus({ userTaskID, taskOperate: TaskOperate.Complete, ...(delCall === undefined ? {} : { delCall }) }),
-    addBatchCall: (body) => call('addBatchCall', body),
+    startTask: (userTaskID, callOptions) => setTaskStatus({ userTaskID, taskOperate: TaskOperate.Start }, callOptions),
+    pauseTask: (userTaskID, callOptions) => setTaskStatus({ userTaskID, taskOperate: TaskOperate.Pause }, callOptions),
+    completeTask: (userTaskID, { delCall } = {}, callOptions) =>
+      setTaskStatus({ userTaskID, taskOperate: TaskOperate.Complete, ...(delCall === undefined ? {} : { delCall }) }, callOptions),
+    addBatchCall: (body, callOptions) => call('addBatchCall', body, callOptions),
     importBatchCall,
-    stopOrders: (body) => call('stopOrder', body),
-    listTasks: (body) => call('listTask', body),
-    listOrders: (body) => call('listOrder', body),
-    listCalls: (body) => call('listCall', body),
+    stopOrders: (body, callOptions) => call('stopOrder', body, callOptions),
+    listTasks: (body, callOptions) => call('listTask', body, callOptions),
+    listOrders: (body, callOptions) => call('listOrder', body, callOptions),
+    listCalls: (body, callOptions) => call('listCall', body, callOptions),
     listOrderDetails,
-    exportBatchCall: (body) => call('exportBatchCall', body),
+    exportBatchCall: (body, callOptions) => call('exportBatchCall', body, callOptions),
     exportBatchCallStream: (body, streamOptions = {}) =>
       streamExportedCalls(
         {

@@ -48,6 +48,7 @@ export type {
   OperationRequest,
   OrderDetailItem,
   OrderItem,
+  PagedListOptions,
   PagedQuery,
   PingRequest,
   PingResponse,
@@ -88,6 +89,8 @@ export { validateAgainst, validateImportRequest } from './validate.js';
 export { MAX_LISTED_DEVIATIONS } from './deviations.js';
 export type { Deviations, RateLimited, Tolerant } from './deviations.js';
 export type { RetryInfo, RetryOptions } from './retry.js';
+export type { CallOptions } from './call-options.js';
+export type { CallbotLogger } from './attempt-log.js';
 export { CallbackVerificationError, callbackKind, createCallbackHandler, verifyCallback } from './callbacks.js';
 export type {
   CallbackDeviationReport,

@@ -1,3 +1,5 @@
+import { CallbotConnectionError, CallbotError, type CallbotPackageError } from './errors.js';
+
 // When may a request be sent again? Always when it certainly did not happen: the vendor said so
 // (a retCode whose outcome class is `not-processed`, read from the spec: the RetCode schema's
 // x-callbot-outcomes, through generated/retcodes.ts) or the connection failed before any byte
@@ -19,7 +21,8 @@ export interface RetryOptions {
   onRetry?: (info: RetryInfo) => void;
   /** Injected by tests. */
   random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** The wait between attempts; `signal` is the call's own (a call's `signal` option), to end the wait early. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Milliseconds, for the maxElapsedMs bound. */
   now?: () => number;
 }
@@ -51,9 +54,30 @@ export function resolveRetry(option: RetryOptions | false | undefined): Resolved
     maxElapsedMs: given.maxElapsedMs ?? 90_000,
     onRetry: given.onRetry,
     random: given.random ?? Math.random,
-    sleep: given.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    sleep: given.sleep ?? sleepUnlessAborted,
     now: given.now ?? Date.now,
   };
+}
+
+/** The default wait: ends early (resolves) when `signal` aborts, its timer cleared, so a cancelled call does not hold the process. */
+function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** What RetryInfo says of why a failed attempt is sent again (also the attempt log's `retry=`). */
+export function retryReasonOf(failure: CallbotPackageError): Pick<RetryInfo, 'reason' | 'retCode' | 'code'> {
+  if (failure instanceof CallbotError) return { reason: 'retCode', retCode: failure.retCode };
+  if (failure instanceof CallbotConnectionError) return { reason: 'connection', code: failure.code ?? 'unknown' };
+  return { reason: 'unknown-outcome' };
 }
 
 /** Exponential backoff with full jitter: a random wait in [base/2, min(cap, base·2^(n-1))]. */

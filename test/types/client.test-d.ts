@@ -10,7 +10,11 @@ import {
   type ExportBatchCallResponse,
   type ExportBatchCallStream,
   type ExportedCallItem,
+  type CallbotLogger,
+  type CallOptions,
   type ImportBatchCallResult,
+  type PagedListOptions,
+  type RetryOptions,
   type StreamReadOptions,
 } from '../../src/index.js';
 import type { RetCodeName } from '../../generated/retcodes.js';
@@ -74,5 +78,30 @@ describe('client types', () => {
     client.exportBatchCallStream({});
     // @ts-expect-error no callList on the answer's other fields
     void stream.answer?.callList;
+  });
+
+  it('every method takes CallOptions last, typed; the iterators take them with their paging options', () => {
+    expectTypeOf<CallOptions>().toEqualTypeOf<{ signal?: AbortSignal; timeoutMs?: number; retry?: RetryOptions | false }>();
+    const signal = new AbortController().signal;
+    void client.listTasks({ queryConditions: {}, page: 1, size: 10 }, { signal, timeoutMs: 5000, retry: false });
+    void client.ping('x', { retry: { maxAttempts: 2 } });
+    void client.completeTask('t', { delCall: 1 }, { signal });
+    void client.startTask('t', { timeoutMs: 1000 });
+    expectTypeOf(client.tasks).parameter(1).toEqualTypeOf<PagedListOptions | undefined>();
+    void client.tasks({ queryConditions: {} }, { signal, maxPages: 10, timeoutMs: 1000 });
+    // @ts-expect-error timeoutMs is a number
+    void client.listTasks({ queryConditions: {}, page: 1, size: 10 }, { timeoutMs: 'x' });
+    // @ts-expect-error signal is an AbortSignal
+    void client.importBatchCall({ userTaskID: 't', callInfoList }, { signal: true });
+    // @ts-expect-error retry is an object or false
+    void client.orders({ userTaskID: 't', options: {} }, { retry: true });
+  });
+
+  it('the logger is an object with debug(), a function, or false', () => {
+    expectTypeOf<CallbotClientOptions['logger']>().toEqualTypeOf<CallbotLogger | false | undefined>();
+    createCallbotClient({ uuid: 'u', secretKey: 's', logger: console });
+    createCallbotClient({ uuid: 'u', secretKey: 's', logger: (line: string) => void line });
+    // @ts-expect-error a logger needs debug()
+    createCallbotClient({ uuid: 'u', secretKey: 's', logger: { info: (line: string) => void line } });
   });
 });

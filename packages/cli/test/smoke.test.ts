@@ -142,6 +142,15 @@ describe('the callbot bin', () => {
     expect(`${run.stdout}${run.stderr}${readFileSync(join(dir, 'r.csv'), 'utf8')}`).not.toContain('a-ve');
   });
 
+  it('CALLBOT_LOG=debug: the client logs one line per attempt on stderr (never the secret); stdout stays the JSON summary', async () => {
+    const dir = freshDir();
+    const run = await runCli(['import', EXAMPLE, '--task', newTask('log'), '--base-url', mock.url, '--json'], { cwd: dir, env: { CALLBOT_LOG: 'debug' } });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'imported' });
+    expect(run.stderr).toMatch(/^callbot op=importBatchCall attempt=1 requestID=\S+ status=200 retCode=0 ms=\d+ result=ok$/m);
+    expect(run.stderr).not.toContain(DEMO_ACCOUNT.secretKey);
+  });
+
   it('exits 1 on a flag commander refuses', async () => {
     const run = await runCli(['import', EXAMPLE, '--task', 't', '--max-batch-size', 'lots']);
     expect(run.code).toBe(1);
