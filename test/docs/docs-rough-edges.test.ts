@@ -72,6 +72,13 @@ describe.runIf(requireBrowser)('the docs site at 1400 px in headless Chromium', 
     await page.close();
   });
 
+  it("loads the mock's own index page (/) without a console error either", async () => {
+    const { page, consoleErrors } = await openPage(`${mock.url}/`, 'Callbot v3 mock');
+    await page.waitForLoadState('networkidle');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
   it('search excerpts keep the space at a line break of the description', async () => {
     const { page } = await openPage(fileUrl('/health/ping'), '/callcentre/api/v3/ping');
     await page.getByText('Search', { exact: false }).first().click();
