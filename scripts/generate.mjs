@@ -9,6 +9,7 @@ import { renderOperationsModule } from './lib/operations.mjs';
 import { renderRetCodeModule } from './lib/retcodes.mjs';
 import { renderValidatorModules } from './lib/validators.mjs';
 import { renderVendorFactsModule } from './lib/vendor-facts.mjs';
+import { fixDocsPage } from './lib/docs-page-fixes.mjs';
 import { makeDocsOffline } from './lib/offline-docs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,5 +47,5 @@ writeFileSync(join(out, 'validators.d.ts'), validatorModules.dts);
 
 const docs = join(out, 'docs', 'index.html');
 run('redocly', ['build-docs', 'generated/openapi.json', '--inlineBundle', '--output', 'generated/docs/index.html', '--title', 'nxtele Callbot v3 API']);
-writeFileSync(docs, makeDocsOffline(readFileSync(docs, 'utf8')));
+writeFileSync(docs, fixDocsPage(makeDocsOffline(readFileSync(docs, 'utf8'))));
 console.log('generated/ is up to date with openapi/');

@@ -22,7 +22,8 @@ export async function serveStatic(path: string, method: string): Promise<HttpAns
   if (path === '/') {
     type = 'text/html; charset=utf-8';
     body = Buffer.from(
-      '<!doctype html><meta charset="utf-8"><title>Callbot mock</title>' +
+      // An empty icon, as in the docs page: no /favicon.ico request, no 404 in the console.
+      '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>Callbot mock</title>' +
         '<h1>Callbot v3 mock</h1><ul><li><a href="/docs/">API docs</a></li>' +
         '<li><a href="/openapi.json">openapi.json</a> · <a href="/openapi.yaml">openapi.yaml</a></li>' +
         '<li><a href="/__mock/tasks">/__mock/tasks</a> · <a href="/__mock/callbacks">/__mock/callbacks</a> · <a href="/__mock/clock">/__mock/clock</a> (debug)</li></ul>' +

@@ -1,0 +1,14 @@
+// listCall: one page of a task's calls; an order may be called several times (callbot.calls(query) reads every page).
+import { createCallbotClient, DEMO_ACCOUNT, MOCK_DEFAULT_BASE_URL } from 'callbot-contract';
+
+// The local mock (`npx callbot-mock`) and its demo account, unless the environment names your account.
+const callbot = createCallbotClient({
+  baseUrl: process.env.CALLBOT_BASE_URL ?? MOCK_DEFAULT_BASE_URL,
+  uuid: process.env.CALLBOT_UUID ?? DEMO_ACCOUNT.uuid,
+  secretKey: process.env.CALLBOT_SECRET_KEY ?? DEMO_ACCOUNT.secretKey,
+});
+const userTaskID = process.env.CALLBOT_TASK_ID ?? 'example-task';
+
+const answer = await callbot.listCalls({ userTaskID, options: {}, page: 1, size: 100 });
+console.log(`${userTaskID}: ${answer.callList?.length ?? 0} calls on this page`);
+for (const call of answer.callList ?? []) console.log(call.orderID, call.userPhone, call.callInfoDetail.callStatus, call.callInfoDetail.callDuration);

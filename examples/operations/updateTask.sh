@@ -1,0 +1,2 @@
+# The local mock and its demo account unless CALLBOT_BASE_URL, CALLBOT_UUID and CALLBOT_SECRET_KEY are set.
+callbot task update --task example-task --max-call 10
