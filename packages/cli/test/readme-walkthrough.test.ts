@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -88,10 +88,16 @@ describe('the README walkthrough', () => {
 
     // What the walkthrough says it does (`set -x` traces each command on stderr).
     expect(stderr).toMatch(/callbot listen: stopped\. order 5 · call \d+ · task 2 · duplicate 0 · refused 0 · failed 0/);
-    const rows = (file: string) => parse(readFileSync(join(dir, file)), { columns: true }) as Record<string, string>[];
+    // Every file it wrote is in campaign-output/, which the repository's .gitignore ignores: a
+    // reader's clone is left with nothing untracked.
+    const written = readdirSync(dir).filter((name) => name !== 'node_modules' && name !== 'packages');
+    expect(written).toEqual(['campaign-output']);
+    expect(readdirSync(join(dir, 'campaign-output')).sort()).toEqual(['calls.csv', 'import-1.csv', 'import-2.csv', 'orders.csv', 'results.csv', 'results.jsonl']);
+    expect(spawnSync('git', ['check-ignore', '--quiet', '--no-index', 'campaign-output/results.csv'], { cwd: fromRoot() }).status).toBe(0);
+    const rows = (file: string) => parse(readFileSync(join(dir, 'campaign-output', file)), { columns: true }) as Record<string, string>[];
     expect(rows('results.csv').map((row) => row.status)).toEqual(Array(5).fill('finished'));
     expect(rows('orders.csv')).toHaveLength(8);
-    const callbacks = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n');
+    const callbacks = readFileSync(join(dir, 'campaign-output', 'results.jsonl'), 'utf8').trim().split('\n');
     expect(callbacks.filter((line) => line.includes('"kind":"call"'))).toHaveLength(rows('calls.csv').length);
   }, 180_000);
 });
