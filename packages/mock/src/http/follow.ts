@@ -130,7 +130,10 @@ export class CallbackFollowers {
     const stopWatching = this.#dispatcher.watch((entry, attempt) => push(lineOf(entry, attempt.maxAttempts, attempt.ms)));
     const heartbeat = setInterval(() => {
       if (room()) push({ type: 'heartbeat', at: new Date().toISOString() });
-      else if (fullSince !== undefined && Date.now() - fullSince > limits.stalledMs) finish(); // a reader that reads nothing: dropped
+      else {
+        fullSince ??= Date.now();
+        if (Date.now() - fullSince > limits.stalledMs) finish(); // a reader that reads nothing: dropped, its place freed
+      }
     }, limits.heartbeatMs);
     heartbeat.unref();
     const stop = () => {
