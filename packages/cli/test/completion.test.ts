@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -120,7 +120,74 @@ describe('callbot completion bash (run in bash)', () => {
   });
 });
 
-describe('callbot completion zsh and fish (shape: neither shell is installed here)', () => {
+/** Whether a shell is installed (zsh and fish: .ci/run installs them; elsewhere their runs are skipped). */
+const installed = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
+
+/** The script of `shell` written to a file. */
+async function script(shell: 'zsh' | 'fish'): Promise<string> {
+  const run = await runInProcess(['completion', shell]);
+  expect(run.code, run.stderr).toBe(0);
+  const file = join(dir, `callbot.${shell}`);
+  writeFileSync(file, run.stdout);
+  return file;
+}
+
+/** The cases every shell is run on: the line, and what it must offer (sorted). */
+const CASES: [string, string[]][] = [
+  ['callbot ta', ['task']],
+  ['callbot task ', ['complete', 'create', 'list', 'pause', 'show', 'start', 'update']],
+  ['callbot import --rep', ['--report']],
+  ['callbot task create --algorithm ', ['MD5', 'SHA256']],
+  ['callbot completion ', ['bash', 'fish', 'zsh']],
+];
+
+describe.skipIf(!installed('zsh'))('callbot completion zsh (run in zsh: compadd and _files stubbed, as outside a completion widget)', () => {
+  it('completes verbs, subcommands, flags, choices and files', async () => {
+    const file = await script('zsh');
+    const lines = [...CASES.map(([line]) => line), 'callbot import ', 'callbot import --report '];
+    const calls = lines.map(
+      (line) =>
+        `t ${line
+          .split(' ')
+          .map((word) => `'${word}'`)
+          .join(' ')}`,
+    );
+    const out = execFileSync(
+      'zsh',
+      [
+        '-f',
+        '-c',
+        `compdef() { :; }
+source '${file}'
+compadd() { [[ $1 == -- ]] && shift; local w; for w in "$@"; do [[ $w == $PREFIX* ]] && print -rn -- "$w "; done; print; }
+_files() { print -- FILES; }
+t() { words=("$@"); CURRENT=\${#words}; PREFIX=\${words[CURRENT]}; _callbot; }
+${calls.join('\n')}`,
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    ).split('\n');
+    CASES.forEach(([line, expected], index) => expect(out[index]!.split(' ').filter(Boolean).sort(), line).toEqual(expected));
+    expect(out.slice(CASES.length, CASES.length + 2)).toEqual(['FILES', 'FILES']);
+  });
+});
+
+describe.skipIf(!installed('fish'))('callbot completion fish (run in fish: complete -C)', () => {
+  it('completes verbs, subcommands, flags, choices and files', async () => {
+    const file = await script('fish');
+    const lines = [...CASES.map(([line]) => line), 'callbot import ', 'callbot import calls.csv --report '];
+    const calls = lines.map((line) => `complete -C '${line}' | string replace -r '\\t.*' ''; echo ---`);
+    const out = execFileSync('fish', ['--no-config', '-c', `source '${file}'\n${calls.join('\n')}`], { cwd: dir, encoding: 'utf8' })
+      .split('---\n')
+      .map((block) => block.split('\n').filter(Boolean).sort());
+    CASES.forEach(([line, expected], index) => expect(out[index], line).toEqual(expected));
+    const files = readdirSync(dir).sort();
+    expect(files).toContain('calls.csv');
+    expect(out[CASES.length]).toEqual(files);
+    expect(out[CASES.length + 1]).toEqual(files);
+  });
+});
+
+describe('callbot completion zsh and fish (shape)', () => {
   it('name every verb, subcommand and long flag, in the shell’s own form', async () => {
     const tree = await expectedTree();
     const [zsh, fish] = await Promise.all([runInProcess(['completion', 'zsh']), runInProcess(['completion', 'fish'])]);
