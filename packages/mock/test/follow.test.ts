@@ -91,6 +91,8 @@ describe('GET /__mock/callbacks?follow=1 (node:http)', () => {
     expect((await refused.json()).retMsg).toContain('at most 2 followers');
     const bad = await fetch(`${mock.url}/__mock/callbacks?follow=1&cursor=x`);
     expect(bad.status).toBe(400);
+    await expect(createMockServer({ port: 0, follow: { maxFolowers: 3 } as never })).rejects.toThrow(/follow\.maxFolowers: unknown/);
+    await expect(createMockServer({ port: 0, follow: { heartbeatMs: 0 } })).rejects.toThrow(/follow\.heartbeatMs/);
     await first.cancel();
     const again = await until(async () => {
       const response = await fetch(`${mock.url}/__mock/callbacks?follow=1`);
@@ -104,9 +106,18 @@ describe('GET /__mock/callbacks?follow=1 (node:http)', () => {
   });
 
   it('sends a heartbeat line while nothing happens, and the follow ends when the server closes (close does not hang)', async () => {
-    const mock = await createMockServer({ port: 0, speed: 0, follow: { heartbeatMs: 30 } });
+    // The server's request bounds are for receiving a request: a follow outlives them.
+    const mock = await createMockServer({
+      port: 0,
+      speed: 0,
+      headersTimeoutMs: 100,
+      requestTimeoutMs: 150,
+      keepAliveTimeoutMs: 100,
+      follow: { heartbeatMs: 30 },
+    });
     const followed = await openFollow(mock.url);
-    await until(() => followed.lines.some((line) => line.type === 'heartbeat'));
+    await until(() => followed.lines.filter((line) => line.type === 'heartbeat').length >= 15);
+    expect(followed.lines.every((line) => line.type === 'heartbeat')).toBe(true);
     await mock.close();
     expect(['ended', 'cut']).toContain(await followed.done);
   });

@@ -267,6 +267,8 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
     nonNegativeInteger(`callbacks.${name}`, options.callbacks[name]);
   }
   positiveInteger('callbacks.maxInFlight', options.callbacks.maxInFlight);
+  for (const key of Object.keys(options.follow))
+    if (!(key in defaults.follow)) throw new TypeError(`follow.${key}: unknown (known: ${Object.keys(defaults.follow).join(', ')})`);
   for (const name of ['maxFollowers', 'maxBufferedBytes', 'heartbeatMs', 'stalledMs'] as const) positiveInteger(`follow.${name}`, options.follow[name]);
   if (!Number.isInteger(options.callbacks.maxAttempts) || options.callbacks.maxAttempts < 1 || options.callbacks.maxAttempts > 20) {
     throw new TypeError('callbacks.maxAttempts must be an integer from 1 to 20');
