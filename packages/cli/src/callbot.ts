@@ -16,6 +16,8 @@ interface Verb {
   summary: string;
   /** Imports the verb's module and hands back its `register<Verb>Command(program)`. */
   load: () => Promise<(program: CommandType, run: VerbRun) => void>;
+  /** It reads the whole command (`completion`): every verb is registered before it. */
+  allVerbs?: true;
 }
 
 // To add a verb: one entry here (and its module under commands/). Order = order in `callbot --help`.
@@ -82,6 +84,12 @@ const VERBS: readonly Verb[] = [
     summary: 'Print the path of the offline API docs (shipped with callbot-mock) and of the spec; --open opens the docs',
     load: async () => (await import('./commands/docs.js')).registerDocsCommand,
   },
+  {
+    name: 'completion',
+    summary: 'Print a shell completion script (bash, zsh or fish) for callbot: verbs, subcommands and flags',
+    load: async () => (await import('./commands/completion.js')).registerCompletionCommand,
+    allVerbs: true,
+  },
 ];
 
 /** `callbot --help` as commander renders it, written next to the bin at build time (tsup.config.ts); undefined if absent. */
@@ -126,7 +134,8 @@ export async function runCallbot(args: readonly string[], io: VerbIo): Promise<n
   const run: VerbRun = { io, exitCode: 0 };
   const named = args[0] === 'help' ? args[1] : args[0];
   const verb = VERBS.find((candidate) => candidate.name === named);
-  if (verb) (await verb.load())(program, run);
+  if (verb?.allVerbs) for (const register of await Promise.all(VERBS.map((each) => each.load()))) register(program, run);
+  else if (verb) (await verb.load())(program, run);
   else for (const { name, summary } of VERBS) program.command(name).description(summary);
 
   useOneLineUsageErrors(program);

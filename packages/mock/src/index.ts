@@ -19,6 +19,7 @@ export {
   MAX_SPEED,
   DEFAULT_DEVIATE_RATE,
   type CallbackOptions,
+  type FollowOptions,
   type DeviateOptions,
   type MockOptions,
   type MockOptionsInput,
@@ -29,6 +30,7 @@ export { parseAccountSpec, type MockAccount } from './requests/accounts.js';
 export { FAULT_HEADER, FAULT_KINDS, parseFaultList, type FaultKind, type FaultRule } from './requests/faults.js';
 export { DEVIATION_KINDS, DEVIATIONS_HEADER, NEVER_DEVIATED, type Deviation, type DeviationKind } from './spec/deviate.js';
 export { isAllowedCallbackUrl, type CallbackKind, type DeliveryRecord } from './callbacks/delivery.js';
+export type { FollowLine } from './http/follow.js';
 export { BLOCKED_PHONE_PREFIX, ERR_MSG } from './simulator/refused-orders.js';
 export { consoleLogger, silentLogger, type MockLogger } from './process/logger.js';
 export type { SimEvent, Simulator, SimulatorOptions, SimulatorStats } from './simulator/api.js';

@@ -26,6 +26,7 @@ import { createSimulator, defaultSimulatorOptions } from './simulator/world.js';
 import { createDriver } from './callbacks/driver.js';
 import { createSpecEngine } from './spec/spec-engine.js';
 import { isStaticPath, serveStatic } from './http/static-files.js';
+import { CallbackFollowers } from './http/follow.js';
 import { operationHandler, type OperationContext } from './requests/vendor-operation.js';
 
 /** The mock's virtual clock, as the server and the fetch handler expose it. */
@@ -103,6 +104,7 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
     return simulator.handle(uuid, operation, body, malformedPhones);
   };
   const ctx: OperationContext = { options, accounts, faults: new FaultInjector(options.faults, options.seed), engine, simulate, deviator };
+  const followers = new CallbackFollowers(dispatcher, options.follow);
   const debug: DebugContext = { accounts: accountList, simulate, dispatcher, driver, clock, settleTimeoutMs: options.settleTimeoutMs };
   // Every POST operation of the bundled spec, read once.
   const operations = new Map(engine.operations.map((operation) => [operation.path, { operation, handle: operationHandler(operation) }]));
@@ -135,7 +137,11 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
       );
     }
     if (url.pathname === DEBUG_TASKS_PATH) return answer(listTasks(url, debug));
-    if (url.pathname === DEBUG_CALLBACKS_PATH) return answer(listCallbacks(url, dispatcher));
+    if (url.pathname === DEBUG_CALLBACKS_PATH) {
+      const follow = url.searchParams.get('follow');
+      if (method === 'GET' && follow && follow !== '0' && follow !== 'false') return followers.open(url);
+      return answer(listCallbacks(url, dispatcher));
+    }
     if (url.pathname === DEBUG_BATCHES_PATH) return answer(listBatches(url, debug));
     if (isStaticPath(url.pathname)) return answer(await serveStatic(url.pathname, method));
     return answer(
@@ -184,6 +190,7 @@ export async function createMockCore(input: MockOptionsInput = {}): Promise<Mock
     },
     close() {
       closing ??= (async () => {
+        followers.closeAll(); // at once, before anything is awaited: a server's close must not wait for followers
         await driver.close();
         await world.close?.();
       })();

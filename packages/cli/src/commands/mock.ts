@@ -24,11 +24,41 @@ export function findMockBin(): string | undefined {
   }
 }
 
+const TAIL_HELP = `
+Each line: time (UTC), kind (call, order, task), task and order, URL, status (retrying: this
+attempt failed and another follows; delivered; failed: given up; skipped: host not allowed) with
+the receiver's HTTP status, attempt N of M, how long the attempt took, the error.
+With --json: the mock's own lines (JSON Lines), heartbeats left out; see callbot-mock's README,
+"GET /__mock/callbacks?follow=1".
+
+Exit codes:
+  0  ended by Ctrl-C, or the mock closed
+  1  usage error (--base-url is not a URL)
+  3  no mock answers at the URL, it does not stream the callback log, or the stream broke off`;
+
+/** \`callbot mock tail\`: follows a running mock's callback log (mock-tail/, loaded when it runs). */
+function registerTail(mock: Command, run: VerbRun): void {
+  mock
+    .command('tail')
+    .description('Print each callback delivery of a running mock as it happens (GET /__mock/callbacks?follow=1): status, retries, time')
+    .helpOption('-h, --help', 'display help for command')
+    .allowExcessArguments(false)
+    .option('--base-url <url>', 'the mock [env CALLBOT_BASE_URL] (default: the local mock, http://127.0.0.1:4010)')
+    .option('--json', 'print the JSON lines as the mock sends them (one per delivery attempt)')
+    .addHelpText('after', TAIL_HELP)
+    .action(async (flags: { baseUrl?: string; json?: boolean }) => {
+      const { runMockTail } = await import('../mock-tail/tail.js');
+      run.exitCode = await runMockTail(flags, run.io);
+    });
+}
+
 export function registerMockCommand(program: Command, run: VerbRun): void {
-  program
+  const mock = program
     .command('mock')
     .description('Run the local mock (the callbot-mock package, when installed); arguments go to callbot-mock')
+    .usage('[args...] | tail [--base-url URL] [--json]')
     .helpOption(false)
+    .helpCommand(false)
     .allowUnknownOption()
     .allowExcessArguments()
     .argument('[args...]', 'arguments for callbot-mock (try `callbot mock --help`)')
@@ -52,4 +82,5 @@ export function registerMockCommand(program: Command, run: VerbRun): void {
         });
       });
     });
+  registerTail(mock, run);
 }

@@ -101,6 +101,11 @@ export async function deliverCallback(args: {
   deviator?: Deviator | undefined;
   signal: AbortSignal;
   record: (entry: DeliveryRecord) => void;
+  /**
+   * After each attempt (and for a skipped callback): the record as it stands and how long the
+   * attempt took. `entry.status` is still `pending` when another attempt follows.
+   */
+  attempted?: (entry: DeliveryRecord, ms: number) => void;
 }): Promise<DeliveryRecord> {
   const { event, account, options, signal } = args;
   const { kind, url, payload } = event;
@@ -122,12 +127,14 @@ export async function deliverCallback(args: {
   if (!check.allowed || !account) {
     entry.status = 'skipped';
     entry.lastError = account ? `host ${check.host || '(none)'} ${check.reason}` : `account ${event.uuid} is not known to this mock`;
+    args.attempted?.(entry, 0);
     return entry;
   }
   const deviated = args.deviator?.callback(kind, event.seq, payload);
   if (deviated?.deviations.length) entry.deviations = deviated.deviations;
   const body = Buffer.from(JSON.stringify(deviated?.value ?? payload), 'utf8');
   const target = new URL(url);
+  let ms = 0;
   for (let attempt = 1; attempt <= options.maxAttempts && !signal.aborted; attempt += 1) {
     entry.attempts = attempt;
     const createTs = String(Math.floor(Date.now() / 1000));
@@ -138,19 +145,24 @@ export async function deliverCallback(args: {
       createTs,
       sign: sign({ secretKey: account.secretKey, algorithm: account.algorithm, body, createTs, requestID: entry.requestID, uuid: account.uuid }),
     };
+    const started = Date.now();
     try {
       const status = await postOnce(target, headers, body, options.timeoutMs, signal);
+      ms = Date.now() - started;
       entry.lastStatusCode = status;
       delete entry.lastError;
       if (status >= 200 && status < 300) {
         entry.status = 'delivered';
+        args.attempted?.(entry, ms);
         return entry;
       }
     } catch (error) {
+      ms = Date.now() - started;
       if (signal.aborted) break;
       entry.lastError = bounded((error as Error).message, MAX_RECORDED_ERROR);
     }
     if (attempt < options.maxAttempts) {
+      args.attempted?.(entry, ms);
       try {
         await sleep(options.retryDelayMs * 2 ** (attempt - 1), undefined, { signal, ref: false });
       } catch {
@@ -160,5 +172,6 @@ export async function deliverCallback(args: {
   }
   entry.status = 'failed';
   if (signal.aborted) entry.lastError = 'mock closed';
+  args.attempted?.(entry, ms);
   return entry;
 }

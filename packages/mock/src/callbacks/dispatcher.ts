@@ -10,6 +10,9 @@ import { UnreachableLog } from './unreachable-log.js';
 /** Events waiting for delivery, at most: past it the driver leaves events in the simulator, whose own bound stops the dialer. */
 export const MAX_QUEUED_CALLBACKS = 10_000;
 
+/** Told of one delivery attempt as it ends: the record as it stands (not a copy), the attempt's time. */
+export type DeliveryWatcher = (entry: DeliveryRecord, attempt: { ms: number; maxAttempts: number }) => void;
+
 /** Callbacks about the same order (or the same task) go out one after another, in the world's order. */
 const keyOf = (event: SimEvent) =>
   `${event.uuid}\u0000${event.userTaskID}\u0000${typeof event.payload.orderID === 'string' ? event.payload.orderID : `task:${event.kind}`}`;
@@ -38,6 +41,8 @@ export class CallbackDispatcher {
   readonly #maxRecords: number;
   readonly #deviator: Deviator | undefined;
   #nextId = 1;
+  /** Who is told of each attempt as it ends (the followers of `/__mock/callbacks?follow=1`). */
+  readonly #watchers = new Set<DeliveryWatcher>();
 
   constructor(
     options: CallbackOptions,
@@ -112,6 +117,9 @@ export class CallbackDispatcher {
       deviator: this.#deviator,
       signal: this.#abort.signal,
       record: (record) => this.#record(record),
+      attempted: (record, ms) => {
+        for (const watcher of this.#watchers) watcher(record, { ms, maxAttempts: this.#options.maxAttempts });
+      },
     });
     if (entry.status === 'failed' || entry.status === 'skipped') this.#unreachable.failed(entry);
   }
@@ -120,6 +128,16 @@ export class CallbackDispatcher {
     entry.id = this.#nextId++;
     this.#records.set(entry.id, entry);
     this.#records.delete(entry.id - this.#maxRecords);
+  }
+
+  /** Calls `watcher` after each delivery attempt from now on (synchronously: it must copy what it keeps); returns the way to stop. */
+  watch(watcher: DeliveryWatcher): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  get maxAttempts(): number {
+    return this.#options.maxAttempts;
   }
 
   /** Callbacks queued or in flight about something that happened at or before `at` (virtual ms). */

@@ -23,6 +23,26 @@ export interface HttpAnswer {
   closeConnection?: boolean;
 }
 
+/**
+ * Where a streamed answer writes (`GET /__mock/callbacks?follow=1`): each adapter gives one over
+ * its own transport. `buffered` is what was written and not yet taken by the client, so that the
+ * writer can bound it (a slow reader must not make the mock buffer without end).
+ */
+export interface StreamSink {
+  write(text: string): void;
+  readonly buffered: number;
+  /** Ends the answer (once; later writes are ignored). */
+  end(): void;
+}
+
+/** A long-lived answer: status and headers now, then text for as long as `start` writes. */
+export interface StreamAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** Starts writing to `sink`; returns what to call when the client goes away first. */
+  start(sink: StreamSink): () => void;
+}
+
 /** What the log says about one request: no secrets, no signatures, no bodies. */
 export type Outcome =
   | {
@@ -38,10 +58,14 @@ export type Outcome =
   | { aborted: true; received: number; declared: number | undefined };
 
 /**
- * The core's verdict: an answer to send, a connection to drop without an answer (an injected
+ * The core's verdict: an answer to send, a stream to start, a connection to drop without an answer (an injected
  * fault), or nothing to do (the client went away). `outcome` is what to log, when anything.
  */
-export type Exchange = { kind: 'answer'; answer: HttpAnswer; outcome?: Outcome } | { kind: 'drop'; outcome: Outcome } | { kind: 'aborted'; outcome: Outcome };
+export type Exchange =
+  | { kind: 'answer'; answer: HttpAnswer; outcome?: Outcome }
+  | { kind: 'stream'; stream: StreamAnswer; outcome?: Outcome }
+  | { kind: 'drop'; outcome: Outcome }
+  | { kind: 'aborted'; outcome: Outcome };
 
 export function describeOutcome(outcome: Outcome): string {
   if ('dropped' in outcome) return '→ connection dropped (injected fault)';

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MockAccount } from '../requests/accounts.js';
 import { createMockCore, type MockClockControl } from '../mock-core.js';
-import type { MockRequest } from './exchange.js';
+import type { MockRequest, StreamAnswer } from './exchange.js';
 import type { MockOptions, MockOptionsInput } from '../process/options.js';
 import { readWebBody } from './read-body.js';
 import type { Simulator } from '../simulator/api.js';
@@ -35,6 +35,42 @@ function headersOf(request: Request): IncomingHttpHeaders {
 }
 
 /**
+ * A streamed answer (the callback log's follow) as a `Response` whose body is a byte stream: its
+ * queue (what the reader has not taken) is what the follower bounds; cancelling it ends the follow.
+ */
+function streamResponse(stream: StreamAnswer): Response {
+  const encoder = new TextEncoder();
+  let stop: (() => void) | undefined;
+  let ended = false;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        stop = stream.start({
+          write: (text) => {
+            if (!ended) controller.enqueue(encoder.encode(text));
+          },
+          get buffered() {
+            // A high-water mark of 0: the desired size is minus the bytes queued.
+            return Math.max(0, -(controller.desiredSize ?? 0));
+          },
+          end: () => {
+            if (ended) return;
+            ended = true;
+            controller.close();
+          },
+        });
+      },
+      cancel() {
+        ended = true;
+        stop?.();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
+  );
+  return new Response(body, { status: stream.status, headers: stream.headers });
+}
+
+/**
  * The mock without a server: a `fetch`-style handler over the same core, for tests that
  * intercept `fetch` (msw's `http.all(…, ({ request }) => handler.fetch(request))`) or pass a
  * custom `fetch` to a client. Socket-level bounds (timeouts, maxConnections, malformed HTTP) have
@@ -56,6 +92,7 @@ export async function createMockHandler(input: MockOptionsInput = {}): Promise<M
       const started = Date.now();
       const exchange = await core.handle(mockRequest);
       core.logExchange(mockRequest, exchange, started);
+      if (exchange.kind === 'stream') return streamResponse(exchange.stream);
       if (exchange.kind !== 'answer') {
         const why = exchange.kind === 'drop' ? 'connection dropped (injected fault)' : 'request body could not be read';
         throw new TypeError('fetch failed', { cause: new Error(`callbot-mock: ${why}`) });

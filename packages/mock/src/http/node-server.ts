@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { RetCodes } from 'callbot-contract';
 import type { MockAccount } from '../requests/accounts.js';
 import { createMockCore, type MockClockControl } from '../mock-core.js';
-import type { Exchange, MockRequest } from './exchange.js';
+import type { Exchange, MockRequest, StreamAnswer } from './exchange.js';
 import type { MockOptions, MockOptionsInput } from '../process/options.js';
 import { readBody } from './read-body.js';
 import type { Simulator } from '../simulator/api.js';
@@ -35,6 +35,27 @@ function send(res: ServerResponse, exchange: Exchange & { kind: 'answer' }): voi
   const { status, headers, body } = exchange.answer;
   res.writeHead(status, headers);
   res.end(body.length > 0 ? body : undefined);
+}
+
+/** A streamed answer (the callback log's follow) on node:http: chunked, flushed line by line. */
+function startStream(res: ServerResponse, stream: StreamAnswer): void {
+  if (!res.headersSent && !res.destroyed) {
+    res.writeHead(stream.status, stream.headers);
+    res.flushHeaders();
+  }
+  const stop = stream.start({
+    write: (text) => {
+      if (!res.writableEnded && !res.destroyed) res.write(text);
+    },
+    get buffered() {
+      return res.writableLength;
+    },
+    end: () => {
+      if (!res.writableEnded) res.end();
+    },
+  });
+  if (res.destroyed) stop();
+  else res.once('close', stop);
 }
 
 /**
@@ -88,7 +109,7 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
         else if (exchange.kind === 'answer') {
           if (res.headersSent || res.destroyed) return;
           send(res, exchange);
-        }
+        } else if (exchange.kind === 'stream') startStream(res, exchange.stream);
         if (exchange.kind === 'aborted' && timedOut.has(req.socket)) return;
         core.logExchange(request, exchange, started);
       })
@@ -157,9 +178,11 @@ export async function createMockServer(input: MockOptionsInput = {}): Promise<Mo
     simulator: core.simulator,
     close() {
       closing ??= (async () => {
+        // The core first: it ends the callback log's followers before their connections are cut.
+        const coreClosed = core.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        await Promise.all([closed, core.close()]);
+        await Promise.all([closed, coreClosed]);
       })();
       return closing;
     },

@@ -8,6 +8,16 @@ import { silentLogger, type MockLogger } from './logger.js';
 import { type DialerSettings, MAX_VIRTUAL_MS, type Simulator, type SimulatorOptions } from '../simulator/api.js';
 import { DEFAULT_STATE_INTERVAL_MS, type OpenWorld, stateFileWorld } from './state-file.js';
 
+/** The followers of the callback log: how many at once, what one may leave unread, how often a heartbeat goes out. */
+export interface FollowOptions {
+  maxFollowers: number;
+  /** Written and not yet read by one follower; past it its lines are skipped (then one `missed` line). */
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  /** A follower whose buffer stays full this long is dropped. */
+  stalledMs: number;
+}
+
 export interface CallbackOptions {
   /** Send the simulated world's callbacks. Off: the world still plays (lists show its calls), nothing is sent. */
   enabled: boolean;
@@ -108,6 +118,8 @@ export interface MockOptions {
   stateIntervalMs: number;
   callbacks: CallbackOptions;
   deviate: DeviateOptions;
+  /** Bounds of `GET /__mock/callbacks?follow=1` (http/follow.ts). */
+  follow: FollowOptions;
   /**
    * Where the world comes from and goes to (the `--state FILE` hook): called once at start with a
    * function that makes a fresh world and the simulator options to restore one with; returns
@@ -159,6 +171,7 @@ export function defaultOptions(): MockOptions {
       maxInFlight: 100,
     },
     deviate: { rate: 0, seed: 1, kinds: [...DEVIATION_KINDS] },
+    follow: { maxFollowers: 16, maxBufferedBytes: 256 * 1024, heartbeatMs: 15_000, stalledMs: 60_000 },
     logger: silentLogger,
   };
 }
@@ -168,8 +181,9 @@ export type SimulatorSettings = Partial<Omit<SimulatorOptions, 'seed' | 'maxTask
   dialer?: Partial<DialerSettings>;
 };
 
-export type MockOptionsInput = Partial<Omit<MockOptions, 'callbacks' | 'deviate'>> & {
+export type MockOptionsInput = Partial<Omit<MockOptions, 'callbacks' | 'deviate' | 'follow'>> & {
   callbacks?: Partial<CallbackOptions>;
+  follow?: Partial<FollowOptions>;
   deviate?: Partial<DeviateOptions>;
 };
 
@@ -206,6 +220,7 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
     ...defaults,
     ...stripUndefined(input),
     callbacks: { ...defaults.callbacks, ...stripUndefined(input.callbacks ?? {}) },
+    follow: { ...defaults.follow, ...stripUndefined(input.follow ?? {}) },
     deviate: defaults.deviate, // resolved below, once the seed is known
   };
   // `callbacks.seed` is the older name of `seed`: either sets both.
@@ -252,6 +267,9 @@ export function resolveOptions(input: MockOptionsInput = {}): MockOptions {
     nonNegativeInteger(`callbacks.${name}`, options.callbacks[name]);
   }
   positiveInteger('callbacks.maxInFlight', options.callbacks.maxInFlight);
+  for (const key of Object.keys(options.follow))
+    if (!(key in defaults.follow)) throw new TypeError(`follow.${key}: unknown (known: ${Object.keys(defaults.follow).join(', ')})`);
+  for (const name of ['maxFollowers', 'maxBufferedBytes', 'heartbeatMs', 'stalledMs'] as const) positiveInteger(`follow.${name}`, options.follow[name]);
   if (!Number.isInteger(options.callbacks.maxAttempts) || options.callbacks.maxAttempts < 1 || options.callbacks.maxAttempts > 20) {
     throw new TypeError('callbacks.maxAttempts must be an integer from 1 to 20');
   }
@@ -306,6 +324,7 @@ const CONFIG_KEYS = new Set([
   'faults',
   'callbacks',
   'deviate',
+  'follow',
   'seed',
   'speed',
   'startAt',
