@@ -97,7 +97,21 @@ describe('callbot --help lists every verb; each verb has its full help', () => {
   it("each verb's summary is the verb's own description, and `callbot help VERB` is `callbot VERB --help`", async () => {
     const help = await runCli(['--help']);
     const verbs = listedVerbs(help.stdout);
-    expect([...verbs.keys()]).toEqual(['import', 'task', 'export', 'orders', 'calls', 'listen', 'trigger', 'resend', 'probe', 'sign', 'mock', 'docs', 'completion']);
+    expect([...verbs.keys()]).toEqual([
+      'import',
+      'task',
+      'export',
+      'orders',
+      'calls',
+      'listen',
+      'trigger',
+      'resend',
+      'probe',
+      'sign',
+      'mock',
+      'docs',
+      'completion',
+    ]);
     for (const [verb, summary] of verbs) {
       const module = (await import(`../src/commands/${verb}.ts`)) as Record<string, (program: Command, run: VerbRun) => void>;
       const register = Object.entries(module).find(([name]) => /^register\w+Command$/.test(name))![1];

@@ -92,12 +92,21 @@ describe('the README walkthrough', () => {
     // reader's clone is left with nothing untracked.
     const written = readdirSync(dir).filter((name) => name !== 'node_modules' && name !== 'packages');
     expect(written).toEqual(['campaign-output']);
-    expect(readdirSync(join(dir, 'campaign-output')).sort()).toEqual(['calls.csv', 'import-1.csv', 'import-2.csv', 'orders.csv', 'results.csv', 'results.jsonl']);
+    expect(readdirSync(join(dir, 'campaign-output')).sort()).toEqual([
+      'calls.csv',
+      'import-1.csv',
+      'import-2.csv',
+      'orders.csv',
+      'results.csv',
+      'results.jsonl',
+    ]);
     expect(spawnSync('git', ['check-ignore', '--quiet', '--no-index', 'campaign-output/results.csv'], { cwd: fromRoot() }).status).toBe(0);
     const rows = (file: string) => parse(readFileSync(join(dir, 'campaign-output', file)), { columns: true }) as Record<string, string>[];
     expect(rows('results.csv').map((row) => row.status)).toEqual(Array(5).fill('finished'));
     expect(rows('orders.csv')).toHaveLength(8);
-    const callbacks = readFileSync(join(dir, 'campaign-output', 'results.jsonl'), 'utf8').trim().split('\n');
+    const callbacks = readFileSync(join(dir, 'campaign-output', 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(callbacks.filter((line) => line.includes('"kind":"call"'))).toHaveLength(rows('calls.csv').length);
   }, 180_000);
 });

@@ -119,11 +119,16 @@ describe('StateSaver', () => {
     saver.markChanged();
     await vi.advanceTimersByTimeAsync(1000);
     expect(taken).toBe(1);
-    await vi.waitFor(() => expect(saver.saves).toBe(1)); // written (real I/O), the next save scheduled
+    // The save began 500 ms before `saving` (the snapshot's time) and ends (real I/O) while
+    // waitFor polls, each poll moving the fake clock: the save took 500 ms and up to
+    // `saved - saving` more, and the next is due ten times that after its end.
+    const saving = performance.now();
+    await vi.waitFor(() => expect(saver.saves).toBe(1)); // written, the next save scheduled
+    const saved = performance.now();
     saver.markChanged();
-    await vi.advanceTimersByTimeAsync(4900);
-    expect(taken).toBe(1); // not after 1 s: after 10 × the last save's 500 ms (and a little: waitFor moved the clock)
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(Math.max(0, saving + 4900 - performance.now()));
+    expect(taken).toBe(1); // not after 1 s: after 10 × the last save's 500 ms
+    await vi.advanceTimersByTimeAsync(saved + 10 * (saved - saving + 500) + 100 - performance.now());
     expect(taken).toBe(2);
     await saver.close();
   });
