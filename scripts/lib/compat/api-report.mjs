@@ -365,16 +365,24 @@ function splitSignature(text) {
   return undefined;
 }
 
-/** A function line whose new text only adds optional (or rest) parameters at the end. */
+/** A parameter without its name (`?` and `...` kept): renaming a parameter changes no caller. */
+const paramKey = (param) => canonical(param.replace(/^(\.\.\.)?(?:[\w$]+|\{.*?\}|\[.*?\])(\?)?: /, '$1$2: '));
+
+/**
+ * A signature (a function's line, or a member whose type is a function) whose new text differs
+ * only in parameter names and in optional (or rest) parameters added at the end.
+ */
 function onlyAddsOptionalParams(oldLine, newLine) {
-  const before = splitSignature(oldLine);
-  const after = splitSignature(newLine);
-  if (!before || !after || before.before !== after.before || before.after !== after.after) return false;
-  const added = after.params.slice(before.params.length);
+  // An optional member's function type is printed `name?: ((…) => R) | undefined;`.
+  const unwrap = (line) => line.replace(/^(.*?\?: )\((.*)\) \| undefined;$/, '$1$2;');
+  const before = splitSignature(unwrap(oldLine));
+  const after = splitSignature(unwrap(newLine));
+  if (!before || !after || before.before !== after.before || canonical(before.after) !== canonical(after.after)) return false;
+  const added = after.params.slice(before.params.length).map(paramKey);
   return (
-    added.length > 0 &&
-    before.params.every((param, i) => param === after.params[i]) &&
-    added.every((param) => /^[\w$]+\?: /.test(param) || param.startsWith('...'))
+    before.params.length <= after.params.length &&
+    before.params.every((param, i) => paramKey(param) === paramKey(after.params[i])) &&
+    added.every((param) => param.startsWith('?: ') || param.startsWith('...'))
   );
 }
 
@@ -382,7 +390,8 @@ function onlyAddsOptionalParams(oldLine, newLine) {
  * The rule (CONTRIBUTING.md, "API reports"): an export removed is breaking; an export added is
  * compatible; a changed declaration is breaking unless all it does is add lines that are optional
  * members (`name?:`), members of a const's or a class's value (the package gives those, the user
- * does not build them), or trailing optional parameters of a function.
+ * does not build them), or trailing optional parameters of a function or of a member that is a
+ * function (parameter names aside). Everything else that changed is breaking, widenings included.
  */
 function classify(old, current) {
   const key = (line) => `${line.where}\t${canonical(line.text)}`;
@@ -396,8 +405,13 @@ function classify(old, current) {
   // Lines inside an added optional member belong to it.
   const optionalRoots = added.filter((line) => OPTIONAL_MEMBER.test(line.text)).map((line) => line.where);
   const addedOk = (line) => valueSide || OPTIONAL_MEMBER.test(line.text) || optionalRoots.some((root) => line.where.startsWith(`${root}.`));
-  const functionWidened = kind === 'function' && removed.length === 1 && added.length === 1 && onlyAddsOptionalParams(removed[0].text, added[0].text);
-  const compatible = functionWidened || (removed.length === 0 && added.every(addedOk));
+  // A line replaced, at the same place, by one that only adds optional parameters is widened.
+  const widened = new Set();
+  for (const line of removed) {
+    const next = added.find((n) => n.where === line.where && !widened.has(n) && onlyAddsOptionalParams(line.text, n.text));
+    if (next) widened.add(line).add(next);
+  }
+  const compatible = removed.every((line) => widened.has(line)) && added.every((line) => widened.has(line) || addedOk(line));
   const shown = (lines) =>
     lines
       .slice(0, 3)
