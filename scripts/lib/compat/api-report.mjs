@@ -339,6 +339,18 @@ function canonical(text) {
 }
 
 const OPTIONAL_MEMBER = /^(?:(?:protected|static|readonly) )*(?:"[^"]*"|[\w$]+)\?: /;
+/** A long line cut down to where it differs from its counterpart (the other release's line). */
+function around(text, other) {
+  if (text.length <= 160) return text;
+  let start = 0;
+  while (start < text.length && text[start] === other[start]) start++;
+  let end = 0;
+  while (end < text.length - start && text[text.length - 1 - end] === other[other.length - 1 - end]) end++;
+  const from = Math.max(0, start - 50);
+  const to = Math.min(text.length, Math.max(text.length - end, start) + 50);
+  return `${from > 0 ? '...' : ''}${brief(text.slice(from, to))}${to < text.length ? '...' : ''}`;
+}
+
 const brief = (text) => (text.length > 160 ? `${text.slice(0, 157)}...` : text);
 
 /** Splits `(a: A, b?: B): R` into its top-level parameters and what follows the closing parenthesis. */
@@ -412,14 +424,17 @@ function classify(old, current) {
     if (next) widened.add(line).add(next);
   }
   const compatible = removed.every((line) => widened.has(line)) && added.every((line) => widened.has(line) || addedOk(line));
-  const shown = (lines) =>
+  const shown = (lines, others) =>
     lines
       .slice(0, 3)
-      .map((line) => `${line.where ? `${line.where}: ` : ''}${brief(line.text)}`)
+      .map((line) => {
+        const twin = others.find((other) => other.where === line.where);
+        return `${line.where ? `${line.where}: ` : ''}${twin ? around(line.text, twin.text) : brief(line.text)}`;
+      })
       .join('; ') + (lines.length > 3 ? ` (+${lines.length - 3} more)` : '');
   const parts = [];
-  if (removed.length) parts.push(`was ${shown(removed)}`);
-  if (added.length) parts.push(`now ${shown(added)}`);
+  if (removed.length) parts.push(`was ${shown(removed, added)}`);
+  if (added.length) parts.push(`now ${shown(added, removed)}`);
   return { kind: compatible ? 'compatible' : 'breaking', message: `${old.section}: ${old.name} changed: ${parts.join(' | ')}` };
 }
 
