@@ -57,9 +57,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('checkApiReports', () => {
   it('passes on the committed reports, built the same way twice', async () => {
-    const started = performance.now();
     const committed = await checkApiReports({ root: repoRoot, releaseDir });
-    console.info(`checkApiReports: ${Math.round(performance.now() - started)} ms`);
     expect(committed.problems).toEqual([]);
     // The other build (the planted run) found the mock's and the CLI's copies equal too.
     expect(planted.problems.filter((problem) => !problem.includes(CONTRACT))).toEqual([]);
