@@ -88,11 +88,11 @@ const BREAKS: { title: string; plant: (doc: Json) => void; side: string; path: R
   {
     title: 'a narrowed enum in a request',
     plant: (doc) => {
-      schemas(doc).TaskOperate.enum = [1, 2];
+      schemas(doc).TaskOperate.enum = [1, 3]; // from the middle: the enum is compared as a set
     },
     side: 'request',
     path: /^mgrTaskStatus body taskOperate$/,
-    what: /^enum narrowed: - 3$/,
+    what: /^enum narrowed: - 2$/,
     name: 'taskOperate',
   },
   {
@@ -123,6 +123,20 @@ const BREAKS: { title: string; plant: (doc: Json) => void; side: string; path: R
     path: /^mgrTaskStatus 200 body taskStatus$/,
     what: /^enum widened: \+ 6$/,
     name: 'taskStatus',
+  },
+  {
+    // A callback payload is read by the consumer: the answer side, behind the shared
+    // components/callbacks and requestBodies the operations $ref.
+    title: 'a field removed from a callback payload',
+    plant: (doc) => {
+      const payload = schemas(doc).OrderFinishedCallback;
+      delete payload.properties.finish;
+      payload.required = payload.required.filter((field: string) => field !== 'finish');
+    },
+    side: 'answer',
+    path: /^orderFinished body finish$/,
+    what: /^field removed$/,
+    name: 'finish',
   },
 ];
 

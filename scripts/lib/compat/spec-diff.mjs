@@ -241,7 +241,7 @@ export function classifySpecChanges(before, after) {
   const { diffs } = apiCompare(before, after);
   const seen = new Set();
   const changes = [];
-  for (const diff of diffs) {
+  for (const diff of asSets(diffs, before, after)) {
     const at = locate(diff.path, [after, before]);
     if (!at) continue;
     let verdicts;
@@ -264,6 +264,37 @@ export function classifySpecChanges(before, after) {
   }
   const order = (c) => `${c.kind === 'breaking' ? 0 : 1}|${c.side}|${c.path}|${c.what}`;
   return changes.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}
+
+// `required` and `enum` are sets, but the engine compares arrays by position: one name taken out
+// of the middle of `required` reads as every later name replaced by the next. Each such array that
+// changed is compared here as a set instead: one remove per value gone, one add per value new.
+function asSets(diffs, before, after) {
+  const at = (doc, path) => path.reduce((node, key) => node?.[key], doc);
+  const done = new Set();
+  const out = [];
+  for (const diff of diffs) {
+    const { path } = diff;
+    const last = path.length - 1;
+    const cut = path[last] === 'required' || path[last] === 'enum' ? last : path[last - 1] === 'required' || path[last - 1] === 'enum' ? last - 1 : -1;
+    const was = cut === -1 ? undefined : at(before, path.slice(0, cut + 1));
+    const now = cut === -1 ? undefined : at(after, path.slice(0, cut + 1));
+    if (cut === -1 || !(Array.isArray(was) || Array.isArray(now))) {
+      out.push(diff);
+      continue;
+    }
+    const key = JSON.stringify(path.slice(0, cut + 1));
+    if (done.has(key)) continue;
+    done.add(key);
+    const base = path.slice(0, cut + 1);
+    const wasKeys = new Set((was ?? []).map((v) => JSON.stringify(v)));
+    const nowKeys = new Set((now ?? []).map((v) => JSON.stringify(v)));
+    // A name dropped from `required` because its field is gone: "field removed" says it already.
+    const gone = (value) => path[cut] === 'required' && at(after, [...path.slice(0, cut), 'properties', value]) === undefined;
+    for (const value of was ?? []) if (!nowKeys.has(JSON.stringify(value)) && !gone(value)) out.push({ action: 'remove', path: [...base, 0], before: value });
+    for (const value of now ?? []) if (!wasKeys.has(JSON.stringify(value))) out.push({ action: 'add', path: [...base, 0], after: value });
+  }
+  return out;
 }
 
 // The operations with every internal $ref replaced by what it points at. api-smart-diff follows
