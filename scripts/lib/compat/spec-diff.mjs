@@ -26,10 +26,9 @@ function locate(path, docs) {
   const root = path[0];
   if (root !== 'paths' && root !== 'webhooks') return undefined; // components: reported where used
   let i = 2;
-  let side = 'request';
+  let side = root === 'webhooks' ? 'answer' : 'request'; // a webhook as a whole: a payload the consumer reads
   let inCallback = root === 'webhooks';
-  let op = root === 'webhooks' ? path[1] : path[1];
-  const where = [];
+  let op = path[1]; // a webhook's name, or a path without its method
   const opIdAt = (upto) => {
     for (const doc of docs) {
       let node = doc;
@@ -49,11 +48,10 @@ function locate(path, docs) {
       // paths/<p>/<m>/callbacks/<name>/<expression>/<method>/…: the vendor calls the consumer.
       inCallback = true;
       side = 'request';
-      if (path.length <= i + 3) return { op, side: 'answer', where: [`callback ${path[i + 1]}`], opLevel: true };
+      if (path.length <= i + 3) return { op: `${op} callback ${path[i + 1]}`, side: 'answer', opLevel: true };
       op = opIdAt(i + 4) ?? path[i + 1];
       i += 4;
       opEnd = i;
-      where.length = 0;
       continue;
     }
     if (key === 'requestBody') side = inCallback ? 'answer' : 'request';
@@ -62,13 +60,13 @@ function locate(path, docs) {
     break;
   }
   const rest = path.slice(i);
-  return { op, side, rest, opLevel: rest.length === 0 && path.length <= opEnd, inCallback };
+  return { op, side, rest, opLevel: rest.length === 0 && path.length <= opEnd };
 }
 
 // The readable location inside an operation: "200 body callList[].agent.agentName".
 function describe(rest, docs, fullPath) {
   const parts = [];
-  let field = [];
+  const field = [];
   for (let j = 0; j < rest.length; j++) {
     const key = rest[j];
     const next = rest[j + 1];
