@@ -19,7 +19,7 @@ function listFiles(dir) {
 }
 
 try {
-  for (const item of ['openapi', 'examples', 'scripts', 'redocly.yaml', 'package.json']) {
+  for (const item of ['openapi', 'examples', 'scripts', 'compat', 'redocly.yaml', 'package.json']) {
     cpSync(join(root, item), join(scratch, item), { recursive: true });
   }
   symlinkSync(join(root, 'node_modules'), join(scratch, 'node_modules'), 'dir');

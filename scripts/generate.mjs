@@ -11,6 +11,9 @@ import { renderValidatorModules } from './lib/validators.mjs';
 import { renderVendorFactsModule } from './lib/vendor-facts.mjs';
 import { fixDocsPage } from './lib/docs-page-fixes.mjs';
 import { makeDocsOffline } from './lib/offline-docs.mjs';
+import { linkChangesPage, renderChangesPage } from './lib/compat/changes-page.mjs';
+import { lastRelease, lastReleaseDir } from './lib/compat/check.mjs';
+import { classifySpecChanges } from './lib/compat/spec-diff.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'generated');
@@ -47,5 +50,10 @@ writeFileSync(join(out, 'validators.d.ts'), validatorModules.dts);
 
 const docs = join(out, 'docs', 'index.html');
 run('redocly', ['build-docs', 'generated/openapi.json', '--inlineBundle', '--output', 'generated/docs/index.html', '--title', 'nxtele Callbot v3 API']);
-writeFileSync(docs, fixDocsPage(makeDocsOffline(readFileSync(docs, 'utf8'))));
+// The changes since the last release recorded (compat/last-release/), on a page of their own.
+const release = lastRelease(root);
+const changes = release ? classifySpecChanges(JSON.parse(readFileSync(join(lastReleaseDir(root), 'openapi.json'), 'utf8')), spec) : [];
+const page = { version: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version, apiVersion: spec.info?.version, lastRelease: release, changes };
+writeFileSync(join(out, 'docs', 'changes.html'), renderChangesPage(page));
+writeFileSync(docs, linkChangesPage(fixDocsPage(makeDocsOffline(readFileSync(docs, 'utf8'))), page));
 console.log('generated/ is up to date with openapi/');

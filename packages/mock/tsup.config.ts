@@ -18,6 +18,7 @@ export default defineConfig([
     onSuccess: async () => {
       mkdirSync('docs', { recursive: true });
       copyFileSync('../../generated/docs/index.html', 'docs/index.html');
+      copyFileSync('../../generated/docs/changes.html', 'docs/changes.html'); // linked from the API page
     },
   },
   {

@@ -72,6 +72,18 @@ describe.runIf(requireBrowser)('the docs site at 1400 px in headless Chromium', 
     await page.close();
   });
 
+  it("the API page's link to the contract changes (issue 22) opens the changes page, with the version, without a console error", async () => {
+    const { page, consoleErrors } = await openPage(`${mock.url}/docs/#/health/ping`, '/callcentre/api/v3/ping');
+    const link = page.locator('#callbot-changes');
+    await expect(link.textContent()).resolves.toMatch(/^callbot-contract \d+\.\d+\.\d+ · \d+ contract changes since \d+\.\d+\.\d+$/);
+    await link.click(); // fixed in the corner: clickable over Redoc's panels
+    await page.getByRole('heading', { name: /^Contract changes since / }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#version').textContent()).toMatch(/^\d+\.\d+\.\d+$/);
+    await page.waitForLoadState('networkidle');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
   it("loads the mock's own index page (/) without a console error either", async () => {
     const { page, consoleErrors } = await openPage(`${mock.url}/`, 'Callbot v3 mock');
     await page.waitForLoadState('networkidle');

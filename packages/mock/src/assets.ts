@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 
 export const specFile = (format: 'json' | 'yaml') => require.resolve(`callbot-contract/openapi.${format}`);
-export const docsFile = () => fileURLToPath(new URL('../docs/index.html', import.meta.url));
+export const docsFile = (page: 'index.html' | 'changes.html' = 'index.html') => fileURLToPath(new URL(`../docs/${page}`, import.meta.url));
 
 /**
  * The callbot-contract repository's demo script (`npm run demo`), when this mock runs from a

@@ -37,7 +37,13 @@ describe('callbot mock (process)', () => {
     const docs = await fetch(`${mock.url}/docs`);
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await docs.text()).toContain('importBatchCall');
+    const page = await docs.text();
+    expect(page).toContain('importBatchCall');
+    expect(page).toContain('href="changes.html"');
+    const changes = await fetch(new URL('changes.html', docs.url)); // the link as a browser follows it
+    expect(changes.status).toBe(200);
+    expect(changes.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await changes.text()).toMatch(/<h1>Contract changes since /);
     const json = await fetch(`${mock.url}/openapi.json`);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     const spec = await json.json();

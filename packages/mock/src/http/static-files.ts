@@ -4,7 +4,9 @@ import type { HttpAnswer } from './exchange.js';
 
 /** The generated artefacts the mock serves: the offline docs site and the bundled spec. */
 const FILES: Record<string, { file: () => string; type: string }> = {
-  '/docs/': { file: docsFile, type: 'text/html; charset=utf-8' },
+  '/docs/': { file: () => docsFile(), type: 'text/html; charset=utf-8' },
+  // The contract changes since the last release (the API page links it as changes.html).
+  '/docs/changes.html': { file: () => docsFile('changes.html'), type: 'text/html; charset=utf-8' },
   '/openapi.json': { file: () => specFile('json'), type: 'application/json; charset=utf-8' },
   '/openapi.yaml': { file: () => specFile('yaml'), type: 'application/yaml; charset=utf-8' },
 };
