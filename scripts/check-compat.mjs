@@ -6,6 +6,7 @@
 //   --from FILE / --against FILE   the spec before (default compat/last-release/openapi.json)
 //   --to FILE                      the spec after (default generated/openapi.json)
 //   --changesets DIR               the pending changesets (default .changeset)
+//   --api-release DIR              the released API reports (default compat/last-release/api)
 //   --json                         one JSON document instead of the lines
 // With --from or --to only the two specs are compared (not the TypeScript API reports).
 import { readFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ try {
       against: { type: 'string' },
       to: { type: 'string' },
       changesets: { type: 'string' },
+      'api-release': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   }));
@@ -41,6 +43,7 @@ const result = await checkCompat({
   fromText: from?.text,
   toText: to?.text,
   changesetsDir: values.changesets,
+  apiReleaseDir: values['api-release'],
   types: from === undefined && to === undefined,
 });
 if (values.json) console.log(JSON.stringify(result, null, 2));

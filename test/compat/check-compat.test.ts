@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -275,4 +275,44 @@ describe('for the teams that upgrade', () => {
         '### Minor Changes\n\n- abc1234: something\n\n## 0.3.0\n\n### Patch Changes\n',
     );
   });
+});
+
+describe('the TypeScript surface goes through the same changeset rule', () => {
+  // Planted in a copy of the released API reports: an export 0.3.0 "had" that is gone now, and a
+  // function whose released signature took one more (optional) parameter than it does now.
+  it('a removed export and a changed function signature fail the check, naming each; a minor changeset naming them passes it, a patch one does not', async () => {
+    const release = join(scratch, `${++n}-api-release`);
+    cpSync(fromRoot('compat', 'last-release', 'api'), release, { recursive: true });
+    const file = join(release, 'callbot-contract.api.md');
+    const text = readFileSync(file, 'utf8');
+    const signature = 'export function retCodeInfo(code: number): RetCodeInfo | undefined;';
+    expect(text).toContain(signature);
+    writeFileSync(
+      file,
+      text.replace(
+        signature,
+        `export function removedHelper(): void;\n\nexport function retCodeInfo(code: number, language?: string): RetCodeInfo | undefined;`,
+      ),
+    );
+    const pending = Object.fromEntries(
+      readdirSync(fromRoot('.changeset'))
+        .filter((name) => name.endsWith('.md') && name !== 'README.md')
+        .map((name) => [name, readFileSync(fromRoot('.changeset', name), 'utf8')]),
+    );
+    const run = (extra: Record<string, string>) => check(['--api-release', release, '--changesets', changesetDir({ ...pending, ...extra }), '--json']);
+
+    const failing = await run({});
+    expect(failing.code).toBe(1);
+    const unaccepted = (JSON.parse(failing.stdout) as Result).changes.filter((c) => c.kind === 'breaking' && !c.acceptedBy);
+    expect(unaccepted.map((c) => [c.side, c.path]).sort()).toEqual([
+      ['types', expect.stringMatching(/removedHelper/)],
+      ['types', expect.stringMatching(/retCodeInfo/)],
+    ]);
+    expect(unaccepted.find((c) => /removedHelper/.test(c.path))!.what).toMatch(/removed/);
+
+    const patch = await run({ 'z-patch.md': changeset('patch', 'Removed `removedHelper`; `retCodeInfo` takes no language.') });
+    expect(patch.code).toBe(1);
+    const minor = await run({ 'z-minor.md': changeset('minor', 'Removed `removedHelper`; `retCodeInfo` takes no language.') });
+    expect(minor.code, minor.stdout.slice(0, 2000)).toBe(0);
+  }, 60_000);
 });

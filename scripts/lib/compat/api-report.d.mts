@@ -3,6 +3,8 @@ export interface ApiChange {
   package: string;
   kind: 'breaking' | 'compatible';
   path: string;
+  /** The export changed (what a changeset names to accept a breaking change). */
+  exportName?: string;
   message: string;
 }
 export declare function buildApiReports(root: string): Promise<Map<string, string>>;

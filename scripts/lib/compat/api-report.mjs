@@ -461,16 +461,16 @@ function compareReports(name, releaseText, currentText) {
     const now = current.get(key);
     if (!now) {
       const shown = brief(old.lines[0]?.text ?? old.name);
-      changes.push({ package: name, kind: 'breaking', path, message: `${old.section}: ${old.name} removed (was ${shown})` });
+      changes.push({ package: name, kind: 'breaking', path, exportName: old.name, message: `${old.section}: ${old.name} removed (was ${shown})` });
       continue;
     }
     const change = classify(old, now);
-    if (change) changes.push({ package: name, path, ...change });
+    if (change) changes.push({ package: name, path, exportName: now.name, ...change });
   }
   for (const [key, now] of current) {
     if (!release.has(key)) {
       const shown = brief(now.lines[0]?.text ?? now.name);
-      changes.push({ package: name, kind: 'compatible', path, message: `${now.section}: ${now.name} added (${shown})` });
+      changes.push({ package: name, kind: 'compatible', path, exportName: now.name, message: `${now.section}: ${now.name} added (${shown})` });
     }
   }
   return changes;
@@ -480,7 +480,7 @@ function compareReports(name, releaseText, currentText) {
  * Compares the current surface (from the built dist/) with the checked-in reports (`reportsDir`,
  * default api/: a difference is a problem) and with the last release's (`releaseDir`, default
  * compat/last-release/api/: each difference is a change, breaking or compatible).
- * @returns {Promise<{ changes: { package: string, kind: 'breaking'|'compatible', path: string, message: string }[], problems: string[] }>}
+ * @returns {Promise<{ changes: { package: string, kind: 'breaking'|'compatible', path: string, exportName?: string, message: string }[], problems: string[] }>}
  */
 export async function checkApiReports({ root, reportsDir, releaseDir } = {}) {
   const reports = await buildApiReports(root);

@@ -26,9 +26,9 @@ export async function apiReportModule(root) {
 }
 
 /**
- * @param {{ root: string, from?: string, to?: string, fromText?: string, toText?: string, changesetsDir?: string, types?: boolean }} options
+ * @param {{ root: string, from?: string, to?: string, fromText?: string, toText?: string, changesetsDir?: string, apiReleaseDir?: string, types?: boolean }} options
  */
-export async function checkCompat({ root, from, to, fromText, toText, changesetsDir, types = true }) {
+export async function checkCompat({ root, from, to, fromText, toText, changesetsDir, apiReleaseDir, types = true }) {
   const fromFile = from ?? join(lastReleaseDir(root), 'openapi.json');
   const toFile = to ?? join(root, 'generated', 'openapi.json');
   const version = readJson(join(root, 'package.json')).version;
@@ -42,10 +42,12 @@ export async function checkCompat({ root, from, to, fromText, toText, changesets
   }
   const reports = types ? await apiReportModule(root) : undefined;
   if (reports?.checkApiReports) {
-    const result = await reports.checkApiReports({ root });
+    const result = await reports.checkApiReports({ root, releaseDir: apiReleaseDir });
     problems.push(...result.problems);
     for (const c of result.changes) {
-      changes.push({ package: c.package, kind: c.kind, side: 'types', path: c.path, what: c.message, names: namesOfTypePath(c.path) });
+      // A changeset accepts it by naming the export (not the report file the change was found in).
+      const names = c.exportName ? [c.exportName] : namesOfTypePath(c.path);
+      changes.push({ package: c.package, kind: c.kind, side: 'types', path: c.exportName ? `${c.path} ${c.exportName}` : c.path, what: c.message, names });
     }
   }
   const changesets = readChangesets(changesetsDir ?? join(root, '.changeset'));
