@@ -312,6 +312,9 @@ describe('the TypeScript surface goes through the same changeset rule', () => {
 
     const patch = await run({ 'z-patch.md': changeset('patch', 'Removed `removedHelper`; `retCodeInfo` takes no language.') });
     expect(patch.code).toBe(1);
+    // Named as plain words, not as code: not accepted (a word in passing is not a name).
+    const words = await run({ 'z-words.md': changeset('minor', 'Removed removedHelper; retCodeInfo takes no language.') });
+    expect(words.code).toBe(1);
     const minor = await run({ 'z-minor.md': changeset('minor', 'Removed `removedHelper`; `retCodeInfo` takes no language.') });
     expect(minor.code, minor.stdout.slice(0, 2000)).toBe(0);
   }, 60_000);

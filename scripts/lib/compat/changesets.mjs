@@ -2,7 +2,10 @@
 // changeset (.changeset/*.md) gives its package a level that says "breaking" — `major`, or
 // `minor` while the version is below 1.0 (semver's 0.x rule, which changesets follows) — and its
 // text names the change: one of the change's names (the last segment of its path — the field,
-// header, parameter or operation — or the one holding it) appears in the text as a whole word.
+// header, parameter, operation or export — or the one holding it) is written as code in the text,
+// alone or as a segment of a dotted path: `dialAtWeekDay` or `taskCreateSetting.dialAtWeekDay`.
+// As code, not as a word: a changeset that says "sign" or "uuid" in passing does not accept a
+// change to the `sign` header.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import parseChangeset from '@changesets/parse';
@@ -23,8 +26,8 @@ export function readChangesets(dir) {
 /** The level a breaking change of `version` needs: `major`, or `minor` before 1.0. */
 export const breakingLevel = (version) => (Number(String(version).split('.')[0]) >= 1 ? 'major' : 'minor');
 
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const namesIn = (text, name) => new RegExp(`(^|[^\\w-])${escape(name)}($|[^\\w-])`).test(text);
+/** The identifiers written as code (`…`) in a changeset's text, each segment of a dotted or slashed path on its own. */
+const codeNames = (text) => new Set([...text.matchAll(/`([^`\n]+)`/g)].flatMap((m) => m[1].split(/[^\w$-]+/)).filter(Boolean));
 
 /**
  * The changeset accepting a breaking change of `pkg`, or undefined.
@@ -32,5 +35,9 @@ const namesIn = (text, name) => new RegExp(`(^|[^\\w-])${escape(name)}($|[^\\w-]
  */
 export function acceptingChangeset(changesets, pkg, version, change) {
   const need = RANK[breakingLevel(version)];
-  return changesets.find((cs) => cs.releases.some((r) => r.name === pkg && RANK[r.type] >= need) && change.names.some((name) => namesIn(cs.summary, name)));
+  return changesets.find((cs) => {
+    if (!cs.releases.some((r) => r.name === pkg && RANK[r.type] >= need)) return false;
+    const named = codeNames(cs.summary);
+    return change.names.some((name) => named.has(name));
+  });
 }
