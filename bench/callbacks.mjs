@@ -6,7 +6,9 @@
 //   3. the same with redisReplayStore (Debian's redis-server, node-redis 5),
 //   4. the same with postgresReplayStore (Debian's PostgreSQL, a pg Pool of 16),
 //   5. `callbot listen` (the command: every callback written and fsynced before its 200), alone,
-//      with `--dedupe redis://` and with `--out postgres://`.
+//      with `--dedupe redis://` and with `--out postgres://`;
+//   6. `callbot listen --forward-to` an app (a receiver of kind 2, not measured itself) and --out:
+//      each callback re-signed and passed on before it is written and answered (issue 21).
 // Each receiver is a process of its own (bench/callback-server.mjs); all run at once and are
 // measured taking turns (A B C D A B C D …), so a burst of load from elsewhere hits them all.
 // Reported: per receiver, the round whose share of bare's rate (in that same round) is the
@@ -28,7 +30,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const stores = (process.env.BENCH_STORES ?? 'memory,redis,postgres,listen,listen-redis,listen-postgres').split(',');
+const stores = (process.env.BENCH_STORES ?? 'memory,redis,postgres,listen,listen-redis,listen-postgres,listen-forward').split(',');
 // The issue's targets are the handler's with each store; `callbot listen` (an fsync per
 // callback, group-committed) is reported beside them.
 const TARGETS = { memory: 0.6, redis: 0.4, postgres: 0.25 };
@@ -64,6 +66,7 @@ function receiverArgs(kind, storeUrl) {
   const listen = [join(root, 'packages', 'cli', 'bin', 'callbot.js'), 'listen', '--port', '0', '--progress-every', '1000000'];
   if (kind === 'listen-postgres') return [...listen, '--out', `${storeUrl}?table=bench_listen`];
   const out = ['--out', join(folder, `${kind}.jsonl`)];
+  if (kind === 'listen-forward') return [...listen, ...out, '--forward-to', `${storeUrl}/callbot/order`];
   return kind === 'listen-redis' ? [...listen, ...out, '--dedupe', storeUrl] : [...listen, ...out];
 }
 function startReceiver(kind, storeUrl) {
@@ -72,6 +75,7 @@ function startReceiver(kind, storeUrl) {
     children.add(child);
     let output = '';
     const onData = (chunk) => {
+      if (output.length > 64 * 1024) return; // started long ago (listen --forward-to prints a line per callback)
       output += chunk;
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) resolve({ kind, url: match[1], child });
@@ -104,6 +108,7 @@ try {
     const { user, host, port, database } = postgres.connection;
     urls.postgres = `postgres://${user}@${host}:${port}/${database}`;
   }
+  if (stores.includes('listen-forward')) urls.forward = (await startReceiver('memory')).url; // the app listen forwards to
   const targets = [];
   const storeUrl = (kind) => urls[kind.replace(/^listen-/, '')];
   for (const kind of [...stores, 'bare']) targets.push(await startReceiver(kind, storeUrl(kind)));

@@ -31,6 +31,8 @@ beforeAll(async () => {
   const listener = toNodeListener(handler);
   const server = createServer((req, res) => {
     if (req.url === '/slow') return; // never answers: the sender's timeout decides
+    if (req.url === '/redirect') return res.writeHead(307, { location: '/x' }).end();
+    if (req.url === '/huge') return res.writeHead(500).end('y'.repeat(8 * 1024 * 1024));
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => bodies.push(Buffer.concat(chunks).toString('utf8')));
     void listener(req, res);
@@ -82,6 +84,21 @@ describe('callbot trigger builds its payload from the spec example', () => {
     const slow = await callbot('trigger', 'task', '--to', `${app.url}/slow`, '--timeout-ms', '300');
     expect(slow.code).toBe(4);
     expect(slow.stderr).toMatch(/failed: no answer within 300 ms .*sent; whether it was handled is unknown/);
+  });
+
+  it('a redirect is not followed (exit 3, the signed body sent nowhere else); a huge answer is read as an excerpt', async () => {
+    const sent = app.bodies.length;
+    const redirected = await callbot('trigger', 'order', '--to', `${app.url}/redirect`);
+    expect(redirected.code).toBe(3);
+    expect(redirected.stderr).toMatch(/did not take it: 307 /);
+    expect(app.bodies.length).toBe(sent); // /x (the Location) never received it
+
+    const huge = await callbot('trigger', 'order', '--to', `${app.url}/huge`, '--json');
+    expect(huge.code).toBe(3);
+    const result = JSON.parse(huge.stdout);
+    expect(result.status).toBe(500);
+    expect(result.answer.length).toBeLessThanOrEqual(2049); // ANSWER_EXCERPT_BYTES and the ellipsis
+    expect(huge.stderr.length).toBeLessThan(500);
   });
 
   it('--to must be an http(s) URL (exit 1, nothing sent)', async () => {
