@@ -13,8 +13,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 buildIfStale(root);
 
 const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+const watch = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(watch); // once: a second SIGTERM would cut the mock's own stop short
+  process.kill(process.pid, 'SIGTERM');
 }, 1000).unref();
 
 await import('../packages/mock/dist/bin.js');

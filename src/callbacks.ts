@@ -29,6 +29,14 @@ export interface CallbackMeta extends Deviations {
   readonly requestID: string;
   /** Which callback it is: `only` when given, else what callbackKind told from the payload. */
   readonly kind: CallbackKind;
+  /**
+   * The body the signature was verified over (inflated when it came gzip-encoded), byte for byte:
+   * to store or pass on exactly what the vendor sent (parsing and serializing again changes a
+   * 20-digit number, `1.50` or `1e400`). Do not modify it.
+   */
+  readonly body: Uint8Array;
+  /** The algorithm the signature was verified with: `algorithm` when given, else told by its length. */
+  readonly algorithm: SignAlgorithm;
 }
 
 /**
@@ -354,6 +362,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       }
       let createTs: number;
       ({ requestID, createTs } = verifyCallback({ ...options, headers, body }));
+      // The algorithm verifyCallback used (the headers were checked there: sign is present).
+      const algorithm = options.algorithm ?? (headerOf(headers, 'sign')!.length === 64 ? 'SHA256' : 'MD5');
       let claim: ReplayClaim;
       try {
         const t = now();
@@ -378,7 +388,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       }
       if (claim.state === 'handling') throw new CallbackVerificationError('replayed', `requestID ${requestID} is being handled`, requestID);
       try {
-        return await handleClaimed(requestID, claim, body);
+        return await handleClaimed(requestID, claim, body, algorithm);
       } catch (error) {
         // Refused after the claim (its payload): forgotten, as if never seen.
         await finish(requestID, claim, false);
@@ -402,7 +412,12 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
   return Object.assign(handler, { [DIRECT_RECEIVE]: receive });
 
   /** A claimed (or, with a full memory store, unclaimable) delivery: its payload, then your handler. */
-  async function handleClaimed(requestID: string, claim: Exclude<ReplayClaim, { state: 'done' | 'handling' }>, body: Uint8Array): Promise<DirectAnswer> {
+  async function handleClaimed(
+    requestID: string,
+    claim: Exclude<ReplayClaim, { state: 'done' | 'handling' }>,
+    body: Uint8Array,
+    algorithm: SignAlgorithm,
+  ): Promise<DirectAnswer> {
     let payload: unknown;
     try {
       payload = withoutPrototypeKeys(JSON.parse(utf8.decode(body)));
@@ -430,7 +445,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       return json(503, RetCodes.SystemBusy.code, 'too many callbacks to remember at once; try again later', claim.retryAfterSeconds);
     }
     if (found.deviationCount > 0) report({ requestID, kind, ...found, refused: false });
-    const meta: CallbackMeta = { requestID, kind, ...found };
+    const meta: CallbackMeta = { requestID, kind, ...found, body, algorithm };
     // A lease is renewed while the handler runs, so that only a dead receiver's claim runs out.
     const renewal = claim.renewEveryMs && store.renew ? setInterval(() => renew(requestID, claim.token), claim.renewEveryMs) : undefined;
     renewal?.unref?.();

@@ -226,6 +226,27 @@ describe('createCallbackHandler', () => {
  * `rig()` counts handler calls per requestID; the first call for a requestID starting with "slow"
  * waits for `release`.
  */
+describe('createCallbackHandler: meta.body and meta.algorithm', () => {
+  it('hand over the exact bytes verified (inflated when gzipped) and the algorithm told by the signature', async () => {
+    // A body JSON cannot round-trip: a 20-digit number, 1.50, 1e400, key order and spacing kept.
+    const body = `{"callbackType":"2","taskID":12345678901234567891,"x":1.50,"y":1e400,  "orderID":"o-1","userTaskID":"t"}`;
+    const seen: { body: string; algorithm: string }[] = [];
+    const handler = createCallbackHandler({
+      ...account,
+      now: () => NOW,
+      onOrderFinished: (_payload, meta) => {
+        seen.push({ body: new TextDecoder().decode(meta.body), algorithm: meta.algorithm });
+      },
+    });
+    expect((await handler(signedCallback(undefined, { body, algorithm: 'SHA256' }))).status).toBe(200);
+    expect((await handler(signedCallback(undefined, { body, algorithm: 'MD5', gzip: true }))).status).toBe(200);
+    expect(seen).toEqual([
+      { body, algorithm: 'SHA256' },
+      { body, algorithm: 'MD5' },
+    ]);
+  });
+});
+
 describe('createCallbackHandler: each requestID reaches your code once', () => {
   const T = NOW / 1000; // createTs of the first deliveries, in seconds
   function rig(replayCacheSize: number) {

@@ -1,20 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { fromRoot } from 'callbot-test-kit/paths';
+import { freePort } from 'callbot-test-kit/store-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 
 // `npm start`, stopped the way people stop it: `kill` of npm's PID (SIGTERM, which npm passes on
 // to its script) must stop the mock and free its port — before, the shell between npm and node
 // took the signal and the orphaned mock kept the port. And a `kill -9` of npm (nothing passed
 // on) must not leave it running either.
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const accepting = (port: number) =>
   new Promise<boolean>((resolve) => {

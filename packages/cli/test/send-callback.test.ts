@@ -1,10 +1,11 @@
 import { createServer } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCallbackHandler, DEMO_ACCOUNT, toNodeListener, validateAgainst } from 'callbot-contract';
+import { createCallbackHandler, DEMO_ACCOUNT, sign, toNodeListener, validateAgainst } from 'callbot-contract';
 import { Callbacks } from 'callbot-contract/facts';
 import { listenOnLoopback } from 'callbot-test-kit/listen';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from 'callbot-test-kit/store-servers';
 import { examplePayload } from '../src/send-callback/example.js';
 import { callbackLine } from '../src/send-callback/line.js';
 import { freshDir } from './support/run-cli.js';
@@ -29,13 +30,25 @@ beforeAll(async () => {
     onTaskStatusChanged: () => {},
   });
   const listener = toNodeListener(handler);
+  // An app whose receiver is pinned to SHA256, as the vendor's console may be set.
+  const sha256 = toNodeListener(
+    createCallbackHandler({ uuid: DEMO_ACCOUNT.uuid, secretKey: DEMO_ACCOUNT.secretKey, algorithm: 'SHA256', onOrderFinished: () => {} }),
+  );
   const server = createServer((req, res) => {
     if (req.url === '/slow') return; // never answers: the sender's timeout decides
+    if (req.url === '/trickle') {
+      // 200 at once, then a body that never ends: the status is the answer
+      res.writeHead(200, { 'content-type': 'application/json' }).write('{"retCode":0,"retMsg":"success"}');
+      const drip = setInterval(() => res.write(' '), 100);
+      res.once('close', () => clearInterval(drip));
+      return;
+    }
+    if (req.url === '/c1') return res.writeHead(500).end('bad \u009b[31mred');
     if (req.url === '/redirect') return res.writeHead(307, { location: '/x' }).end();
     if (req.url === '/huge') return res.writeHead(500).end('y'.repeat(8 * 1024 * 1024));
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => bodies.push(Buffer.concat(chunks).toString('utf8')));
-    void listener(req, res);
+    void (req.url === '/sha256' ? sha256 : listener)(req, res);
   });
   app = { ...(await listenOnLoopback(server)), bodies };
 });
@@ -141,6 +154,7 @@ describe('callbot listen --forward-to', () => {
       [['--forward-to', 'http://u:p@127.0.0.1:1/x'], /--forward-to: a URL with a user name or password is not taken/],
       [['--forward-to', 'file:///etc/passwd'], /--forward-to: file: is not http: or https:/],
       [['--forward-to', `${app.url}/x`, '--dedupe', 'redis://127.0.0.1:1'], /--dedupe: needs --out/],
+      [['--forward-to', `${app.url}/x`, '--csv'], /--csv: needs --out/],
     ] as const) {
       const run = await callbot('listen', '--port', '0', ...args);
       expect(run.code, run.stderr).toBe(1);
@@ -178,5 +192,86 @@ describe('the line printed per callback', () => {
       answer: '{"retCode":0,"retMsg":"success"}',
     });
     expect(line).toBe(`14:30:01  order  order a?[2Jb??c task ${'x'.repeat(40)}…  requestID r?  → 200 (12 ms): success`);
+  });
+});
+
+/** A listener in front of `to` (more flags after), and its URL. */
+async function forwarder(to: string, ...more: string[]) {
+  const listener = runningInProcess(running, ['listen', '--port', '0', '--forward-to', to, ...more], { cwd: dir });
+  await listener.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  return { listener, url: /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(listener.stderr())![1]! };
+}
+
+/** A callback sent as the vendor sends it, with a body of our own (one JSON cannot round-trip). */
+async function vendorCallback(url: string, body: string, requestID: string, algorithm: 'MD5' | 'SHA256' = 'MD5') {
+  const createTs = String(Math.floor(Date.now() / 1000));
+  const { uuid, secretKey } = DEMO_ACCOUNT;
+  const headers = { 'content-type': 'application/json', requestID, uuid, createTs, sign: sign({ secretKey, algorithm, body, createTs, requestID, uuid }) };
+  return (await fetch(`${url}/callbot/order`, { method: 'POST', headers, body })).status;
+}
+
+describe("review: what a forward keeps of the vendor's callback", () => {
+  it('the body byte for byte (a 20-digit number, 1.50, 1e400) and the algorithm it came signed with (an app pinned to SHA256 takes it)', async () => {
+    const { url } = await forwarder(`${app.url}/sha256`);
+    const body = `{"callbackType":"2","orderID":"o-raw","userTaskID":"t","taskID":12345678901234567891,"x":1.50,"y":1e400}`;
+    expect(await vendorCallback(url, body, 'raw-1', 'SHA256')).toBe(200);
+    expect(app.bodies.at(-1)).toBe(body);
+  });
+
+  it('a requestID the --out file already holds (a retry after a restart) is not forwarded again', async () => {
+    const first = await forwarder(`${app.url}/x`, '--out', 'kept.jsonl');
+    const body = JSON.stringify(examplePayload('order', {}));
+    expect(await vendorCallback(first.url, body, 'kept-1')).toBe(200);
+    await stopAll(running);
+    const forwarded = app.bodies.length;
+    const again = await forwarder(`${app.url}/x`, '--out', 'kept.jsonl');
+    expect(await vendorCallback(again.url, body, 'kept-1')).toBe(200);
+    expect(app.bodies.length).toBe(forwarded);
+  });
+
+  it('a refused callback gets a line of its own (it is not forwarded); --forward-to this very listener is refused at start', async () => {
+    const { listener, url } = await forwarder(`${app.url}/x`);
+    expect((await callbot('trigger', 'task', '--to', `${url}/x`, '--uuid', DEMO_ACCOUNT.uuid, '--secret', 'wrong')).code).toBe(3);
+    await listener.waitForStderr(/a callback was refused \(signature, account, createTs, size or body\) and not forwarded; refused 1 in all/);
+
+    const port = String(await freePort());
+    const itself = await callbot('listen', '--port', port, '--forward-to', `http://localhost:${port}/callbot`);
+    expect(itself.code).toBe(1);
+    expect(itself.stderr).toMatch(/--forward-to http:\/\/localhost:\d+\/callbot is this listener itself/);
+  });
+});
+
+describe("review: trigger's flags and answers", () => {
+  it('a 200 whose body never ends is a 200 (exit 0), not a timeout', async () => {
+    const run = await callbot('trigger', 'order', '--to', `${app.url}/trickle`, '--timeout-ms', '5000');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/→ 200 \(\d+ ms\)/);
+  });
+
+  it('--request-id that cannot be a header is refused naming the flag (exit 1, nothing sent)', async () => {
+    for (const id of ['a b', 'a\nb', '', 'é']) {
+      const run = await callbot('trigger', 'order', '--to', `${app.url}/x`, '--request-id', id);
+      expect(run.code, id).toBe(1);
+      expect(run.stderr).toMatch(/--request-id: must be 1 to 128 visible ASCII characters/);
+    }
+  });
+
+  it('--field indexes lists, refuses a path through a text, and PATH:=JSON sets null on a text field', () => {
+    const payload = examplePayload('call', { fields: ['callInfoDetail.intents.0.intentTag=B', 'orderID:=null'] }) as any;
+    expect(Array.isArray(payload.callInfoDetail.intents)).toBe(true);
+    expect(payload.callInfoDetail.intents[0]).toMatchObject({ intentTag: 'B', intentID: 'i-01' });
+    expect(payload.orderID).toBeNull();
+    expect(() => examplePayload('order', { fields: ['orderID.x=1'] })).toThrow(/orderID is a string, not an object or a list/);
+    expect(() => examplePayload('call', { fields: ['callInfoDetail.intents.5.intentTag=B'] })).toThrow(/"5" is not an index of that list/);
+  });
+
+  it('--to with a password is refused (it would be printed); C1 control characters of an answer are escaped in --json', async () => {
+    const withPassword = await callbot('trigger', 'order', '--to', 'http://u:secretpw@127.0.0.1:1/x');
+    expect(withPassword.code).toBe(1);
+    expect(withPassword.stderr + withPassword.stdout).not.toContain('secretpw');
+    const c1 = await callbot('trigger', 'order', '--to', `${app.url}/c1`, '--json');
+    expect(c1.code).toBe(3);
+    expect(c1.stdout).not.toMatch(/[\u0080-\u009f]/);
+    expect(JSON.parse(c1.stdout).answer).toBe('bad \u009b[31mred');
   });
 });

@@ -34,7 +34,7 @@ export function registerTriggerCommand(program: Command, run: VerbRun): void {
     .option('--task <userTaskID>', "the userTaskID the callback is about (default: the example's)")
     .option(
       '--field <path=value>',
-      'set one field of the payload; repeatable; dots for nested fields (callInfoDetail.hangupCause=USER_BUSY)',
+      'set one field of the payload (PATH:=JSON for a JSON value); repeatable; dots for nested fields (callInfoDetail.hangupCause=USER_BUSY)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--request-id <id>', 'the requestID header (default: a fresh one; send the same one twice to test your deduplication)')
@@ -44,9 +44,10 @@ export function registerTriggerCommand(program: Command, run: VerbRun): void {
       'after',
       `
 Signed as the vendor signs a callback: headers requestID, uuid, createTs (now) and sign (the
-account's secret; no algorithm header), the payload's JSON text as the body. A --field VALUE
-keeps the type of the example's field (text stays text); elsewhere it is read as JSON when it
-is JSON (a number, true, null), else as text. The line printed: time (UTC), kind, order and task,
+account's secret; no algorithm header), the payload's JSON text as the body. --field PATH=VALUE
+keeps the type of the example's field (text stays text); elsewhere VALUE is read as JSON when it
+is JSON (a number, true, null), else as text; PATH:=JSON sets JSON whatever the field held
+(orderID:=null). PATH: dots for nested fields, numbers for list items (callInfoDetail.intents.0.intentTag=B). The line printed: time (UTC), kind, order and task,
 requestID, the receiver's status and time.
 
 Examples:

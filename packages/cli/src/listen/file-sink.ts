@@ -61,6 +61,7 @@ export async function openFileSink(options: {
     existing,
     writesDeviations: options.format === 'jsonl' || columns.includes('deviations'),
     newest: (count) => seen.newest(count),
+    holds: (requestID) => seen.has(requestID),
     async write(record) {
       if (seen.has(record.requestID)) return 'duplicate';
       await log.append(callbackLine(options.format, record, columns));

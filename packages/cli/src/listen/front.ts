@@ -44,6 +44,9 @@ export interface ListenFlags {
   leaseMs?: number;
 }
 
+/** How long a stop waits for the callbacks under way (longer when forwarding: see the stop). */
+const CLOSE_GRACE_MS = 10_000;
+
 /** The counts in one line; `deviating` (of those written) once there is one. */
 const describe = (c: Counts) =>
   `order ${c.order} · call ${c.call} · task ${c.task} · duplicate ${c.duplicate} · refused ${c.refused} · failed ${c.failed}${c.deviating > 0 ? ` · deviating ${c.deviating}` : ''}`;
@@ -69,8 +72,24 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
   const interactive = Boolean(stderr.isTTY) && !forwardTo;
   let lastDraw = 0;
   let total = 0;
-  const onOutcome = (_: Outcome, counts: Counts) => {
+  // Forwarding: a refused callback (signature, account, time, size, body) is never forwarded, so
+  // it gets a line of its own — at most one a second, the others counted into the next.
+  let lastRefusedLine = 0;
+  let refusedUnshown = 0;
+  const onOutcome = (outcome: Outcome, counts: Counts) => {
     total += 1;
+    if (forwardTo && outcome === 'refused') {
+      refusedUnshown += 1;
+      const t = Date.now();
+      if (t - lastRefusedLine < 1000) return;
+      lastRefusedLine = t;
+      const what = refusedUnshown === 1 ? 'a callback was' : `${refusedUnshown} callbacks were`;
+      stderr.write(
+        `${new Date(t).toISOString().slice(11, 19)}  ${what} refused (signature, account, createTs, size or body) and not forwarded; refused ${counts.refused} in all\n`,
+      );
+      refusedUnshown = 0;
+      return;
+    }
     if (interactive) {
       const t = Date.now();
       if (t - lastDraw < 200) return;
@@ -105,6 +124,7 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
     ? forwardingSink(outputs?.sink, {
         url: forwardTo,
         account: settings,
+        algorithm: asked && isSignAlgorithm(asked) ? asked : undefined,
         timeoutMs: flags.forwardTimeoutMs,
         onForward: (record, result) => stderr.write(`${callbackLine(new Date(), record.kind, record.payload, record.requestID, result)}\n`),
       })
@@ -143,6 +163,14 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
     stderr.write(`callbot listen: cannot start: ${code ?? (error as Error).message} (${flags.host}:${flags.port}${outName ? `, ${outName}` : ''})\n`);
     return VERB_EXIT.usage;
   }
+  if (forwardTo && forwardsToItself(forwardTo, receiver.url, flags.host)) {
+    await receiver.close();
+    await outputs?.closeStores();
+    stderr.write(
+      `callbot listen: --forward-to ${forwardTo.href} is this listener itself (${receiver.url}): every callback would be refused as "being handled"\n`,
+    );
+    return VERB_EXIT.usage;
+  }
   const existing = file?.existing;
   const writesDeviations = file?.writesDeviations ?? true;
   const account = settings.usingDemoAccount ? "the mock's demo account" : `uuid ${settings.uuid}`;
@@ -176,7 +204,8 @@ export async function listenFront(io: VerbIo, flags: ListenFlags): Promise<numbe
   });
   if (interactive) stderr.write('\n');
   stderr.write(`callbot listen: stopping (${signal}): finishing the callbacks under way…\n`);
-  await receiver.close();
+  // Forwards under way may take --forward-timeout-ms: waited for, so the vendor gets their answer.
+  await receiver.close(forwardTo ? Math.max(CLOSE_GRACE_MS, flags.forwardTimeoutMs + 1_000) : CLOSE_GRACE_MS);
   await outputs?.closeStores();
   stopHard();
   const c = receiver.counts;
@@ -200,6 +229,7 @@ function forwardUrl(flags: ListenFlags): URL | undefined | string {
     return flags.out === undefined ? 'give --out FILE|URL to keep the callbacks, or --forward-to URL to pass them on to your app (or both)' : undefined;
   }
   if (flags.dedupe !== undefined && flags.out === undefined) return '--dedupe: needs --out (each listener keeps its own file)';
+  if (flags.csv && flags.out === undefined) return '--csv: needs --out (the file to write the rows to)';
   let url: URL;
   try {
     url = new URL(flags.forwardTo);
@@ -209,4 +239,14 @@ function forwardUrl(flags: ListenFlags): URL | undefined | string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `--forward-to: ${url.protocol} is not http: or https:`;
   if (url.username || url.password) return '--forward-to: a URL with a user name or password is not taken (it would be printed on every line)';
   return url;
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '0.0.0.0', '[::]']);
+
+/** Whether --forward-to names this listener: its port, on its host or a loopback name. */
+function forwardsToItself(forwardTo: URL, listening: string, host: string): boolean {
+  const own = new URL(listening);
+  const port = forwardTo.port || (forwardTo.protocol === 'https:' ? '443' : '80');
+  if (port !== own.port) return false;
+  return forwardTo.hostname === own.hostname || forwardTo.hostname === host || LOOPBACK_NAMES.has(forwardTo.hostname);
 }

@@ -81,8 +81,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   const taken = new Map<string, Outcome>();
 
   const take = (kind: CallbackKind) => async (payload: unknown, meta: CallbackMeta) => {
-    const { requestID, deviations, deviationCount } = meta;
-    const written = await sink.write({ receivedAt: now().toISOString(), kind, requestID, payload, deviations, deviationCount });
+    const { requestID, deviations, deviationCount, body, algorithm } = meta;
+    const written = await sink.write({ receivedAt: now().toISOString(), kind, requestID, payload, deviations, deviationCount, body, signAlgorithm: algorithm });
     if (written === 'duplicate') {
       taken.set(requestID, 'duplicate');
       return;

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { CallbackKind, ValidationIssue } from 'callbot-contract';
+import type { CallbackKind, SignAlgorithm, ValidationIssue } from 'callbot-contract';
 import { parse } from 'csv-parse';
 import { type Cell, cell, rowWriter } from '../results/csv.js';
 import { intentsCell, timeCell } from '../results/rows.js';
@@ -53,12 +53,18 @@ export interface CallbackRecord {
   /** Where the payload departs from the contract (the receiver's `meta`: listed, bounded, and counted); none when not given. */
   deviations?: readonly ValidationIssue[];
   deviationCount?: number;
+  /** The body as verified (inflated), byte for byte: what `--forward-to` passes on (not written). */
+  body?: Uint8Array;
+  /** The algorithm the callback was signed with (told by its signature's length): what a forward is signed with. */
+  signAlgorithm?: SignAlgorithm;
 }
 
 /** Where `callbot listen` puts each callback it handles: a file (file-sink.ts) or a PostgreSQL table (postgres-sink.ts). */
 export interface CallbackSink {
   /** Writes one callback, durably, unless its requestID is already there: resolves with which. */
   write(record: CallbackRecord): Promise<'written' | 'duplicate'>;
+  /** Whether the requestID is already there (a file's remembered window); absent where it cannot be told cheaply. */
+  holds?(requestID: string): boolean;
   close(): Promise<void>;
 }
 
@@ -107,7 +113,8 @@ export function callbackCells(record: CallbackRecord): Record<(typeof CALLBACK_C
  * own header when it has one: a file begun by an earlier version keeps its columns).
  */
 export function callbackLine(format: 'jsonl' | 'csv', record: CallbackRecord, columns: readonly string[] = CALLBACK_CSV_COLUMNS): string {
-  const { deviations = [], deviationCount = deviations.length, ...line } = record;
+  // The verified body and its algorithm are for a forward, not for the file.
+  const { deviations = [], deviationCount = deviations.length, body: _forwarded, signAlgorithm: _signedWith, ...line } = record;
   if (format === 'jsonl') return `${JSON.stringify(deviationCount > 0 ? { ...line, deviations, deviationCount } : line)}\n`;
   return rowWriter('csv', columns).line({ ...callbackCells(record), requestID: requestIdCell(record.requestID) });
 }

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type SignAlgorithm, sign } from 'callbot-contract';
 
@@ -21,8 +21,8 @@ export interface SigningAccount {
 
 export interface SignedCallback {
   url: URL;
-  /** The payload's JSON text, sent and signed as it is. */
-  body: string;
+  /** The payload's JSON text (or its bytes), sent and signed as it is. */
+  body: string | Uint8Array;
   /** The callback's requestID: the vendor's own when passing one on (the receiver deduplicates by it). */
   requestID: string;
   account: SigningAccount;
@@ -36,9 +36,8 @@ export type PostResult =
 
 /** The most of an answer kept (for the line printed): a receiver's answer is a small JSON. */
 export const ANSWER_EXCERPT_BYTES = 2048;
-
-/** Connection errors that mean the request never reached a receiver. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+/** How long an answer's body is read after its status came (then cut: the status is the answer). */
+const ANSWER_WAIT_MS = 1_000;
 
 /**
  * Kept-alive connections per receiver: at most MAX_SOCKETS at once (more callbacks wait for
@@ -54,7 +53,7 @@ const agents = {
 
 export function postSignedCallback(callback: SignedCallback): Promise<PostResult> {
   const { account, requestID, url } = callback;
-  const body = Buffer.from(callback.body, 'utf8');
+  const body = typeof callback.body === 'string' ? Buffer.from(callback.body, 'utf8') : callback.body;
   const createTs = String(Math.floor(Date.now() / 1000));
   const headers = {
     'Content-Type': 'application/json; charset=utf-8',
@@ -69,39 +68,54 @@ export function postSignedCallback(callback: SignedCallback): Promise<PostResult
   const secure = url.protocol === 'https:';
   return new Promise<PostResult>((resolve) => {
     let settled = false;
+    let bodyTimer: NodeJS.Timeout | undefined;
     const finish = (result: PostResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(bodyTimer);
       resolve(result);
     };
-    // Whether a connection was made: a failure before that sent nothing, whatever its code.
+    // Whether a connection was made (TLS: its handshake done): a failure before that sent nothing.
     let connected = false;
-    const request = (secure ? httpsRequest : httpRequest)(url, { method: 'POST', headers, agent: secure ? agents['https:'] : agents['http:'] }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        if (size > ANSWER_EXCERPT_BYTES) return; // the rest is read and dropped: the connection stays usable
-        chunks.push(chunk);
-        size += chunk.length;
+    let request: ClientRequest;
+    try {
+      request = (secure ? httpsRequest : httpRequest)(url, { method: 'POST', headers, agent: secure ? agents['https:'] : agents['http:'] }, (response) => {
+        // The status is the answer; its body is kept as an excerpt, read for at most
+        // ANSWER_WAIT_MS: a 200 whose body trickles on is still a 200, not a timeout.
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = () => {
+          const status = response.statusCode ?? 0;
+          const text = Buffer.concat(chunks).subarray(0, ANSWER_EXCERPT_BYTES).toString('utf8');
+          finish({ ok: status >= 200 && status < 300, status, ms: elapsed(), answer: size > ANSWER_EXCERPT_BYTES ? `${text}…` : text });
+        };
+        const cut = () => {
+          done();
+          response.destroy(); // the rest unread: this connection is not reused
+        };
+        bodyTimer = setTimeout(cut, ANSWER_WAIT_MS);
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size > ANSWER_EXCERPT_BYTES) cut();
+        });
+        response.once('end', done);
+        response.once('error', done); // an answer cut short: its status is what counts
       });
-      const done = () => {
-        const status = response.statusCode ?? 0;
-        const text = Buffer.concat(chunks).subarray(0, ANSWER_EXCERPT_BYTES).toString('utf8');
-        finish({ ok: status >= 200 && status < 300, status, ms: elapsed(), answer: size > ANSWER_EXCERPT_BYTES ? `${text}…` : text });
-      };
-      response.once('end', done);
-      response.once('error', done); // an answer cut short: its status is what counts
-    });
+    } catch (error) {
+      // A header value node:http refuses (a control character, a non-Latin-1 one): nothing left.
+      finish({ ok: false, ms: elapsed(), error: (error as NodeJS.ErrnoException).code ?? (error as Error).message, sent: 'no' });
+      return;
+    }
     request.once('socket', (socket) => {
       if (!socket.connecting)
         connected = true; // a kept-alive connection
-      else socket.once('connect', () => (connected = true));
+      else socket.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
     });
     request.once('error', (error: NodeJS.ErrnoException) => {
       const code = error.code;
-      const sent = !connected && (code === undefined || NOT_SENT.has(code)) ? 'no' : 'unknown';
-      finish({ ok: false, ms: elapsed(), error: code ?? error.message, sent });
+      finish({ ok: false, ms: elapsed(), error: code ?? error.message, sent: connected ? 'unknown' : 'no' });
     });
     const timer = setTimeout(() => {
       finish({ ok: false, ms: elapsed(), error: `no answer within ${callback.timeoutMs} ms`, sent: connected ? 'unknown' : 'no' });

@@ -7,9 +7,10 @@ import { fields } from '../shared/vendor-values.js';
 // `callbot resend REQUEST_ID --from FILE`: the callback as `callbot listen` wrote it to a JSON
 // Lines file ({receivedAt, kind, requestID, payload, …}, one per line). The file is read as a
 // stream, one line at a time, and only until the requestID is found; a line longer than
-// MAX_LINE_BYTES (far above the receiver's body limit) is skipped, never held whole.
+// MAX_LINE_BYTES is skipped, never held whole, and counted (the "not found" message says so).
 
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** Above the longest line listen writes: a body of its largest --max-body-bytes (64 MiB), escaped, with its deviations. */
+export const MAX_LINE_BYTES = 160 * 1024 * 1024;
 
 export interface RecordedCallback {
   kind: CallbackKind;
@@ -23,16 +24,18 @@ export interface RecordedCallback {
 /** The file is not one `callbot listen` wrote as JSON Lines (a message naming why). */
 export class NotACallbackFile extends Error {}
 
-/** The callback recorded with `requestID` in `file`, or undefined when no line holds it. */
-export async function findRecordedCallback(file: string, requestID: string): Promise<RecordedCallback | undefined> {
+/** The callback recorded with `requestID` in `file`, or how many lines were too long to read when none holds it. */
+export async function findRecordedCallback(file: string, requestID: string): Promise<RecordedCallback | { tooLong: number }> {
   const stream = createReadStream('', { fd: openRegularFile(file) });
   let line = 0;
+  let tooLong = 0;
   try {
     for await (const text of lines(stream)) {
       line += 1;
       if (line === 1 && text?.startsWith('receivedAt,')) {
         throw new NotACallbackFile('is a CSV file (listen --csv), which keeps key fields only: resend needs the JSON Lines file (listen without --csv)');
       }
+      if (text === undefined) tooLong += 1;
       // Cheap before JSON.parse: only a line that holds the id can be its record.
       if (text === undefined || !text.includes(requestID)) continue;
       let record: unknown;
@@ -49,7 +52,7 @@ export async function findRecordedCallback(file: string, requestID: string): Pro
   } finally {
     stream.destroy();
   }
-  return undefined;
+  return { tooLong };
 }
 
 /** The file's lines as text; undefined for a line over MAX_LINE_BYTES (skipped, not held). */

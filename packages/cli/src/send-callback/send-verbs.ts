@@ -7,7 +7,7 @@ import { UsageError } from '../shared/usage-error.js';
 import { examplePayload } from './example.js';
 import { callbackLine, describeResult } from './line.js';
 import { type PostResult, postSignedCallback } from './post.js';
-import { findRecordedCallback, NotACallbackFile } from './recorded.js';
+import { findRecordedCallback, MAX_LINE_BYTES, NotACallbackFile } from './recorded.js';
 
 // `callbot trigger` and `callbot resend`: one signed callback to a receiver, as the vendor would
 // send it (post.ts), then one line saying what the receiver answered. Exit codes from the one
@@ -38,6 +38,7 @@ export interface ResendFlags extends SendFlags {
 
 export async function runTrigger(io: VerbIo, kind: CallbackKind, flags: TriggerFlags): Promise<VerbExitCode> {
   return usageErrors(io, 'trigger', async () => {
+    if (flags.requestId !== undefined) headerValue('--request-id', flags.requestId);
     const payload = examplePayload(kind, { task: flags.task, fields: flags.field });
     return send(io, 'trigger', flags, { kind, payload, requestID: flags.requestId ?? newRequestId() });
   });
@@ -52,8 +53,9 @@ export async function runResend(io: VerbIo, requestID: string, flags: ResendFlag
       if (error instanceof FileReadError || error instanceof NotACallbackFile) throw new UsageError(`--from ${flags.from}: ${error.message}`);
       throw error;
     }
-    if (!recorded) {
-      io.stderr.write(`callbot resend: no callback with requestID ${requestID} in ${flags.from} (a file callbot listen --out wrote as JSON Lines)\n`);
+    if ('tooLong' in recorded) {
+      const skipped = recorded.tooLong > 0 ? `; ${recorded.tooLong} lines over ${MAX_LINE_BYTES} bytes were skipped unread` : '';
+      io.stderr.write(`callbot resend: no callback with requestID ${requestID} in ${flags.from} (a file callbot listen --out wrote as JSON Lines)${skipped}\n`);
       return VERB_EXIT.notFound;
     }
     return send(io, 'resend', flags, recorded);
@@ -80,6 +82,7 @@ async function send(io: VerbIo, verb: string, flags: SendFlags, callback: { kind
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
+  headerValue('--uuid', account.uuid);
   const result = await postSignedCallback({ url, body: JSON.stringify(callback.payload), requestID: callback.requestID, account, timeoutMs: flags.timeoutMs });
   const exit = exitCodeOf(result);
   if (flags.json) {
@@ -118,5 +121,13 @@ function receiverUrl(text: string): URL {
     throw new UsageError(`--to: "${text}" is not a URL (e.g. http://127.0.0.1:3000/callbot/order)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--to: ${url.protocol} is not http: or https:`);
+  if (url.username || url.password) throw new UsageError('--to: a URL with a user name or password is not taken (it would be printed)');
   return url;
+}
+
+/** A value that goes out as a header as it is: visible ASCII, 1 to 128 characters (what a requestID or uuid is). */
+function headerValue(flag: string, value: string): void {
+  if (!/^[\x21-\x7e]{1,128}$/.test(value)) {
+    throw new UsageError(`${flag}: must be 1 to 128 visible ASCII characters (no spaces or line breaks), as it goes out as a header`);
+  }
 }

@@ -42,7 +42,12 @@ export interface VerbRun {
   exitCode: number;
 }
 
-/** `--json`: one JSON document on stdout, and nothing else there. */
+/**
+ * `--json`: one JSON document on stdout, and nothing else there. C1 control characters (U+0080 to
+ * U+009F), which JSON.stringify leaves raw and some terminals obey (U+009B starts an escape
+ * sequence), are written as \u escapes: the same JSON, safe to print.
+ */
 export function printJson(io: Pick<VerbIo, 'stdout'>, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const text = JSON.stringify(value, null, 2).replace(/[\u0080-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  io.stdout.write(`${text}\n`);
 }
