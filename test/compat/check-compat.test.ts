@@ -310,12 +310,15 @@ describe('the TypeScript surface goes through the same changeset rule', () => {
     ]);
     expect(unaccepted.find((c) => /removedHelper/.test(c.path))!.what).toMatch(/removed/);
 
-    const patch = await run({ 'z-patch.md': changeset('patch', 'Removed `removedHelper`; `retCodeInfo` takes no language.') });
+    const patch = await run({ 'z-patch.md': changeset('patch', '**Breaking:** removed `removedHelper`; `retCodeInfo` takes no language.') });
     expect(patch.code).toBe(1);
     // Named as plain words, not as code: not accepted (a word in passing is not a name).
-    const words = await run({ 'z-words.md': changeset('minor', 'Removed removedHelper; retCodeInfo takes no language.') });
+    const words = await run({ 'z-words.md': changeset('minor', '**Breaking:** removed removedHelper; retCodeInfo takes no language.') });
     expect(words.code).toBe(1);
-    const minor = await run({ 'z-minor.md': changeset('minor', 'Removed `removedHelper`; `retCodeInfo` takes no language.') });
+    // Named as code, but in a changeset that does not say it breaks anything: not accepted.
+    const unsaid = await run({ 'z-unsaid.md': changeset('minor', 'Tidied `removedHelper` and `retCodeInfo`.') });
+    expect(unsaid.code).toBe(1);
+    const minor = await run({ 'z-minor.md': changeset('minor', '**Breaking:** removed `removedHelper`; `retCodeInfo` takes no language.') });
     expect(minor.code, minor.stdout.slice(0, 2000)).toBe(0);
   }, 60_000);
 });

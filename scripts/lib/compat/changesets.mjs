@@ -4,8 +4,8 @@
 // text names the change: one of the change's names (the last segment of its path — the field,
 // header, parameter, operation or export — or the one holding it) is written as code in the text,
 // alone or as a segment of a dotted path: `dialAtWeekDay` or `taskCreateSetting.dialAtWeekDay`.
-// As code, not as a word: a changeset that says "sign" or "uuid" in passing does not accept a
-// change to the `sign` header.
+// As code, not as a word, and in a changeset that says "breaking": one that says "sign" or shows
+// `sign` in passing, about something else, does not accept a change to the `sign` header.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import parseChangeset from '@changesets/parse';
@@ -37,6 +37,9 @@ export function acceptingChangeset(changesets, pkg, version, change) {
   const need = RANK[breakingLevel(version)];
   return changesets.find((cs) => {
     if (!cs.releases.some((r) => r.name === pkg && RANK[r.type] >= need)) return false;
+    // It must say it breaks something: a changeset about another matter that happens to name a
+    // field in passing does not accept that field's break.
+    if (!/\bbreaking\b/i.test(cs.summary)) return false;
     const named = codeNames(cs.summary);
     return change.names.some((name) => named.has(name));
   });

@@ -113,7 +113,7 @@ export function formatReport(result) {
       '---',
       ...pkgs.map((p) => `"${p}": ${result.level}`),
       '---',
-      `and a text naming each change (${result.level === 'minor' ? 'minor before 1.0, major from 1.0' : 'major'}; each written as code, in backquotes: the last segment of its path, or the one holding it): ${names.map((n) => `\`${n}\``).join(', ')}`,
+      `and a text naming each change (${result.level === 'minor' ? 'minor before 1.0, major from 1.0' : 'major'}; saying "Breaking", each written as code, in backquotes: the last segment of its path, or the one holding it): ${names.map((n) => `\`${n}\``).join(', ')}`,
     );
   }
   return lines.join('\n');
