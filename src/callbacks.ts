@@ -105,6 +105,9 @@ function headerOf(headers: VerifyCallbackOptions['headers'], name: string): stri
   return undefined;
 }
 
+/** The algorithm a callback is checked with: the one required, else told by the signature's length (64 hex: SHA256). */
+const signedWith = (sign: string, required: SignAlgorithm | undefined): SignAlgorithm => required ?? (sign.length === 64 ? 'SHA256' : 'MD5');
+
 /** Checks a callback's signature (constant time) and freshness; throws CallbackVerificationError. */
 export function verifyCallback(options: VerifyCallbackOptions): { requestID: string; uuid: string; createTs: number } {
   const get = (name: string) => headerOf(options.headers, name);
@@ -118,7 +121,7 @@ export function verifyCallback(options: VerifyCallbackOptions): { requestID: str
   if (options.uuid !== undefined && uuid !== options.uuid) {
     throw new CallbackVerificationError('uuid-mismatch', `callback is for another account (uuid ${uuid})`, requestID);
   }
-  const algorithm = options.algorithm ?? (given.length === 64 ? 'SHA256' : 'MD5');
+  const algorithm = signedWith(given, options.algorithm);
   if (!verifySignature({ secretKey: options.secretKey, body: options.body, createTs, requestID, uuid, algorithm, sign: given })) {
     throw new CallbackVerificationError('bad-signature', 'callback signature does not match', requestID);
   }
@@ -362,8 +365,8 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (request
       }
       let createTs: number;
       ({ requestID, createTs } = verifyCallback({ ...options, headers, body }));
-      // The algorithm verifyCallback used (the headers were checked there: sign is present).
-      const algorithm = options.algorithm ?? (headerOf(headers, 'sign')!.length === 64 ? 'SHA256' : 'MD5');
+      // The algorithm verifyCallback used (it checked that sign is present).
+      const algorithm = signedWith(headerOf(headers, 'sign')!, options.algorithm);
       let claim: ReplayClaim;
       try {
         const t = now();

@@ -86,8 +86,9 @@ on stderr a minute; taken again as soon as it answers.
 Ctrl-C (SIGINT) or SIGTERM stops it cleanly and prints the counts (exit 0).
 
 Forwarding to your app (--forward-to), as the vendor would call it:
-each verified callback is POSTed to the URL with the vendor's requestID and fresh createTs and
-sign headers (the account's secret; no algorithm header), so your own receiver
+each verified callback is POSTed to the URL with its body byte for byte, the vendor's requestID
+and fresh createTs and sign headers (the account's secret and the algorithm the vendor used, or
+--algorithm; no algorithm header), so your own receiver
 (createCallbackHandler) verifies it unchanged and deduplicates by requestID. One line per
 callback on stderr: time (UTC), kind, order and task, requestID, your app's status and time.
 Your app answers 2xx: the vendor gets 200 (and the callback is written to --out, if given).
